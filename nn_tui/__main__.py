@@ -1,0 +1,3 @@
+from nn_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,361 @@
+"""The ``nn-tui`` command: the non-interactive commands, and the launcher of the TUI.
+
+Textual is imported only when the TUI is launched, so ``nn-tui trace`` and friends start fast.
+Bad input (a broken lesson, a bad argument) prints a short message and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from nn_tui import __version__
+from nn_tui.lessons.catalog import CatalogEntry, build_catalog, bundled_lessons_dir, lesson_files
+from nn_tui.lessons.errors import LessonError
+from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.model import Lesson
+
+COMMANDS = ("list", "check", "trace", "train")
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A bad command-line argument, reported in one paragraph with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit itself
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="nn-tui",
+        description=(
+            "A terminal tutor for the mathematics of neural networks. Without a command it "
+            "opens the tutor on the bundled lessons, or on the lesson files and folders given."
+        ),
+        epilog="commands: list, check, trace, train (nn-tui COMMAND --help for each)",
+    )
+    parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="a lesson file to open, or a folder of lesson files")
+    parser.add_argument("--lessons", metavar="DIR", action="append", default=[],
+                        help="also list the lesson files in DIR (repeatable)")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nn-tui")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="list the bundled lessons (and those of --lessons)")
+    listing.add_argument("--lessons", metavar="DIR", action="append", default=[])
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    check = commands.add_parser("check", help="validate lesson files or folders")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or folders (default: the bundled lessons)")
+
+    trace = commands.add_parser("trace", help="one forward pass, backward pass and SGD step")
+    trace.add_argument("path", metavar="PATH")
+    which = trace.add_mutually_exclusive_group()
+    which.add_argument("--sample", type=int, metavar="N", help="trace data row N (0-based)")
+    which.add_argument("--batch", action="store_true", help="trace all rows as one batch")
+    trace.add_argument("--decimals", type=int, default=4, metavar="D",
+                       help="decimals in the worked arithmetic (default 4)")
+    trace.add_argument("--json", action="store_true", help="print the full trace as JSON")
+
+    train = commands.add_parser("train", help="train with the lesson's settings")
+    train.add_argument("path", metavar="PATH")
+    train.add_argument("--epochs", type=int, metavar="N", help="epochs (default: the lesson's)")
+    train.add_argument("--predict", action="append", default=[], metavar="V[,V...]",
+                       help="input values to predict after training (repeatable)")
+    train.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _load(path: str) -> Lesson:
+    if not Path(path).exists():
+        raise LessonError.single(path, "", "no such file")
+    return load_lesson(path)
+
+
+# -- list ----------------------------------------------------------------------------------------
+
+
+def _entry_record(entry: CatalogEntry) -> dict:
+    record = {
+        "id": entry.id,
+        "title": entry.lesson.title if entry.lesson else entry.path.name,
+        "summary": entry.lesson.summary if entry.lesson else "",
+        "path": str(entry.path),
+        "bundled": entry.bundled,
+        "ok": entry.ok,
+    }
+    if entry.lesson:
+        from nn_tui.lessons.session import LessonSession
+
+        record["steps"] = LessonSession(entry.lesson).total
+    if entry.error:
+        record["error"] = str(entry.error)
+    return record
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for folder in args.lessons:
+        if not Path(folder).is_dir():
+            raise UsageError(f"nn-tui list: --lessons {folder}: no such folder")
+    entries = build_catalog([Path(folder) for folder in args.lessons])
+    records = [_entry_record(entry) for entry in entries]
+    if args.json:
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not records:
+        print("No lessons found.")
+        return EXIT_OK
+    width = max(len(record["id"]) for record in records)
+    for record in records:
+        mark = "" if record["ok"] else "  [broken]"
+        print(f"{record['id']:<{width}}  {record['title']}{mark}")
+        detail = record["summary"] if record["ok"] else record["error"].splitlines()[0]
+        if detail:
+            print(f"{'':<{width}}  {detail}")
+        print(f"{'':<{width}}  {record['path']}")
+    return EXIT_OK
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from nn_tui.lessons.session import LessonSession
+
+    targets = [Path(p) for p in args.paths] or [bundled_lessons_dir()]
+    failures = 0
+    checked = 0
+    for target in targets:
+        if not target.exists():
+            print(f"{target}: no such file or folder")
+            failures += 1
+            continue
+        files = lesson_files(target)
+        if target.is_dir() and not files:
+            print(f"{target}: no lesson files (*.toml) in this folder")
+            failures += 1
+        for file in files:
+            checked += 1
+            try:
+                lesson = load_lesson(file)
+            except LessonError as error:
+                failures += 1
+                print(error)
+                continue
+            session = LessonSession(lesson)
+            problems = session.problems()
+            if problems:
+                failures += 1
+                for problem in problems:
+                    print(f"{file}: {problem}")
+                continue
+            kind = "generated walk-through" if session.generated else "authored"
+            print(f"ok  {file}  ({lesson.id}: {session.total} steps, {kind})")
+    summary = f"{checked} file(s) checked, {failures} with problems"
+    print(summary, file=sys.stderr if failures else sys.stdout)
+    return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+# -- trace ---------------------------------------------------------------------------------------
+
+
+def _names(values: np.ndarray, names: Sequence[str]) -> str:
+    from nn_tui.format.numbers import short
+
+    return ", ".join(f"{name} = {short(value)}" for name, value in zip(names, values))
+
+
+def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
+    from nn_tui.format import worked
+    from nn_tui.format.numbers import num, vector
+
+    spec = lesson.network
+    depth = len(trace.layers)
+    print(f"{lesson.title}  ({lesson.id}, {lesson.path})")
+    shape = " → ".join(str(size) for size in spec.sizes)
+    activations = ", ".join(layer.activation for layer in spec.layers)
+    print(f"network {shape} ({activations}), loss {spec.loss}, η = {spec.learning_rate:g}")
+    if trace.mode == "sample":
+        print(f"sample: row {row}: {_names(trace.x, spec.inputs)}; "
+              f"target {_names(trace.y, spec.outputs)}")
+    else:
+        print(f"batch: all {len(trace.x)} rows, loss = {trace.reduction} of the per-row losses")
+
+    print("\nForward pass")
+    for layer in range(depth):
+        print(f"  layer {layer + 1} ({trace.layers[layer].activation})")
+        if trace.mode == "sample":
+            for line in worked.forward_lines(trace, layer):
+                print(f"    {line.text()}")
+        else:
+            for data_row, z, a in worked.batch_forward_rows(trace, layer):
+                print(f"    row {data_row:>3}: z = {z}  a = {a}")
+
+    print(f"\nLoss ({trace.loss_name})")
+    for line in worked.loss_lines(trace):
+        print(f"  {line.text()}")
+
+    print("\nBackward pass (chain rule, from the output back)")
+    for layer in range(depth - 1, -1, -1):
+        print(f"  layer {layer + 1}")
+        for grad_row in worked.backward_rows(trace, layer):
+            print(f"    {grad_row.text():<60}  {grad_row.meaning}")
+
+    print(f"\nUpdate: w ← w − η·∂L/∂w with η = {trace.learning_rate:g}")
+    for layer in range(depth):
+        for line in worked.update_lines(trace, layer):
+            print(f"  {line.text()}")
+
+    print("\nAfter the step")
+    if trace.mode == "sample":
+        print(f"  ŷ = {vector(trace.after.output)} (was {vector(trace.output)})")
+    change = trace.after.loss - trace.loss
+    word = "lower" if change < 0 else "higher"
+    print(f"  L = {num(trace.after.loss)} (was {num(trace.loss)}, {word} by {num(abs(change))})")
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    from nn_tui.format.numbers import use_decimals
+
+    lesson = _load(args.path)
+    network = lesson.network.build()
+    if args.sample is not None and not 0 <= args.sample < len(lesson.rows):
+        raise UsageError(
+            f"nn-tui trace: --sample {args.sample}: {args.path} has rows 0 to {len(lesson.rows) - 1}"
+        )
+    if not 1 <= args.decimals <= 15:
+        raise UsageError("nn-tui trace: --decimals must be between 1 and 15")
+    use_decimals(args.decimals)
+    with np.errstate(all="ignore"):
+        if args.batch:
+            row = None
+            trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
+        else:
+            row = lesson.focus if args.sample is None else args.sample
+            trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
+    if args.json:
+        print(json.dumps(trace.to_dict(lesson.id), indent=2))
+    else:
+        _print_trace_text(lesson, trace, row)
+    return EXIT_OK
+
+
+# -- train ---------------------------------------------------------------------------------------
+
+
+def _parse_predict(values: list[str], size: int) -> list[list[float]]:
+    parsed = []
+    for text in values:
+        try:
+            vector = [float(part) for part in text.split(",")]
+        except ValueError:
+            raise UsageError(f"nn-tui train: --predict {text!r}: give numbers separated by commas")
+        if len(vector) != size or not all(np.isfinite(vector)):
+            raise UsageError(
+                f"nn-tui train: --predict {text!r}: the network takes {size} finite input value(s)"
+            )
+        parsed.append(vector)
+    return parsed
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from nn_tui.engine import Trainer
+    from nn_tui.format.numbers import num, vector
+
+    lesson = _load(args.path)
+    epochs = lesson.training.epochs if args.epochs is None else args.epochs
+    if not 1 <= epochs <= 1_000_000:
+        raise UsageError("nn-tui train: --epochs must be between 1 and 1000000")
+    predictions_in = _parse_predict(args.predict, len(lesson.network.inputs))
+    trainer = Trainer(lesson.network.build(), lesson.X, lesson.Y, lesson.training.batch_size,
+                      lesson.training.shuffle_seed)
+    report_every = max(1, epochs // 10)
+    if not args.json:
+        print(f"training {lesson.id}: {epochs} epochs, η = {lesson.network.learning_rate:g}, "
+              f"{len(lesson.rows)} rows, initial loss {num(trainer.history[0])}")
+    done = 0
+    while done < epochs and not trainer.diverged:
+        chunk = min(report_every, epochs - done)
+        trainer.run(chunk)
+        done += chunk
+        if not args.json and not trainer.diverged:
+            print(f"  epoch {trainer.epoch:>{len(str(epochs))}}/{epochs}  loss {num(trainer.history[-1])}")
+    network = trainer.network
+    with np.errstate(all="ignore"):
+        predictions = [
+            {"x": x, "output": network.predict(np.array(x)).tolist()} for x in predictions_in
+        ]
+    if args.json:
+        payload = {
+            "lesson": lesson.id,
+            "epochs": trainer.epoch,
+            "outputs": list(lesson.network.outputs),
+            "loss_history": trainer.history,
+            "layers": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in network.layers],
+            "predictions": predictions,
+            "diverged": trainer.diverged,
+        }
+        print(json.dumps(payload, indent=2))
+        return EXIT_OK
+    if trainer.diverged:
+        print(f"stopped: {trainer.diverged}")
+    print(f"final loss {num(trainer.history[-1])} after {trainer.epoch} epochs")
+    for prediction in predictions:
+        inputs = _names(np.array(prediction["x"]), lesson.network.inputs)
+        outputs = ", ".join(
+            f"{name} = {num(value)}" for name, value in zip(lesson.network.outputs, prediction["output"])
+        )
+        print(f"predict {inputs}: {outputs}  {vector(prediction['output'])}")
+    return EXIT_OK
+
+
+# -- the TUI -------------------------------------------------------------------------------------
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    for folder in args.lessons:
+        if not Path(folder).is_dir():
+            raise UsageError(f"nn-tui: --lessons {folder}: no such folder")
+    for path in args.paths:
+        if not Path(path).exists():
+            raise UsageError(f"nn-tui: {path}: no such file or folder")
+    from nn_tui.ui.app import run_app  # Textual loads only here
+
+    return run_app(paths=[Path(p) for p in args.paths],
+                   lesson_dirs=[Path(d) for d in args.lessons])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = _command_parser().parse_args(argv)
+            runner = {"list": run_list, "check": run_check, "trace": run_trace,
+                      "train": run_train}[args.command]
+            return runner(args)
+        return run_tui(_parser().parse_args(argv))
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except LessonError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

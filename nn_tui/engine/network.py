@@ -1,0 +1,270 @@
+"""A small fully-connected network in float64 NumPy, with a traced forward/backward/update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from nn_tui.engine.activations import Activation, get_activation
+from nn_tui.engine.losses import Loss, get_loss
+from nn_tui.engine.trace import AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace
+
+REDUCTIONS = ("mean", "sum")
+
+
+@dataclass
+class DenseLayer:
+    W: np.ndarray  # (units, fan_in)
+    b: np.ndarray  # (units,)
+    activation: Activation
+
+    @property
+    def units(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def fan_in(self) -> int:
+        return self.W.shape[1]
+
+    def copy(self) -> "DenseLayer":
+        return DenseLayer(self.W.copy(), self.b.copy(), self.activation)
+
+
+def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) -> list[tuple]:
+    """Deterministic initial weights: Glorot-uniform for σ/tanh/identity, He-uniform for ReLU.
+
+    Biases start at zero. The same seed always gives the same numbers (PCG64).
+    """
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, units, activation in zip(sizes[:-1], sizes[1:], activations):
+        if activation == "relu":
+            limit = np.sqrt(6.0 / fan_in)
+        else:
+            limit = np.sqrt(6.0 / (fan_in + units))
+        W = rng.uniform(-limit, limit, size=(units, fan_in))
+        params.append((W, np.zeros(units)))
+    return params
+
+
+class Network:
+    """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs."""
+
+    def __init__(
+        self,
+        layers: Sequence[DenseLayer],
+        loss: Loss | str,
+        learning_rate: float,
+        reduction: str = "mean",
+    ) -> None:
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"unknown reduction {reduction!r} (valid: mean, sum)")
+        self.layers = list(layers)
+        self.loss = get_loss(loss) if isinstance(loss, str) else loss
+        self.learning_rate = float(learning_rate)
+        self.reduction = reduction
+
+    @classmethod
+    def build(
+        cls,
+        sizes: Sequence[int],
+        activations: Sequence[str],
+        loss: str,
+        learning_rate: float,
+        reduction: str = "mean",
+        params: Sequence[tuple] | None = None,
+        seed: int = 0,
+    ) -> "Network":
+        """A network from layer sizes (inputs first) and optional explicit (W, b) per layer."""
+        if params is None:
+            params = init_weights(sizes, activations, seed)
+        layers = [
+            DenseLayer(np.array(W, dtype=float), np.array(b, dtype=float), get_activation(name))
+            for (W, b), name in zip(params, activations)
+        ]
+        return cls(layers, loss, learning_rate, reduction)
+
+    # -- structure -----------------------------------------------------------------------------
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].fan_in] + [layer.units for layer in self.layers]
+
+    def copy(self) -> "Network":
+        return Network([layer.copy() for layer in self.layers], self.loss, self.learning_rate,
+                       self.reduction)
+
+    def params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+
+    def set_params(self, params: Sequence[tuple]) -> None:
+        for layer, (W, b) in zip(self.layers, params):
+            layer.W = np.array(W, dtype=float)
+            layer.b = np.array(b, dtype=float)
+
+    def with_learning_rate(self, learning_rate: float) -> "Network":
+        clone = self.copy()
+        clone.learning_rate = float(learning_rate)
+        return clone
+
+    # -- forward -------------------------------------------------------------------------------
+
+    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Pre-activations and activations of every layer, for one sample or a batch of rows."""
+        a = np.asarray(x, dtype=float)
+        zs, activations = [], []
+        for layer in self.layers:
+            z = a @ layer.W.T + layer.b
+            a = layer.activation(z)
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)[1][-1]
+
+    def per_sample_loss(self, Y: np.ndarray, output: np.ndarray, z_out: np.ndarray) -> np.ndarray:
+        return np.atleast_1d(
+            self.loss(Y, output, z=z_out, activation=self.layers[-1].activation.name)
+        )
+
+    def reduce(self, per_sample: np.ndarray) -> float:
+        return float(np.sum(per_sample) if self.reduction == "sum" else np.mean(per_sample))
+
+    def total_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The reported loss over the rows of X (mean or sum of the per-sample losses)."""
+        zs, activations = self.forward(np.atleast_2d(X))
+        return self.reduce(self.per_sample_loss(np.atleast_2d(Y), activations[-1], zs[-1]))
+
+    # -- backward ------------------------------------------------------------------------------
+
+    def _backward(self, X, Y, zs, activations) -> list[dict[str, np.ndarray]]:
+        """Chain-rule factors for a batch (rows of X); gradients of the reduced loss."""
+        n = X.shape[0]
+        scale = 1.0 if self.reduction == "sum" else 1.0 / n
+        output_layer = self.layers[-1]
+        y_hat = activations[-1]
+        dL_da = self.loss.grad(Y, y_hat) * scale
+        da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
+        if self.loss.fused_activation == output_layer.activation.name:
+            # Exact where ŷ has rounded to 0 or 1 (the separate factors would give 0·∞).
+            dL_dz = self.loss.fused_output_grad(Y, y_hat) * scale
+        else:
+            dL_dz = output_layer.activation.backprop(dL_da, da_dz)
+
+        factors: list[dict[str, np.ndarray]] = [None] * len(self.layers)  # type: ignore[list-item]
+        for index in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[index]
+            a_prev = X if index == 0 else activations[index - 1]
+            if index < len(self.layers) - 1:
+                dL_da = factors[index + 1]["dL_da_prev"]
+                da_dz = layer.activation.jacobian(zs[index], activations[index])
+                dL_dz = layer.activation.backprop(dL_da, da_dz)
+            factors[index] = {
+                "dL_da": dL_da,
+                "da_dz": da_dz,
+                "dL_dz": dL_dz,
+                "W": dL_dz.T @ a_prev,
+                "b": dL_dz.sum(axis=0),
+                "dL_da_prev": dL_dz @ layer.W,
+            }
+        return factors
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, list[tuple]]:
+        """Reported loss and (∂L/∂W, ∂L/∂b) per layer over the rows of X: the training fast path."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        Y = np.atleast_2d(np.asarray(Y, dtype=float))
+        zs, activations = self.forward(X)
+        loss = self.reduce(self.per_sample_loss(Y, activations[-1], zs[-1]))
+        factors = self._backward(X, Y, zs, activations)
+        return loss, [(f["W"], f["b"]) for f in factors]
+
+    def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
+        """One gradient-descent step in place: w ← w − η·∂L/∂w."""
+        eta = self.learning_rate if learning_rate is None else learning_rate
+        for layer, (dW, db) in zip(self.layers, grads):
+            layer.W = layer.W - eta * dW
+            layer.b = layer.b - eta * db
+
+    # -- the traced step -----------------------------------------------------------------------
+
+    def trace(self, x: np.ndarray, y: np.ndarray, rows: Sequence[int] = ()) -> Trace:
+        """Every number of forward, loss, backward and one SGD step.
+
+        A 1-D ``x`` is one sample ("sample" mode); a 2-D ``x`` is a batch of rows ("batch" mode).
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        batch = x.ndim == 2
+        X = x if batch else x[None, :]
+        Y = y if batch else y[None, :]
+        unbatch = (lambda v: v) if batch else (lambda v: v[0])
+
+        zs, activations = self.forward(X)
+        per_sample = self.per_sample_loss(Y, activations[-1], zs[-1])
+        loss = self.reduce(per_sample)
+        factors = self._backward(X, Y, zs, activations)
+
+        layer_traces = tuple(
+            LayerTrace(
+                index=i,
+                activation=layer.activation.name,
+                W=layer.W.copy(),
+                b=layer.b.copy(),
+                a_prev=unbatch(X if i == 0 else activations[i - 1]),
+                z=unbatch(zs[i]),
+                a=unbatch(activations[i]),
+            )
+            for i, layer in enumerate(self.layers)
+        )
+        grad_traces = tuple(
+            GradTrace(
+                index=i,
+                dL_da=unbatch(f["dL_da"]),
+                da_dz=unbatch(f["da_dz"]),
+                dL_dz=unbatch(f["dL_dz"]),
+                W=f["W"],
+                b=f["b"],
+                dL_da_prev=unbatch(f["dL_da_prev"]),
+            )
+            for i, f in enumerate(factors)
+        )
+
+        updated = self.copy()
+        updated.apply_gradients([(f["W"], f["b"]) for f in factors])
+        new_zs, new_activations = updated.forward(X)
+        new_per_sample = updated.per_sample_loss(Y, new_activations[-1], new_zs[-1])
+        after = AfterUpdate(
+            layers=tuple(
+                LayerUpdate(
+                    index=i,
+                    W=new.W.copy(),
+                    b=new.b.copy(),
+                    dW=new.W - old.W,
+                    db=new.b - old.b,
+                    z=unbatch(new_zs[i]),
+                    a=unbatch(new_activations[i]),
+                )
+                for i, (old, new) in enumerate(zip(self.layers, updated.layers))
+            ),
+            output=unbatch(new_activations[-1]),
+            loss=updated.reduce(new_per_sample),
+            per_sample_loss=new_per_sample,
+        )
+        return Trace(
+            mode="batch" if batch else "sample",
+            x=x.copy(),
+            y=y.copy(),
+            layers=layer_traces,
+            output=unbatch(activations[-1]),
+            loss=loss,
+            per_sample_loss=per_sample,
+            loss_name=self.loss.name,
+            reduction=self.reduction,
+            grads=grad_traces,
+            learning_rate=self.learning_rate,
+            after=after,
+            rows=tuple(rows),
+        )

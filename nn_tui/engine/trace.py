@@ -1,0 +1,165 @@
+"""Trace objects: every number of one forward pass, backward pass and gradient-descent step.
+
+A trace is what the panes display and what self-check answers point into. ``Trace.to_dict()``
+gives the plain-data form printed by ``nn-tui trace --json``; the same key names are the answer
+paths of lesson files (``layers[0].z[1]``, ``grads[1].W[0][0]``, ``after.loss`` ...).
+
+Layer indices are 0-based in paths and data; people see them 1-based (z₁ is ``layers[0].z``).
+
+In ``"sample"`` mode x, y, z, a and output are vectors. In ``"batch"`` mode they hold one row
+per sample. Gradients are always of the reported loss (the mean or sum over the batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """Forward pass of one dense layer: z = W·a_prev + b, a = f(z)."""
+
+    index: int
+    activation: str
+    W: np.ndarray  # (units, fan_in): row i holds neuron i's weights
+    b: np.ndarray  # (units,)
+    a_prev: np.ndarray  # the layer's input: x for the first layer
+    z: np.ndarray
+    a: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "activation": self.activation,
+            "W": _plain(self.W),
+            "b": _plain(self.b),
+            "a_prev": _plain(self.a_prev),
+            "z": _plain(self.z),
+            "a": _plain(self.a),
+        }
+
+
+@dataclass(frozen=True)
+class GradTrace:
+    """Backward pass through one layer, as chain-rule factors.
+
+    dL_da: how the loss changes with this layer's output (for the last layer: ∂L/∂ŷ; for a hidden
+        layer: the blame passed back, Wₙₑₓₜᵀ·dL_dz of the next layer).
+    da_dz: the activation's slope (a vector; for softmax one Jacobian matrix per sample).
+    dL_dz: dL_da through the slope (the layer's "delta").
+    W, b:  the parameter gradients ∂L/∂W = dL_dz ⊗ a_prev and ∂L/∂b = dL_dz.
+    dL_da_prev: the blame this layer passes to its input, Wᵀ·dL_dz.
+    """
+
+    index: int
+    dL_da: np.ndarray
+    da_dz: np.ndarray
+    dL_dz: np.ndarray
+    W: np.ndarray
+    b: np.ndarray
+    dL_da_prev: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "W": _plain(self.W),
+            "b": _plain(self.b),
+            "dL_da": _plain(self.dL_da),
+            "da_dz": _plain(self.da_dz),
+            "dL_dz": _plain(self.dL_dz),
+            "dL_da_prev": _plain(self.dL_da_prev),
+        }
+
+
+@dataclass(frozen=True)
+class LayerUpdate:
+    """One layer after the gradient-descent step, and the forward pass through the new weights."""
+
+    index: int
+    W: np.ndarray  # new weights: old − η·grad
+    b: np.ndarray
+    dW: np.ndarray  # the change applied: −η·grad
+    db: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "W": _plain(self.W),
+            "b": _plain(self.b),
+            "dW": _plain(self.dW),
+            "db": _plain(self.db),
+            "z": _plain(self.z),
+            "a": _plain(self.a),
+        }
+
+
+@dataclass(frozen=True)
+class AfterUpdate:
+    layers: tuple[LayerUpdate, ...]
+    output: np.ndarray
+    loss: float
+    per_sample_loss: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "layers": [layer.to_dict() for layer in self.layers],
+            "output": _plain(self.output),
+            "loss": float(self.loss),
+            "per_sample_loss": _plain(self.per_sample_loss),
+        }
+
+
+@dataclass(frozen=True)
+class Trace:
+    mode: str  # "sample" or "batch"
+    x: np.ndarray
+    y: np.ndarray
+    layers: tuple[LayerTrace, ...]
+    output: np.ndarray
+    loss: float
+    per_sample_loss: np.ndarray  # one value per row (a single value in sample mode)
+    loss_name: str
+    reduction: str
+    grads: tuple[GradTrace, ...]
+    learning_rate: float
+    after: AfterUpdate
+    # Which data rows the trace covers (one index in sample mode, every row in batch mode).
+    rows: tuple[int, ...] = ()
+
+    @property
+    def improvement(self) -> float:
+        """How much the step lowered the loss (positive = better)."""
+        return float(self.loss - self.after.loss)
+
+    def to_dict(self, lesson_id: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if lesson_id is not None:
+            data["lesson"] = lesson_id
+        data.update(
+            {
+                "mode": self.mode,
+                "rows": list(self.rows),
+                "x": _plain(self.x),
+                "y": _plain(self.y),
+                "layers": [layer.to_dict() for layer in self.layers],
+                "output": _plain(self.output),
+                "loss_name": self.loss_name,
+                "reduction": self.reduction,
+                "loss": float(self.loss),
+                "per_sample_loss": _plain(self.per_sample_loss),
+                "grads": [grad.to_dict() for grad in self.grads],
+                "learning_rate": float(self.learning_rate),
+                "after": self.after.to_dict(),
+            }
+        )
+        return data

@@ -1,0 +1,117 @@
+"""Gradient-descent training with a loss history and divergence detection.
+
+``Trainer`` runs epochs in chunks so a caller (the TUI's worker thread, the CLI) can report
+progress between chunks. ``history[0]`` is the loss before training; ``history[k]`` the loss over
+all rows after epoch k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nn_tui.engine.network import Network
+
+# A run whose loss grows past this multiple of max(1, initial loss) is stopped as diverged
+# before it overflows to inf/nan.
+DIVERGENCE_FACTOR = 1e6
+
+
+@dataclass
+class TrainResult:
+    network: Network
+    history: list[float]
+    epochs_run: int
+    diverged: str | None = None
+
+
+@dataclass
+class Trainer:
+    network: Network  # trained in place: pass a copy to keep the original
+    X: np.ndarray
+    Y: np.ndarray
+    batch_size: int | None = None  # None = full batch
+    seed: int = 0
+    learning_rate: float | None = None  # None = the network's own
+    history: list[float] = field(default_factory=list)
+    epoch: int = 0
+    diverged: str | None = None
+
+    def __post_init__(self) -> None:
+        self.X = np.atleast_2d(np.asarray(self.X, dtype=float))
+        self.Y = np.atleast_2d(np.asarray(self.Y, dtype=float))
+        self._rng = np.random.default_rng(self.seed)
+        if not self.history:
+            with np.errstate(all="ignore"):
+                self.history.append(self.network.total_loss(self.X, self.Y))
+        self._limit = DIVERGENCE_FACTOR * max(1.0, self.history[0])
+
+    @property
+    def eta(self) -> float:
+        return self.network.learning_rate if self.learning_rate is None else self.learning_rate
+
+    def _batches(self):
+        n = self.X.shape[0]
+        if self.batch_size is None or self.batch_size >= n:
+            yield self.X, self.Y
+            return
+        order = self._rng.permutation(n)
+        for start in range(0, n, self.batch_size):
+            chosen = order[start : start + self.batch_size]
+            yield self.X[chosen], self.Y[chosen]
+
+    def _check(self, loss: float) -> str | None:
+        if not np.isfinite(loss):
+            return (
+                f"the loss became {loss} at epoch {self.epoch}: the learning rate "
+                f"η = {self.eta:g} makes each step overshoot, so the weights grew without bound"
+            )
+        if loss > self._limit:
+            return (
+                f"the loss grew from {self.history[0]:.4g} to {loss:.4g} by epoch {self.epoch}: "
+                f"the learning rate η = {self.eta:g} is too large, each step overshoots the "
+                f"minimum and lands further away"
+            )
+        for layer in self.network.layers:
+            if not (np.all(np.isfinite(layer.W)) and np.all(np.isfinite(layer.b))):
+                return f"a weight became infinite at epoch {self.epoch} (η = {self.eta:g} too large)"
+        return None
+
+    def run(self, epochs: int) -> list[float]:
+        """Train up to ``epochs`` more epochs; returns the new history entries.
+
+        Stops early, setting ``diverged`` to a sentence explaining why, if the loss stops being
+        finite or explodes. Once diverged, further calls do nothing.
+        """
+        new: list[float] = []
+        if self.diverged:
+            return new
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                for X_batch, Y_batch in self._batches():
+                    _, grads = self.network.gradients(X_batch, Y_batch)
+                    self.network.apply_gradients(grads, self.eta)
+                self.epoch += 1
+                loss = self.network.total_loss(self.X, self.Y)
+                self.diverged = self._check(loss)
+                if self.diverged:
+                    break
+                self.history.append(loss)
+                new.append(loss)
+        return new
+
+
+def train(
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    learning_rate: float | None = None,
+) -> TrainResult:
+    """Train a copy of ``network`` for ``epochs`` epochs (or until it diverges)."""
+    trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate)
+    trainer.run(epochs)
+    return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged)

@@ -1,0 +1,433 @@
+"""Worked arithmetic: each trace number written as symbol = formula = numbers plugged in = value.
+
+Every line carries the trace path of its value (``layers[0].z[1]``), so a pane can show where a
+number comes from and a lesson author can point a self-check at it. Lines only format numbers
+that are already in the trace; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nn_tui.engine.trace import Trace
+from nn_tui.format.names import element, layer_symbol, subscript
+from nn_tui.format.numbers import num, short, signed_term, vector
+
+# Beyond this many terms a weighted sum is shortened to its first and last terms.
+MAX_TERMS = 4
+
+
+@dataclass(frozen=True)
+class WorkedLine:
+    symbol: str  # "z₁[1]"
+    formula: str  # "W₁[1,:]·x + b₁[1]"
+    plugged: str  # "0.5000·1 + 0.2000·1 + 0.1000"
+    value: str  # "0.8000"
+    path: str  # "layers[0].z[0]"
+    layer: int | None = None
+    meaning: str = ""
+
+    def text(self) -> str:
+        parts = [self.symbol]
+        if self.formula:
+            parts.append(self.formula)
+        if self.plugged and self.plugged != self.value:
+            parts.append(self.plugged)
+        parts.append(self.value)
+        return " = ".join(parts)
+
+
+def _input_symbol(index: int, size: int) -> str:
+    return "x" if size == 1 else f"x{subscript(index + 1)}"
+
+
+def _value_symbol(trace: Trace, layer: int, unit: int) -> str:
+    """The symbol of the value entering a layer: x₁ for the input, a₁[2] for hidden outputs."""
+    if layer == 0:
+        return _input_symbol(unit, len(trace.layers[0].a_prev))
+    depth = len(trace.layers)
+    return element(layer_symbol("a", layer - 1, depth), unit, size=len(trace.layers[layer - 1].a))
+
+
+def _input_value(trace: Trace, layer: int, value: float) -> str:
+    return short(value) if layer == 0 else num(value)
+
+
+def _terms(products: list[str]) -> str:
+    if len(products) > MAX_TERMS:
+        products = products[:2] + ["…"] + products[-1:]
+    return " + ".join(products)
+
+
+def weight_symbol(trace: Trace, layer: int, row: int, col: int) -> str:
+    W = trace.layers[layer].W
+    depth = len(trace.layers)
+    if W.size == 1:
+        return f"w{subscript(layer + 1)}"
+    return element(layer_symbol("W", layer, depth), row, col)
+
+
+def bias_symbol(trace: Trace, layer: int, row: int) -> str:
+    depth = len(trace.layers)
+    return element(layer_symbol("b", layer, depth), row, size=len(trace.layers[layer].b))
+
+
+def z_symbol(trace: Trace, layer: int, unit: int) -> str:
+    depth = len(trace.layers)
+    return element(layer_symbol("z", layer, depth), unit, size=len(trace.layers[layer].z))
+
+
+def a_symbol(trace: Trace, layer: int, unit: int) -> str:
+    depth = len(trace.layers)
+    return element(layer_symbol("a", layer, depth), unit, size=len(trace.layers[layer].a))
+
+
+# -- forward -----------------------------------------------------------------------------------
+
+
+def forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
+    """z = W·a_prev + b, neuron by neuron, then the activation, element by element (sample mode)."""
+    record = trace.layers[layer]
+    lines: list[WorkedLine] = []
+    for unit in range(len(record.z)):
+        symbols = [
+            f"{weight_symbol(trace, layer, unit, k)}·{_value_symbol(trace, layer, k)}"
+            for k in range(record.W.shape[1])
+        ]
+        products = [
+            f"{signed_term(record.W[unit, k])}·{_input_value(trace, layer, record.a_prev[k])}"
+            for k in range(record.W.shape[1])
+        ]
+        lines.append(
+            WorkedLine(
+                symbol=z_symbol(trace, layer, unit),
+                formula=f"{_terms(symbols)} + {bias_symbol(trace, layer, unit)}",
+                plugged=f"{_terms(products)} + {signed_term(record.b[unit])}",
+                value=num(record.z[unit]),
+                path=f"layers[{layer}].z[{unit}]",
+                layer=layer,
+            )
+        )
+    lines.extend(activation_lines(trace, layer))
+    return lines
+
+
+def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
+    record = trace.layers[layer]
+    name = record.activation
+    lines = []
+    for unit in range(len(record.a)):
+        z_name = z_symbol(trace, layer, unit)
+        z_value = record.z[unit]
+        if name == "relu":
+            formula, plugged = f"max(0, {z_name})", f"max(0, {num(z_value)})"
+        elif name == "sigmoid":
+            formula = f"σ({z_name}) = 1 / (1 + e^−{z_name})"
+            plugged = f"1 / (1 + e^{num(-z_value)})"
+        elif name == "tanh":
+            formula, plugged = f"tanh({z_name})", f"tanh({num(z_value)})"
+        elif name == "identity":
+            formula, plugged = z_name, num(z_value)
+        else:  # softmax
+            exps = " + ".join(f"e^{num(v)}" for v in record.z) if len(record.z) <= MAX_TERMS \
+                else "Σⱼ e^zⱼ"
+            formula = f"e^{z_name} / Σⱼ e^zⱼ"
+            plugged = f"e^{num(z_value)} / ({exps})"
+        lines.append(
+            WorkedLine(
+                symbol=a_symbol(trace, layer, unit),
+                formula=formula,
+                plugged=plugged,
+                value=num(record.a[unit]),
+                path=f"layers[{layer}].a[{unit}]",
+                layer=layer,
+            )
+        )
+    return lines
+
+
+def batch_forward_rows(trace: Trace, layer: int) -> list[tuple[int, str, str]]:
+    """Batch mode: (data row, z values, a values) for every row of the batch."""
+    record = trace.layers[layer]
+    rows = trace.rows or tuple(range(len(record.z)))
+    return [(row, vector(record.z[i]), vector(record.a[i])) for i, row in enumerate(rows)]
+
+
+# -- loss --------------------------------------------------------------------------------------
+
+
+def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
+    pairs = list(zip(y, y_hat))
+    if name == "half_sse":
+        terms = " + ".join(f"({short(t)} − {num(p)})²" for t, p in pairs)
+        return "½·Σ(y − ŷ)²", f"½·({terms})" if len(pairs) > 1 else f"½·{terms}"
+    if name == "mse":
+        terms = " + ".join(f"({short(t)} − {num(p)})²" for t, p in pairs)
+        return "(1/K)·Σ(y − ŷ)²", f"(1/{len(pairs)})·({terms})"
+    if name == "bce":
+        terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
+        scale = "" if len(pairs) == 1 else f"(1/{len(pairs)})·"
+        return "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", f"−{scale}[{terms}]"
+    terms = " + ".join(f"{short(t)}·ln {num(p)}" for t, p in pairs)
+    return "−Σ y·ln ŷ", f"−({terms})"
+
+
+def loss_lines(trace: Trace) -> list[WorkedLine]:
+    if trace.mode == "sample":
+        formula, plugged = _sample_loss_plugged(trace.loss_name, trace.y, trace.output)
+        return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
+    losses = trace.per_sample_loss
+    shown = [num(v) for v in losses]
+    if len(shown) > 6:
+        shown = shown[:3] + ["…"] + shown[-2:]
+    if trace.reduction == "sum":
+        formula, plugged = "Σ over rows of Lᵢ", " + ".join(shown)
+    else:
+        formula, plugged = "(1/n)·Σ Lᵢ", f"(1/{len(losses)})·({' + '.join(shown)})"
+    return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
+
+
+# -- backward ----------------------------------------------------------------------------------
+
+_SLOPE_FORMULAS = {
+    "sigmoid": ("{a}·(1 − {a})", lambda a, z: f"{num(a)}·(1 − {num(a)})"),
+    "tanh": ("1 − {a}²", lambda a, z: f"1 − {num(a)}²"),
+    "relu": ("1 if {z} > 0 else 0", lambda a, z: f"{num(z)} {'>' if z > 0 else '≤'} 0"),
+    "identity": ("1", lambda a, z: "1"),
+}
+
+_LOSS_DERIVATIVE = {
+    "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {short(t)}"),
+    "mse": ("(2/K)·(ŷ − y)", lambda t, p, k: f"(2/{k})·({num(p)} − {short(t)})"),
+    "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
+            lambda t, p, k: f"(1/{k})·(−{short(t)}/{num(p)} + {short(1 - t)}/{num(1 - p)})"),
+    "cross_entropy": ("−y/ŷ", lambda t, p, k: f"−{short(t)}/{num(p)}"),
+}
+
+
+@dataclass(frozen=True)
+class GradRow:
+    """One row of the chain-rule table: a factor or a parameter gradient."""
+
+    symbol: str  # "∂L/∂w₂"
+    meaning: str  # "how the loss changes with w₂"
+    formula: str  # "∂L/∂ŷ · ∂ŷ/∂z₂ · ∂z₂/∂w₂"
+    plugged: str  # "0.3250 · 0.2194 · 0.7311"
+    value: str  # "0.0521"
+    path: str  # "grads[1].W[0][0]"
+    layer: int
+    is_parameter: bool = False
+
+    def text(self) -> str:
+        parts = [self.symbol]
+        for part in (self.formula, self.plugged):
+            if part and part != self.value:
+                parts.append(part)
+        parts.append(self.value)
+        return " = ".join(parts)
+
+
+def _d(top: str, bottom: str) -> str:
+    return f"∂{top}/∂{bottom}"
+
+
+def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
+    """Chain-rule factors and parameter gradients of one layer, sample mode."""
+    if trace.mode != "sample":
+        return batch_backward_rows(trace, layer)
+    depth = len(trace.layers)
+    record = trace.layers[layer]
+    grad = trace.grads[layer]
+    last = layer == depth - 1
+    rows: list[GradRow] = []
+    units = len(record.z)
+    for unit in range(units):
+        a_name = a_symbol(trace, layer, unit)
+        z_name = z_symbol(trace, layer, unit)
+        if last:
+            formula, plug = _LOSS_DERIVATIVE[trace.loss_name]
+            plugged = plug(trace.y[unit], trace.output[unit], len(trace.y))
+            meaning = "how the loss changes with the output"
+        else:
+            following = trace.layers[layer + 1]
+            next_grad = trace.grads[layer + 1]
+            names = [
+                f"{weight_symbol(trace, layer + 1, j, unit)}·{_d('L', z_symbol(trace, layer + 1, j))}"
+                for j in range(len(following.z))
+            ]
+            plugs = [
+                f"{signed_term(following.W[j, unit])}·{signed_term(next_grad.dL_dz[j])}"
+                for j in range(len(following.z))
+            ]
+            formula, plugged = _terms(names), _terms(plugs)
+            meaning = "blame passed back through the next layer's weights"
+        rows.append(GradRow(_d("L", a_name), meaning, formula, plugged, num(grad.dL_da[unit]),
+                            f"grads[{layer}].dL_da[{unit}]", layer))
+        if record.activation == "softmax":
+            continue
+        slope_formula, slope_plug = _SLOPE_FORMULAS[record.activation]
+        rows.append(
+            GradRow(
+                _d(a_name, z_name),
+                f"slope of {record.activation} at {z_name}",
+                slope_formula.format(a=a_name, z=z_name),
+                slope_plug(record.a[unit], record.z[unit]),
+                num(grad.da_dz[unit]),
+                f"grads[{layer}].da_dz[{unit}]",
+                layer,
+            )
+        )
+        rows.append(
+            GradRow(
+                _d("L", z_name),
+                f"the error signal (delta) of {z_name}",
+                f"{_d('L', a_name)} · {_d(a_name, z_name)}",
+                f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}",
+                num(grad.dL_dz[unit]),
+                f"grads[{layer}].dL_dz[{unit}]",
+                layer,
+            )
+        )
+    if record.activation == "softmax":
+        for unit in range(units):
+            z_name = z_symbol(trace, layer, unit)
+            fused = trace.loss_name == "cross_entropy"
+            rows.append(
+                GradRow(
+                    _d("L", z_name),
+                    "softmax + cross-entropy: prediction minus target" if fused
+                    else "through the softmax Jacobian",
+                    "ŷ − y" if fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
+                    f"{num(trace.output[unit])} − {short(trace.y[unit])}" if fused else "",
+                    num(grad.dL_dz[unit]),
+                    f"grads[{layer}].dL_dz[{unit}]",
+                    layer,
+                )
+            )
+    rows.extend(parameter_rows(trace, layer))
+    return rows
+
+
+def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
+    record = trace.layers[layer]
+    grad = trace.grads[layer]
+    elementwise = record.activation != "softmax"
+    rows = []
+    for unit in range(len(record.z)):
+        z_name = z_symbol(trace, layer, unit)
+        a_name = a_symbol(trace, layer, unit)
+        if elementwise:
+            chain = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
+            chain_values = f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}"
+        else:
+            chain, chain_values = _d("L", z_name), num(grad.dL_dz[unit])
+        for k in range(record.W.shape[1]):
+            w_name = weight_symbol(trace, layer, unit, k)
+            source = _value_symbol(trace, layer, k)
+            rows.append(
+                GradRow(
+                    _d("L", w_name),
+                    f"how the loss changes with {w_name}",
+                    f"{chain} · {_d(z_name, w_name)}",
+                    f"{chain_values} · {_input_value(trace, layer, record.a_prev[k])}",
+                    num(grad.W[unit, k]),
+                    f"grads[{layer}].W[{unit}][{k}]",
+                    layer,
+                    True,
+                )
+            )
+        b_name = bias_symbol(trace, layer, unit)
+        rows.append(
+            GradRow(
+                _d("L", b_name),
+                f"how the loss changes with {b_name}",
+                f"{chain} · {_d(z_name, b_name)}",
+                f"{chain_values} · 1",
+                num(grad.b[unit]),
+                f"grads[{layer}].b[{unit}]",
+                layer,
+                True,
+            )
+        )
+    return rows
+
+
+def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
+    """Batch mode: the parameter gradients, each the mean (or sum) over the rows."""
+    record = trace.layers[layer]
+    grad = trace.grads[layer]
+    n = len(trace.rows) if trace.rows else len(trace.x)
+    over = "Σ over rows" if trace.reduction == "sum" else f"(1/{n})·Σ over rows"
+    rows = []
+    for unit in range(len(record.z)):
+        z_name = z_symbol(trace, layer, unit)
+        for k in range(record.W.shape[1]):
+            w_name = weight_symbol(trace, layer, unit, k)
+            rows.append(
+                GradRow(_d("L", w_name), f"how the loss changes with {w_name}",
+                        f"{over} of {_d('Lᵢ', z_name)}·{_value_symbol(trace, layer, k)}", "",
+                        num(grad.W[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True)
+            )
+        b_name = bias_symbol(trace, layer, unit)
+        rows.append(
+            GradRow(_d("L", b_name), f"how the loss changes with {b_name}",
+                    f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.b[unit]),
+                    f"grads[{layer}].b[{unit}]", layer, True)
+        )
+    return rows
+
+
+# -- update ------------------------------------------------------------------------------------
+
+
+def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
+    """w ← w − η·∂L/∂w for every weight and bias of one layer."""
+    record = trace.layers[layer]
+    grad = trace.grads[layer]
+    new = trace.after.layers[layer]
+    eta = short(trace.learning_rate)
+    lines = []
+    for unit in range(record.W.shape[0]):
+        for k in range(record.W.shape[1]):
+            name = weight_symbol(trace, layer, unit, k)
+            lines.append(
+                WorkedLine(
+                    f"{name} new",
+                    f"{name} − η·∂L/∂{name}",
+                    f"{num(record.W[unit, k])} − {eta}·{signed_term(grad.W[unit, k])}",
+                    num(new.W[unit, k]),
+                    f"after.layers[{layer}].W[{unit}][{k}]",
+                    layer,
+                )
+            )
+        name = bias_symbol(trace, layer, unit)
+        lines.append(
+            WorkedLine(
+                f"{name} new",
+                f"{name} − η·∂L/∂{name}",
+                f"{num(record.b[unit])} − {eta}·{signed_term(grad.b[unit])}",
+                num(new.b[unit]),
+                f"after.layers[{layer}].b[{unit}]",
+                layer,
+            )
+        )
+    return lines
+
+
+def after_lines(trace: Trace) -> list[WorkedLine]:
+    """The output and loss through the updated weights, next to the old ones."""
+    if trace.mode == "sample":
+        output = vector(trace.after.output) if len(trace.after.output) > 1 else num(trace.after.output[0])
+        before = vector(trace.output) if len(trace.output) > 1 else num(trace.output[0])
+        first = WorkedLine("ŷ new", "", f"was {before}", output, "after.output")
+    else:
+        first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")
+    change = trace.after.loss - trace.loss
+    direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
+    loss = WorkedLine(
+        "L new", "", f"was {num(trace.loss)}, {direction} by {num(abs(change))}",
+        num(trace.after.loss), "after.loss",
+    )
+    return [first, loss]

@@ -1,0 +1,373 @@
+"""Self-check answers: a tiny, safe expression language over trace paths.
+
+An answer is written in a lesson file as text such as ``layers[1].z[0]``, ``grads[0].W[0][0]``,
+``after.loss - loss``, ``sign(after.layers[1].W[0][0] - layers[1].W[0][0])`` or ``0.5``. It is
+parsed by the recursive-descent parser below into a small tree and evaluated against the plain
+data of a trace (``Trace.to_dict()`` plus a few extra roots). Nothing is ever passed to Python's
+``eval``: only numbers, paths, + − · / ^, comparisons and the functions in ``FUNCTIONS`` exist.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+MAX_EXPRESSION_LENGTH = 500
+MAX_DEPTH = 40
+
+
+class ExpressionError(ValueError):
+    """An answer expression that does not parse, or does not resolve against a trace."""
+
+
+def _as_list(value: Any, name: str) -> list:
+    if not isinstance(value, list) or not value:
+        raise ExpressionError(f"{name}() needs a non-empty list")
+    flat: list[float] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, list):
+            for sub in item:
+                walk(sub)
+        else:
+            flat.append(_as_number(item, name))
+
+    walk(value)
+    return flat
+
+
+def _as_number(value: Any, where: str) -> float:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    kind = "a list" if isinstance(value, list) else "a table" if isinstance(value, dict) else repr(value)
+    raise ExpressionError(f"{where} is {kind}, not a number")
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _safe_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _ln(x: float) -> float:
+    if x <= 0:
+        raise ExpressionError(f"ln({x}) is undefined")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0:
+        raise ExpressionError(f"sqrt({x}) is undefined")
+    return math.sqrt(x)
+
+
+def _sign(x: float) -> float:
+    return float((x > 0) - (x < 0))
+
+
+# name -> (number of arguments or None for "one list", function)
+FUNCTIONS: dict[str, tuple[int | None, Callable[..., float]]] = {
+    "abs": (1, abs),
+    "sign": (1, _sign),
+    "exp": (1, _safe_exp),
+    "ln": (1, _ln),
+    "log": (1, _ln),
+    "sqrt": (1, _sqrt),
+    "sigmoid": (1, _sigmoid),
+    "relu": (1, lambda x: max(0.0, x)),
+    "tanh": (1, math.tanh),
+    "round": (2, lambda x, digits: round(x, int(digits))),
+    "max": (None, max),
+    "min": (None, min),
+    "sum": (None, math.fsum),
+    "mean": (None, lambda xs: math.fsum(xs) / len(xs)),
+    "argmax": (None, lambda xs: float(max(range(len(xs)), key=xs.__getitem__))),
+    "argmin": (None, lambda xs: float(min(range(len(xs)), key=xs.__getitem__))),
+    "len": (None, lambda xs: float(len(xs))),
+}
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|<=|>=|==|!=|[-+*/^()\[\].,<>·−]))"
+)
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str
+    tree: tuple
+
+    def evaluate(self, context: dict[str, Any]) -> float:
+        return _as_number(_evaluate(self.tree, context), f"{self.source!r}")
+
+    @property
+    def roots(self) -> set[str]:
+        """The top-level names this expression reads (``layers``, ``after`` ...)."""
+        found: set[str] = set()
+
+        def walk(node: tuple) -> None:
+            if node[0] == "name":
+                found.add(node[1])
+            for child in node[1:]:
+                if isinstance(child, tuple):
+                    walk(child)
+                elif isinstance(child, list):
+                    for item in child:
+                        walk(item)
+
+        walk(self.tree)
+        return found
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens: list[tuple[str, str]] = []
+        position = 0
+        stripped = source.rstrip()
+        while position < len(stripped):
+            match = _TOKEN.match(stripped, position)
+            if not match or match.end() == position:
+                bad = stripped[position:].strip()[:1]
+                raise ExpressionError(f"unexpected character {bad!r} in {source!r}")
+            kind = match.lastgroup
+            text = match.group(kind)
+            if kind == "op":
+                text = {"·": "*", "−": "-", "**": "^"}.get(text, text)
+            self.tokens.append((kind, text))
+            position = match.end()
+        self.index = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self, text: str | None = None) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError(f"{self.source!r} ends too early")
+        if text is not None and token[1] != text:
+            raise ExpressionError(f"expected {text!r} but found {token[1]!r} in {self.source!r}")
+        self.index += 1
+        return token
+
+    def parse(self) -> tuple:
+        if not self.tokens:
+            raise ExpressionError("the answer is empty")
+        tree = self.compare()
+        if self.peek() is not None:
+            raise ExpressionError(f"unexpected {self.peek()[1]!r} in {self.source!r}")
+        return tree
+
+    def _nested(self, parse: Callable[[], tuple]) -> tuple:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"{self.source!r} is nested too deeply")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def compare(self) -> tuple:
+        left = self.additive()
+        token = self.peek()
+        if token and token[1] in ("<", ">", "<=", ">=", "==", "!="):
+            self.take()
+            return ("compare", token[1], left, self.additive())
+        return left
+
+    def additive(self) -> tuple:
+        node = self.term()
+        while (token := self.peek()) and token[1] in ("+", "-"):
+            self.take()
+            node = ("binary", token[1], node, self.term())
+        return node
+
+    def term(self) -> tuple:
+        node = self.unary()
+        while (token := self.peek()) and token[1] in ("*", "/"):
+            self.take()
+            node = ("binary", token[1], node, self.unary())
+        return node
+
+    def unary(self) -> tuple:
+        token = self.peek()
+        if token and token[1] in ("-", "+"):
+            self.take()
+            return self._nested(lambda: ("negate", self.unary()) if token[1] == "-" else self.unary())
+        return self.power()
+
+    def power(self) -> tuple:
+        base = self.postfix()
+        if (token := self.peek()) and token[1] == "^":
+            self.take()
+            return ("binary", "^", base, self._nested(self.unary))
+        return base
+
+    def postfix(self) -> tuple:
+        node = self.primary()
+        while (token := self.peek()) and token[1] in ("[", "."):
+            self.take()
+            if token[1] == "[":
+                index = self._nested(self.compare)
+                self.take("]")
+                node = ("index", node, index)
+            else:
+                kind, name = self.take()
+                if kind != "name":
+                    raise ExpressionError(f"expected a name after '.' in {self.source!r}")
+                node = ("field", node, name)
+        return node
+
+    def primary(self) -> tuple:
+        kind, text = self.take()
+        if kind == "number":
+            return ("number", float(text))
+        if kind == "name":
+            if (token := self.peek()) and token[1] == "(":
+                if text not in FUNCTIONS:
+                    valid = ", ".join(sorted(FUNCTIONS))
+                    raise ExpressionError(f"unknown function {text!r} (known: {valid})")
+                self.take("(")
+                args: list[tuple] = []
+                if not (self.peek() and self.peek()[1] == ")"):
+                    args.append(self._nested(self.compare))
+                    while self.peek() and self.peek()[1] == ",":
+                        self.take(",")
+                        args.append(self._nested(self.compare))
+                self.take(")")
+                arity = FUNCTIONS[text][0]
+                if arity is not None and len(args) != arity:
+                    raise ExpressionError(f"{text}() takes {arity} argument(s), got {len(args)}")
+                return ("call", text, args)
+            return ("name", text)
+        if text == "(":
+            node = self._nested(self.compare)
+            self.take(")")
+            return node
+        raise ExpressionError(f"unexpected {text!r} in {self.source!r}")
+
+
+def parse_expression(source: str) -> Expression:
+    if not isinstance(source, str):
+        raise ExpressionError("an answer must be text")
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(f"an answer is limited to {MAX_EXPRESSION_LENGTH} characters")
+    return Expression(source, _Parser(source).parse())
+
+
+def _describe(node: tuple) -> str:
+    if node[0] == "name":
+        return node[1]
+    if node[0] == "field":
+        return f"{_describe(node[1])}.{node[2]}"
+    if node[0] == "index":
+        inner = node[2]
+        shown = int(inner[1]) if inner[0] == "number" else "…"
+        return f"{_describe(node[1])}[{shown}]"
+    return "the value"
+
+
+def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
+    kind = node[0]
+    if kind == "number":
+        return node[1]
+    if kind == "name":
+        if node[1] not in context:
+            raise ExpressionError(f"unknown name {node[1]!r} (known: {', '.join(sorted(context))})")
+        return context[node[1]]
+    if kind == "field":
+        container = _evaluate(node[1], context)
+        if not isinstance(container, dict) or node[2] not in container:
+            keys = ", ".join(container) if isinstance(container, dict) else ""
+            hint = f" (it has: {keys})" if keys else ""
+            raise ExpressionError(f"{_describe(node[1])} has no field {node[2]!r}{hint}")
+        return container[node[2]]
+    if kind == "index":
+        container = _evaluate(node[1], context)
+        position = _as_number(_evaluate(node[2], context), "an index")
+        if not isinstance(container, list):
+            raise ExpressionError(f"{_describe(node[1])} is not a list, so it cannot be indexed")
+        if position != int(position):
+            raise ExpressionError(f"index {position} of {_describe(node[1])} is not a whole number")
+        position = int(position)
+        if not -len(container) <= position < len(container):
+            raise ExpressionError(
+                f"index {position} is out of range: {_describe(node[1])} has {len(container)} items"
+            )
+        return container[position]
+    if kind == "negate":
+        return -_as_number(_evaluate(node[1], context), "the value after '-'")
+    if kind == "binary":
+        left = _as_number(_evaluate(node[2], context), _describe(node[2]))
+        right = _as_number(_evaluate(node[3], context), _describe(node[3]))
+        op = node[1]
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            if right == 0:
+                raise ExpressionError("division by zero")
+            return left / right
+        try:
+            return float(left**right)
+        except (OverflowError, ZeroDivisionError, TypeError) as error:
+            raise ExpressionError(f"{left} ^ {right} cannot be computed") from error
+    if kind == "compare":
+        left = _as_number(_evaluate(node[2], context), _describe(node[2]))
+        right = _as_number(_evaluate(node[3], context), _describe(node[3]))
+        result = {
+            "<": left < right, ">": left > right, "<=": left <= right,
+            ">=": left >= right, "==": left == right, "!=": left != right,
+        }[node[1]]
+        return 1.0 if result else 0.0
+    if kind == "call":
+        arity, function = FUNCTIONS[node[1]]
+        values = [_evaluate(arg, context) for arg in node[2]]
+        if arity is None:
+            items = values[0] if len(values) == 1 and isinstance(values[0], list) else values
+            return function(_as_list(items, node[1]))
+        return function(*(_as_number(value, f"the argument of {node[1]}()") for value in values))
+    raise ExpressionError(f"cannot evaluate {kind}")  # pragma: no cover - parser never builds it
+
+
+_LEARNER_NUMBER = re.compile(
+    r"^\s*(?P<sign>[-+−]?)\s*(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+    r"(?:\s*/\s*(?P<den>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))?\s*$"
+)
+
+
+def parse_learner_number(text: str) -> float | None:
+    """A number typed by a learner: ``0.325``, ``-2.8e-2``, ``1/3``, ``.5``, ``−0.7``.
+
+    Returns None for anything else (including a fraction over zero), so the caller can say
+    "that is not a number" without counting an attempt.
+    """
+    match = _LEARNER_NUMBER.match(text)
+    if not match:
+        return None
+    value = float(match.group("num"))
+    if match.group("den") is not None:
+        denominator = float(match.group("den"))
+        if denominator == 0:
+            return None
+        value /= denominator
+    if match.group("sign") in ("-", "−"):
+        value = -value
+    return value if math.isfinite(value) else None

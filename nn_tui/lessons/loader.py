@@ -1,0 +1,691 @@
+"""Read a lesson file (TOML) and validate every key, collecting all problems at once.
+
+A lesson file is data: it is parsed with stdlib ``tomllib`` and checked against the format in
+docs/lesson-format.md. Nothing in it is executed; self-check answers are parsed by our own
+expression parser (``nn_tui.lessons.expressions``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nn_tui.engine.activations import ACTIVATIONS
+from nn_tui.engine.losses import LOSSES
+from nn_tui.engine.network import REDUCTIONS
+from nn_tui.lessons.errors import LessonError, Problem
+from nn_tui.lessons.expressions import ExpressionError, parse_expression
+from nn_tui.lessons.locate import KeyLocator
+from nn_tui.lessons.model import (
+    STEP_KINDS,
+    Choice,
+    LayerSpec,
+    Lesson,
+    NetworkSpec,
+    Step,
+    TrainingSpec,
+    Variant,
+)
+
+# Sane limits, so a hostile or mistaken file cannot exhaust memory or time.
+MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 12
+MAX_LAYERS = 8
+MAX_UNITS = 64
+MAX_INPUTS = 64
+MAX_ROWS = 10_000
+MAX_EPOCHS = 100_000
+MAX_STEPS = 400
+MAX_VARIANTS = 8
+MAX_TEXT = 20_000
+MAX_HINTS = 10
+MAX_CHOICES = 8
+MAX_NAME = 40
+# Beyond this a weight or data value is almost certainly a typo and would overflow exp().
+MAX_MAGNITUDE = 1e6
+
+LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
+LESSON_KEYS = {"id", "title", "summary", "order"}
+NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
+LAYER_KEYS = {"units", "activation", "weights", "bias"}
+DATA_KEYS = {"rows", "focus"}
+TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed"}
+VARIANT_KEYS = {"id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"}
+STEP_KEYS = {
+    "text": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
+    "forward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
+    "loss": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
+    "backward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
+    "update": {"kind", "title", "text", "apply", "row", "batch", "x", "y", "use"},
+    "check": {
+        "kind", "title", "text", "prompt", "answer", "tolerance", "hints", "explanation",
+        "choices", "row", "batch", "x", "y", "use",
+    },
+    "train": {"kind", "title", "text", "epochs", "variants", "use"},
+}
+
+
+class _Validator:
+    """Walks the parsed TOML, recording a Problem for every bad key instead of stopping."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.locator = KeyLocator(text)
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, key, message, self.locator.line_of(key)))
+
+    # -- typed getters: each returns None (after recording a problem) when the value is bad ----
+
+    def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.problem(f"{where}.{key}" if where else key, f"unknown key (known: {known})")
+
+    def table(self, parent: dict, key: str, where: str, required: bool = True) -> dict | None:
+        full = f"{where}.{key}" if where else key
+        if key not in parent:
+            if required:
+                self.problem(full, "missing (a required table)")
+            return None
+        value = parent[key]
+        if not isinstance(value, dict):
+            self.problem(full, f"must be a table, not {_kind(value)}")
+            return None
+        return value
+
+    def string(self, table: dict, key: str, where: str, required: bool = False,
+               limit: int = MAX_TEXT) -> str | None:
+        full = f"{where}.{key}"
+        if key not in table:
+            if required:
+                self.problem(full, "missing (required text)")
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            self.problem(full, f"must be text, not {_kind(value)}")
+            return None
+        if len(value) > limit:
+            self.problem(full, f"is {len(value)} characters long; the limit is {limit}")
+            return None
+        if required and not value.strip():
+            self.problem(full, "must not be empty")
+            return None
+        return value
+
+    def integer(self, table: dict, key: str, where: str, low: int, high: int,
+                required: bool = False) -> int | None:
+        full = f"{where}.{key}"
+        if key not in table:
+            if required:
+                self.problem(full, "missing (a required whole number)")
+            return None
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(full, f"must be a whole number, not {_kind(value)}")
+            return None
+        if not low <= value <= high:
+            self.problem(full, f"is {value}; it must be between {low} and {high}")
+            return None
+        return value
+
+    def number(self, table: dict, key: str, where: str, required: bool = False,
+               positive: bool = False) -> float | None:
+        full = f"{where}.{key}"
+        if key not in table:
+            if required:
+                self.problem(full, "missing (a required number)")
+            return None
+        value = _number_or_none(table[key])
+        if value is None:
+            self.problem(full, f"must be a number, not {_kind(table[key])}")
+            return None
+        if not math.isfinite(value):
+            self.problem(full, f"is {value}; numbers must be finite (no nan or inf)")
+            return None
+        if positive and value <= 0:
+            self.problem(full, f"is {value}; it must be greater than 0")
+            return None
+        if abs(value) > MAX_MAGNITUDE:
+            self.problem(full, f"is {value}; its size must stay within ±{MAX_MAGNITUDE:g}")
+            return None
+        return value
+
+    def boolean(self, table: dict, key: str, where: str, default: bool) -> bool:
+        if key not in table:
+            return default
+        value = table[key]
+        if not isinstance(value, bool):
+            self.problem(f"{where}.{key}", f"must be true or false, not {_kind(value)}")
+            return default
+        return value
+
+    def vector(self, value: Any, full: str, length: int | None = None) -> tuple[float, ...] | None:
+        if not isinstance(value, list):
+            self.problem(full, f"must be a list of numbers, not {_kind(value)}")
+            return None
+        numbers = []
+        for index, item in enumerate(value):
+            number = _number_or_none(item)
+            if number is None:
+                self.problem(f"{full}[{index}]", f"must be a number, not {_kind(item)}")
+                return None
+            if not math.isfinite(number):
+                self.problem(f"{full}[{index}]", f"is {number}; numbers must be finite")
+                return None
+            if abs(number) > MAX_MAGNITUDE:
+                self.problem(f"{full}[{index}]", f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
+                return None
+            numbers.append(number)
+        if length is not None and len(numbers) != length:
+            self.problem(full, f"has {len(numbers)} values; it needs {length}")
+            return None
+        return tuple(numbers)
+
+    def names(self, table: dict, key: str, where: str, limit: int) -> tuple[str, ...] | None:
+        full = f"{where}.{key}"
+        if key not in table:
+            self.problem(full, "missing (a required list of names)")
+            return None
+        value = table[key]
+        if not isinstance(value, list) or not value:
+            self.problem(full, "must be a non-empty list of names")
+            return None
+        if len(value) > limit:
+            self.problem(full, f"has {len(value)} names; the limit is {limit}")
+            return None
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.problem(f"{full}[{index}]", f"must be a non-empty name, not {_kind(item)}")
+                return None
+            if len(item) > MAX_NAME:
+                self.problem(f"{full}[{index}]", f"is longer than {MAX_NAME} characters")
+                return None
+        if len(set(value)) != len(value):
+            self.problem(full, "names must be different from each other")
+            return None
+        return tuple(value)
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def layers(self, raw: Any, where: str, fan_in: int | None) -> tuple[LayerSpec, ...] | None:
+        if not isinstance(raw, list) or not raw:
+            self.problem(where, "needs at least one [[layers]] table")
+            return None
+        if len(raw) > MAX_LAYERS:
+            self.problem(where, f"has {len(raw)} layers; the limit is {MAX_LAYERS}")
+            return None
+        specs: list[LayerSpec] = []
+        ok = True
+        previous = fan_in
+        for index, layer in enumerate(raw):
+            key = f"{where}[{index}]"
+            if not isinstance(layer, dict):
+                self.problem(key, f"must be a table, not {_kind(layer)}")
+                ok = False
+                continue
+            self.unknown_keys(layer, LAYER_KEYS, key)
+            units = self.integer(layer, "units", key, 1, MAX_UNITS, required=True)
+            activation = self.string(layer, "activation", key, required=True, limit=MAX_NAME)
+            if activation is not None and activation not in ACTIVATIONS:
+                valid = ", ".join(ACTIVATIONS)
+                self.problem(f"{key}.activation", f"unknown activation {activation!r} (valid: {valid})")
+                activation = None
+            if activation == "softmax" and index != len(raw) - 1:
+                self.problem(f"{key}.activation", "softmax is only allowed on the output layer")
+                activation = None
+            if activation == "softmax" and units is not None and units < 2:
+                self.problem(f"{key}.units", "a softmax layer needs at least 2 units")
+                units = None
+            weights = bias = None
+            if "weights" in layer and units is not None:
+                weights = self.matrix(layer["weights"], f"{key}.weights", units, previous)
+                if weights is None:
+                    ok = False
+            if "bias" in layer and units is not None:
+                bias = self.vector(layer["bias"], f"{key}.bias", units)
+                if bias is None:
+                    ok = False
+            if units is None or activation is None:
+                ok = False
+                previous = None
+                continue
+            specs.append(LayerSpec(units, activation, weights, bias))
+            previous = units
+        return tuple(specs) if ok else None
+
+    def matrix(self, value: Any, full: str, rows: int, columns: int | None):
+        if not isinstance(value, list):
+            self.problem(full, f"must be a list of rows (units × fan-in), not {_kind(value)}")
+            return None
+        if len(value) != rows:
+            self.problem(full, f"has {len(value)} rows; it needs {rows} (one per unit)")
+            return None
+        matrix = []
+        for index, row in enumerate(value):
+            vector = self.vector(row, f"{full}[{index}]", columns)
+            if vector is None:
+                return None
+            matrix.append(vector)
+        return tuple(matrix)
+
+    def network(self, raw: dict, where: str = "network") -> NetworkSpec | None:
+        self.unknown_keys(raw, NETWORK_KEYS, where)
+        inputs = self.names(raw, "inputs", where, MAX_INPUTS)
+        outputs = self.names(raw, "outputs", where, MAX_UNITS)
+        loss = self.loss_name(raw, where, required=True)
+        learning_rate = self.number(raw, "learning_rate", where, required=True, positive=True)
+        reduction = self.reduction(raw, where) or "mean"
+        seed = self.integer(raw, "seed", where, 0, 2**32 - 1)
+        layers = None
+        if "layers" not in raw:
+            self.problem(f"{where}.layers", "missing: add at least one [[network.layers]] table")
+        else:
+            layers = self.layers(raw["layers"], f"{where}.layers", len(inputs) if inputs else None)
+        if None in (inputs, outputs, loss, learning_rate, layers):
+            return None
+        spec = NetworkSpec(inputs, outputs, loss, learning_rate, layers, reduction, seed or 0)
+        return spec if self.network_fits(spec, where) else None
+
+    def loss_name(self, raw: dict, where: str, required: bool) -> str | None:
+        loss = self.string(raw, "loss", where, required=required, limit=MAX_NAME)
+        if loss is not None and loss not in LOSSES:
+            self.problem(f"{where}.loss", f"unknown loss {loss!r} (valid: {', '.join(LOSSES)})")
+            return None
+        return loss
+
+    def reduction(self, raw: dict, where: str) -> str | None:
+        reduction = self.string(raw, "reduction", where, limit=MAX_NAME)
+        if reduction is not None and reduction not in REDUCTIONS:
+            self.problem(f"{where}.reduction", f"unknown reduction {reduction!r} (valid: mean, sum)")
+            return None
+        return reduction
+
+    def network_fits(self, spec: NetworkSpec, where: str) -> bool:
+        ok = True
+        last = len(spec.layers) - 1
+        if spec.layers[-1].units != len(spec.outputs):
+            self.problem(
+                f"{where}.outputs",
+                f"names {len(spec.outputs)} outputs but the last layer has "
+                f"{spec.layers[-1].units} units",
+            )
+            ok = False
+        if spec.loss == "cross_entropy" and spec.layers[-1].activation != "softmax":
+            self.problem(
+                f"{where}.loss",
+                "cross_entropy needs a softmax output layer "
+                f"(network.layers[{last}] uses {spec.layers[-1].activation})",
+            )
+            ok = False
+        return ok
+
+    def variants(self, raw: Any, base: NetworkSpec | None) -> tuple[Variant, ...]:
+        if not isinstance(raw, list):
+            self.problem("variants", "must be an array of tables ([[variants]])")
+            return ()
+        if len(raw) > MAX_VARIANTS:
+            self.problem("variants", f"has {len(raw)} variants; the limit is {MAX_VARIANTS}")
+            return ()
+        found: list[Variant] = []
+        seen = {"main"}
+        for index, item in enumerate(raw):
+            key = f"variants[{index}]"
+            if not isinstance(item, dict):
+                self.problem(key, f"must be a table, not {_kind(item)}")
+                continue
+            self.unknown_keys(item, VARIANT_KEYS, key)
+            variant_id = self.string(item, "id", key, required=True, limit=MAX_NAME)
+            if variant_id is not None and not VARIANT_ID.match(variant_id):
+                self.problem(f"{key}.id", "use lowercase letters, digits and underscores, "
+                                          "starting with a letter")
+                variant_id = None
+            elif variant_id in seen:
+                self.problem(f"{key}.id", f"{variant_id!r} is already used")
+                variant_id = None
+            label = self.string(item, "label", key, limit=80)
+            learning_rate = self.number(item, "learning_rate", key, positive=True)
+            loss = self.loss_name(item, key, required=False)
+            reduction = self.reduction(item, key)
+            seed = self.integer(item, "seed", key, 0, 2**32 - 1)
+            epochs = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
+            layers = None
+            if "layers" in item and base is not None:
+                layers = self.layers(item["layers"], f"{key}.layers", len(base.inputs))
+                if layers is None:
+                    continue
+            if variant_id is None or base is None:
+                continue
+            seen.add(variant_id)
+            spec = NetworkSpec(
+                base.inputs,
+                base.outputs,
+                loss or base.loss,
+                learning_rate if learning_rate is not None else base.learning_rate,
+                layers if layers is not None else base.layers,
+                reduction or base.reduction,
+                seed if seed is not None else base.seed,
+            )
+            if not self.network_fits(spec, key):
+                continue
+            found.append(Variant(variant_id, label or variant_id, spec, epochs))
+        return tuple(found)
+
+    def data(self, raw: dict, network: NetworkSpec | None) -> tuple[np.ndarray | None, int]:
+        self.unknown_keys(raw, DATA_KEYS, "data")
+        rows = raw.get("rows")
+        if rows is None:
+            self.problem("data.rows", "missing: give at least one row of inputs then targets")
+            return None, 0
+        if not isinstance(rows, list) or not rows:
+            self.problem("data.rows", "must be a non-empty list of rows")
+            return None, 0
+        if len(rows) > MAX_ROWS:
+            self.problem("data.rows", f"has {len(rows)} rows; the limit is {MAX_ROWS}")
+            return None, 0
+        width = len(network.inputs) + len(network.outputs) if network else None
+        parsed = []
+        for index, row in enumerate(rows):
+            vector = self.vector(row, f"data.rows[{index}]")
+            if vector is None:
+                return None, 0
+            if width is not None and len(vector) != width:
+                self.problem(
+                    f"data.rows[{index}]",
+                    f"has {len(vector)} values; each row needs {width} "
+                    f"({len(network.inputs)} inputs then {len(network.outputs)} targets)",
+                )
+                return None, 0
+            parsed.append(vector)
+        focus = self.integer(raw, "focus", "data", 0, len(parsed) - 1)
+        if "focus" in raw and focus is None:
+            return None, 0
+        array = np.array(parsed, dtype=float)
+        if network is not None:
+            self.targets_fit(array[:, len(network.inputs):], network)
+        return array, focus or 0
+
+    def targets_fit(self, targets: np.ndarray, network: NetworkSpec) -> None:
+        if network.loss in ("bce", "cross_entropy") and (np.any(targets < 0) or np.any(targets > 1)):
+            self.problem("data.rows", f"{network.loss} needs targets between 0 and 1")
+
+    def training(self, raw: dict, n_rows: int) -> TrainingSpec:
+        self.unknown_keys(raw, TRAINING_KEYS, "training")
+        epochs = self.integer(raw, "epochs", "training", 1, MAX_EPOCHS)
+        batch_size = self.integer(raw, "batch_size", "training", 1, MAX_ROWS)
+        shuffle_seed = self.integer(raw, "shuffle_seed", "training", 0, 2**32 - 1)
+        return TrainingSpec(
+            epochs if epochs is not None else TrainingSpec.epochs,
+            batch_size,
+            shuffle_seed or 0,
+        )
+
+    def steps(self, raw: Any, network: NetworkSpec | None, n_rows: int,
+              variants: tuple[Variant, ...]) -> tuple[Step, ...]:
+        if not isinstance(raw, list):
+            self.problem("steps", "must be an array of tables ([[steps]])")
+            return ()
+        if len(raw) > MAX_STEPS:
+            self.problem("steps", f"has {len(raw)} steps; the limit is {MAX_STEPS}")
+            return ()
+        variant_ids = {"main"} | {variant.id for variant in variants}
+        found = []
+        for index, item in enumerate(raw):
+            step = self.step(item, f"steps[{index}]", network, n_rows, variant_ids)
+            if step is not None:
+                found.append(step)
+        return tuple(found)
+
+    def step(self, item: Any, key: str, network: NetworkSpec | None, n_rows: int,
+             variant_ids: set[str]) -> Step | None:
+        if not isinstance(item, dict):
+            self.problem(key, f"must be a table, not {_kind(item)}")
+            return None
+        kind = self.string(item, "kind", key, required=True, limit=MAX_NAME)
+        if kind is None:
+            return None
+        if kind not in STEP_KINDS:
+            self.problem(f"{key}.kind", f"unknown step kind {kind!r} (valid: {', '.join(STEP_KINDS)})")
+            return None
+        before = len(self.problems)
+        self.unknown_keys(item, STEP_KEYS[kind], key)
+        fields: dict[str, Any] = {"kind": kind}
+        for name in ("title", "text", "prompt", "explanation"):
+            value = self.string(item, name, key, limit=MAX_TEXT if name != "title" else 120)
+            if value is not None:
+                fields[name] = value
+        layer_count = len(network.layers) if network else MAX_LAYERS
+        if "layer" in item:
+            fields["layer"] = self.integer(item, "layer", key, 0, layer_count - 1)
+        if "row" in item:
+            fields["row"] = self.integer(item, "row", key, 0, max(n_rows - 1, 0))
+        fields["batch"] = self.boolean(item, "batch", key, False)
+        if network is not None:
+            if "x" in item:
+                fields["x"] = self.vector(item["x"], f"{key}.x", len(network.inputs))
+            if "y" in item:
+                fields["y"] = self.vector(item["y"], f"{key}.y", len(network.outputs))
+            if ("x" in item) != ("y" in item):
+                self.problem(key, "a custom sample needs both x (inputs) and y (targets)")
+        if ("row" in item) + fields["batch"] + ("x" in item) > 1:
+            self.problem(key, "choose one of row, batch or x/y for a step, not several")
+        if "use" in item:
+            use = self.string(item, "use", key, limit=MAX_NAME)
+            if use is not None and use not in variant_ids:
+                self.problem(f"{key}.use", f"no variant {use!r} (known: {', '.join(sorted(variant_ids))})")
+            fields["use"] = use
+        if kind == "update":
+            fields["apply"] = self.boolean(item, "apply", key, True)
+        if kind == "train":
+            if "epochs" in item:
+                fields["epochs"] = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
+            if "variants" in item:
+                fields["variants"] = self.variant_list(item["variants"], f"{key}.variants", variant_ids)
+        if kind == "check":
+            self.check(item, key, fields)
+        if len(self.problems) > before:
+            return None
+        return Step(**{name: value for name, value in fields.items() if value is not None})
+
+    def variant_list(self, value: Any, full: str, variant_ids: set[str]) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self.problem(full, "must be a non-empty list of variant ids")
+            return ()
+        for name in value:
+            if name not in variant_ids:
+                self.problem(full, f"no variant {name!r} (known: {', '.join(sorted(variant_ids))})")
+        if len(set(value)) != len(value):
+            self.problem(full, "lists a variant twice")
+        return tuple(value)
+
+    def check(self, item: dict, key: str, fields: dict[str, Any]) -> None:
+        if not fields.get("prompt", "").strip():
+            self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
+        answer = item.get("answer")
+        if answer is None:
+            self.problem(f"{key}.answer", "missing: a path into the trace, an expression or a number")
+        elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
+            self.problem(f"{key}.answer", f"must be text (a trace path) or a number, not {_kind(answer)}")
+        else:
+            source = answer if isinstance(answer, str) else repr(float(answer))
+            try:
+                parse_expression(source)
+                fields["answer"] = source
+            except ExpressionError as error:
+                self.problem(f"{key}.answer", str(error))
+        if "tolerance" in item:
+            fields["tolerance"] = self.number(item, "tolerance", key, positive=True)
+        if "hints" in item:
+            hints = item["hints"]
+            if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+                self.problem(f"{key}.hints", "must be a list of non-empty texts")
+            elif len(hints) > MAX_HINTS:
+                self.problem(f"{key}.hints", f"has {len(hints)} hints; the limit is {MAX_HINTS}")
+            else:
+                fields["hints"] = tuple(hints)
+        if "choices" in item:
+            fields["choices"] = self.choices(item["choices"], f"{key}.choices")
+
+    def choices(self, value: Any, full: str) -> tuple[Choice, ...]:
+        if not isinstance(value, list) or not 2 <= len(value) <= MAX_CHOICES:
+            self.problem(full, f"must be a list of 2 to {MAX_CHOICES} tables {{ text, value }}")
+            return ()
+        found = []
+        for index, choice in enumerate(value):
+            key = f"{full}[{index}]"
+            if not isinstance(choice, dict):
+                self.problem(key, f"must be a table {{ text = ..., value = ... }}, not {_kind(choice)}")
+                continue
+            self.unknown_keys(choice, {"text", "value"}, key)
+            text = self.string(choice, "text", key, required=True, limit=200)
+            number = self.number(choice, "value", key, required=True)
+            if text is not None and number is not None:
+                found.append(Choice(text, number))
+        values = [choice.value for choice in found]
+        if len(set(values)) != len(values):
+            self.problem(full, "two choices have the same value, so the answer would be ambiguous")
+        return tuple(found)
+
+
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def _read_text(path: Path) -> str:
+    display = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise LessonError.single(display, "", f"cannot read the file: {error.strerror or error}")
+    if path.is_dir():
+        raise LessonError.single(display, "", "is a folder, not a lesson file")
+    if size > MAX_FILE_BYTES:
+        raise LessonError.single(
+            display, "", f"is {size:,} bytes; lesson files are limited to {MAX_FILE_BYTES:,} bytes"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LessonError.single(display, "", f"cannot read the file: {error.strerror or error}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LessonError.single(
+            display, "", f"is not UTF-8 text (byte {error.start} cannot be decoded)", line
+        ) from None
+
+
+def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
+    """Validate lesson TOML given as text; raises LessonError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = None
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        if match:
+            line = int(match.group(1))
+            message = message[: match.start()].strip()
+        raise LessonError.single(path, "", f"TOML syntax error: {message}", line) from None
+    except RecursionError:
+        raise LessonError.single(path, "", "nesting is too deep to be a lesson file") from None
+    if _depth(data) > MAX_NESTING:
+        raise LessonError.single(
+            path, "", f"values are nested more than {MAX_NESTING} levels deep"
+        )
+
+    v = _Validator(path, text)
+    v.unknown_keys(data, TOP_KEYS, "")
+    meta = v.table(data, "lesson", "")
+    lesson_id = title = summary = None
+    order = None
+    if meta is not None:
+        v.unknown_keys(meta, LESSON_KEYS, "lesson")
+        lesson_id = v.string(meta, "id", "lesson", required=True, limit=MAX_NAME * 2)
+        if lesson_id is not None and not LESSON_ID.match(lesson_id):
+            v.problem("lesson.id", f"{lesson_id!r}: use lowercase letters, digits and dashes")
+            lesson_id = None
+        title = v.string(meta, "title", "lesson", required=True, limit=120)
+        summary = v.string(meta, "summary", "lesson", limit=1000) or ""
+        order = v.integer(meta, "order", "lesson", 0, 10_000)
+
+    network_raw = v.table(data, "network", "")
+    network = v.network(network_raw) if network_raw is not None else None
+
+    rows, focus = None, 0
+    data_raw = v.table(data, "data", "")
+    if data_raw is not None:
+        rows, focus = v.data(data_raw, network)
+
+    training = TrainingSpec()
+    training_raw = v.table(data, "training", "", required=False)
+    if training_raw is not None:
+        training = v.training(training_raw, len(rows) if rows is not None else 0)
+
+    variants: tuple[Variant, ...] = ()
+    if "variants" in data:
+        variants = v.variants(data["variants"], network)
+
+    steps: tuple[Step, ...] = ()
+    if "steps" in data:
+        steps = v.steps(data["steps"], network, len(rows) if rows is not None else 0, variants)
+
+    if v.problems:
+        raise LessonError(path, v.problems)
+    return Lesson(
+        id=lesson_id,
+        title=title,
+        path=path,
+        network=network,
+        rows=rows,
+        summary=summary,
+        focus=focus,
+        training=training,
+        steps=steps,
+        variants=variants,
+        order=order,
+    )
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    """Read and validate one lesson file; raises LessonError naming the file, key and problem."""
+    path = Path(path)
+    return parse_lesson_text(_read_text(path), str(path))

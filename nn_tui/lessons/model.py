@@ -1,0 +1,136 @@
+"""The validated form of a lesson file. Built only by ``nn_tui.lessons.loader``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nn_tui.engine import Network
+
+STEP_KINDS = ("text", "forward", "loss", "backward", "update", "check", "train")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    units: int
+    activation: str
+    weights: tuple[tuple[float, ...], ...] | None = None
+    bias: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    loss: str
+    learning_rate: float
+    layers: tuple[LayerSpec, ...]
+    reduction: str = "mean"
+    seed: int = 0
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(self.inputs)] + [layer.units for layer in self.layers]
+
+    def build(self) -> Network:
+        """A fresh network: explicit weights where the file gives them, seeded ones elsewhere."""
+        network = Network.build(
+            self.sizes,
+            [layer.activation for layer in self.layers],
+            self.loss,
+            self.learning_rate,
+            self.reduction,
+            seed=self.seed,
+        )
+        for layer, spec in zip(network.layers, self.layers):
+            if spec.weights is not None:
+                layer.W = np.array(spec.weights, dtype=float)
+            if spec.bias is not None:
+                layer.b = np.array(spec.bias, dtype=float)
+        return network
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    epochs: int = 200
+    batch_size: int | None = None  # None = full batch
+    shuffle_seed: int = 0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An alternative network over the same data (another architecture or learning rate)."""
+
+    id: str
+    label: str
+    network: NetworkSpec
+    epochs: int | None = None  # None = the train step's or the lesson's
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    title: str = ""
+    text: str = ""
+    # forward: reveal layers up to and including this index; backward: down to this index.
+    layer: int | None = None
+    # Which data the trace covers from this step: a row index, every row, or a custom sample.
+    row: int | None = None
+    batch: bool = False
+    x: tuple[float, ...] | None = None
+    y: tuple[float, ...] | None = None
+    # Switch to a variant's fresh network from this step on.
+    use: str | None = None
+    # check
+    prompt: str = ""
+    answer: str = ""
+    tolerance: float | None = None
+    hints: tuple[str, ...] = ()
+    explanation: str = ""
+    choices: tuple[Choice, ...] = ()
+    # train
+    epochs: int | None = None
+    variants: tuple[str, ...] = ()
+    # update
+    apply: bool = True
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "check"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    path: str
+    network: NetworkSpec
+    rows: np.ndarray = field(repr=False)  # (n, inputs + outputs)
+    summary: str = ""
+    focus: int = 0
+    training: TrainingSpec = TrainingSpec()
+    steps: tuple[Step, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    # Authored order in the picker (lower first); lessons without one sort after, by title.
+    order: int | None = None
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.rows[:, : len(self.network.inputs)]
+
+    @property
+    def Y(self) -> np.ndarray:
+        return self.rows[:, len(self.network.inputs) :]
+
+    def variant(self, variant_id: str) -> Variant:
+        for variant in self.variants:
+            if variant.id == variant_id:
+                return variant
+        raise KeyError(variant_id)

@@ -1,0 +1,404 @@
+"""What the learner sees at each step of a lesson, as a pure function of the step index.
+
+``LessonSession.view(k)`` replays steps 0..k deterministically (with memoised snapshots) and
+returns a ``StepView``: the network in force, the trace of the selected data through it, what
+has been revealed so far, what to highlight, and the most recent training outcome. Going back
+to an earlier step gives exactly the view that step had before.
+
+State changes:
+- ``use = "variant"`` switches to that variant's fresh network (and hides everything again);
+- an ``update`` step (unless ``apply = false``) moves to the updated weights for later steps;
+- a ``train`` step trains (each listed variant from its own start, or the current network) for
+  the planned epochs; later steps use the first listed variant's trained network.
+After an applied update or a training run, the forward pass and loss of the new weights are
+shown, and the backward pass is hidden again until a step reveals it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from nn_tui.engine import Network, Trace, Trainer
+from nn_tui.lessons.expressions import ExpressionError, parse_expression
+from nn_tui.lessons.model import Lesson, Step
+from nn_tui.lessons.walkthrough import generated_steps
+
+MAIN = "main"
+# Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
+# are shown, and a learner carries rounded values through a chain of products).
+MIN_TOLERANCE = 5e-4
+RELATIVE_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Reveal:
+    forward: int = 0  # how many layers' forward arithmetic is shown, from the input side
+    loss: bool = False
+    backward: int = 0  # how many layers' gradients are shown, from the output side
+    update: bool = False
+
+    def merge(self, other: "Reveal") -> "Reveal":
+        return Reveal(
+            max(self.forward, other.forward),
+            self.loss or other.loss,
+            max(self.backward, other.backward),
+            self.update or other.update,
+        )
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The part of the network a step is about."""
+
+    part: str = "none"  # "none" | "layer" | "loss" | "all"
+    layer: int | None = None
+    direction: str = "forward"  # "forward" | "backward"
+
+
+@dataclass(frozen=True)
+class DataSelection:
+    mode: str = "focus"  # "focus" | "row" | "batch" | "custom"
+    row: int | None = None
+    x: tuple[float, ...] | None = None
+    y: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """One network to train at a train step: everything a worker thread needs to run it."""
+
+    variant_id: str
+    label: str
+    network: Network  # the starting network (copy it before training)
+    epochs: int
+    batch_size: int | None
+    seed: int
+
+    def trainer(self, X: np.ndarray, Y: np.ndarray) -> Trainer:
+        return Trainer(self.network.copy(), X, Y, self.batch_size, self.seed)
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    variant_id: str
+    label: str
+    history: tuple[float, ...]  # history[0] is the loss before training
+    epochs_planned: int
+    epochs_run: int
+    diverged: str | None
+    network: Network = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "epochs": self.epochs_run,
+            "initial_loss": self.history[0],
+            "loss": self.history[-1],
+            "history": list(self.history),
+            "diverged": 1.0 if self.diverged else 0.0,
+        }
+
+
+@dataclass(frozen=True)
+class StepView:
+    index: int
+    total: int
+    step: Step
+    network: Network = field(repr=False)  # the weights in force at this step
+    variant_id: str
+    variant_label: str
+    selection: DataSelection
+    trace: Trace = field(repr=False)
+    reveal: Reveal
+    highlight: Highlight
+    trainings: tuple[TrainingOutcome, ...]  # the most recent training run before this step
+    updates_applied: int
+    epochs_trained: int
+
+    @property
+    def state_label(self) -> str:
+        parts = []
+        if self.variant_id != MAIN:
+            parts.append(self.variant_label)
+        if self.epochs_trained:
+            parts.append(f"trained {self.epochs_trained} epochs")
+        if self.updates_applied:
+            plural = "s" if self.updates_applied > 1 else ""
+            parts.append(f"after {self.updates_applied} update{plural}")
+        return ", ".join(parts) if parts else "initial weights"
+
+    def context(self) -> dict[str, Any]:
+        """The names a self-check answer can read: the trace's fields plus ``training``."""
+        data = self.trace.to_dict()
+        data["training"] = {outcome.variant_id: outcome.to_dict() for outcome in self.trainings}
+        return data
+
+
+@dataclass
+class _State:
+    network: Network
+    variant_id: str
+    variant_label: str
+    selection: DataSelection
+    reveal: Reveal
+    trainings: tuple[TrainingOutcome, ...]
+    updates_applied: int
+    epochs_trained: int
+
+
+class LessonSession:
+    def __init__(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        self.steps: tuple[Step, ...] = lesson.steps or generated_steps(lesson)
+        self.generated = not lesson.steps
+        self._views: dict[int, StepView] = {}
+        self._after: dict[int, _State] = {}  # state after step k (input to step k+1)
+        self._outcomes: dict[int, tuple[TrainingOutcome, ...]] = {}
+        self._X = lesson.X
+        self._Y = lesson.Y
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    # -- replay --------------------------------------------------------------------------------
+
+    def _initial(self) -> _State:
+        return _State(self.lesson.network.build(), MAIN, "main network", DataSelection(),
+                      Reveal(), (), 0, 0)
+
+    def _depth(self, network: Network) -> int:
+        return len(network.layers)
+
+    def _before(self, index: int) -> _State:
+        if index == 0:
+            return self._initial()
+        if index - 1 not in self._after:
+            self.view(index - 1)
+        previous = self._after[index - 1]
+        return replace(previous, network=previous.network.copy())
+
+    def view(self, index: int) -> StepView:
+        """Everything shown at step ``index`` (0-based)."""
+        if not 0 <= index < self.total:
+            raise IndexError(f"step {index} is outside 0..{self.total - 1}")
+        if index in self._views:
+            return self._views[index]
+        # Replay from the nearest cached step so a jump to the end stays linear.
+        start = index
+        while start > 0 and start - 1 not in self._after:
+            start -= 1
+        for position in range(start, index + 1):
+            self._compute(position)
+        return self._views[index]
+
+    def _compute(self, index: int) -> None:
+        step = self.steps[index]
+        state = self._before(index)
+        if step.use is not None:
+            state = self._switch(state, step.use)
+        state.selection = self._selection(step, state.selection)
+        depth = self._depth(state.network)
+        reveal = state.reveal.merge(self._step_reveal(step, depth))
+        trace = self._trace(state.network, state.selection)
+        view = StepView(
+            index=index,
+            total=self.total,
+            step=step,
+            network=state.network,
+            variant_id=state.variant_id,
+            variant_label=state.variant_label,
+            selection=state.selection,
+            trace=trace,
+            reveal=reveal,
+            highlight=self._highlight(step, depth),
+            trainings=state.trainings,
+            updates_applied=state.updates_applied,
+            epochs_trained=state.epochs_trained,
+        )
+        self._views[index] = view
+        self._after[index] = self._advance(index, step, state, reveal, trace)
+
+    def _switch(self, state: _State, variant_id: str) -> _State:
+        if variant_id == MAIN:
+            return _State(self.lesson.network.build(), MAIN, "main network", state.selection,
+                          Reveal(), state.trainings, 0, 0)
+        variant = self.lesson.variant(variant_id)
+        return _State(variant.network.build(), variant.id, variant.label, state.selection,
+                      Reveal(), state.trainings, 0, 0)
+
+    def _selection(self, step: Step, current: DataSelection) -> DataSelection:
+        if step.x is not None:
+            return DataSelection("custom", x=step.x, y=step.y)
+        if step.batch:
+            return DataSelection("batch")
+        if step.row is not None:
+            return DataSelection("row", row=step.row)
+        return current
+
+    def _trace(self, network: Network, selection: DataSelection) -> Trace:
+        with np.errstate(all="ignore"):
+            if selection.mode == "custom":
+                return network.trace(np.array(selection.x), np.array(selection.y))
+            if selection.mode == "batch":
+                return network.trace(self._X, self._Y, rows=tuple(range(len(self._X))))
+            row = self.lesson.focus if selection.row is None else selection.row
+            return network.trace(self._X[row], self._Y[row], rows=(row,))
+
+    @staticmethod
+    def _step_reveal(step: Step, depth: int) -> Reveal:
+        if step.kind == "forward":
+            return Reveal(forward=depth if step.layer is None else step.layer + 1)
+        if step.kind == "loss":
+            return Reveal(forward=depth, loss=True)
+        if step.kind == "backward":
+            shown = depth if step.layer is None else depth - step.layer
+            return Reveal(forward=depth, loss=True, backward=shown)
+        if step.kind == "update":
+            return Reveal(forward=depth, loss=True, backward=depth, update=True)
+        return Reveal()
+
+    @staticmethod
+    def _highlight(step: Step, depth: int) -> Highlight:
+        if step.kind == "forward":
+            return Highlight("layer" if step.layer is not None else "all", step.layer)
+        if step.kind == "backward":
+            return Highlight("layer" if step.layer is not None else "all", step.layer, "backward")
+        if step.kind == "loss":
+            return Highlight("loss")
+        if step.kind in ("update", "train"):
+            return Highlight("all", direction="backward" if step.kind == "update" else "forward")
+        return Highlight()
+
+    def _advance(self, index: int, step: Step, state: _State, reveal: Reveal,
+                 trace: Trace) -> _State:
+        after = replace(state, reveal=reveal)
+        depth = self._depth(state.network)
+        settled = Reveal(forward=depth, loss=True)
+        if step.kind == "update" and step.apply:
+            network = state.network.copy()
+            network.set_params([(layer.W, layer.b) for layer in trace.after.layers])
+            return replace(after, network=network, reveal=settled,
+                           updates_applied=state.updates_applied + 1)
+        if step.kind == "train":
+            outcomes = self.training_outcomes(index)
+            chosen = outcomes[0]
+            label = chosen.label if chosen.variant_id != MAIN else state.variant_label
+            return replace(
+                after,
+                network=chosen.network.copy(),
+                variant_id=chosen.variant_id,
+                variant_label=label,
+                reveal=Reveal(forward=len(chosen.network.layers), loss=True),
+                trainings=outcomes,
+                epochs_trained=(state.epochs_trained if chosen.variant_id == state.variant_id
+                                else 0) + chosen.epochs_run,
+            )
+        return after
+
+    # -- training ------------------------------------------------------------------------------
+
+    @property
+    def X(self) -> np.ndarray:
+        return self._X
+
+    @property
+    def Y(self) -> np.ndarray:
+        return self._Y
+
+    def training_jobs(self, index: int) -> tuple[TrainingJob, ...]:
+        """What the train step ``index`` trains: one job per listed variant (or the current net)."""
+        step = self.steps[index]
+        if step.kind != "train":
+            raise ValueError(f"step {index} is a {step.kind} step, not a train step")
+        state = self._before(index)
+        if step.use is not None:
+            state = self._switch(state, step.use)
+        training = self.lesson.training
+        jobs = []
+        for variant_id in step.variants or (state.variant_id,):
+            if variant_id == state.variant_id and not step.variants:
+                network, label, own_epochs = state.network, state.variant_label, None
+            elif variant_id == MAIN:
+                network, label, own_epochs = self.lesson.network.build(), "main network", None
+            else:
+                variant = self.lesson.variant(variant_id)
+                network, label, own_epochs = variant.network.build(), variant.label, variant.epochs
+            epochs = own_epochs or step.epochs or training.epochs
+            jobs.append(TrainingJob(variant_id, label, network.copy(), epochs,
+                                    training.batch_size, training.shuffle_seed))
+        return tuple(jobs)
+
+    def training_outcomes(self, index: int) -> tuple[TrainingOutcome, ...]:
+        """The finished (deterministic) result of train step ``index``, computed once."""
+        if index not in self._outcomes:
+            outcomes = []
+            for job in self.training_jobs(index):
+                trainer = job.trainer(self._X, self._Y)
+                trainer.run(job.epochs)
+                outcomes.append(self.outcome_from(job, trainer))
+            self._outcomes[index] = tuple(outcomes)
+        return self._outcomes[index]
+
+    @staticmethod
+    def outcome_from(job: TrainingJob, trainer: Trainer) -> TrainingOutcome:
+        return TrainingOutcome(job.variant_id, job.label, tuple(trainer.history), job.epochs,
+                               trainer.epoch, trainer.diverged, trainer.network.copy())
+
+    def record_outcomes(self, index: int, outcomes: tuple[TrainingOutcome, ...]) -> None:
+        """Keep a run the UI finished live, so stepping on does not train it again."""
+        if index not in self._outcomes and all(
+            outcome.epochs_run == outcome.epochs_planned or outcome.diverged for outcome in outcomes
+        ):
+            self._outcomes[index] = outcomes
+
+    # -- self-checks ---------------------------------------------------------------------------
+
+    def answer(self, index: int) -> float:
+        """The expected number of check step ``index``, computed from the live model."""
+        step = self.steps[index]
+        if step.kind != "check":
+            raise ValueError(f"step {index} is a {step.kind} step, not a check")
+        expression = parse_expression(step.answer)
+        with np.errstate(all="ignore"):
+            return expression.evaluate(self.view(index).context())
+
+    def tolerance(self, index: int) -> float:
+        step = self.steps[index]
+        if step.tolerance is not None:
+            return step.tolerance
+        if step.choices:
+            return 1e-9
+        return max(MIN_TOLERANCE, RELATIVE_TOLERANCE * abs(self.answer(index)))
+
+    def correct_choice(self, index: int) -> int:
+        """Index of the choice whose value matches the computed answer."""
+        step = self.steps[index]
+        expected = self.answer(index)
+        distances = [abs(choice.value - expected) for choice in step.choices]
+        return distances.index(min(distances))
+
+    def problems(self) -> list[str]:
+        """Every check answer that does not resolve, and choices that match no answer."""
+        found = []
+        for index, step in enumerate(self.steps):
+            if step.kind != "check":
+                continue
+            try:
+                expected = self.answer(index)
+            except ExpressionError as error:
+                found.append(f"steps[{index}].answer: {error}")
+                continue
+            if not np.isfinite(expected):
+                found.append(f"steps[{index}].answer: resolves to {expected}, not a finite number")
+            elif step.choices:
+                if min(abs(choice.value - expected) for choice in step.choices) > 1e-9:
+                    values = ", ".join(f"{choice.value:g}" for choice in step.choices)
+                    found.append(
+                        f"steps[{index}].choices: the answer is {expected:g} but the choices' "
+                        f"values are {values}"
+                    )
+        return found

@@ -1,0 +1,35 @@
+"""Shared fixtures. Every test gets its own progress directory, never the real home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.loader import load_lesson
+
+LESSONS = bundled_lessons_dir()
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "nn-tui-home"
+    monkeypatch.setenv("NN_TUI_HOME", str(home))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return home
+
+
+@pytest.fixture
+def psa_hidden():
+    return load_lesson(LESSONS / "psa-hidden-layer.toml")
+
+
+@pytest.fixture
+def fruit():
+    return load_lesson(LESSONS / "fruit.toml")
+
+
+@pytest.fixture
+def psa_softmax():
+    return load_lesson(LESSONS / "psa-softmax.toml")
