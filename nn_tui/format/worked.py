@@ -361,7 +361,7 @@ def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
     n = len(trace.rows) if trace.rows else len(trace.x)
     over = "Σ over rows" if trace.reduction == "sum" else f"(1/{n})·Σ over rows"
     rows = []
-    for unit in range(len(record.z)):
+    for unit in range(record.W.shape[0]):  # record.z holds one row per sample here
         z_name = z_symbol(trace, layer, unit)
         for k in range(record.W.shape[1]):
             w_name = weight_symbol(trace, layer, unit, k)

@@ -49,6 +49,9 @@ MAX_NAME = 40
 # Beyond this a weight or data value is almost certainly a typo and would overflow exp().
 MAX_MAGNITUDE = 1e6
 
+# Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
+BCE_OUTPUTS = ("sigmoid", "softmax")
+
 LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -328,6 +331,15 @@ class _Validator:
                 f"(network.layers[{last}] uses {spec.layers[-1].activation})",
             )
             ok = False
+        if spec.loss == "bce" and spec.layers[-1].activation not in BCE_OUTPUTS:
+            # ln ŷ and ln(1 − ŷ) exist only for 0 < ŷ < 1; other outputs would be clipped and the
+            # gradients would no longer be those of the loss shown.
+            self.problem(
+                f"{where}.loss",
+                "bce needs outputs between 0 and 1: use a sigmoid (or softmax) output layer "
+                f"(network.layers[{last}] uses {spec.layers[-1].activation})",
+            )
+            ok = False
         return ok
 
     def variants(self, raw: Any, base: NetworkSpec | None) -> tuple[Variant, ...]:
@@ -516,6 +528,8 @@ class _Validator:
             self.problem(f"{key}.answer", "missing: a path into the trace, an expression or a number")
         elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
             self.problem(f"{key}.answer", f"must be text (a trace path) or a number, not {_kind(answer)}")
+        elif not isinstance(answer, str) and not math.isfinite(answer):
+            self.problem(f"{key}.answer", f"is {answer}; numbers must be finite (no nan or inf)")
         else:
             source = answer if isinstance(answer, str) else repr(float(answer))
             try:

@@ -86,14 +86,15 @@ class ProgressStore:
 
     def _load(self) -> None:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return
         except OSError as error:
             self.notice = f"Could not read {self.path} ({error.strerror}); progress starts fresh."
             return
         try:
-            data = json.loads(text)
+            # Bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError: damaged, like bad JSON.
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("lessons", {}), dict):
                 raise ValueError("not a progress file")
             self.lessons = {

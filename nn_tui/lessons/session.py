@@ -117,6 +117,9 @@ class StepView:
     trainings: tuple[TrainingOutcome, ...]  # the most recent training run before this step
     updates_applied: int
     epochs_trained: int
+    # The lesson's names for the inputs and outputs (x₁ → "colour"), for the network diagram.
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ()
 
     @property
     def state_label(self) -> str:
@@ -218,6 +221,8 @@ class LessonSession:
             trainings=state.trainings,
             updates_applied=state.updates_applied,
             epochs_trained=state.epochs_trained,
+            input_names=self.lesson.network.inputs,
+            output_names=self.lesson.network.outputs,
         )
         self._views[index] = view
         self._after[index] = self._advance(index, step, state, reveal, trace)
@@ -286,16 +291,18 @@ class LessonSession:
         if step.kind == "train":
             outcomes = self.training_outcomes(index)
             chosen = outcomes[0]
-            label = chosen.label if chosen.variant_id != MAIN else state.variant_label
+            # Listed variants train from a fresh start (see training_jobs), so earlier updates
+            # and epochs of the current network no longer apply; an unlisted train continues it.
+            continued = not step.variants
             return replace(
                 after,
                 network=chosen.network.copy(),
                 variant_id=chosen.variant_id,
-                variant_label=label,
+                variant_label=chosen.label,
                 reveal=Reveal(forward=len(chosen.network.layers), loss=True),
                 trainings=outcomes,
-                epochs_trained=(state.epochs_trained if chosen.variant_id == state.variant_id
-                                else 0) + chosen.epochs_run,
+                updates_applied=state.updates_applied if continued else 0,
+                epochs_trained=(state.epochs_trained if continued else 0) + chosen.epochs_run,
             )
         return after
 

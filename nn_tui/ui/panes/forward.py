@@ -1,0 +1,101 @@
+"""The Forward pass pane: each layer's arithmetic with the numbers plugged in, layer by layer."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from nn_tui.format import worked
+from nn_tui.format.numbers import short
+from nn_tui.lessons.session import StepView
+from nn_tui.ui.panes._common import (
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, WidthAware, marked_layer,
+)
+
+
+def worked_table(lines: list[worked.WorkedLine], marked: bool = False) -> Table:
+    """``symbol = formula = plugged = value``; long right-hand sides wrap under themselves."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)  # "z₁ ="
+    table.add_column(ratio=1, overflow="fold")
+    for line in lines:
+        right = Text()
+        for part in (line.formula, line.plugged):
+            if part and part != line.value:
+                right.append(f"{part} = ")
+        right.append(line.value, style=VALUE)
+        if marked:
+            right.append(f" {HERE_MARKER}", style=VALUE)
+        table.add_row(f"{line.symbol} =", right)
+    return table
+
+
+def _layer_heading(view: StepView, layer: int) -> Text:
+    record = view.trace.layers[layer]
+    depth = len(view.trace.layers)
+    name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+    return Text(f"{name} · {record.activation}", style=HEADING)
+
+
+def _batch_table(view: StepView, layer: int, marked: bool) -> Table:
+    trace = view.trace
+    z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
+    a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style=MUTED)
+    table.add_column("row", justify="right", no_wrap=True)
+    if layer == 0:
+        table.add_column("x", overflow="fold")
+    table.add_column(z_name, overflow="fold")
+    table.add_column(a_name, overflow="fold")
+    for position, (row, z_text, a_text) in enumerate(worked.batch_forward_rows(trace, layer)):
+        inputs = [", ".join(short(v) for v in trace.x[position])] if layer == 0 else []
+        table.add_row(str(row), *inputs, z_text, Text(a_text, style=VALUE))
+    if marked:
+        table.caption = f"{HERE_MARKER} this layer"
+    return table
+
+
+def forward_renderable(view: StepView, width: int) -> RenderableType:
+    trace = view.trace
+    depth = len(trace.layers)
+    shown = min(view.reveal.forward, depth)
+    parts: list[RenderableType] = []
+    if trace.mode == "batch":
+        rows = len(trace.rows) if trace.rows else len(trace.x)
+        parts.append(Text(f"all {rows} data rows at once, one line per row", style=MUTED))
+    if shown == 0:
+        parts.append(Text(f"Nothing computed yet: {CONTINUE_HINT}.", style=MUTED))
+    for layer in range(shown):
+        marked = marked_layer(view.highlight, layer, "forward")
+        parts.append(_layer_heading(view, layer))
+        if trace.mode == "sample":
+            parts.append(worked_table(worked.forward_lines(trace, layer), marked))
+        else:
+            parts.append(_batch_table(view, layer, marked))
+    if view.reveal.loss and shown == depth:
+        parts.append(Text(f"loss · {trace.loss_name}", style=HEADING))
+        parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
+    elif 0 < shown:
+        parts.append(Text(CONTINUE_HINT, style=MUTED))
+    if view.reveal.update:
+        parts.append(Text("after the update", style=HEADING))
+        parts.append(worked_table(worked.after_lines(trace)))
+    return Group(*parts)
+
+
+class ForwardPane(Pane):
+    PANE_TITLE = "Forward pass"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="forward-body", markup=False)
+
+    def show(self, view: StepView) -> None:
+        previous, self.view = self.view, view
+        self.query_one("#forward-body", Static).update(
+            WidthAware(lambda width: forward_renderable(view, width))
+        )
+        if previous is not None and view.reveal.forward > previous.reveal.forward:
+            self.follow_new_lines()

@@ -1,0 +1,108 @@
+"""The Gradients pane: the chain-rule table, revealed from the output backwards, then the update."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from nn_tui.format import worked
+from nn_tui.lessons.session import StepView
+from nn_tui.ui.panes._common import (
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, WidthAware, marked_layer,
+)
+from nn_tui.ui.panes.forward import worked_table
+
+# Below this width the four-column table would squeeze every column to a few letters, so each
+# factor becomes one "symbol = formula = numbers = value" line with its meaning under it.
+TABLE_MIN_WIDTH = 72
+
+
+def _formula_with_numbers(row: worked.GradRow) -> str:
+    parts = [part for part in (row.formula, row.plugged) if part and part != row.value]
+    return " = ".join(parts)
+
+
+def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style=MUTED, expand=True)
+    table.add_column("factor", no_wrap=True)
+    table.add_column("meaning", ratio=2, overflow="fold")
+    table.add_column("formula with numbers", ratio=3, overflow="fold")
+    table.add_column("value", justify="right", no_wrap=True)
+    for row in rows:
+        style = PARAMETER if row.is_parameter else ""
+        value = Text(row.value, style=VALUE)
+        value.append(f" {HERE_MARKER}" if marked and row.is_parameter else "  ")
+        table.add_row(
+            Text(row.symbol, style=style),
+            Text(row.meaning, style=MUTED),
+            _formula_with_numbers(row),
+            value,
+            style=style,
+        )
+    return table
+
+
+def _narrow_table(rows: list[worked.GradRow], marked: bool) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1, overflow="fold")
+    for row in rows:
+        right = Text()
+        formula = _formula_with_numbers(row)
+        if formula:
+            right.append(f"{formula} = ")
+        right.append(row.value, style=VALUE)
+        if marked and row.is_parameter:
+            right.append(f" {HERE_MARKER}", style=VALUE)
+        right.append(f"\n{row.meaning}", style=MUTED)
+        symbol = Text(f"{row.symbol} =", style=PARAMETER if row.is_parameter else "")
+        table.add_row(symbol, right)
+    return table
+
+
+def gradients_renderable(view: StepView, width: int) -> RenderableType:
+    trace = view.trace
+    depth = len(trace.layers)
+    shown = min(view.reveal.backward, depth)
+    parts: list[RenderableType] = []
+    if shown == 0:
+        parts.append(Text("The chain rule runs at the backward steps, starting from the output.",
+                          style=MUTED))
+        return Group(*parts)
+    if trace.mode == "batch":
+        parts.append(Text("gradients of the loss over the whole batch", style=MUTED))
+    for layer in range(depth - 1, depth - 1 - shown, -1):
+        name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+        parts.append(Text(f"{name} · chain rule", style=HEADING))
+        rows = worked.backward_rows(trace, layer)
+        marked = marked_layer(view.highlight, layer, "backward")
+        builder = _wide_table if width >= TABLE_MIN_WIDTH else _narrow_table
+        parts.append(builder(rows, marked))
+    if shown < depth:
+        parts.append(Text("press → to follow the chain rule one layer further back", style=MUTED))
+    if view.reveal.update:
+        eta = f"{trace.learning_rate:g}"
+        parts.append(Text(f"update · w ← w − η·∂L/∂w with η = {eta}", style=HEADING))
+        for layer in range(depth):
+            parts.append(worked_table(worked.update_lines(trace, layer)))
+    return Group(*parts)
+
+
+class GradientsPane(Pane):
+    PANE_TITLE = "Gradients"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="gradients-body", markup=False)
+
+    def show(self, view: StepView) -> None:
+        previous, self.view = self.view, view
+        self.query_one("#gradients-body", Static).update(
+            WidthAware(lambda width: gradients_renderable(view, width))
+        )
+        if previous is not None and (view.reveal.backward, view.reveal.update) > (
+            previous.reveal.backward, previous.reveal.update
+        ):
+            self.follow_new_lines()

@@ -1,0 +1,172 @@
+"""The Loss pane: the loss value, an epoch counter with a progress bar, and the loss plot.
+
+During live training ``show()`` is called on every message from the training worker. It only
+stores the view and marks the pane dirty; a timer applies the latest data at a fixed rate
+(``REDRAW_HZ``), with every curve downsampled to at most ``MAX_POINTS`` points, so the plot costs
+the same whether the run is at epoch 10 or 10,000 and the keyboard stays responsive.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ProgressBar, Static
+from textual_plotext import PlotextPlot
+
+from nn_tui.format import worked
+from nn_tui.format.numbers import num
+from nn_tui.lessons.session import StepView, TrainingOutcome
+from nn_tui.ui.panes._common import MUTED, VALUE, WARNING
+
+REDRAW_HZ = 4
+MAX_POINTS = 300
+PLOT_NOTE = "The loss plot appears here once training starts."
+
+
+def downsample(values: Sequence[float], limit: int = MAX_POINTS) -> tuple[list[int], list[float]]:
+    """At most ``limit`` (epoch, loss) points that keep the curve's shape.
+
+    The first and last points are always kept; in between, the history is cut into equal
+    buckets and each bucket keeps its lowest and highest value, so spikes survive.
+    """
+    count = len(values)
+    if count <= limit:
+        return list(range(count)), [float(v) for v in values]
+    data = np.asarray(values, dtype=float)
+    buckets = max((limit - 2) // 2, 1)
+    edges = np.linspace(1, count - 1, buckets + 1).astype(int)
+    kept = [0]
+    for low, high in zip(edges[:-1], edges[1:]):
+        if high <= low:
+            continue
+        segment = data[low:high]
+        kept.extend(sorted({low + int(np.argmin(segment)), low + int(np.argmax(segment))}))
+    kept.append(count - 1)
+    return kept, data[kept].tolist()
+
+
+def _outcome_line(outcome: TrainingOutcome, labelled: bool) -> Text:
+    line = Text()
+    if labelled:
+        line.append(f"{outcome.label}: ", style="bold")
+    line.append(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
+    line.append("  loss over all rows ", style=MUTED)
+    line.append(num(outcome.history[-1]), style=VALUE)
+    if outcome.diverged:
+        line.append("\n✗ diverged: ", style=WARNING)
+        line.append(outcome.diverged)
+    elif outcome.epochs_run == outcome.epochs_planned:
+        line.append("  ✓ done", style=MUTED)
+    return line
+
+
+def loss_summary(view: StepView) -> Text:
+    """The loss of the example on screen, then one line per training run."""
+    trace = view.trace
+    text = Text()
+    if view.reveal.loss or view.trainings:
+        loss_line = worked.loss_lines(trace)[0]
+        where = "this example" if trace.mode == "sample" else "this batch"
+        text.append(f"L on {where} = ")
+        text.append(loss_line.value, style=VALUE)
+        if view.reveal.update:
+            after = worked.after_lines(trace)[1]
+            change = after.plugged.split(", ", 1)[-1]  # "lower by 0.0009"
+            text.append(" before the update → ")
+            text.append(after.value, style=VALUE)
+            text.append(f" after ({change})")
+    else:
+        text.append("L = ?", style=VALUE)
+        text.append("  (revealed at the loss step)", style=MUTED)
+    labelled = len(view.trainings) > 1
+    for outcome in view.trainings:
+        text.append("\n")
+        text.append_text(_outcome_line(outcome, labelled))
+    if not view.trainings:
+        text.append(f"\n{PLOT_NOTE}", style=MUTED)
+    return text
+
+
+class LossPane(Vertical):
+    """Not a scrolling pane: the plot takes whatever height the pane is given."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=f"pane {classes or ''}".strip())
+        self.border_title = "Loss"
+        self.view: StepView | None = None
+        self._dirty = False
+        self._plotted_key: tuple = ()
+        # What the plot shows now, (label, epochs, losses) per curve, and how often it was redrawn.
+        self.plotted: tuple[tuple[str, list[int], list[float]], ...] = ()
+        self.redraws = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="loss-summary", markup=False)
+        yield ProgressBar(id="loss-progress", show_eta=False)
+        yield PlotextPlot(id="loss-plot")
+
+    def on_mount(self) -> None:
+        self.query_one("#loss-progress", ProgressBar).display = False
+        self.query_one("#loss-plot", PlotextPlot).display = False
+        self.set_interval(1 / REDRAW_HZ, self._redraw_if_dirty, name="loss-redraw")
+
+    def show(self, view: StepView) -> None:
+        previous = self.view
+        self.view = view
+        self._dirty = True
+        live = previous is not None and previous.index == view.index and bool(view.trainings)
+        if not live:
+            # Stepping: the numbers change at once; only training messages wait for the timer.
+            self._update_text(view)
+
+    def _redraw_if_dirty(self) -> None:
+        if not self._dirty or self.view is None:
+            return
+        self._dirty = False
+        self._update_text(self.view)
+        self._update_plot(self.view.trainings)
+
+    def _update_text(self, view: StepView) -> None:
+        self.query_one("#loss-summary", Static).update(loss_summary(view))
+        progress = self.query_one("#loss-progress", ProgressBar)
+        progress.display = bool(view.trainings)
+        if view.trainings:
+            progress.update(
+                total=sum(outcome.epochs_planned for outcome in view.trainings),
+                progress=sum(outcome.epochs_run for outcome in view.trainings),
+            )
+
+    def _update_plot(self, outcomes: tuple[TrainingOutcome, ...]) -> None:
+        plot = self.query_one("#loss-plot", PlotextPlot)
+        key = tuple((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes)
+        plot.display = bool(outcomes)
+        if key == self._plotted_key:
+            return
+        self._plotted_key = key
+        plt = plot.plt
+        plt.clear_data()
+        curves = []
+        labelled = len(outcomes) > 1
+        for outcome in outcomes:
+            epochs, losses = downsample(outcome.history)
+            curves.append((outcome.label, epochs, losses))
+            label = outcome.label + (" (diverged)" if outcome.diverged else "")
+            plt.plot(epochs, losses, label=label if labelled else None)
+        if outcomes:
+            plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
+            steady = [o for o in outcomes if not o.diverged]
+            if steady and len(steady) < len(outcomes):
+                # A diverging curve would flatten the others against the axis: keep the scale
+                # of the runs that converge, the diverged one leaves the top of the plot.
+                plt.ylim(0, 1.5 * max(max(o.history) for o in steady))
+            else:
+                plt.ylim(None, None)
+        plt.xlabel("epoch")
+        plt.ylabel("loss")
+        self.plotted = tuple(curves)
+        self.redraws += 1
+        plot.refresh()

@@ -1,0 +1,376 @@
+"""The Network pane: a text diagram of the network with its current values and weights.
+
+Columns left to right: the inputs, each layer, then the loss once it is revealed. Every node shows
+its value (a, and z when there is room) once the forward pass has reached it, so the diagram never
+gives away a number a self-check is about to ask for. A single connection is labelled with its
+weight on the arrow; a fully connected layer is drawn as a bus, with each neuron's incoming
+weights written under it. The diagram tries less detailed variants until one fits the width it is
+drawn at, and falls back to a per-layer listing when even the plainest does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+from rich.columns import Columns
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from nn_tui.format.names import layer_symbol, subscript
+from nn_tui.format.numbers import num, short, vector
+from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
+from nn_tui.lessons.session import StepView
+from nn_tui.ui.panes._common import (
+    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, WidthAware, highlighted_layer,
+)
+
+ACTIVATION_SHORT = {
+    "sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax", "identity": "linear",
+}
+HERE = "▲ you are here"
+COMPACT_DECIMALS = 2  # weights of very wide layers; the Weights pane has them in full
+BUS_LEFT, BUS_RIGHT = " ─", "─▶"
+
+
+@dataclass
+class _Column:
+    header: tuple[str, str]  # the column's name and, under it, its activation
+    nodes: list[list[Text]]  # each node: its lines, the first one is where connections attach
+    current: bool = False
+
+    @property
+    def width(self) -> int:
+        widths = [cell_len(line) for line in self.header]
+        widths += [line.cell_len for node in self.nodes for line in node]
+        return max(widths)
+
+
+@dataclass
+class _Link:
+    header: str = ""  # "W₁" above a bus
+    label: str = ""  # the weight on a single connection
+    sources: int = 1
+    targets: int = 1
+
+    @property
+    def single(self) -> bool:
+        return self.sources == 1 and self.targets == 1
+
+    @property
+    def width(self) -> int:
+        if self.single:
+            return max(cell_len(f"─ {self.label} ─▶") if self.label else 2, cell_len(self.header))
+        return max(len(BUS_LEFT) + 1 + len(BUS_RIGHT), cell_len(self.header) + 1)
+
+
+@dataclass
+class _Detail:
+    z: bool  # show z under a
+    weights: str  # "arrow": a single connection's weight on its arrow, the others under the
+    #               neuron; "node": every weight under its neuron; "below": listed under the diagram
+
+
+DETAILS = tuple(
+    _Detail(z, weights) for weights in ("arrow", "node", "below") for z in (True, False)
+)
+
+
+@dataclass
+class _Diagram:
+    columns: list[_Column]
+    links: list[_Link]
+    below: list[Text] = field(default_factory=list)  # weights listed under the diagram
+
+    @property
+    def width(self) -> int:
+        return sum(c.width for c in self.columns) + sum(
+            link.width + (2 if link.single else 1) for link in self.links
+        )
+
+
+# -- node contents -----------------------------------------------------------------------------
+
+
+def _names(view: StepView) -> tuple[list[str], list[str]]:
+    inputs = len(view.trace.layers[0].a_prev) if view.trace.mode == "sample" \
+        else view.trace.layers[0].W.shape[1]
+    outputs = view.trace.layers[-1].W.shape[0]
+    input_names = list(view.input_names) if len(view.input_names) == inputs else \
+        ["x" if inputs == 1 else f"x{subscript(i + 1)}" for i in range(inputs)]
+    output_names = list(view.output_names) if len(view.output_names) == outputs else \
+        [""] * outputs
+    return input_names, output_names
+
+
+def _input_column(view: StepView, names: list[str]) -> _Column:
+    trace = view.trace
+    nodes = []
+    for i, name in enumerate(names):
+        symbol = "x" if len(names) == 1 else f"x{subscript(i + 1)}"
+        if trace.mode == "sample":
+            value = Text.assemble(f"{symbol} = ", (short(trace.x[i]), VALUE))
+        else:
+            value = Text(f"{symbol} per row", style=MUTED)
+        nodes.append([Text(name), value])
+    return _Column(("inputs", ""), nodes)
+
+
+def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detail) -> _Column:
+    trace = view.trace
+    record = trace.layers[layer]
+    depth = len(trace.layers)
+    last = layer == depth - 1
+    revealed = layer < view.reveal.forward and trace.mode == "sample"
+    current = highlighted_layer(view.highlight, layer)
+    nodes = []
+    units, fan_in = record.W.shape
+    for unit in range(units):
+        symbol = a_symbol(trace, layer, unit)
+        name = Text(f"({symbol})", style=CURRENT if current else "bold")
+        if last and outputs[unit]:
+            name.append(f" {outputs[unit]}")
+        value_name = "ŷ" if last else "a"
+        if revealed:
+            lines = [name, Text.assemble(f"{value_name} ", (num(record.a[unit]), VALUE))]
+            if detail.z:
+                lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
+        elif trace.mode == "batch":
+            lines = [name, Text(f"{value_name} per row", style=MUTED)]
+        else:
+            lines = [name, Text(f"{value_name} ?", style=MUTED)]
+        single = fan_in == 1 and units == 1
+        if detail.weights == "node" and single:
+            lines.append(Text(f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"))
+        elif detail.weights != "below" and not single:
+            lines.append(Text("w " + " ".join(num(w) for w in record.W[unit])))
+        lines.append(Text(f"b {num(record.b[unit])}"))
+        nodes.append(lines)
+    header = "output" if last else f"layer {layer + 1}"
+    return _Column((header, ACTIVATION_SHORT.get(record.activation, record.activation)), nodes,
+                   current)
+
+
+def _loss_column(view: StepView) -> _Column:
+    trace = view.trace
+    lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"),
+             Text.assemble("L ", (num(trace.loss), VALUE))]
+    if trace.mode == "sample":
+        target = short(trace.y[0]) if len(trace.y) == 1 else \
+            "[" + ", ".join(short(v) for v in trace.y) + "]"
+        lines.append(Text(f"target {target}", style=MUTED))
+    return _Column(("loss", ""), [lines], view.highlight.part == "loss")
+
+
+def _weights_below(view: StepView) -> list[Text]:
+    """The weights of fully connected layers, one neuron per line, when they do not fit above."""
+    trace = view.trace
+    lines = []
+    for layer, record in enumerate(trace.layers):
+        units, fan_in = record.W.shape
+        if units == 1 and fan_in == 1:
+            lines.append(Text.assemble((f"{weight_symbol(trace, layer, 0, 0)} ", MUTED),
+                                       num(record.W[0, 0])))
+            continue
+        matrix = layer_symbol("W", layer, len(trace.layers))
+        for unit in range(units):
+            owner = a_symbol(trace, layer, unit)
+            lines.append(Text.assemble((f"{matrix} into {owner}: ", MUTED), vector(record.W[unit]),
+                                       (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
+                                       num(record.b[unit])))
+    return lines
+
+
+def _diagram(view: StepView, detail: _Detail) -> _Diagram:
+    trace = view.trace
+    inputs, outputs = _names(view)
+    columns = [_input_column(view, inputs)]
+    links = []
+    for layer, record in enumerate(trace.layers):
+        units, fan_in = record.W.shape
+        if units == 1 and fan_in == 1:
+            label = f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"
+            links.append(_Link(label=label if detail.weights == "arrow" else ""))
+        else:
+            links.append(_Link(header=layer_symbol("W", layer, len(trace.layers)),
+                               sources=fan_in, targets=units))
+        columns.append(_layer_column(view, layer, outputs, detail))
+    if view.reveal.loss:
+        links.append(_Link(sources=len(columns[-1].nodes), targets=1))
+        columns.append(_loss_column(view))
+    below = _weights_below(view) if detail.weights == "below" else []
+    return _Diagram(columns, links, below)
+
+
+# -- drawing -----------------------------------------------------------------------------------
+
+_JUNCTIONS = {
+    # (up, down, left, right) -> box-drawing character
+    (True, True, True, True): "┼", (True, True, True, False): "┤",
+    (True, True, False, True): "├", (True, True, False, False): "│",
+    (False, True, True, True): "┬", (True, False, True, True): "┴",
+    (False, True, True, False): "┐", (False, True, False, True): "┌",
+    (True, False, True, False): "┘", (True, False, False, True): "└",
+    (False, False, True, True): "─", (False, False, True, False): "─",
+    (False, False, False, True): "─", (False, False, False, False): " ",
+}
+
+
+def _anchor_rows(count: int, slots: int, block: int) -> list[int]:
+    """Rows where each node's first line sits: nodes of shorter columns are centred."""
+    offset = (slots - count) * (block + 1) // 2
+    return [offset + i * (block + 1) for i in range(count)]
+
+
+def _link_cells(link: _Link, width: int, rows: int, sources: list[int],
+                targets: list[int]) -> list[Text]:
+    cells = [Text(" " * width) for _ in range(rows)]
+    if link.single:
+        label = f" {link.label} " if link.label else ""
+        dashes = max(width - 3 - cell_len(label), 1)  # minus the margins and the arrow head
+        cells[sources[0]] = Text(
+            " " + "─" * (dashes // 2) + label + "─" * (dashes - dashes // 2) + "▶ "
+        )
+        return cells
+    top, bottom = min(sources + targets), max(sources + targets)
+    junction = len(BUS_LEFT)
+    for row in range(top, bottom + 1):
+        left, right = row in sources, row in targets
+        char = _JUNCTIONS[(row > top, row < bottom, left, right)]
+        text = (BUS_LEFT if left else " " * len(BUS_LEFT)) + char + (BUS_RIGHT if right else "")
+        cells[row] = Text(text.ljust(width))
+    return cells
+
+
+def _draw(view: StepView, diagram: _Diagram) -> RenderableType:
+    columns, links = diagram.columns, diagram.links
+    slots = max(len(column.nodes) for column in columns)
+    block = max(len(node) for column in columns for node in column.nodes)
+    rows = slots * (block + 1) - 1
+    anchors = [_anchor_rows(len(column.nodes), slots, block) for column in columns]
+    header, subheader = Text(), Text()
+    body = [Text() for _ in range(rows)]
+    marker_at: tuple[int, str] | None = None
+    for index, column in enumerate(columns):
+        width = column.width
+        header.append(column.header[0].ljust(width), style="bold")
+        subheader.append(column.header[1].ljust(width), style=MUTED)
+        cells = [Text(" " * width) for _ in range(rows)]
+        for node, anchor in zip(column.nodes, anchors[index]):
+            for offset, line in enumerate(node):
+                cell = line.copy()
+                cell.align("left", width)
+                cells[anchor + offset] = cell
+        for row in range(rows):
+            body[row].append_text(cells[row])
+        here = column.current and (view.highlight.part != "all" or index == 1)
+        if here and marker_at is None:
+            label = HERE if view.highlight.part != "all" else "▲ the whole network"
+            marker_at = (header.cell_len - width, label)
+        if index < len(links):
+            link = links[index]
+            link_width = link.width + (2 if link.single else 1)
+            header.append(f" {link.header}".ljust(link_width), style=MUTED)
+            subheader.append(" " * link_width)
+            for row, cell in enumerate(
+                _link_cells(link, link_width, rows, anchors[index], anchors[index + 1])
+            ):
+                body[row].append_text(cell)
+    parts: list[RenderableType] = []
+    if view.highlight.direction == "backward" and view.highlight.part != "none":
+        parts.append(Text("gradients flow backwards, from the loss to the inputs ◀", style=MUTED))
+    parts.append(header)
+    if subheader.plain.strip():
+        parts.append(subheader)
+    for line in body:
+        line.rstrip()
+    while body and not body[-1].plain:
+        body.pop()
+    parts.extend(body)
+    if marker_at is not None:
+        start, label = marker_at
+        if start + cell_len(label) > header.cell_len:
+            label = "▲ here"
+        parts.append(Text(" " * start + label, style=VALUE))
+    parts.extend(diagram.below)
+    if view.trace.mode == "batch":
+        parts.append(Text("values per row are in the Forward pass pane", style=MUTED))
+    return Group(*parts)
+
+
+# -- fallback listing --------------------------------------------------------------------------
+
+
+def _listing(view: StepView) -> RenderableType:
+    """One row per layer, nodes separated by gaps so they wrap: for very wide layers."""
+    trace = view.trace
+    inputs, outputs = _names(view)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    if trace.mode == "sample":
+        values = Columns(
+            [Text.assemble(f"{name} ", (short(value), VALUE)) for name, value in zip(inputs, trace.x)],
+            padding=(0, 3),
+        )
+    else:
+        values = Text(", ".join(inputs))
+    table.add_row(Text("inputs", style=MUTED), values)
+    depth = len(trace.layers)
+    for layer, record in enumerate(trace.layers):
+        current = highlighted_layer(view.highlight, layer)
+        revealed = layer < view.reveal.forward and trace.mode == "sample"
+        nodes = []
+        for unit in range(record.W.shape[0]):
+            node = Text(a_symbol(trace, layer, unit), style="bold")
+            if layer == depth - 1 and outputs[unit]:
+                node.append(f" {outputs[unit]}")
+            if revealed:
+                node.append(" ")
+                node.append(num(record.a[unit]), style=VALUE)
+                node.append(f" (z {num(record.z[unit])})", style=MUTED)
+            else:
+                node.append(" ?", style=MUTED)
+            nodes.append(node)
+        name = "output" if layer == depth - 1 else f"layer {layer + 1}"
+        heading = Text(f"{name} · {ACTIVATION_SHORT.get(record.activation, record.activation)}",
+                       style=CURRENT if current else HEADING)
+        if current and view.highlight.part == "layer":
+            heading.append(f" {HERE_MARKER}", style=VALUE)
+        table.add_row(heading, Columns(nodes, padding=(0, 3)))
+        matrix = layer_symbol("W", layer, depth)
+        for unit, row in enumerate(record.W):
+            weights = Text.assemble(
+                (f"{matrix}[{unit + 1},:] ", MUTED), vector(row, COMPACT_DECIMALS),
+                (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
+                num(record.b[unit], COMPACT_DECIMALS),
+            )
+            table.add_row("", weights)
+    if view.reveal.loss:
+        heading = Text("loss", style=CURRENT if view.highlight.part == "loss" else HEADING)
+        table.add_row(heading, Text.assemble("L ", (num(trace.loss), VALUE)))
+    return table
+
+
+def network_renderable(view: StepView, width: int) -> RenderableType:
+    for detail in DETAILS:
+        diagram = _diagram(view, detail)
+        if diagram.width <= width:
+            return _draw(view, diagram)
+    return _listing(view)
+
+
+class NetworkPane(Pane):
+    PANE_TITLE = "Network"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="network-body", markup=False)
+
+    def show(self, view: StepView) -> None:
+        self.view = view
+        self.query_one("#network-body", Static).update(
+            WidthAware(lambda width: network_renderable(view, width))
+        )

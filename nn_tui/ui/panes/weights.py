@@ -1,0 +1,99 @@
+"""The Weights pane: every W and b; after an update, old → new with the change highlighted."""
+
+from __future__ import annotations
+
+from rich.columns import Columns
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from nn_tui.format.numbers import num
+from nn_tui.format.worked import bias_symbol, weight_symbol
+from nn_tui.lessons.session import StepView
+from nn_tui.ui.panes._common import (
+    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, WidthAware, highlighted_layer,
+)
+
+
+def _change(value: float) -> Text:
+    """The applied change, signed, with an arrow so it reads without colour too."""
+    text = num(value)
+    if text.lstrip("−") == num(0):
+        return Text("  0", style=MUTED)
+    if text.startswith("−"):
+        return Text(f"▼ {text}", style=WENT_DOWN)
+    return Text(f"▲ +{text}", style=WENT_UP)
+
+
+def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | None, float | None]]:
+    """(symbol, value, new value, change) for every weight then bias of one layer's neurons."""
+    trace = view.trace
+    record = trace.layers[layer]
+    after = trace.after.layers[layer] if view.reveal.update else None
+    rows = []
+    for unit in range(record.W.shape[0]):
+        for k in range(record.W.shape[1]):
+            rows.append((
+                weight_symbol(trace, layer, unit, k), record.W[unit, k],
+                None if after is None else after.W[unit, k],
+                None if after is None else after.dW[unit, k],
+            ))
+        rows.append((
+            bias_symbol(trace, layer, unit), record.b[unit],
+            None if after is None else after.b[unit],
+            None if after is None else after.db[unit],
+        ))
+    return rows
+
+
+def _layer_heading(view: StepView, layer: int) -> Text:
+    record = view.trace.layers[layer]
+    depth = len(view.trace.layers)
+    name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+    units, fan_in = record.W.shape
+    heading = Text(f"{name} · {record.activation} · W {units}×{fan_in}, b {units}", style=HEADING)
+    if highlighted_layer(view.highlight, layer) and view.highlight.part == "layer":
+        heading.append("  ◀", style=VALUE)
+    return heading
+
+
+def weights_renderable(view: StepView, width: int) -> RenderableType:
+    parts: list[RenderableType] = []
+    updating = view.reveal.update
+    if updating:
+        eta = view.trace.learning_rate
+        parts.append(Text(f"one gradient step, η = {eta:g}: old → new (change)", style=MUTED))
+    for layer in range(len(view.trace.layers)):
+        parts.append(_layer_heading(view, layer))
+        rows = _parameters(view, layer)
+        if updating:
+            table = Table.grid(padding=(0, 1))
+            table.add_column(no_wrap=True)
+            table.add_column(justify="right", no_wrap=True)
+            table.add_column(no_wrap=True)
+            table.add_column(justify="right", no_wrap=True)
+            table.add_column(no_wrap=True)
+            for symbol, old, new, change in rows:
+                table.add_row(symbol, num(old), "→", Text(num(new), style=VALUE), _change(change))
+            parts.append(table)
+        else:
+            cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]
+            parts.append(Columns(cells, padding=(0, 3), width=max(len(c.plain) for c in cells)))
+    if updating:
+        parts.append(Text("▼ went down  ▲ went up", style=MUTED))
+    return Group(*parts)
+
+
+class WeightsPane(Pane):
+    PANE_TITLE = "Weights"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="weights-body", markup=False)
+
+    def show(self, view: StepView) -> None:
+        self.view = view
+        self.query_one("#weights-body", Static).update(
+            WidthAware(lambda width: weights_renderable(view, width))
+        )

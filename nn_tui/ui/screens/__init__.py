@@ -1,0 +1,1 @@
+"""The tutor's screens: the lesson picker, the lesson itself, help, errors and the resume dialog."""

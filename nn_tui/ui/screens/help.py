@@ -1,0 +1,65 @@
+"""The help screen: every key, and what each pane shows."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# How to use nn-tui
+
+## Keys
+
+| key | what it does |
+|---|---|
+| → or n | next step |
+| ← or p | previous step (the screen returns exactly to how that step was) |
+| Home / End | first / last step |
+| space | start, pause or resume training (at a train step) |
+| . | train exactly one epoch, then pause |
+| h | next hint (at a question) |
+| r | reveal the worked answer (after two wrong tries) |
+| 1 … 9 | pick an answer (multiple-choice questions) |
+| t | switch between Forward pass, Gradients and Weights (on small terminals) |
+| Escape | leave the answer box; again to go back to the lessons |
+| ctrl+p | command palette: open a lesson, go to a step, hide or show a pane, change theme |
+| ? | this help |
+| q | quit (your progress is saved) |
+
+Answers may be typed as `0.325`, `-2.8e-2`, `1/3` or `.5`. Typing something that is not a
+number costs nothing. → moves on from a question you do not want to answer (it counts as
+skipped).
+
+## The panes
+
+- **Lesson**: the text of the current step and where you are ("step k of n").
+- **Network**: the network as a diagram: inputs, hidden and output nodes with their current
+  values, the connections labelled with their weights; the part the step is about is highlighted.
+- **Weights**: every weight matrix W and bias b. After an update: old → new, the change highlighted.
+- **Forward pass**: each layer's arithmetic with the numbers plugged in: W·x, + b, then the
+  activation applied element by element, revealed layer by layer.
+- **Gradients**: the chain-rule factors (∂L/∂ŷ, ∂ŷ/∂z, ∂z/∂w, ...) with their values, and every
+  parameter's gradient, revealed from the output backwards.
+- **Loss**: the loss value, and while training, a live plot of its history.
+- **Check**: a question about a number on screen; you type the number or pick a choice.
+
+Every number is computed by the engine from the live network; the panes only write it down.
+
+*Escape, ? or q closes this help.*
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,387 @@
+"""The lesson screen: the six panes, the self-check area and live training of one lesson.
+
+The state shown is a pure function of the step index (``LessonSession.view``), so stepping back
+shows exactly what that step showed before. Live training only overlays a copy of the view with
+the worker's partial results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from nn_tui.format.numbers import num
+from nn_tui.lessons.model import Lesson
+from nn_tui.lessons.progress import ProgressStore
+from nn_tui.lessons.session import LessonSession, StepView
+from nn_tui.ui.panes import (
+    ForwardPane,
+    GradientsPane,
+    LessonPane,
+    LossPane,
+    NetworkPane,
+    WeightsPane,
+)
+from nn_tui.ui.training import TrainingRun
+from nn_tui.ui.widgets.check import AnswerInput, CheckArea
+
+# (pane class, widget id, title) in grid order; the titles are also the command palette's names.
+PANES = (
+    (LessonPane, "pane-lesson", "Lesson"),
+    (NetworkPane, "pane-network", "Network"),
+    (ForwardPane, "pane-forward", "Forward pass"),
+    (WeightsPane, "pane-weights", "Weights"),
+    (GradientsPane, "pane-gradients", "Gradients"),
+    (LossPane, "pane-loss", "Loss"),
+)
+# On a small terminal only one of these is shown at a time (t cycles them).
+DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights")
+# From this size (columns, rows) every pane is shown at once, as in the design sketch.
+WIDE = (120, 36)
+DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
+
+
+class LessonScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
+
+    BINDINGS = [
+        Binding("right,n", "next", "Next", priority=True),
+        Binding("left,p", "previous", "Previous", priority=True),
+        Binding("home", "first", "First step"),
+        Binding("end", "last", "Last step"),
+        Binding("space", "train", "Train / pause"),
+        Binding("full_stop", "one_epoch", "One epoch"),
+        Binding("h", "hint", "Hint", priority=True),
+        Binding("r", "reveal", "Reveal answer", priority=True),
+        Binding("t", "switch_detail", "Switch pane"),
+        Binding("escape", "back", "Lessons"),
+        Binding("q", "app.quit_app", "Quit", priority=True),
+        Binding("question_mark", "app.help", "Help", priority=True),
+        *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False)
+          for number in range(1, 10)),
+    ]
+
+    @dataclass
+    class ViewReady(Message):
+        """A view that needed training to compute (done in a thread) is ready."""
+
+        index: int
+
+    def __init__(self, lesson: Lesson, store: ProgressStore, start: int = 0) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.store = store
+        self.session = LessonSession(lesson)
+        self.start = max(0, min(start, self.session.total - 1))
+        self.view: StepView | None = None
+        self.detail = "pane-forward"
+        self.hidden_panes: set[str] = set()
+        # Views up to this index are memoised by the session; a later one may have to train.
+        self._computed_upto = -1
+        self._preparing: int | None = None
+        self._wanted: int | None = None
+        self._live = None  # the partial outcomes of the run in progress
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lesson-main"):
+            with Horizontal(id="lesson-header"):
+                yield Static(Text(f"nn-tui · {self.lesson.title}", style="bold"),
+                             id="header-title")
+                yield Static(id="header-step")
+            with Container(id="panes"):
+                for pane_class, pane_id, _title in PANES:
+                    classes = "detail" if pane_id in DETAIL_PANES else None
+                    yield pane_class(id=pane_id, classes=classes)
+            with Horizontal(id="training-status"):
+                yield Static(id="training-label")
+                yield ProgressBar(id="training-bar", show_eta=False)
+            yield CheckArea(id="check")
+        yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
+                          style="bold"), classes="too-small")
+        yield TrainingRun()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.go(self.start)
+
+    def pane(self, pane_id: str):
+        return self.query_one(f"#{pane_id}")
+
+    @property
+    def compact(self) -> bool:
+        """Below 120×36 the panes share the screen: one of Forward/Gradients/Weights at a time."""
+        width, height = self.app.size
+        return width < WIDE[0] or height < WIDE[1]
+
+    def _apply_layout(self) -> None:
+        """Show and size the panes for the terminal size and the step.
+
+        Done with inline styles rather than CSS classes: a class change restyles every widget
+        below it (the Markdown included), which made each step cost a few hundred milliseconds.
+        """
+        wide = not self.compact
+        is_check = self.view is not None and self.view.step.kind == "check"
+        for _class, pane_id, _title in PANES:
+            visible = pane_id not in self.hidden_panes
+            if pane_id in DETAIL_PANES and not wide:
+                visible = visible and pane_id == self.detail
+            if pane_id == "pane-loss" and is_check and not wide:
+                visible = False  # the question needs the room more than the loss does
+            pane = self.pane(pane_id)
+            if pane.display != visible:
+                pane.display = visible
+        if wide:
+            rows = "9 1fr 1fr 5" if is_check else "9 1fr 1fr 7"
+        else:
+            rows = "1fr 1fr" if is_check else "1fr 1fr 6"
+        grid = self.query_one("#panes")
+        if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
+            grid.styles.grid_rows = rows
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+        self.refresh_bindings()
+
+    # -- stepping --------------------------------------------------------------------------------
+
+    def go(self, index: int) -> None:
+        index = max(0, min(index, self.session.total - 1))
+        if self._preparing is not None:
+            self._wanted = index
+            return
+        if self.view is not None and index == self.view.index:
+            return
+        if self.view is not None:
+            self._leave_step()
+        needs_training = any(self.session.steps[k].kind == "train"
+                             for k in range(self._computed_upto + 1, index + 1))
+        if needs_training:
+            self._preparing = index
+            self.query_one("#header-step", Static).update(
+                f"step {index + 1} of {self.session.total} · preparing…")
+            self._prepare(index)
+        else:
+            self._show(self.session.view(index))
+
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=True)
+    def _prepare(self, index: int) -> None:
+        # Replaying past a train step trains that step's network (deterministically); it takes
+        # a moment, so it runs here instead of freezing the keys.
+        self.session.view(index)
+        self.post_message(self.ViewReady(index))
+
+    def on_lesson_screen_view_ready(self, message: ViewReady) -> None:
+        self._preparing = None
+        wanted, self._wanted = self._wanted, None
+        self._show(self.session.view(message.index))
+        if wanted is not None and wanted != message.index:
+            self.go(wanted)
+
+    def _leave_step(self) -> None:
+        self.query_one(TrainingRun).cancel()
+        self._live = None
+        if self.view.step.kind == "check":
+            self.query_one(CheckArea).skip_if_unanswered()
+
+    def _show(self, view: StepView) -> None:
+        self.view = view
+        self._computed_upto = max(self._computed_upto, view.index)
+        step = view.step
+        self.query_one("#header-step", Static).update(
+            f"step {view.index + 1} of {view.total} · {view.state_label}")
+        for pane_class, pane_id, _title in PANES:
+            self.pane(pane_id).show(view)
+        self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
+        if view.reveal.backward and step.kind == "check":
+            self.detail = "pane-gradients"
+        check = self.query_one(CheckArea)
+        is_check = step.kind == "check"
+        check.display = is_check
+        self._apply_layout()
+        if is_check:
+            check.show(self.session, self.store, self.lesson.id, view.index)
+            check.focus_answer()
+        elif isinstance(self.focused, AnswerInput):
+            self.set_focus(None)
+        self._show_training_status(view)
+        self.store.record_step(self.lesson.id, view.index, view.total)
+        self.store.save()
+        self.refresh_bindings()
+
+    def _show_training_status(self, view: StepView, live=None, finished: bool = False) -> None:
+        status = self.query_one("#training-status")
+        is_train = view.step.kind == "train"
+        status.display = is_train
+        if not is_train:
+            return
+        bar = self.query_one("#training-bar", ProgressBar)
+        label = self.query_one("#training-label", Static)
+        if live is None:
+            planned = sum(job_epochs for job_epochs in self._planned_epochs())
+            bar.update(total=planned, progress=0)
+            label.update("Ready to train: press space to start (. for one epoch).")
+            return
+        planned = sum(outcome.epochs_planned for outcome in live)
+        run = sum(outcome.epochs_run for outcome in live)
+        bar.update(total=planned, progress=run)
+        first = live[0]
+        text = Text()
+        text.append(f"epoch {first.epochs_run} of {first.epochs_planned}", style="bold")
+        text.append(f" · loss {num(first.history[-1])}")
+        if len(live) > 1:
+            text.append(f" · {len(live)} networks")
+        diverged = next((outcome for outcome in live if outcome.diverged), None)
+        if diverged is not None:
+            text.append(f" · {diverged.label} diverged", style="bold red")
+        runner = self.query_one(TrainingRun)
+        if finished:
+            text.append(" · finished, → to continue", style="green")
+        elif runner.paused:
+            text.append(" · paused (space resumes, . one epoch)", style="yellow")
+        else:
+            text.append(" · training (space pauses)")
+        label.update(text)
+
+    def _planned_epochs(self) -> list[int]:
+        view = self.view
+        if view is None or view.step.kind != "train":
+            return [0]
+        return [job.epochs for job in self.session.training_jobs(view.index)]
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    DYNAMIC_ACTIONS = ("train", "one_epoch", "hint", "reveal", "choose", "switch_detail")
+
+    def refresh_bindings(self) -> None:
+        """Refresh the footer only when a key was enabled or disabled: the Footer rebuilds all
+        its keys on every refresh, which would otherwise dominate the cost of a step."""
+        state = tuple(self.check_action(action, ()) for action in self.DYNAMIC_ACTIONS)
+        if state != getattr(self, "_binding_state", None):
+            self._binding_state = state
+            super().refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        view = self.view
+        step = view.step if view is not None else None
+        if action in ("train", "one_epoch"):
+            return step is not None and step.kind == "train"
+        if action == "hint":
+            return step is not None and step.kind == "check"
+        if action == "reveal":
+            return (step is not None and step.kind == "check"
+                    and self.query_one(CheckArea).can_reveal)
+        if action == "choose":
+            return step is not None and step.kind == "check" and bool(step.choices)
+        if action == "switch_detail":
+            return self.compact
+        return True
+
+    def current_index(self) -> int:
+        if self._preparing is not None:
+            return self._wanted if self._wanted is not None else self._preparing
+        return self.view.index if self.view is not None else self.start
+
+    def action_next(self) -> None:
+        self.go(self.current_index() + 1)
+
+    def action_previous(self) -> None:
+        self.go(self.current_index() - 1)
+
+    def action_first(self) -> None:
+        self.go(0)
+
+    def action_last(self) -> None:
+        self.go(self.session.total - 1)
+
+    def action_back(self) -> None:
+        self.query_one(TrainingRun).cancel()
+        self.store.save()
+        self.dismiss()
+
+    def action_hint(self) -> None:
+        self.query_one(CheckArea).hint()
+
+    def action_reveal(self) -> None:
+        if self.query_one(CheckArea).reveal():
+            self.refresh_bindings()
+
+    def action_choose(self, number: int) -> None:
+        self.query_one(CheckArea).choose(number)
+        self.refresh_bindings()
+
+    def action_switch_detail(self) -> None:
+        position = DETAIL_PANES.index(self.detail) if self.detail in DETAIL_PANES else -1
+        self.detail = DETAIL_PANES[(position + 1) % len(DETAIL_PANES)]
+        self._apply_layout()
+
+    def toggle_pane(self, pane_id: str) -> None:
+        if pane_id in self.hidden_panes:
+            self.hidden_panes.discard(pane_id)
+        else:
+            self.hidden_panes.add(pane_id)
+        self._apply_layout()
+
+    def on_answer_input_navigate(self, message: AnswerInput.Navigate) -> None:
+        getattr(self, f"action_{message.action}")()
+
+    def on_check_area_changed(self, message: CheckArea.Changed) -> None:
+        self.refresh_bindings()
+
+    # -- training --------------------------------------------------------------------------------
+
+    def action_train(self) -> None:
+        runner = self.query_one(TrainingRun)
+        if runner.active:
+            runner.toggle_pause()
+            self._refresh_live_label()
+            return
+        runner.start(self.session, self.view)
+        self.query_one("#training-label", Static).update("training… (space pauses)")
+
+    def action_one_epoch(self) -> None:
+        runner = self.query_one(TrainingRun)
+        if not runner.active:
+            runner.start(self.session, self.view, paused=True)
+        runner.one_epoch()
+
+    def _refresh_live_label(self) -> None:
+        if self._live is not None:
+            self._show_training_status(self.view, self._live)
+
+    def _show_live(self, outcomes, trace) -> None:
+        live = dataclasses.replace(self.view, trace=trace, network=outcomes[0].network,
+                                   trainings=outcomes)
+        for _class, pane_id, _title in PANES:
+            if pane_id != "pane-lesson":
+                self.pane(pane_id).show(live)
+
+    def on_training_run_progress(self, message: TrainingRun.Progress) -> None:
+        if self.view is None or message.index != self.view.index:
+            return
+        self._live = message.outcomes
+        self._show_live(message.outcomes, message.trace)
+        self._show_training_status(self.view, message.outcomes)
+
+    def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
+        if self.view is None or message.index != self.view.index:
+            return
+        self._live = None
+        self.session.record_outcomes(message.index, message.outcomes)
+        self._show_live(message.outcomes, message.trace)
+        self._show_training_status(self.view, message.outcomes, finished=True)
+        for outcome in message.outcomes:
+            if outcome.diverged:
+                self.notify(f"{outcome.label}: training stopped — {outcome.diverged}.",
+                            title="Training diverged", severity="warning", timeout=10)

@@ -1,0 +1,212 @@
+"""The lesson picker: every lesson with its summary and the learner's progress; type to filter.
+
+The catalogue (which parses and validates every lesson file, and so imports NumPy) is loaded in
+a thread worker after the first paint, so the picker appears at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from nn_tui.lessons.catalog import CatalogEntry
+    from nn_tui.lessons.progress import ProgressStore
+
+
+class FilterInput(Input):
+    """The filter box. While it is empty, q quits and ? opens help (they cannot start a filter
+    that matters: type any other letter first)."""
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            self.cursor_blink = False  # deterministic screenshots
+
+    async def _on_key(self, event) -> None:
+        if not self.value and event.key in ("q", "question_mark"):
+            event.stop()
+            event.prevent_default()
+            await self.app.run_action("quit_app" if event.key == "q" else "help")
+            return
+        await super()._on_key(event)
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """A catalogue entry with what the picker shows about its size."""
+
+    entry: "CatalogEntry"
+    steps: int  # 0 for a broken file
+    checks: int
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.entry.title} {self.entry.summary} {self.entry.id}".lower()
+
+
+def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
+    from nn_tui.lessons.walkthrough import generated_steps
+
+    infos = []
+    for entry in entries:
+        if entry.lesson is None:
+            infos.append(LessonInfo(entry, 0, 0))
+            continue
+        steps = entry.lesson.steps or generated_steps(entry.lesson)
+        infos.append(LessonInfo(entry, len(steps), sum(1 for s in steps if s.kind == "check")))
+    return infos
+
+
+class PickerScreen(Screen):
+    """Lists the lessons; Enter opens the highlighted one."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-fits")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-fits-height")]
+
+    BINDINGS = [
+        Binding("enter", "open", "Open lesson"),
+        Binding("down", "move(1)", "Next lesson", show=False),
+        Binding("up", "move(-1)", "Previous lesson", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        infos: list[LessonInfo]
+
+    def __init__(self, sources: list[Path], include_bundled: bool,
+                 open_directly: Path | None = None) -> None:
+        super().__init__()
+        self.sources = sources
+        self.include_bundled = include_bundled
+        self.open_directly = open_directly
+        self.infos: list[LessonInfo] = []
+        self.shown: list[LessonInfo] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-main"):
+            yield Static(Text("nn-tui · neural networks, one number at a time", style="bold"),
+                         id="picker-title")
+            yield Static("Pick a lesson: type to filter, ↑/↓ to move, Enter to open, ? for help, q to quit.",
+                         id="picker-subtitle")
+            yield FilterInput(placeholder="type to filter lessons…", id="picker-filter")
+            yield OptionList(id="picker-list")
+            yield Static("Loading lessons…", id="picker-status")
+        yield Static("Please enlarge the terminal to at least 80×24.", classes="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).can_focus = False  # typing always goes to the filter
+        self.query_one("#picker-filter", Input).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=True)
+    def _load(self) -> None:
+        from nn_tui.lessons.catalog import build_catalog
+
+        entries = build_catalog(self.sources, include_bundled=self.include_bundled)
+        self.post_message(self.Loaded(describe_catalog(entries)))
+
+    def on_picker_screen_loaded(self, message: Loaded) -> None:
+        self.infos = message.infos
+        self.app.catalog = self.infos  # the command palette's "open lesson" commands
+        self.refresh_list()
+        if self.open_directly is not None:
+            target = self.open_directly.resolve()
+            self.open_directly = None
+            for info in self.infos:
+                if info.entry.path.resolve() == target:
+                    self.app.open_entry(info.entry)
+                    break
+
+    def on_screen_resume(self) -> None:
+        if self.infos:
+            self.refresh_list()  # progress may have changed in the lesson
+
+    # -- the list --------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> "ProgressStore":
+        return self.app.store
+
+    def _prompt(self, info: LessonInfo) -> Text:
+        entry = info.entry
+        text = Text()
+        if entry.lesson is None:
+            text.append("✗ ", style="bold red")
+            text.append(entry.title, style="bold red")
+            text.append(f"\n   {entry.summary}", style="red")
+            return text
+        progress = self.store.peek(entry.id)
+        done = progress is not None and progress.done
+        text.append("✓ " if done else "  ", style="bold green")
+        text.append(entry.title, style="bold")
+        if entry.summary:
+            text.append(f"\n   {entry.summary}", style="dim")
+        reached = 0 if progress is None or not progress.updated else progress.furthest + 1
+        right = 0 if progress is None else progress.checks_right
+        status = f"\n   steps {min(reached, info.steps)}/{info.steps}"
+        if info.checks:
+            status += f" · checks right {right}/{info.checks}"
+        if done:
+            status += " · done"
+        text.append(status, style="green" if done else "")
+        return text
+
+    def refresh_list(self) -> None:
+        words = self.query_one("#picker-filter", Input).value.lower().split()
+        self.shown = [info for info in self.infos
+                      if all(word in info.search_text for word in words)]
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        option_list.add_options(Option(self._prompt(info), id=str(number))
+                                for number, info in enumerate(self.shown))
+        if self.shown:
+            option_list.highlighted = min(highlighted or 0, len(self.shown) - 1)
+        broken = sum(1 for info in self.infos if info.entry.lesson is None)
+        status = f"{len(self.shown)} of {len(self.infos)} lessons"
+        if broken:
+            status += f" · {broken} broken (select one to see why)"
+        if not self.infos:
+            status = "No lesson files found."
+        self.query_one("#picker-status", Static).update(status)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_list()
+        option_list = self.query_one(OptionList)
+        if self.shown:
+            option_list.highlighted = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_entry(self.shown[event.option_index].entry)
+
+    def action_move(self, delta: int) -> None:
+        option_list = self.query_one(OptionList)
+        if delta > 0:
+            option_list.action_cursor_down()
+        else:
+            option_list.action_cursor_up()
+
+    def action_open(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None and highlighted < len(self.shown):
+            self.app.open_entry(self.shown[highlighted].entry)
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#picker-filter", Input).value = ""

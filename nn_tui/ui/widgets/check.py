@@ -1,0 +1,315 @@
+"""The self-check area: a question about a number on screen, answered by typing it or choosing.
+
+Expected values come only from the session (``answer``/``tolerance``/``correct_choice``), which
+computes them from the live model. Every attempt, correct answer, reveal and skip is stored in
+the progress file at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from nn_tui.format.numbers import num
+from nn_tui.lessons.expressions import parse_learner_number
+
+if TYPE_CHECKING:
+    from nn_tui.lessons.progress import ProgressStore
+    from nn_tui.lessons.session import LessonSession
+
+# After this many wrong answers the learner may reveal the worked answer.
+MISSES_BEFORE_REVEAL = 2
+
+
+# Letters no number contains, so the lesson screen's keys for them work while typing an answer.
+LESSON_KEYS = frozenset({"n", "p", "h", "r", "q", "question_mark"})
+
+
+class AnswerInput(Input):
+    """The answer box. While it is empty, Left/Right/Home/End step through the lesson, so a
+    learner can move past a question without leaving the box first."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave the answer box", show=False)]
+
+    @dataclass
+    class Navigate(Message):
+        action: str  # "next" | "previous" | "first" | "last"
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            self.cursor_blink = False  # deterministic screenshots
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key in LESSON_KEYS:
+            return False
+        return super().check_consume_key(key, character)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        if not self.value:
+            self.post_message(self.Navigate("next"))
+        else:
+            super().action_cursor_right(select)
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        if not self.value:
+            self.post_message(self.Navigate("previous"))
+        else:
+            super().action_cursor_left(select)
+
+    def action_home(self, select: bool = False) -> None:
+        if not self.value:
+            self.post_message(self.Navigate("first"))
+        else:
+            super().action_home(select)
+
+    def action_end(self, select: bool = False) -> None:
+        if not self.value:
+            self.post_message(self.Navigate("last"))
+        else:
+            super().action_end(select)
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(None)
+
+
+def _closeness(given: float, expected: float) -> str:
+    """How far off an answer is, in words that guide without giving the number away."""
+    if expected != 0 and given != 0 and (given > 0) != (expected > 0):
+        return "The sign is wrong"
+    direction = "too high" if given > expected else "too low"
+    scale = abs(expected) if expected else 1.0
+    relative = abs(given - expected) / scale
+    if relative <= 0.05:
+        return f"Very close, but a little {direction} (check your rounding)"
+    if relative <= 0.25:
+        return f"Close: {direction} by less than a quarter"
+    if relative <= 1.0:
+        return f"Not quite: {direction}"
+    return f"Far off: {direction} by more than the answer itself"
+
+
+class CheckArea(Vertical):
+    """Shows the current check step's prompt, takes the answer and gives feedback."""
+
+    BORDER_TITLE = "Check"
+
+    @dataclass
+    class Changed(Message):
+        """The check's record changed (an attempt, a reveal); the footer's keys may change."""
+
+        index: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: LessonSession | None = None
+        self.store: ProgressStore | None = None
+        self.lesson_id = ""
+        self.index: int | None = None
+        self.hints_shown = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="check-prompt")
+        yield Static(id="check-choices")
+        yield AnswerInput(placeholder="your answer, e.g. 0.325 or 1/3 — Enter to check",
+                          id="check-input")
+        yield Static(id="check-feedback")
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def step(self):
+        return self.session.steps[self.index]
+
+    @property
+    def record(self):
+        return self.store.get(self.lesson_id).check(self.index)
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.step.choices)
+
+    @property
+    def settled(self) -> bool:
+        record = self.record
+        return record.correct or record.revealed
+
+    @property
+    def can_reveal(self) -> bool:
+        record = self.record
+        return not self.settled and record.attempts >= MISSES_BEFORE_REVEAL
+
+    def show(self, session: "LessonSession", store: "ProgressStore", lesson_id: str,
+             index: int) -> None:
+        self.session, self.store, self.lesson_id, self.index = session, store, lesson_id, index
+        self.hints_shown = 0
+        step = self.step
+        prompt = step.prompt or step.title or "Your turn"
+        self.query_one("#check-prompt", Static).update(Text(prompt, style="bold"))
+        choices = self.query_one("#check-choices", Static)
+        answer_box = self.query_one(AnswerInput)
+        answer_box.value = ""
+        if step.choices:
+            lines = Text()
+            for number, choice in enumerate(step.choices, start=1):
+                if number > 1:
+                    lines.append("\n")
+                lines.append(f" {number} ", style="reverse")
+                lines.append(f"  {choice.text}")
+            choices.update(lines)
+            choices.display = True
+            answer_box.display = False
+        else:
+            choices.display = False
+            answer_box.display = True
+        record = self.record
+        if record.correct:
+            self._feedback(self._correct_text("You answered this one correctly."))
+        elif record.revealed:
+            self._feedback(self._worked_answer())
+        elif record.attempts:
+            tries = "try" if record.attempts == 1 else "tries"
+            self._feedback(Text(f"{record.attempts} {tries} so far. " + self._keys_hint()))
+        else:
+            self._feedback(Text(self._keys_hint(), style="dim"))
+
+    def focus_answer(self) -> None:
+        """Put the cursor in the answer box (number questions not yet settled)."""
+        if self.index is not None and not self.is_choice and not self.settled:
+            self.query_one(AnswerInput).focus()
+
+    def _keys_hint(self) -> str:
+        parts = []
+        if self.is_choice:
+            parts.append(f"press 1–{len(self.step.choices)} to choose")
+        else:
+            parts.append("type a number and press Enter")
+        if self.step.hints:
+            parts.append("h for a hint")
+        parts.append("→ to skip")
+        return ", ".join(parts) + "."
+
+    def _feedback(self, text: Text) -> None:
+        self.query_one("#check-feedback", Static).update(text)
+
+    def _save(self) -> None:
+        self.store.save()
+        self.post_message(self.Changed(self.index))
+
+    def _correct_text(self, opening: str) -> Text:
+        text = Text()
+        text.append("✓ Correct! ", style="bold green")
+        text.append(opening)
+        if self.step.explanation:
+            text.append("\n" + self.step.explanation)
+        return text
+
+    def _worked_answer(self) -> Text:
+        expected = self.session.answer(self.index)
+        text = Text()
+        text.append("The answer: ", style="bold")
+        if self.is_choice:
+            choice = self.step.choices[self.session.correct_choice(self.index)]
+            text.append(choice.text, style="bold")
+            text.append(f" ({num(expected)})")
+        else:
+            text.append(num(expected), style="bold")
+        if self.step.explanation:
+            text.append("\n" + self.step.explanation)
+        return text
+
+    # -- the learner's actions -------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit(event.value)
+
+    def submit(self, typed: str) -> None:
+        if self.index is None or self.is_choice:
+            return
+        if self.settled:
+            self._feedback(self._correct_text("(already answered)") if self.record.correct
+                           else self._worked_answer())
+            return
+        value = parse_learner_number(typed)
+        if value is None:
+            shown = typed.strip() or "an empty answer"
+            self.query_one(AnswerInput).value = ""
+            self._feedback(Text(
+                f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3 or .5 "
+                "(no attempt counted).", style="yellow"))
+            return
+        expected = self.session.answer(self.index)
+        self._judge(abs(value - expected) <= self.session.tolerance(self.index),
+                    lambda: _closeness(value, expected), typed)
+
+    def choose(self, number: int) -> None:
+        """Choice ``number`` (1-based) of a multiple-choice check."""
+        if self.index is None or not self.is_choice or not 1 <= number <= len(self.step.choices):
+            return
+        if self.settled:
+            return
+        right = number - 1 == self.session.correct_choice(self.index)
+        self._judge(right, lambda: f"Choice {number} is not it", str(number))
+
+    def _judge(self, right: bool, how_far, typed: str) -> None:
+        record = self.record
+        record.attempts += 1
+        answer_box = self.query_one(AnswerInput)
+        if right:
+            record.correct = True
+            record.skipped = False
+            self._save()
+            self._feedback(self._correct_text(""))
+            answer_box.value = typed.strip()
+            self.screen.set_focus(None)
+            return
+        self._save()
+        answer_box.value = ""
+        text = Text()
+        text.append(f"✗ {how_far()}.", style="bold red")
+        if self.hints_shown < len(self.step.hints):
+            text.append(f"\nHint: {self.step.hints[self.hints_shown]}")
+            self.hints_shown += 1
+        if self.can_reveal:
+            text.append("\nPress r to reveal the worked answer, or try again.", style="italic")
+        self._feedback(text)
+
+    def hint(self) -> None:
+        hints = self.step.hints
+        if not hints:
+            self._feedback(Text("This question has no hints; the panes above hold every "
+                                "number you need.", style="dim"))
+            return
+        shown = min(self.hints_shown + 1, len(hints))
+        self.hints_shown = shown
+        text = Text()
+        for number, hint in enumerate(hints[:shown], start=1):
+            if number > 1:
+                text.append("\n")
+            text.append(f"Hint {number}/{len(hints)}: ", style="bold")
+            text.append(hint)
+        self._feedback(text)
+
+    def reveal(self) -> bool:
+        if not self.can_reveal:
+            return False
+        self.record.revealed = True
+        self._save()
+        self.query_one(AnswerInput).value = ""
+        self._feedback(self._worked_answer())
+        self.screen.set_focus(None)
+        return True
+
+    def skip_if_unanswered(self) -> None:
+        """Leaving a check that was never settled counts it as skipped."""
+        if self.index is None or self.settled:
+            return
+        self.record.skipped = True
+        self.store.save()

@@ -1,0 +1,511 @@
+"""Pilot tests of the tutor: picker, stepping, checks, training, progress, errors, sizes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.progress import ProgressStore
+from nn_tui.ui.app import NnTuiApp, run_app
+
+BIG = (120, 40)
+SMALL = (80, 24)
+
+# y = 2·x with a single identity unit: output[0] for x = 1 is w·1 + b = 0.5 + 0.25 = 0.75.
+CHECK_LESSON = """
+[lesson]
+id = "tiny-checks"
+title = "Tiny checks"
+summary = "A linear unit and three questions."
+
+[network]
+inputs = ["x"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 0.1
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.25]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
+
+[training]
+epochs = 300
+
+[[steps]]
+kind = "text"
+title = "Hello"
+text = "A single linear unit."
+
+[[steps]]
+kind = "forward"
+title = "Forward"
+text = "w·x + b."
+
+[[steps]]
+kind = "check"
+title = "Your turn"
+prompt = "What is the output ŷ?"
+answer = "output[0]"
+hints = ["Multiply w by x, then add b.", "0.5 · 1 + 0.25"]
+explanation = "ŷ = w·x + b = 0.5·1 + 0.25."
+
+[[steps]]
+kind = "check"
+title = "Which way"
+prompt = "Is ŷ above the target?"
+answer = "1"
+choices = [{ text = "yes", value = 0 }, { text = "no, below", value = 1 }]
+explanation = "0.75 is below 2."
+
+[[steps]]
+kind = "train"
+title = "Train"
+text = "Gradient descent."
+"""
+
+DIVERGING_LESSON = """
+[lesson]
+id = "too-fast"
+title = "Too fast"
+
+[network]
+inputs = ["x"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 50.0
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.0]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
+
+[training]
+epochs = 500
+
+[[steps]]
+kind = "text"
+title = "Start"
+text = "η = 50."
+
+[[steps]]
+kind = "train"
+title = "Train"
+text = "Watch it blow up."
+"""
+
+
+@pytest.fixture
+def check_lesson(tmp_path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(CHECK_LESSON, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def diverging_lesson(tmp_path) -> Path:
+    path = tmp_path / "fast.toml"
+    path.write_text(DIVERGING_LESSON, encoding="utf-8")
+    return path
+
+
+def make_app(*paths: Path, lesson_dirs=()) -> NnTuiApp:
+    return NnTuiApp(list(paths), list(lesson_dirs), cursor_blink=False)
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_for_screen(app, pilot, name: str) -> None:
+    for _ in range(100):
+        if type(app.screen).__name__ == name:
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{name} never appeared (on {type(app.screen).__name__})")
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def header(app) -> str:
+    return text_of(app.screen.query_one("#header-step", Static))
+
+
+def feedback(app) -> str:
+    return text_of(app.screen.query_one("#check-feedback", Static))
+
+
+def picker_titles(app) -> list[str]:
+    option_list = app.screen.query_one(OptionList)
+    return [str(option_list.get_option_at_index(i).prompt).split("\n")[0]
+            for i in range(option_list.option_count)]
+
+
+# -- picker ------------------------------------------------------------------------------------
+
+
+async def test_picker_lists_bundled_lessons_and_filters():
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        titles = picker_titles(app)
+        assert any("PSA: one hidden neuron" in title for title in titles)
+        assert any("Apple or orange" in title for title in titles)
+        assert len(titles) == len(list(bundled_lessons_dir().glob("*.toml")))
+        await pilot.press(*"apple")
+        await pilot.pause()
+        assert [t for t in picker_titles(app)] and all("Apple" in t for t in picker_titles(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(picker_titles(app)) == len(titles)
+
+
+async def test_broken_file_is_listed_and_shows_its_error(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "good.toml").write_text(CHECK_LESSON, encoding="utf-8")
+    (folder / "bad.toml").write_text(CHECK_LESSON.replace('"identity"', '"wiggle"'),
+                                     encoding="utf-8")
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await settle(app, pilot)
+        titles = picker_titles(app)
+        assert len(titles) == 2  # a folder lists just that folder
+        assert any("bad.toml (broken)" in title for title in titles)
+        await pilot.press(*"bad", "enter")
+        await wait_for_screen(app, pilot, "ErrorScreen")
+        shown = screen_text(app)
+        assert "bad.toml" in shown and "wiggle" in shown
+        assert "network.layers[0].activation" in shown
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+
+
+async def test_broken_lesson_opened_directly_shows_file_key_line_problem(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text(CHECK_LESSON.replace("learning_rate = 0.1", "learning_rate = -1"),
+                    encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "ErrorScreen")
+        shown = screen_text(app)
+        assert str(path) in shown.replace("\n", "")
+        assert "network.learning_rate" in shown
+        line = CHECK_LESSON.split("\n").index("learning_rate = 0.1") + 1
+        assert any(row.strip("│ ").startswith(f"{line} ") and "learning_rate" in row
+                   for row in shown.splitlines())
+
+
+# -- the PSA lesson ----------------------------------------------------------------------------
+
+
+async def open_psa(app, pilot) -> None:
+    await wait_for_screen(app, pilot, "PickerScreen")
+    await settle(app, pilot)
+    await pilot.press(*"psa one hidden", "enter")
+    await wait_for_screen(app, pilot, "LessonScreen")
+
+
+@pytest.mark.parametrize("size", [BIG, SMALL])
+async def test_psa_stepping_both_ways(size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_psa(app, pilot)
+        screen = app.screen
+        total = screen.session.total
+        assert header(app).startswith(f"step 1 of {total}")
+        titles = {pane.border_title for pane in screen.query(".pane")}
+        assert titles == {"Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"}
+        await pilot.press("right")
+        await pilot.pause()
+        assert header(app).startswith(f"step 2 of {total}")
+        first_views = {}
+        for index in range(1, total - 1):
+            first_views[index] = screen.view
+            await pilot.press("n")
+            await settle(app, pilot)
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert header(app).startswith(f"step {total} of {total}")
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert header(app).startswith(f"step 1 of {total}")
+        await pilot.press("right", "right", "left")
+        await settle(app, pilot)
+        # Going back gives exactly the view the step had the first time.
+        assert screen.view is first_views[1]
+        assert header(app).startswith(f"step 2 of {total}")
+
+
+async def test_quit_with_q_exits_zero():
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.return_value == 0
+
+
+def test_run_app_returns_zero_after_q(monkeypatch):
+    def fake_run(self, *args, **kwargs):
+        self.exit(0)
+        return 0
+
+    monkeypatch.setattr(NnTuiApp, "run", fake_run)
+    monkeypatch.setattr(NnTuiApp, "return_code", property(lambda self: 0))
+    assert run_app([], []) == 0
+
+
+# -- self-checks -------------------------------------------------------------------------------
+
+
+async def goto_step(app, pilot, index: int) -> None:
+    app.screen.go(index)
+    await settle(app, pilot)
+    assert app.screen.view.index == index
+
+
+async def test_check_not_a_number_wrong_hint_reveal_then_right(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 2)
+        answer_box = app.screen.query_one("#check-input", Input)
+        assert app.focused is answer_box
+        record = lambda: ProgressStore().get("tiny-checks").check(2)  # noqa: E731
+
+        await pilot.press(*"abc", "enter")
+        await pilot.pause()
+        assert "not a number" in feedback(app)
+        assert record().attempts == 0
+
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        assert "too low" in feedback(app)
+        assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss
+        assert record().attempts == 1
+        assert not app.screen.query_one("CheckArea").can_reveal
+
+        await pilot.press(*"3/2", "enter")
+        await pilot.pause()
+        assert "too high" in feedback(app)
+        assert record().attempts == 2
+        assert "press r" in feedback(app).lower()
+
+        await pilot.press("r")
+        await pilot.pause()
+        assert "The answer: 0.7500" in feedback(app)
+        assert "ŷ = w·x + b" in feedback(app)
+        assert record().revealed and not record().correct
+
+
+async def test_check_right_answer_and_choices(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 2)
+        await pilot.press("h")
+        await pilot.pause()
+        assert "Hint 1/2" in feedback(app)
+        await pilot.press(*".75", "enter")
+        await pilot.pause()
+        assert "Correct" in feedback(app)
+        stored = ProgressStore().get("tiny-checks").check(2)
+        assert stored.correct and stored.attempts == 1
+
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert app.screen.view.index == 3
+        await pilot.press("1")
+        await pilot.pause()
+        assert "not it" in feedback(app)
+        await pilot.press("2")
+        await pilot.pause()
+        assert "Correct" in feedback(app)
+        assert ProgressStore().get("tiny-checks").check(3).correct
+
+
+async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 2)
+        await pilot.press("right")  # the empty answer box passes → on to the lesson
+        await settle(app, pilot)
+        assert app.screen.view.index == 3
+        assert ProgressStore().get("tiny-checks").check(2).skipped
+
+
+# -- training ----------------------------------------------------------------------------------
+
+
+async def test_training_start_pause_one_epoch_and_finish(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 4)
+        screen = app.screen
+        runner = screen.query_one("TrainingRun")
+        await pilot.press("full_stop")
+        await wait_for_epochs(screen, pilot, 1)
+        assert runner.paused
+        await pilot.press("full_stop")
+        await wait_for_epochs(screen, pilot, 2)
+        assert runner.paused
+        await pilot.press("space")  # resume, run to the end
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        label = text_of(screen.query_one("#training-label", Static))
+        assert "epoch 300 of 300" in label and "finished" in label
+        outcome = screen.session.training_outcomes(4)[0]
+        assert outcome.epochs_run == 300
+        assert outcome.history[-1] < outcome.history[0]
+
+
+async def wait_for_epochs(screen, pilot, epochs: int) -> None:
+    for _ in range(200):
+        if screen._live and screen._live[0].epochs_run == epochs:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"training never reached epoch {epochs}")
+
+
+async def test_leaving_the_step_cancels_training_and_q_answers_while_training(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 4)
+        screen = app.screen
+        runner = screen.query_one("TrainingRun")
+        await pilot.press("full_stop")
+        await wait_for_epochs(screen, pilot, 1)
+        assert runner.active and runner.paused
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert not runner.active
+        assert screen.view.index == 3
+        await goto_step(app, pilot, 4)
+        await pilot.press("space", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_diverging_training_stops_with_a_reason(diverging_lesson):
+    app = make_app(diverging_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 1)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        label = text_of(app.screen.query_one("#training-label", Static))
+        assert "diverged" in label
+        messages = [notification.message for notification in app._notifications]
+        assert any("learning rate" in message and "η = 50" in message for message in messages)
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+async def test_progress_saved_and_resume_offered(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("right", "right")
+        await settle(app, pilot)
+        await pilot.press("escape", "escape")  # leave the answer box, then the lesson
+        await wait_for_screen(app, pilot, "PickerScreen")
+        assert ProgressStore().get("tiny-checks").step == 2
+        assert "steps 3/5" in "\n".join(str(app.screen.query_one(OptionList)
+                                             .get_option_at_index(i).prompt)
+                                         for i in range(app.screen.query_one(OptionList)
+                                                        .option_count))
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await pilot.press("r")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index == 2
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await pilot.press("s")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        assert app.screen.view.index == 0
+
+
+async def test_corrupt_progress_file_is_moved_aside_with_a_notice(isolated_home):
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "progress.json").write_text("{ not json", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("damaged" in message for message in messages)
+        await pilot.press("q")
+    assert list(isolated_home.glob("progress.json.corrupt-*"))
+    json.loads((isolated_home / "progress.json").read_text(encoding="utf-8"))
+
+
+# -- sizes, help, palette ----------------------------------------------------------------------
+
+
+async def test_too_small_terminal_shows_a_notice_and_recovers():
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        notice = app.screen.query_one(".too-small")
+        main = app.screen.query_one("#lesson-main")
+        assert not notice.display or notice.styles.display == "none"
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert notice.styles.display == "block" and main.styles.display == "none"
+        await pilot.press("right")
+        await pilot.pause()
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert main.styles.display == "block" and notice.styles.display == "none"
+        assert header(app).startswith("step 2 of")
+
+
+async def test_help_and_pane_toggle():
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        await pilot.press("question_mark")
+        await wait_for_screen(app, pilot, "HelpScreen")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        app.screen.toggle_pane("pane-weights")
+        await pilot.pause()
+        assert app.screen.query_one("#pane-weights").styles.display == "none"
+        app.screen.toggle_pane("pane-weights")
+        await pilot.pause()
+        assert app.screen.query_one("#pane-weights").styles.display == "block"

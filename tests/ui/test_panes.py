@@ -1,0 +1,425 @@
+"""The lesson screen's panes, each mounted alone in a tiny app and fed real StepViews.
+
+Views come from ``LessonSession`` and are picked by what they reveal, not by step index, so the
+tests keep working as the bundled lessons' steps are rewritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import Grid
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import ProgressBar, Static
+
+from nn_tui.lessons.loader import parse_lesson_text
+from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
+from nn_tui.ui.panes import (
+    PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
+)
+from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
+
+SIZE = (120, 40)
+
+
+class PaneApp(App):
+    CSS_PATH = PANES_CSS_PATH
+
+    def __init__(self, pane: Widget) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+
+def rendered(pane: Widget) -> str:
+    """Every line the pane's text widgets draw at their laid-out size, scrolled out of view too."""
+    lines = []
+    for static in pane.query(Static):
+        if static.display and static.size.area:
+            region = Region(0, 0, static.size.width, static.size.height)
+            lines.extend(strip.text for strip in static.render_lines(region))
+    return "\n".join(lines)
+
+
+async def show_in_app(pane: Widget, view: StepView, size=SIZE) -> str:
+    app = PaneApp(pane)
+    async with app.run_test(size=size) as pilot:
+        pane.show(view)
+        await pilot.pause()
+        await pilot.pause()
+        return rendered(pane)
+
+
+def views(lesson) -> list[StepView]:
+    session = LessonSession(lesson)
+    return [session.view(k) for k in range(session.total)]
+
+
+def first(lesson, condition) -> StepView:
+    return next(view for view in views(lesson) if condition(view))
+
+
+def lesson_text(sizes, activations, loss="half_sse", weights=None, names=None) -> str:
+    """A one-row lesson built inline: inputs in0.., outputs out0.., explicit weights if given."""
+    inputs, outputs = names or ([f"in{i}" for i in range(sizes[0])],
+                                [f"out{i}" for i in range(sizes[-1])])
+    layers = ""
+    for index, (units, activation) in enumerate(zip(sizes[1:], activations)):
+        layers += f'\n[[network.layers]]\nunits = {units}\nactivation = "{activation}"\n'
+        if weights is not None:
+            layers += f"weights = {weights[index]!r}\nbias = {[0.1] * units!r}\n"
+    targets = [1] + [0] * (sizes[-1] - 1)
+    row = [0.5] * sizes[0] + targets
+    return f"""[lesson]
+id = "inline"
+title = "Inline network"
+
+[network]
+inputs = {inputs!r}
+outputs = {outputs!r}
+loss = "{loss}"
+learning_rate = 0.1
+{layers}
+[data]
+rows = [{row!r}]
+""".replace("'", '"')
+
+
+# -- Lesson ------------------------------------------------------------------------------------
+
+
+async def test_lesson_pane_title_position_and_markdown(psa_hidden):
+    all_views = views(psa_hidden)
+    view = next(v for v in all_views if v.step.kind == "backward" and v.step.text)
+    pane = LessonPane()
+    text = await show_in_app(pane, view)
+    assert pane.border_title == "Lesson"
+    assert view.step.title in text
+    assert f"step {view.index + 1} of {len(all_views)}" in text
+    first_words = " ".join(view.step.text.split()[:3]).strip("*_`")
+    assert first_words.split()[0] in text
+
+
+async def test_lesson_pane_points_a_question_to_the_check_box(psa_hidden):
+    view = first(psa_hidden, lambda v: v.step.kind == "check")
+    text = await show_in_app(LessonPane(), view)
+    assert "answer it in the Check box" in text
+
+
+# -- Forward pass ------------------------------------------------------------------------------
+
+
+async def test_forward_pane_reveals_layer_by_layer(psa_hidden):
+    depth = 2
+    one_layer = first(psa_hidden, lambda v: v.reveal.forward == 1)
+    text = await show_in_app(ForwardPane(), one_layer)
+    assert "z₁ = w₁·x + b₁ = 0.5000·2 + 0.0000 = 1.0000" in text
+    assert "0.7311" in text
+    assert "0.3250" not in text and "−0.7311" not in text
+    assert "press → to continue" in text
+
+    with_loss = first(psa_hidden, lambda v: v.reveal.forward == depth and v.reveal.loss
+                      and not v.reveal.update and v.updates_applied == 0)
+    text = await show_in_app(ForwardPane(), with_loss)
+    for number in ("1.0000", "0.7311", "−0.7311", "0.3250", "0.0528"):
+        assert number in text
+    assert "L = ½·Σ(y − ŷ)²" in text
+
+
+async def test_forward_pane_before_anything_is_computed(psa_hidden):
+    view = first(psa_hidden, lambda v: v.reveal.forward == 0)
+    text = await show_in_app(ForwardPane(), view)
+    assert "0.7311" not in text and "1.0000" not in text
+    assert "press → to continue" in text
+
+
+async def test_forward_pane_fruit_numbers(fruit):
+    view = first(fruit, lambda v: v.reveal.loss and v.updates_applied == 0)
+    text = await show_in_app(ForwardPane(), view)
+    for number in ("0.8000", "1.2000", "1.3600", "0.7958"):
+        assert number in text
+    assert "0.4000·0.8000 + 0.7000·1.2000 + 0.2000 = 1.3600" in text
+
+
+async def test_forward_pane_marks_the_highlighted_layer(psa_hidden):
+    view = first(psa_hidden, lambda v: v.highlight.part == "layer" and v.highlight.layer == 1
+                 and v.highlight.direction == "forward")
+    text = await show_in_app(ForwardPane(), view)
+    marked = [line for line in text.splitlines() if "◀" in line]
+    assert marked and all(line.lstrip().startswith(("z₂ =", "ŷ =")) for line in marked)
+    assert any("0.3250 ◀" in line for line in marked)
+
+
+async def test_forward_pane_batch_mode_lists_every_row(psa_softmax):
+    view = first(psa_softmax, lambda v: v.trace.mode == "batch" and v.reveal.forward == 1)
+    text = await show_in_app(ForwardPane(), view)
+    assert "14 data rows" in text
+    rows = [line for line in text.splitlines() if "[0.5000, 0.5000]" in line]
+    assert len(rows) == 14
+
+
+# -- Gradients ---------------------------------------------------------------------------------
+
+
+async def test_gradients_pane_reveals_from_the_output_back(psa_hidden):
+    output_only = first(psa_hidden, lambda v: v.reveal.backward == 1)
+    text = await show_in_app(GradientsPane(), output_only)
+    for number in ("0.3250", "0.2194", "0.0713", "0.0521"):
+        assert number in text
+    assert "∂L/∂w₂" in text
+    assert "−0.0280" not in text and "∂L/∂w₁" not in text
+
+    both = first(psa_hidden, lambda v: v.reveal.backward == 2 and not v.reveal.update)
+    text = await show_in_app(GradientsPane(), both)
+    for number in ("0.0521", "−0.0713", "0.1966", "−0.0140", "−0.0280"):
+        assert number in text
+    assert "factor" in text and "meaning" in text  # the wide table at 120 columns
+    marked = [line for line in text.splitlines() if "◀" in line]
+    assert any("−0.0280" in line for line in marked)
+    assert not any("0.0521" in line for line in marked)
+
+
+async def test_gradients_pane_narrow_layout_keeps_the_numbers(psa_hidden):
+    both = first(psa_hidden, lambda v: v.reveal.backward == 2 and not v.reveal.update)
+    text = await show_in_app(GradientsPane(), both, size=(50, 60))
+    assert "factor" not in text
+    for number in ("0.0521", "−0.0280", "0.0713"):
+        assert number in text
+
+
+async def test_gradients_pane_shows_the_update_lines(psa_hidden):
+    view = first(psa_hidden, lambda v: v.reveal.update)
+    text = await show_in_app(GradientsPane(), view, size=(120, 60))
+    assert "w₁ new = w₁ − η·∂L/∂w₁ = 0.5000 − 0.1·(−0.0280) = 0.5028" in text
+    assert "−1.0052" in text
+
+
+async def test_gradients_pane_before_the_backward_pass(psa_hidden):
+    view = first(psa_hidden, lambda v: v.reveal.backward == 0)
+    text = await show_in_app(GradientsPane(), view)
+    assert "∂L" not in text and "backward steps" in text
+
+
+# -- Weights -----------------------------------------------------------------------------------
+
+
+async def test_weights_pane_lists_every_parameter(fruit):
+    view = first(fruit, lambda v: not v.reveal.update)
+    text = await show_in_app(WeightsPane(), view)
+    for symbol, value in (("W₁[1,1]", "0.5000"), ("W₁[2,2]", "0.8000"), ("b₁[1]", "0.1000"),
+                          ("W₂[1,2]", "0.7000"), ("b₂", "0.2000")):
+        assert f"{symbol} {value}" in text
+    assert "→" not in text
+
+
+async def test_weights_pane_shows_old_new_and_change_after_an_update(psa_hidden):
+    view = first(psa_hidden, lambda v: v.reveal.update)
+    text = await show_in_app(WeightsPane(), view)
+    w1 = next(line for line in text.splitlines() if line.lstrip().startswith("w₁ "))
+    assert "0.5000" in w1 and "→" in w1 and "0.5028" in w1 and "▲ +0.0028" in w1
+    w2 = next(line for line in text.splitlines() if line.lstrip().startswith("w₂ "))
+    assert "−1.0000" in w2 and "−1.0052" in w2 and "▼ −0.0052" in w2
+
+
+# -- Network -----------------------------------------------------------------------------------
+
+
+async def test_network_pane_psa_hides_values_until_computed(psa_hidden):
+    before = first(psa_hidden, lambda v: v.reveal.forward == 0)
+    text = await show_in_app(NetworkPane(), before)
+    assert "PSA" in text and "cancer" in text and "x = 2" in text
+    assert "0.7311" not in text and "?" in text
+    assert "w₁ 0.5000" in text and "w₂ −1.0000" in text
+
+    at_loss = first(psa_hidden, lambda v: v.highlight.part == "loss")
+    text = await show_in_app(NetworkPane(), at_loss)
+    for number in ("0.7311", "0.3250", "0.0528"):
+        assert number in text
+    assert "you are here" in text
+
+
+async def test_network_pane_marks_the_highlighted_layer(psa_hidden):
+    view = first(psa_hidden, lambda v: v.highlight.part == "layer" and v.highlight.layer == 0)
+    pane = NetworkPane()
+    text = await show_in_app(pane, view)
+    lines = text.splitlines()
+    marker = next(i for i, line in enumerate(lines) if "▲ you are here" in line)
+    column = lines[marker].index("▲")
+    node_line = next(line for line in lines if "(a₁)" in line)
+    assert node_line.index("(a₁)") == column  # the marker sits under the hidden neuron
+
+
+async def test_network_pane_2_3_1(tmp_path):
+    weights = [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], [[0.7, -0.8, 0.9]]]
+    lesson = parse_lesson_text(lesson_text([2, 3, 1], ["tanh", "sigmoid"], weights=weights,
+                                           names=(["colour", "size"], ["ripe"])))
+    view = first(lesson, lambda v: v.reveal.loss)
+    trace = view.trace
+    text = await show_in_app(NetworkPane(), view)
+    for name in ("colour", "size", "ripe", "(a₁[1])", "(a₁[2])", "(a₁[3])", "(ŷ)"):
+        assert name in text
+    from nn_tui.format.numbers import num
+
+    for value in list(trace.layers[0].a) + list(trace.output) + [trace.loss]:
+        assert num(value) in text
+    assert "w 0.7000 −0.8000 0.9000" in text  # the output neuron's incoming weights
+    assert "┤" in text and "▶" in text  # connections drawn as a bus
+
+
+async def test_network_pane_1_2_softmax():
+    lesson = parse_lesson_text(lesson_text([1, 2], ["softmax"], loss="cross_entropy",
+                                           weights=[[[0.5], [-0.5]]],
+                                           names=(["PSA"], ["healthy", "cancer"])))
+    view = first(lesson, lambda v: v.reveal.loss)
+    text = await show_in_app(NetworkPane(), view)
+    from nn_tui.format.numbers import num
+
+    assert "(ŷ[1]) healthy" in text and "(ŷ[2]) cancer" in text
+    for value in view.trace.output:
+        assert num(value) in text
+    assert "target [1, 0]" in text
+
+
+async def test_network_pane_falls_back_to_a_listing_when_too_wide():
+    lesson = parse_lesson_text(lesson_text([8, 8, 8], ["relu", "softmax"], loss="cross_entropy"))
+    view = first(lesson, lambda v: v.reveal.loss)
+    text = await show_in_app(NetworkPane(), view, size=(60, 80))
+    from nn_tui.format.numbers import num
+
+    assert "┤" not in text  # no diagram squeezed into 60 columns
+    for unit in range(8):
+        assert f"a₁[{unit + 1}] {num(view.trace.layers[0].a[unit])}" in text
+        assert f"ŷ[{unit + 1}] out{unit} {num(view.trace.output[unit])}" in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 60
+
+
+# -- Loss --------------------------------------------------------------------------------------
+
+
+def test_downsample_keeps_ends_and_extremes():
+    history = [1.0 / (k + 1) for k in range(5000)]
+    history[1234] = 7.5  # a spike must survive
+    epochs, losses = downsample(history)
+    assert len(epochs) <= MAX_POINTS
+    assert epochs[0] == 0 and epochs[-1] == 4999
+    assert losses[0] == 1.0 and losses[-1] == history[-1]
+    assert 7.5 in losses and epochs == sorted(epochs)
+    assert downsample([3.0, 2.0]) == ([0, 1], [3.0, 2.0])
+
+
+def outcome(label, history, planned, diverged=None, network=None) -> TrainingOutcome:
+    return TrainingOutcome(label.lower(), label, tuple(history), planned, len(history) - 1,
+                           diverged, network)
+
+
+async def test_loss_pane_before_training(psa_hidden):
+    hidden = first(psa_hidden, lambda v: not v.reveal.loss)
+    pane = LossPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.show(hidden)
+        await pilot.pause()
+        text = rendered(pane)
+        assert "L = ?" in text and "0.0528" not in text
+        assert "plot appears here once training starts" in text
+        assert not pane.query_one(ProgressBar).display
+        shown = first(psa_hidden, lambda v: v.reveal.update)
+        pane.show(shown)
+        await pilot.pause()
+        text = rendered(pane)
+        assert "0.0528 before the update → 0.0519 after (lower by 0.0009)" in text
+
+
+async def test_loss_pane_redraws_live_training_from_a_timer(psa_hidden):
+    base = first(psa_hidden, lambda v: v.step.kind == "train")
+    pane = LossPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.show(base)
+        await pilot.pause(2 / REDRAW_HZ)
+        redraws_before = pane.redraws
+        planned = 5000
+        history = [0.25]
+        for _ in range(100):  # a burst of worker messages, far faster than the redraw rate
+            history.extend(0.25 / (1 + len(history) / 50) for _ in range(50))
+            pane.show(dataclasses.replace(base, trainings=(outcome("Main", history, planned),)))
+        assert pane.redraws == redraws_before  # nothing drawn synchronously
+        await pilot.pause(2.5 / REDRAW_HZ)
+        assert 1 <= pane.redraws - redraws_before <= 2
+        [(label, epochs, losses)] = pane.plotted
+        assert len(history) == 5001 and len(epochs) <= MAX_POINTS
+        assert epochs[0] == 0 and epochs[-1] == 5000 and losses[-1] == history[-1]
+        plotted_x = pane.query_one("#loss-plot").plt.monitor.x
+        assert len(plotted_x) == 1 and len(plotted_x[0]) == len(epochs)
+        text = rendered(pane)
+        assert f"epoch 5000 / {planned}" in text and "✓ done" in text
+        progress = pane.query_one(ProgressBar)
+        assert progress.display and progress.progress == 5000 and progress.total == planned
+        await pilot.pause(2 / REDRAW_HZ)
+        assert pane.redraws - redraws_before <= 2  # idle: no redraw without new data
+
+
+async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
+    base = first(psa_hidden, lambda v: v.step.kind == "train")
+    reason = "the loss grew from 0.25 to 3e+05 by epoch 40: the learning rate η = 50 is too large"
+    steady = outcome("η = 0.1", [0.25 - k * 0.0001 for k in range(101)], 200)
+    wild = outcome("η = 50", [0.25 * 1.4**k for k in range(40)], 200, diverged=reason)
+    pane = LossPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.show(dataclasses.replace(base, trainings=(steady, wild)))
+        await pilot.pause(2 / REDRAW_HZ)
+        text = rendered(pane)
+        assert "η = 50: epoch 39 / 200" in text and "✗ diverged" in text
+        assert "η = 50 is too large" in text
+        assert "η = 0.1: epoch 100 / 200" in text
+        labels = [label for label, _, _ in pane.plotted]
+        assert labels == ["η = 0.1", "η = 50"]
+        wild_epochs = pane.plotted[1][1]
+        assert wild_epochs[-1] == 39  # the curve ends where the run diverged
+        plot = pane.query_one("#loss-plot")
+        plot_text = "\n".join(
+            strip.text for strip in plot.render_lines(Region(0, 0, *plot.size))
+        )
+        assert "η = 0.1" in plot_text and "η = 50 (diverged)" in plot_text
+
+
+# -- every pane, every step, both sizes --------------------------------------------------------
+
+
+class LessonScreenApp(App):
+    CSS_PATH = PANES_CSS_PATH
+    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            yield LessonPane()
+            yield NetworkPane()
+            yield WeightsPane()
+            yield ForwardPane()
+            yield GradientsPane()
+            yield LossPane(id="loss")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_step_renders_in_every_pane(size, psa_hidden, fruit, psa_softmax):
+    app = LessonScreenApp()
+    async with app.run_test(size=size) as pilot:
+        panes = list(app.query(".pane"))
+        titles = [pane.border_title for pane in panes]
+        assert titles == ["Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"]
+        for lesson in (psa_hidden, fruit, psa_softmax):
+            for view in views(lesson):
+                for pane in panes:
+                    pane.show(view)
+                await pilot.pause()
+                for pane in panes:
+                    assert pane.size.width > 0
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        for title in titles:
+            assert title in screen
