@@ -89,7 +89,7 @@ STATED: dict[str, list[tuple[str, str, str]]] = {
     "xor": [
         ("0.75", "Forward: (1, 1)", "layers[0].z[0]"),
         ("0.6792", "Forward: (1, 1)", "output[0]"),
-        ("0.6931", "Why it stalls at 0.6931", "training.main.loss"),
+        ("0.6931", "Why it stalls at 0.6931", "training.linear.loss"),
     ],
     "learning-rate": [
         ("21", "The starting loss", "loss"),
@@ -293,9 +293,9 @@ def test_psa_hidden_layer_trains_over_epochs_and_gets_better():
 def test_xor_hidden_layer_solves_it_and_no_hidden_layer_stalls():
     session = session_for("xor")
     race = step_index(session, "Race: with and without a hidden layer")
-    assert session.steps[race].variants == ("hidden", "main")
+    assert session.steps[race].variants == ("hidden", "linear")
     outcomes = {outcome.variant_id: outcome for outcome in session.training_outcomes(race)}
-    hidden, linear = outcomes["hidden"], outcomes["main"]
+    hidden, linear = outcomes["hidden"], outcomes["linear"]
     assert len(hidden.network.layers) == 2 and len(linear.network.layers) == 1
     targets = session.Y[:, 0]
     hidden_out = hidden.network.predict(session.X)[:, 0]
@@ -313,10 +313,10 @@ def test_learning_rate_small_right_and_too_large():
     race = step_index(session, "Three learning rates")
     outcomes = {outcome.variant_id: outcome for outcome in session.training_outcomes(race)}
     assert {key: outcome.network.learning_rate for key, outcome in outcomes.items()} == {
-        "main": 0.1, "tiny": 0.001, "huge": 0.3,
+        "right": 0.1, "tiny": 0.001, "huge": 0.3,
     }
     assert outcomes["huge"].diverged and outcomes["huge"].epochs_run < 100
-    assert outcomes["main"].diverged is None and outcomes["main"].history[-1] < 1e-6
+    assert outcomes["right"].diverged is None and outcomes["right"].history[-1] < 1e-6
     assert outcomes["tiny"].diverged is None
     assert 1 < outcomes["tiny"].history[-1] < outcomes["tiny"].history[0]
     first_huge_step = session.view(step_index(session, "The step with η = 0.3")).trace

@@ -210,7 +210,9 @@ STATED: list[tuple] = [
     ("losses", "Predict: a confident mistake", "0.2", "output[0]"),
     ("losses", "Predict: a confident mistake", "0.7", "output[1]"),
     ("losses", "Predict: a confident mistake", "0.1", "output[2]"),
-    ("losses", "Predict: a confident mistake", "1.6094", "loss"),
+    ("losses", "Predict: a confident mistake", "20", "100 * output[0]"),
+    ("losses", "Your turn: a confident mistake", "0.2", "output[0]"),
+    ("losses", "Your turn: a confident mistake", "1.6094", "loss"),
     ("losses", "Confident and wrong", "1.6094", "loss"),
 ]
 
@@ -308,7 +310,8 @@ def test_every_step_has_a_finite_trace_and_choices_pick_one_answer(lesson_id, se
 @pytest.mark.parametrize("lesson_id", list(ORDER))
 def test_predict_checks_come_before_their_answer_is_shown(lesson_id, sessions):
     """A numeric check never asks for a value the panes already print at that step, and the
-    checks titled "Predict" are followed by a step that shows more than the check did."""
+    checks titled "Predict" are followed (after any further checks) by a step that shows more
+    than the check did."""
     session = sessions[lesson_id]
     for index, step in enumerate(session.steps):
         if step.kind != "check":
@@ -316,8 +319,10 @@ def test_predict_checks_come_before_their_answer_is_shown(lesson_id, sessions):
         if not step.choices:
             assert num(session.answer(index)) not in _on_screen(session, index), step.title
         if step.title.startswith("Predict"):
+            following = next(k for k in range(index + 1, session.total)
+                             if session.steps[k].kind != "check")
             before = session.view(index).reveal
-            after = session.view(index + 1).reveal
+            after = session.view(following).reveal
             assert (after.forward, after.loss, after.backward) > (
                 before.forward, before.loss, before.backward
             ), step.title

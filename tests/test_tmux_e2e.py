@@ -79,9 +79,10 @@ def _wait_for_file(path: Path, timeout: float = 15.0) -> str:
 def test_learner_opens_a_lesson_steps_through_and_quits(terminal):
     term, status_file = terminal
     # The picker lists the course; type to filter down to the PSA hidden-layer lesson.
-    term.wait_for("PSA: one hidden neuron")
+    term.wait_for("single-neuron")
     term.keys("h", "i", "d", "d", "e", "n")
-    time.sleep(0.5)
+    term.wait_for("PSA: one hidden neuron")
+    time.sleep(0.3)
     term.keys("Enter")
     screen = term.wait_for("Forward pass")
     for title in ("Lesson", "Network", "Weights", "Gradients", "Loss"):

@@ -37,12 +37,14 @@ class TrainingRun(Widget):
 
     @dataclass
     class Progress(Message):
+        run: int  # which start() this belongs to: a cancelled run's late messages are ignored
         index: int
         outcomes: tuple["TrainingOutcome", ...]  # partial: epochs_run < epochs_planned
         trace: "Trace"  # the first job's current network on the step's data
 
     @dataclass
     class Finished(Message):
+        run: int
         index: int
         outcomes: tuple["TrainingOutcome", ...]
         trace: "Trace"
@@ -54,6 +56,7 @@ class TrainingRun(Widget):
         self._lock = threading.Lock()
         self._worker: Worker | None = None
         self.index: int | None = None
+        self.run = 0
 
     # -- control (UI thread) ---------------------------------------------------------------------
 
@@ -68,6 +71,7 @@ class TrainingRun(Widget):
 
     def start(self, session: "LessonSession", view: "StepView", paused: bool = False) -> None:
         self.cancel()
+        self.run += 1
         self.index = view.index
         if paused:
             self._resume.clear()
@@ -78,7 +82,7 @@ class TrainingRun(Widget):
         # touches the session (the screen keeps using it while training runs).
         jobs = session.training_jobs(view.index)
         self._worker = self._train(jobs, session.X, session.Y,
-                                   _selected_data(session, view), view.index)
+                                   _selected_data(session, view), view.index, self.run)
 
     def toggle_pause(self) -> bool:
         """Pause a running run or resume a paused one; returns True when now paused."""
@@ -103,8 +107,14 @@ class TrainingRun(Widget):
 
     # -- the worker (its own thread) ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="training", exit_on_error=True)
-    def _train(self, jobs, X, Y, data, index: int) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A failure in the engine must not take the tutor down with it: say so and stop.
+        if event.worker is self._worker and event.state == WorkerState.ERROR:
+            self.notify(f"Training stopped by an error: {event.worker.error}",
+                        title="Training", severity="error", timeout=10)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train(self, jobs, X, Y, data, index: int, run: int) -> None:
         from nn_tui.lessons.session import LessonSession
 
         worker = get_current_worker()
@@ -145,10 +155,10 @@ class TrainingRun(Widget):
                 last_post = now
                 outcomes, trace = snapshot()
                 if not worker.is_cancelled:
-                    self.post_message(self.Progress(index, outcomes, trace))
+                    self.post_message(self.Progress(run, index, outcomes, trace))
         if not worker.is_cancelled:
             outcomes, trace = snapshot()
-            self.post_message(self.Finished(index, outcomes, trace))
+            self.post_message(self.Finished(run, index, outcomes, trace))
 
 
 def _selected_data(session: "LessonSession", view: "StepView"):

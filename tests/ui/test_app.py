@@ -225,7 +225,7 @@ async def test_broken_lesson_opened_directly_shows_file_key_line_problem(tmp_pat
 async def open_psa(app, pilot) -> None:
     await wait_for_screen(app, pilot, "PickerScreen")
     await settle(app, pilot)
-    await pilot.press(*"psa one hidden", "enter")
+    await pilot.press(*"psa-hidden", "enter")
     await wait_for_screen(app, pilot, "LessonScreen")
 
 
@@ -235,6 +235,7 @@ async def test_psa_stepping_both_ways(size):
     async with app.run_test(size=size) as pilot:
         await open_psa(app, pilot)
         screen = app.screen
+        assert screen.lesson.id == "psa-hidden-layer"
         total = screen.session.total
         assert header(app).startswith(f"step 1 of {total}")
         titles = {pane.border_title for pane in screen.query(".pane")}
@@ -242,11 +243,10 @@ async def test_psa_stepping_both_ways(size):
         await pilot.press("right")
         await pilot.pause()
         assert header(app).startswith(f"step 2 of {total}")
-        first_views = {}
-        for index in range(1, total - 1):
-            first_views[index] = screen.view
-            await pilot.press("n")
-            await settle(app, pilot)
+        first_views = {1: screen.view}
+        await pilot.press("n", "p", "n")
+        await settle(app, pilot)
+        assert header(app).startswith(f"step 3 of {total}")
         await pilot.press("end")
         await settle(app, pilot)
         assert header(app).startswith(f"step {total} of {total}")
@@ -270,14 +270,20 @@ async def test_quit_with_q_exits_zero():
     assert app.return_value == 0
 
 
-def test_run_app_returns_zero_after_q(monkeypatch):
-    def fake_run(self, *args, **kwargs):
-        self.exit(0)
-        return 0
+def test_run_app_returns_zero_after_q(monkeypatch, check_lesson):
+    """run_app itself, driven headless: open a lesson, step, press q."""
+    from textual.app import App
 
-    monkeypatch.setattr(NnTuiApp, "run", fake_run)
-    monkeypatch.setattr(NnTuiApp, "return_code", property(lambda self: 0))
-    assert run_app([], []) == 0
+    async def learner(pilot) -> None:
+        await wait_for_screen(pilot.app, pilot, "LessonScreen")
+        await pilot.press("right", "q")
+
+    def headless_run(self, **kwargs):
+        return App.run(self, headless=True, size=BIG, auto_pilot=learner)
+
+    monkeypatch.setattr(NnTuiApp, "run", headless_run)
+    assert run_app([check_lesson], []) == 0
+    assert ProgressStore().get("tiny-checks").step == 1
 
 
 # -- self-checks -------------------------------------------------------------------------------
@@ -379,7 +385,7 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
         await pilot.press("space")  # resume, run to the end
         await app.workers.wait_for_complete()
         await pilot.pause()
-        label = text_of(screen.query_one("#training-label", Static))
+        label = text_of(screen.query_one("#training-status", Static))
         assert "epoch 300 of 300" in label and "finished" in label
         outcome = screen.session.training_outcomes(4)[0]
         assert outcome.epochs_run == 300
@@ -422,7 +428,7 @@ async def test_diverging_training_stops_with_a_reason(diverging_lesson):
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        label = text_of(app.screen.query_one("#training-label", Static))
+        label = text_of(app.screen.query_one("#training-status", Static))
         assert "diverged" in label
         messages = [notification.message for notification in app._notifications]
         assert any("learning rate" in message and "η = 50" in message for message in messages)
@@ -509,3 +515,21 @@ async def test_help_and_pane_toggle():
         app.screen.toggle_pane("pane-weights")
         await pilot.pause()
         assert app.screen.query_one("#pane-weights").styles.display == "block"
+
+
+async def test_command_palette_goes_to_a_step_and_hides_a_pane(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        await pilot.press("ctrl+p")
+        await wait_for_screen(app, pilot, "CommandPalette")
+        await pilot.press(*"go to step 5", "enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert screen.view.index == 4
+        await pilot.press("ctrl+p")
+        await wait_for_screen(app, pilot, "CommandPalette")
+        await pilot.press(*"hide the weights pane", "enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        assert screen.query_one("#pane-weights").display is False

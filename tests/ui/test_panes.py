@@ -55,13 +55,28 @@ async def show_in_app(pane: Widget, view: StepView, size=SIZE) -> str:
         return rendered(pane)
 
 
+# One session per lesson file for the whole module: views are a pure function of the step, and
+# replaying a train step trains for real (seconds for the PSA lesson's 2,000 epochs).
+_SESSIONS: dict[object, LessonSession] = {}
+
+
+def session_of(lesson) -> LessonSession:
+    # Bundled files by path; lessons parsed inline all share "<lesson>", so by identity.
+    key = lesson.path if not lesson.path.startswith("<") else id(lesson)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = LessonSession(lesson)
+    return _SESSIONS[key]
+
+
 def views(lesson) -> list[StepView]:
-    session = LessonSession(lesson)
+    session = session_of(lesson)
     return [session.view(k) for k in range(session.total)]
 
 
 def first(lesson, condition) -> StepView:
-    return next(view for view in views(lesson) if condition(view))
+    """The first view that matches, replaying only as far as needed."""
+    session = session_of(lesson)
+    return next(view for view in map(session.view, range(session.total)) if condition(view))
 
 
 def lesson_text(sizes, activations, loss="half_sse", weights=None, names=None) -> str:
@@ -364,6 +379,21 @@ async def test_loss_pane_redraws_live_training_from_a_timer(psa_hidden):
         assert pane.redraws - redraws_before <= 2  # idle: no redraw without new data
 
 
+async def test_loss_pane_single_diverged_curve_ends_where_it_diverged(psa_hidden):
+    base = first(psa_hidden, lambda v: v.step.kind == "train")
+    reason = "the loss became inf at epoch 12: the learning rate η = 80 makes each step overshoot"
+    wild = outcome("Main", [0.25 * 3.0**k for k in range(12)], 200, diverged=reason)
+    pane = LossPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.show(dataclasses.replace(base, trainings=(wild,)))
+        await pilot.pause(2 / REDRAW_HZ)
+        [(_, epochs, losses)] = pane.plotted
+        assert epochs[-1] == 11 and losses == list(wild.history)
+        text = rendered(pane)
+        assert "epoch 11 / 200" in text and "✗ diverged" in text and "η = 80" in text
+
+
 async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
     base = first(psa_hidden, lambda v: v.step.kind == "train")
     reason = "the loss grew from 0.25 to 3e+05 by epoch 40: the learning rate η = 50 is too large"
@@ -380,8 +410,10 @@ async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
         assert "η = 0.1: epoch 100 / 200" in text
         labels = [label for label, _, _ in pane.plotted]
         assert labels == ["η = 0.1", "η = 50"]
-        wild_epochs = pane.plotted[1][1]
-        assert wild_epochs[-1] == 39  # the curve ends where the run diverged
+        # The diverging curve is cut where it leaves the converging runs' scale, on the edge.
+        wild_epochs, wild_losses = pane.plotted[1][1], pane.plotted[1][2]
+        assert wild_epochs[-1] < 39 and wild_losses[-1] == pytest.approx(1.5 * 0.25)
+        assert wild_losses[:-1] == list(wild.history[: len(wild_losses) - 1])
         plot = pane.query_one("#loss-plot")
         plot_text = "\n".join(
             strip.text for strip in plot.render_lines(Region(0, 0, *plot.size))
@@ -406,20 +438,23 @@ class LessonScreenApp(App):
             yield LossPane(id="loss")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_every_step_renders_in_every_pane(size, psa_hidden, fruit, psa_softmax):
+@pytest.mark.parametrize("size, lessons", [
+    ((80, 24), ("psa_hidden", "psa_softmax")),  # the smallest supported terminal; batch mode
+    ((120, 40), ("fruit",)),
+])
+async def test_every_step_renders_in_every_pane(size, lessons, request):
     app = LessonScreenApp()
     async with app.run_test(size=size) as pilot:
         panes = list(app.query(".pane"))
         titles = [pane.border_title for pane in panes]
         assert titles == ["Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"]
-        for lesson in (psa_hidden, fruit, psa_softmax):
+        for lesson in map(request.getfixturevalue, lessons):
             for view in views(lesson):
                 for pane in panes:
                     pane.show(view)
                 await pilot.pause()
                 for pane in panes:
-                    assert pane.size.width > 0
+                    assert pane.view is view and pane.size.width > 0
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         for title in titles:
             assert title in screen

@@ -12,6 +12,7 @@ from typing import Callable, ClassVar
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
@@ -46,13 +47,27 @@ def marked_layer(highlight: Highlight, layer: int, direction: str) -> bool:
 
 
 class WidthAware:
-    """A Rich renderable built at render time for the width it is given."""
+    """A Rich renderable built at render time for the width it is given.
+
+    Textual renders a widget's content once to measure its height and again to draw it, at the
+    same width: the lines are kept per width so the (table-heavy) content is built only once.
+    """
 
     def __init__(self, build: Callable[[int], RenderableType]) -> None:
         self._build = build
+        self._lines: dict[tuple[int, bool], list[list[Segment]]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._build(max(options.max_width, 1))
+        width = max(options.max_width, 1)
+        key = (width, console.no_color)
+        if key not in self._lines:
+            self._lines = {key: console.render_lines(
+                self._build(width), options.update(height=None), pad=False
+            )}
+        newline = Segment.line()
+        for line in self._lines[key]:
+            yield from line
+            yield newline
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(1, options.max_width)

@@ -93,6 +93,8 @@ class ForwardPane(Pane):
         yield Static("", id="forward-body", markup=False)
 
     def show(self, view: StepView) -> None:
+        if view is self.view:
+            return  # the same step shown again: the content is already there
         previous, self.view = self.view, view
         self.query_one("#forward-body", Static).update(
             WidthAware(lambda width: forward_renderable(view, width))

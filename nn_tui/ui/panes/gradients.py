@@ -98,6 +98,8 @@ class GradientsPane(Pane):
         yield Static("", id="gradients-body", markup=False)
 
     def show(self, view: StepView) -> None:
+        if view is self.view:
+            return  # the same step shown again: the content is already there
         previous, self.view = self.view, view
         self.query_one("#gradients-body", Static).update(
             WidthAware(lambda width: gradients_renderable(view, width))

@@ -91,6 +91,27 @@ def loss_summary(view: StepView) -> Text:
     return text
 
 
+def _ceiling(outcomes: Sequence[TrainingOutcome]) -> float | None:
+    """Where to cut diverging curves so the converging ones keep a readable scale."""
+    steady = [outcome for outcome in outcomes if not outcome.diverged]
+    if not steady or len(steady) == len(outcomes):
+        return None
+    return 1.5 * max(max(outcome.history) for outcome in steady)
+
+
+def _clip_at(epochs: list[int], losses: list[float],
+             ceiling: float) -> tuple[list[int], list[float]]:
+    """The curve up to where it leaves the top of the plot, ending on the edge.
+
+    (Plotting the off-scale points and letting plotext clip them is not an option: it
+    interpolates every segment point by point, and a segment to 10⁵ takes minutes.)
+    """
+    for position, loss in enumerate(losses):
+        if loss > ceiling:
+            return epochs[: position + 1], losses[:position] + [ceiling]
+    return epochs, losses
+
+
 class LossPane(Vertical):
     """Not a scrolling pane: the plot takes whatever height the pane is given."""
 
@@ -151,20 +172,16 @@ class LossPane(Vertical):
         plt.clear_data()
         curves = []
         labelled = len(outcomes) > 1
+        ceiling = _ceiling(outcomes)
         for outcome in outcomes:
             epochs, losses = downsample(outcome.history)
+            if ceiling is not None:
+                epochs, losses = _clip_at(epochs, losses, ceiling)
             curves.append((outcome.label, epochs, losses))
             label = outcome.label + (" (diverged)" if outcome.diverged else "")
             plt.plot(epochs, losses, label=label if labelled else None)
         if outcomes:
             plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
-            steady = [o for o in outcomes if not o.diverged]
-            if steady and len(steady) < len(outcomes):
-                # A diverging curve would flatten the others against the axis: keep the scale
-                # of the runs that converge, the diverged one leaves the top of the plot.
-                plt.ylim(0, 1.5 * max(max(o.history) for o in steady))
-            else:
-                plt.ylim(None, None)
         plt.xlabel("epoch")
         plt.ylabel("loss")
         self.plotted = tuple(curves)

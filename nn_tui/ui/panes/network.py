@@ -245,7 +245,7 @@ def _link_cells(link: _Link, width: int, rows: int, sources: list[int],
     return cells
 
 
-def _draw(view: StepView, diagram: _Diagram) -> RenderableType:
+def _draw(view: StepView, diagram: _Diagram, available: int) -> RenderableType:
     columns, links = diagram.columns, diagram.links
     slots = max(len(column.nodes) for column in columns)
     block = max(len(node) for column in columns for node in column.nodes)
@@ -292,7 +292,7 @@ def _draw(view: StepView, diagram: _Diagram) -> RenderableType:
     parts.extend(body)
     if marker_at is not None:
         start, label = marker_at
-        if start + cell_len(label) > header.cell_len:
+        if start + cell_len(label) > available:
             label = "▲ here"
         parts.append(Text(" " * start + label, style=VALUE))
     parts.extend(diagram.below)
@@ -359,7 +359,7 @@ def network_renderable(view: StepView, width: int) -> RenderableType:
     for detail in DETAILS:
         diagram = _diagram(view, detail)
         if diagram.width <= width:
-            return _draw(view, diagram)
+            return _draw(view, diagram, width)
     return _listing(view)
 
 
@@ -370,6 +370,8 @@ class NetworkPane(Pane):
         yield Static("", id="network-body", markup=False)
 
     def show(self, view: StepView) -> None:
+        if view is self.view:
+            return  # the same step shown again: the content is already there
         self.view = view
         self.query_one("#network-body", Static).update(
             WidthAware(lambda width: network_renderable(view, width))

@@ -93,6 +93,8 @@ class WeightsPane(Pane):
         yield Static("", id="weights-body", markup=False)
 
     def show(self, view: StepView) -> None:
+        if view is self.view:
+            return  # the same step shown again: the content is already there
         self.view = view
         self.query_one("#weights-body", Static).update(
             WidthAware(lambda width: weights_renderable(view, width))

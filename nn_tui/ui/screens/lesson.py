@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 
 from nn_tui.format.numbers import num
 from nn_tui.lessons.model import Lesson
@@ -91,6 +91,7 @@ class LessonScreen(Screen):
         self._preparing: int | None = None
         self._wanted: int | None = None
         self._live = None  # the partial outcomes of the run in progress
+        self._ready = False  # mounted: the panes exist
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -104,9 +105,7 @@ class LessonScreen(Screen):
                 for pane_class, pane_id, _title in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
-            with Horizontal(id="training-status"):
-                yield Static(id="training-label")
-                yield ProgressBar(id="training-bar", show_eta=False)
+            yield Static(id="training-status")
             yield CheckArea(id="check")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
@@ -114,6 +113,7 @@ class LessonScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._ready = True
         self.go(self.start)
 
     def pane(self, pane_id: str):
@@ -142,10 +142,12 @@ class LessonScreen(Screen):
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
+        is_train = self.view is not None and self.view.step.kind == "train"
+        # The loss plot needs height at a train step; a question needs it for the Check box.
         if wide:
-            rows = "9 1fr 1fr 5" if is_check else "9 1fr 1fr 7"
+            rows = "9 1fr 1fr " + ("5" if is_check else "14" if is_train else "7")
         else:
-            rows = "1fr 1fr" if is_check else "1fr 1fr 6"
+            rows = "1fr 1fr" if is_check else "1fr 1fr " + ("10" if is_train else "6")
         grid = self.query_one("#panes")
         if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
             grid.styles.grid_rows = rows
@@ -158,6 +160,9 @@ class LessonScreen(Screen):
 
     def go(self, index: int) -> None:
         index = max(0, min(index, self.session.total - 1))
+        if not self._ready:  # e.g. a palette command before the screen was mounted
+            self.start = index
+            return
         if self._preparing is not None:
             self._wanted = index
             return
@@ -221,21 +226,19 @@ class LessonScreen(Screen):
         self.refresh_bindings()
 
     def _show_training_status(self, view: StepView, live=None, finished: bool = False) -> None:
-        status = self.query_one("#training-status")
+        """The line under the panes at a train step: what space and . will do, and the run's state.
+
+        (The Loss pane shows the epoch counter, its progress bar and the plot.)"""
+        status = self.query_one("#training-status", Static)
         is_train = view.step.kind == "train"
         status.display = is_train
         if not is_train:
             return
-        bar = self.query_one("#training-bar", ProgressBar)
-        label = self.query_one("#training-label", Static)
         if live is None:
-            planned = sum(job_epochs for job_epochs in self._planned_epochs())
-            bar.update(total=planned, progress=0)
-            label.update("Ready to train: press space to start (. for one epoch).")
+            planned = " + ".join(str(epochs) for epochs in self._planned_epochs())
+            status.update(Text(f"Ready to train {planned} epochs: press space to start, "
+                               ". for a single epoch."))
             return
-        planned = sum(outcome.epochs_planned for outcome in live)
-        run = sum(outcome.epochs_run for outcome in live)
-        bar.update(total=planned, progress=run)
         first = live[0]
         text = Text()
         text.append(f"epoch {first.epochs_run} of {first.epochs_planned}", style="bold")
@@ -244,15 +247,18 @@ class LessonScreen(Screen):
             text.append(f" · {len(live)} networks")
         diverged = next((outcome for outcome in live if outcome.diverged), None)
         if diverged is not None:
-            text.append(f" · {diverged.label} diverged", style="bold red")
+            text.append(f" · {diverged.label} diverged: {diverged.diverged}", style="bold red")
         runner = self.query_one(TrainingRun)
         if finished:
-            text.append(" · finished, → to continue", style="green")
+            text.append(" · finished: → to go on", style="green")
         elif runner.paused:
             text.append(" · paused (space resumes, . one epoch)", style="yellow")
         else:
             text.append(" · training (space pauses)")
-        label.update(text)
+        status.update(text)
+        self.query_one("#header-step", Static).update(
+            f"step {view.index + 1} of {view.total} · "
+            f"{'trained' if finished else 'training'} {first.epochs_run} epochs")
 
     def _planned_epochs(self) -> list[int]:
         view = self.view
@@ -348,7 +354,7 @@ class LessonScreen(Screen):
             self._refresh_live_label()
             return
         runner.start(self.session, self.view)
-        self.query_one("#training-label", Static).update("training… (space pauses)")
+        self.query_one("#training-status", Static).update("training… (space pauses)")
 
     def action_one_epoch(self) -> None:
         runner = self.query_one(TrainingRun)
@@ -367,15 +373,20 @@ class LessonScreen(Screen):
             if pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
 
+    def _current_run(self, message) -> bool:
+        runner = self.query_one(TrainingRun)
+        return (self.view is not None and message.index == self.view.index
+                and message.run == runner.run and runner.index == message.index)
+
     def on_training_run_progress(self, message: TrainingRun.Progress) -> None:
-        if self.view is None or message.index != self.view.index:
+        if not self._current_run(message):
             return
         self._live = message.outcomes
         self._show_live(message.outcomes, message.trace)
         self._show_training_status(self.view, message.outcomes)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
-        if self.view is None or message.index != self.view.index:
+        if not self._current_run(message):
             return
         self._live = None
         self.session.record_outcomes(message.index, message.outcomes)

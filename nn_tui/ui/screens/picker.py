@@ -164,10 +164,12 @@ class PickerScreen(Screen):
         text.append(status, style="green" if done else "")
         return text
 
-    def refresh_list(self) -> None:
+    def refresh_list(self, force: bool = True) -> None:
         words = self.query_one("#picker-filter", Input).value.lower().split()
-        self.shown = [info for info in self.infos
-                      if all(word in info.search_text for word in words)]
+        shown = [info for info in self.infos if all(word in info.search_text for word in words)]
+        if not force and shown == self.shown:
+            return  # typing that does not change the matches need not rebuild the list
+        self.shown = shown
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted
         option_list.clear_options()
@@ -184,7 +186,7 @@ class PickerScreen(Screen):
         self.query_one("#picker-status", Static).update(status)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.refresh_list()
+        self.refresh_list(force=False)
         option_list = self.query_one(OptionList)
         if self.shown:
             option_list.highlighted = 0

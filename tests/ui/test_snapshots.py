@@ -1,0 +1,71 @@
+"""SVG snapshots of the lesson screen at 120×40: fruit forward pass, PSA gradients, PSA training.
+
+Regenerate with ``pytest tests/ui/test_snapshots.py --snapshot-update`` after a deliberate change
+to the screen or to the bundled lessons, and look at the new SVGs before keeping them.
+"""
+
+from __future__ import annotations
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.ui.app import NnTuiApp
+
+SIZE = (120, 40)
+
+
+async def open_at(pilot, choose_step) -> None:
+    """Wait for the lesson screen, then go to the step ``choose_step(session)`` picks."""
+    app = pilot.app
+    for _ in range(200):
+        if type(app.screen).__name__ == "LessonScreen":
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    screen = app.screen
+    screen.go(choose_step(screen.session))
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def last_of_kind(kind: str):
+    def choose(session) -> int:
+        return max(i for i, step in enumerate(session.steps) if step.kind == kind)
+    return choose
+
+
+def full_forward(session) -> int:
+    """The first step showing every layer's forward arithmetic."""
+    depth = len(session.lesson.network.layers)
+    return next(i for i, step in enumerate(session.steps)
+                if step.kind == "forward" and session.view(i).reveal.forward == depth)
+
+
+def app_for(name: str) -> NnTuiApp:
+    return NnTuiApp([bundled_lessons_dir() / f"{name}.toml"], [], cursor_blink=False)
+
+
+def test_fruit_forward_pass(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_at(pilot, full_forward)
+
+    assert snap_compare(app_for("fruit"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_psa_gradients(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_at(pilot, last_of_kind("backward"))
+
+    assert snap_compare(app_for("psa-hidden-layer"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_psa_training_finished(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_at(pilot, last_of_kind("train"))
+        await pilot.press("space")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        # The Loss pane redraws its plot on a timer (a few Hz); let one tick pass.
+        await pilot.pause(0.4)
+        await pilot.pause()
+
+    assert snap_compare(app_for("psa-hidden-layer"), terminal_size=SIZE, run_before=run_before)
