@@ -49,8 +49,9 @@ def marked_layer(highlight: Highlight, layer: int, direction: str) -> bool:
 class WidthAware:
     """A Rich renderable built at render time for the width it is given.
 
-    Textual renders a widget's content once to measure its height and again to draw it, at the
-    same width: the lines are kept per width so the (table-heavy) content is built only once.
+    Textual renders a widget's content to measure its height and again to draw it, and a
+    scrolling pane measures it once more without and with its scrollbar: the lines are kept per
+    width so the (table-heavy) content is built once per width.
     """
 
     def __init__(self, build: Callable[[int], RenderableType]) -> None:
@@ -61,9 +62,11 @@ class WidthAware:
         width = max(options.max_width, 1)
         key = (width, console.no_color)
         if key not in self._lines:
-            self._lines = {key: console.render_lines(
+            if len(self._lines) >= 4:  # a resize: forget the old widths
+                self._lines.clear()
+            self._lines[key] = console.render_lines(
                 self._build(width), options.update(height=None), pad=False
-            )}
+            )
         newline = Segment.line()
         for line in self._lines[key]:
             yield from line

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
@@ -54,7 +54,7 @@ def _outcome_line(outcome: TrainingOutcome, labelled: bool) -> Text:
     if labelled:
         line.append(f"{outcome.label}: ", style="bold")
     line.append(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
-    line.append("  loss over all rows ", style=MUTED)
+    line.append("  L ", style=MUTED)
     line.append(num(outcome.history[-1]), style=VALUE)
     if outcome.diverged:
         line.append("\n✗ diverged: ", style=WARNING)
@@ -83,6 +83,8 @@ def loss_summary(view: StepView) -> Text:
         text.append("L = ?", style=VALUE)
         text.append("  (revealed at the loss step)", style=MUTED)
     labelled = len(view.trainings) > 1
+    if view.trainings:
+        text.append("\ntraining, loss over all rows:", style=MUTED)
     for outcome in view.trainings:
         text.append("\n")
         text.append_text(_outcome_line(outcome, labelled))
@@ -126,9 +128,16 @@ class LossPane(Vertical):
         self.redraws = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="loss-summary", markup=False)
-        yield ProgressBar(id="loss-progress", show_eta=False)
+        with VerticalScroll(id="loss-info"):
+            yield Static("", id="loss-summary", markup=False)
+            yield ProgressBar(id="loss-progress", show_eta=False)
         yield PlotextPlot(id="loss-plot")
+
+    def on_resize(self) -> None:
+        # A wide, short pane puts the numbers beside the plot (as in the design sketch); a
+        # narrow one stacks them above it.
+        self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
+                       "-wide")
 
     def on_mount(self) -> None:
         self.query_one("#loss-progress", ProgressBar).display = False
