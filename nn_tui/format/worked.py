@@ -52,7 +52,9 @@ def _value_symbol(trace: Trace, layer: int, unit: int) -> str:
 
 
 def _input_value(trace: Trace, layer: int, value: float) -> str:
-    return short(value) if layer == 0 else num(value)
+    """A factor after "·": negatives in parentheses so "2.0000·(−2)" never reads as "2.0000·−2"."""
+    text = short(value) if layer == 0 else num(value)
+    return f"({text})" if text.startswith("−") else text
 
 
 def _terms(products: list[str]) -> str:
