@@ -1,4 +1,4 @@
-"""The baseline for the startup benchmark: a bare Textual app with a header, a text and a footer."""
+"""The baseline for the start-up benchmark: a bare Textual app with a header, a text and a footer."""
 
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Header, Static

@@ -1,6 +1,8 @@
 """The ``nn-tui`` command: the non-interactive commands, and the launcher of the TUI.
 
-Textual is imported only when the TUI is launched, so ``nn-tui trace`` and friends start fast.
+Textual is imported only when the TUI is launched, so ``nn-tui trace`` and friends start fast;
+NumPy and the lesson modules only by the commands that use them, so the tutor's first screen
+paints before they load.
 Bad input (a broken lesson, a bad argument) prints a short message and exits with status 2.
 """
 
@@ -10,15 +12,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Sequence
 
 from nn_tui import __version__
-from nn_tui.lessons.catalog import CatalogEntry, build_catalog, bundled_lessons_dir, lesson_files
 from nn_tui.lessons.errors import LessonError
-from nn_tui.lessons.loader import load_lesson
-from nn_tui.lessons.model import Lesson
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from nn_tui.lessons.catalog import CatalogEntry
+    from nn_tui.lessons.model import Lesson
 
 COMMANDS = ("list", "check", "trace", "train")
 EXIT_OK = 0
@@ -82,6 +85,8 @@ def _command_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> Lesson:
+    from nn_tui.lessons.loader import load_lesson
+
     if not Path(path).exists():
         raise LessonError.single(path, "", "no such file")
     return load_lesson(path)
@@ -109,6 +114,8 @@ def _entry_record(entry: CatalogEntry) -> dict:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from nn_tui.lessons.catalog import build_catalog
+
     for folder in args.lessons:
         if not Path(folder).is_dir():
             raise UsageError(f"nn-tui list: --lessons {folder}: no such folder")
@@ -135,6 +142,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from nn_tui.lessons.catalog import bundled_lessons_dir, lesson_files
+    from nn_tui.lessons.loader import load_lesson
     from nn_tui.lessons.session import LessonSession
 
     targets = [Path(p) for p in args.paths] or [bundled_lessons_dir()]
@@ -230,6 +239,8 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from nn_tui.format.numbers import use_decimals
 
     lesson = _load(args.path)
@@ -259,6 +270,8 @@ def run_trace(args: argparse.Namespace) -> int:
 
 
 def _parse_predict(values: list[str], size: int) -> list[list[float]]:
+    import numpy as np
+
     parsed = []
     for text in values:
         try:
@@ -274,6 +287,8 @@ def _parse_predict(values: list[str], size: int) -> list[list[float]]:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from nn_tui.engine import Trainer
     from nn_tui.format.numbers import num, vector
 

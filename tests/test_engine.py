@@ -179,7 +179,17 @@ def test_huge_learning_rate_stops_with_a_reason_and_a_finite_history():
     assert "η = 50" in result.diverged and "too large" in result.diverged
     assert result.epochs_run < 10_000
     assert all(np.isfinite(result.history))
-    assert len(result.history) == result.epochs_run  # the failing epoch is not recorded
+    # The exploding (finite) loss of the failing epoch ends the history, so the last point of
+    # the curve is the number the explanation quotes.
+    assert len(result.history) == result.epochs_run + 1
+    assert f"{result.history[-1]:.4g}" in result.diverged
+
+
+def test_a_non_finite_loss_is_not_recorded():
+    network, X, Y = _linear_problem(1e200)
+    result = train(network, X, Y, epochs=50)
+    assert result.diverged and all(np.isfinite(result.history))
+    assert len(result.history) == result.epochs_run  # the epoch that overflowed is left out
 
 
 def test_a_diverged_trainer_does_nothing_more():
@@ -187,7 +197,7 @@ def test_a_diverged_trainer_does_nothing_more():
     trainer = Trainer(network, X, Y)
     trainer.run(1000)
     assert trainer.diverged
-    assert trainer.run(10) == [] and trainer.epoch == len(trainer.history)
+    assert trainer.run(10) == [] and trainer.epoch + 1 == len(trainer.history)
 
 
 def test_chunked_runs_equal_one_run():

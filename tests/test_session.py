@@ -279,6 +279,42 @@ def test_record_outcomes_keeps_a_finished_live_run(lesson):
     assert session.training_outcomes(14) == tuple(outcomes)
 
 
+def test_arriving_at_a_train_step_does_not_train(lesson, monkeypatch):
+    session = LessonSession(lesson)
+    runs = []
+    original = LessonSession.training_outcomes
+
+    def counting(self, index):
+        runs.append(index)
+        return original(self, index)
+
+    monkeypatch.setattr(LessonSession, "training_outcomes", counting)
+    assert session.needs_training(14) is False  # the train step shows the state before it
+    view = session.view(14)
+    assert view.step.kind == "train" and view.epochs_trained == 0 and runs == []
+    assert session.needs_training(15) is True
+    session.view(15)
+    assert runs == [14]
+    assert session.needs_training(15) is False and session.needs_training(17) is False
+    assert session.needs_training(18) is True  # step 17 trains too
+    session.view(18)
+    assert runs == [14, 17]
+
+
+def test_a_recorded_live_run_is_what_later_steps_use(lesson):
+    session = LessonSession(lesson)
+    session.view(14)
+    jobs = session.training_jobs(14)
+    outcomes = []
+    for job in jobs:
+        trainer = job.trainer(session.X, session.Y)
+        trainer.run(3 if job.variant_id != "wild" else job.epochs)  # a run stopped early ...
+        outcomes.append(LessonSession.outcome_from(job, trainer))
+    session.record_outcomes(14, tuple(outcomes))
+    assert session.needs_training(15) is True  # ... is not kept: the step trains in full
+    assert session.view(15).epochs_trained == 40
+
+
 def test_view_out_of_range(lesson):
     session = LessonSession(lesson)
     with pytest.raises(IndexError):

@@ -15,14 +15,11 @@ import numpy as np
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # Split by sign so neither branch ever evaluates exp of a large positive number.
+    # 1 / (1 + e⁻ᶻ) written as exp(−log(1 + e⁻ᶻ)): logaddexp never overflows, and the result
+    # keeps tiny values for very negative z (where 1 + e⁻ᶻ would be inf). Two ufunc calls, so
+    # training a lesson-sized net is not dominated by the masking a sign split needs.
     z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
-    positive = z >= 0
-    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
-    exp_z = np.exp(z[~positive])
-    out[~positive] = exp_z / (1.0 + exp_z)
-    return out
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

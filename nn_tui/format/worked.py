@@ -196,7 +196,8 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
 _SLOPE_FORMULAS = {
     "sigmoid": ("{a}·(1 − {a})", lambda a, z: f"{num(a)}·(1 − {num(a)})"),
     "tanh": ("1 − {a}²", lambda a, z: f"1 − {num(a)}²"),
-    "relu": ("1 if {z} > 0 else 0", lambda a, z: f"{num(z)} {'>' if z > 0 else '≤'} 0"),
+    # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
+    "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
     "identity": ("1", lambda a, z: "1"),
 }
 
@@ -327,7 +328,6 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
             chain, chain_values = _d("L", z_name), num(grad.dL_dz[unit])
         for k in range(record.W.shape[1]):
             w_name = weight_symbol(trace, layer, unit, k)
-            source = _value_symbol(trace, layer, k)
             rows.append(
                 GradRow(
                     _d("L", w_name),

@@ -1,10 +1,24 @@
 """Lesson files: parsing and validation, the answer-expression resolver, sessions, progress.
 
-No UI here: the TUI and the command line both build on these modules.
+No UI here: the TUI and the command line both build on these modules. The names below load on
+first use, so importing a light submodule (errors, progress) does not pull in NumPy.
 """
 
-from nn_tui.lessons.errors import LessonError, Problem
-from nn_tui.lessons.loader import load_lesson, parse_lesson_text
-from nn_tui.lessons.model import Lesson, Step
+from importlib import import_module
 
-__all__ = ["LessonError", "Problem", "load_lesson", "parse_lesson_text", "Lesson", "Step"]
+_EXPORTS = {
+    "LessonError": "nn_tui.lessons.errors",
+    "Problem": "nn_tui.lessons.errors",
+    "load_lesson": "nn_tui.lessons.loader",
+    "parse_lesson_text": "nn_tui.lessons.loader",
+    "Lesson": "nn_tui.lessons.model",
+    "Step": "nn_tui.lessons.model",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'nn_tui.lessons' has no attribute {name!r}")

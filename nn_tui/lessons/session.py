@@ -152,6 +152,13 @@ class _State:
     epochs_trained: int
 
 
+def _network_key(network: Network) -> tuple:
+    """Everything a trace depends on in ``network``: its parameters and functions."""
+    layers = tuple((layer.W.tobytes(), layer.W.shape, layer.b.tobytes(), layer.activation.name)
+                   for layer in network.layers)
+    return layers, network.loss.name, network.learning_rate, network.reduction
+
+
 class LessonSession:
     def __init__(self, lesson: Lesson) -> None:
         self.lesson = lesson
@@ -159,7 +166,11 @@ class LessonSession:
         self.generated = not lesson.steps
         self._views: dict[int, StepView] = {}
         self._after: dict[int, _State] = {}  # state after step k (input to step k+1)
+        # A train step's own view is cheap; what comes after it needs the training run, so its
+        # after-state waits here until a later step (or a finished live run) asks for it.
+        self._pending: dict[int, tuple[_State, Reveal]] = {}
         self._outcomes: dict[int, tuple[TrainingOutcome, ...]] = {}
+        self._traces: dict[tuple, Trace] = {}
         self._X = lesson.X
         self._Y = lesson.Y
 
@@ -181,6 +192,9 @@ class LessonSession:
             return self._initial()
         if index - 1 not in self._after:
             self.view(index - 1)
+            if index - 1 in self._pending:
+                state, reveal = self._pending.pop(index - 1)
+                self._after[index - 1] = self._after_training(index - 1, state, reveal)
         previous = self._after[index - 1]
         return replace(previous, network=previous.network.copy())
 
@@ -192,7 +206,7 @@ class LessonSession:
             return self._views[index]
         # Replay from the nearest cached step so a jump to the end stays linear.
         start = index
-        while start > 0 and start - 1 not in self._after:
+        while start > 0 and start - 1 not in self._after and start - 1 not in self._pending:
             start -= 1
         for position in range(start, index + 1):
             self._compute(position)
@@ -203,6 +217,11 @@ class LessonSession:
         state = self._before(index)
         if step.use is not None:
             state = self._switch(state, step.use)
+        elif step.kind == "train" and step.variants:
+            # A race trains each listed network from its own start: show the first one's start
+            # (its forward pass and loss), which is where its curve begins.
+            state = self._switch(state, step.variants[0])
+            state.reveal = Reveal(forward=self._depth(state.network), loss=True)
         state.selection = self._selection(step, state.selection)
         depth = self._depth(state.network)
         reveal = state.reveal.merge(self._step_reveal(step, depth))
@@ -225,7 +244,17 @@ class LessonSession:
             output_names=self.lesson.network.outputs,
         )
         self._views[index] = view
-        self._after[index] = self._advance(index, step, state, reveal, trace)
+        if step.kind == "train":
+            self._pending[index] = (state, reveal)
+        else:
+            self._after[index] = self._advance(step, state, reveal, trace)
+
+    def needs_training(self, index: int) -> bool:
+        """Whether ``view(index)`` would have to run a training that is not known yet."""
+        if index in self._views:
+            return False
+        return any(self.steps[k].kind == "train" and k not in self._outcomes
+                   for k in range(min(index, self.total)))
 
     def _switch(self, state: _State, variant_id: str) -> _State:
         if variant_id == MAIN:
@@ -245,6 +274,14 @@ class LessonSession:
         return current
 
     def _trace(self, network: Network, selection: DataSelection) -> Trace:
+        """The trace of ``selection`` through ``network``; steps that change neither share one
+        Trace object, so the panes can tell at a glance that their numbers did not change."""
+        key = (_network_key(network), selection)
+        if key not in self._traces:
+            self._traces[key] = self._compute_trace(network, selection)
+        return self._traces[key]
+
+    def _compute_trace(self, network: Network, selection: DataSelection) -> Trace:
         with np.errstate(all="ignore"):
             if selection.mode == "custom":
                 return network.trace(np.array(selection.x), np.array(selection.y))
@@ -278,33 +315,32 @@ class LessonSession:
             return Highlight("all", direction="backward" if step.kind == "update" else "forward")
         return Highlight()
 
-    def _advance(self, index: int, step: Step, state: _State, reveal: Reveal,
-                 trace: Trace) -> _State:
+    def _advance(self, step: Step, state: _State, reveal: Reveal, trace: Trace) -> _State:
         after = replace(state, reveal=reveal)
-        depth = self._depth(state.network)
-        settled = Reveal(forward=depth, loss=True)
         if step.kind == "update" and step.apply:
             network = state.network.copy()
             network.set_params([(layer.W, layer.b) for layer in trace.after.layers])
+            settled = Reveal(forward=self._depth(state.network), loss=True)
             return replace(after, network=network, reveal=settled,
                            updates_applied=state.updates_applied + 1)
-        if step.kind == "train":
-            outcomes = self.training_outcomes(index)
-            chosen = outcomes[0]
-            # Listed variants train from a fresh start (see training_jobs), so earlier updates
-            # and epochs of the current network no longer apply; an unlisted train continues it.
-            continued = not step.variants
-            return replace(
-                after,
-                network=chosen.network.copy(),
-                variant_id=chosen.variant_id,
-                variant_label=chosen.label,
-                reveal=Reveal(forward=len(chosen.network.layers), loss=True),
-                trainings=outcomes,
-                updates_applied=state.updates_applied if continued else 0,
-                epochs_trained=(state.epochs_trained if continued else 0) + chosen.epochs_run,
-            )
         return after
+
+    def _after_training(self, index: int, state: _State, reveal: Reveal) -> _State:
+        outcomes = self.training_outcomes(index)
+        chosen = outcomes[0]
+        # Listed variants train from a fresh start (see training_jobs), so earlier updates and
+        # epochs of the current network no longer apply; an unlisted train continues it.
+        continued = not self.steps[index].variants
+        return replace(
+            state,
+            network=chosen.network.copy(),
+            variant_id=chosen.variant_id,
+            variant_label=chosen.label,
+            reveal=Reveal(forward=len(chosen.network.layers), loss=True),
+            trainings=outcomes,
+            updates_applied=state.updates_applied if continued else 0,
+            epochs_trained=(state.epochs_trained if continued else 0) + chosen.epochs_run,
+        )
 
     # -- training ------------------------------------------------------------------------------
 

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from nn_tui.engine import Trace
     from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 
-# At most this many progress messages per second: enough for a smooth epoch counter, few enough
-# that the UI thread spends its time answering keys rather than re-rendering.
-POSTS_PER_SECOND = 20
+# At most this many progress messages per second (the plot redraws at the same rate). Each one
+# redraws the panes, tens of milliseconds on the UI thread; at 20 a second the UI thread held the
+# interpreter lock a third of the time and slowed training down.
+POSTS_PER_SECOND = 4
 # Epochs run between two looks at the pause/cancel flags are sized so one chunk takes about this
 # long, so space and q answer within a few tens of milliseconds.
 CHUNK_SECONDS = 0.02

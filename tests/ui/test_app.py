@@ -533,3 +533,70 @@ async def test_command_palette_goes_to_a_step_and_hides_a_pane(check_lesson):
         await pilot.press(*"hide the weights pane", "enter")
         await wait_for_screen(app, pilot, "LessonScreen")
         assert screen.query_one("#pane-weights").display is False
+
+
+# -- small terminals and the key bar ---------------------------------------------------------
+
+
+def visible_panes(app) -> list[str]:
+    return [pane.border_title for pane in app.screen.query(".pane") if pane.display]
+
+
+async def test_small_terminal_stacks_lesson_one_detail_pane_and_loss():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await open_psa(app, pilot)
+        screen = app.screen
+        # Nothing computed yet: the diagram of what will compute it.
+        assert visible_panes(app) == ["Lesson", "Network", "Loss"]
+        lesson_pane = screen.query_one("#pane-lesson")
+        assert lesson_pane.size.width >= SMALL[0] - 6  # full width, so the text gets whole lines
+        seen = []
+        for _ in range(4):
+            await pilot.press("t")
+            await pilot.pause()
+            (detail,) = [title for title in visible_panes(app) if title not in ("Lesson", "Loss")]
+            seen.append(detail)
+        assert sorted(seen) == ["Forward pass", "Gradients", "Network", "Weights"]
+        backward = next(i for i, step in enumerate(screen.session.steps) if step.kind == "backward")
+        await goto_step(app, pilot, backward)
+        assert "Gradients" in visible_panes(app)
+        check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
+        await goto_step(app, pilot, check)
+        assert "Loss" not in visible_panes(app)
+        assert screen.query_one("#check").display
+
+
+async def test_home_and_end_step_even_while_a_pane_has_the_focus():
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        screen = app.screen
+        screen.query_one("#pane-forward-body").focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert screen.view.index == screen.session.total - 1
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert screen.view.index == 0
+
+
+async def test_key_bar_shows_the_live_keys_and_runs_them_on_click():
+    from nn_tui.ui.widgets.keybar import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        screen = app.screen
+        bar = screen.query_one(KeyBar)
+        keys = bar.keys
+        assert keys[:2] == ["→ Next", "← Previous"] and "q Quit" in keys
+        assert not any("Hint" in key for key in keys)
+        check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
+        await goto_step(app, pilot, check)
+        await pilot.pause()
+        assert "h Hint" in bar.keys
+        await pilot.click(KeyBar, offset=(2, 0))  # on "→ Next"
+        await settle(app, pilot)
+        assert screen.view.index == check + 1
+        assert not any("Hint" in key for key in bar.keys)

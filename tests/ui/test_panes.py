@@ -20,6 +20,7 @@ from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 from nn_tui.ui.panes import (
     PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
 )
+from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
 
 SIZE = (120, 40)
@@ -39,6 +40,8 @@ class PaneApp(App):
 def rendered(pane: Widget) -> str:
     """Every line the pane's text widgets draw at their laid-out size, scrolled out of view too."""
     lines = []
+    for body in pane.query(PaneBody):
+        lines.append(body.text)
     for static in pane.query(Static):
         if static.display and static.size.area:
             region = Region(0, 0, static.size.width, static.size.height)
@@ -114,7 +117,7 @@ async def test_lesson_pane_title_position_and_markdown(psa_hidden):
     text = await show_in_app(pane, view)
     assert pane.border_title == "Lesson"
     assert view.step.title in text
-    assert f"step {view.index + 1} of {session_of(psa_hidden).total}" in text
+    assert pane.border_subtitle == f"step {view.index + 1} of {session_of(psa_hidden).total}"
     first_words = " ".join(view.step.text.split()[:3]).strip("*_`")
     assert first_words.split()[0] in text
 
@@ -135,7 +138,7 @@ async def test_forward_pane_reveals_layer_by_layer(psa_hidden):
     assert "z₁ = w₁·x + b₁ = 0.5000·2 + 0.0000 = 1.0000" in text
     assert "0.7311" in text
     assert "0.3250" not in text and "−0.7311" not in text
-    assert "press → to continue" in text
+    assert "the next layer comes at a later step" in text
 
     with_loss = first(psa_hidden, lambda v: v.reveal.forward == depth and v.reveal.loss
                       and not v.reveal.update and v.updates_applied == 0)
@@ -149,7 +152,7 @@ async def test_forward_pane_before_anything_is_computed(psa_hidden):
     view = first(psa_hidden, lambda v: v.reveal.forward == 0)
     text = await show_in_app(ForwardPane(), view)
     assert "0.7311" not in text and "1.0000" not in text
-    assert "press → to continue" in text
+    assert "Nothing computed yet" in text
 
 
 async def test_forward_pane_fruit_numbers(fruit):

@@ -1,20 +1,21 @@
 """What every lesson-screen pane shares: a bordered scrolling box and width-aware content.
 
 Panes format fields of a ``StepView`` (its trace, reveal, highlight and trainings); they never
-compute math. Content is built lazily for the width it is drawn at, so a pane reflows at any
-terminal size without assuming one, and ``show()`` stays cheap when it is called on every
-live-training message (only the visible frame is ever built).
+compute math. Content is built for the width it is drawn at, so a pane reflows at any terminal
+size without assuming one.
 """
 
 from __future__ import annotations
 
 from typing import Callable, ClassVar
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
+from rich.console import RenderableType
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from nn_tui.lessons.session import Highlight, StepView
 
@@ -29,7 +30,7 @@ WENT_DOWN = "bold green"
 WENT_UP = "bold red"
 WARNING = "bold red"
 HERE_MARKER = "◀"
-CONTINUE_HINT = "press → to continue"
+CONTINUE_HINT = "the next layer comes at a later step"
 
 
 def highlighted_layer(highlight: Highlight, layer: int) -> bool:
@@ -46,45 +47,27 @@ def marked_layer(highlight: Highlight, layer: int, direction: str) -> bool:
             and highlight.direction == direction)
 
 
-class WidthAware:
-    """A Rich renderable built at render time for the width it is given.
+class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
+    """A pane's content: lines pre-rendered for the width they are shown at, drawn by the line API.
 
-    Textual renders a widget's content to measure its height and again to draw it, and a
-    scrolling pane measures it once more without and with its scrollbar: the lines are kept per
-    width so the (table-heavy) content is built once per width.
+    Every step changes the numbers of most panes. A ``Static`` with ``height: auto`` makes
+    Textual measure (render) its content during layout and again to paint it; this widget has a
+    fixed size, renders its content once per width, paints only the visible lines, and does not
+    repaint at all when a step leaves its text unchanged.
     """
 
-    def __init__(self, build: Callable[[int], RenderableType]) -> None:
-        self._build = build
-        self._lines: dict[tuple[int, bool], list[list[Segment]]] = {}
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(options.max_width, 1)
-        key = (width, console.no_color)
-        if key not in self._lines:
-            if len(self._lines) >= 4:  # a resize: forget the old widths
-                self._lines.clear()
-            self._lines[key] = console.render_lines(
-                self._build(width), options.update(height=None), pad=False
-            )
-        newline = Segment.line()
-        for line in self._lines[key]:
-            yield from line
-            yield newline
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(1, options.max_width)
-
-
-class Pane(VerticalScroll):
-    """A titled, bordered, vertically scrolling box.
-
-    Only vertical scrolling keys are bound (and only while the pane has focus), so ←/→/Home/End
-    always reach the lesson screen's stepping bindings.
+    DEFAULT_CSS = """
+    PaneBody {
+        width: 1fr;
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
+    }
     """
-
-    PANE_TITLE: ClassVar[str] = ""
-    inherit_bindings = False
+    # Only vertical scrolling keys, none inherited (see the class line): ←/→/Home/End always
+    # reach the lesson screen's stepping, even while a pane has the focus.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "scroll_up", "Scroll up", show=False),
         Binding("down", "scroll_down", "Scroll down", show=False),
@@ -92,11 +75,128 @@ class Pane(VerticalScroll):
         Binding("pagedown", "page_down", "Page down", show=False),
     ]
 
+    def __init__(self, *, id: str | None = None, height_aware: bool = False) -> None:
+        super().__init__(id=id)
+        self._build: Callable[[int, int], RenderableType] | None = None
+        self._lines: list[Strip] = []
+        self._rendered_for: tuple[int, int] | None = None  # the (width, height) of _lines
+        self.first_new_line = 0  # where the last update's lines start to differ from before
+        # Content that adapts to the height too (the network diagram) is rebuilt when the
+        # pane gets taller or shorter; other content only when the width changes.
+        self.height_aware = height_aware
+
+    @property
+    def text(self) -> str:
+        """The content as plain text (what a screen reader or a test would read)."""
+        return "\n".join(line.text.rstrip() for line in self._lines)
+
+    def update(self, build: Callable[[int, int], RenderableType]) -> None:
+        """Show what ``build(width, height)`` renders; the lines are made now if the size is
+        known (else when the widget is first laid out)."""
+        self._build = build
+        self._rendered_for = None
+        self._render_content()
+
+    def on_resize(self) -> None:
+        self._render_content()
+
+    def _render_content(self) -> None:
+        width = self.scrollable_content_region.width
+        height = self.size.height if self.height_aware else 0
+        if self._build is None or width <= 0 or (width, height) == self._rendered_for:
+            return
+        self._rendered_for = (width, height)
+        console = self.app.console
+        options = console.options.update_width(width).update(height=None)
+        lines = [Strip(line, width) for line in console.render_lines(
+            self._build(width, height), options, pad=True)]
+        if lines == self._lines:
+            return
+        self.first_new_line = _first_difference(self._lines, lines)
+        self._lines = lines
+        size = Size(width, len(lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        return self._lines[index].crop_extend(0, width, None).apply_style(self.rich_style)
+
+    def show_new_lines_later(self) -> None:
+        """Once laid out, scroll so the first line that changed is in view (near the top)."""
+        self.call_after_refresh(self._show_new_lines)
+
+    def _show_new_lines(self) -> None:
+        first, top, height = self.first_new_line, round(self.scroll_y), self.size.height
+        if first < top or first >= top + max(height - 2, 1):
+            self.scroll_to(y=max(first - 1, 0), animate=False)
+
+
+def _plain(strip: Strip) -> str:
+    # The ◀ marker moves to the newest lines each step; it does not make a line new.
+    return strip.text.replace(HERE_MARKER, "").rstrip()
+
+
+def _first_difference(old: list[Strip], new: list[Strip]) -> int:
+    for index, (before, after) in enumerate(zip(old, new)):
+        if _plain(before) != _plain(after):
+            return index
+    return min(len(old), len(new))
+
+
+class Pane(Vertical):
+    """A titled, bordered box whose content (a ``PaneBody``) scrolls vertically."""
+
+    PANE_TITLE: ClassVar[str] = ""
+    HEIGHT_AWARE: ClassVar[bool] = False  # whether renderable() uses the height it is given
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=f"pane {classes or ''}".strip())
         self.border_title = self.PANE_TITLE
         self.view: StepView | None = None
 
+    def compose(self) -> ComposeResult:
+        yield PaneBody(id=f"{self.id}-body" if self.id else None, height_aware=self.HEIGHT_AWARE)
+
+    @property
+    def body(self) -> PaneBody:
+        return self.query_one(PaneBody)
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+    def show(self, view: StepView) -> None:
+        """Show the step: the panes built on this read only the view's trace, reveal and
+        highlight, so when all three are unchanged (the session shares one Trace object between
+        steps with the same numbers) there is nothing to redraw."""
+        previous, self.view = self.view, view
+        if previous is not None and previous.trace is view.trace \
+                and previous.reveal == view.reveal and previous.highlight == view.highlight:
+            return
+        self.set_content(lambda width, height: self.renderable(view, width, height))
+        if previous is not None and self.revealed_more(previous, view):
+            self.follow_new_lines()
+
+    def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
+        """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""
+        raise NotImplementedError
+
+    def revealed_more(self, previous: StepView, view: StepView) -> bool:
+        """Whether the step revealed lines at the end of the pane (then it scrolls to them)."""
+        return False
+
+    def set_content(self, build: Callable[[int, int], RenderableType]) -> None:
+        """The pane's content, built for the size it is drawn at."""
+        self.body.update(build)
+
     def follow_new_lines(self) -> None:
-        """Scroll to the end once the new content is laid out: that is what was just revealed."""
-        self.call_after_refresh(self.scroll_end, animate=False)
+        """Bring what the step just revealed into view, from its first line."""
+        self.body.show_new_lines_later()
+
+    def scroll_to_top(self) -> None:
+        self.body.scroll_home(animate=False)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Static
 
 from nn_tui.format import worked
 from nn_tui.format.numbers import short
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, WidthAware, marked_layer,
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, marked_layer,
 )
 
 
@@ -67,7 +65,8 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
         rows = len(trace.rows) if trace.rows else len(trace.x)
         parts.append(Text(f"all {rows} data rows at once, one line per row", style=MUTED))
     if shown == 0:
-        parts.append(Text(f"Nothing computed yet: {CONTINUE_HINT}.", style=MUTED))
+        parts.append(Text("Nothing computed yet for these inputs: the forward steps write out "
+                          "each layer's arithmetic here.", style=MUTED))
     for layer in range(shown):
         marked = marked_layer(view.highlight, layer, "forward")
         parts.append(_layer_heading(view, layer))
@@ -89,15 +88,9 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
 class ForwardPane(Pane):
     PANE_TITLE = "Forward pass"
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="forward-body", markup=False)
+    def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
+        return forward_renderable(view, width)
 
-    def show(self, view: StepView) -> None:
-        if view is self.view:
-            return  # the same step shown again: the content is already there
-        previous, self.view = self.view, view
-        self.query_one("#forward-body", Static).update(
-            WidthAware(lambda width: forward_renderable(view, width))
-        )
-        if previous is not None and view.reveal.forward > previous.reveal.forward:
-            self.follow_new_lines()
+    def revealed_more(self, previous: StepView, view: StepView) -> bool:
+        return (view.reveal.forward, view.reveal.loss, view.reveal.update) > (
+            previous.reveal.forward, previous.reveal.loss, previous.reveal.update)

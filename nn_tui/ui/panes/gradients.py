@@ -5,13 +5,11 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Static
 
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, WidthAware, marked_layer,
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, marked_layer,
 )
 from nn_tui.ui.panes.forward import worked_table
 
@@ -82,7 +80,8 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
         builder = _wide_table if width >= TABLE_MIN_WIDTH else _narrow_table
         parts.append(builder(rows, marked))
     if shown < depth:
-        parts.append(Text("press → to follow the chain rule one layer further back", style=MUTED))
+        parts.append(Text("the chain rule goes one layer further back at a later step",
+                          style=MUTED))
     if view.reveal.update:
         eta = f"{trace.learning_rate:g}"
         parts.append(Text(f"update · w ← w − η·∂L/∂w with η = {eta}", style=HEADING))
@@ -94,17 +93,9 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
 class GradientsPane(Pane):
     PANE_TITLE = "Gradients"
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="gradients-body", markup=False)
+    def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
+        return gradients_renderable(view, width)
 
-    def show(self, view: StepView) -> None:
-        if view is self.view:
-            return  # the same step shown again: the content is already there
-        previous, self.view = self.view, view
-        self.query_one("#gradients-body", Static).update(
-            WidthAware(lambda width: gradients_renderable(view, width))
-        )
-        if previous is not None and (view.reveal.backward, view.reveal.update) > (
-            previous.reveal.backward, previous.reveal.update
-        ):
-            self.follow_new_lines()
+    def revealed_more(self, previous: StepView, view: StepView) -> bool:
+        return (view.reveal.backward, view.reveal.update) > (
+            previous.reveal.backward, previous.reveal.update)

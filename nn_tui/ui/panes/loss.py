@@ -8,22 +8,27 @@ the same whether the run is at epoch 10 or 10,000 and the keyboard stays respons
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import ProgressBar, Static
-from textual_plotext import PlotextPlot
 
 from nn_tui.format import worked
 from nn_tui.format.numbers import num
 from nn_tui.lessons.session import StepView, TrainingOutcome
 from nn_tui.ui.panes._common import MUTED, VALUE, WARNING
 
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
 REDRAW_HZ = 4
 MAX_POINTS = 300
+MIN_PLOT_ROWS = 6
+CURVE_MARKERS = ("hd", "dot", "sd", "braille")
+LEGEND_ROOM = 0.2  # of the loss range, per legend line
 PLOT_NOTE = "The loss plot appears here once training starts."
 
 
@@ -121,7 +126,8 @@ class LossPane(Vertical):
         super().__init__(id=id, classes=f"pane {classes or ''}".strip())
         self.border_title = "Loss"
         self.view: StepView | None = None
-        self._dirty = False
+        self._text_stale = False
+        self._plot_stale = False
         self._plotted_key: tuple = ()
         # What the plot shows now, (label, epochs, losses) per curve, and how often it was redrawn.
         self.plotted: tuple[tuple[str, list[int], list[float]], ...] = ()
@@ -130,50 +136,79 @@ class LossPane(Vertical):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="loss-info"):
             yield Static("", id="loss-summary", markup=False)
-            yield ProgressBar(id="loss-progress", show_eta=False)
-        yield PlotextPlot(id="loss-plot")
+            progress = ProgressBar(id="loss-progress", show_eta=False)
+        progress.display = False  # until there is a training run to count
+        yield progress
+        # The plot widget is mounted when there is a first curve to draw: plotext takes a
+        # noticeable part of start-up to import, and most steps come before any training.
 
     def on_resize(self) -> None:
         # A wide, short pane puts the numbers beside the plot (as in the design sketch); a
         # narrow one stacks them above it.
         self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
                        "-wide")
+        self._plot_stale = True  # the plot may now fit, or no longer fit
+
+    @property
+    def plot_fits(self) -> bool:
+        """Whether the pane has the rows a readable plot needs (axes, ticks and a curve)."""
+        return self.content_region.height >= MIN_PLOT_ROWS
 
     def on_mount(self) -> None:
-        self.query_one("#loss-progress", ProgressBar).display = False
-        self.query_one("#loss-plot", PlotextPlot).display = False
         self.set_interval(1 / REDRAW_HZ, self._redraw_if_dirty, name="loss-redraw")
 
     def show(self, view: StepView) -> None:
         previous = self.view
         self.view = view
-        self._dirty = True
         live = previous is not None and previous.index == view.index and bool(view.trainings)
-        if not live:
-            # Stepping: the numbers change at once; only training messages wait for the timer.
+        if live:
+            self._text_stale = True
+        else:
+            # Stepping: the numbers change at once; only training messages wait for the timer,
+            # and the plot (if there is one to draw or clear) follows on its next tick.
             self._update_text(view)
+        self._plot_stale = bool(view.trainings) or self.plot is not None
 
     def _redraw_if_dirty(self) -> None:
-        if not self._dirty or self.view is None:
+        if self.view is None:
             return
-        self._dirty = False
-        self._update_text(self.view)
-        self._update_plot(self.view.trainings)
+        if self._text_stale:
+            self._text_stale = False
+            self._update_text(self.view)
+        if self._plot_stale:
+            self._plot_stale = False
+            self._update_plot(self.view.trainings)
 
     def _update_text(self, view: StepView) -> None:
         self.query_one("#loss-summary", Static).update(loss_summary(view))
         progress = self.query_one("#loss-progress", ProgressBar)
         progress.display = bool(view.trainings)
         if view.trainings:
+            # A run that diverged is over: it counts as complete, not as stuck at 17 %.
             progress.update(
                 total=sum(outcome.epochs_planned for outcome in view.trainings),
-                progress=sum(outcome.epochs_run for outcome in view.trainings),
+                progress=sum(outcome.epochs_planned if outcome.diverged else outcome.epochs_run
+                             for outcome in view.trainings),
             )
 
+    @property
+    def plot(self) -> PlotextPlot | None:
+        """The plot widget, once a curve has been drawn."""
+        plots = self.query("#loss-plot")
+        return plots.first() if plots else None
+
     def _update_plot(self, outcomes: tuple[TrainingOutcome, ...]) -> None:
-        plot = self.query_one("#loss-plot", PlotextPlot)
+        plot = self.plot
+        if plot is None:
+            if not outcomes or not self.plot_fits:
+                return
+            from textual_plotext import PlotextPlot
+
+            plot = PlotextPlot(id="loss-plot")
+            self.mount(plot)
         key = tuple((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes)
-        plot.display = bool(outcomes)
+        plot.display = bool(outcomes) and self.plot_fits
+        self.set_class(plot.display, "-plotting")
         if key == self._plotted_key:
             return
         self._plotted_key = key
@@ -182,15 +217,26 @@ class LossPane(Vertical):
         curves = []
         labelled = len(outcomes) > 1
         ceiling = _ceiling(outcomes)
-        for outcome in outcomes:
+        for number, outcome in enumerate(outcomes):
             epochs, losses = downsample(outcome.history)
             if ceiling is not None:
                 epochs, losses = _clip_at(epochs, losses, ceiling)
             curves.append((outcome.label, epochs, losses))
             label = outcome.label + (" (diverged)" if outcome.diverged else "")
-            plt.plot(epochs, losses, label=label if labelled else None)
+            # Each curve its own dot shape too, so they stay apart without colour (NO_COLOR).
+            plt.plot(epochs, losses, label=label if labelled else None,
+                     marker=CURVE_MARKERS[number % len(CURVE_MARKERS)])
         if outcomes:
             plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
+        if labelled and curves:
+            # Room above the curves for the legend, which plotext draws inside the plot's top
+            # rows (it hid a flat curve near the top).
+            low = min(min(losses) for _label, _epochs, losses in curves)
+            high = max(max(losses) for _label, _epochs, losses in curves)
+            span = (high - low) or abs(high) or 1.0
+            plt.ylim(min(low, 0.0), high + span * LEGEND_ROOM * len(curves))
+        else:
+            plt.ylim(None, None)
         plt.xlabel("epoch")
         plt.ylabel("loss")
         self.plotted = tuple(curves)

@@ -17,15 +17,13 @@ from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Static
 
 from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.format.numbers import num, short, vector
 from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, WidthAware, highlighted_layer,
+    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer,
 )
 
 ACTIVATION_SHORT = {
@@ -72,11 +70,17 @@ class _Detail:
     z: bool  # show z under a
     weights: str  # "arrow": a single connection's weight on its arrow, the others under the
     #               neuron; "node": every weight under its neuron; "below": listed under the diagram
+    bias: bool = True  # show b under the neuron (the Weights pane always has it)
+    inline: bool = False  # the value on the node's name line, the activation in the header
 
 
+# From the most detailed down: the first that fits the pane's width (and, if one does, its
+# height) is drawn.
 DETAILS = tuple(
     _Detail(z, weights) for weights in ("arrow", "node", "below") for z in (True, False)
 )
+SHORT_DETAILS = (_Detail(False, "arrow", bias=False), _Detail(False, "arrow", False, True),
+                 _Detail(False, "below", False, True))
 
 
 @dataclass
@@ -111,12 +115,21 @@ def _input_column(view: StepView, names: list[str]) -> _Column:
     nodes = []
     for i, name in enumerate(names):
         symbol = "x" if len(names) == 1 else f"x{subscript(i + 1)}"
+        if name in (symbol, f"x{i + 1}"):
+            name = ""  # "x₁ x₁ = 2" says it twice
         if trace.mode == "sample":
             value = Text.assemble(f"{symbol} = ", (short(trace.x[i]), VALUE))
         else:
             value = Text(f"{symbol} per row", style=MUTED)
         nodes.append([Text(name), value])
     return _Column(("inputs", ""), nodes)
+
+
+def _inline_inputs(column: _Column) -> _Column:
+    """Input nodes on one line each ("PSA x = 2"), for a short pane."""
+    nodes = [[node[0] + Text(" ") + node[1]] if node[0].plain else [node[1]]
+             for node in column.nodes]
+    return _Column(column.header, nodes, column.current)
 
 
 def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detail) -> _Column:
@@ -135,23 +148,30 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
             name.append(f" {outputs[unit]}")
         value_name = "ŷ" if last else "a"
         if revealed:
-            lines = [name, Text.assemble(f"{value_name} ", (num(record.a[unit]), VALUE))]
-            if detail.z:
-                lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
+            value = Text.assemble(f"{value_name} ", (num(record.a[unit]), VALUE))
         elif trace.mode == "batch":
-            lines = [name, Text(f"{value_name} per row", style=MUTED)]
+            value = Text(f"{value_name} per row", style=MUTED)
         else:
-            lines = [name, Text(f"{value_name} ?", style=MUTED)]
+            value = Text(f"{value_name} ?", style=MUTED)
+        if detail.inline:
+            lines = [name + Text(" ") + value]
+        else:
+            lines = [name, value]
+        if revealed and detail.z:
+            lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
         single = fan_in == 1 and units == 1
         if detail.weights == "node" and single:
             lines.append(Text(f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"))
         elif detail.weights != "below" and not single:
             lines.append(Text("w " + " ".join(num(w) for w in record.W[unit])))
-        lines.append(Text(f"b {num(record.b[unit])}"))
+        if detail.bias:
+            lines.append(Text(f"b {num(record.b[unit])}"))
         nodes.append(lines)
     header = "output" if last else f"layer {layer + 1}"
-    return _Column((header, ACTIVATION_SHORT.get(record.activation, record.activation)), nodes,
-                   current)
+    activation = ACTIVATION_SHORT.get(record.activation, record.activation)
+    if detail.inline:
+        return _Column((f"{header} {activation}", ""), nodes, current)
+    return _Column((header, activation), nodes, current)
 
 
 def _loss_column(view: StepView) -> _Column:
@@ -188,6 +208,8 @@ def _diagram(view: StepView, detail: _Detail) -> _Diagram:
     trace = view.trace
     inputs, outputs = _names(view)
     columns = [_input_column(view, inputs)]
+    if detail.inline:
+        columns[0] = _inline_inputs(columns[0])
     links = []
     for layer, record in enumerate(trace.layers):
         units, fan_in = record.W.shape
@@ -236,7 +258,6 @@ def _link_cells(link: _Link, width: int, rows: int, sources: list[int],
         )
         return cells
     top, bottom = min(sources + targets), max(sources + targets)
-    junction = len(BUS_LEFT)
     for row in range(top, bottom + 1):
         left, right = row in sources, row in targets
         char = _JUNCTIONS[(row > top, row < bottom, left, right)]
@@ -245,7 +266,8 @@ def _link_cells(link: _Link, width: int, rows: int, sources: list[int],
     return cells
 
 
-def _draw(view: StepView, diagram: _Diagram, available: int) -> RenderableType:
+def _draw(view: StepView, diagram: _Diagram, available: int) -> list[Text]:
+    """The diagram's lines (each fits ``available`` columns)."""
     columns, links = diagram.columns, diagram.links
     slots = max(len(column.nodes) for column in columns)
     block = max(len(node) for column in columns for node in column.nodes)
@@ -279,7 +301,7 @@ def _draw(view: StepView, diagram: _Diagram, available: int) -> RenderableType:
                 _link_cells(link, link_width, rows, anchors[index], anchors[index + 1])
             ):
                 body[row].append_text(cell)
-    parts: list[RenderableType] = []
+    parts: list[Text] = []
     if view.highlight.direction == "backward" and view.highlight.part != "none":
         parts.append(Text("gradients flow backwards, from the loss to the inputs ◀", style=MUTED))
     parts.append(header)
@@ -298,7 +320,7 @@ def _draw(view: StepView, diagram: _Diagram, available: int) -> RenderableType:
     parts.extend(diagram.below)
     if view.trace.mode == "batch":
         parts.append(Text("values per row are in the Forward pass pane", style=MUTED))
-    return Group(*parts)
+    return parts
 
 
 # -- fallback listing --------------------------------------------------------------------------
@@ -355,24 +377,28 @@ def _listing(view: StepView) -> RenderableType:
     return table
 
 
-def network_renderable(view: StepView, width: int) -> RenderableType:
-    for detail in DETAILS:
+def network_renderable(view: StepView, width: int, height: int = 0) -> RenderableType:
+    """The most detailed diagram that fits ``width`` columns and, when ``height`` is given and
+    some diagram can, ``height`` lines; a per-layer listing when no diagram fits the width."""
+    fitting = []
+    for detail in DETAILS + (SHORT_DETAILS if height else ()):
         diagram = _diagram(view, detail)
-        if diagram.width <= width:
-            return _draw(view, diagram, width)
+        if diagram.width > width:
+            continue
+        lines = _draw(view, diagram, width)
+        if not height or len(lines) <= height:
+            return Group(*lines)
+        if detail.weights != "below":  # scrolled, weights listed below would be out of sight
+            fitting.append(lines)
+    if fitting:
+        return Group(*min(fitting, key=len))  # none fits the height: the shortest, scrolling
     return _listing(view)
 
 
 class NetworkPane(Pane):
     PANE_TITLE = "Network"
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="network-body", markup=False)
+    HEIGHT_AWARE = True
 
-    def show(self, view: StepView) -> None:
-        if view is self.view:
-            return  # the same step shown again: the content is already there
-        self.view = view
-        self.query_one("#network-body", Static).update(
-            WidthAware(lambda width: network_renderable(view, width))
-        )
+    def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
+        return network_renderable(view, width, height)

@@ -6,14 +6,12 @@ from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import Static
 
 from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, WidthAware, highlighted_layer,
+    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, highlighted_layer,
 )
 
 
@@ -89,13 +87,5 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
 class WeightsPane(Pane):
     PANE_TITLE = "Weights"
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="weights-body", markup=False)
-
-    def show(self, view: StepView) -> None:
-        if view is self.view:
-            return  # the same step shown again: the content is already there
-        self.view = view
-        self.query_one("#weights-body", Static).update(
-            WidthAware(lambda width: weights_renderable(view, width))
-        )
+    def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
+        return weights_renderable(view, width)

@@ -23,7 +23,8 @@ HELP = """\
 | h | next hint (at a question) |
 | r | reveal the worked answer (after two wrong tries) |
 | 1 … 9 | pick an answer (multiple-choice questions) |
-| t | switch between Forward pass, Gradients and Weights (on small terminals) |
+| t | next pane below the lesson: Forward pass, Gradients, Weights, Network (below 120×36) |
+| ↑ / ↓, PgUp / PgDn | scroll the pane that has the focus (click it, or Tab to it) |
 | Escape | leave the answer box; again to go back to the lessons |
 | ctrl+p | command palette: open a lesson, go to a step, hide or show a pane, change theme |
 | ? | this help |
@@ -45,6 +46,10 @@ skipped).
   parameter's gradient, revealed from the output backwards.
 - **Loss**: the loss value, and while training, a live plot of its history.
 - **Check**: a question about a number on screen; you type the number or pick a choice.
+
+On a terminal of 120×36 or more every pane is on screen at once. On a smaller one (from 80×24)
+the Lesson pane sits above one of the others, chosen for the step (t shows the next), and the Loss
+pane or the Check box below them.
 
 Every number is computed by the engine from the live network; the panes only write it down.
 

@@ -8,6 +8,8 @@ the worker's partial results.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -17,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from nn_tui.format.numbers import num
 from nn_tui.lessons.model import Lesson
@@ -33,6 +35,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
+from nn_tui.ui.widgets.keybar import KeyBar
 
 # (pane class, widget id, title) in grid order; the titles are also the command palette's names.
 PANES = (
@@ -43,10 +46,13 @@ PANES = (
     (GradientsPane, "pane-gradients", "Gradients"),
     (LossPane, "pane-loss", "Loss"),
 )
-# On a small terminal only one of these is shown at a time (t cycles them).
-DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights")
+# On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
+# Check box) are stacked full width, so the text and the arithmetic both get whole lines.
+DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network")
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
+# How often live training redraws the panes other than Loss.
+LIVE_PANES_HZ = 2
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
@@ -55,18 +61,20 @@ class LessonScreen(Screen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
     BINDINGS = [
+        # In the order the key bar shows them (the most used first: a small terminal cuts the
+        # end of the line). Home and End are listed in the help screen.
         Binding("right,n", "next", "Next", priority=True),
         Binding("left,p", "previous", "Previous", priority=True),
-        Binding("home", "first", "First step"),
-        Binding("end", "last", "Last step"),
-        Binding("space", "train", "Train / pause"),
-        Binding("full_stop", "one_epoch", "One epoch"),
+        Binding("space", "train", "Train/pause"),
+        Binding("full_stop", "one_epoch", "1 epoch"),
         Binding("h", "hint", "Hint", priority=True),
         Binding("r", "reveal", "Reveal answer", priority=True),
-        Binding("t", "switch_detail", "Switch pane"),
-        Binding("escape", "back", "Lessons"),
-        Binding("q", "app.quit_app", "Quit", priority=True),
         Binding("question_mark", "app.help", "Help", priority=True),
+        Binding("q", "app.quit_app", "Quit", priority=True),
+        Binding("t", "switch_detail", "Next pane"),
+        Binding("escape", "back", "Lessons"),
+        Binding("home", "first", "First step", show=False),
+        Binding("end", "last", "Last step", show=False),
         *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False)
           for number in range(1, 10)),
     ]
@@ -86,11 +94,10 @@ class LessonScreen(Screen):
         self.view: StepView | None = None
         self.detail = "pane-forward"
         self.hidden_panes: set[str] = set()
-        # Views up to this index are memoised by the session; a later one may have to train.
-        self._computed_upto = -1
         self._preparing: int | None = None
         self._wanted: int | None = None
         self._live = None  # the partial outcomes of the run in progress
+        self._panes_updated = 0.0  # when live training last redrew every pane
         self._ready = False  # mounted: the panes exist
 
     # -- layout ----------------------------------------------------------------------------------
@@ -105,16 +112,21 @@ class LessonScreen(Screen):
                 for pane_class, pane_id, _title in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
+                # The check box takes the Loss pane's place in the grid at a question, so the
+                # other panes keep their size (and their content need not be laid out again).
+                yield CheckArea(id="check")
             yield Static(id="training-status")
-            yield CheckArea(id="check")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
         yield TrainingRun()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._ready = True
         self.go(self.start)
+        # The objects alive now (modules, widgets, styles) live as long as the screen; a full
+        # garbage collection that scans them all paused a step for 40-70 ms, so exclude them.
+        self.call_after_refresh(gc.freeze)
 
     def pane(self, pane_id: str):
         return self.query_one(f"#{pane_id}")
@@ -137,17 +149,21 @@ class LessonScreen(Screen):
             visible = pane_id not in self.hidden_panes
             if pane_id in DETAIL_PANES and not wide:
                 visible = visible and pane_id == self.detail
-            if pane_id == "pane-loss" and is_check and not wide:
-                visible = False  # the question needs the room more than the loss does
+            if pane_id == "pane-loss" and is_check:
+                visible = False  # the Check box takes its place
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
         is_train = self.view is not None and self.view.step.kind == "train"
-        # The loss plot needs height at a train step; a question needs it for the Check box.
+        # The bottom row holds the Loss pane, or the Check box at a question; the loss plot
+        # needs more height at a train step. On a large terminal the row keeps its height from
+        # a question to the next step, so stepping does not resize the other panes.
         if wide:
-            rows = "9 1fr 1fr " + ("5" if is_check else "14" if is_train else "7")
+            rows = "10 1fr 1fr " + ("14" if is_train else "10")
+        elif is_train:
+            rows = "3fr 2fr 10"  # the lesson text keeps a few lines above the plot
         else:
-            rows = "1fr 1fr" if is_check else "1fr 1fr " + ("10" if is_train else "6")
+            rows = "1fr 1fr " + ("8" if is_check else "4")
         grid = self.query_one("#panes")
         if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
             grid.styles.grid_rows = rows
@@ -170,9 +186,7 @@ class LessonScreen(Screen):
             return
         if self.view is not None:
             self._leave_step()
-        needs_training = any(self.session.steps[k].kind == "train"
-                             for k in range(self._computed_upto + 1, index + 1))
-        if needs_training:
+        if self.session.needs_training(index):
             self._preparing = index
             self.query_one("#header-step", Static).update(
                 f"step {index + 1} of {self.session.total} · preparing…")
@@ -182,8 +196,8 @@ class LessonScreen(Screen):
 
     @work(thread=True, exclusive=True, group="prepare", exit_on_error=True)
     def _prepare(self, index: int) -> None:
-        # Replaying past a train step trains that step's network (deterministically); it takes
-        # a moment, so it runs here instead of freezing the keys.
+        # Stepping past a train step the learner did not run trains that step's network
+        # (deterministically); it takes a moment, so it runs here instead of freezing the keys.
         self.session.view(index)
         self.post_message(self.ViewReady(index))
 
@@ -202,15 +216,19 @@ class LessonScreen(Screen):
 
     def _show(self, view: StepView) -> None:
         self.view = view
-        self._computed_upto = max(self._computed_upto, view.index)
         step = view.step
         self.query_one("#header-step", Static).update(
             f"step {view.index + 1} of {view.total} · {view.state_label}")
         for pane_class, pane_id, _title in PANES:
             self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if view.reveal.backward and step.kind == "check":
-            self.detail = "pane-gradients"
+        if step.kind in ("text", "check"):
+            # What the step can be about: the latest revealed arithmetic, or before any, the
+            # network with its inputs and weights (what a question's pencil work starts from).
+            if view.reveal.backward:
+                self.detail = "pane-gradients"
+            elif not view.reveal.forward and not view.trainings:
+                self.detail = "pane-network"
         check = self.query_one(CheckArea)
         is_check = step.kind == "check"
         check.display = is_check
@@ -247,7 +265,9 @@ class LessonScreen(Screen):
             text.append(f" · {len(live)} networks")
         diverged = next((outcome for outcome in live if outcome.diverged), None)
         if diverged is not None:
-            text.append(f" · {diverged.label} diverged: {diverged.diverged}", style="bold red")
+            # One line here; the Loss pane gives the reason.
+            text.append(f" · {diverged.label} diverged at epoch {diverged.epochs_run}",
+                        style="bold red")
         runner = self.query_one(TrainingRun)
         if finished:
             text.append(" · finished: → to go on", style="green")
@@ -271,8 +291,7 @@ class LessonScreen(Screen):
     DYNAMIC_ACTIONS = ("train", "one_epoch", "hint", "reveal", "choose", "switch_detail")
 
     def refresh_bindings(self) -> None:
-        """Refresh the footer only when a key was enabled or disabled: the Footer rebuilds all
-        its keys on every refresh, which would otherwise dominate the cost of a step."""
+        """Refresh the key bar only when a key was enabled or disabled (most steps change none)."""
         state = tuple(self.check_action(action, ()) for action in self.DYNAMIC_ACTIONS)
         if state != getattr(self, "_binding_state", None):
             self._binding_state = state
@@ -366,11 +385,11 @@ class LessonScreen(Screen):
         if self._live is not None:
             self._show_training_status(self.view, self._live)
 
-    def _show_live(self, outcomes, trace) -> None:
+    def _show_live(self, outcomes, trace, every_pane: bool = True) -> None:
         live = dataclasses.replace(self.view, trace=trace, network=outcomes[0].network,
                                    trainings=outcomes)
         for _class, pane_id, _title in PANES:
-            if pane_id != "pane-lesson":
+            if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
 
     def _current_run(self, message) -> bool:
@@ -382,7 +401,13 @@ class LessonScreen(Screen):
         if not self._current_run(message):
             return
         self._live = message.outcomes
-        self._show_live(message.outcomes, message.trace)
+        # The loss and the epoch counter follow every message; the weights, the diagram and the
+        # arithmetic (most of the drawing, which the training thread waits for) twice a second.
+        now = time.monotonic()
+        every_pane = now - self._panes_updated >= 1 / LIVE_PANES_HZ
+        if every_pane:
+            self._panes_updated = now
+        self._show_live(message.outcomes, message.trace, every_pane)
         self._show_training_status(self.view, message.outcomes)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:

@@ -7,6 +7,7 @@ a thread worker after the first paint, so the picker appears at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,14 +110,21 @@ class PickerScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(OptionList).can_focus = False  # typing always goes to the filter
         self.query_one("#picker-filter", Input).focus()
-        self._load()
+        # Load after the first paint: the loading thread imports NumPy and the lesson modules,
+        # and would otherwise compete with the painting for the interpreter.
+        self.call_after_refresh(self._load)
 
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=True)
     def _load(self) -> None:
         from nn_tui.lessons.catalog import build_catalog
 
         entries = build_catalog(self.sources, include_bundled=self.include_bundled)
-        self.post_message(self.Loaded(describe_catalog(entries)))
+        infos = describe_catalog(entries)
+        # Load the lesson screen's modules (the panes, Markdown) here too, off the main thread,
+        # so opening a lesson does not pause on imports.
+        import_module("nn_tui.ui.screens.lesson")
+
+        self.post_message(self.Loaded(infos))
 
     def on_picker_screen_loaded(self, message: Loaded) -> None:
         self.infos = message.infos

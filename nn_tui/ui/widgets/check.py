@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -29,7 +29,7 @@ MISSES_BEFORE_REVEAL = 2
 
 
 # Letters no number contains, so the lesson screen's keys for them work while typing an answer.
-LESSON_KEYS = frozenset({"n", "p", "h", "r", "q", "question_mark"})
+LESSON_KEYS = frozenset({"n", "p", "h", "r", "t", "q", "question_mark"})
 
 
 class AnswerInput(Input):
@@ -95,10 +95,18 @@ def _closeness(given: float, expected: float) -> str:
     return f"Far off: {direction} by more than the answer itself"
 
 
-class CheckArea(Vertical):
-    """Shows the current check step's prompt, takes the answer and gives feedback."""
+class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """Shows the current check step's prompt, takes the answer and gives feedback.
+
+    It has a fixed place on the lesson screen; hints and explanations that do not fit scroll
+    (↑/↓ while the answer box has the cursor), and new feedback scrolls into view."""
 
     BORDER_TITLE = "Check"
+    # Only ↑/↓ scroll it (they reach it from the answer box): ←/→/Home/End stay the lesson's.
+    BINDINGS = [
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("down", "scroll_down", "Scroll down", show=False),
+    ]
 
     @dataclass
     class Changed(Message):
@@ -170,14 +178,16 @@ class CheckArea(Vertical):
             answer_box.display = True
         record = self.record
         if record.correct:
-            self._feedback(self._correct_text("You answered this one correctly."))
+            self._feedback(self._correct_text("You answered this one correctly."), follow=False)
         elif record.revealed:
-            self._feedback(self._worked_answer())
+            self._feedback(self._worked_answer(), follow=False)
         elif record.attempts:
             tries = "try" if record.attempts == 1 else "tries"
-            self._feedback(Text(f"{record.attempts} {tries} so far. " + self._keys_hint()))
+            self._feedback(Text(f"{record.attempts} {tries} so far. " + self._keys_hint()),
+                           follow=False)
         else:
-            self._feedback(Text(self._keys_hint(), style="dim"))
+            self._feedback(Text(self._keys_hint(), style="dim"), follow=False)
+        self.scroll_home(animate=False)
 
     def focus_answer(self) -> None:
         """Put the cursor in the answer box (number questions not yet settled)."""
@@ -195,8 +205,10 @@ class CheckArea(Vertical):
         parts.append("→ to skip")
         return ", ".join(parts) + "."
 
-    def _feedback(self, text: Text) -> None:
+    def _feedback(self, text: Text, follow: bool = True) -> None:
         self.query_one("#check-feedback", Static).update(text)
+        if follow:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def _save(self) -> None:
         self.store.save()
