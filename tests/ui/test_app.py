@@ -565,6 +565,14 @@ async def test_small_terminal_stacks_lesson_one_detail_pane_and_loss():
         await goto_step(app, pilot, check)
         assert "Loss" not in visible_panes(app)
         assert screen.query_one("#check").display
+        # t works from the answer box (it is no digit) and the pane shown draws its content.
+        before = visible_panes(app)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query_one("#check-input").value == ""
+        (shown,) = [p for p in screen.query(".pane") if p.display and p.id != "pane-lesson"]
+        assert visible_panes(app) != before and shown.text.strip()
 
 
 async def test_home_and_end_step_even_while_a_pane_has_the_focus():

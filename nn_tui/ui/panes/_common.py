@@ -81,6 +81,9 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: list[Strip] = []
         self._rendered_for: tuple[int, int] | None = None  # the (width, height) of _lines
         self.first_new_line = 0  # where the last update's lines start to differ from before
+        # _lines with the widget's style applied, by index, and the style they were made with
+        self._styled: dict[tuple[int, int], Strip] = {}
+        self._styled_with = None
         # Content that adapts to the height too (the network diagram) is rebuilt when the
         # pane gets taller or shorter; other content only when the width changes.
         self.height_aware = height_aware
@@ -100,11 +103,16 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self) -> None:
         self._render_content()
 
+    def on_show(self) -> None:
+        self._render_content()  # what arrived while the pane was hidden
+
     def _render_content(self) -> None:
         width = self.scrollable_content_region.width
         height = self.size.height if self.height_aware else 0
         if self._build is None or width <= 0 or (width, height) == self._rendered_for:
             return
+        if self.parent is not None and not self.parent.display:
+            return  # a hidden pane (small terminals show one at a time) renders when shown
         self._rendered_for = (width, height)
         console = self.app.console
         options = console.options.update_width(width).update(height=None)
@@ -114,6 +122,7 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self.first_new_line = _first_difference(self._lines, lines)
         self._lines = lines
+        self._styled = {}
         size = Size(width, len(lines))
         if size != self.virtual_size:
             self.virtual_size = size
@@ -122,9 +131,16 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._lines[index].crop_extend(0, width, None).apply_style(self.rich_style)
+        style = self.rich_style
+        if style != self._styled_with:  # the pane's colours changed (focus, theme)
+            self._styled, self._styled_with = {}, style
+        strip = self._styled.get((index, width))
+        if strip is None:
+            if index >= len(self._lines):
+                return Strip.blank(width, style)
+            strip = self._lines[index].crop_extend(0, width, None).apply_style(style)
+            self._styled[index, width] = strip
+        return strip
 
     def show_new_lines_later(self) -> None:
         """Once laid out, scroll so the first line that changed is in view (near the top)."""

@@ -51,6 +51,7 @@ PANES = (
 DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network")
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
+SAVE_DELAY = 1.0  # seconds
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
@@ -71,7 +72,7 @@ class LessonScreen(Screen):
         Binding("r", "reveal", "Reveal answer", priority=True),
         Binding("question_mark", "app.help", "Help", priority=True),
         Binding("q", "app.quit_app", "Quit", priority=True),
-        Binding("t", "switch_detail", "Next pane"),
+        Binding("t", "switch_detail", "Next pane", priority=True),
         Binding("escape", "back", "Lessons"),
         Binding("home", "first", "First step", show=False),
         Binding("end", "last", "Last step", show=False),
@@ -98,6 +99,7 @@ class LessonScreen(Screen):
         self._wanted: int | None = None
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
+        self._save_timer = None
         self._ready = False  # mounted: the panes exist
 
     # -- layout ----------------------------------------------------------------------------------
@@ -240,8 +242,23 @@ class LessonScreen(Screen):
             self.set_focus(None)
         self._show_training_status(view)
         self.store.record_step(self.lesson.id, view.index, view.total)
-        self.store.save()
+        self._save_soon()
         self.refresh_bindings()
+
+    def _save_soon(self) -> None:
+        """Save the step reached within SAVE_DELAY seconds (at once on leaving or quitting).
+
+        An fsync on every → cost more than some steps take to draw; answers to questions are
+        still saved the moment they are given."""
+        if self._save_timer is None:
+            self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
+
+    def _save_now(self) -> None:
+        self._save_timer = None
+        self.store.save()
+
+    def on_unmount(self) -> None:
+        self.store.save()
 
     def _show_training_status(self, view: StepView, live=None, finished: bool = False) -> None:
         """The line under the panes at a train step: what space and . will do, and the run's state.
