@@ -7,13 +7,14 @@ size without assuming one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Callable, ClassVar
 
 from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -30,6 +31,7 @@ WENT_DOWN = "bold green"
 WENT_UP = "bold red"
 WARNING = "bold red"
 HERE_MARKER = "◀"
+RENDERED_AHEAD = 6  # contents a pane keeps rendered (this step's, the next, a few back)
 CONTINUE_HINT = "the next layer comes at a later step"
 
 
@@ -87,18 +89,56 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         # Content that adapts to the height too (the network diagram) is rebuilt when the
         # pane gets taller or shorter; other content only when the width changes.
         self.height_aware = height_aware
+        # Lines rendered ahead (the next step's, while the learner reads this one), by
+        # (content key, width, height); each entry keeps its key's objects alive, so an id()
+        # in a key cannot be reused while it is cached.
+        self._rendered: OrderedDict[tuple, tuple[object, list[Strip]]] = OrderedDict()
+        self._key: tuple | None = None
 
     @property
     def text(self) -> str:
         """The content as plain text (what a screen reader or a test would read)."""
         return "\n".join(line.text.rstrip() for line in self._lines)
 
-    def update(self, build: Callable[[int, int], RenderableType]) -> None:
+    def update(self, build: Callable[[int, int], RenderableType],
+               key: tuple | None = None, keep: object = None) -> None:
         """Show what ``build(width, height)`` renders; the lines are made now if the size is
-        known (else when the widget is first laid out)."""
+        known (else when the widget is first laid out). ``key`` names the content (the same key
+        means the same lines; ``keep`` holds what its ids refer to), so lines rendered ahead
+        with :meth:`prerender` are used instead of rendering again."""
         self._build = build
+        self._key = key if key is None else (key, keep)
         self._rendered_for = None
         self._render_content()
+
+    def prerender(self, build: Callable[[int, int], RenderableType], key: tuple,
+                  keep: object = None) -> None:
+        """Render content that is likely to be shown next, at the current size, into a cache."""
+        width, height = self._size_now()
+        if width > 0 and self._visible():
+            self._lines_for(build, (key, keep), width, height)
+
+    def _size_now(self) -> tuple[int, int]:
+        return (self.scrollable_content_region.width,
+                self.size.height if self.height_aware else 0)
+
+    def _visible(self) -> bool:
+        return self.parent is None or bool(self.parent.display)
+
+    def _lines_for(self, build, key, width: int, height: int) -> list[Strip]:
+        cache_key = None if key is None else (key[0], width, height)
+        if cache_key is not None and cache_key in self._rendered:
+            self._rendered.move_to_end(cache_key)
+            return self._rendered[cache_key][1]
+        console = self.app.console
+        options = console.options.update_width(width).update(height=None)
+        lines = [Strip(line, width) for line in console.render_lines(
+            build(width, height), options, pad=True)]
+        if cache_key is not None:
+            self._rendered[cache_key] = (key[1], lines)
+            while len(self._rendered) > RENDERED_AHEAD:
+                self._rendered.popitem(last=False)
+        return lines
 
     def on_resize(self) -> None:
         self._render_content()
@@ -107,26 +147,29 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         self._render_content()  # what arrived while the pane was hidden
 
     def _render_content(self) -> None:
-        width = self.scrollable_content_region.width
-        height = self.size.height if self.height_aware else 0
+        width, height = self._size_now()
         if self._build is None or width <= 0 or (width, height) == self._rendered_for:
             return
-        if self.parent is not None and not self.parent.display:
+        if not self._visible():
             return  # a hidden pane (small terminals show one at a time) renders when shown
         self._rendered_for = (width, height)
-        console = self.app.console
-        options = console.options.update_width(width).update(height=None)
-        lines = [Strip(line, width) for line in console.render_lines(
-            self._build(width, height), options, pad=True)]
+        lines = self._lines_for(self._build, self._key, width, height)
         if lines == self._lines:
             return
         self.first_new_line = _first_difference(self._lines, lines)
-        self._lines = lines
+        old, self._lines = self._lines, lines
         self._styled = {}
         size = Size(width, len(lines))
         if size != self.virtual_size:
             self.virtual_size = size
-        self.refresh()
+            self.refresh()
+            return
+        # Same length: repaint only the rows that changed (often a marker or a few numbers);
+        # a full repaint of a pane costs several times more than its rendering.
+        top = round(self.scroll_y)
+        for index in range(top, min(top + self.size.height, len(lines))):
+            if old[index] != lines[index]:
+                self.refresh(Region(0, index - top, self.size.width, 1))
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
@@ -194,9 +237,19 @@ class Pane(Vertical):
         if previous is not None and previous.trace is view.trace \
                 and previous.reveal == view.reveal and previous.highlight == view.highlight:
             return
-        self.set_content(lambda width, height: self.renderable(view, width, height))
+        self.body.update(lambda width, height: self.renderable(view, width, height),
+                         *self.content_key(view))
         if previous is not None and self.revealed_more(previous, view):
             self.follow_new_lines()
+
+    def content_key(self, view: StepView) -> tuple[tuple, object]:
+        """What this pane's content depends on, and the objects to keep alive with it."""
+        return (id(view.trace), view.reveal, view.highlight), view.trace
+
+    def prerender(self, view: StepView) -> None:
+        """Render ``view`` ahead of time (the next step), so stepping to it only paints."""
+        self.body.prerender(lambda width, height: self.renderable(view, width, height),
+                            *self.content_key(view))
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""

@@ -39,6 +39,12 @@ def position_label(view: StepView) -> str:
 class LessonPane(Pane):
     PANE_TITLE = "Lesson"
 
+    def renderable(self, view: StepView, width: int, height: int) -> Group:
+        return lesson_renderable(view)
+
+    def content_key(self, view: StepView) -> tuple[tuple, object]:
+        return (id(view.step), view.index), view.step
+
     def show(self, view: StepView) -> None:
         previous = self.view
         self.view = view
@@ -47,6 +53,6 @@ class LessonPane(Pane):
             return  # live training re-sends the same step: nothing here changes
         # "step k of n" sits in the frame, so the text starts on the second line of the pane.
         self.border_subtitle = position_label(view)
-        self.set_content(lambda width, height: lesson_renderable(view))
+        self.body.update(lambda width, height: lesson_renderable(view), *self.content_key(view))
         if previous is None or previous.index != view.index:
             self.scroll_to_top()

@@ -52,6 +52,7 @@ DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network"
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
 SAVE_DELAY = 1.0  # seconds
+PRERENDER_DELAY = 0.1  # seconds after a step is shown, the next one is rendered ahead
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
@@ -100,6 +101,7 @@ class LessonScreen(Screen):
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
         self._save_timer = None
+        self._prerender_timer = None
         self._ready = False  # mounted: the panes exist
 
     # -- layout ----------------------------------------------------------------------------------
@@ -243,7 +245,26 @@ class LessonScreen(Screen):
         self._show_training_status(view)
         self.store.record_step(self.lesson.id, view.index, view.total)
         self._save_soon()
+        if self._prerender_timer is not None:
+            self._prerender_timer.stop()
+        self._prerender_timer = self.set_timer(PRERENDER_DELAY, self._prerender_next)
         self.refresh_bindings()
+
+    def _prerender_next(self) -> None:
+        """While the learner reads, compute the next step and render its panes, so → only has
+        to paint. (Not past a train step the learner has not run: that would train.)"""
+        self._prerender_timer = None
+        view = self.view
+        if view is None or self._live is not None or self._preparing is not None:
+            return
+        following = view.index + 1
+        if following >= self.session.total or self.session.needs_training(following):
+            return
+        upcoming = self.session.view(following)
+        for _class, pane_id, _title in PANES:
+            pane = self.pane(pane_id)
+            if pane.display and hasattr(pane, "prerender"):
+                pane.prerender(upcoming)
 
     def _save_soon(self) -> None:
         """Save the step reached within SAVE_DELAY seconds (at once on leaving or quitting).
