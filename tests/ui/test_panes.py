@@ -343,7 +343,7 @@ async def test_loss_pane_before_training(psa_hidden):
         await pilot.pause()
         text = rendered(pane)
         assert "L = ?" in text and "0.0528" not in text
-        assert "plot appears here once training starts" in text
+        assert "A training run draws its loss curve here" in text
         assert not pane.query_one(ProgressBar).display
         shown = first(psa_hidden, lambda v: v.reveal.update)
         pane.show(shown)
@@ -460,3 +460,35 @@ async def test_every_step_renders_in_every_pane(size, lessons, request):
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         for title in titles:
             assert title in screen
+
+
+# -- scrolling to what changed ------------------------------------------------------------------
+
+
+async def test_a_new_step_scrolls_its_first_new_line_into_view(fruit):
+    """Each step brings the first line that changed into view; a position kept from a longer
+    earlier content must not leave the pane blank."""
+    session = session_of(fruit)
+    one_layer = first(fruit, lambda v: v.reveal.forward == 1 and not v.reveal.loss)
+    both_layers = first(fruit, lambda v: v.reveal.forward == 2 and v.index > one_layer.index)
+    pane = ForwardPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=(80, 10)) as pilot:  # a short pane: the content scrolls
+        pane.show(one_layer)
+        await pilot.pause()
+        await pilot.pause()
+        body = pane.body
+        assert body.scroll_y == 0
+        pane.show(both_layers)
+        await pilot.pause()
+        await pilot.pause()
+        # The output layer's lines are new: they are in view now.
+        top = round(body.scroll_y)
+        shown = body.text.splitlines()[top: top + body.size.height]
+        assert any("ŷ" in line for line in shown)
+        # Back to a step with less content: the pane is not left scrolled past its end.
+        pane.show(session.view(0))
+        await pilot.pause()
+        await pilot.pause()
+        top = round(body.scroll_y)
+        assert "".join(body.text.splitlines()[top: top + body.size.height]).strip()

@@ -191,6 +191,8 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _show_new_lines(self) -> None:
         first, top, height = self.first_new_line, round(self.scroll_y), self.size.height
+        if first >= len(self._lines):
+            return  # nothing new (the text is the same; a marker may have moved)
         if first < top or first >= top + max(height - 2, 1):
             self.scroll_to(y=max(first - 1, 0), animate=False)
 
@@ -239,7 +241,9 @@ class Pane(Vertical):
             return
         self.body.update(lambda width, height: self.renderable(view, width, height),
                          *self.content_key(view))
-        if previous is not None and self.revealed_more(previous, view):
+        if previous is None or previous.index != view.index:
+            # A new step (not a live-training redraw, which must not move what the learner
+            # scrolled to): bring its first changed line into view.
             self.follow_new_lines()
 
     def content_key(self, view: StepView) -> tuple[tuple, object]:
@@ -255,16 +259,13 @@ class Pane(Vertical):
         """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""
         raise NotImplementedError
 
-    def revealed_more(self, previous: StepView, view: StepView) -> bool:
-        """Whether the step revealed lines at the end of the pane (then it scrolls to them)."""
-        return False
-
     def set_content(self, build: Callable[[int, int], RenderableType]) -> None:
         """The pane's content, built for the size it is drawn at."""
         self.body.update(build)
 
     def follow_new_lines(self) -> None:
-        """Bring what the step just revealed into view, from its first line."""
+        """Bring what changed into view, from its first line (a scroll position kept from a
+        longer earlier content could otherwise show an empty pane)."""
         self.body.show_new_lines_later()
 
     def scroll_to_top(self) -> None:

@@ -77,7 +77,7 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
     if view.reveal.loss and shown == depth:
         parts.append(Text(f"loss · {trace.loss_name}", style=HEADING))
         parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
-    elif 0 < shown:
+    elif 0 < shown < depth:
         parts.append(Text(CONTINUE_HINT, style=MUTED))
     if view.reveal.update:
         parts.append(Text("after the update", style=HEADING))
@@ -90,7 +90,3 @@ class ForwardPane(Pane):
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return forward_renderable(view, width)
-
-    def revealed_more(self, previous: StepView, view: StepView) -> bool:
-        return (view.reveal.forward, view.reveal.loss, view.reveal.update) > (
-            previous.reveal.forward, previous.reveal.loss, previous.reveal.update)

@@ -95,7 +95,3 @@ class GradientsPane(Pane):
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return gradients_renderable(view, width)
-
-    def revealed_more(self, previous: StepView, view: StepView) -> bool:
-        return (view.reveal.backward, view.reveal.update) > (
-            previous.reveal.backward, previous.reveal.update)

@@ -29,7 +29,7 @@ MAX_POINTS = 300
 MIN_PLOT_ROWS = 6
 CURVE_MARKERS = ("hd", "dot", "sd", "braille")
 LEGEND_ROOM = 0.2  # of the loss range, per legend line
-PLOT_NOTE = "The loss plot appears here once training starts."
+PLOT_NOTE = "A training run draws its loss curve here."
 
 
 def downsample(values: Sequence[float], limit: int = MAX_POINTS) -> tuple[list[int], list[float]]:
@@ -86,7 +86,7 @@ def loss_summary(view: StepView) -> Text:
             text.append(f" after ({change})")
     else:
         text.append("L = ?", style=VALUE)
-        text.append("  (revealed at the loss step)", style=MUTED)
+        text.append("  (not computed yet)", style=MUTED)
     labelled = len(view.trainings) > 1
     if view.trainings:
         text.append("\ntraining, loss over all rows:", style=MUTED)
