@@ -259,6 +259,18 @@ def test_bce_targets_must_be_probabilities(tmp_path):
     assert "between 0 and 1" in problem.message
 
 
+def test_a_variants_own_loss_must_suit_the_targets_too(tmp_path):
+    # The main network's half_sse takes any target; a bce variant over the same rows does not.
+    text = _replace("[0.0, 1.0, 0.0]", "[0.0, 1.0, 3.0]") + (
+        '\n[[variants]]\nid = "probabilities"\nloss = "bce"\n'
+    )
+    problem = _problem(_refuse(tmp_path, text), "variants[1].loss")  # VALID has one already
+    assert "between 0 and 1" in problem.message
+    fine = _replace("[0.0, 1.0, 0.0]", "[0.0, 1.0, 3.0]") + '\n[[variants]]\nid = "slow"\n'
+    (tmp_path / "fine.toml").write_text(fine, encoding="utf-8")
+    loader.load_lesson(tmp_path / "fine.toml")
+
+
 def test_too_many_layers_and_rows(tmp_path):
     layers = "".join('\n[[network.layers]]\nunits = 1\nactivation = "identity"\n' for _ in range(9))
     text = _replace('\n[[network.layers]]\nunits = 1\nactivation = "sigmoid"\n', layers)

@@ -431,6 +431,15 @@ class _Validator:
         if network.loss in ("bce", "cross_entropy") and (np.any(targets < 0) or np.any(targets > 1)):
             self.problem("data.rows", f"{network.loss} needs targets between 0 and 1")
 
+    def variant_targets_fit(self, variants, targets: np.ndarray, base: NetworkSpec) -> None:
+        """A variant with its own loss must suit the data's targets too."""
+        out_of_range = bool(np.any(targets < 0) or np.any(targets > 1))
+        for index, variant in enumerate(variants):
+            loss = variant.network.loss
+            if loss != base.loss and loss in ("bce", "cross_entropy") and out_of_range:
+                self.problem(f"variants[{index}].loss",
+                             f"{loss} needs targets between 0 and 1, and data.rows has others")
+
     def training(self, raw: dict, n_rows: int) -> TrainingSpec:
         self.unknown_keys(raw, TRAINING_KEYS, "training")
         epochs = self.integer(raw, "epochs", "training", 1, MAX_EPOCHS)
@@ -677,6 +686,8 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     variants: tuple[Variant, ...] = ()
     if "variants" in data:
         variants = v.variants(data["variants"], network)
+        if rows is not None and network is not None:
+            v.variant_targets_fit(variants, rows[:, len(network.inputs):], network)
 
     steps: tuple[Step, ...] = ()
     if "steps" in data:
