@@ -363,6 +363,10 @@ async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson
         await pilot.press("right")  # the empty answer box passes → on to the lesson
         await settle(app, pilot)
         assert app.screen.view.index == 3
+        # Saved with the step reached, within SAVE_DELAY (not an fsync on every →).
+        from nn_tui.ui.screens.lesson import SAVE_DELAY
+
+        await pilot.pause(SAVE_DELAY + 0.3)
         assert ProgressStore().get("tiny-checks").check(2).skipped
 
 

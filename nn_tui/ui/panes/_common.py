@@ -161,14 +161,15 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         self._styled = {}
         size = Size(width, len(lines))
         if size != self.virtual_size:
-            self.virtual_size = size
-            self.refresh()
-            return
-        # Same length: repaint only the rows that changed (often a marker or a few numbers);
-        # a full repaint of a pane costs several times more than its rendering.
+            self.virtual_size = size  # the scrollbar follows; the rows are repainted below
+        # Repaint only the rows that changed (often a marker, a few numbers, or new lines at
+        # the end): a full repaint of a pane costs several times more than rendering it.
         top = round(self.scroll_y)
-        for index in range(top, min(top + self.size.height, len(lines))):
-            if old[index] != lines[index]:
+        blank = Strip.blank(width)
+        for index in range(top, top + self.size.height):
+            before = old[index] if index < len(old) else blank
+            after = lines[index] if index < len(lines) else blank
+            if before != after:
                 self.refresh(Region(0, index - top, self.size.width, 1))
 
     def render_line(self, y: int) -> Strip:

@@ -320,8 +320,8 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         return True
 
     def skip_if_unanswered(self) -> None:
-        """Leaving a check that was never settled counts it as skipped."""
+        """Leaving a check that was never settled counts it as skipped (saved with the step
+        reached, within a second, by the lesson screen)."""
         if self.index is None or self.settled:
             return
         self.record.skipped = True
-        self.store.save()
