@@ -125,8 +125,9 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield Static(id="check-prompt")
         yield Static(id="check-choices")
+        # One line tall (compact): the box keeps room for hints, and less to repaint per step.
         yield AnswerInput(placeholder="your answer, e.g. 0.325 or 1/3 — Enter to check",
-                          id="check-input")
+                          id="check-input", compact=True)
         yield Static(id="check-feedback")
 
     # -- state -----------------------------------------------------------------------------------
