@@ -80,3 +80,18 @@ def test_unknown_names_list_the_valid_ones():
         get_loss("hinge")
     with pytest.raises(ValueError, match="reduction"):
         Network.build([1, 1], ["identity"], "mse", 0.1, reduction="median")
+
+
+def test_symbols_are_the_same_for_one_sample_and_for_a_batch():
+    """A single output is ŷ and a single input x whether one row or all rows are traced (a
+    batch's activations hold one row per sample, which must not make ŷ a vector ŷ[1])."""
+    from nn_tui.format.worked import a_symbol, z_symbol
+
+    network = Network.build([1, 2, 1], ["tanh", "identity"], "mse", 0.1, seed=3)
+    X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    Y = np.array([[2.0], [4.0], [6.0], [8.0]])
+    sample = network.trace(X[0], Y[0])
+    batch = network.trace(X, Y, rows=(0, 1, 2, 3))
+    for trace in (sample, batch):
+        assert a_symbol(trace, 1, 0) == "ŷ" and z_symbol(trace, 1, 0) == "z₂"
+        assert a_symbol(trace, 0, 1) == "a₁[2]"

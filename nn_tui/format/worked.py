@@ -46,9 +46,11 @@ def _input_symbol(index: int, size: int) -> str:
 def _value_symbol(trace: Trace, layer: int, unit: int) -> str:
     """The symbol of the value entering a layer: x₁ for the input, a₁[2] for hidden outputs."""
     if layer == 0:
-        return _input_symbol(unit, len(trace.layers[0].a_prev))
+        return _input_symbol(unit, trace.layers[0].W.shape[1])
     depth = len(trace.layers)
-    return element(layer_symbol("a", layer - 1, depth), unit, size=len(trace.layers[layer - 1].a))
+    # Sizes from the weights: in batch mode a and z hold one row per sample.
+    return element(layer_symbol("a", layer - 1, depth), unit,
+                   size=trace.layers[layer - 1].W.shape[0])
 
 
 def _input_value(trace: Trace, layer: int, value: float) -> str:
@@ -78,12 +80,12 @@ def bias_symbol(trace: Trace, layer: int, row: int) -> str:
 
 def z_symbol(trace: Trace, layer: int, unit: int) -> str:
     depth = len(trace.layers)
-    return element(layer_symbol("z", layer, depth), unit, size=len(trace.layers[layer].z))
+    return element(layer_symbol("z", layer, depth), unit, size=trace.layers[layer].W.shape[0])
 
 
 def a_symbol(trace: Trace, layer: int, unit: int) -> str:
     depth = len(trace.layers)
-    return element(layer_symbol("a", layer, depth), unit, size=len(trace.layers[layer].a))
+    return element(layer_symbol("a", layer, depth), unit, size=trace.layers[layer].W.shape[0])
 
 
 # -- forward -----------------------------------------------------------------------------------
