@@ -435,7 +435,11 @@ async def test_diverging_training_stops_with_a_reason(diverging_lesson):
         label = text_of(app.screen.query_one("#training-status", Static))
         assert "diverged" in label
         messages = [notification.message for notification in app._notifications]
-        assert any("learning rate" in message and "η = 50" in message for message in messages)
+        assert any("stopped at epoch" in message for message in messages)
+        # The reason, in full, is in the Loss pane.
+        await pilot.pause(0.4)  # the pane's redraw timer
+        reason = text_of(app.screen.query_one("#loss-summary", Static))
+        assert "learning rate" in reason and "η = 50" in reason
 
 
 # -- progress ----------------------------------------------------------------------------------

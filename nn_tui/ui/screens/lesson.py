@@ -457,5 +457,7 @@ class LessonScreen(Screen):
         self._show_training_status(self.view, message.outcomes, finished=True)
         for outcome in message.outcomes:
             if outcome.diverged:
-                self.notify(f"{outcome.label}: training stopped — {outcome.diverged}.",
-                            title="Training diverged", severity="warning", timeout=10)
+                # Short: the toast sits over the plot; the Loss pane gives the whole reason.
+                self.notify(f"{outcome.label} stopped at epoch {outcome.epochs_run}: its loss "
+                            "exploded (the Loss pane says why).",
+                            title="Training diverged", severity="warning", timeout=6)
