@@ -53,10 +53,8 @@ class Trainer:
         return self.network.learning_rate if self.learning_rate is None else self.learning_rate
 
     def _batches(self):
+        """Shuffled mini-batches of one epoch (full-batch epochs do not come here)."""
         n = self.X.shape[0]
-        if self.batch_size is None or self.batch_size >= n:
-            yield self.X, self.Y
-            return
         order = self._rng.permutation(n)
         for start in range(0, n, self.batch_size):
             chosen = order[start : start + self.batch_size]

@@ -45,7 +45,10 @@ def vector(values: Iterable[float], decimals: int | None = None) -> str:
     return "[" + ", ".join(num(v, decimals) for v in values) + "]"
 
 
-def signed_term(value: float, decimals: int | None = None) -> str:
-    """A value written after an operator: negatives in parentheses, ``(−1.0000)``."""
-    text = num(value, decimals)
+def parenthesised(text: str) -> str:
+    """A number written after an operator: a negative one in parentheses, ``(−1.0000)``."""
     return f"({text})" if text.startswith("−") else text
+
+
+def signed_term(value: float, decimals: int | None = None) -> str:
+    return parenthesised(num(value, decimals))

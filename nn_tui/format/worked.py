@@ -13,7 +13,7 @@ import numpy as np
 
 from nn_tui.engine.trace import Trace
 from nn_tui.format.names import element, layer_symbol, subscript
-from nn_tui.format.numbers import num, short, signed_term, vector
+from nn_tui.format.numbers import num, parenthesised, short, signed_term, vector
 
 # Beyond this many terms a weighted sum is shortened to its first and last terms.
 MAX_TERMS = 4
@@ -55,8 +55,7 @@ def _value_symbol(trace: Trace, layer: int, unit: int) -> str:
 
 def _input_value(trace: Trace, layer: int, value: float) -> str:
     """A factor after "·": negatives in parentheses so "2.0000·(−2)" never reads as "2.0000·−2"."""
-    text = short(value) if layer == 0 else num(value)
-    return f"({text})" if text.startswith("−") else text
+    return parenthesised(short(value) if layer == 0 else num(value))
 
 
 def _terms(products: list[str]) -> str:

@@ -76,6 +76,12 @@ STEP_KEYS = {
 }
 
 
+def _targets_suit(loss: str, targets: np.ndarray) -> bool:
+    """bce and cross-entropy compare the outputs with probabilities: targets in 0..1."""
+    return loss not in ("bce", "cross_entropy") or bool(
+        np.all(targets >= 0) and np.all(targets <= 1))
+
+
 class _Validator:
     """Walks the parsed TOML, recording a Problem for every bad key instead of stopping."""
 
@@ -342,7 +348,8 @@ class _Validator:
             ok = False
         return ok
 
-    def variants(self, raw: Any, base: NetworkSpec | None) -> tuple[Variant, ...]:
+    def variants(self, raw: Any, base: NetworkSpec | None,
+                 targets: np.ndarray | None = None) -> tuple[Variant, ...]:
         if not isinstance(raw, list):
             self.problem("variants", "must be an array of tables ([[variants]])")
             return ()
@@ -390,6 +397,12 @@ class _Validator:
             )
             if not self.network_fits(spec, key):
                 continue
+            # A variant with its own loss must suit the data's targets too.
+            if loss is not None and loss != base.loss and targets is not None \
+                    and not _targets_suit(loss, targets):
+                self.problem(f"{key}.loss",
+                             f"{loss} needs targets between 0 and 1, and data.rows has others")
+                continue
             found.append(Variant(variant_id, label or variant_id, spec, epochs))
         return tuple(found)
 
@@ -428,17 +441,8 @@ class _Validator:
         return array, focus or 0
 
     def targets_fit(self, targets: np.ndarray, network: NetworkSpec) -> None:
-        if network.loss in ("bce", "cross_entropy") and (np.any(targets < 0) or np.any(targets > 1)):
+        if not _targets_suit(network.loss, targets):
             self.problem("data.rows", f"{network.loss} needs targets between 0 and 1")
-
-    def variant_targets_fit(self, variants, targets: np.ndarray, base: NetworkSpec) -> None:
-        """A variant with its own loss must suit the data's targets too."""
-        out_of_range = bool(np.any(targets < 0) or np.any(targets > 1))
-        for index, variant in enumerate(variants):
-            loss = variant.network.loss
-            if loss != base.loss and loss in ("bce", "cross_entropy") and out_of_range:
-                self.problem(f"variants[{index}].loss",
-                             f"{loss} needs targets between 0 and 1, and data.rows has others")
 
     def training(self, raw: dict, n_rows: int) -> TrainingSpec:
         self.unknown_keys(raw, TRAINING_KEYS, "training")
@@ -685,9 +689,8 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
 
     variants: tuple[Variant, ...] = ()
     if "variants" in data:
-        variants = v.variants(data["variants"], network)
-        if rows is not None and network is not None:
-            v.variant_targets_fit(variants, rows[:, len(network.inputs):], network)
+        targets = rows[:, len(network.inputs):] if rows is not None and network else None
+        variants = v.variants(data["variants"], network, targets)
 
     steps: tuple[Step, ...] = ()
     if "steps" in data:

@@ -168,7 +168,7 @@ class LessonSession:
         self._after: dict[int, _State] = {}  # state after step k (input to step k+1)
         # A train step's own view is cheap; what comes after it needs the training run, so its
         # after-state waits here until a later step (or a finished live run) asks for it.
-        self._pending: dict[int, tuple[_State, Reveal]] = {}
+        self._pending: dict[int, _State] = {}
         self._outcomes: dict[int, tuple[TrainingOutcome, ...]] = {}
         self._traces: dict[tuple, Trace] = {}
         self._X = lesson.X
@@ -193,8 +193,8 @@ class LessonSession:
         if index - 1 not in self._after:
             self.view(index - 1)
             if index - 1 in self._pending:
-                state, reveal = self._pending.pop(index - 1)
-                self._after[index - 1] = self._after_training(index - 1, state, reveal)
+                self._after[index - 1] = self._after_training(index - 1,
+                                                              self._pending.pop(index - 1))
         previous = self._after[index - 1]
         return replace(previous, network=previous.network.copy())
 
@@ -245,7 +245,7 @@ class LessonSession:
         )
         self._views[index] = view
         if step.kind == "train":
-            self._pending[index] = (state, reveal)
+            self._pending[index] = state
         else:
             self._after[index] = self._advance(step, state, reveal, trace)
 
@@ -325,7 +325,7 @@ class LessonSession:
                            updates_applied=state.updates_applied + 1)
         return after
 
-    def _after_training(self, index: int, state: _State, reveal: Reveal) -> _State:
+    def _after_training(self, index: int, state: _State) -> _State:
         outcomes = self.training_outcomes(index)
         chosen = outcomes[0]
         # Listed variants train from a fresh start (see training_jobs), so earlier updates and
