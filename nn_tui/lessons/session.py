@@ -282,13 +282,18 @@ class LessonSession:
         return self._traces[key]
 
     def _compute_trace(self, network: Network, selection: DataSelection) -> Trace:
+        x, y, rows = self.selected_data(selection)
         with np.errstate(all="ignore"):
-            if selection.mode == "custom":
-                return network.trace(np.array(selection.x), np.array(selection.y))
-            if selection.mode == "batch":
-                return network.trace(self._X, self._Y, rows=tuple(range(len(self._X))))
-            row = self.lesson.focus if selection.row is None else selection.row
-            return network.trace(self._X[row], self._Y[row], rows=(row,))
+            return network.trace(x, y, rows=rows)
+
+    def selected_data(self, selection: DataSelection) -> tuple[np.ndarray, np.ndarray, tuple]:
+        """The inputs, targets and data-row indices a selection traces."""
+        if selection.mode == "custom":
+            return np.array(selection.x), np.array(selection.y), ()
+        if selection.mode == "batch":
+            return self._X, self._Y, tuple(range(len(self._X)))
+        row = self.lesson.focus if selection.row is None else selection.row
+        return self._X[row], self._Y[row], (row,)
 
     @staticmethod
     def _step_reveal(step: Step, depth: int) -> Reveal:

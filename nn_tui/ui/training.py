@@ -83,7 +83,7 @@ class TrainingRun(Widget):
         # touches the session (the screen keeps using it while training runs).
         jobs = session.training_jobs(view.index)
         self._worker = self._train(jobs, session.X, session.Y,
-                                   _selected_data(session, view), view.index, self.run)
+                                   session.selected_data(view.selection), view.index, self.run)
 
     def toggle_pause(self) -> bool:
         """Pause a running run or resume a paused one; returns True when now paused."""
@@ -161,15 +161,3 @@ class TrainingRun(Widget):
             outcomes, trace = snapshot()
             self.post_message(self.Finished(run, index, outcomes, trace))
 
-
-def _selected_data(session: "LessonSession", view: "StepView"):
-    """The x, y and row indices the step's trace covers (the same data as the step's view)."""
-    import numpy as np
-
-    selection = view.selection
-    if selection.mode == "custom":
-        return np.array(selection.x), np.array(selection.y), ()
-    if selection.mode == "batch":
-        return session.X, session.Y, tuple(range(len(session.X)))
-    row = session.lesson.focus if selection.row is None else selection.row
-    return session.X[row], session.Y[row], (row,)

@@ -161,7 +161,10 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         self._styled = {}
         size = Size(width, len(lines))
         if size != self.virtual_size:
-            self.virtual_size = size  # the scrollbar follows; the rows are repainted below
+            # Set without the reactive's full repaint (the changed rows are repainted below);
+            # the layout pass still updates the scrollbar.
+            self.set_reactive(PaneBody.virtual_size, size)
+            self.refresh(layout=True, repaint=False)
         # Repaint only the rows that changed (often a marker, a few numbers, or new lines at
         # the end): a full repaint of a pane costs several times more than rendering it.
         top = round(self.scroll_y)

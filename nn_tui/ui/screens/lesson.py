@@ -370,8 +370,7 @@ class LessonScreen(Screen):
 
     def action_back(self) -> None:
         self.query_one(TrainingRun).cancel()
-        self.store.save()
-        self.dismiss()
+        self.dismiss()  # on_unmount saves the progress
 
     def action_hint(self) -> None:
         self.query_one(CheckArea).hint()
