@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
+from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -121,32 +122,8 @@ def diverging_lesson(tmp_path) -> Path:
     return path
 
 
-def make_app(*paths: Path, lesson_dirs=()) -> NnTuiApp:
-    return NnTuiApp(list(paths), list(lesson_dirs), cursor_blink=False)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_for_screen(app, pilot, name: str) -> None:
-    for _ in range(100):
-        if type(app.screen).__name__ == name:
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{name} never appeared (on {type(app.screen).__name__})")
-
-
 def text_of(widget) -> str:
     return str(widget.render())
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def header(app) -> str:

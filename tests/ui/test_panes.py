@@ -22,6 +22,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
+from ui_helpers import screen_text
 
 SIZE = (120, 40)
 
@@ -457,7 +458,7 @@ async def test_every_step_renders_in_every_pane(size, lessons, request):
                 await pilot.pause()
                 for pane in panes:
                     assert pane.view is view and pane.size.width > 0
-        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        screen = screen_text(app)
         for title in titles:
             assert title in screen
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.app import NnTuiApp
+from ui_helpers import make_app, settle, wait_for_screen
 
 SIZE = (120, 40)
 
@@ -15,16 +16,9 @@ SIZE = (120, 40)
 async def open_at(pilot, choose_step) -> None:
     """Wait for the lesson screen, then go to the step ``choose_step(session)`` picks."""
     app = pilot.app
-    for _ in range(200):
-        if type(app.screen).__name__ == "LessonScreen":
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    screen = app.screen
-    screen.go(choose_step(screen.session))
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await wait_for_screen(app, pilot, "LessonScreen")
+    app.screen.go(choose_step(app.screen.session))
+    await settle(app, pilot)
 
 
 def last_of_kind(kind: str):
@@ -41,7 +35,7 @@ def full_forward(session) -> int:
 
 
 def app_for(name: str) -> NnTuiApp:
-    return NnTuiApp([bundled_lessons_dir() / f"{name}.toml"], [], cursor_blink=False)
+    return make_app(bundled_lessons_dir() / f"{name}.toml")
 
 
 def test_fruit_forward_pass(snap_compare):
