@@ -7,16 +7,6 @@ from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-PANE_TITLES = (
-    ("pane-lesson", "Lesson"),
-    ("pane-network", "Network"),
-    ("pane-forward", "Forward pass"),
-    ("pane-weights", "Weights"),
-    ("pane-gradients", "Gradients"),
-    ("pane-loss", "Loss"),
-)
-
-
 class TutorCommands(Provider):
     """Commands that depend on where the palette was opened (the picker or a lesson)."""
 
@@ -32,10 +22,11 @@ class TutorCommands(Provider):
                                  f"a {step.kind} step of {session.total}",
                                  partial(screen.go, index)))
             hidden = getattr(screen, "hidden_panes", set())
-            for pane_id, title in PANE_TITLES:
-                verb = "Show" if pane_id in hidden else "Hide"
-                commands.append((f"{verb} the {title} pane", "toggle a pane of the lesson screen",
-                                 partial(screen.toggle_pane, pane_id)))
+            for pane in screen.query(".pane"):
+                verb = "Show" if pane.id in hidden else "Hide"
+                commands.append((f"{verb} the {pane.border_title} pane",
+                                 "toggle a pane of the lesson screen",
+                                 partial(screen.toggle_pane, pane.id)))
         for info in getattr(app, "catalog", []):
             entry = info.entry
             label = f"Open lesson: {entry.title}"

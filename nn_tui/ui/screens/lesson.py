@@ -37,14 +37,14 @@ from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
 from nn_tui.ui.widgets.keybar import KeyBar
 
-# (pane class, widget id, title) in grid order; the titles are also the command palette's names.
+# (pane class, widget id) in grid order; each pane carries its own title (its border title).
 PANES = (
-    (LessonPane, "pane-lesson", "Lesson"),
-    (NetworkPane, "pane-network", "Network"),
-    (ForwardPane, "pane-forward", "Forward pass"),
-    (WeightsPane, "pane-weights", "Weights"),
-    (GradientsPane, "pane-gradients", "Gradients"),
-    (LossPane, "pane-loss", "Loss"),
+    (LessonPane, "pane-lesson"),
+    (NetworkPane, "pane-network"),
+    (ForwardPane, "pane-forward"),
+    (WeightsPane, "pane-weights"),
+    (GradientsPane, "pane-gradients"),
+    (LossPane, "pane-loss"),
 )
 # On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
 # Check box) are stacked full width, so the text and the arithmetic both get whole lines.
@@ -113,7 +113,7 @@ class LessonScreen(Screen):
                              id="header-title")
                 yield Static(id="header-step")
             with Container(id="panes"):
-                for pane_class, pane_id, _title in PANES:
+                for pane_class, pane_id in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
                 # The check box takes the Loss pane's place in the grid at a question, so the
@@ -149,7 +149,7 @@ class LessonScreen(Screen):
         """
         wide = not self.compact
         is_check = self.view is not None and self.view.step.kind == "check"
-        for _class, pane_id, _title in PANES:
+        for _class, pane_id in PANES:
             visible = pane_id not in self.hidden_panes
             if pane_id in DETAIL_PANES and not wide:
                 visible = visible and pane_id == self.detail
@@ -223,7 +223,7 @@ class LessonScreen(Screen):
         step = view.step
         self.query_one("#header-step", Static).update(
             f"step {view.index + 1} of {view.total} · {view.state_label}")
-        for pane_class, pane_id, _title in PANES:
+        for pane_class, pane_id in PANES:
             self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
         if step.kind in ("text", "check"):
@@ -261,7 +261,7 @@ class LessonScreen(Screen):
         if following >= self.session.total or self.session.needs_training(following):
             return
         upcoming = self.session.view(following)
-        for _class, pane_id, _title in PANES:
+        for _class, pane_id in PANES:
             pane = self.pane(pane_id)
             if pane.display and hasattr(pane, "prerender"):
                 pane.prerender(upcoming)
@@ -425,7 +425,7 @@ class LessonScreen(Screen):
     def _show_live(self, outcomes, trace, every_pane: bool = True) -> None:
         live = dataclasses.replace(self.view, trace=trace, network=outcomes[0].network,
                                    trainings=outcomes)
-        for _class, pane_id, _title in PANES:
+        for _class, pane_id in PANES:
             if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
 
