@@ -236,22 +236,25 @@ class Pane(Vertical):
         return self.body.text
 
     def show(self, view: StepView) -> None:
-        """Show the step: the panes built on this read only the view's trace, reveal and
-        highlight, so when all three are unchanged (the session shares one Trace object between
-        steps with the same numbers) there is nothing to redraw."""
+        """Show the step; nothing to redraw when its content key is the one already shown (the
+        session shares one Trace object between steps with the same numbers)."""
         previous, self.view = self.view, view
-        if previous is not None and previous.trace is view.trace \
-                and previous.reveal == view.reveal and previous.highlight == view.highlight:
+        if previous is not None and self.content_key(previous)[0] == self.content_key(view)[0]:
             return
         self.body.update(lambda width, height: self.renderable(view, width, height),
                          *self.content_key(view))
         if previous is None or previous.index != view.index:
             # A new step (not a live-training redraw, which must not move what the learner
-            # scrolled to): bring its first changed line into view.
-            self.follow_new_lines()
+            # scrolled to).
+            self.step_changed(view)
+
+    def step_changed(self, view: StepView) -> None:
+        """Bring the first changed line into view."""
+        self.follow_new_lines()
 
     def content_key(self, view: StepView) -> tuple[tuple, object]:
-        """What this pane's content depends on, and the objects to keep alive with it."""
+        """What this pane's content depends on (the panes built on this read only the view's
+        trace, reveal and highlight), and the objects to keep alive with it."""
         return (id(view.trace), view.reveal, view.highlight), view.trace
 
     def prerender(self, view: StepView) -> None:
@@ -262,10 +265,6 @@ class Pane(Vertical):
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""
         raise NotImplementedError
-
-    def set_content(self, build: Callable[[int, int], RenderableType]) -> None:
-        """The pane's content, built for the size it is drawn at."""
-        self.body.update(build)
 
     def follow_new_lines(self) -> None:
         """Bring what changed into view, from its first line (a scroll position kept from a

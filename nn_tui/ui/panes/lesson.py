@@ -45,14 +45,7 @@ class LessonPane(Pane):
     def content_key(self, view: StepView) -> tuple[tuple, object]:
         return (id(view.step), view.index), view.step
 
-    def show(self, view: StepView) -> None:
-        previous = self.view
-        self.view = view
-        if previous is not None and previous.index == view.index and previous.step is view.step \
-                and previous.state_label == view.state_label:
-            return  # live training re-sends the same step: nothing here changes
+    def step_changed(self, view: StepView) -> None:
         # "step k of n" sits in the frame, so the text starts on the second line of the pane.
         self.border_subtitle = position_label(view)
-        self.body.update(lambda width, height: lesson_renderable(view), *self.content_key(view))
-        if previous is None or previous.index != view.index:
-            self.scroll_to_top()
+        self.scroll_to_top()
