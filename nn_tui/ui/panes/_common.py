@@ -35,6 +35,13 @@ RENDERED_AHEAD = 6  # contents a pane keeps rendered (this step's, the next, a f
 CONTINUE_HINT = "the next layer comes at a later step"
 
 
+def layer_name(layer: int, depth: int, short: bool = False) -> str:
+    """"layer 1", "layer 2", ... and, for the last one, "output layer" (or "output")."""
+    if layer == depth - 1:
+        return "output" if short else "output layer"
+    return f"layer {layer + 1}"
+
+
 def highlighted_layer(highlight: Highlight, layer: int) -> bool:
     """Whether ``layer`` (0-based) is what the current step is about."""
     if highlight.part == "all":

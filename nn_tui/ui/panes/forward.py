@@ -10,7 +10,7 @@ from nn_tui.format import worked
 from nn_tui.format.numbers import short
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, marked_layer,
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, marked_layer, layer_name,
 )
 
 
@@ -34,7 +34,7 @@ def worked_table(lines: list[worked.WorkedLine], marked: bool = False) -> Table:
 def _layer_heading(view: StepView, layer: int) -> Text:
     record = view.trace.layers[layer]
     depth = len(view.trace.layers)
-    name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+    name = layer_name(layer, depth)
     return Text(f"{name} · {record.activation}", style=HEADING)
 
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, marked_layer,
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, marked_layer, layer_name,
 )
 from nn_tui.ui.panes.forward import worked_table
 
@@ -73,7 +73,7 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
     if trace.mode == "batch":
         parts.append(Text("gradients of the loss over the whole batch", style=MUTED))
     for layer in range(depth - 1, depth - 1 - shown, -1):
-        name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+        name = layer_name(layer, depth)
         parts.append(Text(f"{name} · chain rule", style=HEADING))
         rows = worked.backward_rows(trace, layer)
         marked = marked_layer(view.highlight, layer, "backward")

@@ -23,7 +23,7 @@ from nn_tui.format.numbers import num, short, vector
 from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer,
+    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer, layer_name,
 )
 
 ACTIVATION_SHORT = {
@@ -167,7 +167,7 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         if detail.bias:
             lines.append(Text(f"b {num(record.b[unit])}"))
         nodes.append(lines)
-    header = "output" if last else f"layer {layer + 1}"
+    header = layer_name(layer, depth, short=True)
     activation = ACTIVATION_SHORT.get(record.activation, record.activation)
     if detail.inline:
         return _Column((f"{header} {activation}", ""), nodes, current)
@@ -357,7 +357,7 @@ def _listing(view: StepView) -> RenderableType:
             else:
                 node.append(" ?", style=MUTED)
             nodes.append(node)
-        name = "output" if layer == depth - 1 else f"layer {layer + 1}"
+        name = layer_name(layer, depth, short=True)
         heading = Text(f"{name} · {ACTIVATION_SHORT.get(record.activation, record.activation)}",
                        style=CURRENT if current else HEADING)
         if current and view.highlight.part == "layer":

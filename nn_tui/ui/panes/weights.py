@@ -11,7 +11,7 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, highlighted_layer,
+    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, highlighted_layer, layer_name,
 )
 
 
@@ -49,7 +49,7 @@ def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | No
 def _layer_heading(view: StepView, layer: int) -> Text:
     record = view.trace.layers[layer]
     depth = len(view.trace.layers)
-    name = "output layer" if layer == depth - 1 else f"layer {layer + 1}"
+    name = layer_name(layer, depth)
     units, fan_in = record.W.shape
     heading = Text(f"{name} · {record.activation} · W {units}×{fan_in}, b {units}", style=HEADING)
     if highlighted_layer(view.highlight, layer) and view.highlight.part == "layer":
