@@ -233,6 +233,17 @@ def test_train_steps_produce_outcomes(lesson):
     assert session.answer(16) == 1.0
 
 
+def test_a_train_step_says_what_its_run_will_train(lesson):
+    session = LessonSession(lesson)
+    # Before the run: the epochs of each listed network (a variant's own, else the lesson's),
+    # exactly what the training jobs are given; no other step plans any.
+    race = session.view(14).training_planned
+    assert race == (40, 40, 200)
+    assert race == tuple(job.epochs for job in session.training_jobs(14))
+    assert session.view(17).training_planned == (5,)
+    assert session.view(15).training_planned == () and session.view(0).training_planned == ()
+
+
 def test_train_step_with_use_trains_that_variant_from_its_start(lesson):
     session = LessonSession(lesson)
     (outcome,) = session.training_outcomes(17)

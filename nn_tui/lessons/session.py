@@ -120,6 +120,9 @@ class StepView:
     # The lesson's names for the inputs and outputs (x₁ → "colour"), for the network diagram.
     input_names: tuple[str, ...] = ()
     output_names: tuple[str, ...] = ()
+    # At a train step, before its run: the epochs each network is set to train (empty otherwise,
+    # and in the views live training shows).
+    training_planned: tuple[int, ...] = ()
 
     @property
     def state_label(self) -> str:
@@ -242,6 +245,7 @@ class LessonSession:
             epochs_trained=state.epochs_trained,
             input_names=self.lesson.network.inputs,
             output_names=self.lesson.network.outputs,
+            training_planned=self._planned_epochs(step),
         )
         self._views[index] = view
         if step.kind == "train":
@@ -367,18 +371,29 @@ class LessonSession:
             state = self._switch(state, step.use)
         training = self.lesson.training
         jobs = []
-        for variant_id in step.variants or (state.variant_id,):
+        for variant_id, epochs in zip(step.variants or (state.variant_id,),
+                                      self._planned_epochs(step)):
             if variant_id == state.variant_id and not step.variants:
-                network, label, own_epochs = state.network, state.variant_label, None
+                network, label = state.network, state.variant_label
             elif variant_id == MAIN:
-                network, label, own_epochs = self.lesson.network.build(), "main network", None
+                network, label = self.lesson.network.build(), "main network"
             else:
                 variant = self.lesson.variant(variant_id)
-                network, label, own_epochs = variant.network.build(), variant.label, variant.epochs
-            epochs = own_epochs or step.epochs or training.epochs
+                network, label = variant.network.build(), variant.label
             jobs.append(TrainingJob(variant_id, label, network.copy(), epochs,
                                     training.batch_size, training.shuffle_seed))
         return tuple(jobs)
+
+    def _planned_epochs(self, step: Step) -> tuple[int, ...]:
+        """The epochs of each run a train step starts: a listed variant's own, else the step's,
+        else the lesson's (one run when no variants are listed). Empty for other steps."""
+        if step.kind != "train":
+            return ()
+        default = step.epochs or self.lesson.training.epochs
+        if not step.variants:
+            return (default,)
+        return tuple((None if listed == MAIN else self.lesson.variant(listed).epochs) or default
+                     for listed in step.variants)
 
     def training_outcomes(self, index: int) -> tuple[TrainingOutcome, ...]:
         """The finished (deterministic) result of train step ``index``, computed once."""

@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
+from nn_tui.ui.widgets.header import HeaderBar
 from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
@@ -127,7 +128,8 @@ def text_of(widget) -> str:
 
 
 def header(app) -> str:
-    return text_of(app.screen.query_one("#header-step", Static))
+    """The right side of the header line: "step k of n · ..."."""
+    return app.screen.query_one(HeaderBar).status
 
 
 def feedback(app) -> str:
@@ -357,6 +359,9 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
         await goto_step(app, pilot, 4)
         screen = app.screen
         runner = screen.query_one("TrainingRun")
+        # Before the run, the Loss pane says how to start it and how long it is.
+        summary = screen.query_one("#loss-summary", Static)
+        assert "Ready to train 300 epochs: press space to start" in text_of(summary)
         await pilot.press("full_stop")
         await wait_for_epochs(screen, pilot, 1)
         assert runner.paused
@@ -366,8 +371,9 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
         await pilot.press("space")  # resume, run to the end
         await app.workers.wait_for_complete()
         await pilot.pause()
-        label = text_of(screen.query_one("#training-status", Static))
-        assert "epoch 300 of 300" in label and "finished" in label
+        assert "epoch 300 of 300" in header(app) and "finished" in header(app)
+        await pilot.pause(0.4)  # the Loss pane's redraw timer
+        assert "press space" not in text_of(summary) and "✓ done" in text_of(summary)
         outcome = screen.session.training_outcomes(4)[0]
         assert outcome.epochs_run == 300
         assert outcome.history[-1] < outcome.history[0]
@@ -409,8 +415,7 @@ async def test_diverging_training_stops_with_a_reason(diverging_lesson):
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        label = text_of(app.screen.query_one("#training-status", Static))
-        assert "diverged" in label
+        assert "diverged" in header(app)
         messages = [notification.message for notification in app._notifications]
         assert any("stopped at epoch" in message for message in messages)
         # The reason, in full, is in the Loss pane.
@@ -593,3 +598,26 @@ async def test_key_bar_shows_the_live_keys_and_runs_them_on_click():
         await settle(app, pilot)
         assert screen.view.index == check + 1
         assert not any("Hint" in key for key in bar.keys)
+
+
+async def test_header_keeps_the_status_whole_and_shortens_the_title():
+    from textual.app import App
+
+    class HeaderApp(App):
+        def compose(self):
+            yield HeaderBar("nn-tui · A rather long lesson title that cannot fit beside it")
+
+    app = HeaderApp()
+    async with app.run_test(size=(70, 3)) as pilot:
+        bar = app.query_one(HeaderBar)
+        bar.set_status("step 18 of 20 · epoch 6000 of 6000 · finished")
+        await pilot.pause()
+        line = str(bar.render())
+        assert line.endswith("step 18 of 20 · epoch 6000 of 6000 · finished")
+        assert line.startswith("nn-tui ·") and "…" in line
+        assert len(line) == bar.content_region.width
+        # A status wider than the line leaves the title its minimum and ends in an ellipsis.
+        bar.set_status("x" * 80)
+        await pilot.pause()
+        line = str(bar.render())
+        assert len(line) <= bar.content_region.width and line.rstrip().endswith("…")

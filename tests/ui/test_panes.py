@@ -397,7 +397,7 @@ async def test_loss_pane_single_diverged_curve_ends_where_it_diverged(psa_hidden
         assert "epoch 11 / 200" in text and "✗ diverged" in text and "η = 80" in text
 
 
-async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
+async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
     base = first(psa_hidden, lambda v: v.step.kind == "train")
     reason = "the loss grew from 0.25 to 3e+05 by epoch 40: the learning rate η = 50 is too large"
     steady = outcome("η = 0.1", [0.25 - k * 0.0001 for k in range(101)], 200)
@@ -408,9 +408,10 @@ async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
         pane.show(dataclasses.replace(base, trainings=(steady, wild)))
         await pilot.pause(2 / REDRAW_HZ)
         text = rendered(pane)
-        assert "η = 50: epoch 39 / 200" in text and "✗ diverged" in text
+        # Each run's line starts with its curve's key: the dots it is drawn with.
+        assert "•• η = 50: epoch 39 / 200" in text and "✗ diverged" in text
         assert "η = 50 is too large" in " ".join(text.split())  # the reason wraps
-        assert "η = 0.1: epoch 100 / 200" in text
+        assert "▞▞ η = 0.1: epoch 100 / 200" in text
         labels = [label for label, _, _ in pane.plotted]
         assert labels == ["η = 0.1", "η = 50"]
         # The diverging curve is cut where it leaves the converging runs' scale, on the edge.
@@ -421,7 +422,8 @@ async def test_loss_pane_diverged_curve_and_legend(psa_hidden):
         plot_text = "\n".join(
             strip.text for strip in plot.render_lines(Region(0, 0, *plot.size))
         )
-        assert "η = 0.1" in plot_text and "η = 50 (diverged)" in plot_text
+        # The key is beside the plot, not over its top rows.
+        assert "•" in plot_text and "η =" not in plot_text
 
 
 # -- every pane, every step, both sizes --------------------------------------------------------

@@ -27,8 +27,15 @@ if TYPE_CHECKING:
 REDRAW_HZ = 4
 MAX_POINTS = 200
 MIN_PLOT_ROWS = 6
-CURVE_MARKERS = ("hd", "dot", "sd", "braille")
-LEGEND_ROOM = 0.2  # of the loss range, per legend line
+# Each curve's plotext marker, the glyph that stands for it in the key beside the plot, and
+# its colour (plotext's own first colours). The shapes tell the curves apart without colour
+# (NO_COLOR); the key is beside the plot, not in it, where it hid the top of a short plot.
+CURVE_STYLES = (
+    ("hd", "▞▞", (0, 130, 200)),
+    ("dot", "••", (60, 180, 75)),
+    ("sd", "██", (230, 25, 75)),
+    ("braille", "⣿⣿", (245, 130, 48)),
+)
 PLOT_NOTE = "A training run draws its loss curve here."
 
 
@@ -59,10 +66,18 @@ def downsample(values: Sequence[float], limit: int = MAX_POINTS) -> tuple[list[i
     return kept.tolist(), data[kept].tolist()
 
 
-def _outcome_line(outcome: TrainingOutcome, labelled: bool) -> Text:
+def curve_style(number: int) -> tuple[str, str, tuple[int, int, int]]:
+    return CURVE_STYLES[number % len(CURVE_STYLES)]
+
+
+def _outcome_line(outcome: TrainingOutcome, curve: int | None) -> Text:
+    """One run's epoch counter and loss; ``curve`` (its number in the plot) when there are
+    several, to start the line with the curve's key."""
     line = Text()
-    if labelled:
-        line.append(f"{outcome.label}: ", style="bold")
+    if curve is not None:
+        _marker, glyph, (red, green, blue) = curve_style(curve)
+        line.append(glyph, style=f"bold rgb({red},{green},{blue})")
+        line.append(f" {outcome.label}: ", style="bold")
     line.append(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
     line.append("  L ", style=MUTED)
     line.append(num(outcome.history[-1]), style=VALUE)
@@ -95,12 +110,27 @@ def loss_summary(view: StepView) -> Text:
     labelled = len(view.trainings) > 1
     if view.trainings:
         text.append("\ntraining, loss over all rows:", style=MUTED)
-    for outcome in view.trainings:
+    for number, outcome in enumerate(view.trainings):
         text.append("\n")
-        text.append_text(_outcome_line(outcome, labelled))
-    if not view.trainings:
+        text.append_text(_outcome_line(outcome, number if labelled else None))
+    if view.training_planned:
+        text.append("\n")
+        text.append_text(ready_line(view.training_planned))
+    elif not view.trainings:
         text.append(f"\n{PLOT_NOTE}", style=MUTED)
     return text
+
+
+def ready_line(planned: Sequence[int]) -> Text:
+    """How to start a train step's run, and how long it is."""
+    if len(planned) == 1:
+        what = f"{planned[0]} epochs"
+    else:
+        what = f"{len(planned)} networks, {' + '.join(str(epochs) for epochs in planned)} epochs"
+    line = Text(f"Ready to train {what}: ")
+    line.append("press space to start", style=VALUE)
+    line.append(", . for one epoch.")
+    return line
 
 
 def _ceiling(outcomes: Sequence[TrainingOutcome]) -> float | None:
@@ -220,28 +250,17 @@ class LossPane(Vertical):
         plt = plot.plt
         plt.clear_data()
         curves = []
-        labelled = len(outcomes) > 1
         ceiling = _ceiling(outcomes)
         for number, outcome in enumerate(outcomes):
             epochs, losses = downsample(outcome.history)
             if ceiling is not None:
                 epochs, losses = _clip_at(epochs, losses, ceiling)
             curves.append((outcome.label, epochs, losses))
-            label = outcome.label + (" (diverged)" if outcome.diverged else "")
-            # Each curve its own dot shape too, so they stay apart without colour (NO_COLOR).
-            plt.plot(epochs, losses, label=label if labelled else None,
-                     marker=CURVE_MARKERS[number % len(CURVE_MARKERS)])
+            marker, _glyph, colour = curve_style(number)
+            plt.plot(epochs, losses, marker=marker, color=colour)
         if outcomes:
             plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
-        if labelled and curves:
-            # Room above the curves for the legend, which plotext draws inside the plot's top
-            # rows (it hid a flat curve near the top).
-            low = min(min(losses) for _label, _epochs, losses in curves)
-            high = max(max(losses) for _label, _epochs, losses in curves)
-            span = (high - low) or abs(high) or 1.0
-            plt.ylim(min(low, 0.0), high + span * LEGEND_ROOM * len(curves))
-        else:
-            plt.ylim(None, None)
+        plt.ylim(None, None)
         plt.xlabel("epoch")
         plt.ylabel("loss")
         self.plotted = tuple(curves)

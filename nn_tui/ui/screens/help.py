@@ -44,12 +44,16 @@ skipped).
   activation applied element by element, revealed layer by layer.
 - **Gradients**: the chain-rule factors (∂L/∂ŷ, ∂ŷ/∂z, ∂z/∂w, ...) with their values, and every
   parameter's gradient, revealed from the output backwards.
-- **Loss**: the loss value, and while training, a live plot of its history.
+- **Loss**: the loss value; at a train step, how to start the run, then the epoch counter, a
+  progress bar and a live plot of the loss (each curve keyed by its dots when several race).
 - **Check**: a question about a number on screen; you type the number or pick a choice.
 
 On a terminal of 120×36 or more every pane is on screen at once. On a smaller one (from 80×24)
 the Lesson pane sits above one of the others, chosen for the step (t shows the next), and the Loss
 pane or the Check box below them.
+
+The top line names the lesson and says where you are: the step, and the state of the network
+(its weights so far, or the epoch a run has reached).
 
 Every number is computed by the engine from the live network; the panes only write it down.
 

@@ -16,12 +16,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Vertical
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
-from nn_tui.format.numbers import num
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.session import LessonSession, StepView
@@ -35,6 +36,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
+from nn_tui.ui.widgets.header import HeaderBar
 from nn_tui.ui.widgets.keybar import KeyBar
 
 # (pane class, widget id) in grid order; each pane carries its own title (its border title).
@@ -59,6 +61,11 @@ DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "trai
 
 
 class LessonScreen(Screen):
+    # Screen repaints itself whole when the focus moves (into the answer box at a question, out
+    # of it after); nothing it draws depends on the focus (the :focus styles restyle their own
+    # widgets), and that repaint made every question step cost twice as much to draw.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
@@ -108,10 +115,7 @@ class LessonScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lesson-main"):
-            with Horizontal(id="lesson-header"):
-                yield Static(Text(f"nn-tui · {self.lesson.title}", style="bold"),
-                             id="header-title")
-                yield Static(id="header-step")
+            yield HeaderBar(f"nn-tui · {self.lesson.title}", id="lesson-header")
             with Container(id="panes"):
                 for pane_class, pane_id in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
@@ -119,7 +123,6 @@ class LessonScreen(Screen):
                 # The check box takes the Loss pane's place in the grid at a question, so the
                 # other panes keep their size (and their content need not be laid out again).
                 yield CheckArea(id="check")
-            yield Static(id="training-status")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
         yield TrainingRun()
@@ -159,11 +162,11 @@ class LessonScreen(Screen):
             if pane.display != visible:
                 pane.display = visible
         is_train = self.view is not None and self.view.step.kind == "train"
-        # The bottom row holds the Loss pane, or the Check box at a question; the loss plot
-        # needs more height at a train step. On a large terminal the row keeps its height from
-        # a question to the next step, so stepping does not resize the other panes.
+        # The bottom row holds the Loss pane, or the Check box at a question. On a large
+        # terminal every row keeps its height at every step: a pane that changes size is
+        # redrawn whole, and resizing them all cost more than drawing the step.
         if wide:
-            rows = "10 1fr 1fr " + ("14" if is_train else "10")
+            rows = "10 1fr 1fr 10"
         elif is_train:
             rows = "3fr 2fr 10"  # the lesson text keeps a few lines above the plot
         else:
@@ -192,7 +195,7 @@ class LessonScreen(Screen):
             self._leave_step()
         if self.session.needs_training(index):
             self._preparing = index
-            self.query_one("#header-step", Static).update(
+            self.query_one(HeaderBar).set_status(
                 f"step {index + 1} of {self.session.total} · preparing…")
             self._prepare(index)
         else:
@@ -221,8 +224,6 @@ class LessonScreen(Screen):
     def _show(self, view: StepView) -> None:
         self.view = view
         step = view.step
-        self.query_one("#header-step", Static).update(
-            f"step {view.index + 1} of {view.total} · {view.state_label}")
         for pane_class, pane_id in PANES:
             self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
@@ -242,7 +243,7 @@ class LessonScreen(Screen):
             check.focus_answer()
         elif isinstance(self.focused, AnswerInput):
             self.set_focus(None)
-        self._show_training_status(view)
+        self._show_status(view)
         self.store.record_step(self.lesson.id, view.index, view.total)
         self._save_soon()
         if self._prerender_timer is not None:
@@ -281,48 +282,29 @@ class LessonScreen(Screen):
     def on_unmount(self) -> None:
         self.store.save()
 
-    def _show_training_status(self, view: StepView, live=None, finished: bool = False) -> None:
-        """The line under the panes at a train step: what space and . will do, and the run's state.
-
-        (The Loss pane shows the epoch counter, its progress bar and the plot.)"""
-        status = self.query_one("#training-status", Static)
-        is_train = view.step.kind == "train"
-        status.display = is_train
-        if not is_train:
-            return
+    def _show_status(self, view: StepView, live=None, finished: bool = False) -> None:
+        """The header's right side: the step, and the state of the network on screen or of the
+        run in progress (the Loss pane has the run's losses and how to start it)."""
+        text = Text(f"step {view.index + 1} of {view.total} · ")
         if live is None:
-            planned = " + ".join(str(epochs) for epochs in self._planned_epochs())
-            status.update(Text(f"Ready to train {planned} epochs: press space to start, "
-                               ". for a single epoch."))
+            text.append(view.state_label)
+            self.query_one(HeaderBar).set_status(text)
             return
         first = live[0]
-        text = Text()
         text.append(f"epoch {first.epochs_run} of {first.epochs_planned}", style="bold")
-        text.append(f" · loss {num(first.history[-1])}")
         if len(live) > 1:
             text.append(f" · {len(live)} networks")
         diverged = next((outcome for outcome in live if outcome.diverged), None)
         if diverged is not None:
-            # One line here; the Loss pane gives the reason.
             text.append(f" · {diverged.label} diverged at epoch {diverged.epochs_run}",
                         style="bold red")
-        runner = self.query_one(TrainingRun)
         if finished:
             text.append(" · finished: → to go on", style="green")
-        elif runner.paused:
-            text.append(" · paused (space resumes, . one epoch)", style="yellow")
+        elif self.query_one(TrainingRun).paused:
+            text.append(" · paused: space resumes", style="yellow")
         else:
-            text.append(" · training (space pauses)")
-        status.update(text)
-        self.query_one("#header-step", Static).update(
-            f"step {view.index + 1} of {view.total} · "
-            f"{'trained' if finished else 'training'} {first.epochs_run} epochs")
-
-    def _planned_epochs(self) -> list[int]:
-        view = self.view
-        if view is None or view.step.kind != "train":
-            return [0]
-        return [job.epochs for job in self.session.training_jobs(view.index)]
+            text.append(" · training: space pauses")
+        self.query_one(HeaderBar).set_status(text)
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -410,7 +392,6 @@ class LessonScreen(Screen):
             self._refresh_live_label()
             return
         runner.start(self.session, self.view)
-        self.query_one("#training-status", Static).update("training… (space pauses)")
 
     def action_one_epoch(self) -> None:
         runner = self.query_one(TrainingRun)
@@ -420,11 +401,11 @@ class LessonScreen(Screen):
 
     def _refresh_live_label(self) -> None:
         if self._live is not None:
-            self._show_training_status(self.view, self._live)
+            self._show_status(self.view, self._live)
 
     def _show_live(self, outcomes, trace, every_pane: bool = True) -> None:
         live = dataclasses.replace(self.view, trace=trace, network=outcomes[0].network,
-                                   trainings=outcomes)
+                                   trainings=outcomes, training_planned=())
         for _class, pane_id in PANES:
             if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
@@ -445,7 +426,7 @@ class LessonScreen(Screen):
         if every_pane:
             self._panes_updated = now
         self._show_live(message.outcomes, message.trace, every_pane)
-        self._show_training_status(self.view, message.outcomes)
+        self._show_status(self.view, message.outcomes)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
         if not self._current_run(message):
@@ -453,7 +434,7 @@ class LessonScreen(Screen):
         self._live = None
         self.session.record_outcomes(message.index, message.outcomes)
         self._show_live(message.outcomes, message.trace)
-        self._show_training_status(self.view, message.outcomes, finished=True)
+        self._show_status(self.view, message.outcomes, finished=True)
         for outcome in message.outcomes:
             if outcome.diverged:
                 # Short: the toast sits over the plot; the Loss pane gives the whole reason.
