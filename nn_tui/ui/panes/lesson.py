@@ -1,4 +1,4 @@
-"""The Lesson pane: the step's title and its text as Markdown, "step k of n" on its frame.
+"""The Lesson pane: the step's title with "step k of n" beside it, then its text as Markdown.
 
 The text is rendered with Rich's Markdown into the pane's line buffer rather than with
 Textual's Markdown widget: the widget rebuilds a tree of block widgets (parsed in a worker
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.markdown import Markdown
+from rich.table import Table
 from rich.text import Text
 
 from nn_tui.lessons.session import StepView
@@ -28,8 +29,14 @@ def step_markdown(view: StepView) -> str:
 
 def lesson_renderable(view: StepView) -> Group:
     step = view.step
-    title = Text(step.title or step.kind.capitalize(), style="bold")
-    return Group(title, Text(""), Markdown(step_markdown(view)))
+    # The position shares the title's line (in the text, not on the frame: a new frame title
+    # repaints the whole frame, and the text is drawn anew at every step anyway).
+    heading = Table.grid(expand=True)
+    heading.add_column(ratio=1)
+    heading.add_column(justify="right", no_wrap=True)
+    heading.add_row(Text(step.title or step.kind.capitalize(), style="bold"),
+                    Text(f"  {position_label(view)}", style="dim"))
+    return Group(heading, Text(""), Markdown(step_markdown(view)))
 
 
 def position_label(view: StepView) -> str:
@@ -46,6 +53,4 @@ class LessonPane(Pane):
         return (id(view.step), view.index), view.step
 
     def step_changed(self, view: StepView) -> None:
-        # "step k of n" sits in the frame, so the text starts on the second line of the pane.
-        self.border_subtitle = position_label(view)
         self.scroll_to_top()
