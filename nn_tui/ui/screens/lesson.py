@@ -290,20 +290,20 @@ class LessonScreen(Screen):
             text.append(view.state_label)
             self.query_one(HeaderBar).set_status(text)
             return
+        # Short enough for an 80-column header; the Loss pane names the runs and says why one
+        # diverged.
         first = live[0]
         text.append(f"epoch {first.epochs_run} of {first.epochs_planned}", style="bold")
-        if len(live) > 1:
-            text.append(f" · {len(live)} networks")
-        diverged = next((outcome for outcome in live if outcome.diverged), None)
-        if diverged is not None:
-            text.append(f" · {diverged.label} diverged at epoch {diverged.epochs_run}",
+        diverged = sum(1 for outcome in live if outcome.diverged)
+        if diverged:
+            text.append(f" · {diverged} diverged" if len(live) > 1 else " · diverged",
                         style="bold red")
         if finished:
-            text.append(" · finished: → to go on", style="green")
+            text.append(" · finished (→ next)", style="green")
         elif self.query_one(TrainingRun).paused:
-            text.append(" · paused: space resumes", style="yellow")
+            text.append(" · paused (space resumes)", style="yellow")
         else:
-            text.append(" · training: space pauses")
+            text.append(" · training (space pauses)")
         self.query_one(HeaderBar).set_status(text)
 
     # -- actions ---------------------------------------------------------------------------------
