@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 # The title keeps at least this many columns; the status gets the rest (it is what changes).
-MIN_TITLE = 12
+MIN_TITLE = 8
 GAP = 2
 
 
