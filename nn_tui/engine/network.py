@@ -140,15 +140,23 @@ class Network:
 
     # -- backward ------------------------------------------------------------------------------
 
-    def _backward(self, X, Y, zs, activations) -> list[dict[str, np.ndarray]]:
-        """Chain-rule factors for a batch (rows of X); gradients of the reduced loss."""
+    def _backward(self, X, Y, zs, activations,
+                  every_factor: bool = True) -> list[dict[str, np.ndarray]]:
+        """Chain-rule factors for a batch (rows of X); gradients of the reduced loss.
+
+        Training needs only the gradients: with ``every_factor`` off, the factors that only the
+        trace shows are skipped (∂L/∂ŷ and ∂ŷ/∂z where a fused gradient replaces them, and
+        ∂L/∂x at the inputs), and left as None."""
         n = X.shape[0]
         scale = 1.0 if self.reduction == "sum" else 1.0 / n
         output_layer = self.layers[-1]
         y_hat = activations[-1]
-        dL_da = self.loss.grad(Y, y_hat) * scale
-        da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
-        if self.loss.fused_activation == output_layer.activation.name:
+        fused = self.loss.fused_activation == output_layer.activation.name
+        dL_da = da_dz = None
+        if every_factor or not fused:
+            dL_da = self.loss.grad(Y, y_hat) * scale
+            da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
+        if fused:
             # Exact where ŷ has rounded to 0 or 1 (the separate factors would give 0·∞).
             dL_dz = self.loss.fused_output_grad(Y, y_hat) * scale
         else:
@@ -168,7 +176,7 @@ class Network:
                 "dL_dz": dL_dz,
                 "W": dL_dz.T @ a_prev,
                 "b": dL_dz.sum(axis=0),
-                "dL_da_prev": dL_dz @ layer.W,
+                "dL_da_prev": dL_dz @ layer.W if index > 0 or every_factor else None,
             }
         return factors
 
@@ -178,7 +186,7 @@ class Network:
         Y = np.atleast_2d(np.asarray(Y, dtype=float))
         zs, activations = self.forward(X)
         loss = self.reduce(self.per_sample_loss(Y, activations[-1], zs[-1]))
-        factors = self._backward(X, Y, zs, activations)
+        factors = self._backward(X, Y, zs, activations, every_factor=False)
         return loss, [(f["W"], f["b"]) for f in factors]
 
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:

@@ -30,13 +30,18 @@ class WorkedLine:
     meaning: str = ""
 
     def text(self) -> str:
-        parts = [self.symbol]
-        if self.formula:
-            parts.append(self.formula)
-        if self.plugged and self.plugged != self.value:
-            parts.append(self.plugged)
-        parts.append(self.value)
-        return " = ".join(parts)
+        return equation_text(self.symbol, self.formula, self.plugged, self.value)
+
+
+def working(formula: str, plugged: str, value: str) -> str:
+    """"formula = numbers" of a line of arithmetic; a part that already is the value is left
+    out (it would say the same number twice)."""
+    return " = ".join(part for part in (formula, plugged) if part and part != value)
+
+
+def equation_text(symbol: str, formula: str, plugged: str, value: str) -> str:
+    """"symbol = formula = numbers = value" as plain text."""
+    return " = ".join(part for part in (symbol, working(formula, plugged, value), value) if part)
 
 
 def _input_symbol(index: int, size: int) -> str:
@@ -225,12 +230,7 @@ class GradRow:
     is_parameter: bool = False
 
     def text(self) -> str:
-        parts = [self.symbol]
-        for part in (self.formula, self.plugged):
-            if part and part != self.value:
-                parts.append(part)
-        parts.append(self.value)
-        return " = ".join(parts)
+        return equation_text(self.symbol, self.formula, self.plugged, self.value)
 
 
 def _d(top: str, bottom: str) -> str:

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from typing import Callable, ClassVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -18,6 +19,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from nn_tui.format.worked import working
 from nn_tui.lessons.session import Highlight, StepView
 
 # Styles are Rich style names, not ANSI codes: Textual maps them through the theme and strips
@@ -40,6 +42,18 @@ def layer_name(layer: int, depth: int, short: bool = False) -> str:
     if layer == depth - 1:
         return "output" if short else "output layer"
     return f"layer {layer + 1}"
+
+
+def equation(formula: str, plugged: str, value: str, marked: bool = False) -> Text:
+    """The right-hand side "formula = numbers = value", the value bold, ◀ after it if marked."""
+    text = Text()
+    steps = working(formula, plugged, value)
+    if steps:
+        text.append(f"{steps} = ")
+    text.append(value, style=VALUE)
+    if marked:
+        text.append(f" {HERE_MARKER}", style=VALUE)
+    return text
 
 
 def highlighted_layer(highlight: Highlight, layer: int) -> bool:

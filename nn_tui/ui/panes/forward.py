@@ -10,7 +10,7 @@ from nn_tui.format import worked
 from nn_tui.format.numbers import short
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, marked_layer, layer_name,
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, equation, marked_layer, layer_name,
 )
 
 
@@ -20,14 +20,7 @@ def worked_table(lines: list[worked.WorkedLine], marked: bool = False) -> Table:
     table.add_column(no_wrap=True)  # "z₁ ="
     table.add_column(ratio=1, overflow="fold")
     for line in lines:
-        right = Text()
-        for part in (line.formula, line.plugged):
-            if part and part != line.value:
-                right.append(f"{part} = ")
-        right.append(line.value, style=VALUE)
-        if marked:
-            right.append(f" {HERE_MARKER}", style=VALUE)
-        table.add_row(f"{line.symbol} =", right)
+        table.add_row(f"{line.symbol} =", equation(line.formula, line.plugged, line.value, marked))
     return table
 
 

@@ -9,18 +9,13 @@ from rich.text import Text
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, marked_layer, layer_name,
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, equation, marked_layer, layer_name,
 )
 from nn_tui.ui.panes.forward import worked_table
 
 # Below this width the four-column table would squeeze every column to a few letters, so each
 # factor becomes one "symbol = formula = numbers = value" line with its meaning under it.
 TABLE_MIN_WIDTH = 72
-
-
-def _formula_with_numbers(row: worked.GradRow) -> str:
-    parts = [part for part in (row.formula, row.plugged) if part and part != row.value]
-    return " = ".join(parts)
 
 
 def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
@@ -36,7 +31,7 @@ def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
         table.add_row(
             Text(row.symbol, style=style),
             Text(row.meaning, style=MUTED),
-            _formula_with_numbers(row),
+            worked.working(row.formula, row.plugged, row.value),
             value,
             style=style,
         )
@@ -48,13 +43,7 @@ def _narrow_table(rows: list[worked.GradRow], marked: bool) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
     for row in rows:
-        right = Text()
-        formula = _formula_with_numbers(row)
-        if formula:
-            right.append(f"{formula} = ")
-        right.append(row.value, style=VALUE)
-        if marked and row.is_parameter:
-            right.append(f" {HERE_MARKER}", style=VALUE)
+        right = equation(row.formula, row.plugged, row.value, marked and row.is_parameter)
         right.append(f"\n{row.meaning}", style=MUTED)
         symbol = Text(f"{row.symbol} =", style=PARAMETER if row.is_parameter else "")
         table.add_row(symbol, right)
