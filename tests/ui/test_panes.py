@@ -411,9 +411,11 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
         await pilot.pause(2 / REDRAW_HZ)
         text = rendered(pane)
         # Each run's line starts with its curve's key: the dots it is drawn with.
-        assert "•• η = 50: epoch 39 / 200" in text and "✗ diverged" in text
-        assert "η = 50 is too large" in " ".join(text.split())  # the reason wraps
-        assert "▞▞ η = 0.1: epoch 100 / 200" in text
+        assert "•• η = 50: ✗ diverged" in text
+        assert "▞▞ η = 0.1: L 0.2400 · epoch 100" in text  # still running
+        # Why it diverged, under the key lines (the reason wraps).
+        assert "✗ η = 50: the loss grew" in text
+        assert "η = 50 is too large" in " ".join(text.split())
         labels = [label for label, _, _ in pane.plotted]
         assert labels == ["η = 0.1", "η = 50"]
         # The diverging curve is cut where it leaves the converging runs' scale, on the edge.

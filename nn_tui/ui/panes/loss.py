@@ -70,15 +70,9 @@ def curve_style(number: int) -> tuple[str, str, tuple[int, int, int]]:
     return CURVE_STYLES[number % len(CURVE_STYLES)]
 
 
-def _outcome_line(outcome: TrainingOutcome, curve: int | None) -> Text:
-    """One run's epoch counter and loss; ``curve`` (its number in the plot) when there are
-    several, to start the line with the curve's key."""
-    line = Text()
-    if curve is not None:
-        _marker, glyph, (red, green, blue) = curve_style(curve)
-        line.append(glyph, style=f"bold rgb({red},{green},{blue})")
-        line.append(f" {outcome.label}: ", style="bold")
-    line.append(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
+def _outcome_line(outcome: TrainingOutcome) -> Text:
+    """The one run's epoch counter, loss and state, and why it diverged if it did."""
+    line = Text(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
     line.append("  L ", style=MUTED)
     line.append(num(outcome.history[-1]), style=VALUE)
     if outcome.diverged:
@@ -86,6 +80,24 @@ def _outcome_line(outcome: TrainingOutcome, curve: int | None) -> Text:
         line.append(outcome.diverged)
     elif outcome.epochs_run == outcome.epochs_planned:
         line.append("  ✓ done", style=MUTED)
+    return line
+
+
+def _keyed_line(outcome: TrainingOutcome, curve: int) -> Text:
+    """One of several runs, on one short line that starts with its curve's key: its final
+    loss, or where it diverged, or (while running) its loss and epoch."""
+    _marker, glyph, (red, green, blue) = curve_style(curve)
+    line = Text(glyph, style=f"bold rgb({red},{green},{blue})")
+    line.append(f" {outcome.label}: ", style="bold")
+    if outcome.diverged:
+        line.append("✗ diverged", style=WARNING)  # when and why: on a line of its own below
+        return line
+    line.append("L ", style=MUTED)
+    line.append(num(outcome.history[-1]), style=VALUE)
+    if outcome.epochs_run == outcome.epochs_planned:
+        line.append(" ✓", style=MUTED)
+    else:
+        line.append(f" · epoch {outcome.epochs_run}", style=MUTED)
     return line
 
 
@@ -107,12 +119,20 @@ def loss_summary(view: StepView) -> Text:
     else:
         text.append("L = ?", style=VALUE)
         text.append("  (not computed yet)", style=MUTED)
-    labelled = len(view.trainings) > 1
     if view.trainings:
         text.append("\ntraining, loss over all rows:", style=MUTED)
-    for number, outcome in enumerate(view.trainings):
+    if len(view.trainings) == 1:
         text.append("\n")
-        text.append_text(_outcome_line(outcome, number if labelled else None))
+        text.append_text(_outcome_line(view.trainings[0]))
+    elif view.trainings:
+        # The key lines first, short enough to sit beside the plot; then the reasons.
+        for number, outcome in enumerate(view.trainings):
+            text.append("\n")
+            text.append_text(_keyed_line(outcome, number))
+        for outcome in view.trainings:
+            if outcome.diverged:
+                text.append(f"\n✗ {outcome.label}: ", style=WARNING)
+                text.append(outcome.diverged)
     if view.training_planned:
         text.append("\n")
         text.append_text(ready_line(view.training_planned))
@@ -182,6 +202,8 @@ class LossPane(Vertical):
         # narrow one stacks them above it.
         self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
                        "-wide")
+        # With room to spare, the numbers get enough width for a race's key lines unwrapped.
+        self.set_class(self.size.width >= 110, "-roomy")
         self._plot_stale = True  # the plot may now fit, or no longer fit
 
     @property

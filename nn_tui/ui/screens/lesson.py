@@ -434,10 +434,6 @@ class LessonScreen(Screen):
         self._live = None
         self.session.record_outcomes(message.index, message.outcomes)
         self._show_live(message.outcomes, message.trace)
+        # A run that diverged shows in red in the header, and the Loss pane says why (no toast:
+        # it would sit over the plot the learner is reading).
         self._show_status(self.view, message.outcomes, finished=True)
-        for outcome in message.outcomes:
-            if outcome.diverged:
-                # Short: the toast sits over the plot; the Loss pane gives the whole reason.
-                self.notify(f"{outcome.label} stopped at epoch {outcome.epochs_run}: its loss "
-                            "exploded (the Loss pane says why).",
-                            title="Training diverged", severity="warning", timeout=6)
