@@ -160,7 +160,12 @@ def batch_forward_rows(trace: Trace, layer: int) -> list[tuple[int, str, str]]:
     """Batch mode: (data row, z values, a values) for every row of the batch."""
     record = trace.layers[layer]
     rows = trace.rows or tuple(range(len(record.z)))
-    return [(row, vector(record.z[i]), vector(record.a[i])) for i, row in enumerate(rows)]
+    return [(row, _cell(record.z[i]), _cell(record.a[i])) for i, row in enumerate(rows)]
+
+
+def _cell(values: np.ndarray) -> str:
+    """A table cell: one unit's value as a number, several as a vector."""
+    return num(values[0]) if len(values) == 1 else vector(values)
 
 
 # -- loss --------------------------------------------------------------------------------------

@@ -183,6 +183,20 @@ async def test_forward_pane_batch_mode_lists_every_row(psa_softmax):
     assert len(rows) == 14
 
 
+async def test_forward_pane_batch_rows_write_a_single_unit_as_a_number():
+    from nn_tui.lessons.catalog import bundled_lessons_dir
+    from nn_tui.lessons.loader import load_lesson
+
+    one_unit = load_lesson(bundled_lessons_dir() / "learning-rate.toml")  # y = w·x + b, 4 rows
+    view = first(one_unit, lambda v: v.trace.mode == "batch" and v.reveal.forward >= 1)
+    text = await show_in_app(ForwardPane(), view)
+    from nn_tui.format.numbers import num
+
+    first_z = num(view.trace.layers[0].z[0][0])
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("0 "))
+    assert first_z in row and "[" not in row  # one hidden unit: no one-element vectors
+
+
 # -- Gradients ---------------------------------------------------------------------------------
 
 
