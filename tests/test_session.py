@@ -364,3 +364,10 @@ def test_bundled_lessons_step_through_and_resolve(path):
     for k in range(session.total):
         view = session.view(k)
         assert view.index == k and view.total == session.total
+
+
+def test_questions_about_training_are_told_apart(lesson):
+    session = LessonSession(lesson)
+    assert session.asks_about_training(15) and session.asks_about_training(16)
+    assert not any(session.asks_about_training(k) for k in range(session.total)
+                   if k not in (15, 16))

@@ -429,6 +429,13 @@ class LessonSession:
         with np.errstate(all="ignore"):
             return expression.evaluate(self.view(index).context())
 
+    def asks_about_training(self, index: int) -> bool:
+        """Whether step ``index`` is a question about training runs (its answer reads
+        ``training``): the runs' losses must stay in view while the learner answers."""
+        step = self.steps[index]
+        return (step.kind == "check" and bool(step.answer)
+                and "training" in parse_expression(step.answer).roots)
+
     def tolerance(self, index: int) -> float:
         step = self.steps[index]
         if step.tolerance is not None:

@@ -619,3 +619,34 @@ async def test_header_keeps_the_status_whole_and_shortens_the_title():
         await pilot.pause()
         line = str(bar.render())
         assert len(line) <= bar.content_region.width and line.rstrip().endswith("…")
+
+
+@pytest.mark.parametrize("size", [BIG, SMALL])
+async def test_a_question_about_the_runs_keeps_their_losses_in_view(size):
+    app = make_app(bundled_lessons_dir() / "xor.toml")
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        question = next(i for i in range(screen.session.total)
+                        if screen.session.asks_about_training(i))
+        await goto_step(app, pilot, question)
+        await settle(app, pilot)
+        check, loss = screen.query_one("#check"), screen.query_one("#pane-loss")
+        assert check.display and loss.display
+        summary = text_of(screen.query_one("#loss-summary", Static))
+        assert "hidden layer: L 0.0034" in summary and "no hidden layer: L 0.6931" in summary
+        if size == BIG:
+            # Side by side in the bottom row.
+            assert loss.region.y == check.region.y and loss.region.right <= check.region.x
+        else:
+            # The Loss pane takes the detail slot; t still reaches the other panes, and back.
+            assert visible_panes(app) == ["Lesson", "Loss"]
+            seen = []
+            for _ in range(5):
+                await pilot.press("t")
+                await pilot.pause()
+                seen.append([t for t in visible_panes(app) if t != "Lesson"])
+            assert seen[-1] == ["Loss"] and ["Forward pass"] in seen
+        # The next step, not a question, gives the row back to the Loss pane alone.
+        await goto_step(app, pilot, question + 1)
+        assert not check.display and loss.display

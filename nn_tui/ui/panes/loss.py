@@ -208,8 +208,12 @@ class LossPane(Vertical):
 
     @property
     def plot_fits(self) -> bool:
-        """Whether the pane has the rows a readable plot needs (axes, ticks and a curve)."""
-        return self.content_region.height >= MIN_PLOT_ROWS
+        """Whether the pane has the rows a readable plot needs (axes, ticks and a curve).
+
+        Beside the numbers the plot gets the pane's full height; under them, only what the
+        numbers leave, which may be half of it."""
+        rows = self.content_region.height
+        return rows >= (MIN_PLOT_ROWS if self.has_class("-wide") else 2 * MIN_PLOT_ROWS)
 
     def on_mount(self) -> None:
         self.set_interval(1 / REDRAW_HZ, self._redraw_if_dirty, name="loss-redraw")

@@ -152,15 +152,23 @@ class LessonScreen(Screen):
         """
         wide = not self.compact
         is_check = self.view is not None and self.view.step.kind == "check"
+        # A question about the training runs keeps their losses in view: the Loss pane shares
+        # the bottom row with the Check box (on a small terminal, it takes the detail slot).
+        about_runs = is_check and self.session.asks_about_training(self.view.index)
         for _class, pane_id in PANES:
             visible = pane_id not in self.hidden_panes
             if pane_id in DETAIL_PANES and not wide:
                 visible = visible and pane_id == self.detail
             if pane_id == "pane-loss" and is_check:
-                visible = False  # the Check box takes its place
+                # Else the Check box takes its place.
+                visible = visible and about_runs and (wide or self.detail == pane_id)
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
+        span = 1 if about_runs or not wide else 2
+        for widget in (self.pane("pane-loss"), self.query_one(CheckArea)):
+            if widget.styles.column_span != span:
+                widget.styles.column_span = span
         is_train = self.view is not None and self.view.step.kind == "train"
         # The bottom row holds the Loss pane, or the Check box at a question. On a large
         # terminal every row keeps its height at every step: a pane that changes size is
@@ -227,7 +235,9 @@ class LessonScreen(Screen):
         for pane_class, pane_id in PANES:
             self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if step.kind in ("text", "check"):
+        if self.session.asks_about_training(view.index):
+            self.detail = "pane-loss"
+        elif step.kind in ("text", "check"):
             # What the step can be about: the latest revealed arithmetic, or before any, the
             # network with its inputs and weights (what a question's pencil work starts from).
             if view.reveal.backward:
@@ -366,8 +376,11 @@ class LessonScreen(Screen):
         self.refresh_bindings()
 
     def action_switch_detail(self) -> None:
-        position = DETAIL_PANES.index(self.detail) if self.detail in DETAIL_PANES else -1
-        self.detail = DETAIL_PANES[(position + 1) % len(DETAIL_PANES)]
+        choices = DETAIL_PANES
+        if self.view is not None and self.session.asks_about_training(self.view.index):
+            choices += ("pane-loss",)
+        position = choices.index(self.detail) if self.detail in choices else -1
+        self.detail = choices[(position + 1) % len(choices)]
         self._apply_layout()
 
     def toggle_pane(self, pane_id: str) -> None:
