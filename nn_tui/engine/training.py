@@ -68,9 +68,9 @@ class Trainer:
             )
         if loss > self._limit:
             return (
-                f"the loss grew from {self.history[0]:.4g} to {loss:.4g} by epoch {self.epoch}: "
-                f"the learning rate η = {self.eta:g} is too large, each step overshoots the "
-                f"minimum and lands further away"
+                f"loss {self.history[0]:.4g} → {loss:.4g} by epoch {self.epoch}: the learning "
+                f"rate η = {self.eta:g} is too large, each step overshoots the minimum and lands "
+                f"further away"
             )
         # One sum per array: inf and nan survive a sum, so a non-finite total means a
         # non-finite weight (checking every element costs more than the epoch itself).

@@ -34,13 +34,13 @@ class WorkedLine:
 
 
 def working(formula: str, plugged: str, value: str) -> str:
-    """"formula = numbers" of a line of arithmetic; a part that already is the value is left
-    out (it would say the same number twice)."""
+    """The working of a line of arithmetic, "formula = numbers" (a part that already is the
+    value is left out: it would say the same number twice)."""
     return " = ".join(part for part in (formula, plugged) if part and part != value)
 
 
 def equation_text(symbol: str, formula: str, plugged: str, value: str) -> str:
-    """"symbol = formula = numbers = value" as plain text."""
+    """The whole line as plain text: "symbol = formula = numbers = value"."""
     return " = ".join(part for part in (symbol, working(formula, plugged, value), value) if part)
 
 

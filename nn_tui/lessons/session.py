@@ -102,6 +102,11 @@ class TrainingOutcome:
         }
 
 
+def position_label(index: int, total: int) -> str:
+    """Where step ``index`` (0-based) is in the lesson: "step 3 of 20"."""
+    return f"step {index + 1} of {total}"
+
+
 @dataclass(frozen=True)
 class StepView:
     index: int
@@ -125,15 +130,22 @@ class StepView:
     training_planned: tuple[int, ...] = ()
 
     @property
+    def position(self) -> str:
+        return position_label(self.index, self.total)
+
+    @property
     def state_label(self) -> str:
         parts = []
         if self.variant_id != MAIN:
             parts.append(self.variant_label)
-        if self.epochs_trained:
+        plural = "s" if self.updates_applied > 1 else ""
+        updates = f"{self.updates_applied} update{plural}"
+        if self.epochs_trained and self.updates_applied:
+            parts.append(f"after {updates} and {self.epochs_trained} training epochs")
+        elif self.epochs_trained:
             parts.append(f"trained {self.epochs_trained} epochs")
-        if self.updates_applied:
-            plural = "s" if self.updates_applied > 1 else ""
-            parts.append(f"after {self.updates_applied} update{plural}")
+        elif self.updates_applied:
+            parts.append(f"after {updates}")
         return ", ".join(parts) if parts else "initial weights"
 
     def context(self) -> dict[str, Any]:
@@ -174,6 +186,7 @@ class LessonSession:
         self._pending: dict[int, _State] = {}
         self._outcomes: dict[int, tuple[TrainingOutcome, ...]] = {}
         self._traces: dict[tuple, Trace] = {}
+        self._about_training: dict[int, bool] = {}
         self._X = lesson.X
         self._Y = lesson.Y
 
@@ -432,9 +445,11 @@ class LessonSession:
     def asks_about_training(self, index: int) -> bool:
         """Whether step ``index`` is a question about training runs (its answer reads
         ``training``): the runs' losses must stay in view while the learner answers."""
-        step = self.steps[index]
-        return (step.kind == "check" and bool(step.answer)
-                and "training" in parse_expression(step.answer).roots)
+        if index not in self._about_training:
+            step = self.steps[index]
+            self._about_training[index] = (step.kind == "check" and bool(step.answer)
+                                           and "training" in parse_expression(step.answer).roots)
+        return self._about_training[index]
 
     def tolerance(self, index: int) -> float:
         step = self.steps[index]

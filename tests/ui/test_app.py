@@ -650,3 +650,39 @@ async def test_a_question_about_the_runs_keeps_their_losses_in_view(size):
         # The next step, not a question, gives the row back to the Loss pane alone.
         await goto_step(app, pilot, question + 1)
         assert not check.display and loss.display
+
+
+async def test_focus_still_restyles_the_focused_pane():
+    """The lesson screen does not repaint itself whole on a focus change (for speed); the
+    focused pane's frame must still change and the focus watchers still fire."""
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await open_psa(app, pilot)
+        screen = app.screen
+        pane = screen.query_one("#pane-forward")
+        before = pane.styles.border_top
+        seen = []
+        screen.watch(screen, "focused", lambda focused: seen.append(focused), init=False)
+        screen.query_one("#pane-forward-body").focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert pane.styles.border_top != before  # .pane:focus-within
+        assert seen and seen[-1] is screen.query_one("#pane-forward-body")
+
+
+@pytest.mark.parametrize("size", [BIG, SMALL])
+async def test_a_hidden_loss_pane_stays_hidden_at_a_question_about_the_runs(size):
+    app = make_app(bundled_lessons_dir() / "xor.toml")
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.toggle_pane("pane-loss")
+        question = next(i for i in range(screen.session.total)
+                        if screen.session.asks_about_training(i))
+        await goto_step(app, pilot, question)
+        check = screen.query_one("#check")
+        assert check.display and not screen.query_one("#pane-loss").display
+        if size == BIG:
+            assert check.styles.column_span == 2  # the whole bottom row, no empty half
+        else:
+            assert len(visible_panes(app)) == 2  # Lesson and a detail pane, no empty slot

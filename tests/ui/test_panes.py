@@ -415,7 +415,7 @@ async def test_loss_pane_single_diverged_curve_ends_where_it_diverged(psa_hidden
 
 async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
     base = first(psa_hidden, lambda v: v.step.kind == "train")
-    reason = "the loss grew from 0.25 to 3e+05 by epoch 40: the learning rate η = 50 is too large"
+    reason = "loss 0.25 → 3e+05 by epoch 40: the learning rate η = 50 is too large"
     steady = outcome("η = 0.1", [0.25 - k * 0.0001 for k in range(101)], 200)
     wild = outcome("η = 50", [0.25 * 1.4**k for k in range(40)], 200, diverged=reason)
     pane = LossPane()
@@ -426,9 +426,9 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
         text = rendered(pane)
         # Each run's line starts with its curve's key: the dots it is drawn with.
         assert "•• η = 50: ✗ diverged" in text
-        assert "▞▞ η = 0.1: L 0.2400 · epoch 100" in text  # still running
-        # Why it diverged, under the key lines (the reason wraps).
-        assert "✗ η = 50: the loss grew" in text
+        assert "▞▞ η = 0.1: L 0.2400 (epoch 100)" in text  # still running
+        # Why it diverged, under the key lines, keyed by its curve (the reason wraps).
+        assert "•• diverged: loss 0.25 → 3e+05" in text
         assert "η = 50 is too large" in " ".join(text.split())
         labels = [label for label, _, _ in pane.plotted]
         assert labels == ["η = 0.1", "η = 50"]
@@ -513,3 +513,12 @@ async def test_a_new_step_scrolls_its_first_new_line_into_view(fruit):
         await pilot.pause()
         top = round(body.scroll_y)
         assert "".join(body.text.splitlines()[top: top + body.size.height]).strip()
+
+
+def test_every_run_a_race_can_have_gets_its_own_curve_key():
+    from nn_tui.lessons.loader import MAX_VARIANTS
+    from nn_tui.ui.panes.loss import CURVE_STYLES
+
+    assert len(CURVE_STYLES) >= MAX_VARIANTS + 1  # the variants and the main network
+    for column in range(3):  # plotext marker, key glyph, colour
+        assert len({style[column] for style in CURVE_STYLES}) == len(CURVE_STYLES)

@@ -35,12 +35,8 @@ def lesson_renderable(view: StepView) -> Group:
     heading.add_column(ratio=1)
     heading.add_column(justify="right", no_wrap=True)
     heading.add_row(Text(step.title or step.kind.capitalize(), style="bold"),
-                    Text(f"  {position_label(view)}", style="dim"))
+                    Text(f"  {view.position}", style="dim"))
     return Group(heading, Text(""), Markdown(step_markdown(view)))
-
-
-def position_label(view: StepView) -> str:
-    return f"step {view.index + 1} of {view.total}"
 
 
 class LessonPane(Pane):

@@ -28,13 +28,19 @@ REDRAW_HZ = 4
 MAX_POINTS = 200
 MIN_PLOT_ROWS = 6
 # Each curve's plotext marker, the glyph that stands for it in the key beside the plot, and
-# its colour (plotext's own first colours). The shapes tell the curves apart without colour
+# its colour (plotext's own sequence). One style per run a race can have (8 variants and the
+# main network), so no two curves share a key. The shapes tell the curves apart without colour
 # (NO_COLOR); the key is beside the plot, not in it, where it hid the top of a short plot.
 CURVE_STYLES = (
     ("hd", "▞▞", (0, 130, 200)),
     ("dot", "••", (60, 180, 75)),
     ("sd", "██", (230, 25, 75)),
     ("braille", "⣿⣿", (245, 130, 48)),
+    ("x", "xx", (145, 30, 180)),
+    ("+", "++", (70, 240, 240)),
+    ("o", "oo", (240, 50, 230)),
+    ("*", "**", (180, 225, 40)),
+    ("#", "##", (0, 128, 128)),
 )
 PLOT_NOTE = "A training run draws its loss curve here."
 
@@ -94,20 +100,22 @@ def _keyed_line(outcome: TrainingOutcome, curve: int) -> Text:
         return line
     line.append("L ", style=MUTED)
     line.append(num(outcome.history[-1]), style=VALUE)
-    if outcome.epochs_run == outcome.epochs_planned:
-        line.append(" ✓", style=MUTED)
-    else:
-        line.append(f" · epoch {outcome.epochs_run}", style=MUTED)
+    # A finished run gets no mark: a tick beside a run that failed to learn read as "learned".
+    if outcome.epochs_run < outcome.epochs_planned:
+        line.append(f" (epoch {outcome.epochs_run})", style=MUTED)
     return line
 
 
 def loss_summary(view: StepView) -> Text:
-    """The loss of the example on screen, then one line per training run."""
+    """The loss of the example on screen; then the last training run (a race: one key line
+    per run, then why any diverged); at a train step before its run, how to start it."""
     trace = view.trace
     text = Text()
     if view.reveal.loss or view.trainings:
         loss_line = worked.loss_lines(trace)[0]
         where = "this example" if trace.mode == "sample" else "this batch"
+        if len(view.trainings) > 1:
+            where += f" ({view.variant_label})"  # which of the racing networks is on screen
         text.append(f"L on {where} = ")
         text.append(loss_line.value, style=VALUE)
         if view.reveal.update:
@@ -129,9 +137,10 @@ def loss_summary(view: StepView) -> Text:
         for number, outcome in enumerate(view.trainings):
             text.append("\n")
             text.append_text(_keyed_line(outcome, number))
-        for outcome in view.trainings:
+        for number, outcome in enumerate(view.trainings):
             if outcome.diverged:
-                text.append(f"\n✗ {outcome.label}: ", style=WARNING)
+                _marker, glyph, _colour = curve_style(number)
+                text.append(f"\n{glyph} diverged: ", style=WARNING)
                 text.append(outcome.diverged)
     if view.training_planned:
         text.append("\n")
@@ -145,6 +154,8 @@ def ready_line(planned: Sequence[int]) -> Text:
     """How to start a train step's run, and how long it is."""
     if len(planned) == 1:
         what = f"{planned[0]} epochs"
+    elif len(set(planned)) == 1:
+        what = f"{len(planned)} networks, {planned[0]} epochs each"
     else:
         what = f"{len(planned)} networks, {' + '.join(str(epochs) for epochs in planned)} epochs"
     line = Text(f"Ready to train {what}: ")
@@ -202,7 +213,7 @@ class LossPane(Vertical):
         # narrow one stacks them above it.
         self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
                        "-wide")
-        # With room to spare, the numbers get enough width for a race's key lines unwrapped.
+        # With room to spare, a race's key lines get the width to stay on one line each.
         self.set_class(self.size.width >= 110, "-roomy")
         self._plot_stale = True  # the plot may now fit, or no longer fit
 
@@ -216,7 +227,7 @@ class LossPane(Vertical):
         return rows >= (MIN_PLOT_ROWS if self.has_class("-wide") else 2 * MIN_PLOT_ROWS)
 
     def on_mount(self) -> None:
-        self.set_interval(1 / REDRAW_HZ, self._redraw_if_dirty, name="loss-redraw")
+        self.set_interval(1 / REDRAW_HZ, self.redraw_if_stale, name="loss-redraw")
 
     def show(self, view: StepView) -> None:
         previous = self.view
@@ -230,7 +241,7 @@ class LossPane(Vertical):
             self._update_text(view)
         self._plot_stale = bool(view.trainings) or self.plot is not None
 
-    def _redraw_if_dirty(self) -> None:
+    def redraw_if_stale(self) -> None:
         if self.view is None:
             return
         if self._text_stale:
@@ -242,6 +253,7 @@ class LossPane(Vertical):
 
     def _update_text(self, view: StepView) -> None:
         self.query_one("#loss-summary", Static).update(loss_summary(view))
+        self.set_class(len(view.trainings) > 1, "-race")  # key lines: a wider numbers column
         progress = self.query_one("#loss-progress", ProgressBar)
         progress.display = bool(view.trainings)
         if view.trainings:
@@ -286,7 +298,10 @@ class LossPane(Vertical):
             plt.plot(epochs, losses, marker=marker, color=colour)
         if outcomes:
             plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
-        plt.ylim(None, None)
+        # From 0 (or below, for a loss that can be negative), so a loss that stalls above 0
+        # shows as stalled.
+        lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
+        plt.ylim(min(0.0, lowest), None)
         plt.xlabel("epoch")
         plt.ylabel("loss")
         self.plotted = tuple(curves)

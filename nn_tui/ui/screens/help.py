@@ -50,7 +50,8 @@ skipped).
 
 On a terminal of 120×36 or more every pane is on screen at once. On a smaller one (from 80×24)
 the Lesson pane sits above one of the others, chosen for the step (t shows the next), and the Loss
-pane or the Check box below them.
+pane or the Check box below them. A question takes the Loss pane's place, except a question about
+the training runs: then the Loss pane stays beside it (or, on a small terminal, above it).
 
 The top line names the lesson and says where you are: the step, and the state of the network
 (its weights so far, or the epoch a run has reached).

@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
-from nn_tui.lessons.session import LessonSession, StepView
+from nn_tui.lessons.session import LessonSession, StepView, position_label
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -49,7 +49,8 @@ PANES = (
     (LossPane, "pane-loss"),
 )
 # On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
-# Check box) are stacked full width, so the text and the arithmetic both get whole lines.
+# Check box) are stacked full width, so the text and the arithmetic both get whole lines. (At a
+# question about the training runs, the Loss pane takes the detail slot; t reaches it too.)
 DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network")
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
@@ -115,13 +116,14 @@ class LessonScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lesson-main"):
-            yield HeaderBar(f"nn-tui · {self.lesson.title}", id="lesson-header")
+            yield HeaderBar(f"nn-tui · {self.lesson.title}")
             with Container(id="panes"):
                 for pane_class, pane_id in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
-                # The check box takes the Loss pane's place in the grid at a question, so the
-                # other panes keep their size (and their content need not be laid out again).
+                # The check box takes the Loss pane's place in the grid at a question (or shares
+                # its row, at a question about the runs), so the other panes keep their size
+                # and their content need not be laid out again.
                 yield CheckArea(id="check")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
@@ -140,7 +142,7 @@ class LessonScreen(Screen):
 
     @property
     def compact(self) -> bool:
-        """Below 120×36 the panes share the screen: one of Forward/Gradients/Weights at a time."""
+        """Below 120×36 the panes share the screen: one of the DETAIL_PANES at a time."""
         width, height = self.app.size
         return width < WIDE[0] or height < WIDE[1]
 
@@ -152,36 +154,46 @@ class LessonScreen(Screen):
         """
         wide = not self.compact
         is_check = self.view is not None and self.view.step.kind == "check"
-        # A question about the training runs keeps their losses in view: the Loss pane shares
-        # the bottom row with the Check box (on a small terminal, it takes the detail slot).
-        about_runs = is_check and self.session.asks_about_training(self.view.index)
+        # A question about the training runs keeps their losses in view (unless the learner
+        # hid the Loss pane): the Loss pane shares the bottom row with the Check box, or on a
+        # small terminal takes the detail slot. Any other question hides it.
+        loss_beside = is_check and self._loss_beside_check()
         for _class, pane_id in PANES:
             visible = pane_id not in self.hidden_panes
             if pane_id in DETAIL_PANES and not wide:
                 visible = visible and pane_id == self.detail
             if pane_id == "pane-loss" and is_check:
-                # Else the Check box takes its place.
-                visible = visible and about_runs and (wide or self.detail == pane_id)
+                visible = loss_beside and (wide or self.detail == pane_id)
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
-        span = 1 if about_runs or not wide else 2
+        # The bottom row's span is set here only (not in the CSS), for one source of truth.
+        span = 2 if wide and not loss_beside else 1
         for widget in (self.pane("pane-loss"), self.query_one(CheckArea)):
             if widget.styles.column_span != span:
                 widget.styles.column_span = span
         is_train = self.view is not None and self.view.step.kind == "train"
-        # The bottom row holds the Loss pane, or the Check box at a question. On a large
+        # The bottom row holds the Loss pane and/or the Check box. On a large
         # terminal every row keeps its height at every step: a pane that changes size is
         # redrawn whole, and resizing them all cost more than drawing the step.
         if wide:
             rows = "10 1fr 1fr 10"
         elif is_train:
             rows = "3fr 2fr 10"  # the lesson text keeps a few lines above the plot
+        elif is_check:
+            rows = "1fr 1fr 8"
+        elif self.view is not None and len(self.view.trainings) > 1:
+            rows = "1fr 1fr 6"  # after a race: room for a line per run
         else:
-            rows = "1fr 1fr " + ("8" if is_check else "4")
+            rows = "1fr 1fr 4"
         grid = self.query_one("#panes")
         if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
             grid.styles.grid_rows = rows
+
+    def _loss_beside_check(self) -> bool:
+        """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
+        return (self.view is not None and "pane-loss" not in self.hidden_panes
+                and self.session.asks_about_training(self.view.index))
 
     def on_resize(self) -> None:
         self._apply_layout()
@@ -204,7 +216,7 @@ class LessonScreen(Screen):
         if self.session.needs_training(index):
             self._preparing = index
             self.query_one(HeaderBar).set_status(
-                f"step {index + 1} of {self.session.total} · preparing…")
+                f"{position_label(index, self.session.total)} · preparing…")
             self._prepare(index)
         else:
             self._show(self.session.view(index))
@@ -235,7 +247,7 @@ class LessonScreen(Screen):
         for pane_class, pane_id in PANES:
             self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if self.session.asks_about_training(view.index):
+        if step.kind == "check" and self._loss_beside_check():
             self.detail = "pane-loss"
         elif step.kind in ("text", "check"):
             # What the step can be about: the latest revealed arithmetic, or before any, the
@@ -295,25 +307,27 @@ class LessonScreen(Screen):
     def _show_status(self, view: StepView, live=None, finished: bool = False) -> None:
         """The header's right side: the step, and the state of the network on screen or of the
         run in progress (the Loss pane has the run's losses and how to start it)."""
-        text = Text(f"step {view.index + 1} of {view.total} · ")
+        text = Text(f"{view.position} · ")
         if live is None:
             text.append(view.state_label)
             self.query_one(HeaderBar).set_status(text)
             return
         # Short enough for an 80-column header; the Loss pane names the runs and says why one
         # diverged.
-        first = live[0]
-        text.append(f"epoch {first.epochs_run} of {first.epochs_planned}", style="bold")
+        # The longest run: the race is over when it is.
+        longest = max(live, key=lambda outcome: outcome.epochs_planned)
+        text.append(f"epoch {longest.epochs_run} of {longest.epochs_planned}", style="bold")
         diverged = sum(1 for outcome in live if outcome.diverged)
         if diverged:
             text.append(f" · {diverged} diverged" if len(live) > 1 else " · diverged",
                         style="bold red")
+        # (The key bar says what space does.)
         if finished:
             text.append(" · finished (→ next)", style="green")
         elif self.query_one(TrainingRun).paused:
-            text.append(" · paused (space resumes)", style="yellow")
+            text.append(" · paused", style="yellow")
         else:
-            text.append(" · training (space pauses)")
+            text.append(" · training")
         self.query_one(HeaderBar).set_status(text)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -377,7 +391,7 @@ class LessonScreen(Screen):
 
     def action_switch_detail(self) -> None:
         choices = DETAIL_PANES
-        if self.view is not None and self.session.asks_about_training(self.view.index):
+        if self.view is not None and self.view.step.kind == "check" and self._loss_beside_check():
             choices += ("pane-loss",)
         position = choices.index(self.detail) if self.detail in choices else -1
         self.detail = choices[(position + 1) % len(choices)]
@@ -388,6 +402,8 @@ class LessonScreen(Screen):
             self.hidden_panes.discard(pane_id)
         else:
             self.hidden_panes.add(pane_id)
+        if self.detail in self.hidden_panes and self.detail == "pane-loss":
+            self.detail = "pane-forward"  # the slot the hidden Loss pane had at a question
         self._apply_layout()
 
     def on_answer_input_navigate(self, message: AnswerInput.Navigate) -> None:
@@ -447,6 +463,7 @@ class LessonScreen(Screen):
         self._live = None
         self.session.record_outcomes(message.index, message.outcomes)
         self._show_live(message.outcomes, message.trace)
+        self.pane("pane-loss").redraw_if_stale()  # now, not at its tick: the header says finished
         # A run that diverged shows in red in the header, and the Loss pane says why (no toast:
         # it would sit over the plot the learner is reading).
         self._show_status(self.view, message.outcomes, finished=True)
