@@ -371,3 +371,14 @@ def test_questions_about_training_are_told_apart(lesson):
     assert session.asks_about_training(15) and session.asks_about_training(16)
     assert not any(session.asks_about_training(k) for k in range(session.total)
                    if k not in (15, 16))
+
+
+def test_a_race_counts_epochs_like_its_furthest_run():
+    from nn_tui.lessons.session import TrainingOutcome, race_epoch
+
+    def run(done, planned, diverged=None):
+        return TrainingOutcome("v", "v", (1.0,) * (done + 1), planned, done, diverged, None)
+
+    assert race_epoch([run(20, 100), run(17, 100, "exploded")]) == (20, 100)
+    assert race_epoch([run(100, 100), run(150, 300)]) == (150, 300)
+    assert race_epoch([run(17, 100, "exploded")]) == (17, 100)

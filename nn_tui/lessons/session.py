@@ -17,7 +17,7 @@ shown, and the backward pass is hidden again until a step reveals it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -100,6 +100,14 @@ class TrainingOutcome:
             "history": list(self.history),
             "diverged": 1.0 if self.diverged else 0.0,
         }
+
+
+def race_epoch(outcomes: Sequence[TrainingOutcome]) -> tuple[int, int]:
+    """(epoch reached, epochs planned) of a run of one or more networks trained side by side:
+    the runs step together, so it is the furthest run's epoch (a diverged run stops where it
+    diverged)."""
+    return (max(outcome.epochs_run for outcome in outcomes),
+            max(outcome.epochs_planned for outcome in outcomes))
 
 
 def position_label(index: int, total: int) -> str:

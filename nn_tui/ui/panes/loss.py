@@ -18,7 +18,7 @@ from textual.widgets import ProgressBar, Static
 
 from nn_tui.format import worked
 from nn_tui.format.numbers import num
-from nn_tui.lessons.session import StepView, TrainingOutcome
+from nn_tui.lessons.session import StepView, TrainingOutcome, race_epoch
 from nn_tui.ui.panes._common import MUTED, VALUE, WARNING
 
 if TYPE_CHECKING:
@@ -257,12 +257,9 @@ class LossPane(Vertical):
         progress = self.query_one("#loss-progress", ProgressBar)
         progress.display = bool(view.trainings)
         if view.trainings:
-            # A run that diverged is over: it counts as complete, not as stuck at 17 %.
-            progress.update(
-                total=sum(outcome.epochs_planned for outcome in view.trainings),
-                progress=sum(outcome.epochs_planned if outcome.diverged else outcome.epochs_run
-                             for outcome in view.trainings),
-            )
+            # The same count as the header's "epoch k of n".
+            epoch, planned = race_epoch(view.trainings)
+            progress.update(total=max(planned, 1), progress=epoch)
 
     @property
     def plot(self) -> PlotextPlot | None:

@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
-from nn_tui.lessons.session import LessonSession, StepView, position_label
+from nn_tui.lessons.session import LessonSession, StepView, position_label, race_epoch
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -314,9 +314,8 @@ class LessonScreen(Screen):
             return
         # Short enough for an 80-column header; the Loss pane names the runs and says why one
         # diverged.
-        # The longest run: the race is over when it is.
-        longest = max(live, key=lambda outcome: outcome.epochs_planned)
-        text.append(f"epoch {longest.epochs_run} of {longest.epochs_planned}", style="bold")
+        epoch, planned = race_epoch(live)
+        text.append(f"epoch {epoch} of {planned}", style="bold")
         diverged = sum(1 for outcome in live if outcome.diverged)
         if diverged:
             text.append(f" · {diverged} diverged" if len(live) > 1 else " · diverged",
