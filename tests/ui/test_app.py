@@ -686,3 +686,17 @@ async def test_a_hidden_loss_pane_stays_hidden_at_a_question_about_the_runs(size
             assert check.styles.column_span == 2  # the whole bottom row, no empty half
         else:
             assert len(visible_panes(app)) == 2  # Lesson and a detail pane, no empty slot
+
+
+@pytest.mark.parametrize("size", [BIG, SMALL])
+async def test_the_loss_plot_keeps_a_readable_width_beside_the_numbers(check_lesson, size):
+    app = make_app(check_lesson)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await goto_step(app, pilot, 4)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.6)  # the Loss pane's redraw timer mounts and draws the plot
+        pane = app.screen.query_one("#pane-loss")
+        plot = pane.query_one("#loss-plot")
+        assert plot.display and plot.size.width >= pane.content_region.width // 4
