@@ -700,3 +700,11 @@ async def test_the_loss_plot_keeps_a_readable_width_beside_the_numbers(check_les
         pane = app.screen.query_one("#pane-loss")
         plot = pane.query_one("#loss-plot")
         assert plot.display and plot.size.width >= pane.content_region.width // 4
+        # This short a plot gives its axis-title row to the curves.
+        from textual.geometry import Region
+
+        from nn_tui.ui.panes.loss import TITLED_PLOT_ROWS
+
+        assert plot.size.height < TITLED_PLOT_ROWS
+        drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
+        assert "epoch" not in drawn and "┤" in drawn

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 REDRAW_HZ = 4
 MAX_POINTS = 200
 MIN_PLOT_ROWS = 6
+TITLED_PLOT_ROWS = 12  # from this height the plot's axes are titled "epoch" and "loss"
 # Each curve's plotext marker, the glyph that stands for it in the key beside the plot, and
 # its colour (plotext's own sequence). One style per run a race can have (8 variants and the
 # main network), so no two curves share a key. The shapes tell the curves apart without colour
@@ -299,8 +300,11 @@ class LossPane(Vertical):
         # shows as stalled.
         lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
         plt.ylim(min(0.0, lowest), None)
-        plt.xlabel("epoch")
-        plt.ylabel("loss")
+        # A short plot gives its axis-title row to the curves (the pane is the Loss pane, and
+        # the numbers beside it count epochs).
+        titled = plot.size.height >= TITLED_PLOT_ROWS
+        plt.xlabel("epoch" if titled else "")
+        plt.ylabel("loss" if titled else "")
         self.plotted = tuple(curves)
         self.redraws += 1
         plot.refresh()
