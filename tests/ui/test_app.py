@@ -365,6 +365,7 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
         await pilot.press("full_stop")
         await wait_for_epochs(screen, pilot, 1)
         assert runner.paused
+        assert "press space" not in text_of(summary)  # gone with the run's first message
         await pilot.press("full_stop")
         await wait_for_epochs(screen, pilot, 2)
         assert runner.paused
@@ -707,4 +708,5 @@ async def test_the_loss_plot_keeps_a_readable_width_beside_the_numbers(check_les
 
         assert plot.size.height < TITLED_PLOT_ROWS
         drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
-        assert "epoch" not in drawn and "┤" in drawn
+        assert "epoch" not in drawn
+        assert drawn.count("┤") == 3  # three evenly spaced loss ticks: 0, middle, top

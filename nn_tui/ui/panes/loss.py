@@ -299,7 +299,14 @@ class LossPane(Vertical):
         # From 0 (or below, for a loss that can be negative), so a loss that stalls above 0
         # shows as stalled.
         lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
-        plt.ylim(min(0.0, lowest), None)
+        highest = max((max(losses) for _label, _epochs, losses in curves), default=1.0)
+        bottom = min(0.0, lowest)
+        top = highest if highest > bottom else bottom + 1.0
+        plt.ylim(bottom, top)
+        # Three ticks, evenly spaced: plotext's own ticks on a short plot came out uneven
+        # (0.123 above 0.074 with 0.098 missing), which reads as a mistake.
+        ticks = [bottom, (bottom + top) / 2, top]
+        plt.yticks(ticks, [f"{tick:.3g}" for tick in ticks])
         # A short plot gives its axis-title row to the curves (the pane is the Loss pane, and
         # the numbers beside it count epochs).
         titled = plot.size.height >= TITLED_PLOT_ROWS
