@@ -151,3 +151,25 @@ def test_numeric_checks_ask_for_numbers_not_yet_on_screen(path):
             f"{path.name} steps[{index}] asks for {session.steps[index].answer!r}, "
             f"but {shown} is already on screen"
         )
+
+
+def _worked_texts(trace) -> list[str]:
+    from nn_tui.format import worked
+
+    depth = len(trace.layers)
+    lines = list(worked.loss_lines(trace)) + list(worked.after_lines(trace))
+    for layer in range(depth):
+        if trace.mode == "sample":
+            lines += worked.forward_lines(trace, layer)
+        lines += worked.backward_rows(trace, layer) + worked.update_lines(trace, layer)
+    return [line.text() for line in lines]
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda path: path.stem)
+def test_a_negative_number_after_an_operator_is_in_parentheses(path):
+    # "1 − −0.9490²" reads as −0.9006; "1 − (−0.9490)²" is what the slope is.
+    session = session_for(path)
+    for index in range(session.total):
+        for text in _worked_texts(session.view(index).trace):
+            for bare in ("− −", "+ −", "·−", "ln −"):
+                assert bare not in text, f"step {index}: {text}"

@@ -174,10 +174,10 @@ def _cell(values: np.ndarray) -> str:
 def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
     pairs = list(zip(y, y_hat))
     if name == "half_sse":
-        terms = " + ".join(f"({short(t)} − {num(p)})²" for t, p in pairs)
+        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
         return "½·Σ(y − ŷ)²", f"½·({terms})" if len(pairs) > 1 else f"½·{terms}"
     if name == "mse":
-        terms = " + ".join(f"({short(t)} − {num(p)})²" for t, p in pairs)
+        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
         return "(1/K)·Σ(y − ŷ)²", f"(1/{len(pairs)})·({terms})"
     if name == "bce":
         terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
@@ -206,15 +206,15 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
 
 _SLOPE_FORMULAS = {
     "sigmoid": ("{a}·(1 − {a})", lambda a, z: f"{num(a)}·(1 − {num(a)})"),
-    "tanh": ("1 − {a}²", lambda a, z: f"1 − {num(a)}²"),
+    "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
     "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
     "identity": ("1", lambda a, z: "1"),
 }
 
 _LOSS_DERIVATIVE = {
-    "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {short(t)}"),
-    "mse": ("(2/K)·(ŷ − y)", lambda t, p, k: f"(2/{k})·({num(p)} − {short(t)})"),
+    "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {parenthesised(short(t))}"),
+    "mse": ("(2/K)·(ŷ − y)", lambda t, p, k: f"(2/{k})·({num(p)} − {parenthesised(short(t))})"),
     "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
             lambda t, p, k: f"(1/{k})·(−{short(t)}/{num(p)} + {short(1 - t)}/{num(1 - p)})"),
     "cross_entropy": ("−y/ŷ", lambda t, p, k: f"−{short(t)}/{num(p)}"),
