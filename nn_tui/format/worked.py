@@ -164,7 +164,7 @@ def batch_forward_rows(trace: Trace, layer: int) -> list[tuple[int, str, str]]:
 
 
 def _cell(values: np.ndarray) -> str:
-    """A table cell: one unit's value as a number, several as a vector."""
+    """Values of a layer: one unit's as a number, several as a vector."""
     return num(values[0]) if len(values) == 1 else vector(values)
 
 
@@ -427,8 +427,7 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
 def after_lines(trace: Trace) -> list[WorkedLine]:
     """The output and loss through the updated weights, next to the old ones."""
     if trace.mode == "sample":
-        output = vector(trace.after.output) if len(trace.after.output) > 1 else num(trace.after.output[0])
-        before = vector(trace.output) if len(trace.output) > 1 else num(trace.output[0])
+        output, before = _cell(trace.after.output), _cell(trace.output)
         first = WorkedLine("ŷ new", "", f"was {before}", output, "after.output")
     else:
         first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")

@@ -295,7 +295,7 @@ class LossPane(Vertical):
             marker, _glyph, colour = curve_style(number)
             plt.plot(epochs, losses, marker=marker, color=colour)
         if outcomes:
-            plt.xlim(0, max(max(o.epochs_planned for o in outcomes), 1))
+            plt.xlim(0, max(race_epoch(outcomes)[1], 1))
         # From 0 (or below, for a loss that can be negative), so a loss that stalls above 0
         # shows as stalled.
         lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
