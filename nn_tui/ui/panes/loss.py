@@ -233,7 +233,10 @@ class LossPane(Vertical):
     def show(self, view: StepView) -> None:
         previous = self.view
         self.view = view
-        live = previous is not None and previous.index == view.index and bool(view.trainings)
+        # A training message for the run already on screen (not its first: that one replaces
+        # "press space to start", and the header already says training).
+        live = (previous is not None and previous.index == view.index and bool(view.trainings)
+                and not previous.training_planned)
         if live:
             self._text_stale = True
         else:

@@ -446,7 +446,7 @@ class LessonScreen(Screen):
     def on_training_run_progress(self, message: TrainingRun.Progress) -> None:
         if not self._current_run(message):
             return
-        started, self._live = self._live is None, message.outcomes
+        self._live = message.outcomes
         # The loss and the epoch counter follow every message; the weights, the diagram and the
         # arithmetic (most of the drawing, which the training thread waits for) twice a second.
         now = time.monotonic()
@@ -454,10 +454,6 @@ class LessonScreen(Screen):
         if every_pane:
             self._panes_updated = now
         self._show_live(message.outcomes, message.trace, every_pane)
-        if started:
-            # At once, not at the pane's next tick: "press space to start" must not linger
-            # under a header that already says training.
-            self.pane("pane-loss").redraw_if_stale()
         self._show_status(self.view, message.outcomes)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
