@@ -104,9 +104,6 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: list[Strip] = []
         self._rendered_for: tuple[int, int] | None = None  # the (width, height) of _lines
         self.first_new_line = 0  # where the last update's lines start to differ from before
-        # _lines with the widget's style applied, by index, and the style they were made with
-        self._styled: dict[tuple[int, int], Strip] = {}
-        self._styled_with = None
         # Content that adapts to the height too (the network diagram) is rebuilt when the
         # pane gets taller or shorter; other content only when the width changes.
         self.height_aware = height_aware
@@ -179,7 +176,6 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self.first_new_line = _first_difference(self._lines, lines)
         old, self._lines = self._lines, lines
-        self._styled = {}
         size = Size(width, len(lines))
         if size != self.virtual_size:
             # Set without the reactive's full repaint (the changed rows are repainted below);
@@ -200,15 +196,10 @@ class PaneBody(ScrollView, can_focus=True, inherit_bindings=False):
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
         style = self.rich_style
-        if style != self._styled_with:  # the pane's colours changed (focus, theme)
-            self._styled, self._styled_with = {}, style
-        strip = self._styled.get((index, width))
-        if strip is None:
-            if index >= len(self._lines):
-                return Strip.blank(width, style)
-            strip = self._lines[index].crop_extend(0, width, None).apply_style(style)
-            self._styled[index, width] = strip
-        return strip
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        # (Strip caches its cropped and styled copies itself.)
+        return self._lines[index].crop_extend(0, width, None).apply_style(style)
 
     def show_new_lines_later(self) -> None:
         """Once laid out, scroll so the first line that changed is in view (near the top)."""
