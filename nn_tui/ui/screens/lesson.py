@@ -244,8 +244,6 @@ class LessonScreen(Screen):
     def _show(self, view: StepView) -> None:
         self.view = view
         step = view.step
-        for pane_class, pane_id in PANES:
-            self.pane(pane_id).show(view)
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
         if step.kind == "check" and self._loss_beside_check():
             self.detail = "pane-loss"
@@ -260,6 +258,10 @@ class LessonScreen(Screen):
         is_check = step.kind == "check"
         check.display = is_check
         self._apply_layout()
+        # After the layout: a pane hidden at this step (small terminals) keeps the view and
+        # draws it only when shown, instead of drawing it now for nothing.
+        for _class, pane_id in PANES:
+            self.pane(pane_id).show(view)
         if is_check:
             check.show(self.session, self.store, self.lesson.id, view.index)
             check.focus_answer()
