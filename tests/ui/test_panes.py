@@ -522,3 +522,18 @@ def test_every_run_a_race_can_have_gets_its_own_curve_key():
     assert len(CURVE_STYLES) >= MAX_VARIANTS + 1  # the variants and the main network
     for column in range(3):  # plotext marker, key glyph, colour
         assert len({style[column] for style in CURVE_STYLES}) == len(CURVE_STYLES)
+
+
+async def test_a_tall_loss_plot_titles_its_axes(psa_hidden):
+    # The plot is first drawn as it is mounted (no height yet); once laid out tall, it must
+    # get its axis titles without waiting for a new curve.
+    base = first(psa_hidden, lambda v: v.step.kind == "train")
+    run = outcome("main", [0.25 - k * 0.001 for k in range(101)], 100)
+    pane = LossPane()
+    app = PaneApp(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.show(dataclasses.replace(base, trainings=(run,), training_planned=()))
+        await pilot.pause(3 / REDRAW_HZ)
+        plot = pane.query_one("#loss-plot")
+        drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
+        assert plot.size.height >= 12 and "epoch" in drawn and "loss" in drawn

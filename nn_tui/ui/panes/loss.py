@@ -280,7 +280,13 @@ class LossPane(Vertical):
 
             plot = PlotextPlot(id="loss-plot")
             self.mount(plot)
-        key = tuple((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes)
+        # The curves, and whether the plot is tall enough for axis titles (a resize can change
+        # that without a new curve; a plot just mounted has no height yet: look again at the
+        # next tick).
+        titled = plot.size.height >= TITLED_PLOT_ROWS
+        if not plot.size.height:
+            self._plot_stale = True
+        key = (titled, *((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes))
         plot.display = bool(outcomes) and self.plot_fits
         self.set_class(plot.display, "-plotting")
         if key == self._plotted_key:
@@ -312,7 +318,6 @@ class LossPane(Vertical):
         plt.yticks(ticks, [f"{tick:.3g}" for tick in ticks])
         # A short plot gives its axis-title row to the curves (the pane is the Loss pane, and
         # the numbers beside it count epochs).
-        titled = plot.size.height >= TITLED_PLOT_ROWS
         plt.xlabel("epoch" if titled else "")
         plt.ylabel("loss" if titled else "")
         self.plotted = tuple(curves)
