@@ -622,14 +622,17 @@ async def test_header_keeps_the_status_whole_and_shortens_the_title():
         assert len(line) <= bar.content_region.width and line.rstrip().endswith("…")
 
 
+def first_question_about_runs(session) -> int:
+    return next(i for i in range(session.total) if session.asks_about_training(i))
+
+
 @pytest.mark.parametrize("size", [BIG, SMALL])
 async def test_a_question_about_the_runs_keeps_their_losses_in_view(size):
     app = make_app(bundled_lessons_dir() / "xor.toml")
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
         screen = app.screen
-        question = next(i for i in range(screen.session.total)
-                        if screen.session.asks_about_training(i))
+        question = first_question_about_runs(screen.session)
         await goto_step(app, pilot, question)
         await settle(app, pilot)
         check, loss = screen.query_one("#check"), screen.query_one("#pane-loss")
@@ -678,8 +681,7 @@ async def test_a_hidden_loss_pane_stays_hidden_at_a_question_about_the_runs(size
         await wait_for_screen(app, pilot, "LessonScreen")
         screen = app.screen
         screen.toggle_pane("pane-loss")
-        question = next(i for i in range(screen.session.total)
-                        if screen.session.asks_about_training(i))
+        question = first_question_about_runs(screen.session)
         await goto_step(app, pilot, question)
         check = screen.query_one("#check")
         assert check.display and not screen.query_one("#pane-loss").display
