@@ -249,6 +249,11 @@ async def test_weights_pane_lists_every_parameter(fruit):
                           ("W₂[1,2]", "0.7000"), ("b₂", "0.2000")):
         assert f"{symbol} {value}" in text
     assert "→" not in text
+    # One line per neuron: its weights, then its bias.
+    lines = [line.strip() for line in text.splitlines()]
+    for neuron in ("1", "2"):
+        line = next(line for line in lines if line.startswith(f"W₁[{neuron},1]"))
+        assert f"W₁[{neuron},2]" in line and line.endswith(f"b₁[{neuron}] 0.1000")
 
 
 async def test_weights_pane_shows_old_new_and_change_after_an_update(psa_hidden):

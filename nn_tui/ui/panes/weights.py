@@ -57,6 +57,24 @@ def _layer_heading(view: StepView, layer: int) -> Text:
     return heading
 
 
+def _by_neuron(cells: list[Text], per_neuron: int, width: int) -> RenderableType:
+    """One line per neuron (its weights, then its bias), aligned in columns, when that fits
+    the width; else the cells flow (a flowing grid started the next neuron mid-line)."""
+    cell_width = max(len(cell.plain) for cell in cells)
+    gap = 3
+    if per_neuron * cell_width + (per_neuron - 1) * gap > width:
+        return Columns(cells, padding=(0, gap), width=cell_width)
+    lines = []
+    for start in range(0, len(cells), per_neuron):
+        line = Text()
+        for cell in cells[start:start + per_neuron]:
+            line.append_text(cell)
+            line.append(" " * (cell_width + gap - len(cell.plain)))
+        line.rstrip()
+        lines.append(line)
+    return Group(*lines)
+
+
 def weights_renderable(view: StepView, width: int) -> RenderableType:
     parts: list[RenderableType] = []
     updating = view.reveal.update
@@ -78,7 +96,7 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
             parts.append(table)
         else:
             cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]
-            parts.append(Columns(cells, padding=(0, 3), width=max(len(c.plain) for c in cells)))
+            parts.append(_by_neuron(cells, view.trace.layers[layer].W.shape[1] + 1, width))
     if updating:
         parts.append(Text("▼ went down  ▲ went up", style=MUTED))
     return Group(*parts)
