@@ -1,27 +1,73 @@
-"""The learner's progress, stored as JSON and written atomically.
+"""The learner's progress, stored as JSON: validated on load, merged per lesson and written
+atomically off the UI thread.
 
 Location: ``$NN_TUI_HOME/progress.json`` when NN_TUI_HOME is set, else the platform's user-data
-directory (``platformdirs``). A corrupt file is moved aside (``progress.json.corrupt-<time>``)
-and a fresh one started; the move is reported through ``ProgressStore.notice`` so the app can
-tell the learner. Writes go to a temp file in the same directory, are fsync'ed, then renamed
-over the old file, so a crash never leaves a half-written file.
+directory (``platformdirs``).
+
+Never losing progress:
+
+- Every write goes to a temp file in the same directory (``.progress-<pid>-<random>.tmp``), is
+  fsync'ed, then renamed over the old file, so a kill at any moment leaves either the old or the
+  new file. Temp files left by killed writers are removed on load and on every save (only ours,
+  and only while holding the lock, so never one another tutor is writing).
+- The file is read with a size limit (``MAX_FILE_BYTES``) and checked field by field (types and
+  ranges; ``NaN``/``Infinity``/``1e999`` are damage, ``"done": "false"`` is not "done"). A file that
+  cannot be read as a whole (not JSON, too big, nested too deep) is moved aside; a damaged lesson
+  record is dropped while the other lessons' records are kept. Either way the original is first
+  kept aside under a unique name (``progress.json.corrupt-<time>-<pid>-<n>``, never overwritten)
+  and reported through ``ProgressStore.notice`` (and ``on_notice``).
+- Two tutors on one NN_TUI_HOME: each save takes an exclusive lock (``fcntl.flock`` on
+  ``.progress.lock``), re-reads the file, replaces only the lessons this process changed since it
+  last loaded or saved them, and writes the result atomically. Lessons changed by the other tutor
+  are kept, and adopted here. (Where ``fcntl`` is missing, e.g. Windows, the merge still happens
+  but without the lock.)
+- ``save()`` prepares a snapshot of the changed lessons (cheap; on the caller's thread) and hands
+  it to a writer thread, so the UI never waits for the disk; ``flush()`` waits for it (on quit).
+  A failed save (read-only or full disk, NN_TUI_HOME a file) is retried with the next save and
+  reported once, not once per save.
+- Progress is matched to the lesson as it is now (``match``): each record stores the lesson's
+  step count, a hash of its step kinds and, per question, a key of the question, so a lesson that
+  changed does not resume past its end, attach old answers to other questions, or become "done".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
-import tempfile
+import re
+import stat
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT_VERSION = 1
 ENV_HOME = "NN_TUI_HOME"
+FILE_NAME = "progress.json"
+LOCK_NAME = ".progress.lock"
+TEMP_PREFIX = ".progress-"
+TEMP_SUFFIX = ".tmp"
+# A progress file holds a few hundred bytes per lesson; anything near this is not ours.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_INDEX = 1_000_000  # a step index or count above this is damage, not a long lesson
+MAX_ATTEMPTS = 1_000_000_000
+MAX_HISTORY = 10  # earlier attempts kept per lesson ("Start over")
+LOCK_TIMEOUT = 10.0  # seconds a save waits for another tutor's save
+# A temp file in an old format (no pid in its name) is taken as abandoned after this long.
+STALE_TEMP_AGE = 600.0
+_TEMP_NAME = re.compile(r"^\.progress-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
 def data_dir() -> Path:
+    """The progress directory: NN_TUI_HOME if set, else the platform's user-data directory."""
     override = os.environ.get(ENV_HOME)
     if override:
         return Path(override).expanduser()
@@ -30,113 +76,743 @@ def data_dir() -> Path:
     return Path(user_data_dir("nn-tui", appauthor=False))
 
 
+# -- the lesson's shape ---------------------------------------------------------------------------
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LessonShape:
+    """What progress is matched against: each step's kind and a key per step.
+
+    A step's key hashes what identifies it (kind, title, prompt, answer path, choices), so a check
+    record follows its question when steps are inserted or removed, and is dropped when the
+    question itself changed."""
+
+    kinds: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, steps: Iterable[Any]) -> "LessonShape":
+        """The shape of a lesson's steps (objects with kind, title, prompt, answer, choices)."""
+        kinds, keys = [], []
+        for step in steps:
+            kind = str(getattr(step, "kind", ""))
+            choices = [(str(getattr(choice, "text", "")), str(getattr(choice, "value", "")))
+                       for choice in getattr(step, "choices", ()) or ()]
+            kinds.append(kind)
+            keys.append(_digest([kind, str(getattr(step, "title", "")),
+                                 str(getattr(step, "prompt", "")),
+                                 str(getattr(step, "answer", "")), choices]))
+        return cls(tuple(kinds), tuple(keys))
+
+    @property
+    def total(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def structure(self) -> str:
+        """A hash of the step kinds in order (text edits do not change it)."""
+        return _digest(list(self.kinds))
+
+    def find(self, key: str, kind: str | None = None) -> int | None:
+        """The index of the one step with this key (of this kind), or None."""
+        found = [index for index, own in enumerate(self.keys)
+                 if own == key and (kind is None or self.kinds[index] == kind)]
+        return found[0] if len(found) == 1 else None
+
+
+# -- records --------------------------------------------------------------------------------------
+
+
 @dataclass
 class CheckRecord:
+    """One question's record: attempts (count), and whether it was right, revealed or skipped.
+
+    ``key`` is the question's key (``LessonShape.keys``) when it was answered ("" in old files)."""
+
     attempts: int = 0
     correct: bool = False
     revealed: bool = False
     skipped: bool = False
+    key: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"attempts": self.attempts, "correct": self.correct, "revealed": self.revealed,
+                "skipped": self.skipped, "key": self.key}
 
 
 @dataclass
 class LessonProgress:
+    """One lesson's progress. Step indices are 0-based; ``checks`` is keyed by str(step index).
+
+    ``shape`` (the structure hash) and ``at`` (the key of the step at ``step``) let ``match`` tell
+    whether the lesson changed since; ``history`` holds earlier attempts (newest last)."""
+
     step: int = 0  # where the learner was last
     furthest: int = 0  # the furthest step reached
     total: int = 0
     done: bool = False
     checks: dict[str, CheckRecord] = field(default_factory=dict)  # keyed by step index
     updated: float = 0.0
+    shape: str = ""
+    at: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    # The current lesson's step keys, once matched (not stored).
+    step_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def checks_right(self) -> int:
         return sum(1 for record in self.checks.values() if record.correct)
 
     def check(self, step: int) -> CheckRecord:
-        return self.checks.setdefault(str(step), CheckRecord())
+        """The record of the question at ``step``, created (with its key) when missing."""
+        record = self.checks.get(str(step))
+        if record is None:
+            key = self.step_keys[step] if 0 <= step < len(self.step_keys) else ""
+            record = self.checks[str(step)] = CheckRecord(key=key)
+        return record
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (plain types only)."""
+        return {"step": self.step, "furthest": self.furthest, "total": self.total,
+                "done": self.done, "updated": self.updated, "shape": self.shape, "at": self.at,
+                "checks": {key: record.to_dict() for key, record in self.checks.items()},
+                "history": [dict(entry) for entry in self.history]}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "LessonProgress":
-        checks = {
-            str(key): CheckRecord(
-                attempts=int(value.get("attempts", 0)),
-                correct=bool(value.get("correct", False)),
-                revealed=bool(value.get("revealed", False)),
-                skipped=bool(value.get("skipped", False)),
-            )
-            for key, value in dict(data.get("checks", {})).items()
-            if isinstance(value, dict)
-        }
-        return cls(
-            step=max(0, int(data.get("step", 0))),
-            furthest=max(0, int(data.get("furthest", 0))),
-            total=max(0, int(data.get("total", 0))),
-            done=bool(data.get("done", False)),
-            checks=checks,
-            updated=float(data.get("updated", 0.0)),
-        )
+    def from_dict(cls, data: Any) -> "LessonProgress":
+        """Parse and validate one lesson record; raises ValueError naming the bad field.
+
+        Check entries that are damaged are dropped (see ``_checks_from``), the record is kept."""
+        progress, _problems = _lesson_from(data)
+        return progress
+
+
+class _Bad:
+    """Stands for a number JSON should not hold (NaN, Infinity, 1e999, a 5,000-digit integer)."""
+
+    def __repr__(self) -> str:
+        return "a non-finite number"
+
+
+_BAD = _Bad()
+
+
+def _parse_float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else _BAD
+
+
+def _parse_int(text: str) -> Any:
+    # Python refuses to convert integers of more than 4,300 digits (ValueError); none is ours.
+    return int(text) if len(text) <= 30 else _BAD
+
+
+def _get_int(data: dict, key: str, maximum: int, default: int = 0) -> int:
+    value = data.get(key, default)
+    if type(value) is not int or not 0 <= value <= maximum:
+        raise ValueError(f"{key} is {value!r}, not a whole number from 0 to {maximum}")
+    return value
+
+
+def _get_bool(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if type(value) is not bool:
+        raise ValueError(f"{key} is {value!r}, not true or false")
+    return value
+
+
+def _get_str(data: dict, key: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(f"{key} is {value!r}, not a short text")
+    return value
+
+
+def _get_time(data: dict, key: str) -> float:
+    value = data.get(key, 0.0)
+    if type(value) not in (int, float) or not 0 <= value < 1e11:
+        raise ValueError(f"{key} is {value!r}, not a time")
+    return float(value)
+
+
+def _check_from(value: Any) -> CheckRecord:
+    if not isinstance(value, dict):
+        raise ValueError(f"is {type(value).__name__}, not a record")
+    return CheckRecord(attempts=_get_int(value, "attempts", MAX_ATTEMPTS),
+                       correct=_get_bool(value, "correct"), revealed=_get_bool(value, "revealed"),
+                       skipped=_get_bool(value, "skipped"), key=_get_str(value, "key"))
+
+
+def _checks_from(value: Any, problems: list[str]) -> dict[str, CheckRecord]:
+    if not isinstance(value, dict):
+        raise ValueError(f"checks is {type(value).__name__}, not a table")
+    checks = {}
+    for key, record in value.items():
+        try:
+            if not (isinstance(key, str) and key.isdigit() and len(key) <= 7
+                    and int(key) <= MAX_INDEX):
+                raise ValueError("is not a step number")
+            checks[str(int(key))] = _check_from(record)
+        except ValueError as error:
+            problems.append(f"check {key!r} {error}")
+    return checks
+
+
+def _history_from(value: Any, problems: list[str]) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        problems.append("history is not a list")
+        return []
+    history = []
+    for entry in value[-MAX_HISTORY:]:
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError("is not a record")
+            checks = _checks_from(entry.get("checks", {}), problems)
+            history.append({"ended": _get_time(entry, "ended"),
+                            "furthest": _get_int(entry, "furthest", MAX_INDEX),
+                            "checks": {key: record.to_dict() for key, record in checks.items()}})
+        except ValueError as error:
+            problems.append(f"history entry {error}")
+    return history
+
+
+def _lesson_from(data: Any) -> tuple[LessonProgress, list[str]]:
+    """One lesson record (ValueError if its own fields are damaged) and the problems of its parts
+    that were dropped (check entries, history)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"is {type(data).__name__}, not a record")
+    problems: list[str] = []
+    progress = LessonProgress(
+        step=_get_int(data, "step", MAX_INDEX), furthest=_get_int(data, "furthest", MAX_INDEX),
+        total=_get_int(data, "total", MAX_INDEX), done=_get_bool(data, "done"),
+        updated=_get_time(data, "updated"), shape=_get_str(data, "shape"),
+        at=_get_str(data, "at"), checks=_checks_from(data.get("checks", {}), problems),
+        history=_history_from(data.get("history", []), problems))
+    progress.furthest = max(progress.furthest, progress.step)
+    return progress, problems
+
+
+@dataclass
+class _FileContents:
+    """A progress file as read: its good lesson records, what was damaged, and whether the whole
+    file is unreadable (``whole``: why)."""
+
+    lessons: dict[str, LessonProgress] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # "lesson: what"
+    whole: str | None = None
+    exists: bool = False
+
+
+def _read(path: Path) -> _FileContents:
+    """Read and validate a progress file (OSError when it cannot be read at all)."""
+    contents = _FileContents()
+    try:
+        # Non-blocking: a FIFO put in its place must not hang the tutor.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return contents
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            contents.exists = True
+            contents.whole = "it is not a regular file"
+            return contents
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    contents.exists = True
+    if len(raw) > MAX_FILE_BYTES:
+        contents.whole = f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+        return contents
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=lambda _name: _BAD,
+                          parse_float=_parse_float, parse_int=_parse_int)
+    except RecursionError:
+        contents.whole = "it is nested too deeply"
+        return contents
+    except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+        contents.whole = f"it is not JSON ({str(error)[:80]})"
+        return contents
+    lessons = data.get("lessons", {}) if isinstance(data, dict) else None
+    if not isinstance(lessons, dict):
+        contents.whole = "it does not hold a table of lessons"
+        return contents
+    for lesson_id, value in lessons.items():
+        try:
+            progress, problems = _lesson_from(value)
+        except ValueError as error:
+            contents.problems.append(f"{lesson_id}: {error}")
+            continue
+        contents.lessons[lesson_id] = progress
+        contents.problems.extend(f"{lesson_id}: {problem}" for problem in problems)
+    return contents
+
+
+# -- the store ------------------------------------------------------------------------------------
+
+
+class _Lock:
+    """An exclusive lock on ``path`` (flock), waited for up to ``timeout`` seconds.
+
+    ``blocking=False`` gives up at once (``acquired`` tells). Raises OSError when the lock file
+    cannot be opened (a read-only directory) or the wait times out."""
+
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT, blocking: bool = True) -> None:
+        self.path, self.timeout, self.blocking = path, timeout, blocking
+        self.fd: int | None = None
+        self.acquired = False
+
+    def __enter__(self) -> "_Lock":
+        if fcntl is None:
+            self.acquired = True
+            return self
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.acquired = True
+                return self
+            except BlockingIOError:
+                if not self.blocking:
+                    return self
+                if time.monotonic() > deadline:
+                    os.close(self.fd)
+                    self.fd = None
+                    raise OSError(f"another nn-tui kept {self.path} locked") from None
+                time.sleep(0.01)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock
+            self.fd = None
 
 
 class ProgressStore:
-    def __init__(self, directory: Path | None = None) -> None:
+    """Every lesson's progress, loaded from ``directory/progress.json`` (see the module doc).
+
+    ``notice`` holds what went wrong on load (a damaged file set aside, a home that cannot be
+    written), for the app to show; later problems go to ``on_notice`` (called from the writer
+    thread, so it must be thread-safe, e.g. ``App.post_message``) and to ``notices``."""
+
+    def __init__(self, directory: Path | None = None,
+                 on_notice: Callable[[str], None] | None = None,
+                 background: bool = False) -> None:
         self.directory = Path(directory) if directory is not None else data_dir()
-        self.path = self.directory / "progress.json"
+        self.path = self.directory / FILE_NAME
+        self.lock_path = self.directory / LOCK_NAME
         self.notice: str | None = None
+        self.notices: list[str] = []
+        self.on_notice = on_notice
+        self.background = background  # save() hands the writing to a thread (the app's way)
         self.lessons: dict[str, LessonProgress] = {}
+        # Each lesson's JSON form as last loaded or saved here: a lesson differs from it only if
+        # this process changed it, and only those lessons are written over the file's.
+        self._baseline: dict[str, dict[str, Any]] = {}
+        self._io_lock = threading.Lock()  # one write at a time in this process
+        self._state = threading.Condition()  # guards the fields below
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._failed: dict[str, dict[str, Any]] = {}
+        self._from_disk: dict[str, LessonProgress] | None = None
+        self._writing = False
+        self._inflight: set[str] = set()  # the lessons the writer is writing now
+        self._closed = False
+        self._shapes: dict[str, LessonShape] = {}  # lessons matched this session
+        self._writer: threading.Thread | None = None
+        self._failing: str | None = None  # why saving fails, once reported
+        self._aside_count = 0
         self._load()
+
+    # -- loading ---------------------------------------------------------------------------------
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return
+            contents = _read(self.path)
         except OSError as error:
-            self.notice = f"Could not read {self.path} ({error.strerror}); progress starts fresh."
+            self.notice = self._cannot_save_text(error, reading=True)
+            self._failing = self.notice
             return
-        try:
-            # Bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError: damaged, like bad JSON.
-            data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or not isinstance(data.get("lessons", {}), dict):
-                raise ValueError("not a progress file")
-            self.lessons = {
-                str(lesson_id): LessonProgress.from_dict(value)
-                for lesson_id, value in data.get("lessons", {}).items()
-                if isinstance(value, dict)
-            }
-        except (ValueError, TypeError, AttributeError):
-            self.lessons = {}
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        self.lessons = contents.lessons
+        self._baseline = {key: progress.to_dict() for key, progress in self.lessons.items()}
+        if contents.whole or contents.problems:
+            # Keep the original aside and rewrite the file with the good records at once, so the
+            # damage is reported once and not again at every save.
             try:
-                os.replace(self.path, aside)
-                self.notice = (
-                    f"Your progress file was damaged; it was moved to {aside} and a fresh one "
-                    "was started."
-                )
-            except OSError:
-                self.notice = f"Your progress file {self.path} is damaged and could not be moved."
+                self._write({}, startup=True)
+            except OSError as error:
+                self.notice = (f"Your progress file {self.path} is damaged "
+                               f"({self._damage_summary(contents)}) and could not be repaired "
+                               f"({self._reason(error)}); progress will not be saved.")
+                self._failing = self.notice
+            return
+        self._clean_temps(blocking=False)
+
+    @staticmethod
+    def _damage_summary(contents: _FileContents) -> str:
+        if contents.whole:
+            return contents.whole
+        shown = "; ".join(contents.problems[:3])
+        more = len(contents.problems) - 3
+        return shown + (f"; and {more} more" if more > 0 else "")
+
+    # -- reading ---------------------------------------------------------------------------------
 
     def get(self, lesson_id: str) -> LessonProgress:
-        return self.lessons.setdefault(lesson_id, LessonProgress())
+        """The lesson's progress, created when missing."""
+        self._adopt()
+        progress = self.lessons.get(lesson_id)
+        if progress is None:
+            progress = self.lessons[lesson_id] = LessonProgress()
+            shape = self._shapes.get(lesson_id)
+            if shape is not None:
+                progress.step_keys, progress.shape = shape.keys, shape.structure
+                progress.total = shape.total
+        return progress
 
     def peek(self, lesson_id: str) -> LessonProgress | None:
+        """The lesson's progress, or None when there is none."""
+        self._adopt()
         return self.lessons.get(lesson_id)
 
-    def save(self) -> None:
-        """Write every lesson's progress atomically: temp file, fsync, rename."""
-        payload = {
-            "version": FORMAT_VERSION,
-            "lessons": {lesson_id: asdict(progress) for lesson_id, progress in self.lessons.items()},
-        }
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.directory)
+    # -- matching progress to the lesson as it is now -----------------------------------------
+
+    def match(self, lesson_id: str, shape: LessonShape, title: str = "") -> str | None:
+        """Fit the lesson's stored progress to its steps as they are now.
+
+        Same structure: kept (a question whose key changed loses its record). Changed structure
+        (steps added, removed, reordered): the place is found by its step's key, else kept if
+        still before the last step, else reset to the start; each question record follows its
+        question's key or is set aside into ``history``; "done" is cleared (only reaching the
+        last step marks it again). Returns a notice when something was dropped, else None."""
+        self._shapes[lesson_id] = shape
+        progress = self.peek(lesson_id)
+        total = shape.total
+        if progress is None or total == 0:
+            if progress is not None:
+                progress.step_keys = shape.keys
+            return None
+        progress.step_keys = shape.keys
+        legacy = not progress.shape
+        same = ((progress.shape == shape.structure or legacy and progress.total == total)
+                and progress.step < total and progress.furthest < total)
+        said: list[str] = []
+        old_total = progress.total
+        if not same:
+            found = shape.find(progress.at) if progress.at else None
+            old_place = progress.step
+            if found is not None:
+                step = found
+            elif progress.step < total - 1:
+                step = progress.step
+            else:
+                step = 0
+            progress.step = step
+            furthest = progress.furthest if progress.furthest < total - 1 else step
+            progress.furthest = max(furthest, step)
+            if progress.done:
+                said.append("it is no longer marked done")
+            progress.done = False
+            if step != old_place:
+                said.append(f"you continue at step {step + 1} of {total}"
+                            if step else "it starts again at the first step")
+        # Each question record follows its question.
+        kept: dict[str, CheckRecord] = {}
+        dropped: dict[str, CheckRecord] = {}
+        for index_text, record in progress.checks.items():
+            index = int(index_text)
+            here = index < total and shape.kinds[index] == "check"
+            if record.key:
+                if here and shape.keys[index] == record.key:
+                    target = index
+                else:
+                    target = shape.find(record.key, "check")
+            else:
+                target = index if same and here else None
+            if target is None or str(target) in kept:
+                dropped[index_text] = record
+            else:
+                record.key = shape.keys[target]
+                kept[str(target)] = record
+        if dropped:
+            self._archive(progress, dropped)
+            count = len(dropped)
+            said.append(f"{count} earlier answer{'s' if count != 1 else ''} no longer "
+                        f"match{'es' if count == 1 else ''} a question and "
+                        f"{'were' if count != 1 else 'was'} set aside")
+        progress.checks = kept
+        progress.shape = shape.structure
+        progress.total = total
+        if 0 <= progress.step < total:
+            progress.at = shape.keys[progress.step]
+        if not said:
+            return None
+        name = f"“{title}”" if title else lesson_id
+        changed = (f"now has {total} steps (it had {old_total})"
+                   if old_total and old_total != total else "has changed since your last visit")
+        return f"{name} {changed}: " + "; ".join(said) + "."
+
+    @staticmethod
+    def _archive(progress: LessonProgress, checks: dict[str, CheckRecord]) -> None:
+        progress.history.append({"ended": progress.updated, "furthest": progress.furthest,
+                                 "checks": {key: record.to_dict()
+                                            for key, record in checks.items()}})
+        del progress.history[:-MAX_HISTORY]
+
+    def start_over(self, lesson_id: str) -> LessonProgress:
+        """A fresh attempt: back to the first step, every question open again. The earlier
+        answers are kept in ``history``; "done" stays (the lesson was finished once)."""
+        progress = self.get(lesson_id)
+        if progress.checks:
+            self._archive(progress, progress.checks)
+        progress.checks = {}
+        progress.step = 0
+        progress.at = progress.step_keys[0] if progress.step_keys else ""
+        progress.updated = time.time()
+        return progress
+
+    def record_step(self, lesson_id: str, step: int, total: int) -> LessonProgress:
+        """The learner is at ``step`` (0-based) of ``total``: reaching the last step marks the
+        lesson done."""
+        progress = self.get(lesson_id)
+        step = max(0, min(int(step), max(total - 1, 0)))
+        progress.step = step
+        progress.total = total
+        progress.furthest = max(progress.furthest if progress.furthest < total else 0, step)
+        if len(progress.step_keys) == total:
+            progress.at = progress.step_keys[step]
+        if total and step >= total - 1:
+            progress.done = True
+        progress.updated = time.time()
+        return progress
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    def _snapshot(self) -> dict[str, dict[str, Any]]:
+        """The JSON form of the lessons changed here since they were last loaded or saved."""
+        changed = {}
+        for lesson_id, progress in self.lessons.items():
+            data = progress.to_dict()
+            if self._baseline.get(lesson_id) != data:
+                changed[lesson_id] = data
+                self._baseline[lesson_id] = data
+        return changed
+
+    def save(self, wait: bool | None = None) -> None:
+        """Save the lessons changed here. The snapshot is taken now; the writing is done by the
+        writer thread when the store is ``background`` and ``wait`` is not True, else before
+        returning. Never raises: a failure is reported once (``notices``, ``on_notice``) and
+        retried with the next save."""
+        if wait is None:
+            wait = not self.background
+        self._adopt()
+        changed = self._snapshot()
+        with self._state:
+            self._pending = {**self._failed, **self._pending, **changed}
+            self._failed = {}
+            if not self._pending and not (wait and self._writing):
+                return
+            in_background = self.background and not wait and not self._closed
+            self._state.notify_all()
+        if in_background:
+            self._ensure_writer()
+        else:
+            self.flush()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every save asked for so far is written (or failed). True when idle."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._state:
+            while self._pending or self._writing:
+                if not self._writing and (self._writer is None or not self._writer.is_alive()):
+                    # No writer thread (closed, or never started): write here.
+                    pending, self._pending = self._pending, {}
+                    self._inflight = set(pending)
+                    self._state.release()
+                    try:
+                        self._write_and_report(pending)
+                    finally:
+                        self._state.acquire()
+                        self._inflight = set()
+                    continue
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._state.wait(remaining)
+        return True
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        """Save what is left and stop the writer thread (on quit)."""
+        self.save()
+        self.flush(timeout)
+        with self._state:
+            self._closed = True
+            self._state.notify_all()
+        if self._writer is not None:
+            self._writer.join(timeout)
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(target=self._write_loop, name="nn-tui progress",
+                                            daemon=True)
+            self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._state:
+                while not self._pending and not self._closed:
+                    self._state.wait()
+                if not self._pending:
+                    return
+                pending, self._pending = self._pending, {}
+                self._writing = True
+                self._inflight = set(pending)
+            try:
+                self._write_and_report(pending)
+            finally:
+                with self._state:
+                    self._writing = False
+                    self._inflight = set()
+                    self._state.notify_all()
+
+    def _write_and_report(self, pending: dict[str, dict[str, Any]]) -> None:
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as temp:
-                json.dump(payload, temp, indent=1, sort_keys=True)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, self.path)
+            self._write(pending)
+        except Exception as error:  # noqa: BLE001 - any failure: keep the data, say so once
+            with self._state:
+                self._failed = {**self._failed, **pending}
+            text = self._cannot_save_text(error)
+            if self._failing is None:
+                self._failing = text
+                self._tell(text)
+            return
+        if self._failing is not None:
+            self._failing = None
+            self._tell("Progress is being saved again.")
+
+    def _tell(self, text: str) -> None:
+        self.notices.append(text)
+        if self.on_notice is not None:
+            try:
+                self.on_notice(text)
+            except Exception:  # noqa: BLE001 - the app may be closing
+                pass
+
+    @staticmethod
+    def _reason(error: BaseException) -> str:
+        if isinstance(error, OSError) and error.strerror:
+            return error.strerror
+        return str(error) or type(error).__name__
+
+    def _cannot_save_text(self, error: BaseException, reading: bool = False) -> str:
+        if isinstance(error, (FileExistsError, NotADirectoryError)) or (
+                self.directory.exists() and not self.directory.is_dir()):
+            why = f"{self.directory} is a file, not a folder (check {ENV_HOME})"
+        else:
+            why = f"{self._reason(error)}: {self.directory}"
+        first = "could not be read" if reading else "cannot be saved"
+        return f"Progress {first} ({why}); the lesson works, but progress will not be kept."
+
+    def _write(self, changed: dict[str, dict[str, Any]], startup: bool = False) -> None:
+        """Lock, re-read the file, set aside its damage, put ``changed`` over its lessons, write
+        atomically. Runs on the writer thread (or on load); touches no lesson object here."""
+        with self._io_lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with _Lock(self.lock_path):
+                self._clean_temps(locked=True)
+                contents = _read(self.path)
+                aside = None
+                if contents.whole or contents.problems:
+                    aside = self._set_aside(move=False)
+                merged = {key: progress.to_dict() for key, progress in contents.lessons.items()}
+                merged.update(changed)
+                self._atomic_write({"version": FORMAT_VERSION, "lessons": merged})
+        if aside is not None:
+            summary = self._damage_summary(contents)
+            if contents.whole:
+                text = (f"Your progress file was damaged ({summary}); it was moved to {aside} "
+                        "and a fresh one was started.")
+            else:
+                bad = sorted({problem.split(":", 1)[0] for problem in contents.problems})
+                text = (f"Part of your progress file was damaged ({summary}); the damaged "
+                        f"part{'s' if len(contents.problems) > 1 else ''} "
+                        f"({', '.join(bad[:5])}) {'were' if len(contents.problems) > 1 else 'was'}"
+                        f" set aside, the other lessons' progress was kept. The original file "
+                        f"was moved to {aside}.")
+            if startup:
+                self.notice = text
+            else:
+                self._tell(text)
+        # What the file holds now, for this process to adopt the other tutors' lessons.
+        with self._state:
+            self._from_disk = {key: value for key, value in contents.lessons.items()
+                               if key not in changed}
+
+    def _adopt(self) -> None:
+        """Take the lessons another tutor saved, where this process has not changed them."""
+        with self._state:
+            from_disk, self._from_disk = self._from_disk, None
+            busy = set(self._pending) | set(self._failed) | self._inflight
+        if not from_disk:
+            return
+        for lesson_id, theirs in from_disk.items():
+            if lesson_id in busy:
+                continue
+            ours = self.lessons.get(lesson_id)
+            if ours is not None and ours.to_dict() != self._baseline.get(lesson_id):
+                continue  # changed here since: ours is written next
+            data = theirs.to_dict()
+            if ours is not None and ours.to_dict() == data:
+                continue
+            if ours is not None:
+                theirs.step_keys = ours.step_keys
+            self.lessons[lesson_id] = theirs
+            self._baseline[lesson_id] = data
+
+    def _set_aside(self, move: bool) -> Path | None:
+        """Keep the current file under a name no other copy has (a hard link: a copy that
+        shares the bytes, which the rename of the new file then leaves alone)."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for _attempt in range(1000):
+            self._aside_count += 1
+            target = self.path.with_name(
+                f"{FILE_NAME}.corrupt-{stamp}-{os.getpid()}-{self._aside_count}")
+            try:
+                os.link(self.path, target)
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                return None
+            except OSError:  # no hard links here: copy
+                try:
+                    with open(self.path, "rb") as source, \
+                            open(target, "xb") as copy:
+                        while chunk := source.read(1 << 20):
+                            copy.write(chunk)
+                        copy.flush()
+                        os.fsync(copy.fileno())
+                except FileExistsError:
+                    continue
+            if move:
+                os.unlink(self.path)
+            return target
+        raise OSError("no free name to keep the damaged progress file")
+
+    def _atomic_write(self, payload: dict[str, Any]) -> None:
+        text = json.dumps(payload, indent=1, sort_keys=True, allow_nan=False)
+        temp = self.directory / (f"{TEMP_PREFIX}{os.getpid()}-"
+                                 f"{os.urandom(6).hex()}{TEMP_SUFFIX}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
         except BaseException:
             try:
-                os.unlink(temp_name)
+                os.unlink(temp)
             except OSError:
                 pass
             raise
@@ -151,12 +827,37 @@ class ProgressStore:
         finally:
             os.close(directory_fd)
 
-    def record_step(self, lesson_id: str, step: int, total: int) -> LessonProgress:
-        progress = self.get(lesson_id)
-        progress.step = step
-        progress.total = total
-        progress.furthest = max(progress.furthest, step)
-        if step >= total - 1:
-            progress.done = True
-        progress.updated = time.time()
-        return progress
+    def _clean_temps(self, locked: bool = False, blocking: bool = True) -> int:
+        """Remove temp files left by killed writers; returns how many.
+
+        Only names of ours, and only while holding the lock (writers hold it while their temp
+        file exists, so any temp file of the current form is abandoned); a temp file in an older
+        form (no pid) only once it is STALE_TEMP_AGE old."""
+        if not locked:
+            try:
+                with _Lock(self.lock_path, blocking=blocking) as lock:
+                    if lock.acquired:
+                        return self._clean_temps(locked=True)
+            except OSError:
+                pass
+            return 0
+        removed = 0
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return 0
+        now = time.time()
+        for name in names:
+            if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)):
+                continue
+            path = self.directory / name
+            try:
+                if not _TEMP_NAME.match(name) and now - path.stat().st_mtime < STALE_TEMP_AGE:
+                    continue
+                if not path.is_file():
+                    continue
+                path.unlink()
+                removed += 1
+            except OSError:
+                continue
+        return removed

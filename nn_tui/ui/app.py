@@ -7,11 +7,13 @@ screen on first open).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 
 from nn_tui.ui.commands import TutorCommands
 from nn_tui.ui.screens.picker import PickerScreen
@@ -37,15 +39,25 @@ class NnTuiApp(App[int]):
         self.paths = [Path(path) for path in paths]
         self.lesson_dirs = [Path(folder) for folder in lesson_dirs]
         self.cursor_blink = cursor_blink
-        self.catalog: list[LessonInfo] = []
+        self._catalog: list[LessonInfo] = []
         self.store: ProgressStore | None = None
+
+    @dataclass
+    class ProgressNotice(Message):
+        """Something the progress store has to say (sent from its writer thread)."""
+
+        text: str
 
     def on_mount(self) -> None:
         from nn_tui.lessons.progress import ProgressStore
 
-        self.store = ProgressStore()
+        # Saves are written by the store's own thread (never on this one); what goes wrong there
+        # comes back as a message (post_message is thread-safe), once, not at every save.
+        self.store = ProgressStore(on_notice=lambda text: self.post_message(
+            self.ProgressNotice(text)), background=True)
         if self.store.notice:
-            self.notify(self.store.notice, title="Progress", severity="warning", timeout=15)
+            self.notify(self.store.notice, title="Progress", severity="warning", timeout=15,
+                        markup=False)
         files = [path for path in self.paths if not path.is_dir()]
         folders = [path for path in self.paths if path.is_dir()]
         # A folder on the command line is what the learner wants to see; lone files open
@@ -54,6 +66,40 @@ class NnTuiApp(App[int]):
         open_directly = files[0] if len(files) == 1 and not folders else None
         self.push_screen(PickerScreen(self.paths + self.lesson_dirs, include_bundled,
                                       open_directly))
+
+    def on_nn_tui_app_progress_notice(self, message: ProgressNotice) -> None:
+        self.notify(message.text, title="Progress", severity="warning", timeout=15, markup=False)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # -- matching progress to the lessons as they are now ---------------------------------------
+
+    @property
+    def catalog(self) -> "list[LessonInfo]":
+        """The lessons the picker lists (the palette's "open lesson" commands use them too)."""
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, infos: "list[LessonInfo]") -> None:
+        # Each lesson's progress is fitted to its steps as they are now, so the list does not
+        # count old answers to questions that changed, nor a lesson done by a step it no longer
+        # has. One notice for every lesson that changed.
+        self._catalog = infos
+        said = [text for info in infos if (text := self._match_progress(info.entry))]
+        if said:
+            more = f" (and {len(said) - 3} more lessons)" if len(said) > 3 else ""
+            self.notify(" ".join(said[:3]) + more, title="Progress", severity="warning",
+                        timeout=15, markup=False)
+
+    def _match_progress(self, entry: "CatalogEntry") -> str | None:
+        from nn_tui.lessons.progress import LessonShape
+
+        if self.store is None or entry.lesson is None:
+            return None
+        return self.store.match(entry.lesson.id, LessonShape.of(entry.lesson.steps),
+                                entry.lesson.title)
 
     # -- opening lessons -------------------------------------------------------------------------
 
@@ -66,15 +112,30 @@ class NnTuiApp(App[int]):
 
             self.push_screen(ErrorScreen(entry.error))
             return
+        notice = self._match_progress(entry)
+        if notice:
+            self.notify(notice, title="Progress", severity="warning", timeout=15, markup=False)
         progress = self.store.peek(entry.lesson.id)
-        if progress is not None and progress.step > 0:
+        total = len(entry.lesson.steps)
+        if progress is not None and 0 < progress.step < total:
             from nn_tui.ui.screens.resume import ResumeDialog
 
-            total = progress.total or progress.step + 1
-            self.push_screen(ResumeDialog(entry.lesson.title, progress.step, total),
-                             lambda step: self.open_lesson(entry, step or 0))
+            answered = len(progress.checks)
+            self.push_screen(ResumeDialog(entry.lesson.title, progress.step, total, answered),
+                             lambda choice: self._resume_chosen(entry, choice))
         else:
             self.open_lesson(entry, 0)
+
+    def _resume_chosen(self, entry: "CatalogEntry", choice: str | None) -> None:
+        if choice is None:
+            return  # Esc: stay in the lesson list
+        if choice == "start-over":
+            # A fresh attempt at every question; the earlier answers go to the history.
+            self.store.start_over(entry.lesson.id)
+            self.store.save()
+            self.open_lesson(entry, 0)
+        else:
+            self.open_lesson(entry, self.store.get(entry.lesson.id).step)
 
     def open_lesson(self, entry: "CatalogEntry", step: int) -> None:
         from nn_tui.ui.screens.lesson import LessonScreen
@@ -94,17 +155,20 @@ class NnTuiApp(App[int]):
         for worker in self.workers:
             worker.cancel()
         if self.store is not None:
-            try:
-                self.store.save()
-            except OSError as error:
-                self.log.error(f"could not save progress: {error}")
+            # Written before the exit (the writer thread is given a few seconds); a save that
+            # fails was already reported.
+            self.store.close(timeout=5.0)
         self.exit(0)
 
 
 def run_app(paths: Iterable[Path] = (), lesson_dirs: Iterable[Path] = ()) -> int:
     """Run the tutor; returns the process exit status (0 after q)."""
     app = NnTuiApp(list(paths), list(lesson_dirs))
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        if app.store is not None:
+            app.store.close(timeout=5.0)  # however the app ended, what is left gets written
     if app.return_code not in (None, 0):
         return app.return_code
     return 0 if result is None else int(result)
