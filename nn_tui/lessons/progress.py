@@ -765,8 +765,9 @@ class ProgressStore:
             data = theirs.to_dict()
             if ours is not None and ours.to_dict() == data:
                 continue
-            if ours is not None:
-                theirs.step_keys = ours.step_keys
+            shape = self._shapes.get(lesson_id)
+            if shape is not None:
+                theirs.step_keys = shape.keys
             self.lessons[lesson_id] = theirs
             self._baseline[lesson_id] = data
 

@@ -52,8 +52,8 @@ class ResumeDialog(ModalScreen["ResumeChoice | None"]):
                 yield Button(f"Resume at step {self.step + 1} (Enter)", id="resume",
                              variant="primary")
                 yield Button("Start over (s)", id="start-over")
-            yield Static(Text("Enter: the highlighted button · s: start over · "
-                              "Esc: back to the lessons", style="dim"), id="resume-keys")
+            yield Static(Text("Enter: the highlighted button · s: start over · Esc: back",
+                              style="dim"), id="resume-keys")
 
     def on_mount(self) -> None:
         self.query_one("#resume", Button).focus()

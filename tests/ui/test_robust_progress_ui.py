@@ -1,0 +1,319 @@
+"""Pilot tests of the learner's progress in the tutor (issue 9: items 11, 13, 15, 17)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input, OptionList, Static
+
+from nn_tui.lessons import progress as progress_module
+from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.progress import LessonShape, ProgressStore
+from ui_helpers import make_app, screen_text, settle, wait_for_screen
+
+BIG = (120, 40)
+REAL_FSYNC = os.fsync
+SMALL = (80, 24)
+
+HEAD = """
+[lesson]
+id = "tiny-progress"
+title = "Tiny progress"
+summary = "A linear unit and two questions."
+
+[network]
+inputs = ["x"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 0.1
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.25]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
+"""
+
+TEXT_STEP = """
+[[steps]]
+kind = "text"
+title = "Text {n}"
+text = "Reading {n}."
+"""
+
+OUTPUT_CHECK = """
+[[steps]]
+kind = "check"
+title = "Your turn"
+prompt = "What is the output ŷ?"
+answer = "output[0]"
+explanation = "ŷ = w·x + b = 0.5·1 + 0.25."
+"""
+
+WEIGHT_CHECK = """
+[[steps]]
+kind = "check"
+title = "The weight"
+prompt = "What is the weight w?"
+answer = "layers[0].W[0][0]"
+"""
+
+
+def lesson_text(*parts: str) -> str:
+    steps = []
+    for number, part in enumerate(parts):
+        steps.append(TEXT_STEP.format(n=number) if part == "text" else part)
+    return HEAD + "".join(steps)
+
+
+# Five steps: text, text, the output question, the weight question, text.
+FIVE = lesson_text("text", "text", OUTPUT_CHECK, WEIGHT_CHECK, "text")
+
+
+@pytest.fixture
+def lesson_file(tmp_path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(FIVE, encoding="utf-8")
+    return path
+
+
+def saved_progress(path: Path, step: int, correct: tuple[int, ...] = ()) -> None:
+    """Progress as the tutor saves it, for the lesson in ``path`` as it is now."""
+    lesson = load_lesson(path)
+    store = ProgressStore()
+    store.match(lesson.id, LessonShape.of(lesson.steps), lesson.title)
+    for index in range(step + 1):
+        store.record_step(lesson.id, index, len(lesson.steps))
+    for index in correct:
+        record = store.get(lesson.id).check(index)
+        record.attempts, record.correct = 1, True
+    store.save()
+
+
+def notices(app) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+def feedback(app) -> str:
+    return str(app.screen.query_one("#check-feedback", Static).render())
+
+
+def picker_text(app) -> str:
+    option_list = app.screen.query_one(OptionList)
+    return "\n".join(str(option_list.get_option_at_index(i).prompt)
+                     for i in range(option_list.option_count))
+
+
+async def goto_step(app, pilot, index: int) -> None:
+    app.screen.go(index)
+    await settle(app, pilot)
+    assert app.screen.view.index == index
+
+
+async def wait_until(pilot, condition, what: str) -> None:
+    for _ in range(300):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never: {what}")
+
+
+# -- 17: the dialog's keys ----------------------------------------------------------------------
+
+
+async def test_resume_dialog_keys_do_not_collide_with_the_lesson_keys(lesson_file):
+    saved_progress(lesson_file, 1)
+    app = make_app(lesson_file)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await wait_until(pilot, lambda: "Resume at" in screen_text(app), "the dialog is drawn")
+        text = screen_text(app)
+        assert "Resume at step 2 (Enter)" in text and "Start over (s)" in text
+        assert "s: start over · Esc: back" in text
+        # r reveals on the lesson screen: here it does nothing.
+        await pilot.press("r")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResumeDialog"
+        # Esc goes back to the lesson list, without opening the lesson.
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        assert ProgressStore().peek("tiny-progress").step == 1
+        # Opened again: Enter resumes.
+        [info] = [info for info in app.catalog if info.entry.id == "tiny-progress"]
+        app.open_entry(info.entry)
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index == 1
+
+
+async def test_resume_dialog_buttons_move_with_the_arrows(lesson_file):
+    saved_progress(lesson_file, 1)
+    app = make_app(lesson_file)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        assert app.focused.id == "resume"
+        await pilot.press("right")
+        assert isinstance(app.focused, Button) and app.focused.id == "start-over"
+        await pilot.press("enter")  # the highlighted button: start over
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index == 0
+
+
+# -- 15: start over gives a fresh attempt at every question ------------------------------------
+
+
+async def test_start_over_opens_every_question_again(lesson_file):
+    saved_progress(lesson_file, 4, correct=(2, 3))
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await pilot.press("s")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index == 0
+        await goto_step(app, pilot, 2)
+        assert "Correct" not in feedback(app)
+        answer_box = app.screen.query_one("#check-input", Input)
+        assert app.focused is answer_box
+        await pilot.press(*"0.75", "enter")
+        await pilot.pause()
+        assert "Correct" in feedback(app)
+        app.store.flush()
+        stored = ProgressStore().peek("tiny-progress")
+        assert stored.check(2).correct and stored.check(2).attempts == 1
+        assert not stored.check(3).correct
+        # The earlier answers are kept in the history.
+        assert stored.history[-1]["checks"]["3"]["correct"] is True
+
+
+# -- 11: progress for a lesson that changed ---------------------------------------------------
+
+
+async def test_progress_from_a_longer_lesson_is_fitted_to_the_lesson_now(lesson_file):
+    # Saved at step 50 of 60, with the output question (then at index 10) answered and a
+    # different question at index 2.
+    long_parts = ["text"] * 60
+    long_parts[2] = WEIGHT_CHECK.replace("weight w?", "bias b?").replace("W[0][0]", "b[0]")
+    long_parts[10] = OUTPUT_CHECK
+    lesson_file.write_text(lesson_text(*long_parts), encoding="utf-8")
+    saved_progress(lesson_file, 50, correct=(2, 10))
+    lesson_file.write_text(FIVE, encoding="utf-8")
+
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")  # no place to resume at: step 1
+        await settle(app, pilot)
+        assert app.screen.view.index == 0
+        assert any("now has 5 steps" in text for text in notices(app))
+        assert "51" not in screen_text(app)
+        # The output question kept its answer (it moved from step 11 to step 3); the record of
+        # the question that was at index 2 did not attach to it.
+        await goto_step(app, pilot, 2)
+        assert "Correct" in feedback(app)
+        await goto_step(app, pilot, 3)
+        assert "Correct" not in feedback(app)
+        await pilot.press("escape", "escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        assert "done" not in picker_text(app)
+        app.store.flush()
+        assert not ProgressStore().peek("tiny-progress").done
+
+
+async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done(lesson_file):
+    long_parts = ["text"] * 12
+    long_parts[2] = OUTPUT_CHECK
+    lesson_file.write_text(lesson_text(*long_parts), encoding="utf-8")
+    saved_progress(lesson_file, 11)  # done: the last step of 12
+    assert ProgressStore().peek("tiny-progress").done
+    lesson_file.write_text(FIVE, encoding="utf-8")
+
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
+                         "the lesson or the dialog opens")
+        if type(app.screen).__name__ == "ResumeDialog":
+            await wait_until(pilot, lambda: "Resume at" in screen_text(app), "the dialog")
+            text = screen_text(app)
+            assert "of 5" in text and "step 12" not in text and "step 13" not in text
+            await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index < 4
+        await pilot.pause(1.3)  # the step reached is saved within a second
+        app.store.flush()
+        assert not ProgressStore().peek("tiny-progress").done
+
+
+# -- 13: progress that cannot be saved --------------------------------------------------------
+
+
+async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
+        lesson_file, isolated_home):
+    isolated_home.parent.mkdir(parents=True, exist_ok=True)
+    isolated_home.write_text("a file, not a folder")
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        await pilot.press("right")
+        await settle(app, pilot)
+        await pilot.pause(1.3)  # past the save of the step reached
+        await goto_step(app, pilot, 2)
+        await pilot.press(*"0.75", "enter")
+        await pilot.pause()
+        assert "Correct" in feedback(app)
+        await pilot.press("right")
+        await settle(app, pilot)
+        await pilot.press("left")
+        await settle(app, pilot)
+        await pilot.pause(1.3)
+        app.store.flush()
+        await pilot.pause()
+        # Still in the lesson, which remembers the answer for this session.
+        assert type(app.screen).__name__ == "LessonScreen" and app.screen.view.index == 2
+        assert "Correct" in feedback(app)
+        said = [text for text in notices(app) if "progress" in text.lower()]
+        assert len(said) == 1 and "is a file" in said[0]
+    assert isolated_home.read_text() == "a file, not a folder"
+
+
+async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        monkeypatch.setattr(progress_module.os, "fsync", full)
+        await goto_step(app, pilot, 2)
+        for typed in ("1", "2", "0.75"):  # three saves of attempts
+            await pilot.press(*typed, "enter")
+            await pilot.pause()
+        await pilot.pause(1.3)
+        app.store.flush()
+        await wait_until(pilot, lambda: any("cannot be saved" in text for text in notices(app)),
+                         "the notice arrives")
+        await pilot.pause(0.2)
+        said = [text for text in notices(app) if "cannot be saved" in text]
+        assert len(said) == 1 and "No space" in said[0]
+        assert type(app.screen).__name__ == "LessonScreen" and "Correct" in feedback(app)
+        # Room again: the next save writes everything, and says so.
+        monkeypatch.setattr(progress_module.os, "fsync", REAL_FSYNC)
+        await pilot.press("right")
+        await settle(app, pilot)
+        await pilot.pause(1.3)
+        app.store.flush()
+        assert ProgressStore().peek("tiny-progress").check(2).correct
+
