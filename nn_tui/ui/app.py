@@ -87,7 +87,12 @@ class NnTuiApp(App[int]):
         # count old answers to questions that changed, nor a lesson done by a step it no longer
         # has. One notice for every lesson that changed.
         self._catalog = infos
-        said = [text for info in infos if (text := self._match_progress(info.entry))]
+        # (An id two files share is matched only when one of them is opened: matching both
+        # here would fit the progress to each in turn.)
+        ids = [info.entry.lesson.id for info in infos if info.entry.lesson is not None]
+        said = [text for info in infos
+                if info.entry.lesson is not None and ids.count(info.entry.lesson.id) == 1
+                and (text := self._match_progress(info.entry))]
         if said:
             more = f" (and {len(said) - 3} more lessons)" if len(said) > 3 else ""
             self.notify(" ".join(said[:3]) + more, title="Progress", severity="warning",
