@@ -8,6 +8,7 @@ the same whether the run is at epoch 10 or 10,000 and the keyboard stays respons
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -77,14 +78,30 @@ def curve_style(number: int) -> tuple[str, str, tuple[int, int, int]]:
     return CURVE_STYLES[number % len(CURVE_STYLES)]
 
 
+def _loss_value(outcome: TrainingOutcome) -> Text:
+    """The run's latest loss, and which epoch it belongs to when that is not the epoch counter's
+    (a run that overflowed keeps the loss, and the network, of its last finite epoch)."""
+    loss = outcome.history[-1]
+    text = Text(num(loss), style=VALUE)
+    if not math.isfinite(loss):
+        text.append(" (overflow)", style=WARNING)
+    kept = outcome.kept_epoch
+    if kept != outcome.epochs_run:
+        text.append(" before training" if kept == 0 else f" at epoch {kept}", style=MUTED)
+    return text
+
+
 def _outcome_line(outcome: TrainingOutcome) -> Text:
-    """The one run's epoch counter, loss and state, and why it diverged if it did."""
+    """The one run's epoch counter, loss and state, and why it diverged or stalled if it did."""
     line = Text(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
     line.append("  L ", style=MUTED)
-    line.append(num(outcome.history[-1]), style=VALUE)
+    line.append_text(_loss_value(outcome))
     if outcome.diverged:
         line.append("\n✗ diverged: ", style=WARNING)
         line.append(outcome.diverged)
+    elif outcome.stalled:
+        line.append("\n⚠ stalled, ", style=WARNING)
+        line.append(outcome.stalled)
     elif outcome.epochs_run == outcome.epochs_planned:
         line.append("  ✓ done", style=MUTED)
     return line
@@ -100,9 +117,11 @@ def _keyed_line(outcome: TrainingOutcome, curve: int) -> Text:
         line.append("✗ diverged", style=WARNING)  # when and why: on a line of its own below
         return line
     line.append("L ", style=MUTED)
-    line.append(num(outcome.history[-1]), style=VALUE)
+    line.append_text(_loss_value(outcome))
+    if outcome.stalled:
+        line.append(" ⚠ stalled", style=WARNING)  # why: on a line of its own below
     # A finished run gets no mark: a tick beside a run that failed to learn read as "learned".
-    if outcome.epochs_run < outcome.epochs_planned:
+    elif outcome.epochs_run < outcome.epochs_planned:
         line.append(f" (epoch {outcome.epochs_run})", style=MUTED)
     return line
 
@@ -119,6 +138,8 @@ def loss_summary(view: StepView) -> Text:
             where += f" ({view.variant_label})"  # which of the racing networks is on screen
         text.append(f"L on {where} = ")
         text.append(loss_line.value, style=VALUE)
+        if not math.isfinite(trace.loss):
+            text.append(" (overflow)", style=WARNING)
         if view.reveal.update:
             after = worked.after_lines(trace)[1]
             change = after.plugged.split(", ", 1)[-1]  # "lower by 0.0009"
@@ -139,10 +160,13 @@ def loss_summary(view: StepView) -> Text:
             text.append("\n")
             text.append_text(_keyed_line(outcome, number))
         for number, outcome in enumerate(view.trainings):
-            if outcome.diverged:
+            if outcome.diverged or outcome.stalled:
                 _marker, glyph, _colour = curve_style(number)
-                text.append(f"\n{glyph} diverged: ", style=WARNING)
-                text.append(outcome.diverged)
+                text.append(f"\n{glyph} {'diverged: ' if outcome.diverged else 'stalled, '}",
+                            style=WARNING)
+                text.append(outcome.diverged or outcome.stalled)
+    if view.trainings and not any(finite_points(o.history)[0] for o in view.trainings):
+        text.append("\nNo loss curve: no epoch has a finite loss to plot.", style=MUTED)
     if view.training_planned:
         text.append("\n")
         text.append_text(ready_line(view.training_planned))
@@ -170,7 +194,14 @@ def _ceiling(outcomes: Sequence[TrainingOutcome]) -> float | None:
     steady = [outcome for outcome in outcomes if not outcome.diverged]
     if not steady or len(steady) == len(outcomes):
         return None
-    return 1.5 * max(max(outcome.history) for outcome in steady)
+    return 1.5 * max(max(finite_points(outcome.history)[1], default=0.0) for outcome in steady)
+
+
+def finite_points(history: Sequence[float]) -> tuple[list[int], list[float]]:
+    """The (epoch, loss) points of a history whose loss is a finite number: only those can be
+    plotted (an overflowed loss has no place on an axis, and plotext fails on one)."""
+    epochs = [epoch for epoch, loss in enumerate(history) if math.isfinite(loss)]
+    return epochs, [float(history[epoch]) for epoch in epochs]
 
 
 def _clip_at(epochs: list[int], losses: list[float],
@@ -287,17 +318,23 @@ class LossPane(Vertical):
         if not plot.size.height:
             self._plot_stale = True
         key = (titled, *((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes))
+        if key == self._plotted_key:
+            plot.display = bool(outcomes) and bool(self.plotted) and self.plot_fits
+            self.set_class(plot.display, "-plotting")
+            return
         plot.display = bool(outcomes) and self.plot_fits
         self.set_class(plot.display, "-plotting")
-        if key == self._plotted_key:
-            return
         self._plotted_key = key
         plt = plot.plt
         plt.clear_data()
         curves = []
         ceiling = _ceiling(outcomes)
         for number, outcome in enumerate(outcomes):
-            epochs, losses = downsample(outcome.history)
+            finite_epochs, finite_losses = finite_points(outcome.history)
+            if not finite_losses:
+                continue  # overflowed before training: its line says so, there is no curve
+            kept, losses = downsample(finite_losses)
+            epochs = [finite_epochs[position] for position in kept]
             if ceiling is not None:
                 epochs, losses = _clip_at(epochs, losses, ceiling)
             curves.append((outcome.label, epochs, losses))
@@ -320,6 +357,10 @@ class LossPane(Vertical):
         # the numbers beside it count epochs).
         plt.xlabel("epoch" if titled else "")
         plt.ylabel("loss" if titled else "")
+        # Nothing to draw (every run overflowed before training): the numbers beside the plot
+        # say why, and an empty frame would only look broken.
+        plot.display = plot.display and bool(curves)
+        self.set_class(plot.display, "-plotting")
         self.plotted = tuple(curves)
         self.redraws += 1
         plot.refresh()
