@@ -219,8 +219,16 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
 
 # -- backward ----------------------------------------------------------------------------------
 
+def _sigmoid_slope_plugged(a: float) -> str:
+    """"0.8808·(1 − 0.8808)"; where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written
+    as its own number ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0."""
+    if num(a).lstrip("−") in (num(0.0), num(1.0)):
+        return f"{num(a)}·{parenthesised(num(1.0 - a))}"
+    return f"{num(a)}·(1 − {num(a)})"
+
+
 _SLOPE_FORMULAS = {
-    "sigmoid": ("{a}·(1 − {a})", lambda a, z: f"{num(a)}·(1 − {num(a)})"),
+    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_plugged(a)),
     "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
     "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
