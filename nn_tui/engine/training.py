@@ -197,11 +197,12 @@ class Trainer:
 
     # -- why a finished (or stalled) run did not learn ------------------------------------------
 
-    def stalled(self) -> str | None:
+    def stalled(self, finished: bool = True) -> str | None:
         """A sentence saying why the loss stopped improving short of a fit, or None.
 
         Saturation: most sigmoid/tanh/softmax values are pinned at their limits (slopes ≈ 0,
-        so the gradients through them vanish) and the loss has stopped moving. Overshooting:
+        so the gradients through them vanish) and the loss has stopped moving. Overshooting
+        (only once the run is ``finished``: a run may climb for a while and come back down):
         the run ended far above where it started without diverging (the steps jump across the
         valley). Costs one forward pass over the rows when the loss has stalled; nothing
         otherwise. A diverged run has its own explanation (``diverged``)."""
@@ -209,7 +210,7 @@ class Trainer:
         if self.diverged or len(history) < 2 or not all(map(math.isfinite, history[-2:])):
             return None
         first, last = history[0], history[-1]
-        if last > OVERSHOOT_FACTOR * max(first, STALL_FLOOR):
+        if finished and last > OVERSHOOT_FACTOR * max(first, STALL_FLOOR):
             return (
                 f"overshooting: the loss ended at {last:.4g}, far above where it started "
                 f"({first:.4g}). The learning rate η = {self.eta:g} is too large: each step "

@@ -453,7 +453,7 @@ class LessonSession:
     def outcome_from(job: TrainingJob, trainer: Trainer) -> TrainingOutcome:
         return TrainingOutcome(job.variant_id, job.label, tuple(trainer.history), job.epochs,
                                trainer.epoch, trainer.diverged, trainer.network.copy(),
-                               trainer.stalled())
+                               trainer.stalled(finished=trainer.epoch >= job.epochs))
 
     def record_outcomes(self, index: int, outcomes: tuple[TrainingOutcome, ...]) -> None:
         """Keep a run the UI finished live, so stepping on does not train it again."""
