@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -93,6 +94,9 @@ def _command_parser() -> argparse.ArgumentParser:
 # (keys are the answer paths of the values, one per array; empty when every number is finite).
 
 
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
 def strict_json(data) -> tuple[object, dict[str, str]]:
     """``data`` with every non-finite float replaced by None, and {path: "inf"/"-inf"/"nan"}
     of where they were (an array's elements are reported once, under the array's path)."""
@@ -126,8 +130,10 @@ def print_json(data) -> None:
     if isinstance(clean, dict):
         clean["non_finite"] = non_finite
     # allow_nan=False: should a non-finite number ever slip through, fail loudly rather than
-    # print something that is not JSON.
-    print(json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False))
+    # print something that is not JSON. json escapes C0 controls itself; DEL and the C1 range
+    # (a terminal reads U+009B as CSI) are escaped here, so no text reaches the terminal raw.
+    text = json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
+    print(_C1_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 def _overflow_note(data) -> str | None:

@@ -486,3 +486,13 @@ def test_train_text_says_a_run_stalled(capsys, tmp_path):
     assert status == 0 and "stalled, saturated:" in out
     status, out, _err = run(capsys, "train", path, "--json")
     assert strict_loads(out)["stalled"].startswith("saturated:")
+
+
+def test_print_json_escapes_what_a_terminal_would_obey(capsys):
+    from nn_tui.cli import print_json
+
+    print_json({"title": "a\x9b2J\x7fb ∞", "loss": float("nan")})
+    out = capsys.readouterr().out
+    assert "\x9b" not in out and "\x7f" not in out and "∞" in out
+    assert strict_loads(out) == {"title": "a\x9b2J\x7fb ∞", "loss": None,
+                                 "non_finite": {"loss": "nan"}}

@@ -142,10 +142,12 @@ def loss_summary(view: StepView) -> Text:
             text.append(" (overflow)", style=WARNING)
         if view.reveal.update:
             after = worked.after_lines(trace)[1]
-            change = after.plugged.split(", ", 1)[-1]  # "lower by 0.0009"
+            # "was 0.3250, lower by 0.0009": the change, when there is one to tell (an
+            # overflowed loss has none).
+            _was, _comma, change = after.plugged.partition(", ")
             text.append(" before the update → ")
             text.append(after.value, style=VALUE)
-            text.append(f" after ({change})")
+            text.append(f" after ({change})" if change else " after")
     else:
         text.append("L = ?", style=VALUE)
         text.append("  (not computed yet)", style=MUTED)
