@@ -291,3 +291,27 @@ async def test_a_saturated_run_says_why_it_stopped_learning(tmp_path):
         assert "stalled" in text and "saturated" in text
         assert "pinned at 0 or 1" in text and "σ′ ≈ 0" in text and "smaller" in text
         assert "✓ done" not in text
+
+
+@pytest.mark.parametrize("history, diverged", [
+    ((1.7e308,), "the numbers overflowed at epoch 1"),
+    ((1.7e308, 1.6e308, 1.79e308), None),
+    ((1e-300, 5e-324, 0.0), None),
+    ((float("nan"),), "the loss of the starting weights is already nan"),
+    ((2.0, 1.0, 0.5), "the numbers overflowed at epoch 3"),
+])
+async def test_the_loss_plot_takes_the_extremes_of_a_float(history, diverged):
+    lesson = parse_lesson_text(TRAIN_ONLY)
+    session = LessonSession(lesson)
+    view = session.view(1)
+    steady = TrainingOutcome("main", "main", (0.5, 0.4, 0.3), 10, 2, None, view.network)
+    wild = TrainingOutcome("wild", "wild", history, 10, len(history), diverged, view.network)
+    app = EveryPaneApp()
+    async with app.run_test(size=BIG) as pilot:
+        pane = app.query_one(LossPane)
+        for trainings in ((wild,), (steady, wild)):
+            pane.show(dataclasses.replace(view, trainings=trainings, training_planned=()))
+            await pilot.pause(2 / REDRAW_HZ)
+            await pilot.pause()
+            assert all(np.isfinite(losses).all() for _l, _e, losses in pane.plotted)
+            assert "Loss" in screen_text(app)

@@ -199,6 +199,18 @@ def _ceiling(outcomes: Sequence[TrainingOutcome]) -> float | None:
     return 1.5 * max(max(finite_points(outcome.history)[1], default=0.0) for outcome in steady)
 
 
+def plot_scale(lowest: float, highest: float) -> float:
+    """What to divide the losses by before plotting them: 1 for ordinary losses, a power of
+    ten for huge or tiny ones. plotext rounds every coordinate via value·10⁸, which overflows
+    for losses above about 1e300 (a run that diverges from such a start), and loses tiny
+    ones; the tick labels are written from the unscaled values, so the learner sees the
+    losses themselves."""
+    magnitude = max(abs(lowest), abs(highest))
+    if magnitude == 0 or 1e-6 <= magnitude <= 1e6:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(magnitude))
+
+
 def finite_points(history: Sequence[float]) -> tuple[list[int], list[float]]:
     """The (epoch, loss) points of a history whose loss is a finite number: only those can be
     plotted (an overflowed loss has no place on an axis, and plotext fails on one)."""
@@ -339,22 +351,26 @@ class LossPane(Vertical):
             epochs = [finite_epochs[position] for position in kept]
             if ceiling is not None:
                 epochs, losses = _clip_at(epochs, losses, ceiling)
-            curves.append((outcome.label, epochs, losses))
-            marker, _glyph, colour = curve_style(number)
-            plt.plot(epochs, losses, marker=marker, color=colour)
-        if outcomes:
-            plt.xlim(0, max(race_epoch(outcomes)[1], 1))
+            curves.append((outcome.label, epochs, losses, number))
         # From 0 (or below, for a loss that can be negative), so a loss that stalls above 0
         # shows as stalled.
-        lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
-        highest = max((max(losses) for _label, _epochs, losses in curves), default=1.0)
-        bottom = min(0.0, lowest)
-        top = highest if highest > bottom else bottom + 1.0
+        lowest = min((min(losses) for _label, _epochs, losses, _n in curves), default=0.0)
+        highest = max((max(losses) for _label, _epochs, losses, _n in curves), default=1.0)
+        scale = plot_scale(lowest, highest)
+        for _label, epochs, losses, number in curves:
+            marker, _glyph, colour = curve_style(number)
+            plt.plot(epochs, [loss / scale for loss in losses], marker=marker, color=colour)
+        if outcomes:
+            plt.xlim(0, max(race_epoch(outcomes)[1], 1))
+        bottom = min(0.0, lowest) / scale
+        top = highest / scale if highest / scale > bottom else bottom + 1.0
         plt.ylim(bottom, top)
         # Three ticks, evenly spaced: plotext's own ticks on a short plot came out uneven
-        # (0.123 above 0.074 with 0.098 missing), which reads as a mistake.
+        # (0.123 above 0.074 with 0.098 missing), which reads as a mistake. Labelled with the
+        # losses themselves (the curves may be drawn scaled, see plot_scale).
         ticks = [bottom, (bottom + top) / 2, top]
-        plt.yticks(ticks, [f"{tick:.3g}" for tick in ticks])
+        plt.yticks(ticks, [f"{tick * scale:.3g}" for tick in ticks])
+        curves = [(label, epochs, losses) for label, epochs, losses, _n in curves]
         # A short plot gives its axis-title row to the curves (the pane is the Loss pane, and
         # the numbers beside it count epochs).
         plt.xlabel("epoch" if titled else "")
