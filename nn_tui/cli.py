@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -84,6 +85,68 @@ def _command_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# -- strict JSON ---------------------------------------------------------------------------------
+#
+# Every --json output is strict JSON (RFC 8259): Python's json module would write inf and nan
+# as the bare words Infinity and NaN, which no strict parser accepts. A number that is not
+# finite is written as null, and the object says where and what it was:
+#   "non_finite": {"loss": "inf", "layers[3].z": "-inf", "after.layers[0].W": "inf, nan"}
+# (keys are the answer paths of the values, one per array; empty when every number is finite).
+
+
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def strict_json(data) -> tuple[object, dict[str, str]]:
+    """``data`` with every non-finite float replaced by None, and {path: "inf"/"-inf"/"nan"}
+    of where they were (an array's elements are reported once, under the array's path)."""
+    import math
+
+    found: dict[str, list[str]] = {}
+
+    def walk(value, path: str, array: str | None):
+        if isinstance(value, dict):
+            return {key: walk(item, f"{path}.{key}" if path else str(key), None)
+                    for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            owner = array if array is not None else path
+            return [walk(item, f"{path}[{index}]", None if isinstance(item, dict) else owner)
+                    for index, item in enumerate(value)]
+        if isinstance(value, float) and not math.isfinite(value):
+            kind = "nan" if math.isnan(value) else "inf" if value > 0 else "-inf"
+            kinds = found.setdefault(array if array is not None else path, [])
+            if kind not in kinds:
+                kinds.append(kind)
+            return None
+        return value
+
+    clean = walk(data, "", None)
+    return clean, {path: ", ".join(kinds) for path, kinds in found.items()}
+
+
+def print_json(data) -> None:
+    """Print ``data`` as strict JSON; a dict gets its "non_finite" report (see above)."""
+    clean, non_finite = strict_json(data)
+    if isinstance(clean, dict):
+        clean["non_finite"] = non_finite
+    # allow_nan=False: should a non-finite number ever slip through, fail loudly rather than
+    # print something that is not JSON. json escapes C0 controls itself; DEL and the C1 range
+    # (a terminal reads U+009B as CSI) are escaped here, so no text reaches the terminal raw.
+    text = json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
+    print(_C1_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+
+
+def _overflow_note(data) -> str | None:
+    """A sentence naming the values of ``data`` that overflowed, or None if all are finite."""
+    _clean, non_finite = strict_json(data)
+    if not non_finite:
+        return None
+    names = list(non_finite)
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return (f"overflow: these numbers passed the largest float (about 1.8e308) and are not "
+            f"finite (shown as ∞ or nan): {shown}")
+
+
 def _load(path: str) -> Lesson:
     from nn_tui.lessons.loader import load_lesson
 
@@ -122,7 +185,7 @@ def run_list(args: argparse.Namespace) -> int:
     entries = build_catalog([Path(folder) for folder in args.lessons])
     records = [_entry_record(entry) for entry in entries]
     if args.json:
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        print_json(records)
         return EXIT_OK
     if not records:
         print("No lessons found.")
@@ -199,6 +262,9 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
     shape = " → ".join(str(size) for size in spec.sizes)
     activations = ", ".join(layer.activation for layer in spec.layers)
     print(f"network {shape} ({activations}), loss {spec.loss}, η = {spec.learning_rate:g}")
+    overflow = _overflow_note(trace.to_dict())
+    if overflow:
+        print(f"⚠ {overflow}")
     if trace.mode == "sample":
         print(f"sample: row {row}: {_names(trace.x, spec.inputs)}; "
               f"target {_names(trace.y, spec.outputs)}")
@@ -233,14 +299,13 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
     print("\nAfter the step")
     if trace.mode == "sample":
         print(f"  ŷ = {vector(trace.after.output)} (was {vector(trace.output)})")
-    change = trace.after.loss - trace.loss
-    word = "lower" if change < 0 else "higher"
-    print(f"  L = {num(trace.after.loss)} (was {num(trace.loss)}, {word} by {num(abs(change))})")
+    after = worked.after_lines(trace)[1]
+    print(f"  L = {after.value} ({after.plugged})")
+    if overflow:
+        print(f"\n⚠ {overflow}")
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from nn_tui.format.numbers import use_decimals
 
     lesson = _load(args.path)
@@ -252,15 +317,14 @@ def run_trace(args: argparse.Namespace) -> int:
     if not 1 <= args.decimals <= 15:
         raise UsageError("nn-tui trace: --decimals must be between 1 and 15")
     use_decimals(args.decimals)
-    with np.errstate(all="ignore"):
-        if args.batch:
-            row = None
-            trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
-        else:
-            row = lesson.focus if args.sample is None else args.sample
-            trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
+    if args.batch:
+        row = None
+        trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
+    else:
+        row = lesson.focus if args.sample is None else args.sample
+        trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
     if args.json:
-        print(json.dumps(trace.to_dict(lesson.id), indent=2))
+        print_json(trace.to_dict(lesson.id))
     else:
         _print_trace_text(lesson, trace, row)
     return EXIT_OK
@@ -302,7 +366,7 @@ def run_train(args: argparse.Namespace) -> int:
     report_every = max(1, epochs // 10)
     if not args.json:
         print(f"training {lesson.id}: {epochs} epochs, η = {lesson.network.learning_rate:g}, "
-              f"{len(lesson.rows)} rows, initial loss {num(trainer.history[0])}")
+              f"{len(lesson.rows)} rows, initial loss {_num_or_overflow(trainer.history[0])}")
     done = 0
     while done < epochs and not trainer.diverged:
         chunk = min(report_every, epochs - done)
@@ -311,32 +375,53 @@ def run_train(args: argparse.Namespace) -> int:
         if not args.json and not trainer.diverged:
             print(f"  epoch {trainer.epoch:>{len(str(epochs))}}/{epochs}  loss {num(trainer.history[-1])}")
     network = trainer.network
-    with np.errstate(all="ignore"):
-        predictions = [
-            {"x": x, "output": network.predict(np.array(x)).tolist()} for x in predictions_in
-        ]
+    predictions = [
+        {"x": x, "output": network.predict(np.array(x)).tolist()} for x in predictions_in
+    ]
+    stalled = trainer.stalled()
+    kept = len(trainer.history) - 1  # the epoch of the network kept (see Trainer)
     if args.json:
         payload = {
             "lesson": lesson.id,
             "epochs": trainer.epoch,
+            "kept_epoch": kept,
             "outputs": list(lesson.network.outputs),
+            "loss": trainer.history[-1],
             "loss_history": trainer.history,
             "layers": [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in network.layers],
             "predictions": predictions,
             "diverged": trainer.diverged,
+            "stalled": stalled,
         }
-        print(json.dumps(payload, indent=2))
+        print_json(payload)
         return EXIT_OK
     if trainer.diverged:
-        print(f"stopped: {trainer.diverged}")
-    print(f"final loss {num(trainer.history[-1])} after {trainer.epoch} epochs")
+        print(f"stopped, diverged: {trainer.diverged}")
+    elif stalled:
+        print(f"stalled, {stalled}")
+    final = _num_or_overflow(trainer.history[-1])
+    if kept == trainer.epoch:
+        print(f"final loss {final} after {trainer.epoch} epochs")
+    else:
+        when = "the starting network" if kept == 0 else f"the network of epoch {kept}"
+        print(f"final loss {final}: {when}, the last with a finite loss")
     for prediction in predictions:
         inputs = _names(np.array(prediction["x"]), lesson.network.inputs)
         outputs = ", ".join(
-            f"{name} = {num(value)}" for name, value in zip(lesson.network.outputs, prediction["output"])
+            f"{name} = {_num_or_overflow(value)}"
+            for name, value in zip(lesson.network.outputs, prediction["output"])
         )
         print(f"predict {inputs}: {outputs}  {vector(prediction['output'])}")
     return EXIT_OK
+
+
+def _num_or_overflow(value: float) -> str:
+    """A number as ``num`` writes it, with "(overflow)" after ∞ or nan."""
+    import math
+
+    from nn_tui.format.numbers import num
+
+    return num(value) + ("" if math.isfinite(value) else " (overflow)")
 
 
 # -- the TUI -------------------------------------------------------------------------------------

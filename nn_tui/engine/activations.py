@@ -22,6 +22,19 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.exp(-np.logaddexp(0.0, -z))
 
 
+def _sigmoid_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # σ′(z) = σ(z)·σ(−z) = t / (1 + t)² with t = e^−|z|: a·(1 − a) rounds to 0 once σ(z)
+    # rounds to 1 (z > 37) while the true slope is e^−z; this form keeps it until it underflows.
+    t = np.exp(-np.abs(z))
+    return t / (1.0 + t) ** 2
+
+
+def _tanh_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # 1 − tanh² = 4t / (1 + t)² with t = e^−2|z|, exact where tanh(z) has rounded to ±1.
+    t = np.exp(-2.0 * np.abs(z))
+    return 4.0 * t / (1.0 + t) ** 2
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     shifted = z - np.max(z, axis=-1, keepdims=True)
@@ -29,10 +42,45 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return exp_z / np.sum(exp_z, axis=-1, keepdims=True)
 
 
-def _softmax_jacobian(a: np.ndarray) -> np.ndarray:
-    # da_i/dz_j = a_i (δ_ij − a_j); batched over leading axes.
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """ln softmax(z), along the last axis, without overflow or log(0) for finite z."""
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def log_one_minus_softmax(z: np.ndarray, log_p: np.ndarray | None = None) -> np.ndarray:
+    """ln(1 − softmax(z)ᵢ) for every i, exact even where softmax(z)ᵢ rounds to 1.
+
+    At most one output per sample can exceed ½ (the outputs sum to 1). For the others
+    log1p(−p) is exact; for the largest, 1 − pₘ = Σⱼ≠ₘ pⱼ, so ln(1 − pₘ) is the log-sum-exp of
+    the other logits minus the log-sum-exp of all of them (no subtraction of nearly equal
+    numbers, no log of 0 while the logits are finite). ``log_p``: ln softmax(z) if known."""
+    with np.errstate(all="ignore"):
+        if log_p is None:
+            log_p = log_softmax(z)
+        result = np.log1p(-np.exp(log_p))
+        top = np.argmax(z, axis=-1)[..., None]
+        is_top = np.arange(z.shape[-1]) == top
+        others = np.where(is_top, -np.inf, z)
+        peak = np.max(others, axis=-1, keepdims=True)
+        log_others = peak + np.log(np.sum(np.exp(others - peak), axis=-1, keepdims=True))
+        z_top = np.take_along_axis(z, top, axis=-1)
+        log_all = z_top + np.logaddexp(0.0, log_others - z_top)
+        return np.where(is_top, log_others - log_all, result)
+
+
+def _softmax_jacobian(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # da_i/dz_j = a_i (δ_ij − a_j); batched over leading axes. The diagonal a_i·(1 − a_i) is
+    # taken from logs: 1 − a_i rounds to 0 once a_i rounds to 1, while the true slope is not 0.
     eye = np.eye(a.shape[-1])
-    return a[..., :, None] * (eye - a[..., None, :])
+    jacobian = a[..., :, None] * (eye - a[..., None, :])
+    with np.errstate(all="ignore"):
+        log_p = log_softmax(z)
+        diagonal = np.exp(log_p + log_one_minus_softmax(z, log_p))
+    index = np.arange(a.shape[-1])
+    jacobian[..., index, index] = np.where(np.isfinite(diagonal), diagonal,
+                                           jacobian[..., index, index])
+    return jacobian
 
 
 @dataclass(frozen=True)
@@ -87,7 +135,7 @@ SIGMOID = Activation(
     formula="σ(z) = 1 / (1 + e^−z)",
     derivative_formula="σ′(z) = σ(z)·(1 − σ(z))",
     _value=_sigmoid,
-    _slope=lambda z, a: a * (1.0 - a),
+    _slope=_sigmoid_slope,
 )
 
 TANH = Activation(
@@ -96,7 +144,7 @@ TANH = Activation(
     formula="tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
     derivative_formula="tanh′(z) = 1 − tanh(z)²",
     _value=np.tanh,
-    _slope=lambda z, a: 1.0 - a * a,
+    _slope=_tanh_slope,
 )
 
 SOFTMAX = Activation(
@@ -105,7 +153,7 @@ SOFTMAX = Activation(
     formula="softmax(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ",
     derivative_formula="∂aᵢ/∂zⱼ = aᵢ·(δᵢⱼ − aⱼ)",
     _value=_softmax,
-    _slope=lambda z, a: _softmax_jacobian(a),
+    _slope=_softmax_jacobian,
     elementwise=False,
     output_only=True,
 )

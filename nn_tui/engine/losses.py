@@ -15,17 +15,17 @@ from typing import Callable
 
 import numpy as np
 
+from nn_tui.engine.activations import log_one_minus_softmax, log_softmax
+
 # Outputs are clipped this far from 0 and 1 before taking a log when no logits are available.
 LOG_EPSILON = 1e-12
+# The output activations whose logits give bce its logs directly (the validator accepts bce
+# only on these, so every accepted pairing is computed from the logits).
+BCE_LOGIT_ACTIVATIONS = ("sigmoid", "softmax")
 
 
 def _k(y: np.ndarray) -> int:
     return np.asarray(y).shape[-1]
-
-
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -37,7 +37,7 @@ def _mse(y, y_hat, z=None, activation=None):
     return np.mean((y - y_hat) ** 2, axis=-1)
 
 
-def _mse_grad(y, y_hat):
+def _mse_grad(y, y_hat, z=None, activation=None):
     return 2.0 * (y_hat - y) / _k(y)
 
 
@@ -45,34 +45,78 @@ def _half_sse(y, y_hat, z=None, activation=None):
     return 0.5 * np.sum((y - y_hat) ** 2, axis=-1)
 
 
-def _half_sse_grad(y, y_hat):
+def _half_sse_grad(y, y_hat, z=None, activation=None):
     return y_hat - y
 
 
+def _bce_logs(z: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ln ŷ, ln(1 − ŷ)) from the output layer's logits z, for ŷ = σ(z) or ŷ = softmax(z)."""
+    if activation == "sigmoid":
+        return -_softplus(-z), -_softplus(z)
+    log_p = log_softmax(z)
+    return log_p, log_one_minus_softmax(z, log_p)
+
+
 def _bce(y, y_hat, z=None, activation=None):
-    if z is not None and activation == "sigmoid":
-        # −[y·ln σ(z) + (1−y)·ln(1−σ(z))] = y·softplus(−z) + (1−y)·softplus(z)
-        per_output = y * _softplus(-z) + (1.0 - y) * _softplus(z)
+    if z is not None and activation in BCE_LOGIT_ACTIVATIONS:
+        # −[y·ln ŷ + (1−y)·ln(1−ŷ)] with both logs taken from z (for a sigmoid this is
+        # y·softplus(−z) + (1−y)·softplus(z)): clipping ŷ would cap the loss at −ln 1e-12 =
+        # 27.63 and flatten its gradient exactly when the network is confidently wrong.
+        log_p, log_q = _bce_logs(z, activation)
+        # A target of exactly 0 or 1 takes no part of the other log, even where it is −∞.
+        per_output = -(np.where(y > 0, y * log_p, 0.0) + np.where(y < 1, (1.0 - y) * log_q, 0.0))
     else:
         p = np.clip(y_hat, LOG_EPSILON, 1.0 - LOG_EPSILON)
         per_output = -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
     return np.mean(per_output, axis=-1)
 
 
-def _bce_grad(y, y_hat):
+def _bce_grad(y, y_hat, z=None, activation=None):
+    if z is not None and activation in BCE_LOGIT_ACTIVATIONS:
+        # 1/ŷ and 1/(1 − ŷ) from the logs: exact where ŷ has rounded to 0 or 1.
+        log_p, log_q = _bce_logs(z, activation)
+        return (np.where(y > 0, -y * np.exp(-log_p), 0.0)
+                + np.where(y < 1, (1.0 - y) * np.exp(-log_q), 0.0)) / _k(y)
     p = np.clip(y_hat, LOG_EPSILON, 1.0 - LOG_EPSILON)
     return (-(y / p) + (1.0 - y) / (1.0 - p)) / _k(y)
 
 
+def _bce_softmax_output_grad(y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """dL/dz of binary cross-entropy on softmax outputs, from the logits.
+
+    L = −(1/K)·Σᵢ[yᵢ·ln pᵢ + (1−yᵢ)·ln(1−pᵢ)] with p = softmax(z). Differentiating,
+    K·dL/dzⱼ = −yⱼ + pⱼ·Σy + (1−yⱼ)·pⱼ − Σᵢ≠ⱼ (1−yᵢ)·rᵢ·pⱼ with rᵢ = pᵢ/(1−pᵢ).
+    Every rᵢ but the largest output's is at most 1; that one (the odds of a confident output,
+    up to e^700) only appears multiplied by another output pⱼ ≤ 1 − pₘ, so the product is
+    formed in log space and stays at most pₘ."""
+    log_p = log_softmax(z)
+    log_q = log_one_minus_softmax(z, log_p)
+    p = np.exp(log_p)
+    k = z.shape[-1]
+    top = np.argmax(z, axis=-1)[..., None]
+    is_top = np.arange(k) == top
+    odds = np.where(is_top, 0.0, np.exp(log_p - log_q))  # rᵢ for the outputs ≤ ½
+    weighted = (1.0 - y) * odds
+    rest = np.sum(weighted, axis=-1, keepdims=True) - weighted  # Σᵢ≠ⱼ over the small outputs
+    log_top_odds = np.take_along_axis(log_p - log_q, top, axis=-1)
+    top_weight = np.take_along_axis(1.0 - y, top, axis=-1)
+    from_top = np.where(is_top, 0.0, top_weight * np.exp(log_p + log_top_odds))
+    grad = -y + p * np.sum(y, axis=-1, keepdims=True) + (1.0 - y) * p - p * rest - from_top
+    return grad / k
+
+
 def _cross_entropy(y, y_hat, z=None, activation=None):
     if z is not None and activation == "softmax":
-        log_p = _log_softmax(z)
+        log_p = log_softmax(z)
     else:
         log_p = np.log(np.clip(y_hat, LOG_EPSILON, None))
     return -np.sum(y * log_p, axis=-1)
 
 
-def _cross_entropy_grad(y, y_hat):
+def _cross_entropy_grad(y, y_hat, z=None, activation=None):
+    if z is not None and activation == "softmax":
+        # 1/ŷ = e^(−ln softmax(z)): exact where ŷ has underflowed to 0.
+        return np.where(y != 0, -y * np.exp(-log_softmax(z)), 0.0)
     return -y / np.clip(y_hat, LOG_EPSILON, None)
 
 
@@ -84,27 +128,44 @@ class Loss:
     derivative_formula: str
     _value: Callable
     _grad: Callable
-    # The output activation whose pairing with this loss has the simple dL/dz = (ŷ − y)/K.
-    fused_activation: str | None = None
+    # The output activations whose dL/dz is computed directly from the logits (for
+    # sigmoid + bce and softmax + cross-entropy the simple (ŷ − y)/K, resp. ŷ·Σy − y).
+    fused_activations: tuple[str, ...] = ()
+
+    def fused_with(self, activation: str) -> bool:
+        """Whether dL/dz of this loss on ``activation`` outputs comes from :meth:`fused_output_grad`."""
+        return activation in self.fused_activations
 
     def __call__(self, y, y_hat, z=None, activation: str | None = None):
+        """The per-sample loss: a float for one sample, one value per row for a batch; from the
+        logits ``z`` where the loss takes logs and the output ``activation`` allows it."""
         y = np.asarray(y, dtype=float)
         y_hat = np.asarray(y_hat, dtype=float)
         z = None if z is None else np.asarray(z, dtype=float)
-        return self._value(y, y_hat, z, activation)
+        with np.errstate(all="ignore"):  # ln 0 = −∞ is a value here, not a fault
+            return self._value(y, y_hat, z, activation)
 
-    def grad(self, y, y_hat) -> np.ndarray:
-        """dL/dŷ of the per-sample loss."""
-        return self._grad(np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float))
+    def grad(self, y, y_hat, z=None, activation: str | None = None) -> np.ndarray:
+        """dL/dŷ of the per-sample loss, shape of ``y``; from the logits ``z`` where the loss
+        takes logs of ŷ and the output ``activation`` allows it (exact where ŷ rounds to 0 or
+        1: then the value can be huge, or ∞ past e^709, while dŷ/dz is tiny)."""
+        with np.errstate(all="ignore"):
+            return self._grad(np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float),
+                              None if z is None else np.asarray(z, dtype=float), activation)
 
-    def fused_output_grad(self, y, y_hat) -> np.ndarray:
-        """dL/dz for the fused pairs (sigmoid+bce, softmax+cross_entropy).
+    def fused_output_grad(self, y, y_hat, z=None, activation: str | None = None) -> np.ndarray:
+        """dL/dz for the fused pairs (sigmoid+bce, softmax+bce, softmax+cross_entropy).
 
         Mathematically equal to dL/dŷ · dŷ/dz, but exact even where ŷ has rounded to 0 or 1 and
-        the separate factors would be 0 · ∞.
+        the separate factors would be 0 · ∞. Softmax + bce needs the logits ``z``.
         """
         y = np.asarray(y, dtype=float)
         y_hat = np.asarray(y_hat, dtype=float)
+        if self.name == "bce" and activation == "softmax":
+            if z is None:
+                raise ValueError("softmax + bce needs the logits z for dL/dz")
+            with np.errstate(all="ignore"):
+                return _bce_softmax_output_grad(y, np.asarray(z, dtype=float))
         if self.name == "bce":
             return (y_hat - y) / _k(y)
         # −Σ yᵢ·ln softmax(z)ᵢ differentiates to ŷ·Σy − y (just ŷ − y for one-hot targets).
@@ -136,7 +197,7 @@ BCE = Loss(
     derivative_formula="∂L/∂ŷ = (1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
     _value=_bce,
     _grad=_bce_grad,
-    fused_activation="sigmoid",
+    fused_activations=("sigmoid", "softmax"),
 )
 
 CROSS_ENTROPY = Loss(
@@ -146,7 +207,7 @@ CROSS_ENTROPY = Loss(
     derivative_formula="∂L/∂ŷ = −y/ŷ",
     _value=_cross_entropy,
     _grad=_cross_entropy_grad,
-    fused_activation="softmax",
+    fused_activations=("softmax",),
 )
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MSE, HALF_SSE, BCE, CROSS_ENTROPY)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -12,6 +13,22 @@ from nn_tui.engine.losses import Loss, get_loss
 from nn_tui.engine.trace import AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace
 
 REDUCTIONS = ("mean", "sum")
+
+
+def quiet(method):
+    """Run ``method`` with NumPy's floating-point warnings off.
+
+    Overflow to ±inf and nan is an outcome the engine reports (a trace holds it, training stops
+    with a reason, the CLI and panes say "overflow"), never a RuntimeWarning printed over the
+    tutor's screen or a CLI's output. ``np.errstate`` is per thread, so a training worker and the
+    UI thread do not disturb each other's settings."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass
@@ -111,6 +128,7 @@ class Network:
 
     # -- forward -------------------------------------------------------------------------------
 
+    @quiet
     def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Pre-activations and activations of every layer, for one sample or a batch of rows."""
         a = np.asarray(x, dtype=float)
@@ -122,6 +140,7 @@ class Network:
             activations.append(a)
         return zs, activations
 
+    @quiet
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)[1][-1]
 
@@ -133,6 +152,7 @@ class Network:
     def reduce(self, per_sample: np.ndarray) -> float:
         return float(np.sum(per_sample) if self.reduction == "sum" else np.mean(per_sample))
 
+    @quiet
     def total_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The reported loss over the rows of X (mean or sum of the per-sample losses)."""
         zs, activations = self.forward(np.atleast_2d(X))
@@ -151,14 +171,17 @@ class Network:
         scale = 1.0 if self.reduction == "sum" else 1.0 / n
         output_layer = self.layers[-1]
         y_hat = activations[-1]
-        fused = self.loss.fused_activation == output_layer.activation.name
+        name = output_layer.activation.name
+        fused = self.loss.fused_with(name)
         dL_da = da_dz = None
         if every_factor or not fused:
-            dL_da = self.loss.grad(Y, y_hat) * scale
+            # From the logits where the loss takes logs: the trace shows these two factors, and
+            # their product must be the dL/dz used below (up to rounding) while it is finite.
+            dL_da = self.loss.grad(Y, y_hat, z=zs[-1], activation=name) * scale
             da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
         if fused:
             # Exact where ŷ has rounded to 0 or 1 (the separate factors would give 0·∞).
-            dL_dz = self.loss.fused_output_grad(Y, y_hat) * scale
+            dL_dz = self.loss.fused_output_grad(Y, y_hat, z=zs[-1], activation=name) * scale
         else:
             dL_dz = output_layer.activation.backprop(dL_da, da_dz)
 
@@ -180,6 +203,7 @@ class Network:
             }
         return factors
 
+    @quiet
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, list[tuple]]:
         """Reported loss and (∂L/∂W, ∂L/∂b) per layer over the rows of X: the training fast path."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
@@ -189,6 +213,7 @@ class Network:
         factors = self._backward(X, Y, zs, activations, every_factor=False)
         return loss, [(f["W"], f["b"]) for f in factors]
 
+    @quiet
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
         """One gradient-descent step in place: w ← w − η·∂L/∂w."""
         eta = self.learning_rate if learning_rate is None else learning_rate
@@ -198,6 +223,7 @@ class Network:
 
     # -- the traced step -----------------------------------------------------------------------
 
+    @quiet
     def trace(self, x: np.ndarray, y: np.ndarray, rows: Sequence[int] = ()) -> Trace:
         """Every number of forward, loss, backward and one SGD step.
 

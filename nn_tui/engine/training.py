@@ -1,8 +1,11 @@
-"""Gradient-descent training with a loss history and divergence detection.
+"""Gradient-descent training with a loss history, divergence and saturation detection.
 
 ``Trainer`` runs epochs in chunks so a caller (the TUI's worker thread, the CLI) can report
 progress between chunks. ``history[0]`` is the loss before training; ``history[k]`` the loss over
-all rows after epoch k.
+all rows after epoch k. Only ``history[0]`` can be non-finite (a network that overflows before
+training: the run is diverged from the start and trains nothing); an epoch whose loss overflows
+to inf or nan is not recorded, and the network goes back to the weights of the last recorded
+epoch, so the network a run ends with always has the loss its history ends with.
 """
 
 from __future__ import annotations
@@ -17,6 +20,29 @@ from nn_tui.engine.network import Network
 # A run whose loss grows past this multiple of max(1, initial loss) is stopped as diverged
 # before it overflows to inf/nan.
 DIVERGENCE_FACTOR = 1e6
+# Saturation: a unit counts as pinned where its slope is below this fraction of the activation's
+# largest slope (σ′ ≤ 0.25·1e-4: |z| above about 9); a run is saturated when at least
+# SATURATED_SHARE of the sigmoid/tanh/softmax values over all rows are pinned while the loss has
+# stopped moving (relative change below STALL_CHANGE over the last STALL_EPOCHS epochs) short of
+# a fit (loss above STALL_FLOOR).
+PINNED_SLOPE = 1e-4
+SATURATED_SHARE = 0.5
+STALL_EPOCHS = 20
+STALL_CHANGE = 1e-6
+STALL_FLOOR = 1e-4
+# A run that ends with a loss this many times its initial loss (without diverging) overshoots.
+OVERSHOOT_FACTOR = 10.0
+# The largest slope of each squashing activation (σ′(0) = ¼, tanh′(0) = 1, softmax's ¼).
+_MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "softmax": 0.25}
+_PINNED_AT = {"sigmoid": "0 or 1", "tanh": "−1 or 1", "softmax": "0 or 1"}
+_SLOPE_NAME = {"sigmoid": "σ′", "tanh": "tanh′", "softmax": "∂ŷ/∂z"}
+
+
+def describe_non_finite(value: float) -> str:
+    """How a non-finite number reads in a sentence: "∞ (overflow)", "nan (not a number)"."""
+    if math.isnan(value):
+        return "nan (not a number: an overflow met ∞ − ∞ or 0·∞)"
+    return "∞ (overflow)" if value > 0 else "−∞ (overflow)"
 
 
 @dataclass
@@ -25,6 +51,7 @@ class TrainResult:
     history: list[float]
     epochs_run: int
     diverged: str | None = None
+    stalled: str | None = None  # why the loss stopped improving short of a fit (saturation ...)
 
 
 @dataclass
@@ -44,9 +71,41 @@ class Trainer:
         self.Y = np.atleast_2d(np.asarray(self.Y, dtype=float))
         self._rng = np.random.default_rng(self.seed)
         if not self.history:
-            with np.errstate(all="ignore"):
-                self.history.append(self.network.total_loss(self.X, self.Y))
-        self._limit = DIVERGENCE_FACTOR * max(1.0, self.history[0])
+            self.history.append(self.network.total_loss(self.X, self.Y))
+        initial = self.history[0]
+        self._limit = DIVERGENCE_FACTOR * max(1.0, initial) if math.isfinite(initial) else 0.0
+        # The parameters of the last recorded epoch (apply_gradients makes new arrays, so
+        # holding the old ones costs nothing): where the network goes back to if an epoch
+        # overflows.
+        self._kept = self._params()
+        if not self.diverged:
+            self.diverged = self._check_start(initial)
+
+    def _params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [(layer.W, layer.b) for layer in self.network.layers]
+
+    def _restore(self) -> None:
+        for layer, (W, b) in zip(self.network.layers, self._kept):
+            layer.W, layer.b = W, b
+
+    def _check_start(self, initial: float) -> str | None:
+        """Why training cannot start: the starting network already overflows."""
+        if not math.isfinite(initial):
+            return (
+                f"the loss of the starting weights is already {describe_non_finite(initial)} "
+                f"before training: their numbers pass the largest float (about 1.8e308), so "
+                f"there is no gradient to follow and nothing was trained"
+            )
+        if not self._weights_finite():
+            return ("a starting weight is not a finite number (it overflowed before "
+                    "training), so nothing was trained")
+        return None
+
+    def _weights_finite(self) -> bool:
+        # One sum per array: inf and nan survive a sum, so a non-finite total means a
+        # non-finite weight (checking every element costs more than the epoch itself).
+        total = sum(float(layer.W.sum()) + float(layer.b.sum()) for layer in self.network.layers)
+        return math.isfinite(total)
 
     @property
     def eta(self) -> float:
@@ -61,10 +120,14 @@ class Trainer:
             yield self.X[chosen], self.Y[chosen]
 
     def _check(self, loss: float) -> str | None:
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
+            kept = len(self.history) - 1
+            when = "before training" if kept == 0 else f"after epoch {kept}"
             return (
-                f"the loss became {loss} at epoch {self.epoch}: the learning rate "
-                f"η = {self.eta:g} makes each step overshoot, so the weights grew without bound"
+                f"the numbers overflowed at epoch {self.epoch}: the loss became "
+                f"{describe_non_finite(loss)}. The learning rate η = {self.eta:g} makes each "
+                f"step overshoot, so the weights grew without bound. The network is kept as it "
+                f"was {when}, its last finite loss"
             )
         if loss > self._limit:
             return (
@@ -72,10 +135,7 @@ class Trainer:
                 f"rate η = {self.eta:g} is too large, each step overshoots the minimum and lands "
                 f"further away"
             )
-        # One sum per array: inf and nan survive a sum, so a non-finite total means a
-        # non-finite weight (checking every element costs more than the epoch itself).
-        total = sum(float(layer.W.sum()) + float(layer.b.sum()) for layer in self.network.layers)
-        if not math.isfinite(total):
+        if not self._weights_finite():
             return f"a weight became infinite at epoch {self.epoch} (η = {self.eta:g} too large)"
         return None
 
@@ -88,7 +148,7 @@ class Trainer:
         new: list[float] = []
         if self.diverged or epochs <= 0:
             return new
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # overflow is detected and explained, not warned about
             if self._full_batch:
                 self._run_full_batch(epochs, new)
             else:
@@ -103,12 +163,15 @@ class Trainer:
         """Add the loss after epoch ``self.epoch``; False (and ``diverged`` set) if it blew up.
 
         An exploding but finite loss is kept, so the history ends on the number the
-        explanation quotes; inf or nan is not (the plot and the numbers stay finite)."""
+        explanation quotes; inf or nan is not (the plot and the numbers stay finite), and the
+        network goes back to the weights of the last recorded epoch."""
         self.diverged = self._check(loss)
-        if self.diverged and not math.isfinite(loss):
+        if self.diverged and not (math.isfinite(loss) and self._weights_finite()):
+            self._restore()
             return False
         self.history.append(loss)
         new.append(loss)
+        self._kept = self._params()
         return not self.diverged
 
     def _run_mini_batches(self, epochs: int, new: list[float]) -> None:
@@ -132,6 +195,64 @@ class Trainer:
             self.epoch += 1
         self._record(self.network.total_loss(self.X, self.Y), new)
 
+    # -- why a finished (or stalled) run did not learn ------------------------------------------
+
+    def stalled(self, finished: bool = True) -> str | None:
+        """A sentence saying why the loss stopped improving short of a fit, or None.
+
+        Saturation: most sigmoid/tanh/softmax values are pinned at their limits (slopes ≈ 0,
+        so the gradients through them vanish) and the loss has stopped moving. Overshooting
+        (only once the run is ``finished``: a run may climb for a while and come back down):
+        the run ended far above where it started without diverging (the steps jump across the
+        valley). Costs one forward pass over the rows when the loss has stalled; nothing
+        otherwise. A diverged run has its own explanation (``diverged``)."""
+        history = self.history
+        if self.diverged or len(history) < 2 or not all(map(math.isfinite, history[-2:])):
+            return None
+        first, last = history[0], history[-1]
+        if finished and last > OVERSHOOT_FACTOR * max(first, STALL_FLOOR):
+            return (
+                f"overshooting: the loss ended at {last:.4g}, far above where it started "
+                f"({first:.4g}). The learning rate η = {self.eta:g} is too large: each step "
+                f"jumps across the valley instead of down into it; a smaller η would help"
+            )
+        if len(history) <= STALL_EPOCHS or last <= STALL_FLOOR:
+            return None
+        window = history[-STALL_EPOCHS - 1:]
+        if max(window) - min(window) > STALL_CHANGE * max(abs(last), STALL_FLOOR):
+            return None
+        return self._saturation(last)
+
+    def _saturation(self, loss: float) -> str | None:
+        with np.errstate(all="ignore"):
+            zs, activations = self.network.forward(self.X)
+            pinned = total = 0
+            names = []
+            for layer, z, a in zip(self.network.layers, zs, activations):
+                name = layer.activation.name
+                if name not in _MAX_SLOPE:
+                    continue
+                if name == "softmax":
+                    # A softmax output is pinned where its largest output is (nearly) 1.
+                    slopes = np.max(a, axis=-1) * (1.0 - np.max(a, axis=-1))
+                else:
+                    slopes = layer.activation.jacobian(z, a)
+                pinned += int(np.sum(slopes <= PINNED_SLOPE * _MAX_SLOPE[name]))
+                total += slopes.size
+                if name not in names:
+                    names.append(name)
+        if not total or pinned < SATURATED_SHARE * total:
+            return None
+        which = " and ".join(names)
+        limits = " or ".join(dict.fromkeys(_PINNED_AT[name] for name in names))
+        slopes = ", ".join(_SLOPE_NAME[name] for name in names)
+        return (
+            f"saturated: the {which} outputs are pinned at {limits} ({pinned} of {total} "
+            f"values), so their slopes {slopes} ≈ 0 and the gradients vanish: the loss stopped "
+            f"moving at {loss:.4g}. The weights grew until every z is far from 0; a smaller "
+            f"learning rate than η = {self.eta:g} (or smaller starting weights) would help"
+        )
+
 
 def train(
     network: Network,
@@ -145,4 +266,5 @@ def train(
     """Train a copy of ``network`` for ``epochs`` epochs (or until it diverges)."""
     trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate)
     trainer.run(epochs)
-    return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged)
+    return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged,
+                       trainer.stalled())

@@ -36,6 +36,8 @@ def num(value: float, decimals: int | None = None) -> str:
 def short(value: float) -> str:
     """A compact form for inputs and literals from the lesson file: ``2.0`` stays ``2``."""
     value = float(value)
+    if not math.isfinite(value):
+        return num(value)  # int(∞) would raise: ∞ and nan are written as num writes them
     if value == int(value) and abs(value) < 10**6:
         return str(int(value)).replace("-", "−")
     return f"{value:g}".replace("-", "−")

@@ -7,6 +7,7 @@ that are already in the trace; nothing is recomputed here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,7 +172,21 @@ def _cell(values: np.ndarray) -> str:
 # -- loss --------------------------------------------------------------------------------------
 
 
+def _log_of_rounded(name: str, y: np.ndarray, y_hat: np.ndarray) -> bool:
+    """Whether a log-based loss would need ln 0 with the rounded outputs: ŷ has rounded to
+    exactly 0 or 1 where its target needs ln ŷ or ln(1 − ŷ). The engine takes those logs from
+    the logits, so the numbers "ln 0.0000" would contradict the value: leave them out."""
+    if name == "bce":
+        return bool(np.any(((y > 0) & (y_hat <= 0)) | ((y < 1) & (y_hat >= 1))))
+    if name == "cross_entropy":
+        return bool(np.any((y != 0) & (y_hat <= 0)))
+    return False
+
+
 def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
+    if _log_of_rounded(name, y, y_hat):
+        formula = ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]" if name == "bce" else "−Σ y·ln ŷ")
+        return formula + ", from the logits z (ŷ has rounded to 0 or 1)", ""
     pairs = list(zip(y, y_hat))
     if name == "half_sse":
         terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
@@ -204,8 +219,16 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
 
 # -- backward ----------------------------------------------------------------------------------
 
+def _sigmoid_slope_plugged(a: float) -> str:
+    """"0.8808·(1 − 0.8808)"; where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written
+    as its own number ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0."""
+    if num(a).lstrip("−") in (num(0.0), num(1.0)):
+        return f"{num(a)}·{parenthesised(num(1.0 - a))}"
+    return f"{num(a)}·(1 − {num(a)})"
+
+
 _SLOPE_FORMULAS = {
-    "sigmoid": ("{a}·(1 − {a})", lambda a, z: f"{num(a)}·(1 − {num(a)})"),
+    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_plugged(a)),
     "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
     "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
@@ -257,7 +280,10 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
         z_name = z_symbol(trace, layer, unit)
         if last:
             formula, plug = _LOSS_DERIVATIVE[trace.loss_name]
-            plugged = plug(trace.y[unit], trace.output[unit], len(trace.y))
+            target, output = trace.y[unit], trace.output[unit]
+            plugged = ("" if _log_of_rounded(trace.loss_name, np.array([target]),
+                                             np.array([output]))
+                       else plug(target, output, len(trace.y)))
             meaning = "how the loss changes with the output"
         else:
             following = trace.layers[layer + 1]
@@ -277,23 +303,37 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
         if record.activation == "softmax":
             continue
         slope_formula, slope_plug = _SLOPE_FORMULAS[record.activation]
+        a_value = record.a[unit]
+        # Where σ or tanh has rounded to its limit, "1.0000·(1 − 1.0000)" would read as 0; the
+        # engine takes the slope from z (e^−|z|/(1 + e^−|z|)²), so the value stands alone.
+        pinned = record.activation in ("sigmoid", "tanh") and (
+            abs(a_value) >= 1.0 or (record.activation == "sigmoid" and a_value <= 0.0))
         rows.append(
             GradRow(
                 _d(a_name, z_name),
                 f"slope of {record.activation} at {z_name}",
-                slope_formula.format(a=a_name, z=z_name),
-                slope_plug(record.a[unit], record.z[unit]),
+                slope_formula.format(a=a_name, z=z_name) + (", from z" if pinned else ""),
+                "" if pinned else slope_plug(a_value, record.z[unit]),
                 num(grad.da_dz[unit]),
                 f"grads[{layer}].da_dz[{unit}]",
                 layer,
             )
         )
+        if _factors_agree(grad, unit):
+            formula, plugged = (f"{_d('L', a_name)} · {_d(a_name, z_name)}",
+                                f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}")
+        else:
+            # ŷ is so close to 0 or 1 that ∂L/∂ŷ overflows while ∂ŷ/∂z underflows; their
+            # product is the fused (1/K)·(ŷ − y), which the engine computes directly.
+            formula = "(1/K)·(ŷ − y), the two factors combined"
+            plugged = (f"(1/{len(trace.y)})·({num(trace.output[unit])} − "
+                       f"{parenthesised(short(trace.y[unit]))})")
         rows.append(
             GradRow(
                 _d("L", z_name),
                 f"the error signal (delta) of {z_name}",
-                f"{_d('L', a_name)} · {_d(a_name, z_name)}",
-                f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}",
+                formula,
+                plugged,
                 num(grad.dL_dz[unit]),
                 f"grads[{layer}].dL_dz[{unit}]",
                 layer,
@@ -319,6 +359,19 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
     return rows
 
 
+def _factors_agree(grad, unit: int) -> bool:
+    """Whether ∂L/∂a · ∂a/∂z, as stored, gives the ∂L/∂z the engine used (sample mode).
+
+    Not where an output has rounded to 0 or 1 under a loss computed from the logits: then
+    ∂L/∂ŷ can overflow to ∞ while ∂ŷ/∂z underflows to 0, and "∞ · 0 = 1.0000" would contradict
+    itself; the delta is then written as the one number it is."""
+    product = float(grad.dL_da[unit]) * float(grad.da_dz[unit])
+    delta = float(grad.dL_dz[unit])
+    if not (math.isfinite(product) and math.isfinite(delta)):
+        return not math.isfinite(delta)  # an overflowing delta: show how it came about
+    return math.isclose(product, delta, rel_tol=1e-6, abs_tol=1e-300)
+
+
 def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
@@ -327,7 +380,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
     for unit in range(len(record.z)):
         z_name = z_symbol(trace, layer, unit)
         a_name = a_symbol(trace, layer, unit)
-        if elementwise:
+        if elementwise and _factors_agree(grad, unit):
             chain = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
             chain_values = f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}"
         else:
@@ -432,9 +485,14 @@ def after_lines(trace: Trace) -> list[WorkedLine]:
     else:
         first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")
     change = trace.after.loss - trace.loss
-    direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
-    loss = WorkedLine(
-        "L new", "", f"was {num(trace.loss)}, {direction} by {num(abs(change))}",
-        num(trace.after.loss), "after.loss",
-    )
+    if math.isfinite(change):
+        direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
+        how = f", {direction} by {num(abs(change))}"
+    else:
+        # ∞ − 1e60 is no distance to report (and ∞ − ∞ is nan): say what happened instead.
+        how = "" if not math.isfinite(trace.after.loss) else ", finite again"
+    value = num(trace.after.loss)
+    if not math.isfinite(trace.after.loss):
+        value += " (overflow)"
+    loss = WorkedLine("L new", "", f"was {num(trace.loss)}{how}", value, "after.loss")
     return [first, loss]

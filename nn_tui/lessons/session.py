@@ -16,6 +16,7 @@ shown, and the backward pass is hidden again until a step reveals it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -83,6 +84,13 @@ class TrainingJob:
 
 @dataclass(frozen=True)
 class TrainingOutcome:
+    """One network's training run (finished, or partial while it runs live).
+
+    ``history[k]`` is the loss after epoch k (``history[0]`` before training, the only entry
+    that can be non-finite: a network that overflows before training is diverged from the
+    start). ``epochs_run`` counts the epochs tried, including one that overflowed and was not
+    recorded; ``network`` is always the network of ``history[-1]`` (``kept_epoch``)."""
+
     variant_id: str
     label: str
     history: tuple[float, ...]  # history[0] is the loss before training
@@ -90,6 +98,17 @@ class TrainingOutcome:
     epochs_run: int
     diverged: str | None
     network: Network = field(repr=False)
+    stalled: str | None = None  # why the loss stopped improving short of a fit (saturation)
+
+    @property
+    def kept_epoch(self) -> int:
+        """The epoch whose network (and loss, ``history[-1]``) the run ends with."""
+        return len(self.history) - 1
+
+    @property
+    def finite(self) -> bool:
+        """Whether the run has a finite loss to show (not one that overflowed at the start)."""
+        return math.isfinite(self.history[-1])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +118,7 @@ class TrainingOutcome:
             "loss": self.history[-1],
             "history": list(self.history),
             "diverged": 1.0 if self.diverged else 0.0,
+            "stalled": 1.0 if self.stalled else 0.0,
         }
 
 
@@ -369,7 +389,9 @@ class LessonSession:
             reveal=Reveal(forward=len(chosen.network.layers), loss=True),
             trainings=outcomes,
             updates_applied=state.updates_applied if continued else 0,
-            epochs_trained=(state.epochs_trained if continued else 0) + chosen.epochs_run,
+            # The epochs the kept network has had: a run that overflowed keeps the network of
+            # its last finite epoch, not the one of the epoch that blew up.
+            epochs_trained=(state.epochs_trained if continued else 0) + chosen.kept_epoch,
         )
 
     # -- training ------------------------------------------------------------------------------
@@ -430,7 +452,8 @@ class LessonSession:
     @staticmethod
     def outcome_from(job: TrainingJob, trainer: Trainer) -> TrainingOutcome:
         return TrainingOutcome(job.variant_id, job.label, tuple(trainer.history), job.epochs,
-                               trainer.epoch, trainer.diverged, trainer.network.copy())
+                               trainer.epoch, trainer.diverged, trainer.network.copy(),
+                               trainer.stalled(finished=trainer.epoch >= job.epochs))
 
     def record_outcomes(self, index: int, outcomes: tuple[TrainingOutcome, ...]) -> None:
         """Keep a run the UI finished live, so stepping on does not train it again."""

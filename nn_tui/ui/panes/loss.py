@@ -8,6 +8,7 @@ the same whether the run is at epoch 10 or 10,000 and the keyboard stays respons
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -77,14 +78,30 @@ def curve_style(number: int) -> tuple[str, str, tuple[int, int, int]]:
     return CURVE_STYLES[number % len(CURVE_STYLES)]
 
 
+def _loss_value(outcome: TrainingOutcome) -> Text:
+    """The run's latest loss, and which epoch it belongs to when that is not the epoch counter's
+    (a run that overflowed keeps the loss, and the network, of its last finite epoch)."""
+    loss = outcome.history[-1]
+    text = Text(num(loss), style=VALUE)
+    if not math.isfinite(loss):
+        text.append(" (overflow)", style=WARNING)
+    kept = outcome.kept_epoch
+    if kept != outcome.epochs_run:
+        text.append(" before training" if kept == 0 else f" at epoch {kept}", style=MUTED)
+    return text
+
+
 def _outcome_line(outcome: TrainingOutcome) -> Text:
-    """The one run's epoch counter, loss and state, and why it diverged if it did."""
+    """The one run's epoch counter, loss and state, and why it diverged or stalled if it did."""
     line = Text(f"epoch {outcome.epochs_run} / {outcome.epochs_planned}")
     line.append("  L ", style=MUTED)
-    line.append(num(outcome.history[-1]), style=VALUE)
+    line.append_text(_loss_value(outcome))
     if outcome.diverged:
         line.append("\n✗ diverged: ", style=WARNING)
         line.append(outcome.diverged)
+    elif outcome.stalled:
+        line.append("\n⚠ stalled, ", style=WARNING)
+        line.append(outcome.stalled)
     elif outcome.epochs_run == outcome.epochs_planned:
         line.append("  ✓ done", style=MUTED)
     return line
@@ -100,9 +117,11 @@ def _keyed_line(outcome: TrainingOutcome, curve: int) -> Text:
         line.append("✗ diverged", style=WARNING)  # when and why: on a line of its own below
         return line
     line.append("L ", style=MUTED)
-    line.append(num(outcome.history[-1]), style=VALUE)
+    line.append_text(_loss_value(outcome))
+    if outcome.stalled:
+        line.append(" ⚠ stalled", style=WARNING)  # why: on a line of its own below
     # A finished run gets no mark: a tick beside a run that failed to learn read as "learned".
-    if outcome.epochs_run < outcome.epochs_planned:
+    elif outcome.epochs_run < outcome.epochs_planned:
         line.append(f" (epoch {outcome.epochs_run})", style=MUTED)
     return line
 
@@ -119,12 +138,16 @@ def loss_summary(view: StepView) -> Text:
             where += f" ({view.variant_label})"  # which of the racing networks is on screen
         text.append(f"L on {where} = ")
         text.append(loss_line.value, style=VALUE)
+        if not math.isfinite(trace.loss):
+            text.append(" (overflow)", style=WARNING)
         if view.reveal.update:
             after = worked.after_lines(trace)[1]
-            change = after.plugged.split(", ", 1)[-1]  # "lower by 0.0009"
+            # "was 0.3250, lower by 0.0009": the change, when there is one to tell (an
+            # overflowed loss has none).
+            _was, _comma, change = after.plugged.partition(", ")
             text.append(" before the update → ")
             text.append(after.value, style=VALUE)
-            text.append(f" after ({change})")
+            text.append(f" after ({change})" if change else " after")
     else:
         text.append("L = ?", style=VALUE)
         text.append("  (not computed yet)", style=MUTED)
@@ -139,10 +162,13 @@ def loss_summary(view: StepView) -> Text:
             text.append("\n")
             text.append_text(_keyed_line(outcome, number))
         for number, outcome in enumerate(view.trainings):
-            if outcome.diverged:
+            if outcome.diverged or outcome.stalled:
                 _marker, glyph, _colour = curve_style(number)
-                text.append(f"\n{glyph} diverged: ", style=WARNING)
-                text.append(outcome.diverged)
+                text.append(f"\n{glyph} {'diverged: ' if outcome.diverged else 'stalled, '}",
+                            style=WARNING)
+                text.append(outcome.diverged or outcome.stalled)
+    if view.trainings and not any(finite_points(o.history)[0] for o in view.trainings):
+        text.append("\nNo loss curve: no epoch has a finite loss to plot.", style=MUTED)
     if view.training_planned:
         text.append("\n")
         text.append_text(ready_line(view.training_planned))
@@ -170,7 +196,26 @@ def _ceiling(outcomes: Sequence[TrainingOutcome]) -> float | None:
     steady = [outcome for outcome in outcomes if not outcome.diverged]
     if not steady or len(steady) == len(outcomes):
         return None
-    return 1.5 * max(max(outcome.history) for outcome in steady)
+    return 1.5 * max(max(finite_points(outcome.history)[1], default=0.0) for outcome in steady)
+
+
+def plot_scale(lowest: float, highest: float) -> float:
+    """What to divide the losses by before plotting them: 1 for ordinary losses, a power of
+    ten for huge or tiny ones. plotext rounds every coordinate via value·10⁸, which overflows
+    for losses above about 1e300 (a run that diverges from such a start), and loses tiny
+    ones; the tick labels are written from the unscaled values, so the learner sees the
+    losses themselves."""
+    magnitude = max(abs(lowest), abs(highest))
+    if magnitude == 0 or 1e-6 <= magnitude <= 1e6:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(magnitude))
+
+
+def finite_points(history: Sequence[float]) -> tuple[list[int], list[float]]:
+    """The (epoch, loss) points of a history whose loss is a finite number: only those can be
+    plotted (an overflowed loss has no place on an axis, and plotext fails on one)."""
+    epochs = [epoch for epoch, loss in enumerate(history) if math.isfinite(loss)]
+    return epochs, [float(history[epoch]) for epoch in epochs]
 
 
 def _clip_at(epochs: list[int], losses: list[float],
@@ -287,39 +332,53 @@ class LossPane(Vertical):
         if not plot.size.height:
             self._plot_stale = True
         key = (titled, *((o.label, len(o.history), o.history[-1], o.diverged) for o in outcomes))
+        if key == self._plotted_key:
+            plot.display = bool(outcomes) and bool(self.plotted) and self.plot_fits
+            self.set_class(plot.display, "-plotting")
+            return
         plot.display = bool(outcomes) and self.plot_fits
         self.set_class(plot.display, "-plotting")
-        if key == self._plotted_key:
-            return
         self._plotted_key = key
         plt = plot.plt
         plt.clear_data()
         curves = []
         ceiling = _ceiling(outcomes)
         for number, outcome in enumerate(outcomes):
-            epochs, losses = downsample(outcome.history)
+            finite_epochs, finite_losses = finite_points(outcome.history)
+            if not finite_losses:
+                continue  # overflowed before training: its line says so, there is no curve
+            kept, losses = downsample(finite_losses)
+            epochs = [finite_epochs[position] for position in kept]
             if ceiling is not None:
                 epochs, losses = _clip_at(epochs, losses, ceiling)
-            curves.append((outcome.label, epochs, losses))
-            marker, _glyph, colour = curve_style(number)
-            plt.plot(epochs, losses, marker=marker, color=colour)
-        if outcomes:
-            plt.xlim(0, max(race_epoch(outcomes)[1], 1))
+            curves.append((outcome.label, epochs, losses, number))
         # From 0 (or below, for a loss that can be negative), so a loss that stalls above 0
         # shows as stalled.
-        lowest = min((min(losses) for _label, _epochs, losses in curves), default=0.0)
-        highest = max((max(losses) for _label, _epochs, losses in curves), default=1.0)
-        bottom = min(0.0, lowest)
-        top = highest if highest > bottom else bottom + 1.0
+        lowest = min((min(losses) for _label, _epochs, losses, _n in curves), default=0.0)
+        highest = max((max(losses) for _label, _epochs, losses, _n in curves), default=1.0)
+        scale = plot_scale(lowest, highest)
+        for _label, epochs, losses, number in curves:
+            marker, _glyph, colour = curve_style(number)
+            plt.plot(epochs, [loss / scale for loss in losses], marker=marker, color=colour)
+        if outcomes:
+            plt.xlim(0, max(race_epoch(outcomes)[1], 1))
+        bottom = min(0.0, lowest) / scale
+        top = highest / scale if highest / scale > bottom else bottom + 1.0
         plt.ylim(bottom, top)
         # Three ticks, evenly spaced: plotext's own ticks on a short plot came out uneven
-        # (0.123 above 0.074 with 0.098 missing), which reads as a mistake.
+        # (0.123 above 0.074 with 0.098 missing), which reads as a mistake. Labelled with the
+        # losses themselves (the curves may be drawn scaled, see plot_scale).
         ticks = [bottom, (bottom + top) / 2, top]
-        plt.yticks(ticks, [f"{tick:.3g}" for tick in ticks])
+        plt.yticks(ticks, [f"{tick * scale:.3g}" for tick in ticks])
+        curves = [(label, epochs, losses) for label, epochs, losses, _n in curves]
         # A short plot gives its axis-title row to the curves (the pane is the Loss pane, and
         # the numbers beside it count epochs).
         plt.xlabel("epoch" if titled else "")
         plt.ylabel("loss" if titled else "")
+        # Nothing to draw (every run overflowed before training): the numbers beside the plot
+        # say why, and an empty frame would only look broken.
+        plot.display = plot.display and bool(curves)
+        self.set_class(plot.display, "-plotting")
         self.plotted = tuple(curves)
         self.redraws += 1
         plot.refresh()

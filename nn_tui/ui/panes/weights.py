@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,6 +20,9 @@ from nn_tui.ui.panes._common import (
 def _change(value: float) -> Text:
     """The applied change, signed, with an arrow so it reads without colour too."""
     text = num(value)
+    if math.isnan(value):
+        # ∞ − ∞ (an update of an overflowed weight) has no direction.
+        return Text("nan (overflow)", style=WENT_UP)
     if text.lstrip("−") == num(0):
         return Text("  0", style=MUTED)
     if text.startswith("−"):
