@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -26,6 +27,32 @@ if TYPE_CHECKING:
 COMMANDS = ("list", "check", "trace", "train")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+
+# C0 controls other than newline and tab, DEL and the C1 controls: printed raw they are terminal
+# commands (retitle the window, clear the screen...). File names and lesson values can hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character except newline and tab written as ``\\xNN``."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def _json_controls(text: str) -> str:
+    """JSON text with C1 controls (which ``json.dumps`` leaves raw) escaped as ``\\u00NN``;
+    C0 controls are always escaped by json.dumps, and outside strings JSON has none."""
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def print(*values: object, sep: str = " ", end: str = "\n", file=None) -> None:  # noqa: A001
+    """Every line this module prints goes through here, so none carries raw control bytes."""
+    text = sep.join(str(value) for value in values)
+    (file or sys.stdout).write(escape_controls(text) + end)
+
+
+def _print_json(payload: object, **options) -> None:
+    sys.stdout.write(_json_controls(json.dumps(payload, **options)) + "\n")
 
 
 class UsageError(Exception):
@@ -85,11 +112,10 @@ def _command_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> Lesson:
-    from nn_tui.lessons.loader import load_lesson
+    """The lesson at ``path`` if it passes everything ``check`` checks; else LessonError."""
+    from nn_tui.lessons.catalog import load_checked_lesson
 
-    if not Path(path).exists():
-        raise LessonError.single(path, "", "no such file")
-    return load_lesson(path)
+    return load_checked_lesson(Path(path))[0]
 
 
 # -- list ----------------------------------------------------------------------------------------
@@ -122,7 +148,7 @@ def run_list(args: argparse.Namespace) -> int:
     entries = build_catalog([Path(folder) for folder in args.lessons])
     records = [_entry_record(entry) for entry in entries]
     if args.json:
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        _print_json(records, indent=2, ensure_ascii=False)
         return EXIT_OK
     if not records:
         print("No lessons found.")
@@ -142,39 +168,41 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from nn_tui.lessons.catalog import bundled_lessons_dir, lesson_files
-    from nn_tui.lessons.loader import load_lesson
+    from nn_tui.lessons.catalog import (bundled_lessons_dir, folder_listing, load_checked_lesson,
+                                        path_exists, is_folder)
     from nn_tui.lessons.session import LessonSession
 
     targets = [Path(p) for p in args.paths] or [bundled_lessons_dir()]
     failures = 0
     checked = 0
     for target in targets:
-        if not target.exists():
+        if not path_exists(target):
             print(f"{target}: no such file or folder")
             failures += 1
             continue
-        files = lesson_files(target)
-        if target.is_dir() and not files:
-            print(f"{target}: no lesson files (*.toml) in this folder")
-            failures += 1
+        if is_folder(target):
+            files, folder_problems = folder_listing(target)
+            for problem in folder_problems:
+                print(problem)
+                failures += 1
+            if not files and not folder_problems:
+                print(f"{target}: no lesson files (*.toml) in this folder")
+                failures += 1
+        else:
+            files = [target]
         for file in files:
             checked += 1
             try:
-                lesson = load_lesson(file)
+                lesson, notes = load_checked_lesson(file)
             except LessonError as error:
                 failures += 1
                 print(error)
                 continue
             session = LessonSession(lesson)
-            problems = session.problems()
-            if problems:
-                failures += 1
-                for problem in problems:
-                    print(f"{file}: {problem}")
-                continue
             kind = "generated walk-through" if session.generated else "authored"
             print(f"ok  {file}  ({lesson.id}: {session.total} steps, {kind})")
+            for note in notes:
+                print(f"    note: {note}")
     summary = f"{checked} file(s) checked, {failures} with problems"
     print(summary, file=sys.stderr if failures else sys.stdout)
     return EXIT_BAD_INPUT if failures else EXIT_OK
@@ -252,6 +280,15 @@ def run_trace(args: argparse.Namespace) -> int:
     if not 1 <= args.decimals <= 15:
         raise UsageError("nn-tui trace: --decimals must be between 1 and 15")
     use_decimals(args.decimals)
+    if args.batch:
+        from nn_tui.lessons.loader import MAX_BATCH_TRACE_VALUES, batch_trace_values
+
+        values = batch_trace_values(lesson.network, len(lesson.rows))
+        if values > MAX_BATCH_TRACE_VALUES:
+            raise LessonError.single(
+                args.path, "data.rows",
+                f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
+                f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
     with np.errstate(all="ignore"):
         if args.batch:
             row = None
@@ -260,7 +297,7 @@ def run_trace(args: argparse.Namespace) -> int:
             row = lesson.focus if args.sample is None else args.sample
             trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
     if args.json:
-        print(json.dumps(trace.to_dict(lesson.id), indent=2))
+        _print_json(trace.to_dict(lesson.id), indent=2)
     else:
         _print_trace_text(lesson, trace, row)
     return EXIT_OK
@@ -286,6 +323,24 @@ def _parse_predict(values: list[str], size: int) -> list[list[float]]:
     return parsed
 
 
+def _within_training_budget(lesson: Lesson, epochs: int) -> None:
+    """UsageError if ``epochs`` of the lesson's training would exceed the loader's budgets."""
+    from nn_tui.lessons.loader import (MAX_TRAINING_BATCHES, MAX_TRAINING_WORK,
+                                       network_parameters)
+
+    rows = len(lesson.rows)
+    work = rows * epochs * network_parameters(lesson.network)
+    if work > MAX_TRAINING_WORK:
+        raise UsageError(
+            f"nn-tui train: --epochs {epochs}: that is {work:,} units of work (rows × epochs × "
+            f"parameters); the budget is {MAX_TRAINING_WORK:,}")
+    batch = lesson.training.batch_size
+    if batch is not None and batch < rows and epochs * -(-rows // batch) > MAX_TRAINING_BATCHES:
+        raise UsageError(
+            f"nn-tui train: --epochs {epochs}: that is {epochs * -(-rows // batch):,} "
+            f"mini-batches; the budget is {MAX_TRAINING_BATCHES:,}")
+
+
 def run_train(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -296,6 +351,8 @@ def run_train(args: argparse.Namespace) -> int:
     epochs = lesson.training.epochs if args.epochs is None else args.epochs
     if not 1 <= epochs <= 1_000_000:
         raise UsageError("nn-tui train: --epochs must be between 1 and 1000000")
+    if args.epochs is not None:
+        _within_training_budget(lesson, epochs)
     predictions_in = _parse_predict(args.predict, len(lesson.network.inputs))
     trainer = Trainer(lesson.network.build(), lesson.X, lesson.Y, lesson.training.batch_size,
                       lesson.training.shuffle_seed)
@@ -325,7 +382,7 @@ def run_train(args: argparse.Namespace) -> int:
             "predictions": predictions,
             "diverged": trainer.diverged,
         }
-        print(json.dumps(payload, indent=2))
+        _print_json(payload, indent=2)
         return EXIT_OK
     if trainer.diverged:
         print(f"stopped: {trainer.diverged}")
@@ -339,6 +396,17 @@ def run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _path_exists(path: str) -> bool:
+    """Whether anything is at ``path`` (a broken or looping link too: reading it says why)."""
+    import os
+
+    try:
+        os.lstat(path)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 # -- the TUI -------------------------------------------------------------------------------------
 
 
@@ -347,7 +415,7 @@ def run_tui(args: argparse.Namespace) -> int:
         if not Path(folder).is_dir():
             raise UsageError(f"nn-tui: --lessons {folder}: no such folder")
     for path in args.paths:
-        if not Path(path).exists():
+        if not _path_exists(path):
             raise UsageError(f"nn-tui: {path}: no such file or folder")
     from nn_tui.ui.app import run_app  # Textual loads only here
 
