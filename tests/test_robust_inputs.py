@@ -628,6 +628,7 @@ def test_tmux_a_fifo_in_a_lessons_folder_is_listed_as_broken_and_q_exits(tmp_pat
         assert "FIFO" in screen
         subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
         _wait_for_screen(session, "type to filter")
+        time.sleep(0.5)  # a key right after Esc would read as Alt+key
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not (
