@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from nn_tui import __version__
-from nn_tui.lessons.errors import LessonError
+from nn_tui.lessons.errors import _CONTROL, LessonError, escape_controls
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,16 +26,6 @@ if TYPE_CHECKING:
 COMMANDS = ("list", "check", "trace", "train")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-
-# C0 controls other than newline and tab, DEL and the C1 controls: printed raw they are terminal
-# commands (retitle the window, clear the screen...). File names and lesson values can hold them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with every control character except newline and tab written as ``\\xNN``."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _json_controls(text: str) -> str:

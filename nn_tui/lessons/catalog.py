@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from nn_tui.lessons.errors import LessonError, Problem
+from nn_tui.lessons.errors import LessonError, Problem, escape_controls
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import Lesson
 
@@ -43,7 +43,8 @@ class CatalogEntry:
 
     @property
     def title(self) -> str:
-        return self.lesson.title if self.lesson else f"{self.path.name} (broken)"
+        # A file name may hold control characters; lesson titles cannot (the loader refuses them).
+        return self.lesson.title if self.lesson else f"{escape_controls(self.path.name)} (broken)"
 
     @property
     def summary(self) -> str:

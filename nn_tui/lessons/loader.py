@@ -63,7 +63,7 @@ MAX_TRAINING_WORK = 2_000_000_000
 MAX_TRAINING_BATCHES = 300_000
 # A batch trace keeps every row's values of every layer (a softmax layer a Jacobian matrix per
 # row): the numbers one batch trace holds, for a batch step or `nn-tui trace --batch`.
-MAX_BATCH_TRACE_VALUES = 4_000_000
+MAX_BATCH_TRACE_VALUES = 1_000_000
 
 # Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
 BCE_OUTPUTS = ("sigmoid", "softmax")

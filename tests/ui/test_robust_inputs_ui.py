@@ -95,3 +95,16 @@ async def test_a_choice_that_matches_no_answer_is_broken_in_the_picker(tmp_path)
         await pilot.press(*"choices", "enter")
         await wait_for_screen(app, pilot, "ErrorScreen")
         assert "steps[2].choices" in screen_text(app)
+
+
+async def test_a_file_name_with_an_escape_sequence_is_shown_escaped(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "esc\x1b[2J.toml").write_text("not = [toml", encoding="utf-8")
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        entry = app.screen.infos[0].entry
+        assert "\x1b" not in entry.title and "\\x1b" in entry.title
+        assert "\x1b" not in entry.summary
