@@ -649,3 +649,46 @@ def _wait_for_screen(session: str, text: str, timeout: float = 30.0) -> str:
             return screen
         time.sleep(0.1)
     raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
+
+
+def test_many_batch_traces_exceed_the_replay_budget():
+    # Each update changes the weights, so each batch step that follows keeps a new trace.
+    steps = '[[steps]]\nkind = "loss"\nbatch = true\n' + \
+        '[[steps]]\nkind = "update"\n[[steps]]\nkind = "loss"\n' * 60
+    text = f"""
+[lesson]
+id = "replay"
+title = "Replay"
+[network]
+inputs = ["a", "b"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 0.01
+[[network.layers]]
+units = 16
+activation = "tanh"
+[[network.layers]]
+units = 1
+activation = "identity"
+[data]
+{_rows(2000, 3)}
+[training]
+epochs = 1
+{steps}
+"""
+    error = _parse(text)
+    message = [p for p in error.problems if p.key == "steps"][0].message
+    assert f"{loader.MAX_REPLAY_VALUES:,}" in message
+    # The same steps without the updates share one trace: within the budget.
+    parse_lesson_text(text.replace('kind = "update"', 'kind = "text"'), "replay.toml")
+
+
+def test_an_unreadable_file_is_reported_even_for_root(tmp_path, monkeypatch):
+    path = _write(tmp_path, "secret.toml", BASE)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(loader.os, "open", refuse)
+    with pytest.raises(LessonError, match="permission denied"):
+        load_lesson(path)

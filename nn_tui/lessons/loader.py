@@ -64,6 +64,8 @@ MAX_TRAINING_BATCHES = 300_000
 # A batch trace keeps every row's values of every layer (a softmax layer a Jacobian matrix per
 # row): the numbers one batch trace holds, for a batch step or `nn-tui trace --batch`.
 MAX_BATCH_TRACE_VALUES = 1_000_000
+# Replaying a lesson keeps the trace of every step (all rows while a batch is selected).
+MAX_REPLAY_VALUES = 10_000_000
 
 # Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
 BCE_OUTPUTS = ("sigmoid", "softmax")
@@ -852,19 +854,38 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
                 "or fewer epochs")))
     specs = {"main": lesson.network} | {variant.id: variant.network for variant in lesson.variants}
     current = lesson.network
+    batch_mode = False  # the data selection is sticky, as in the session
+    total = 0
+    version, last = 0, None
+    reported = False
     for index, step in enumerate(steps):
         if step.use is not None and step.use in specs:
             current = specs[step.use]
         if step.kind == "train" and step.variants:
             current = specs.get(step.variants[0], current)
-        if step.batch:
-            values = batch_trace_values(current, n_rows)
-            if values > MAX_BATCH_TRACE_VALUES:
-                found.append((f"steps[{index}].batch", (
-                    f"a trace of all {n_rows} rows through this network holds {values:,} "
-                    f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,}: trace one row "
-                    "(row = N) or use fewer rows or units")))
-                break
+        if step.x is not None or step.row is not None:
+            batch_mode = False
+        elif step.batch:
+            batch_mode = True
+        values = batch_trace_values(current, n_rows if batch_mode else 1)
+        # Steps that change neither the weights nor the selection share one trace.
+        state = (version, batch_mode, step.x, step.row)
+        if state != last:
+            total += values
+            last = state
+        if step.use is not None or step.kind == "train" or (step.kind == "update" and step.apply):
+            version += 1
+        if batch_mode and values > MAX_BATCH_TRACE_VALUES and not reported:
+            reported = True
+            found.append((f"steps[{index}].batch" if step.batch else f"steps[{index}]", (
+                f"a trace of all {n_rows} rows through this network holds {values:,} "
+                f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,}: trace one row "
+                "(row = N) or use fewer rows or units")))
+    if total > MAX_REPLAY_VALUES and not reported:
+        found.append(("steps", (
+            f"replaying the steps keeps {total:,} numbers (the traces of every step, all rows "
+            f"for steps in batch mode); the budget is {MAX_REPLAY_VALUES:,}: use fewer batch "
+            "steps, rows or units")))
     return found
 
 
