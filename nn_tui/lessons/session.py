@@ -31,8 +31,8 @@ MAIN = "main"
 # Validating a lesson replays it, and replaying past a train step needs the run's result. A run
 # bigger than this (data rows × epochs × parameters; see loader.MAX_TRAINING_WORK) is cut short
 # while validating: enough to check that every answer resolves, not to train to the end.
-LINT_TRAINING_WORK = 20_000_000
-LINT_TRAINING_BATCHES = 5_000
+LINT_TRAINING_WORK = 2_000_000
+LINT_TRAINING_BATCHES = 2_000
 # Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
 # are shown, and a learner carries rounded values through a chain of products).
 MIN_TOLERANCE = 5e-4
