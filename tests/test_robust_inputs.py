@@ -692,3 +692,18 @@ def test_an_unreadable_file_is_reported_even_for_root(tmp_path, monkeypatch):
     monkeypatch.setattr(loader.os, "open", refuse)
     with pytest.raises(LessonError, match="permission denied"):
         load_lesson(path)
+
+
+def test_thousands_of_bad_keys_give_a_bounded_report():
+    junk = "".join(f'"{"k" * 5000}{n}" = 1\n' for n in range(200))
+    error = _parse(BASE.replace("[network]\n", junk + "[network]\n"))
+    assert len(error.problems) <= loader.MAX_PROBLEMS + 1
+    assert "more problems" in str(error.problems[-1])
+    assert len(str(error)) < 20_000
+
+
+def test_replay_problems_name_the_line(tmp_path, capsys):
+    path = _write(tmp_path, "unresolved.toml", UNRESOLVED)
+    status, out, _ = _run(capsys, "check", str(path))
+    line = UNRESOLVED.split("\n").index('answer = "layers[1].z[0]"') + 1
+    assert status == 2 and f"unresolved.toml:{line}: steps[3].answer:" in out

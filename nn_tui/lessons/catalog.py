@@ -122,7 +122,23 @@ def load_checked_lesson(path: Path) -> tuple[Lesson, list[Problem]]:
     from nn_tui.lessons.session import check_lesson
 
     lesson = load_lesson(path)
-    return lesson, check_lesson(lesson)
+    try:
+        return lesson, check_lesson(lesson)
+    except LessonError as error:
+        raise LessonError(error.path, _with_lines(path, error.problems)) from None
+
+
+def _with_lines(path: Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the line of each key, found in the file's text (read once more: the
+    replay that found them works on the validated lesson, which has no lines)."""
+    from nn_tui.lessons.loader import decode_lesson_bytes, read_lesson_bytes
+    from nn_tui.lessons.locate import KeyLocator
+
+    try:
+        locator = KeyLocator(decode_lesson_bytes(read_lesson_bytes(path), str(path)))
+    except LessonError:  # the file changed since: keep the problems without lines
+        return problems
+    return [Problem(p.path, p.key, p.message, p.line or locator.line_of(p.key)) for p in problems]
 
 
 def load_entry(path: Path, bundled: bool = False) -> CatalogEntry:

@@ -176,7 +176,8 @@ class _Validator:
         for key in table:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.problem(f"{where}.{key}" if where else key, f"unknown key (known: {known})")
+                shown = key if len(key) <= MAX_NAME else key[:MAX_NAME - 1] + "…"
+                self.problem(f"{where}.{shown}" if where else shown, f"unknown key (known: {known})")
 
     def table(self, parent: dict, key: str, where: str, required: bool = True) -> dict | None:
         full = f"{where}.{key}" if where else key
@@ -959,7 +960,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         steps = v.steps(data["steps"], network, len(rows) if rows is not None else 0, variants)
 
     if v.problems:
-        raise LessonError(path, v.problems)
+        raise LessonError(path, _capped(v.problems, path))
     lesson = Lesson(
         id=lesson_id,
         title=title,
@@ -979,8 +980,19 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     for key, message in work_problems(lesson, lesson.steps or generated_steps(lesson)):
         v.problem(key, message)
     if v.problems:
-        raise LessonError(path, v.problems)
+        raise LessonError(path, _capped(v.problems, path))
     return lesson
+
+
+# A file with thousands of bad keys gets the first problems and a count, not thousands of lines.
+MAX_PROBLEMS = 50
+
+
+def _capped(problems: list[Problem], path: str) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(path, "", f"... and {more:,} more problems")]
 
 
 def load_lesson(path: str | Path) -> Lesson:
