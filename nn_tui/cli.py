@@ -308,6 +308,12 @@ def _parse_predict(values: list[str], size: int) -> list[list[float]]:
             raise UsageError(
                 f"nn-tui train: --predict {text!r}: the network takes {size} finite input value(s)"
             )
+        from nn_tui.lessons.loader import MAX_MAGNITUDE
+
+        if any(abs(value) > MAX_MAGNITUDE for value in vector):
+            # The rule of data rows: larger inputs would overflow the activations.
+            raise UsageError(f"nn-tui train: --predict {text!r}: keep values within "
+                             f"±{MAX_MAGNITUDE:g}, as in data rows")
         parsed.append(vector)
     return parsed
 

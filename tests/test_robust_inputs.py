@@ -707,3 +707,10 @@ def test_replay_problems_name_the_line(tmp_path, capsys):
     status, out, _ = _run(capsys, "check", str(path))
     line = UNRESOLVED.split("\n").index('answer = "layers[1].z[0]"') + 1
     assert status == 2 and f"unresolved.toml:{line}: steps[3].answer:" in out
+
+
+@pytest.mark.parametrize("values", ["1e300", "1" + "0" * 320, "nan", "1e999", "\x1b[2J"])
+def test_predict_values_follow_the_data_rules(tmp_path, capsys, values):
+    path = _write(tmp_path, "probe.toml", BASE)
+    status, out, err = _run(capsys, "train", "--predict", values, str(path))
+    assert status == 2 and not out and "\x1b" not in err
