@@ -188,7 +188,8 @@ def test_an_integer_too_long_for_the_toml_reader(tmp_path, capsys):
     path = _write(tmp_path, "digits.toml", BASE.replace("seed = 3", "seed = " + "9" * 5000))
     status, out, err = _run(capsys, "check", str(path))
     assert status == 2
-    assert "digits" in out and "Traceback" not in out + err
+    assert "digits.toml:" in out and "network.seed: a whole number of 5,000 digits" in out
+    assert "Traceback" not in out + err
 
 
 # -- 2: non-finite values inside answer expressions -----------------------------------------------

@@ -890,6 +890,18 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
     return found
 
 
+def _long_number(text: str) -> tuple[str, int | None, int]:
+    """(key, line, digits) of the first run of more than 4,300 digits in ``text``, the whole
+    numbers Python's int() refuses to read; ("", None, 0) if there is none."""
+    match = re.search(r"[0-9_]{4301,}", text)  # one character class: linear time
+    if not match:
+        return "", None, 0
+    line = text.count("\n", 0, match.start()) + 1
+    keys = [key for key, number in KeyLocator(text).lines.items() if number == line]
+    digits = len(match.group().replace("_", ""))
+    return (max(keys, key=len) if keys else ""), line, digits
+
+
 def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     """Validate lesson TOML given as text; raises LessonError listing every problem."""
     if text.startswith("\ufeff"):
@@ -911,9 +923,10 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     except ValueError as error:
         # tomllib parses integers with int(), which refuses more than 4,300 digits.
         if "digits" in str(error):
+            key, line, digits = _long_number(text)
             raise LessonError.single(
-                path, "", "holds a whole number with thousands of digits, far too large to be "
-                          "a number") from None
+                path, key, f"a whole number of {digits:,} digits, far too large to be a number",
+                line) from None
         raise LessonError.single(path, "", f"cannot be read as TOML: {error}") from None
     except MemoryError:
         raise LessonError.single(path, "", "is too large to read") from None

@@ -64,6 +64,11 @@ class KeyLocator:
             if quotes % 2 == 1:
                 in_multiline = True
 
+    @property
+    def lines(self) -> dict[str, int]:
+        """Every key and table found, with its line."""
+        return dict(self._lines)
+
     def line_of(self, key: str) -> int | None:
         """The line of ``key``, else of the nearest enclosing key or table that was found."""
         candidate = key
