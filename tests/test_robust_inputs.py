@@ -715,3 +715,13 @@ def test_predict_values_follow_the_data_rules(tmp_path, capsys, values):
     path = _write(tmp_path, "probe.toml", BASE)
     status, out, err = _run(capsys, "train", "--predict", values, str(path))
     assert status == 2 and not out and "\x1b" not in err
+
+
+def test_problems_carry_no_control_characters_in_any_field(tmp_path):
+    path = _write(tmp_path, "esc\x1b]2;X\x07.toml", BASE.replace("[data]", '[data]\n"\\u001b[2J" = 1'))
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    error = caught.value
+    for text in [error.path] + [f"{p.path} {p.key} {p.message}" for p in error.problems]:
+        assert "\x1b" not in text and "\x07" not in text
+    assert "\\x1b[2J" in error.problems[0].key

@@ -23,6 +23,13 @@ class Problem:
     message: str
     line: int | None = None
 
+    def __post_init__(self) -> None:
+        # The path and key come from the file system and the file (a TOML key may be any
+        # string): escape control characters once, here, so no display of a problem (CLI, error
+        # screen, picker) can send them to the terminal.
+        for name in ("path", "key", "message"):
+            object.__setattr__(self, name, escape_controls(str(getattr(self, name))))
+
     def __str__(self) -> str:
         """``path:line: key: message``, with control characters escaped (it may be printed)."""
         where = self.path
@@ -37,7 +44,7 @@ class LessonError(Exception):
     """A lesson file that cannot be used; carries every problem found in it."""
 
     def __init__(self, path: str | Path, problems: list[Problem]) -> None:
-        self.path = str(path)
+        self.path = escape_controls(str(path))
         self.problems = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
