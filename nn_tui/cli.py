@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from nn_tui import __version__
-from nn_tui.lessons.errors import LessonError
+from nn_tui.lessons.errors import _CONTROL, LessonError, escape_controls
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +27,18 @@ if TYPE_CHECKING:
 COMMANDS = ("list", "check", "trace", "train")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+
+def _json_controls(text: str) -> str:
+    """JSON text with C1 controls (which ``json.dumps`` leaves raw) escaped as ``\\u00NN``;
+    C0 controls are always escaped by json.dumps, and outside strings JSON has none."""
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def print(*values: object, sep: str = " ", end: str = "\n", file=None) -> None:  # noqa: A001
+    """Every line this module prints goes through here, so none carries raw control bytes."""
+    text = sep.join(str(value) for value in values)
+    (file or sys.stdout).write(escape_controls(text) + end)
 
 
 class UsageError(Exception):
@@ -94,9 +106,6 @@ def _command_parser() -> argparse.ArgumentParser:
 # (keys are the answer paths of the values, one per array; empty when every number is finite).
 
 
-_C1_CONTROLS = re.compile("[\x7f-\x9f]")
-
-
 def strict_json(data) -> tuple[object, dict[str, str]]:
     """``data`` with every non-finite float replaced by None, and {path: "inf"/"-inf"/"nan"}
     of where they were (an array's elements are reported once, under the array's path)."""
@@ -133,7 +142,7 @@ def print_json(data) -> None:
     # print something that is not JSON. json escapes C0 controls itself; DEL and the C1 range
     # (a terminal reads U+009B as CSI) are escaped here, so no text reaches the terminal raw.
     text = json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
-    print(_C1_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+    sys.stdout.write(_json_controls(text) + "\n")
 
 
 def _overflow_note(data) -> str | None:
@@ -148,11 +157,10 @@ def _overflow_note(data) -> str | None:
 
 
 def _load(path: str) -> Lesson:
-    from nn_tui.lessons.loader import load_lesson
+    """The lesson at ``path`` if it passes everything ``check`` checks; else LessonError."""
+    from nn_tui.lessons.catalog import load_checked_lesson
 
-    if not Path(path).exists():
-        raise LessonError.single(path, "", "no such file")
-    return load_lesson(path)
+    return load_checked_lesson(Path(path))[0]
 
 
 # -- list ----------------------------------------------------------------------------------------
@@ -205,39 +213,41 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from nn_tui.lessons.catalog import bundled_lessons_dir, lesson_files
-    from nn_tui.lessons.loader import load_lesson
+    from nn_tui.lessons.catalog import (bundled_lessons_dir, folder_listing, load_checked_lesson,
+                                        path_exists, is_folder)
     from nn_tui.lessons.session import LessonSession
 
     targets = [Path(p) for p in args.paths] or [bundled_lessons_dir()]
     failures = 0
     checked = 0
     for target in targets:
-        if not target.exists():
+        if not path_exists(target):
             print(f"{target}: no such file or folder")
             failures += 1
             continue
-        files = lesson_files(target)
-        if target.is_dir() and not files:
-            print(f"{target}: no lesson files (*.toml) in this folder")
-            failures += 1
+        if is_folder(target):
+            files, folder_problems = folder_listing(target)
+            for problem in folder_problems:
+                print(problem)
+                failures += 1
+            if not files and not folder_problems:
+                print(f"{target}: no lesson files (*.toml) in this folder")
+                failures += 1
+        else:
+            files = [target]
         for file in files:
             checked += 1
             try:
-                lesson = load_lesson(file)
+                lesson, notes = load_checked_lesson(file)
             except LessonError as error:
                 failures += 1
                 print(error)
                 continue
             session = LessonSession(lesson)
-            problems = session.problems()
-            if problems:
-                failures += 1
-                for problem in problems:
-                    print(f"{file}: {problem}")
-                continue
             kind = "generated walk-through" if session.generated else "authored"
             print(f"ok  {file}  ({lesson.id}: {session.total} steps, {kind})")
+            for note in notes:
+                print(f"    note: {note}")
     summary = f"{checked} file(s) checked, {failures} with problems"
     print(summary, file=sys.stderr if failures else sys.stdout)
     return EXIT_BAD_INPUT if failures else EXIT_OK
@@ -318,11 +328,21 @@ def run_trace(args: argparse.Namespace) -> int:
         raise UsageError("nn-tui trace: --decimals must be between 1 and 15")
     use_decimals(args.decimals)
     if args.batch:
-        row = None
-        trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
-    else:
-        row = lesson.focus if args.sample is None else args.sample
-        trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
+        from nn_tui.lessons.loader import MAX_BATCH_TRACE_VALUES, batch_trace_values
+
+        values = batch_trace_values(lesson.network, len(lesson.rows))
+        if values > MAX_BATCH_TRACE_VALUES:
+            raise LessonError.single(
+                args.path, "data.rows",
+                f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
+                f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
+    with np.errstate(all="ignore"):
+        if args.batch:
+            row = None
+            trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
+        else:
+            row = lesson.focus if args.sample is None else args.sample
+            trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
     if args.json:
         print_json(trace.to_dict(lesson.id))
     else:
@@ -346,8 +366,32 @@ def _parse_predict(values: list[str], size: int) -> list[list[float]]:
             raise UsageError(
                 f"nn-tui train: --predict {text!r}: the network takes {size} finite input value(s)"
             )
+        from nn_tui.lessons.loader import MAX_MAGNITUDE
+
+        if any(abs(value) > MAX_MAGNITUDE for value in vector):
+            # The rule of data rows: larger inputs would overflow the activations.
+            raise UsageError(f"nn-tui train: --predict {text!r}: keep values within "
+                             f"±{MAX_MAGNITUDE:g}, as in data rows")
         parsed.append(vector)
     return parsed
+
+
+def _within_training_budget(lesson: Lesson, epochs: int) -> None:
+    """UsageError if ``epochs`` of the lesson's training would exceed the loader's budgets."""
+    from nn_tui.lessons.loader import (MAX_TRAINING_BATCHES, MAX_TRAINING_WORK,
+                                       network_parameters)
+
+    rows = len(lesson.rows)
+    work = rows * epochs * network_parameters(lesson.network)
+    if work > MAX_TRAINING_WORK:
+        raise UsageError(
+            f"nn-tui train: --epochs {epochs}: that is {work:,} units of work (rows × epochs × "
+            f"parameters); the budget is {MAX_TRAINING_WORK:,}")
+    batch = lesson.training.batch_size
+    if batch is not None and batch < rows and epochs * -(-rows // batch) > MAX_TRAINING_BATCHES:
+        raise UsageError(
+            f"nn-tui train: --epochs {epochs}: that is {epochs * -(-rows // batch):,} "
+            f"mini-batches; the budget is {MAX_TRAINING_BATCHES:,}")
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -360,6 +404,8 @@ def run_train(args: argparse.Namespace) -> int:
     epochs = lesson.training.epochs if args.epochs is None else args.epochs
     if not 1 <= epochs <= 1_000_000:
         raise UsageError("nn-tui train: --epochs must be between 1 and 1000000")
+    if args.epochs is not None:
+        _within_training_budget(lesson, epochs)
     predictions_in = _parse_predict(args.predict, len(lesson.network.inputs))
     trainer = Trainer(lesson.network.build(), lesson.X, lesson.Y, lesson.training.batch_size,
                       lesson.training.shuffle_seed)
@@ -424,6 +470,17 @@ def _num_or_overflow(value: float) -> str:
     return num(value) + ("" if math.isfinite(value) else " (overflow)")
 
 
+def _path_exists(path: str) -> bool:
+    """Whether anything is at ``path`` (a broken or looping link too: reading it says why)."""
+    import os
+
+    try:
+        os.lstat(path)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 # -- the TUI -------------------------------------------------------------------------------------
 
 
@@ -432,7 +489,7 @@ def run_tui(args: argparse.Namespace) -> int:
         if not Path(folder).is_dir():
             raise UsageError(f"nn-tui: --lessons {folder}: no such folder")
     for path in args.paths:
-        if not Path(path).exists():
+        if not _path_exists(path):
             raise UsageError(f"nn-tui: {path}: no such file or folder")
     from nn_tui.ui.app import run_app  # Textual loads only here
 

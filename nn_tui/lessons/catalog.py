@@ -6,11 +6,12 @@ one bad file never hides the others.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from nn_tui.lessons.errors import LessonError
+from nn_tui.lessons.errors import LessonError, Problem, escape_controls
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import Lesson
 
@@ -42,7 +43,8 @@ class CatalogEntry:
 
     @property
     def title(self) -> str:
-        return self.lesson.title if self.lesson else f"{self.path.name} (broken)"
+        # A file name may hold control characters; lesson titles cannot (the loader refuses them).
+        return self.lesson.title if self.lesson else f"{escape_controls(self.path.name)} (broken)"
 
     @property
     def summary(self) -> str:
@@ -57,21 +59,99 @@ class CatalogEntry:
         return (not self.bundled, order, self.title.lower(), str(self.path))
 
 
+def folder_listing(path: Path) -> tuple[list[Path], list[LessonError]]:
+    """The ``*.toml`` entries of folder ``path`` (sorted, at most MAX_FILES_PER_FOLDER), and a
+    LessonError for the cap when the folder holds more, or when it cannot be listed.
+
+    Every entry whose name ends in .toml is returned, whatever it is (a folder, a pipe, a
+    broken or looping link): reading it then reports what it is, so nothing is skipped silently.
+    Listing never follows links or opens entries, so it cannot hang.
+    """
+    try:
+        with os.scandir(path) as scan:
+            names = sorted(entry.name for entry in scan if entry.name.endswith(".toml"))
+    except OSError as error:
+        return [], [LessonError.single(str(path), "", f"cannot list the folder: "
+                                                      f"{error.strerror or error}")]
+    problems = []
+    if len(names) > MAX_FILES_PER_FOLDER:
+        problems.append(LessonError.single(
+            str(path), "",
+            f"holds {len(names):,} lesson files; only the first {MAX_FILES_PER_FOLDER} "
+            f"(by name) are read, the other {len(names) - MAX_FILES_PER_FOLDER:,} are left out"))
+        names = names[:MAX_FILES_PER_FOLDER]
+    return [path / name for name in names], problems
+
+
 def lesson_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(path.glob("*.toml"))[:MAX_FILES_PER_FOLDER]
+    """The lesson files of ``path``: itself if it is not a folder, else ``folder_listing``'s."""
+    if is_folder(path):
+        return folder_listing(path)[0]
     return [path]
+
+
+def is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def path_exists(path: Path) -> bool:
+    try:
+        os.lstat(path)  # a broken or looping link exists (and is reported when read)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def identity(path: Path) -> Path:
+    """``path`` resolved when it can be (a link loop cannot: then its absolute form)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def load_checked_lesson(path: Path) -> tuple[Lesson, list[Problem]]:
+    """Read, validate and replay-check ``path``: (the lesson, notes of ``lint_lesson``).
+
+    The one notion of a valid lesson, shared by ``check``, ``list``, ``trace``, ``train`` and
+    the picker. Raises LessonError with every problem the loader or the replay finds.
+    """
+    from nn_tui.lessons.session import check_lesson
+
+    lesson = load_lesson(path)
+    try:
+        return lesson, check_lesson(lesson)
+    except LessonError as error:
+        raise LessonError(error.path, _with_lines(path, error.problems)) from None
+
+
+def _with_lines(path: Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the line of each key, found in the file's text (read once more: the
+    replay that found them works on the validated lesson, which has no lines)."""
+    from nn_tui.lessons.loader import decode_lesson_bytes, read_lesson_bytes
+    from nn_tui.lessons.locate import KeyLocator
+
+    try:
+        locator = KeyLocator(decode_lesson_bytes(read_lesson_bytes(path), str(path)))
+    except LessonError:  # the file changed since: keep the problems without lines
+        return problems
+    return [Problem(p.path, p.key, p.message, p.line or locator.line_of(p.key)) for p in problems]
 
 
 def load_entry(path: Path, bundled: bool = False) -> CatalogEntry:
     try:
-        return CatalogEntry(path, lesson=load_lesson(path), bundled=bundled)
+        return CatalogEntry(path, lesson=load_checked_lesson(path)[0], bundled=bundled)
     except LessonError as error:
         return CatalogEntry(path, error=error, bundled=bundled)
 
 
 def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True) -> list[CatalogEntry]:
-    """Bundled lessons (unless excluded) plus every lesson file in ``extra`` files and folders."""
+    """Bundled lessons (unless excluded) plus every lesson file in ``extra`` files and folders.
+
+    Files that fail (and folder caps, and paths that do not exist) are broken entries."""
     entries: list[CatalogEntry] = []
     seen: set[Path] = set()
     sources: list[tuple[Path, bool]] = []
@@ -79,12 +159,18 @@ def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True) -> l
         sources.append((bundled_lessons_dir(), True))
     sources.extend((Path(item), False) for item in extra)
     for source, bundled in sources:
-        if not source.exists():
+        if not path_exists(source):
             error = LessonError.single(str(source), "", "no such file or folder")
             entries.append(CatalogEntry(source, error=error, bundled=bundled))
             continue
-        for file in lesson_files(source):
-            resolved = file.resolve()
+        if is_folder(source):
+            files, problems = folder_listing(source)
+            entries.extend(CatalogEntry(source, error=error, bundled=bundled)
+                           for error in problems)
+        else:
+            files = [source]
+        for file in files:
+            resolved = identity(file)
             if resolved in seen:
                 continue
             seen.add(resolved)

@@ -38,11 +38,22 @@ def _as_list(value: Any, name: str) -> list:
     return flat
 
 
+def _finite(value: float, where: str) -> float:
+    """``value`` if it is an ordinary number; ExpressionError for inf and nan, which no answer
+    can be compared with (and which would make indices and arguments meaningless)."""
+    if not math.isfinite(value):
+        raise ExpressionError(f"{where} is {value}, not a finite number")
+    return value
+
+
 def _as_number(value: Any, where: str) -> float:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return _finite(float(value), where)
+        except OverflowError:  # an int too large for a float
+            raise ExpressionError(f"{where} is too large to be a number") from None
     kind = "a list" if isinstance(value, list) else "a table" if isinstance(value, dict) else repr(value)
     raise ExpressionError(f"{where} is {kind}, not a number")
 
@@ -58,7 +69,19 @@ def _safe_exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        return math.inf
+        raise ExpressionError(f"exp({x}) is too large to be a number") from None
+
+
+# round(x, d) with d beyond this is x itself; bounding it keeps int(d) meaningful.
+MAX_ROUND_DIGITS = 20
+
+
+def _round(x: float, digits: float) -> float:
+    if digits != int(digits) or abs(digits) > MAX_ROUND_DIGITS:
+        raise ExpressionError(
+            f"round() needs a whole number of digits between {-MAX_ROUND_DIGITS} and "
+            f"{MAX_ROUND_DIGITS}, not {digits}")
+    return float(round(x, int(digits)))
 
 
 def _ln(x: float) -> float:
@@ -88,7 +111,7 @@ FUNCTIONS: dict[str, tuple[int | None, Callable[..., float]]] = {
     "sigmoid": (1, _sigmoid),
     "relu": (1, lambda x: max(0.0, x)),
     "tanh": (1, math.tanh),
-    "round": (2, lambda x, digits: round(x, int(digits))),
+    "round": (2, _round),
     "max": (None, max),
     "min": (None, min),
     "sum": (None, math.fsum),
@@ -99,7 +122,7 @@ FUNCTIONS: dict[str, tuple[int | None, Callable[..., float]]] = {
 }
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"\s*(?:(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|<=|>=|==|!=|[-+*/^()\[\].,<>·−]))"
 )
@@ -111,7 +134,18 @@ class Expression:
     tree: tuple
 
     def evaluate(self, context: dict[str, Any]) -> float:
-        return _as_number(_evaluate(self.tree, context), f"{self.source!r}")
+        """The value of the expression over ``context`` (plain dicts, lists and numbers).
+
+        Raises ExpressionError when a path does not resolve, an index or argument is not a
+        usable number, or any value met on the way (read or computed) is not finite.
+        """
+        try:
+            return _as_number(_evaluate(self.tree, context), f"{self.source!r}")
+        except (OverflowError, ValueError, ZeroDivisionError, TypeError,
+                RecursionError) as error:
+            if isinstance(error, ExpressionError):
+                raise
+            raise ExpressionError(f"{self.source!r} cannot be computed: {error}") from None
 
     @property
     def roots(self) -> set[str]:
@@ -235,7 +269,10 @@ class _Parser:
     def primary(self) -> tuple:
         kind, text = self.take()
         if kind == "number":
-            return ("number", float(text))
+            value = float(text)
+            if not math.isfinite(value):
+                raise ExpressionError(f"the number {text[:30]!r} is too large (not finite)")
+            return ("number", value)
         if kind == "name":
             if (token := self.peek()) and token[1] == "(":
                 if text not in FUNCTIONS:
@@ -301,7 +338,7 @@ def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
         position = _as_number(_evaluate(node[2], context), "an index")
         if not isinstance(container, list):
             raise ExpressionError(f"{_describe(node[1])} is not a list, so it cannot be indexed")
-        if position != int(position):
+        if position != math.floor(position):
             raise ExpressionError(f"index {position} of {_describe(node[1])} is not a whole number")
         position = int(position)
         if not -len(container) <= position < len(container):
@@ -316,19 +353,23 @@ def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
         right = _as_number(_evaluate(node[3], context), _describe(node[3]))
         op = node[1]
         if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if op == "/":
+            result = left + right
+        elif op == "-":
+            result = left - right
+        elif op == "*":
+            result = left * right
+        elif op == "/":
             if right == 0:
                 raise ExpressionError("division by zero")
-            return left / right
-        try:
-            return float(left**right)
-        except (OverflowError, ZeroDivisionError, TypeError) as error:
-            raise ExpressionError(f"{left} ^ {right} cannot be computed") from error
+            result = left / right
+        else:
+            try:
+                result = left**right
+            except (OverflowError, ZeroDivisionError, TypeError) as error:
+                raise ExpressionError(f"{left} ^ {right} cannot be computed") from error
+            if isinstance(result, complex):
+                raise ExpressionError(f"{left} ^ {right} is not a real number")
+        return _finite(float(result), f"{_describe(node[2])} {op} {_describe(node[3])}")
     if kind == "compare":
         left = _as_number(_evaluate(node[2], context), _describe(node[2]))
         right = _as_number(_evaluate(node[3], context), _describe(node[3]))
@@ -342,32 +383,46 @@ def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
         values = [_evaluate(arg, context) for arg in node[2]]
         if arity is None:
             items = values[0] if len(values) == 1 and isinstance(values[0], list) else values
-            return function(_as_list(items, node[1]))
-        return function(*(_as_number(value, f"the argument of {node[1]}()") for value in values))
+            result = function(_as_list(items, node[1]))
+        else:
+            result = function(*(_as_number(value, f"the argument of {node[1]}()")
+                                for value in values))
+        return _finite(float(result), f"{node[1]}(…)")
     raise ExpressionError(f"cannot evaluate {kind}")  # pragma: no cover - parser never builds it
 
 
+# Each part of a number can be matched in only one way (no nested or adjacent repeats over the
+# same characters), so matching is linear in the length; the length limit bounds it further.
+_UNSIGNED = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _LEARNER_NUMBER = re.compile(
-    r"^\s*(?P<sign>[-+−]?)\s*(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
-    r"(?:\s*/\s*(?P<den>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))?\s*$"
+    rf"\s*(?P<sign>[-+−]?)\s*(?P<num>{_UNSIGNED})(?:\s*/\s*(?P<den>{_UNSIGNED}))?\s*"
 )
+# No honest answer is longer; anything longer is "not a number" without being looked at.
+MAX_LEARNER_NUMBER_LENGTH = 100
 
 
 def parse_learner_number(text: str) -> float | None:
     """A number typed by a learner: ``0.325``, ``-2.8e-2``, ``1/3``, ``.5``, ``−0.7``.
 
-    Returns None for anything else (including a fraction over zero), so the caller can say
-    "that is not a number" without counting an attempt.
+    Returns None for anything else (including a fraction over zero, a non-finite result and any
+    text longer than ``MAX_LEARNER_NUMBER_LENGTH`` characters), so the caller can say "that is
+    not a number" without counting an attempt. Runs in time linear in ``len(text)``, bounded by
+    the length limit.
     """
-    match = _LEARNER_NUMBER.match(text)
+    if not isinstance(text, str) or len(text) > MAX_LEARNER_NUMBER_LENGTH:
+        return None
+    match = _LEARNER_NUMBER.fullmatch(text)
     if not match:
         return None
-    value = float(match.group("num"))
-    if match.group("den") is not None:
-        denominator = float(match.group("den"))
-        if denominator == 0:
-            return None
-        value /= denominator
+    try:
+        value = float(match.group("num"))
+        if match.group("den") is not None:
+            denominator = float(match.group("den"))
+            if denominator == 0:
+                return None
+            value /= denominator
+    except (OverflowError, ValueError):
+        return None
     if match.group("sign") in ("-", "−"):
         value = -value
     return value if math.isfinite(value) else None

@@ -7,9 +7,13 @@ expression parser (``nn_tui.lessons.expressions``).
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import re
+import stat
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +53,20 @@ MAX_NAME = 40
 # Beyond this a weight or data value is almost certainly a typo and would overflow exp().
 MAX_MAGNITUDE = 1e6
 
+# Work budgets: the limits above bound the size of a file, these bound what it makes the tutor
+# do, so a valid lesson trains, replays and traces in seconds, never hours. Measured on a
+# 2-core machine: full-batch training does 1.4e8 to 6e8 units of work a second, mini-batch
+# training about 20,000 batches a second. The largest bundled lesson uses 336,000 units.
+# Training: data rows × epochs × network parameters, summed over every run of every train step.
+MAX_TRAINING_WORK = 2_000_000_000
+# Training in mini-batches costs a fixed overhead per batch: epochs × batches per epoch, summed.
+MAX_TRAINING_BATCHES = 300_000
+# A batch trace keeps every row's values of every layer (a softmax layer a Jacobian matrix per
+# row): the numbers one batch trace holds, for a batch step or `nn-tui trace --batch`.
+MAX_BATCH_TRACE_VALUES = 1_000_000
+# Replaying a lesson keeps the trace of every step (all rows while a batch is selected).
+MAX_REPLAY_VALUES = 10_000_000
+
 # Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
 BCE_OUTPUTS = ("sigmoid", "softmax")
 
@@ -76,6 +94,53 @@ STEP_KEYS = {
 }
 
 
+def _control_character(text: str) -> int | None:
+    """The position of the first control character other than newline and tab, else None.
+
+    Such characters (ESC, BEL, carriage return, C1 codes...) would be sent to the terminal as
+    commands when the text is shown: they could retitle the window or clear the screen.
+    """
+    for position, char in enumerate(text):
+        if char not in "\n\t" and unicodedata.category(char) == "Cc":
+            return position
+    return None
+
+
+def _to_float(value: Any) -> tuple[float | None, str | None]:
+    """(the value as a float, None), or (None, why it is not a usable number).
+
+    TOML has whole numbers of any size; one too large for a float is not an ordinary number.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, f"must be a number, not {_kind(value)}"
+    try:
+        number = float(value)
+    except OverflowError:
+        return None, f"is {_kind(value)[len('the number '):]}, too large to be a number"
+    if not math.isfinite(number):
+        return None, f"is {number}; numbers must be finite (no nan or inf)"
+    return number, None
+
+
+def network_parameters(spec: NetworkSpec) -> int:
+    """How many weights and biases ``spec`` has."""
+    sizes = spec.sizes
+    return sum(sizes[k + 1] * (sizes[k] + 1) for k in range(len(sizes) - 1))
+
+
+def batch_trace_values(spec: NetworkSpec, n_rows: int) -> int:
+    """Roughly how many numbers one trace of ``n_rows`` rows as a batch through ``spec`` holds:
+    per row and layer z, a, the slopes and the two gradients, plus a units × units Jacobian for
+    softmax, and the per-row weight gradients of the layer."""
+    sizes = spec.sizes
+    per_row = 0
+    for k, layer in enumerate(spec.layers):
+        per_row += 5 * layer.units + layer.units * (sizes[k] + 1)
+        if layer.activation == "softmax":
+            per_row += layer.units * layer.units
+    return n_rows * per_row
+
+
 def _targets_suit(loss: str, targets: np.ndarray) -> bool:
     """bce and cross-entropy compare the outputs with probabilities: targets in 0..1."""
     return loss not in ("bce", "cross_entropy") or bool(
@@ -93,13 +158,26 @@ class _Validator:
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, key, message, self.locator.line_of(key)))
 
+    def printable(self, value: str, full: str) -> bool:
+        """Whether ``value`` is free of terminal control characters (recording a problem if not)."""
+        position = _control_character(value)
+        if position is None:
+            return True
+        code = ord(value[position])
+        shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        self.problem(full, f"contains the control character {shown} (at character "
+                           f"{position + 1}); lesson text may hold printable characters, "
+                           "newlines and tabs only")
+        return False
+
     # -- typed getters: each returns None (after recording a problem) when the value is bad ----
 
     def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.problem(f"{where}.{key}" if where else key, f"unknown key (known: {known})")
+                shown = key if len(key) <= MAX_NAME else key[:MAX_NAME - 1] + "…"
+                self.problem(f"{where}.{shown}" if where else shown, f"unknown key (known: {known})")
 
     def table(self, parent: dict, key: str, where: str, required: bool = True) -> dict | None:
         full = f"{where}.{key}" if where else key
@@ -130,6 +208,8 @@ class _Validator:
         if required and not value.strip():
             self.problem(full, "must not be empty")
             return None
+        if not self.printable(value, full):
+            return None
         return value
 
     def integer(self, table: dict, key: str, where: str, low: int, high: int,
@@ -144,7 +224,8 @@ class _Validator:
             self.problem(full, f"must be a whole number, not {_kind(value)}")
             return None
         if not low <= value <= high:
-            self.problem(full, f"is {value}; it must be between {low} and {high}")
+            self.problem(full, f"is {_kind(value)[len('the number '):]}; it must be between "
+                               f"{low} and {high}")
             return None
         return value
 
@@ -155,12 +236,9 @@ class _Validator:
             if required:
                 self.problem(full, "missing (a required number)")
             return None
-        value = _number_or_none(table[key])
+        value, why = _to_float(table[key])
         if value is None:
-            self.problem(full, f"must be a number, not {_kind(table[key])}")
-            return None
-        if not math.isfinite(value):
-            self.problem(full, f"is {value}; numbers must be finite (no nan or inf)")
+            self.problem(full, why)
             return None
         if positive and value <= 0:
             self.problem(full, f"is {value}; it must be greater than 0")
@@ -184,13 +262,17 @@ class _Validator:
             self.problem(full, f"must be a list of numbers, not {_kind(value)}")
             return None
         numbers = []
+        if length is not None and len(value) != length:
+            self.problem(full, f"has {len(value)} values; it needs {length}")
+            return None
+        if len(value) > MAX_INPUTS + MAX_UNITS:
+            self.problem(full, f"has {len(value)} values; no row or vector needs more than "
+                               f"{MAX_INPUTS + MAX_UNITS}")
+            return None
         for index, item in enumerate(value):
-            number = _number_or_none(item)
+            number, why = _to_float(item)
             if number is None:
-                self.problem(f"{full}[{index}]", f"must be a number, not {_kind(item)}")
-                return None
-            if not math.isfinite(number):
-                self.problem(f"{full}[{index}]", f"is {number}; numbers must be finite")
+                self.problem(f"{full}[{index}]", why)
                 return None
             if abs(number) > MAX_MAGNITUDE:
                 self.problem(f"{full}[{index}]", f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
@@ -219,6 +301,8 @@ class _Validator:
                 return None
             if len(item) > MAX_NAME:
                 self.problem(f"{full}[{index}]", f"is longer than {MAX_NAME} characters")
+                return None
+            if not self.printable(item, f"{full}[{index}]"):
                 return None
         if len(set(value)) != len(value):
             self.problem(full, "names must be different from each other")
@@ -457,6 +541,8 @@ class _Validator:
 
     def steps(self, raw: Any, network: NetworkSpec | None, n_rows: int,
               variants: tuple[Variant, ...]) -> tuple[Step, ...]:
+        self.losses = {network.loss} if network else set()
+        self.losses |= {variant.network.loss for variant in variants}
         if not isinstance(raw, list):
             self.problem("steps", "must be an array of tables ([[steps]])")
             return ()
@@ -500,6 +586,13 @@ class _Validator:
                 fields["x"] = self.vector(item["x"], f"{key}.x", len(network.inputs))
             if "y" in item:
                 fields["y"] = self.vector(item["y"], f"{key}.y", len(network.outputs))
+                # A step's own sample obeys the rules of data.rows: its targets must suit the
+                # loss of every network it could be traced through.
+                if fields["y"] is not None:
+                    for loss in sorted(getattr(self, "losses", {network.loss})):
+                        if not _targets_suit(loss, np.array(fields["y"])):
+                            self.problem(f"{key}.y", f"{loss} needs targets between 0 and 1")
+                            break
             if ("x" in item) != ("y" in item):
                 self.problem(key, "a custom sample needs both x (inputs) and y (targets)")
         if ("row" in item) + fields["batch"] + ("x" in item) > 1:
@@ -526,7 +619,12 @@ class _Validator:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             self.problem(full, "must be a non-empty list of variant ids")
             return ()
+        if len(value) > MAX_VARIANTS + 1:
+            self.problem(full, f"lists {len(value)} variants; there are at most {MAX_VARIANTS + 1}")
+            return ()
         for name in value:
+            if not self.printable(name, full):
+                return ()
             if name not in variant_ids:
                 self.problem(full, f"no variant {name!r} (known: {', '.join(sorted(variant_ids))})")
         if len(set(value)) != len(value):
@@ -541,8 +639,10 @@ class _Validator:
             self.problem(f"{key}.answer", "missing: a path into the trace, an expression or a number")
         elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
             self.problem(f"{key}.answer", f"must be text (a trace path) or a number, not {_kind(answer)}")
-        elif not isinstance(answer, str) and not math.isfinite(answer):
-            self.problem(f"{key}.answer", f"is {answer}; numbers must be finite (no nan or inf)")
+        elif not isinstance(answer, str) and _to_float(answer)[0] is None:
+            self.problem(f"{key}.answer", _to_float(answer)[1])
+        elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
+            pass
         else:
             source = answer if isinstance(answer, str) else repr(float(answer))
             try:
@@ -558,7 +658,10 @@ class _Validator:
                 self.problem(f"{key}.hints", "must be a list of non-empty texts")
             elif len(hints) > MAX_HINTS:
                 self.problem(f"{key}.hints", f"has {len(hints)} hints; the limit is {MAX_HINTS}")
-            else:
+            elif any(len(hint) > MAX_TEXT for hint in hints):
+                self.problem(f"{key}.hints", f"a hint is longer than {MAX_TEXT} characters")
+            elif all(self.printable(hint, f"{key}.hints[{number}]")
+                     for number, hint in enumerate(hints)):
                 fields["hints"] = tuple(hints)
         if "choices" in item:
             fields["choices"] = self.choices(item["choices"], f"{key}.choices")
@@ -584,15 +687,12 @@ class _Validator:
         return tuple(found)
 
 
-def _number_or_none(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        digits = len(str(abs(value)))  # tomllib refuses integers too long for str()
+        return f"the number {str(value)[:6]}… ({digits} digits)"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
@@ -615,33 +715,199 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
-def _read_text(path: Path) -> str:
+_FILE_KINDS = (
+    (stat.S_ISDIR, "is a folder, not a lesson file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a lesson file; only regular files are read"),
+    (stat.S_ISCHR, "is a device, not a lesson file; only regular files are read"),
+    (stat.S_ISBLK, "is a device, not a lesson file; only regular files are read"),
+    (stat.S_ISSOCK, "is a socket, not a lesson file; only regular files are read"),
+)
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _open_error(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link that loops (or chains too deep); it leads to no file"
+    if error.errno == errno.ENOENT:
+        return "cannot read the file: no such file (or a symbolic link to a missing file)"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied"
+    return f"cannot read the file: {error.strerror or error}"
+
+
+def read_lesson_bytes(path: Path) -> bytes:
+    """The bytes of the lesson file ``path``: a regular file of at most MAX_FILE_BYTES bytes.
+
+    Opens without blocking (a FIFO would otherwise wait forever for a writer) and checks what
+    was opened, so a folder, pipe, device or socket is refused without reading it; reads at most
+    MAX_FILE_BYTES + 1 bytes whatever size the file claims (``/dev/zero`` claims 0).
+    Raises LessonError naming the file and the problem.
+    """
     display = str(path)
     try:
-        size = path.stat().st_size
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
-        raise LessonError.single(display, "", f"cannot read the file: {error.strerror or error}")
-    if path.is_dir():
-        raise LessonError.single(display, "", "is a folder, not a lesson file")
-    if size > MAX_FILE_BYTES:
-        raise LessonError.single(
-            display, "", f"is {size:,} bytes; lesson files are limited to {MAX_FILE_BYTES:,} bytes"
-        )
+        if error.errno == errno.EISDIR:
+            raise LessonError.single(display, "", "is a folder, not a lesson file") from None
+        raise LessonError.single(display, "", _open_error(error)) from None
+    except ValueError:  # a NUL byte in the name
+        raise LessonError.single(display, "", "is not a usable file name") from None
     try:
-        raw = path.read_bytes()
+        info = os.fstat(descriptor)
+        for test, message in _FILE_KINDS:
+            if test(info.st_mode):
+                raise LessonError.single(display, "", message)
+        if not stat.S_ISREG(info.st_mode):
+            raise LessonError.single(display, "", "is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise LessonError.single(
+                display, "",
+                f"is {info.st_size:,} bytes; lesson files are limited to {MAX_FILE_BYTES:,} bytes")
+        chunks = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            try:
+                chunk = os.read(descriptor, min(remaining, 65536))
+            except BlockingIOError:
+                raise LessonError.single(display, "", "cannot be read without waiting") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        raw = b"".join(chunks)
     except OSError as error:
-        raise LessonError.single(display, "", f"cannot read the file: {error.strerror or error}")
+        raise LessonError.single(display, "", _open_error(error)) from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonError.single(
+            display, "", f"is more than {MAX_FILE_BYTES:,} bytes; lesson files are limited to "
+                         f"{MAX_FILE_BYTES:,} bytes")
+    return raw
+
+
+def decode_lesson_bytes(raw: bytes, path: str) -> str:
+    """The text of a lesson file: UTF-8 without a byte-order mark. Raises LessonError."""
+    if raw.startswith(UTF8_BOM):
+        raise LessonError.single(
+            path, "", "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 "
+                      "without BOM", 1)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LessonError.single(
+            path, "", "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as "
+                      "UTF-8", 1)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise LessonError.single(
-            display, "", f"is not UTF-8 text (byte {error.start} cannot be decoded)", line
+            path, "", f"is not UTF-8 text (byte {error.start} cannot be decoded: "
+                      f"0x{raw[error.start]:02x}); save the file as UTF-8", line
         ) from None
+
+
+def _read_text(path: Path) -> str:
+    return decode_lesson_bytes(read_lesson_bytes(path), str(path))
+
+
+def _training_runs(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, NetworkSpec, int]]:
+    """(step key, network, epochs) of every training run the steps start, following ``use``
+    the way the session does: an unlisted train continues the network in force."""
+    current = lesson.network
+    specs = {"main": lesson.network} | {variant.id: variant.network for variant in lesson.variants}
+    own_epochs = {variant.id: variant.epochs for variant in lesson.variants}
+    runs = []
+    for index, step in enumerate(steps):
+        if step.use is not None and step.use in specs:
+            current = specs[step.use]
+        if step.kind != "train":
+            continue
+        default = step.epochs or lesson.training.epochs
+        if step.variants:
+            for listed in step.variants:
+                if listed in specs:
+                    runs.append((f"steps[{index}]", specs[listed], own_epochs.get(listed) or default))
+            current = specs.get(step.variants[0], current)
+        else:
+            runs.append((f"steps[{index}]", current, default))
+    return runs
+
+
+def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, str]]:
+    """(key, message) for each work budget the lesson's steps exceed (see the MAX_* budgets)."""
+    found = []
+    n_rows = len(lesson.rows)
+    batch = lesson.training.batch_size
+    runs = _training_runs(lesson, steps)
+    work = sum(n_rows * epochs * network_parameters(spec) for _, spec, epochs in runs)
+    if work > MAX_TRAINING_WORK:
+        found.append(("steps", (
+            f"training would take {work:,} units of work (data rows × epochs × parameters, "
+            f"over every run of every train step); the budget is {MAX_TRAINING_WORK:,}: use "
+            "fewer epochs, rows or units")))
+    if batch is not None and batch < n_rows:
+        batches = sum(epochs * -(-n_rows // batch) for _, _, epochs in runs)
+        if batches > MAX_TRAINING_BATCHES:
+            found.append(("training.batch_size", (
+                f"training would run {batches:,} mini-batches (epochs × batches per epoch, over "
+                f"every run); the budget is {MAX_TRAINING_BATCHES:,}: use a larger batch_size "
+                "or fewer epochs")))
+    specs = {"main": lesson.network} | {variant.id: variant.network for variant in lesson.variants}
+    current = lesson.network
+    batch_mode = False  # the data selection is sticky, as in the session
+    total = 0
+    version, last = 0, None
+    reported = False
+    for index, step in enumerate(steps):
+        if step.use is not None and step.use in specs:
+            current = specs[step.use]
+        if step.kind == "train" and step.variants:
+            current = specs.get(step.variants[0], current)
+        if step.x is not None or step.row is not None:
+            batch_mode = False
+        elif step.batch:
+            batch_mode = True
+        values = batch_trace_values(current, n_rows if batch_mode else 1)
+        # Steps that change neither the weights nor the selection share one trace.
+        state = (version, batch_mode, step.x, step.row)
+        if state != last:
+            total += values
+            last = state
+        if step.use is not None or step.kind == "train" or (step.kind == "update" and step.apply):
+            version += 1
+        if batch_mode and values > MAX_BATCH_TRACE_VALUES and not reported:
+            reported = True
+            found.append((f"steps[{index}].batch" if step.batch else f"steps[{index}]", (
+                f"a trace of all {n_rows} rows through this network holds {values:,} "
+                f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,}: trace one row "
+                "(row = N) or use fewer rows or units")))
+    if total > MAX_REPLAY_VALUES and not reported:
+        found.append(("steps", (
+            f"replaying the steps keeps {total:,} numbers (the traces of every step, all rows "
+            f"for steps in batch mode); the budget is {MAX_REPLAY_VALUES:,}: use fewer batch "
+            "steps, rows or units")))
+    return found
+
+
+def _long_number(text: str) -> tuple[str, int | None, int]:
+    """(key, line, digits) of the first run of more than 4,300 digits in ``text``, the whole
+    numbers Python's int() refuses to read; ("", None, 0) if there is none."""
+    match = re.search(r"[0-9_]{4301,}", text)  # one character class: linear time
+    if not match:
+        return "", None, 0
+    line = text.count("\n", 0, match.start()) + 1
+    keys = [key for key, number in KeyLocator(text).lines.items() if number == line]
+    digits = len(match.group().replace("_", ""))
+    return (max(keys, key=len) if keys else ""), line, digits
 
 
 def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     """Validate lesson TOML given as text; raises LessonError listing every problem."""
+    if text.startswith("\ufeff"):
+        raise LessonError.single(
+            path, "", "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 "
+                      "without BOM", 1)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -654,6 +920,16 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         raise LessonError.single(path, "", f"TOML syntax error: {message}", line) from None
     except RecursionError:
         raise LessonError.single(path, "", "nesting is too deep to be a lesson file") from None
+    except ValueError as error:
+        # tomllib parses integers with int(), which refuses more than 4,300 digits.
+        if "digits" in str(error):
+            key, line, digits = _long_number(text)
+            raise LessonError.single(
+                path, key, f"a whole number of {digits:,} digits, far too large to be a number",
+                line) from None
+        raise LessonError.single(path, "", f"cannot be read as TOML: {error}") from None
+    except MemoryError:
+        raise LessonError.single(path, "", "is too large to read") from None
     if _depth(data) > MAX_NESTING:
         raise LessonError.single(
             path, "", f"values are nested more than {MAX_NESTING} levels deep"
@@ -697,8 +973,8 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         steps = v.steps(data["steps"], network, len(rows) if rows is not None else 0, variants)
 
     if v.problems:
-        raise LessonError(path, v.problems)
-    return Lesson(
+        raise LessonError(path, _capped(v.problems, path))
+    lesson = Lesson(
         id=lesson_id,
         title=title,
         path=path,
@@ -711,6 +987,25 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         variants=variants,
         order=order,
     )
+    # The generated walk-through trains too: budget the steps the learner will get.
+    from nn_tui.lessons.walkthrough import generated_steps
+
+    for key, message in work_problems(lesson, lesson.steps or generated_steps(lesson)):
+        v.problem(key, message)
+    if v.problems:
+        raise LessonError(path, _capped(v.problems, path))
+    return lesson
+
+
+# A file with thousands of bad keys gets the first problems and a count, not thousands of lines.
+MAX_PROBLEMS = 50
+
+
+def _capped(problems: list[Problem], path: str) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(path, "", f"... and {more:,} more problems")]
 
 
 def load_lesson(path: str | Path) -> Lesson:

@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import re
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\s\"']+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+# Both patterns are linear: no two adjacent repeats can match the same characters (the old
+# header pattern, a lazy group of names and spaces followed by optional spaces, took minutes
+# on one line of a few thousand spaces).
+_HEADER = re.compile(r"\s*(\[\[?)([^\[\]#]*)\]\]?\s*(?:#.*)?")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9_.\-\s\"']+")
+_KEY = re.compile(r"\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+
+
+def _header(line: str) -> tuple[str, str] | None:
+    """("[" or "[[", the dotted name) when ``line`` is a table header, else None."""
+    match = _HEADER.fullmatch(line)
+    if not match or not _HEADER_NAME.fullmatch(match.group(2).strip()):
+        return None
+    return match.group(1), match.group(2).strip()
 
 
 def _clean(name: str) -> list[str]:
@@ -30,14 +42,14 @@ class KeyLocator:
                 if quotes % 2 == 1:
                     in_multiline = False
                 continue
-            header = _HEADER.match(line)
+            header = _header(line)
             if header:
-                parts = _clean(header.group(2))
+                parts = _clean(header[1])
                 path = ""
                 for depth, part in enumerate(parts):
                     path = f"{path}.{part}" if path else part
                     is_last = depth == len(parts) - 1
-                    if is_last and header.group(1) == "[[":
+                    if is_last and header[0] == "[[":
                         array_counts[path] = array_counts.get(path, 0) + 1
                         path = f"{path}[{array_counts[path] - 1}]"
                     elif path in array_counts:
@@ -51,6 +63,11 @@ class KeyLocator:
                     self._lines.setdefault(f"{current}.{dotted}" if current else dotted, number)
             if quotes % 2 == 1:
                 in_multiline = True
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """Every key and table found, with its line."""
+        return dict(self._lines)
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key``, else of the nearest enclosing key or table that was found."""

@@ -23,11 +23,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from nn_tui.engine import Network, Trace, Trainer
+from nn_tui.lessons.errors import LessonError, Problem
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
 from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.walkthrough import generated_steps
 
 MAIN = "main"
+# Validating a lesson replays it, and replaying past a train step needs the run's result. A run
+# bigger than this (data rows × epochs × parameters; see loader.MAX_TRAINING_WORK) is cut short
+# while validating: enough to check that every answer resolves, not to train to the end.
+LINT_TRAINING_WORK = 2_000_000
+LINT_TRAINING_BATCHES = 2_000
 # Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
 # are shown, and a learner carries rounded values through a chain of products).
 MIN_TOLERANCE = 5e-4
@@ -203,8 +209,17 @@ def _network_key(network: Network) -> tuple:
 
 
 class LessonSession:
-    def __init__(self, lesson: Lesson) -> None:
+    """Replays a lesson step by step (see the module docstring).
+
+    ``training_work`` (None for the learner's session) caps each training run at the epochs
+    that fit in that much work (rows × epochs × parameters, and LINT_TRAINING_BATCHES
+    mini-batches): validation replays with a cap, so it never trains to the end of a large run.
+    """
+
+    def __init__(self, lesson: Lesson, training_work: int | None = None) -> None:
         self.lesson = lesson
+        self.training_work = training_work
+        self._cut_short: set[int] = set()  # train steps whose run the cap shortened
         self.steps: tuple[Step, ...] = lesson.steps or generated_steps(lesson)
         self.generated = not lesson.steps
         self._views: dict[int, StepView] = {}
@@ -444,10 +459,23 @@ class LessonSession:
             outcomes = []
             for job in self.training_jobs(index):
                 trainer = job.trainer(self._X, self._Y)
-                trainer.run(job.epochs)
+                epochs = self._capped_epochs(job)
+                if epochs < job.epochs:
+                    self._cut_short.add(index)
+                trainer.run(epochs)
                 outcomes.append(self.outcome_from(job, trainer))
             self._outcomes[index] = tuple(outcomes)
         return self._outcomes[index]
+
+    def _capped_epochs(self, job: TrainingJob) -> int:
+        if self.training_work is None:
+            return job.epochs
+        rows = len(self._X)
+        per_epoch = rows * sum(layer.W.size + layer.b.size for layer in job.network.layers)
+        cap = self.training_work // max(per_epoch, 1)
+        if job.batch_size is not None and job.batch_size < rows:
+            cap = min(cap, LINT_TRAINING_BATCHES // -(-rows // job.batch_size))
+        return max(1, min(job.epochs, cap))
 
     @staticmethod
     def outcome_from(job: TrainingJob, trainer: Trainer) -> TrainingOutcome:
@@ -491,30 +519,77 @@ class LessonSession:
         return max(MIN_TOLERANCE, RELATIVE_TOLERANCE * abs(self.answer(index)))
 
     def correct_choice(self, index: int) -> int:
-        """Index of the choice whose value matches the computed answer."""
+        """Index of the choice whose value matches the computed answer.
+
+        Raises ExpressionError when no choice matches (within 1e-9): the nearest choice is not
+        the right one, so such a question cannot be graded.
+        """
         step = self.steps[index]
         expected = self.answer(index)
         distances = [abs(choice.value - expected) for choice in step.choices]
+        if not distances or min(distances) > CHOICE_TOLERANCE:
+            values = ", ".join(f"{choice.value:g}" for choice in step.choices)
+            raise ExpressionError(f"the answer is {expected:g} but the choices' values are {values}")
         return distances.index(min(distances))
 
-    def problems(self) -> list[str]:
-        """Every check answer that does not resolve, and choices that match no answer."""
-        found = []
+    def lint(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(problems, notes), each a list of (key, message).
+
+        Problems: every check answer that does not resolve to a finite number at its step, and
+        choices that match no answer. Notes: choices that could not be compared because a
+        training run before them was cut short (``training_work``); their answer still resolved.
+        """
+        found: list[tuple[str, str]] = []
+        notes: list[tuple[str, str]] = []
         for index, step in enumerate(self.steps):
             if step.kind != "check":
                 continue
             try:
                 expected = self.answer(index)
             except ExpressionError as error:
-                found.append(f"steps[{index}].answer: {error}")
+                found.append((f"steps[{index}].answer", str(error)))
+                continue
+            except (ArithmeticError, ValueError, IndexError, KeyError) as error:
+                found.append((f"steps[{index}]", f"cannot be replayed: {error}"))
                 continue
             if not np.isfinite(expected):
-                found.append(f"steps[{index}].answer: resolves to {expected}, not a finite number")
+                found.append((f"steps[{index}].answer",
+                              f"resolves to {expected}, not a finite number"))
             elif step.choices:
-                if min(abs(choice.value - expected) for choice in step.choices) > 1e-9:
+                if min(abs(choice.value - expected) for choice in step.choices) > CHOICE_TOLERANCE:
                     values = ", ".join(f"{choice.value:g}" for choice in step.choices)
-                    found.append(
-                        f"steps[{index}].choices: the answer is {expected:g} but the choices' "
-                        f"values are {values}"
-                    )
-        return found
+                    where = (f"steps[{index}].choices",
+                             f"the answer is {expected:g} but the choices' values are {values}")
+                    if any(k < index for k in self._cut_short):
+                        notes.append((where[0], where[1] + " after training cut short to "
+                                      "validate quickly; the full run decides"))
+                    else:
+                        found.append(where)
+        return found, notes
+
+    def problems(self) -> list[str]:
+        """Every check answer that does not resolve, and choices that match no answer."""
+        return [f"{key}: {message}" for key, message in self.lint()[0]]
+
+
+# Choices are exact values (0, 1, 2...); an answer within this of one picks it.
+CHOICE_TOLERANCE = 1e-9
+
+
+def lint_lesson(lesson: Lesson) -> tuple[list[Problem], list[Problem]]:
+    """(problems, notes) of a validated lesson replayed as the learner would see it, with
+    training capped at LINT_TRAINING_WORK. This is the one test, after the loader's, that a
+    lesson must pass to be opened, listed as fine, traced or trained (``nn-tui check`` prints
+    the same problems)."""
+    session = LessonSession(lesson, training_work=LINT_TRAINING_WORK)
+    problems, notes = session.lint()
+    return ([Problem(lesson.path, key, message) for key, message in problems],
+            [Problem(lesson.path, key, message) for key, message in notes])
+
+
+def check_lesson(lesson: Lesson) -> list[Problem]:
+    """The notes of ``lint_lesson``; raises LessonError carrying its problems, if any."""
+    problems, notes = lint_lesson(lesson)
+    if problems:
+        raise LessonError(lesson.path, problems)
+    return notes

@@ -131,10 +131,12 @@ class PickerScreen(Screen):
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
         self.refresh_list()
         if self.open_directly is not None:
-            target = self.open_directly.resolve()
+            from nn_tui.lessons.catalog import identity  # resolve() raises on a link loop
+
+            target = identity(self.open_directly)
             self.open_directly = None
             for info in self.infos:
-                if info.entry.path.resolve() == target:
+                if identity(info.entry.path) == target:
                     self.app.open_entry(info.entry)
                     break
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import num
-from nn_tui.lessons.expressions import parse_learner_number
+from nn_tui.lessons.expressions import ExpressionError, parse_learner_number
 
 if TYPE_CHECKING:
     from nn_tui.lessons.progress import ProgressStore
@@ -223,12 +223,20 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append("\n" + self.step.explanation)
         return text
 
+    def _ungradable(self, error: Exception) -> Text:
+        return Text(f"This question cannot be graded: {error}. Please report it to the "
+                    "lesson's author; → moves on.", style="yellow")
+
     def _worked_answer(self) -> Text:
-        expected = self.session.answer(self.index)
+        try:
+            expected = self.session.answer(self.index)
+            correct = self.session.correct_choice(self.index) if self.is_choice else None
+        except ExpressionError as error:
+            return self._ungradable(error)
         text = Text()
         text.append("The answer: ", style="bold")
         if self.is_choice:
-            choice = self.step.choices[self.session.correct_choice(self.index)]
+            choice = self.step.choices[correct]
             text.append(choice.text, style="bold")
             text.append(f" ({num(expected)})")
         else:
@@ -253,13 +261,20 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         value = parse_learner_number(typed)
         if value is None:
             shown = typed.strip() or "an empty answer"
+            if len(shown) > 40:
+                shown = shown[:37] + "…"
             self.query_one(AnswerInput).value = ""
             self._feedback(Text(
                 f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3 or .5 "
                 "(no attempt counted).", style="yellow"))
             return
-        expected = self.session.answer(self.index)
-        self._judge(abs(value - expected) <= self.session.tolerance(self.index),
+        try:
+            expected = self.session.answer(self.index)
+            tolerance = self.session.tolerance(self.index)
+        except ExpressionError as error:
+            self._feedback(self._ungradable(error))
+            return
+        self._judge(abs(value - expected) <= tolerance,
                     lambda: _closeness(value, expected), typed)
 
     def choose(self, number: int) -> None:
@@ -268,7 +283,11 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             return
         if self.settled:
             return
-        right = number - 1 == self.session.correct_choice(self.index)
+        try:
+            right = number - 1 == self.session.correct_choice(self.index)
+        except ExpressionError as error:  # no choice matches: the nearest is not right
+            self._feedback(self._ungradable(error))
+            return
         self._judge(right, lambda: f"Choice {number} is not it", str(number))
 
     def _judge(self, right: bool, how_far, typed: str) -> None:
