@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -264,7 +263,7 @@ def _names(values: np.ndarray, names: Sequence[str]) -> str:
 
 def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
     from nn_tui.format import worked
-    from nn_tui.format.numbers import num, vector
+    from nn_tui.format.numbers import vector
 
     spec = lesson.network
     depth = len(trace.layers)
@@ -336,13 +335,13 @@ def run_trace(args: argparse.Namespace) -> int:
                 args.path, "data.rows",
                 f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
                 f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
-    with np.errstate(all="ignore"):
-        if args.batch:
-            row = None
-            trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
-        else:
-            row = lesson.focus if args.sample is None else args.sample
-            trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
+    # The engine keeps NumPy's floating-point warnings to itself and reports overflow in words.
+    if args.batch:
+        row = None
+        trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
+    else:
+        row = lesson.focus if args.sample is None else args.sample
+        trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
     if args.json:
         print_json(trace.to_dict(lesson.id))
     else:
