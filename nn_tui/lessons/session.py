@@ -17,7 +17,7 @@ shown, and the backward pass is hidden again until a step reveals it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -197,6 +197,7 @@ class LessonSession:
         self._about_training: dict[int, bool] = {}
         self._X = lesson.X
         self._Y = lesson.Y
+        self._cancelled: Callable[[], bool] | None = None  # see view()
 
     @property
     def total(self) -> int:
@@ -217,13 +218,26 @@ class LessonSession:
         if index - 1 not in self._after:
             self.view(index - 1)
             if index - 1 in self._pending:
+                # Removed from _pending only once trained: a cancelled training leaves it there.
                 self._after[index - 1] = self._after_training(index - 1,
-                                                              self._pending.pop(index - 1))
+                                                              self._pending[index - 1])
+                del self._pending[index - 1]
         previous = self._after[index - 1]
         return replace(previous, network=previous.network.copy())
 
-    def view(self, index: int) -> StepView:
-        """Everything shown at step ``index`` (0-based)."""
+    def view(self, index: int, cancelled: Callable[[], bool] | None = None) -> StepView:
+        """Everything shown at step ``index`` (0-based).
+
+        ``cancelled`` is asked often while a training needed for the replay runs (between
+        mini-batches); when it returns True the replay stops with ``TrainingCancelled`` and the
+        session stays usable (what was finished stays cached).
+        """
+        if cancelled is not None:
+            previous, self._cancelled = self._cancelled, cancelled
+            try:
+                return self.view(index)
+            finally:
+                self._cancelled = previous
         if not 0 <= index < self.total:
             raise IndexError(f"step {index} is outside 0..{self.total - 1}")
         if index in self._views:
@@ -422,6 +436,7 @@ class LessonSession:
             outcomes = []
             for job in self.training_jobs(index):
                 trainer = job.trainer(self._X, self._Y)
+                trainer.should_stop = self._cancelled
                 trainer.run(job.epochs)
                 outcomes.append(self.outcome_from(job, trainer))
             self._outcomes[index] = tuple(outcomes)

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from nn_tui.ui.commands import TutorCommands
+from nn_tui.ui.literal import clean
 from nn_tui.ui.screens.picker import PickerScreen
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ class NnTuiApp(App[int]):
 
         self.store = ProgressStore()
         if self.store.notice:
-            self.notify(self.store.notice, title="Progress", severity="warning", timeout=15)
+            # (Literal text: the notice quotes a path, which markup would misread.)
+            self.notify(clean(self.store.notice), title="Progress", severity="warning",
+                        timeout=15, markup=False)
         files = [path for path in self.paths if not path.is_dir()]
         folders = [path for path in self.paths if path.is_dir()]
         # A folder on the command line is what the learner wants to see; lone files open
