@@ -364,9 +364,11 @@ async def test_markup_in_a_broken_file_and_its_problems_is_literal(tmp_path):
 async def test_control_characters_never_reach_the_screen(tmp_path):
     folder = tmp_path / "lessons"
     folder.mkdir()
-    title = "Hijack \x1b]2;HIJACKED\x1b\\ me \x1b[2J"
-    text = CHECK_LESSON.replace('title = "Tiny keys"', f'title = "{title}"'.replace(
-        "\x1b", "\\u001b")).replace('title = "Hello"', 'title = "Wipe \\u001b[2J"')
+    # (TOML escapes: the file holds ESC itself once parsed.)
+    title = "Hijack \\u001b]2;HIJACKED\\u001b\\\\ me \\u001b[2J"
+    text = CHECK_LESSON.replace('title = "Tiny keys"', f'title = "{title}"').replace(
+        'title = "Hello"', 'title = "Wipe \\u001b[2J"').replace(
+        'prompt = "What is the output ŷ?"', 'prompt = "Bell \\u0007 \\u001b[31m red"')
     (folder / "hostile.toml").write_text(text, encoding="utf-8")
     (folder / "name\x1b[2Jx.toml").write_text("not toml [", encoding="utf-8")
     app = make_app(folder)
@@ -375,13 +377,24 @@ async def test_control_characters_never_reach_the_screen(tmp_path):
         await settle(app, pilot)
         assert "\x1b" not in screen_text(app)
         option_list = app.screen.query_one(OptionList)
+        opened = 0
         for number in range(option_list.option_count):
             option_list.highlighted = number
             await pilot.press("enter")
             await pilot.pause(0.3)
             assert "\x1b" not in screen_text(app)
+            if isinstance(app.screen, LessonScreen):
+                opened += 1
+                assert "Hijack ␛]2;HIJACKED" in screen_text(app)
+                for index in range(app.screen.session.total):
+                    app.screen.go(index)
+                    await settle(app, pilot)
+                    assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+                await pilot.press("escape")
             await pilot.press("escape")
             await wait_for_screen(app, pilot, "PickerScreen")
+        # (Or listed as broken, once the validator refuses control characters.)
+        assert opened == 1 or "hostile.toml (broken)" in screen_text(app)
 
 
 # -- 10: long work stops at once ---------------------------------------------------------------
