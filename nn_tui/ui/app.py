@@ -92,6 +92,11 @@ class NnTuiApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual keeps it for copying): say how to quit, in this app's words."""
+        self.notify("Press q to quit (from anywhere but a box holding text), or Ctrl+Q. "
+                    "Your progress is saved.", title="Quit?", markup=False)
+
     def action_quit_app(self) -> None:
         """Quit with exit status 0, saving progress first."""
         for worker in self.workers:

@@ -117,6 +117,7 @@ class LessonScreen(Screen):
         self._save_timer = None
         self._prerender_timer = None
         self._ready = False  # mounted: the panes exist
+        self._check_area: CheckArea | None = None
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -137,6 +138,7 @@ class LessonScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._check_area = self.query_one(CheckArea)
         self._ready = True
         self.go(self.start)
         # The objects alive now (modules, widgets, styles) live as long as the screen; a full
@@ -157,7 +159,8 @@ class LessonScreen(Screen):
     @property
     def _alive(self) -> bool:
         """Whether the screen still has its widgets (not dismissed, not being removed)."""
-        return self._ready and self.is_attached and self._one(CheckArea) is not None
+        check = self._check_area
+        return self._ready and check is not None and check.is_attached
 
     @property
     def compact(self) -> bool:
@@ -270,6 +273,18 @@ class LessonScreen(Screen):
             return
         if not worker.is_cancelled:
             self.post_message(self.ViewReady(index, run))
+
+    def on_worker_state_changed(self, event) -> None:
+        # A preparation that failed (an engine error) must not leave "preparing…" for ever.
+        from textual.worker import WorkerState
+
+        if (event.worker is self._prepare_worker and event.state == WorkerState.ERROR
+                and self._alive):
+            self._abandon_preparation()
+            self.notify(clean(f"That step could not be prepared: {event.worker.error}"),
+                        title="Lesson", severity="error", timeout=10, markup=False)
+            if self.view is not None:
+                self._show_status(self.view)
 
     def _abandon_preparation(self) -> None:
         if self._prepare_worker is not None:
