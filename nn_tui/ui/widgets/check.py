@@ -62,6 +62,12 @@ class AnswerInput(Input):
         if not getattr(self.app, "cursor_blink", True):
             self.cursor_blink = False  # deterministic screenshots
 
+    def key_hints(self) -> list[tuple[str, str, str]]:
+        """(key, action, description) the key bar adds while this box has the focus."""
+        if not self.value:
+            return []
+        return [("enter", "submit", "Check answer"), ("escape", "leave", "Leave the box")]
+
     def watch_value(self, old: str, new: str) -> None:
         if bool(old) != bool(new):
             self.post_message(self.Typing(bool(new)))
