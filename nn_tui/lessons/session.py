@@ -16,6 +16,7 @@ shown, and the backward pass is hidden again until a step reveals it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
@@ -197,7 +198,7 @@ class LessonSession:
         self._about_training: dict[int, bool] = {}
         self._X = lesson.X
         self._Y = lesson.Y
-        self._cancelled: Callable[[], bool] | None = None  # see view()
+        self._local = threading.local()  # .cancelled: see view()
 
     @property
     def total(self) -> int:
@@ -221,7 +222,7 @@ class LessonSession:
                 # Removed from _pending only once trained: a cancelled training leaves it there.
                 self._after[index - 1] = self._after_training(index - 1,
                                                               self._pending[index - 1])
-                del self._pending[index - 1]
+                self._pending.pop(index - 1, None)
         previous = self._after[index - 1]
         return replace(previous, network=previous.network.copy())
 
@@ -233,11 +234,13 @@ class LessonSession:
         session stays usable (what was finished stays cached).
         """
         if cancelled is not None:
-            previous, self._cancelled = self._cancelled, cancelled
+            # Per thread: an abandoned replay may still be winding down in another thread.
+            previous = getattr(self._local, "cancelled", None)
+            self._local.cancelled = cancelled
             try:
                 return self.view(index)
             finally:
-                self._cancelled = previous
+                self._local.cancelled = previous
         if not 0 <= index < self.total:
             raise IndexError(f"step {index} is outside 0..{self.total - 1}")
         if index in self._views:
@@ -436,7 +439,7 @@ class LessonSession:
             outcomes = []
             for job in self.training_jobs(index):
                 trainer = job.trainer(self._X, self._Y)
-                trainer.should_stop = self._cancelled
+                trainer.should_stop = getattr(self._local, "cancelled", None)
                 trainer.run(job.epochs)
                 outcomes.append(self.outcome_from(job, trainer))
             self._outcomes[index] = tuple(outcomes)
