@@ -718,3 +718,28 @@ async def test_a_long_typed_answer_is_capped_and_answered_at_once(check_lesson):
         await pilot.pause()
         assert time.perf_counter() - started < 1.0
         assert "not a number" in str(screen.query_one("#check-feedback", Static).render())
+
+
+def test_the_engine_stops_between_mini_batches_when_asked():
+    import numpy as np
+
+    from nn_tui.engine import Network
+    from nn_tui.engine.training import Trainer, TrainingCancelled
+
+    network = Network.build([1, 1], ["identity"], "mse", 0.01, "mean", seed=0)
+    X, Y = np.arange(8.0).reshape(8, 1), 2 * np.arange(8.0).reshape(8, 1)
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    trainer = Trainer(network, X, Y, batch_size=1, should_stop=stop)
+    with pytest.raises(TrainingCancelled):
+        trainer.run(1000)
+    assert trainer.epoch == 0  # stopped inside the first epoch, after three mini-batches
+    full = Trainer(network.copy(), X, Y, should_stop=stop)
+    with pytest.raises(TrainingCancelled):
+        full.run(1000)
+    # Without a stop check the run is unchanged.
+    assert Trainer(network.copy(), X, Y).run(5)
