@@ -36,8 +36,8 @@ from nn_tui.ui.panes import (
     NetworkPane,
     WeightsPane,
 )
-from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.literal import clean
+from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
 from nn_tui.ui.widgets.header import HeaderBar
 from nn_tui.ui.widgets.keybar import KeyBar
