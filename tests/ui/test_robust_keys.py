@@ -349,8 +349,8 @@ async def test_markup_like_text_is_shown_literally_everywhere(markup_lesson):
 async def test_markup_in_a_broken_file_and_its_problems_is_literal(tmp_path):
     folder = tmp_path / "lessons"
     folder.mkdir()
-    (folder / "[b]bad[i].toml").write_text('[lesson]\nid = "[/x]"\ntitle = 3\n[oops [/x]',
-                                            encoding="utf-8")
+    (folder / "[b]bad[i].toml").write_text('[lesson]\nid = "x"\ntitle = "[/x] t"\n'
+                                            '"[/oops]" = 1\n', encoding="utf-8")
     app = make_app(folder)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "PickerScreen")
@@ -359,6 +359,7 @@ async def test_markup_in_a_broken_file_and_its_problems_is_literal(tmp_path):
         await pilot.press("enter")
         await wait_for_screen(app, pilot, "ErrorScreen")
         assert "[b]bad[i].toml" in screen_text(app)
+        assert "lesson.[/oops]" in screen_text(app)  # the key, quoted in the problem table
 
 
 async def test_control_characters_never_reach_the_screen(tmp_path):
