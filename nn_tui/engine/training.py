@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -45,6 +46,11 @@ def describe_non_finite(value: float) -> str:
     return "∞ (overflow)" if value > 0 else "−∞ (overflow)"
 
 
+class TrainingCancelled(Exception):
+    """Raised by ``Trainer.run`` when its ``should_stop`` said so; the trainer is then
+    mid-epoch and must be thrown away."""
+
+
 @dataclass
 class TrainResult:
     network: Network
@@ -65,6 +71,9 @@ class Trainer:
     history: list[float] = field(default_factory=list)
     epoch: int = 0
     diverged: str | None = None
+    # Asked between mini-batches (and between full-batch epochs): True stops the run with
+    # TrainingCancelled, so a caller in another thread can abandon a long run at once.
+    should_stop: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.X = np.atleast_2d(np.asarray(self.X, dtype=float))
@@ -143,7 +152,8 @@ class Trainer:
         """Train up to ``epochs`` more epochs; returns the new history entries.
 
         Stops early, setting ``diverged`` to a sentence explaining why, if the loss stops being
-        finite or explodes. Once diverged, further calls do nothing.
+        finite or explodes. Once diverged, further calls do nothing. Raises
+        ``TrainingCancelled`` when ``should_stop`` returns True.
         """
         new: list[float] = []
         if self.diverged or epochs <= 0:
@@ -175,8 +185,11 @@ class Trainer:
         return not self.diverged
 
     def _run_mini_batches(self, epochs: int, new: list[float]) -> None:
+        stop = self.should_stop
         for _ in range(epochs):
             for X_batch, Y_batch in self._batches():
+                if stop is not None and stop():
+                    raise TrainingCancelled
                 _, grads = self.network.gradients(X_batch, Y_batch)
                 self.network.apply_gradients(grads, self.eta)
             self.epoch += 1
@@ -187,7 +200,10 @@ class Trainer:
         # With the whole data set as the batch, the loss that the gradient pass computes for
         # the current weights is the loss after the previous epoch: one forward pass per epoch
         # instead of two. (The same numbers as the mini-batch loop, in half the time.)
+        stop = self.should_stop
         for done in range(epochs):
+            if stop is not None and stop():
+                raise TrainingCancelled
             loss, grads = self.network.gradients(self.X, self.Y)
             if done > 0 and not self._record(loss, new):
                 return

@@ -17,8 +17,9 @@ shown, and the backward pass is hidden again until a step reveals it.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -232,6 +233,7 @@ class LessonSession:
         self._about_training: dict[int, bool] = {}
         self._X = lesson.X
         self._Y = lesson.Y
+        self._local = threading.local()  # .cancelled: see view()
 
     @property
     def total(self) -> int:
@@ -252,13 +254,28 @@ class LessonSession:
         if index - 1 not in self._after:
             self.view(index - 1)
             if index - 1 in self._pending:
+                # Removed from _pending only once trained: a cancelled training leaves it there.
                 self._after[index - 1] = self._after_training(index - 1,
-                                                              self._pending.pop(index - 1))
+                                                              self._pending[index - 1])
+                self._pending.pop(index - 1, None)
         previous = self._after[index - 1]
         return replace(previous, network=previous.network.copy())
 
-    def view(self, index: int) -> StepView:
-        """Everything shown at step ``index`` (0-based)."""
+    def view(self, index: int, cancelled: Callable[[], bool] | None = None) -> StepView:
+        """Everything shown at step ``index`` (0-based).
+
+        ``cancelled`` is asked often while a training needed for the replay runs (between
+        mini-batches); when it returns True the replay stops with ``TrainingCancelled`` and the
+        session stays usable (what was finished stays cached).
+        """
+        if cancelled is not None:
+            # Per thread: an abandoned replay may still be winding down in another thread.
+            previous = getattr(self._local, "cancelled", None)
+            self._local.cancelled = cancelled
+            try:
+                return self.view(index)
+            finally:
+                self._local.cancelled = previous
         if not 0 <= index < self.total:
             raise IndexError(f"step {index} is outside 0..{self.total - 1}")
         if index in self._views:
@@ -462,6 +479,7 @@ class LessonSession:
                 epochs = self._capped_epochs(job)
                 if epochs < job.epochs:
                     self._cut_short.add(index)
+                trainer.should_stop = getattr(self._local, "cancelled", None)
                 trainer.run(epochs)
                 outcomes.append(self.outcome_from(job, trainer))
             self._outcomes[index] = tuple(outcomes)

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from nn_tui.ui.commands import TutorCommands
+from nn_tui.ui.literal import clean
 from nn_tui.ui.screens.picker import PickerScreen
 
 if TYPE_CHECKING:
@@ -56,8 +57,9 @@ class NnTuiApp(App[int]):
         self.store = ProgressStore(on_notice=lambda text: self.post_message(
             self.ProgressNotice(text)), background=True)
         if self.store.notice:
-            self.notify(self.store.notice, title="Progress", severity="warning", timeout=15,
-                        markup=False)
+            # (Literal text: the notice quotes a path, which markup would misread.)
+            self.notify(clean(self.store.notice), title="Progress", severity="warning",
+                        timeout=15, markup=False)
         files = [path for path in self.paths if not path.is_dir()]
         folders = [path for path in self.paths if path.is_dir()]
         # A folder on the command line is what the learner wants to see; lone files open
@@ -154,6 +156,11 @@ class NnTuiApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual keeps it for copying): say how to quit, in this app's words."""
+        self.notify("Press q to quit (from anywhere but a box holding text), or Ctrl+Q. "
+                    "Your progress is saved.", title="Quit?", markup=False)
 
     def action_quit_app(self) -> None:
         """Quit with exit status 0, saving progress first."""

@@ -1,4 +1,9 @@
-"""Command-palette commands: open a lesson, go to a step, hide or show a pane, switch theme."""
+"""Command-palette commands: open a lesson, go to a step, hide or show a pane, switch theme.
+
+Titles and help texts quote lessons (step titles, lesson summaries, file paths), so they are
+given to the palette as ``Content``: a ``str`` would be read as markup there (``W[i][j]``
+showed as ``W``, ``[/notes]`` crashed the tutor).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ from functools import partial
 from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from nn_tui.ui.literal import clean
+
 
 class TutorCommands(Provider):
     """Commands that depend on where the palette was opened (the picker or a lesson)."""
@@ -35,15 +44,28 @@ class TutorCommands(Provider):
             if theme != app.theme:
                 commands.append((f"Switch theme: {theme}", "change the colours",
                                  partial(setattr, app, "theme", theme)))
-        return commands
+        return [(clean(title), clean(help_text), callback)
+                for title, help_text, callback in commands]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(Content(title), callback, text=title, help=Content(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, self._highlight(matcher, title), callback, text=title,
+                          help=Content(help_text))
+
+    @staticmethod
+    def _highlight(matcher, title: str) -> Content:
+        """The title with the matched letters styled, as literal text (``Matcher.highlight``
+        parses its argument as markup)."""
+        content = Content(title)
+        _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+        for offset in offsets:
+            if not title[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+        return content

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from nn_tui.ui.literal import clean
+
 if TYPE_CHECKING:
     from nn_tui.engine import Trace
     from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
@@ -111,15 +113,26 @@ class TrainingRun(Widget):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failure in the engine must not take the tutor down with it: say so and stop.
         if event.worker is self._worker and event.state == WorkerState.ERROR:
-            self.notify(f"Training stopped by an error: {event.worker.error}",
-                        title="Training", severity="error", timeout=10)
+            self.notify(clean(f"Training stopped by an error: {event.worker.error}"),
+                        title="Training", severity="error", timeout=10, markup=False)
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
     def _train(self, jobs, X, Y, data, index: int, run: int) -> None:
+        from nn_tui.engine.training import TrainingCancelled
+
+        try:
+            self._run_jobs(jobs, X, Y, data, index, run)
+        except TrainingCancelled:
+            pass  # cancelled mid-epoch: the partial run is thrown away
+
+    def _run_jobs(self, jobs, X, Y, data, index: int, run: int) -> None:
         from nn_tui.lessons.session import LessonSession
 
         worker = get_current_worker()
         trainers = [job.trainer(X, Y) for job in jobs]
+        for trainer in trainers:
+            # Looked at between mini-batches: a long epoch cannot hold up q, Esc or ←.
+            trainer.should_stop = lambda: worker.is_cancelled
         data_x, data_y, rows = data
         chunk = 1
         last_post = 0.0

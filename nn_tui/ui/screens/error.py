@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from nn_tui.lessons.errors import LessonError
+from nn_tui.ui.literal import literal
 
 
 class ErrorScreen(Screen):
@@ -30,14 +31,16 @@ class ErrorScreen(Screen):
         plural = "problem" if count == 1 else "problems"
         yield Static(Text(f"This lesson file cannot be opened: {count} {plural}",
                           style="bold"), id="error-title")
-        yield Static(Text(f"File: {self.error.path}"), id="error-file")
+        yield Static(literal(f"File: {self.error.path}"), id="error-file")
         table = Table(expand=True, show_lines=True)
         table.add_column("line", justify="right", no_wrap=True)
         table.add_column("key", overflow="fold")
         table.add_column("problem", ratio=3, overflow="fold")
+        # Text cells, not str: a str cell is read as markup, and keys and messages quote the
+        # file ("[/x]" would crash the screen).
         for problem in self.error.problems:
-            table.add_row("" if problem.line is None else str(problem.line),
-                          problem.key or "(whole file)", problem.message)
+            table.add_row(literal("" if problem.line is None else problem.line),
+                          literal(problem.key or "(whole file)"), literal(problem.message))
         with VerticalScroll(id="error-problems"):
             yield Static(table)
         yield Static(Text("Fix the file and open it again; the other lessons are unaffected. "

@@ -15,7 +15,7 @@ HELP = """\
 
 | key | what it does |
 |---|---|
-| → or n | next step |
+| → or n | next step (on the last step: how the lesson went, and the next lesson) |
 | ← or p | previous step (the screen returns exactly to how that step was) |
 | Home / End | first / last step |
 | space | start, pause or resume training (at a train step) |
@@ -26,9 +26,14 @@ HELP = """\
 | t | next pane below the lesson: Forward pass, Gradients, Weights, Network (below 120×36) |
 | ↑ / ↓, PgUp / PgDn | scroll the pane that has the focus (click it, or Tab to it) |
 | Escape | leave the answer box; again to go back to the lessons |
+| ← or Escape while "preparing…" | stop preparing that step (stay, or go back to the list) |
 | ctrl+p | command palette: open a lesson, go to a step, hide or show a pane, change theme |
 | ? | this help |
 | q | quit (your progress is saved) |
+
+**In the answer box** the keys above work while the box is empty. Once you have typed
+something, every printable key (n, p, h, r, t, q, ?, space, .) types into the box, and ← / → /
+Home / End move the text cursor; Enter checks the answer, Escape or Tab leave the box.
 
 Answers may be typed as `0.325`, `-2.8e-2`, `1/3` or `.5`. Typing something that is not a
 number costs nothing. → moves on from a question you do not want to answer (it counts as

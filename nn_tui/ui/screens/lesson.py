@@ -17,12 +17,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from nn_tui.engine.training import TrainingCancelled
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.session import LessonSession, StepView, position_label, race_epoch
@@ -34,6 +36,7 @@ from nn_tui.ui.panes import (
     NetworkPane,
     WeightsPane,
 )
+from nn_tui.ui.literal import clean
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
 from nn_tui.ui.widgets.header import HeaderBar
@@ -94,6 +97,7 @@ class LessonScreen(Screen):
         """A view that needed training to compute (done in a thread) is ready."""
 
         index: int
+        run: int  # which preparation: an abandoned one's late message is ignored
 
     def __init__(self, lesson: Lesson, store: ProgressStore, start: int = 0) -> None:
         super().__init__()
@@ -106,17 +110,20 @@ class LessonScreen(Screen):
         self.hidden_panes: set[str] = set()
         self._preparing: int | None = None
         self._wanted: int | None = None
+        self._prepare_run = 0
+        self._prepare_worker = None
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
         self._save_timer = None
         self._prerender_timer = None
         self._ready = False  # mounted: the panes exist
+        self._check_area: CheckArea | None = None
 
     # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lesson-main"):
-            yield HeaderBar(f"nn-tui · {self.lesson.title}")
+            yield HeaderBar(clean(f"nn-tui · {self.lesson.title}"))
             with Container(id="panes"):
                 for pane_class, pane_id in PANES:
                     classes = "detail" if pane_id in DETAIL_PANES else None
@@ -131,6 +138,7 @@ class LessonScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._check_area = self.query_one(CheckArea)
         self._ready = True
         self.go(self.start)
         # The objects alive now (modules, widgets, styles) live as long as the screen; a full
@@ -139,6 +147,20 @@ class LessonScreen(Screen):
 
     def pane(self, pane_id: str):
         return self.query_one(f"#{pane_id}")
+
+    def _one(self, selector):
+        """``query_one``, or None once the screen is being torn down: bindings are checked and
+        messages delivered while a dismissed screen's children are already gone."""
+        try:
+            return self.query_one(selector)
+        except NoMatches:
+            return None
+
+    @property
+    def _alive(self) -> bool:
+        """Whether the screen still has its widgets (not dismissed, not being removed)."""
+        check = self._check_area
+        return self._ready and check is not None and check.is_attached
 
     @property
     def compact(self) -> bool:
@@ -196,6 +218,8 @@ class LessonScreen(Screen):
                 and self.session.asks_about_training(self.view.index))
 
     def on_resize(self) -> None:
+        if not self._alive:
+            return
         self._apply_layout()
         self.refresh_bindings()
 
@@ -206,42 +230,99 @@ class LessonScreen(Screen):
         if not self._ready:  # e.g. a palette command before the screen was mounted
             self.start = index
             return
-        if self._preparing is not None:
-            self._wanted = index
+        if not self._alive:
             return
+        if self._preparing is not None:
+            if index == self._preparing:
+                self._wanted = None
+                return
+            if index > self._preparing and self.session.needs_training(index):
+                # The preparation under way is the first part of the way there.
+                self._wanted = index
+                return
+            # Elsewhere: abandon the preparation (its finished trainings stay cached).
+            self._abandon_preparation()
         if self.view is not None and index == self.view.index:
+            self._show_status(self.view)  # (the header said "preparing…")
             return
         if self.view is not None:
             self._leave_step()
         if self.session.needs_training(index):
             self._preparing = index
-            self.query_one(HeaderBar).set_status(
-                f"{position_label(index, self.session.total)} · preparing…")
-            self._prepare(index)
+            self._prepare_run += 1
+            header = self._one(HeaderBar)
+            if header is not None:
+                header.set_status(f"{position_label(index, self.session.total)} · preparing… "
+                                  "(← or Esc to stop)")
+            self._prepare_worker = self._prepare(index, self._prepare_run)
         else:
             self._show(self.session.view(index))
 
-    @work(thread=True, exclusive=True, group="prepare", exit_on_error=True)
-    def _prepare(self, index: int) -> None:
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
+    def _prepare(self, index: int, run: int) -> None:
         # Stepping past a train step the learner did not run trains that step's network
         # (deterministically); it takes a moment, so it runs here instead of freezing the keys.
-        self.session.view(index)
-        self.post_message(self.ViewReady(index))
+        # The training looks at the cancel flag between mini-batches: ←, Esc and q stop it at
+        # once (the process would otherwise live on, training, after the tutor quit).
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        try:
+            self.session.view(index, cancelled=lambda: worker.is_cancelled)
+        except TrainingCancelled:
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.ViewReady(index, run))
+
+    def on_worker_state_changed(self, event) -> None:
+        # A preparation that failed (an engine error) must not leave "preparing…" for ever.
+        from textual.worker import WorkerState
+
+        if (event.worker is self._prepare_worker and event.state == WorkerState.ERROR
+                and self._alive):
+            self._abandon_preparation()
+            self.notify(clean(f"That step could not be prepared: {event.worker.error}"),
+                        title="Lesson", severity="error", timeout=10, markup=False)
+            if self.view is not None:
+                self._show_status(self.view)
+
+    def _abandon_preparation(self) -> None:
+        if self._prepare_worker is not None:
+            self._prepare_worker.cancel()
+        self._prepare_worker = None
+        self._preparing = None
+        self._wanted = None
+
+    def stop_work(self) -> None:
+        """Stop the live training run and any preparation (leaving the screen, quitting)."""
+        self._abandon_preparation()
+        runner = self._one(TrainingRun)
+        if runner is not None:
+            runner.cancel()
+        self.workers.cancel_node(self)
 
     def on_lesson_screen_view_ready(self, message: ViewReady) -> None:
+        if message.run != self._prepare_run or self._preparing is None or not self._alive:
+            return
         self._preparing = None
+        self._prepare_worker = None
         wanted, self._wanted = self._wanted, None
         self._show(self.session.view(message.index))
         if wanted is not None and wanted != message.index:
             self.go(wanted)
 
     def _leave_step(self) -> None:
-        self.query_one(TrainingRun).cancel()
+        runner = self._one(TrainingRun)
+        if runner is not None:
+            runner.cancel()
         self._live = None
-        if self.view.step.kind == "check":
-            self.query_one(CheckArea).skip_if_unanswered()
+        check = self._one(CheckArea)
+        if self.view.step.kind == "check" and check is not None:
+            check.skip_if_unanswered()
 
     def _show(self, view: StepView) -> None:
+        if not self._alive:
+            return
         self.view = view
         step = view.step
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
@@ -280,7 +361,8 @@ class LessonScreen(Screen):
         to paint. (Not past a train step the learner has not run: that would train.)"""
         self._prerender_timer = None
         view = self.view
-        if view is None or self._live is not None or self._preparing is not None:
+        if (view is None or self._live is not None or self._preparing is not None
+                or not self._alive):
             return
         following = view.index + 1
         if following >= self.session.total or self.session.needs_training(following):
@@ -304,15 +386,19 @@ class LessonScreen(Screen):
         self.store.save()
 
     def on_unmount(self) -> None:
+        self.stop_work()
         self.store.save()
 
     def _show_status(self, view: StepView, live=None, finished: bool = False) -> None:
         """The header's right side: the step, and the state of the network on screen or of the
         run in progress (the Loss pane has the run's losses and how to start it)."""
+        header, runner = self._one(HeaderBar), self._one(TrainingRun)
+        if header is None or runner is None:
+            return
         text = Text(f"{view.position} · ")
         if live is None:
-            text.append(view.state_label)
-            self.query_one(HeaderBar).set_status(text)
+            text.append(clean(view.state_label))
+            header.set_status(text)
             return
         # Short enough for an 80-column header; the Loss pane names the runs and says why one
         # diverged.
@@ -325,15 +411,16 @@ class LessonScreen(Screen):
         # (The key bar says what space does.)
         if finished:
             text.append(" · finished (→ next)", style="green")
-        elif self.query_one(TrainingRun).paused:
+        elif runner.paused:
             text.append(" · paused", style="yellow")
         else:
             text.append(" · training")
-        self.query_one(HeaderBar).set_status(text)
+        header.set_status(text)
 
     # -- actions ---------------------------------------------------------------------------------
 
-    DYNAMIC_ACTIONS = ("train", "one_epoch", "hint", "reveal", "choose", "switch_detail")
+    DYNAMIC_ACTIONS = ("train", "one_epoch", "hint", "reveal", "choose", "switch_detail",
+                       "next", "previous")
 
     def refresh_bindings(self) -> None:
         """Refresh the key bar only when a key was enabled or disabled (most steps change none)."""
@@ -342,16 +429,27 @@ class LessonScreen(Screen):
             self._binding_state = state
             super().refresh_bindings()
 
+    def _typing(self) -> bool:
+        """Whether the learner has text in the answer box and the cursor in it: then ←/→ and
+        Home/End edit the text (and printable keys type, see ``AnswerInput``)."""
+        focused = self.focused
+        return isinstance(focused, AnswerInput) and bool(focused.value)
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Called by Textual for every key and for the key bar, also while the screen is being
+        # dismissed (its children already gone): never assume a widget is there.
         view = self.view
         step = view.step if view is not None else None
+        if action in ("next", "previous"):
+            return not self._typing()
         if action in ("train", "one_epoch"):
             return step is not None and step.kind == "train"
         if action == "hint":
             return step is not None and step.kind == "check"
         if action == "reveal":
-            return (step is not None and step.kind == "check"
-                    and self.query_one(CheckArea).can_reveal)
+            check = self._one(CheckArea)
+            return (step is not None and step.kind == "check" and check is not None
+                    and check.index is not None and check.can_reveal)
         if action == "choose":
             return step is not None and step.kind == "check" and bool(step.choices)
         if action == "switch_detail":
@@ -364,10 +462,24 @@ class LessonScreen(Screen):
         return self.view.index if self.view is not None else self.start
 
     def action_next(self) -> None:
+        if (self._preparing is None and self.view is not None
+                and self.view.index == self.session.total - 1):
+            self.show_end()
+            return
         self.go(self.current_index() + 1)
 
     def action_previous(self) -> None:
-        self.go(self.current_index() - 1)
+        if self._preparing is None:
+            self.go(self.current_index() - 1)
+            return
+        # ← while a step is being prepared abandons it: back one step if that one is ready,
+        # else to the step still on screen (or, before any, the last one that needs no training).
+        target = self.current_index() - 1
+        self._abandon_preparation()
+        while (target > 0 and self.session.needs_training(target)
+               and (self.view is None or target > self.view.index)):
+            target -= 1
+        self.go(target)
 
     def action_first(self) -> None:
         self.go(0)
@@ -376,21 +488,56 @@ class LessonScreen(Screen):
         self.go(self.session.total - 1)
 
     def action_back(self) -> None:
-        self.query_one(TrainingRun).cancel()
+        self.stop_work()
         self.dismiss()  # on_unmount saves the progress
 
     def action_hint(self) -> None:
-        self.query_one(CheckArea).hint()
+        check = self._one(CheckArea)
+        if check is not None and check.index is not None:
+            check.hint()
 
     def action_reveal(self) -> None:
-        if self.query_one(CheckArea).reveal():
+        check = self._one(CheckArea)
+        if check is not None and check.reveal():
             self.refresh_bindings()
 
     def action_choose(self, number: int) -> None:
-        self.query_one(CheckArea).choose(number)
-        self.refresh_bindings()
+        check = self._one(CheckArea)
+        if check is not None:
+            check.choose(number)
+            self.refresh_bindings()
+
+    # -- the end of the lesson -------------------------------------------------------------------
+
+    def show_end(self) -> None:
+        """→ on the last step: what was done, and where to go next (``LessonEndScreen``)."""
+        from nn_tui.ui.screens.end import LessonEndScreen, lesson_summary, next_entry
+
+        check = self._one(CheckArea)
+        if check is not None and self.view.step.kind == "check":
+            check.skip_if_unanswered()
+        self.store.record_step(self.lesson.id, self.view.index, self.view.total)
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_now()
+        following = next_entry(getattr(self.app, "catalog", []), self.lesson.id)
+        summary = lesson_summary(self.session, self.store.peek(self.lesson.id))
+        self.app.push_screen(LessonEndScreen(self.lesson.title, summary, following),
+                             self._end_chosen)
+
+    def _end_chosen(self, choice) -> None:
+        """What the learner picked on the end screen: stay, the list, or the next lesson."""
+        if choice is None:
+            return
+        if choice == "lessons":
+            self.action_back()
+            return
+        self.stop_work()
+        self.app.open_entry(choice)
 
     def action_switch_detail(self) -> None:
+        if not self._alive:
+            return
         choices = DETAIL_PANES
         if self.view is not None and self.view.step.kind == "check" and self._loss_beside_check():
             choices += ("pane-loss",)
@@ -399,6 +546,8 @@ class LessonScreen(Screen):
         self._apply_layout()
 
     def toggle_pane(self, pane_id: str) -> None:
+        if not self._alive:
+            return
         if pane_id in self.hidden_panes:
             self.hidden_panes.discard(pane_id)
         else:
@@ -408,15 +557,24 @@ class LessonScreen(Screen):
         self._apply_layout()
 
     def on_answer_input_navigate(self, message: AnswerInput.Navigate) -> None:
-        getattr(self, f"action_{message.action}")()
+        if self._alive:
+            getattr(self, f"action_{message.action}")()
 
     def on_check_area_changed(self, message: CheckArea.Changed) -> None:
-        self.refresh_bindings()
+        if self._alive:
+            self.refresh_bindings()
+
+    def on_answer_input_typing(self, message: AnswerInput.Typing) -> None:
+        # The box became empty or not: ←/→ switch between stepping and editing (key bar).
+        if self._alive:
+            self.refresh_bindings()
 
     # -- training --------------------------------------------------------------------------------
 
     def action_train(self) -> None:
-        runner = self.query_one(TrainingRun)
+        runner = self._one(TrainingRun)
+        if runner is None or self.view is None:
+            return
         if runner.active:
             runner.toggle_pause()
             self._refresh_live_label()
@@ -424,7 +582,9 @@ class LessonScreen(Screen):
         runner.start(self.session, self.view)
 
     def action_one_epoch(self) -> None:
-        runner = self.query_one(TrainingRun)
+        runner = self._one(TrainingRun)
+        if runner is None or self.view is None:
+            return
         if not runner.active:
             runner.start(self.session, self.view, paused=True)
         runner.one_epoch()
@@ -441,8 +601,9 @@ class LessonScreen(Screen):
                 self.pane(pane_id).show(live)
 
     def _current_run(self, message) -> bool:
-        runner = self.query_one(TrainingRun)
-        return (self.view is not None and message.index == self.view.index
+        runner = self._one(TrainingRun)
+        return (runner is not None and self._alive and self.view is not None
+                and message.index == self.view.index
                 and message.run == runner.run and runner.index == message.index)
 
     def on_training_run_progress(self, message: TrainingRun.Progress) -> None:

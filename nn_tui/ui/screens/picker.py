@@ -21,6 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nn_tui.ui.literal import clean, clean_tree, literal
+
 if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.progress import ProgressStore
@@ -56,11 +58,29 @@ class LessonInfo:
         return f"{self.entry.title} {self.entry.summary} {self.entry.id}".lower()
 
 
+def clean_entry(entry: "CatalogEntry") -> "CatalogEntry":
+    """The entry with every string of its lesson (or of its problems) free of control
+    characters: the one place lesson files enter the UI (see ``nn_tui.ui.literal``)."""
+    import dataclasses
+
+    from nn_tui.lessons.errors import LessonError
+
+    lesson = clean_tree(entry.lesson)
+    error = entry.error
+    if error is not None:
+        problems = clean_tree(error.problems)
+        if problems is not error.problems or clean(error.path) != error.path:
+            error = LessonError(clean(error.path), problems)
+    if lesson is entry.lesson and error is entry.error:
+        return entry
+    return dataclasses.replace(entry, lesson=lesson, error=error)
+
+
 def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
     from nn_tui.lessons.walkthrough import generated_steps
 
     infos = []
-    for entry in entries:
+    for entry in map(clean_entry, entries):
         if entry.lesson is None:
             infos.append(LessonInfo(entry, 0, 0))
             continue
@@ -155,15 +175,15 @@ class PickerScreen(Screen):
         text = Text()
         if entry.lesson is None:
             text.append("✗ ", style="bold red")
-            text.append(entry.title, style="bold red")
-            text.append(f"\n   {entry.summary}", style="red")
+            text.append(clean(entry.title), style="bold red")
+            text.append(f"\n   {clean(entry.summary)}", style="red")
             return text
         progress = self.store.peek(entry.id)
         done = progress is not None and progress.done
         text.append("✓ " if done else "  ", style="bold green")
-        text.append(entry.title, style="bold")
+        text.append(clean(entry.title), style="bold")
         if entry.summary:
-            text.append(f"\n   {entry.summary}", style="dim")
+            text.append(f"\n   {clean(entry.summary)}", style="dim")
         reached = 0 if progress is None or not progress.updated else progress.furthest + 1
         right = 0 if progress is None else progress.checks_right
         status = f"\n   steps {min(reached, info.steps)}/{info.steps}"
@@ -193,7 +213,7 @@ class PickerScreen(Screen):
             status += f" · {broken} broken (select one to see why)"
         if not self.infos:
             status = "No lesson files found."
-        self.query_one("#picker-status", Static).update(status)
+        self.query_one("#picker-status", Static).update(literal(status))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_list(force=False)

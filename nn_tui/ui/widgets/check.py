@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import num
 from nn_tui.lessons.expressions import ExpressionError, parse_learner_number
+from nn_tui.ui.literal import clean
 
 if TYPE_CHECKING:
     from nn_tui.lessons.progress import ProgressStore
@@ -28,13 +29,18 @@ if TYPE_CHECKING:
 MISSES_BEFORE_REVEAL = 2
 
 
-# Letters no number contains, so the lesson screen's keys for them work while typing an answer.
+# The lesson screen's printable keys that reach it from an EMPTY answer box (no number starts
+# with them). Once the box holds text every printable key types, so "1e-3", "nan" or a slip of
+# the finger never quits, steps on or asks for a hint mid-answer.
 LESSON_KEYS = frozenset({"n", "p", "h", "r", "t", "q", "question_mark"})
+# Longer answers are not numbers a learner types; the parser refuses them anyway.
+MAX_ANSWER_LENGTH = 100
 
 
 class AnswerInput(Input):
-    """The answer box. While it is empty, Left/Right/Home/End step through the lesson, so a
-    learner can move past a question without leaving the box first."""
+    """The answer box. While it is empty, the lesson's keys work from it (→/← and n/p step,
+    h, r, t, q, ?); once it holds text, printable keys type and ←/→/Home/End edit the text.
+    Escape (or Tab) leaves the box; Enter checks the answer."""
 
     BINDINGS = [Binding("escape", "leave", "Leave the answer box", show=False)]
 
@@ -42,12 +48,33 @@ class AnswerInput(Input):
     class Navigate(Message):
         action: str  # "next" | "previous" | "first" | "last"
 
+    @dataclass
+    class Typing(Message):
+        """The box went from empty to holding text, or back: the lesson's keys change."""
+
+        typing: bool
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_length", MAX_ANSWER_LENGTH)
+        super().__init__(*args, **kwargs)
+
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
             self.cursor_blink = False  # deterministic screenshots
 
+    def key_hints(self) -> list[tuple[str, str, str]]:
+        """(key, action, description) the key bar adds while this box has the focus."""
+        if not self.value:
+            return []
+        return [("enter", "submit", "Check answer"), ("escape", "leave", "Leave the box")]
+
+    def watch_value(self, old: str, new: str) -> None:
+        if bool(old) != bool(new):
+            self.post_message(self.Typing(bool(new)))
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        if key in LESSON_KEYS:
+        # Asked by Textual at every key press, before any binding (priority ones included).
+        if key in LESSON_KEYS and not self.value:
             return False
         return super().check_consume_key(key, character)
 
@@ -260,7 +287,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             return
         value = parse_learner_number(typed)
         if value is None:
-            shown = typed.strip() or "an empty answer"
+            shown = clean(typed.strip()) or "an empty answer"
             if len(shown) > 40:
                 shown = shown[:37] + "…"
             self.query_one(AnswerInput).value = ""

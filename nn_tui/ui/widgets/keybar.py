@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.widget import Widget
 
 
@@ -63,6 +64,13 @@ class KeyBar(Widget):
             elif binding.show and enabled and all(e[2] != binding.action for e in entries):
                 entries.append(entry)
         entries.sort(key=lambda entry: order.get(entry[2], len(order)))
+        # The focused widget may name keys of its own that matter now (the answer box, while
+        # it holds text: Enter checks, Escape leaves it; the lesson's letters type).
+        focused = self.screen.focused
+        hints = getattr(focused, "key_hints", None)
+        for key, action, description in (hints() if callable(hints) else ()):
+            entries.append((self.app.get_key_display(Binding(key, action, description)),
+                            description, action, focused))
         if entries != self._entries or palette != self._palette:
             self._entries, self._palette = entries, palette
             self.refresh()

@@ -1,0 +1,746 @@
+"""Issue 9, the tutor's behaviour: lesson text shown literally (6, 7), long work that stops at
+once (10), keys while typing an answer (14), the end of a lesson (16), screens torn down
+under a binding check (18), and nothing slow on Enter (19)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.keys import key_to_character
+from textual.widgets import Input, OptionList, Static
+
+import nn_tui.engine.network as network_module
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.progress import ProgressStore
+from nn_tui.ui.app import NnTuiApp
+from nn_tui.ui.literal import clean, clean_tree
+from nn_tui.ui.screens.lesson import LessonScreen
+from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
+from nn_tui.ui.widgets.header import HeaderBar
+from ui_helpers import make_app, screen_text, settle, wait_for_screen
+
+BIG = (120, 40)
+SMALL = (80, 24)
+
+# Every text field holds something Rich or Textual markup would eat or choke on.
+MARKUP = "[b]W[i][j][/b] [/notes/week2] [@click=app.quit]x[/]"
+MARKUP_LESSON = f'''
+[lesson]
+id = "markup"
+title = "The weight W[i][j] {MARKUP}"
+summary = "Summary {MARKUP}"
+
+[network]
+inputs = ["x[i]"]
+outputs = ["[b]y"]
+loss = "mse"
+learning_rate = 0.1
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.25]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0]]
+
+[training]
+epochs = 20
+
+[[variants]]
+id = "other"
+label = "Variant {MARKUP}"
+
+[[variants.layers]]
+units = 1
+activation = "identity"
+weights = [[1.0]]
+bias = [0.0]
+
+[[steps]]
+kind = "text"
+title = "Text {MARKUP}"
+text = "Body {MARKUP}"
+
+[[steps]]
+kind = "forward"
+title = "Forward {MARKUP}"
+text = "Forward body {MARKUP}"
+
+[[steps]]
+kind = "check"
+title = "Check {MARKUP}"
+prompt = "Prompt {MARKUP}"
+answer = "output[0]"
+hints = ["Hint {MARKUP}"]
+explanation = "Explanation {MARKUP}"
+
+[[steps]]
+kind = "check"
+title = "Choice {MARKUP}"
+prompt = "Choose {MARKUP}"
+answer = "1"
+choices = [{{ text = "Choice A {MARKUP}", value = 0 }}, {{ text = "Choice B {MARKUP}", value = 1 }}]
+explanation = "Because {MARKUP}"
+
+[[steps]]
+kind = "train"
+title = "Train {MARKUP}"
+text = "Train body {MARKUP}"
+variants = ["main", "other"]
+'''
+
+CHECK_LESSON = """
+[lesson]
+id = "tiny-keys"
+title = "Tiny keys"
+
+[network]
+inputs = ["x"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 0.1
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.25]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
+
+[training]
+epochs = 300
+
+[[steps]]
+kind = "text"
+title = "Hello"
+text = "A single linear unit."
+
+[[steps]]
+kind = "check"
+title = "Your turn"
+prompt = "What is the output ŷ?"
+answer = "output[0]"
+hints = ["Multiply w by x, then add b."]
+
+[[steps]]
+kind = "check"
+title = "Which way"
+prompt = "Is ŷ above the target?"
+answer = "1"
+choices = [{ text = "yes", value = 0 }, { text = "no, below", value = 1 }]
+
+[[steps]]
+kind = "train"
+title = "Train"
+text = "Gradient descent."
+
+[[steps]]
+kind = "text"
+title = "After"
+text = "Trained."
+"""
+
+
+def slow_lesson(epochs: int = 2000) -> str:
+    """A small lesson (few rows, few epochs: within any work budget) whose training is made
+    slow by ``slow_gradients``; the steps after its train step need that training."""
+    return f"""
+[lesson]
+id = "slow"
+title = "Slow"
+
+[network]
+inputs = ["x"]
+outputs = ["y"]
+loss = "mse"
+learning_rate = 0.01
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+bias = [0.0]
+
+[data]
+rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]]
+
+[training]
+epochs = {epochs}
+batch_size = 1
+
+[[steps]]
+kind = "text"
+title = "Start"
+text = "Before."
+
+[[steps]]
+kind = "train"
+title = "Train"
+text = "Slow."
+
+[[steps]]
+kind = "text"
+title = "After 1"
+text = "After."
+
+[[steps]]
+kind = "text"
+title = "After 2"
+text = "The end."
+"""
+
+
+@pytest.fixture
+def markup_lesson(tmp_path) -> Path:
+    path = tmp_path / "markup.toml"
+    path.write_text(MARKUP_LESSON, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def check_lesson(tmp_path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(CHECK_LESSON, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def slow_gradients(monkeypatch):
+    """Every gradient pass sleeps a millisecond: a train step takes many seconds."""
+    original = network_module.Network.gradients
+
+    def gradients(self, *args, **kwargs):
+        time.sleep(0.001)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(network_module.Network, "gradients", gradients)
+
+
+@pytest.fixture
+def slow_path(tmp_path) -> Path:
+    path = tmp_path / "slow.toml"
+    path.write_text(slow_lesson(), encoding="utf-8")
+    return path
+
+
+def header(app) -> str:
+    return app.screen.query_one(HeaderBar).status
+
+
+def training_threads() -> list[threading.Thread]:
+    """Threads that are inside the engine's training loop right now."""
+    frames = sys._current_frames()
+    busy = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident)
+        while frame is not None:
+            if frame.f_code.co_filename.endswith(("engine/training.py", "engine/network.py")):
+                busy.append(thread)
+                break
+            frame = frame.f_back
+    return busy
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        if pilot is not None:
+            await pilot.pause(0.02)
+        else:
+            time.sleep(0.02)
+
+
+def wait_for_no_training(timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while training_threads():
+        assert time.monotonic() < deadline, "training still runs after the tutor stopped it"
+        time.sleep(0.02)
+
+
+# -- 6 and 7: lesson text is data ---------------------------------------------------------------
+
+
+def test_clean_makes_control_characters_visible():
+    assert clean("plain [b] text") == "plain [b] text"
+    assert clean("a\nb\tc") == "a\nb\tc"
+    hostile = "T\x1b]2;HIJACKED\x1b\\ \x1b[2J \x07 \x9b \x7f"
+    cleaned = clean(hostile)
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in cleaned)
+    assert "␛]2;HIJACKED" in cleaned
+
+
+def test_the_lesson_entering_the_ui_is_cleaned_deeply(markup_lesson, tmp_path):
+    lesson = load_lesson(markup_lesson)
+    import dataclasses
+
+    hostile = dataclasses.replace(
+        lesson, title="T\x1b]2;X\x07",
+        steps=(dataclasses.replace(lesson.steps[0], title="S\x1b[2J"), *lesson.steps[1:]))
+    cleaned = clean_tree(hostile)
+    assert "\x1b" not in cleaned.title and "\x1b" not in cleaned.steps[0].title
+    assert cleaned.steps[1] is hostile.steps[1]  # what is clean is kept as it is
+    assert clean_tree(lesson) is lesson
+
+
+async def test_markup_like_text_is_shown_literally_everywhere(markup_lesson):
+    app = make_app(markup_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        assert "W[i][j]" in screen_text(app)  # the header
+        for index in range(screen.session.total):
+            screen.go(index)
+            await settle(app, pilot)
+            text = screen_text(app)
+            step = screen.session.steps[index]
+            assert step.title.split(" ")[0] in text
+            assert "[/notes/week2]" in text, f"step {index}"
+            if step.kind == "check" and not step.choices:
+                await pilot.press("h")
+                await pilot.pause()
+                assert "Hint [b]W[i][j][/b]" in screen_text(app)
+                await pilot.press(*"0.75", "enter")
+                await pilot.pause()
+                assert "Explanation [b]W[i][j][/b]" in screen_text(app)
+            if step.choices:
+                assert "Choice A [b]W[i][j][/b]" in screen_text(app)
+                await pilot.press("2")
+                await pilot.pause()
+                assert "Because [b]W[i][j][/b]" in screen_text(app)
+            if step.kind == "train":
+                await pilot.press("space")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert "Variant [b]W[i][j][/b]" in screen_text(app)
+        # The command palette: discovery, then a search (highlighted hits).
+        await pilot.press("ctrl+p")
+        await wait_for_screen(app, pilot, "CommandPalette")
+        await pilot.pause(0.3)
+        assert "Go to step 1: Text [b]W[i][j][/b]" in screen_text(app)
+        await pilot.press(*"weight")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "The weight W[i][j]" in text
+        assert "Summary [b]W[i][j][/b] [/notes/week2]" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        # The picker's list.
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await pilot.press(*"markup")
+        await pilot.pause()
+        assert "Summary [b]W[i][j][/b] [/notes/week2] [@click=app.quit]x[/]" in screen_text(app)
+        assert app.is_running
+
+
+async def test_markup_in_a_broken_file_and_its_problems_is_literal(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "[b]bad[i].toml").write_text('[lesson]\nid = "x"\ntitle = "[/x] t"\n'
+                                            '"[/oops]" = 1\n', encoding="utf-8")
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        assert "[b]bad[i].toml (broken)" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, "ErrorScreen")
+        assert "[b]bad[i].toml" in screen_text(app)
+        assert "lesson.[/oops]" in screen_text(app)  # the key, quoted in the problem table
+
+
+async def test_control_characters_never_reach_the_screen(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    # (TOML escapes: the file holds ESC itself once parsed.)
+    title = "Hijack \\u001b]2;HIJACKED\\u001b\\\\ me \\u001b[2J"
+    text = CHECK_LESSON.replace('title = "Tiny keys"', f'title = "{title}"').replace(
+        'title = "Hello"', 'title = "Wipe \\u001b[2J"').replace(
+        'prompt = "What is the output ŷ?"', 'prompt = "Bell \\u0007 \\u001b[31m red"')
+    (folder / "hostile.toml").write_text(text, encoding="utf-8")
+    (folder / "name\x1b[2Jx.toml").write_text("not toml [", encoding="utf-8")
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        assert "\x1b" not in screen_text(app)
+        option_list = app.screen.query_one(OptionList)
+        opened = 0
+        for number in range(option_list.option_count):
+            option_list.highlighted = number
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert "\x1b" not in screen_text(app)
+            if isinstance(app.screen, LessonScreen):
+                opened += 1
+                assert "Hijack ␛]2;HIJACKED" in screen_text(app)
+                for index in range(app.screen.session.total):
+                    app.screen.go(index)
+                    await settle(app, pilot)
+                    assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+                await pilot.press("escape")
+            await pilot.press("escape")
+            await wait_for_screen(app, pilot, "PickerScreen")
+        # (Or listed as broken, once the validator refuses control characters.)
+        assert opened == 1 or "hostile.toml (broken)" in screen_text(app)
+
+
+# -- 10: long work stops at once ---------------------------------------------------------------
+
+
+async def test_q_while_preparing_exits_and_stops_the_training(slow_path, slow_gradients):
+    app = make_app(slow_path)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert "preparing" in header(app)
+        assert training_threads(), "the preparation should be training"
+        started = time.monotonic()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    wait_for_no_training()
+    assert time.monotonic() - started < 3
+
+
+async def test_left_while_preparing_abandons_it_and_steps_back(slow_path, slow_gradients):
+    app = make_app(slow_path)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        await pilot.press("right")  # the train step (its own view needs no training)
+        await settle(app, pilot)
+        assert screen.view.index == 1
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert "preparing" in header(app)
+        await pilot.press("left")
+        await pilot.pause()
+        assert "preparing" not in header(app)
+        assert screen.view.index == 1 and screen._preparing is None
+        wait_for_no_training()
+        # The session is still whole: the same preparation can be asked for again.
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen.view.index == 0
+        await pilot.press("end")
+        await pilot.pause(0.1)
+        assert "preparing" in header(app)
+        await pilot.press("home")  # a ready step: shown at once
+        await pilot.pause()
+        assert screen.view.index == 0 and "preparing" not in header(app)
+        wait_for_no_training()
+
+
+async def test_escape_while_preparing_or_training_stops_the_work(slow_path, slow_gradients):
+    app = make_app(slow_path)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert training_threads()
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        wait_for_no_training()
+        # Live training, then Escape.
+        entry = next(info.entry for info in app.catalog if info.entry.id == "slow")
+        app.open_lesson(entry, 1)
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: training_threads(), "the live run")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        wait_for_no_training()
+        assert app.is_running
+
+
+def test_a_cancelled_replay_leaves_the_session_usable(tmp_path):
+    from nn_tui.engine.training import TrainingCancelled
+    from nn_tui.lessons.session import LessonSession
+
+    file = tmp_path / "slow.toml"
+    file.write_text(slow_lesson(epochs=50), encoding="utf-8")
+    session = LessonSession(load_lesson(file))
+    calls = []
+
+    def cancel_soon() -> bool:
+        calls.append(1)
+        return len(calls) > 5
+
+    with pytest.raises(TrainingCancelled):
+        session.view(3, cancelled=cancel_soon)
+    assert session.needs_training(3)
+    view = session.view(3)  # not cancelled: trains to the end
+    assert view.epochs_trained == 50
+
+
+# -- 14: keys while typing ---------------------------------------------------------------------
+
+
+def printable_binding_keys() -> list[str]:
+    keys = set()
+    for binding in [*LessonScreen.BINDINGS, *NnTuiApp.BINDINGS]:
+        assert isinstance(binding, Binding)
+        for key in binding.key.split(","):
+            character = key_to_character(key)
+            if character is not None and character.isprintable():
+                keys.add(key)
+    return sorted(keys)
+
+
+async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
+    keys = printable_binding_keys()
+    assert {"n", "p", "h", "r", "q", "t", "question_mark", "space", "full_stop"} <= set(keys)
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        box = screen.query_one(AnswerInput)
+        for key in keys:
+            box.value = ""
+            await pilot.press("1", key)
+            await pilot.pause()
+            assert app.is_running and app.screen is screen, key
+            assert screen.view.index == 1, key
+            assert box.value == "1" + key_to_character(key), key
+            assert app.focused is box, key
+        # "nan" typed from an empty box: n moves on (the box was empty) and nothing else.
+        box.value = ""
+        await pilot.press("1", *"nan")
+        await pilot.pause()
+        assert box.value == "1nan" and screen.view.index == 1
+        record = ProgressStore().get("tiny-keys").check(1)
+        assert record.attempts == 0 and not record.skipped
+
+
+async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        box = screen.query_one(AnswerInput)
+        await pilot.press(*"12")
+        await pilot.press("left", "left")
+        await pilot.pause()
+        assert box.cursor_position == 0 and screen.view.index == 1
+        await pilot.press("right", "end", "home")
+        await pilot.pause()
+        assert box.cursor_position == 0 and screen.view.index == 1
+        await pilot.press("0")
+        assert box.value == "012"
+        # The key bar drops ←/→ stepping while the box holds text, and gives it back after.
+        from nn_tui.ui.widgets.keybar import KeyBar
+
+        keys = screen.query_one(KeyBar).keys
+        assert not any("Next" in key or "Quit" in key or "Hint" in key for key in keys)
+        assert "esc Leave the box" in keys and "⏎ Check answer" in keys
+        await pilot.press("backspace", "delete", "delete", "delete")
+        await pilot.pause()
+        assert box.value == ""
+        assert any("Next" in key for key in screen.query_one(KeyBar).keys)
+        # Empty: the lesson's keys work from the box.
+        await pilot.press("h")
+        await pilot.pause()
+        assert "Hint 1/1" in str(screen.query_one("#check-feedback", Static).render())
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert screen.view.index == 2
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert screen.view.index == 1
+        # Escape leaves a non-empty box; then the keys are the lesson's again.
+        await pilot.press("5", "escape")
+        await pilot.pause()
+        assert app.focused is None
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen.view.index == 2
+
+
+async def test_q_from_an_empty_box_quits(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        app.screen.go(1)
+        await settle(app, pilot)
+        assert isinstance(app.focused, AnswerInput)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_the_help_says_how_keys_work_in_the_answer_box():
+    from nn_tui.ui.screens.help import HELP
+
+    assert "answer box" in HELP and "empty" in HELP
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "empty" in readme and "answer box" in readme
+
+
+# -- 16: the end of a lesson -------------------------------------------------------------------
+
+
+async def test_right_on_the_last_step_shows_the_end_and_opens_the_next_lesson(tmp_path):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    first = CHECK_LESSON.replace('title = "Tiny keys"', 'title = "Tiny keys"\norder = 1')
+    (folder / "a.toml").write_text(first, encoding="utf-8")
+    second = first.replace('id = "tiny-keys"', 'id = "tiny-next"').replace(
+        'title = "Tiny keys"', 'title = "Tiny [b]next[/b]"').replace("order = 1", "order = 2")
+    (folder / "b.toml").write_text(second, encoding="utf-8")
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        assert screen.lesson.id == "tiny-keys"
+        screen.go(1)
+        await settle(app, pilot)
+        await pilot.press(*"0.75", "enter")  # right first time
+        await pilot.pause()
+        screen.go(screen.session.total - 1)
+        await settle(app, pilot)
+        await pilot.press("right")
+        await wait_for_screen(app, pilot, "LessonEndScreen")
+        text = screen_text(app)
+        assert "End of the lesson" in text and "Tiny keys" in text
+        assert "all 5 steps" in text
+        assert "1 right first time" in text and "1 not answered" in text
+        assert "Escape" in text
+        following = app.screen.following
+        assert following is not None and following.id == "tiny-next"
+        assert "Next lesson: Tiny [b]next[/b]" in text
+        # ← returns to the last step; → shows the end again; Enter opens the next lesson.
+        await pilot.press("left")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        assert app.screen.view.index == 4
+        await pilot.press("right")
+        await wait_for_screen(app, pilot, "LessonEndScreen")
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        assert app.screen.lesson.id == following.id
+        assert len(app.screen_stack) == 3  # default, picker, the new lesson
+        assert ProgressStore().get("tiny-keys").done
+
+
+async def test_escape_at_the_end_returns_to_the_list(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        app.screen.go(4)
+        await settle(app, pilot)
+        await pilot.press("right")
+        await wait_for_screen(app, pilot, "LessonEndScreen")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+
+
+# -- 18: screens torn down under a binding check -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in bundled_lessons_dir().glob("*.toml")))
+async def test_tab_then_escape_at_every_question_of_every_bundled_lesson(name):
+    app = make_app(bundled_lessons_dir())
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        entry = next(info.entry for info in app.catalog if info.entry.path.name == name)
+        from nn_tui.lessons.session import LessonSession
+
+        session = LessonSession(entry.lesson)
+        questions = [index for index, step in enumerate(session.steps) if step.kind == "check"]
+        for index in questions:
+            app.open_lesson(entry, index)
+            await wait_for_screen(app, pilot, "LessonScreen")
+            await settle(app, pilot)
+            await pilot.press("tab", "escape", "escape")
+            await wait_for_screen(app, pilot, "PickerScreen")
+            assert app.is_running, (name, index)
+
+
+async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        await pilot.press("escape", "escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        # Whatever Textual asks a dismissed screen must not raise.
+        for action in ("reveal", "hint", "choose", "train", "next", "switch_detail"):
+            screen.check_action(action, ())
+        screen.action_hint()
+        screen.action_reveal()
+        screen.action_choose(1)
+        screen.action_train()
+        screen.go(2)
+        screen.refresh_bindings()
+        await pilot.pause()
+        assert app.is_running
+
+
+# -- 19: nothing slow on Enter ----------------------------------------------------------------
+
+
+async def test_a_long_typed_answer_is_capped_and_answered_at_once(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        box = screen.query_one(Input)
+        await pilot.press(*("1" * (MAX_ANSWER_LENGTH + 20)))
+        assert len(box.value) == MAX_ANSWER_LENGTH
+        box.value = "1" * 50 + "/" + "1" * 40 + " x"
+        started = time.perf_counter()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert time.perf_counter() - started < 1.0
+        assert "not a number" in str(screen.query_one("#check-feedback", Static).render())
+
+
+def test_the_engine_stops_between_mini_batches_when_asked():
+    import numpy as np
+
+    from nn_tui.engine import Network
+    from nn_tui.engine.training import Trainer, TrainingCancelled
+
+    network = Network.build([1, 1], ["identity"], "mse", 0.01, "mean", seed=0)
+    X, Y = np.arange(8.0).reshape(8, 1), 2 * np.arange(8.0).reshape(8, 1)
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    trainer = Trainer(network, X, Y, batch_size=1, should_stop=stop)
+    with pytest.raises(TrainingCancelled):
+        trainer.run(1000)
+    assert trainer.epoch == 0  # stopped inside the first epoch, after three mini-batches
+    full = Trainer(network.copy(), X, Y, should_stop=stop)
+    with pytest.raises(TrainingCancelled):
+        full.run(1000)
+    # Without a stop check the run is unchanged.
+    assert Trainer(network.copy(), X, Y).run(5)
