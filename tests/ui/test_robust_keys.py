@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.binding import Binding
@@ -216,14 +217,19 @@ def check_lesson(tmp_path) -> Path:
 
 @pytest.fixture
 def slow_gradients(monkeypatch):
-    """Every gradient pass sleeps a millisecond: a train step takes many seconds."""
+    """Once ``.enabled`` is set, every gradient pass sleeps a millisecond: a train step takes
+    many seconds. Tests set it after the lesson opened, so opening (which replays the lesson to
+    check it, training a capped number of mini-batches) stays quick."""
     original = network_module.Network.gradients
+    switch = SimpleNamespace(enabled=False)
 
     def gradients(self, *args, **kwargs):
-        time.sleep(0.001)
+        if switch.enabled:
+            time.sleep(0.001)
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(network_module.Network, "gradients", gradients)
+    return switch
 
 
 @pytest.fixture
@@ -405,6 +411,7 @@ async def test_q_while_preparing_exits_and_stops_the_training(slow_path, slow_gr
     app = make_app(slow_path)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
+        slow_gradients.enabled = True
         await pilot.press("end")
         await pilot.pause(0.2)
         assert "preparing" in header(app)
@@ -421,6 +428,7 @@ async def test_left_while_preparing_abandons_it_and_steps_back(slow_path, slow_g
     app = make_app(slow_path)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
+        slow_gradients.enabled = True
         screen = app.screen
         await pilot.press("right")  # the train step (its own view needs no training)
         await settle(app, pilot)
@@ -450,6 +458,7 @@ async def test_escape_while_preparing_or_training_stops_the_work(slow_path, slow
     app = make_app(slow_path)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
+        slow_gradients.enabled = True
         await pilot.press("end")
         await pilot.pause(0.2)
         assert training_threads()
