@@ -238,7 +238,8 @@ TEXT_SPOTS = [
 ]
 
 
-@pytest.mark.parametrize("char", ["\\u001b", "\\u0007", "\\r", "\\u009b", "\\u007f", "\\u0000"])
+@pytest.mark.parametrize("char", ["\\u001b", "\\u0007", "\\r", "\\u009b", "\\u007f", "\\u0000",
+                                  "\\u202e", "\\u2066"])
 @pytest.mark.parametrize("old, new, key", TEXT_SPOTS)
 def test_every_text_field_refuses_control_characters(old, new, key, char):
     assert BASE.count(old) == 1

@@ -101,9 +101,14 @@ def _control_character(text: str) -> int | None:
     commands when the text is shown: they could retitle the window or clear the screen.
     """
     for position, char in enumerate(text):
-        if char not in "\n\t" and unicodedata.category(char) == "Cc":
+        if char not in "\n\t" and (unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS):
             return position
     return None
+
+
+# Bidirectional embeddings, overrides and isolates reorder how the terminal draws the text
+# around them, so "0.5" in the file could be drawn as "5.0" ("Trojan Source", CVE-2021-42574).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _to_float(value: Any) -> tuple[float | None, str | None]:
