@@ -170,7 +170,7 @@ def slow_lesson_file(folder: Path) -> Path:
     from nn_tui.lessons.loader import load_lesson
 
     path = folder / "slow.toml"
-    for epochs in (100_000, 20_000, 5_000):
+    for epochs in (100_000, 20_000, 5_000, 2_500, 2_000):
         path.write_text(slow_lesson(epochs=epochs), encoding="utf-8")
         try:
             load_lesson(path)
