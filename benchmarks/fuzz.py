@@ -53,6 +53,7 @@ import argparse
 import contextlib
 import copy
 import datetime
+import hashlib
 import io
 import json
 import math
@@ -79,7 +80,7 @@ try:
 except ImportError:  # pragma: no cover - the test extra installs it
     sys.exit("benchmarks/fuzz.py needs tomli-w: pip install tomli-w (or pip install -e '.[test]')")
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
 FAILURE_CLASSES = (
@@ -432,19 +433,70 @@ def op_network(data, doc):
 
 
 def op_overflow(data, doc):
-    """Scale every weight, bias and data value and the learning rate, to make the numbers blow up."""
+    """Scale the weights, biases and inputs (within the ±1e6 limit) and raise η: numbers blow up."""
     factor = data.draw(st.sampled_from([1e3, 1e5, 1e6, -1e6, 1e-300]))
     rate = data.draw(st.sampled_from([1e6, 1e5, 1e3, 1e-300, 5e-324]))
+    clip = data.draw(st.sampled_from([True, True, True, False]))
+    identity = data.draw(st.booleans())
+    net = doc.get("network") if isinstance(doc.get("network"), dict) else {}
+    inputs = len(net.get("inputs", [])) if isinstance(net.get("inputs"), list) else 0
+
+    def scaled(value):
+        if not _is_number(value):
+            return value
+        value = value * factor
+        return max(-1e6, min(1e6, value)) if clip else value
+
     for path, value in _paths(doc):
         names = [p for p in path if isinstance(p, str)]
-        if _is_number(value) and not isinstance(value, int) or (
-                isinstance(value, int) and _is_number(value)):
-            if any(n in ("weights", "bias", "rows", "x", "y") for n in names):
-                scaled = value * factor
-                _set(doc, path, max(-1e6, min(1e6, scaled)) if data.draw(st.booleans()) else scaled)
-            elif names and names[-1] == "learning_rate":
-                _set(doc, path, rate)
-    return doc, f"scale weights/data by {factor:g}, η = {rate:g}"
+        if not names:
+            continue
+        if names[-1] in ("weights", "bias", "x") and isinstance(value, list):
+            _set(doc, path, [[scaled(v) for v in item] if isinstance(item, list) else scaled(item)
+                             for item in value])
+        elif names[-1] == "rows" and isinstance(value, list) and len(path) == 2:
+            _set(doc, path, [[scaled(v) if i < inputs else v for i, v in enumerate(row)]
+                             if isinstance(row, list) else row for row in value])
+        elif names[-1] == "learning_rate":
+            _set(doc, path, rate)
+        elif identity and names[-1] == "activation" and value != "softmax":
+            _set(doc, path, "identity")
+        elif identity and names[-1] == "loss" and value in ("bce", "cross_entropy") :
+            _set(doc, path, "half_sse")
+    return doc, (f"scale weights/biases/inputs by {factor:g}{' (clipped to ±1e6)' if clip else ''}, "
+                 f"η = {rate:g}{', identity activations' if identity else ''}")
+
+
+def op_blowup(data, doc):
+    """The issue's overflowing lesson, on this lesson's inputs: identity layers, weights 1e6, η 1e6."""
+    net = doc.get("network")
+    if not isinstance(net, dict) or not isinstance(net.get("inputs"), list) \
+            or not isinstance(net.get("outputs"), list):
+        return op_overflow(data, doc)
+    n_in, n_out = len(net["inputs"]), len(net["outputs"])
+    depth = data.draw(st.sampled_from([2, 3, 4, 8]))
+    hidden = data.draw(st.sampled_from(["identity", "identity", "relu", "tanh", "sigmoid"]))
+    big = data.draw(st.sampled_from([1e6, -1e6, 1e3]))
+    layers = [{"units": n_in, "activation": hidden,
+               "weights": [[big if i == j else 0.0 for j in range(n_in)] for i in range(n_in)],
+               "bias": [0.0] * n_in} for _ in range(depth - 1)]
+    last = "softmax" if n_out > 1 and data.draw(st.booleans()) else "identity"
+    layers.append({"units": n_out, "activation": last,
+                   "weights": [[big] * n_in for _ in range(n_out)], "bias": [0.0] * n_out})
+    net["layers"] = layers
+    net["loss"] = data.draw(st.sampled_from(["half_sse", "mse"] + (["cross_entropy"] if last == "softmax" else [])))
+    net["learning_rate"] = data.draw(st.sampled_from([1e6, 1e3, 1.0]))
+    doc.pop("variants", None)
+    steps = doc.get("steps")
+    if isinstance(steps, list):
+        if data.draw(st.booleans()):
+            doc.pop("steps")
+        else:
+            for step in steps:
+                if isinstance(step, dict):
+                    for key in ("use", "variants", "choices"):
+                        step.pop(key, None)
+    return doc, f"blow-up network: {depth} layers ({hidden}, {last}) weights {big:g}, η {net['learning_rate']:g}"
 
 
 def op_work(data, doc):
@@ -463,7 +515,7 @@ def op_work(data, doc):
 DOC_OPS: list[tuple[Callable, int]] = [
     (op_swap_type, 6), (op_special_number, 6), (op_resize, 3), (op_nest, 2), (op_text, 5),
     (op_delete, 4), (op_duplicate_item, 2), (op_set_key, 6), (op_answer, 5), (op_network, 2),
-    (op_overflow, 2), (op_work, 1),
+    (op_overflow, 2), (op_blowup, 2), (op_work, 1),
 ]
 
 
@@ -623,6 +675,10 @@ def draw_case(data, bases, number: int) -> Case:
     return Case(number, name, raw, mutations)
 
 
+class _OutOfBudget(Exception):
+    """Raised inside the Hypothesis test when the case or time budget is spent."""
+
+
 def generate_cases(bases, seed_value: int, count: int, budget_end: float,
                    sink: Callable[[Case], None]) -> int:
     """Draw up to ``count`` cases (deterministic for ``seed_value``), handing each to ``sink``.
@@ -633,30 +689,42 @@ def generate_cases(bases, seed_value: int, count: int, budget_end: float,
     ``budget_end``. Returns the number of cases drawn.
     """
     generated = [0]
+    seen: set[bytes] = set()  # Hypothesis often revisits an example: run each content once
 
     def out_of_budget() -> bool:
         return generated[0] >= count or time.monotonic() >= budget_end
 
     chunk_index = 0
-    while not out_of_budget():
-        size = min(CHUNK, count - generated[0])
+    fruitless = 0
+    while not out_of_budget() and fruitless < 3:
+        # some slack: a chunk's examples may repeat earlier ones (its first is always the simplest)
+        size = min(CHUNK, count - generated[0] + 10)
 
         @seed(seed_value * 1_000_003 + chunk_index)
         @settings(max_examples=size, database=None, deadline=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                  verbosity=Verbosity.quiet)
         @given(st.data())
         def draw(data) -> None:
-            if out_of_budget():
-                return
             case = draw_case(data, bases, generated[0])
+            if out_of_budget():
+                # An exception ends Hypothesis's run at once. It comes after the drawing: drawing
+                # less, depending on outside state, is rejected by Hypothesis as flaky.
+                raise _OutOfBudget
+            digest = hashlib.blake2b(case.content, digest_size=16).digest()
+            if digest in seen:
+                return
+            seen.add(digest)
             generated[0] += 1
             sink(case)
 
         before = generated[0]
-        draw()
-        chunk_index += 1
-        if generated[0] == before:  # Hypothesis produced nothing new: stop rather than spin
+        try:
+            draw()
+        except _OutOfBudget:
             break
+        chunk_index += 1
+        fruitless = fruitless + 1 if generated[0] == before else 0  # nothing new: do not spin
     return generated[0]
 
 
@@ -794,6 +862,15 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _control_shape(context: str) -> str:
+    """The line around a control character with the variable parts blanked: one leak, one name."""
+    lines = [line for line in context.splitlines() if CONTROL.search(line)] or [context]
+    line = re.sub(r"\S*nn-tui-fuzz-cases-\S*", "FILE", lines[0])
+    line = re.sub(r"\S*" + CONTROL.pattern + r"\S*", "<CTRL>", line)
+    line = re.sub(r"\(known: [^)]*\)?", "(known: ...)", line)
+    return re.sub(r"\d+(\.\d+)?", "#", line).strip()[:70]
+
+
 def classify(case: Case, results: dict, hung: int | None, signal_death: int | None,
              harness_error: str | None, timeout: float, memory_limit: int) -> Outcome:
     classes: dict[str, str] = {}
@@ -823,7 +900,7 @@ def classify(case: Case, results: dict, hung: int | None, signal_death: int | No
             classes.setdefault("NON-STRICT-JSON", f"{name}: {result['json_problem'][:60]}")
             details.append(f"  not strict JSON: {result['json_problem']}\n  ...{result.get('json_context', '')}...")
         if result.get("controls"):
-            classes.setdefault("CONTROL-BYTES", f"{name}: {' '.join(result['controls'])}")
+            classes.setdefault("CONTROL-BYTES", f"{name}: {_control_shape(result['control_context'])}")
             details.append(f"  control characters {result['controls']} in: {result['control_context']!r}")
         if result.get("stdout_head") or result.get("stderr_head"):
             details.append("  stdout: " + result["stdout_head"][:600].replace("\n", "\n          "))
@@ -1004,6 +1081,9 @@ def run_one(case: Case, runner_args: dict) -> Outcome:
     return box[0]
 
 
+SHRUNK = "then shrunk by deleting lines"
+
+
 def shrink(failure: Failure, cls: str, runner_args: dict, until: float) -> Failure:
     """Delete runs of lines (halving their length) while the same class and signature persist."""
     if cls == "HANG" or time.monotonic() >= until:
@@ -1019,7 +1099,8 @@ def shrink(failure: Failure, cls: str, runner_args: dict, until: float) -> Failu
             if not trial:
                 index += chunk
                 continue
-            case = Case(best.number, best.base, b"\n".join(trial), best.mutations + ["shrunk by deleting lines"])
+            notes = best.mutations if best.mutations[-1:] == [SHRUNK] else best.mutations + [SHRUNK]
+            case = Case(best.number, best.base, b"\n".join(trial), notes)
             outcome = run_one(case, runner_args)
             if outcome.classes.get(cls) == failure.signature:
                 lines, best, details, changed = trial, case, outcome.details, True
@@ -1027,8 +1108,6 @@ def shrink(failure: Failure, cls: str, runner_args: dict, until: float) -> Failu
                 index += chunk
         if not changed:
             chunk //= 2
-    if best is not failure.smallest and best.mutations[-1:] == best.mutations[-2:-1]:
-        best.mutations.pop()
     return Failure(failure.signature, failure.count, best, details)
 
 
