@@ -444,7 +444,10 @@ def op_overflow(data, doc):
     def scaled(value):
         if not _is_number(value):
             return value
-        value = value * factor
+        try:
+            value = value * factor
+        except OverflowError:  # an int beyond any float
+            return value
         return max(-1e6, min(1e6, value)) if clip else value
 
     for path, value in _paths(doc):
@@ -499,6 +502,32 @@ def op_blowup(data, doc):
     return doc, f"blow-up network: {depth} layers ({hidden}, {last}) weights {big:g}, η {net['learning_rate']:g}"
 
 
+def op_memory(data, doc):
+    """A wide softmax on many rows with batch steps: valid and small on disk, heavy in memory."""
+    net = doc.get("network")
+    if not isinstance(net, dict) or not isinstance(net.get("inputs"), list):
+        return op_overflow(data, doc)
+    n_in = len(net["inputs"])
+    classes = data.draw(st.sampled_from([16, 64]))
+    rows = data.draw(st.sampled_from([1_000, 3_000, 5_000]))
+    net["outputs"] = [f"c{i}" for i in range(classes)]
+    net["layers"] = [{"units": 64, "activation": "relu"},
+                     {"units": classes, "activation": "softmax"}]
+    net["loss"] = "cross_entropy"
+    net["seed"] = 1
+    doc.pop("variants", None)
+    doc["data"] = {"rows": [[(r * (i + 3)) % 7 for i in range(n_in)]
+                            + [1 if c == r % classes else 0 for c in range(classes)]
+                            for r in range(rows)]}
+    doc["steps"] = [
+        {"kind": "forward", "title": "all rows", "batch": True},
+        {"kind": "check", "title": "loss", "prompt": "L?", "answer": "loss", "batch": True},
+        {"kind": "check", "title": "after", "prompt": "L after?", "answer": "after.loss", "batch": True},
+        {"kind": "train", "title": "train"},
+    ]
+    return doc, f"{classes}-way softmax, {rows} rows, batch steps"
+
+
 def op_work(data, doc):
     """Lots of work within the size limits: many rows, epochs, small batches."""
     rows = doc.get("data", {}).get("rows") if isinstance(doc.get("data"), dict) else None
@@ -515,7 +544,7 @@ def op_work(data, doc):
 DOC_OPS: list[tuple[Callable, int]] = [
     (op_swap_type, 6), (op_special_number, 6), (op_resize, 3), (op_nest, 2), (op_text, 5),
     (op_delete, 4), (op_duplicate_item, 2), (op_set_key, 6), (op_answer, 5), (op_network, 2),
-    (op_overflow, 2), (op_blowup, 2), (op_work, 1),
+    (op_overflow, 2), (op_blowup, 2), (op_work, 1), (op_memory, 1),
 ]
 
 
@@ -628,6 +657,20 @@ def _big_ints():
         sys.set_int_max_str_digits(old)
 
 
+# An array whose items are all on lines of their own ending in a comma, i.e. holds no array or
+# table written over several lines: tomli-w writes one item per line; a lesson writes one row.
+_INNERMOST_ARRAY = re.compile(r"\[\n((?:[ ]+[^\[\]\s][^\n]*,\n)+)[ ]*\]")
+
+
+def _compact(text: str) -> str:
+    """Write innermost arrays on one line, as people do (``rows`` stay one row per line).
+
+    Only newlines and the comma before the closing bracket go, so the TOML means the same.
+    """
+    return _INNERMOST_ARRAY.sub(
+        lambda m: "[" + ", ".join(line.strip()[:-1] for line in m.group(1).splitlines()) + "]", text)
+
+
 @dataclass
 class Case:
     number: int
@@ -656,15 +699,15 @@ def draw_case(data, bases, number: int) -> Case:
             op = data.draw(_weighted(DOC_OPS))
             try:
                 doc, description = op(data, doc)
-            except (KeyError, IndexError, TypeError, AttributeError) as error:
-                # a previous mutation left no such shape: skip this one
+            except Exception as error:  # noqa: BLE001 - e.g. an earlier mutation left no such shape
+                # (or a number too big to scale): skip this mutation, never the run
                 description = f"{op.__name__} skipped ({type(error).__name__})"
             mutations.append(description)
         if not isinstance(doc, dict):
             doc = {"value": doc}
         try:
             with _big_ints():
-                raw = tomli_w.dumps(doc).encode("utf-8")
+                raw = _compact(tomli_w.dumps(doc)).encode("utf-8")
         except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as error:
             mutations.append(f"not serialisable ({type(error).__name__}); raw lesson used")
     if level in ("raw", "both"):
@@ -745,6 +788,13 @@ def _vm(field_name: str) -> int:
     return 0
 
 
+def _reset_peak() -> None:
+    """Reset the process's peak resident size (VmHWM) to its current size (Linux ≥ 4.0)."""
+    with contextlib.suppress(OSError):
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+
+
 def _strict_json(text: str) -> str | None:
     """None if ``text`` is strict JSON, else why not."""
     def refuse(constant: str):
@@ -766,9 +816,11 @@ def _signature_of(tb: traceback.TracebackException) -> str:
     return f"{tb.exc_type.__name__ if tb.exc_type else '?'}{where}"
 
 
-def _run_command(argv: list[str], memory_limit: int) -> dict:
+def _run_command(argv: list[str]) -> dict:
+    """Run ``nn_tui.cli.main(argv)`` here, capturing its output; judge what can be judged here."""
     from nn_tui.cli import main
 
+    _reset_peak()
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
     result: dict[str, Any] = {"argv": argv}
@@ -815,9 +867,6 @@ def _child(path: str, epochs: int, memory_limit: int, write_fd: int) -> None:
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        with contextlib.suppress(OSError):  # reset the peak RSS to what we have now
-            with open("/proc/self/clear_refs", "w") as clear:
-                clear.write("5")
         size = _vm("VmSize")
         if size:
             with contextlib.suppress(ValueError, OSError):
@@ -830,7 +879,7 @@ def _child(path: str, epochs: int, memory_limit: int, write_fd: int) -> None:
         ]
         for index, argv in enumerate(commands):
             os.write(write_fd, (json.dumps({"start": index}) + "\n").encode())
-            result = _run_command(argv, memory_limit)
+            result = _run_command(argv)
             line = json.dumps({"done": index, "result": result}, ensure_ascii=True) + "\n"
             os.write(write_fd, line.encode())
     except BaseException:  # noqa: BLE001 - the harness itself failed: say so, never hang
@@ -1245,18 +1294,25 @@ def main(argv: list[str] | None = None) -> int:
                        epochs=args.epochs)
     runner = Runner(args.workers, on_outcome=on_outcome, **runner_args)
     budget_end = started + args.seconds if args.seconds else math.inf
+    harness_failed = False
     try:
         generate_cases(bases, args.seed, args.cases, budget_end, runner.submit)
         runner.drain()
     except KeyboardInterrupt:
         runner.kill_all()
         print("\n[fuzz] interrupted", file=sys.stderr)
+    except Exception:  # noqa: BLE001 - a bug in the harness: still report what ran
+        harness_failed = True
+        traceback.print_exc()
+        runner.kill_all()
+        print("\n[fuzz] the harness failed (above); the summary covers the cases run so far",
+              file=sys.stderr)
     elapsed = time.monotonic() - started
     saved = save_reproducers(collector, out, runner_args, args.shrink_seconds) if collector.failed() else {}
     print_summary(collector, saved, elapsed, args.workers, out)
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.rmtree(home, ignore_errors=True)
-    return 1 if collector.failed() else 0
+    return 1 if collector.failed() or harness_failed else 0
 
 
 if __name__ == "__main__":
