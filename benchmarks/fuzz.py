@@ -914,7 +914,9 @@ class Outcome:
 def _control_shape(context: str) -> str:
     """The line around a control character with the variable parts blanked: one leak, one name."""
     lines = [line for line in context.splitlines() if CONTROL.search(line)] or [context]
-    line = re.sub(r"\S*nn-tui-fuzz-cases-\S*", "FILE", lines[0])
+    # the context starts up to 60 characters before the leak, often inside the case's path
+    line = re.sub(r"^\S*\.toml(:\d+)?:?\s*", "FILE: ", lines[0])
+    line = re.sub(r"\S*(case-\d+\.toml|-cases-\w+/)\S*", "FILE", line)
     line = re.sub(r"\S*" + CONTROL.pattern + r"\S*", "<CTRL>", line)
     line = re.sub(r"\(known: [^)]*\)?", "(known: ...)", line)
     return re.sub(r"\d+(\.\d+)?", "#", line).strip()[:70]
@@ -944,7 +946,7 @@ def classify(case: Case, results: dict, hung: int | None, signal_death: int | No
         elif code == 2 and not result["printed"]:
             classes.setdefault("SILENT-REFUSAL", f"{name}: exit 2, nothing printed")
         if result.get("peak", 0) > memory_limit:
-            classes.setdefault("MEMORY", f"{name}: peak {peak_mb:.0f} MB")
+            classes.setdefault("MEMORY", f"{name}: peak over {memory_limit // 2**20} MB")
         if result.get("json_problem"):
             classes.setdefault("NON-STRICT-JSON", f"{name}: {result['json_problem'][:60]}")
             details.append(f"  not strict JSON: {result['json_problem']}\n  ...{result.get('json_context', '')}...")
@@ -1202,6 +1204,11 @@ def print_summary(collector: Collector, saved: dict, elapsed: float, workers: in
     for name in GOOD_CLASSES + FAILURE_CLASSES:
         distinct = len(collector.failures.get(name, {})) if name in FAILURE_CLASSES else ""
         lines.append(f"{name:<20} {collector.counts[name]:>8}  {distinct}")
+    for cls, found in collector.failures.items():
+        if found:
+            lines.append(f"\n{cls} signatures (cases, signature):")
+            for failure in sorted(found.values(), key=lambda f: -f.count)[:40]:
+                lines.append(f"  {failure.count:>6}  {failure.signature}")
     for cls, entries in saved.items():
         lines.append(f"\n{cls}: {collector.counts[cls]} case(s), {len(collector.failures[cls])} signature(s); reproducers:")
         for failure, path in entries:
