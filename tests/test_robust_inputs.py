@@ -726,3 +726,30 @@ def test_problems_carry_no_control_characters_in_any_field(tmp_path):
     for text in [error.path] + [f"{p.path} {p.key} {p.message}" for p in error.problems]:
         assert "\x1b" not in text and "\x07" not in text
     assert "\\x1b[2J" in error.problems[0].key
+
+
+def test_uneven_rows_are_a_problem_even_without_a_valid_network(tmp_path, capsys):
+    """Found by benchmarks/fuzz.py: with [network] refused, rows of different lengths reached
+    NumPy and ended in a ValueError traceback."""
+    path = tmp_path / "uneven.toml"
+    path.write_text('''
+[lesson]
+id = "uneven"
+title = "Uneven"
+
+[network]
+inputs = ["a"]
+outputs = ["y"]
+loss = "nope"
+
+[[network.layers]]
+units = 1
+activation = "sigmoid"
+
+[data]
+rows = [[0.6, 0], [0.3, 0.8, 0]]
+''', encoding="utf-8")
+    assert cli.main(["check", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "data.rows[1]: has 3 values, but data.rows[0] has 2" in out
+    assert "network.loss" in out

@@ -520,6 +520,12 @@ class _Validator:
                     f"({len(network.inputs)} inputs then {len(network.outputs)} targets)",
                 )
                 return None, 0
+            if width is None and parsed and len(vector) != len(parsed[0]):
+                # Without a valid [network] the rows can still be checked against each other.
+                self.problem(f"data.rows[{index}]",
+                             f"has {len(vector)} values, but data.rows[0] has {len(parsed[0])}; "
+                             "every row needs the same number of values")
+                return None, 0
             parsed.append(vector)
         focus = self.integer(raw, "focus", "data", 0, len(parsed) - 1)
         if "focus" in raw and focus is None:
