@@ -753,3 +753,62 @@ def test_the_engine_stops_between_mini_batches_when_asked():
         full.run(1000)
     # Without a stop check the run is unchanged.
     assert Trainer(network.copy(), X, Y).run(5)
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving in one burst, as from a fast typist, an unbracketed paste or a slow link:
+    all reach the app before any is handled (``pilot.press`` waits after each key)."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key_to_character(key)))
+
+
+@pytest.mark.parametrize("keys", [("1", "2", "h"), ("3", "n"), ("1", "p"), ("x", "7", "t"),
+                                  ("x", "q"), ("5", "question_mark", "r")])
+async def test_keys_in_one_burst_type_once_the_first_one_typed(check_lesson, keys):
+    app = make_app(check_lesson)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        box = screen.query_one(AnswerInput)
+        assert app.focused is box and box.value == ""
+        burst(app, *keys)
+        await settle(app, pilot)
+        assert app.is_running and app.screen is screen
+        assert screen.view.index == 1
+        assert box.value == "".join(key_to_character(key) for key in keys)
+        assert "Hint" not in screen_text(app)
+
+
+async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_gradients):
+    """End starts preparing the last step; a ← right behind it abandons that preparation (a
+    focused pane used to take End to scroll and hand it on after the ←)."""
+    app = make_app(slow_path)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        slow_gradients.enabled = True
+        screen = app.screen
+        burst(app, "end", "left")
+        await settle(app, pilot)
+        assert screen._preparing is None
+        assert screen.view.index < screen.session.total - 1
+
+
+async def test_typing_a_number_after_leaving_the_box_goes_back_into_it(check_lesson):
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        screen = app.screen
+        screen.go(1)
+        await settle(app, pilot)
+        box = screen.query_one(AnswerInput)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is not box and app.screen is screen
+        await pilot.press("-", "0", ".", "5")
+        await pilot.pause()
+        assert app.focused is box and box.value == "-0.5"
+        assert screen.view.index == 1

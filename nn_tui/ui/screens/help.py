@@ -33,7 +33,8 @@ HELP = """\
 
 **In the answer box** the keys above work while the box is empty. Once you have typed
 something, every printable key (n, p, h, r, t, q, ?, space, .) types into the box, and ← / → /
-Home / End move the text cursor; Enter checks the answer, Escape or Tab leave the box.
+Home / End move the text cursor; Enter checks the answer, Escape or Tab leave the box. Out of
+the box, typing a digit, . or - at a number question puts the cursor back in it.
 
 Answers may be typed as `0.325`, `-2.8e-2`, `1/3` or `.5`. Typing something that is not a
 number costs nothing. → moves on from a question you do not want to answer (it counts as

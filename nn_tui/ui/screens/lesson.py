@@ -64,6 +64,11 @@ LIVE_PANES_HZ = 2
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
+# The characters an answer can start with; typed anywhere at a number question they go to its
+# answer box.
+ANSWER_START_CHARACTERS = frozenset("0123456789.-−+")
+
+
 class LessonScreen(Screen):
     # Screen repaints itself whole when the focus moves (into the answer box at a question, out
     # of it after); nothing it draws depends on the focus (the :focus styles restyle their own
@@ -86,8 +91,10 @@ class LessonScreen(Screen):
         Binding("q", "app.quit_app", "Quit", priority=True),
         Binding("t", "switch_detail", "Next pane", priority=True),
         Binding("escape", "back", "Lessons"),
-        Binding("home", "first", "First step", show=False),
-        Binding("end", "last", "Last step", show=False),
+        # Priority, like ←/→: a focused pane would otherwise take Home/End (to scroll) and hand
+        # them on later than a ← pressed just after, so "End ←" ran as "← End".
+        Binding("home", "first", "First step", show=False, priority=True),
+        Binding("end", "last", "Last step", show=False, priority=True),
         *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False)
           for number in range(1, 10)),
     ]
@@ -433,14 +440,14 @@ class LessonScreen(Screen):
         """Whether the learner has text in the answer box and the cursor in it: then ←/→ and
         Home/End edit the text (and printable keys type, see ``AnswerInput``)."""
         focused = self.focused
-        return isinstance(focused, AnswerInput) and bool(focused.value)
+        return isinstance(focused, AnswerInput) and focused.holds_text
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         # Called by Textual for every key and for the key bar, also while the screen is being
         # dismissed (its children already gone): never assume a widget is there.
         view = self.view
         step = view.step if view is not None else None
-        if action in ("next", "previous"):
+        if action in ("next", "previous", "first", "last"):
             return not self._typing()
         if action in ("train", "one_epoch"):
             return step is not None and step.kind == "train"
@@ -534,6 +541,23 @@ class LessonScreen(Screen):
             return
         self.stop_work()
         self.app.open_entry(choice)
+
+    def on_key(self, event) -> None:
+        # A learner who left the answer box (Esc, Tab, a click) and types a number means to
+        # answer: the first digit, point or minus puts the cursor back in the box and types.
+        # (Digits pick a choice at multiple-choice questions; those have no box.)
+        character = event.character
+        if not character or character not in ANSWER_START_CHARACTERS:
+            return
+        check = self._one(CheckArea)
+        if check is None or check.index is None or check.is_choice or check.settled:
+            return
+        box = check.query_one(AnswerInput)
+        if self.focused is box or not box.display:
+            return
+        event.stop()
+        box.focus()
+        box.insert_text_at_cursor(character)
 
     def action_switch_detail(self) -> None:
         if not self._alive:

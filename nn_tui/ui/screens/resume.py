@@ -49,8 +49,8 @@ class ResumeDialog(ModalScreen["ResumeChoice | None"]):
                             "are kept in the history).", style="dim")
             yield Static(text, id="resume-text")
             with Horizontal(id="resume-buttons"):
-                yield Button(f"Resume at step {self.step + 1} (Enter)", id="resume",
-                             variant="primary")
+                # No "(Enter)" on the label: Enter presses whichever button is highlighted.
+                yield Button(f"Resume at step {self.step + 1}", id="resume", variant="primary")
                 yield Button("Start over (s)", id="start-over")
             yield Static(Text("Enter: the highlighted button · s: start over · Esc: back",
                               style="dim"), id="resume-keys")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -56,7 +57,41 @@ class AnswerInput(Input):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("max_length", MAX_ANSWER_LENGTH)
+        # Coming back to the box keeps what was typed: selecting it all on focus would let the
+        # next key replace it.
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
+        # Printable keys forwarded to this box and not yet handled by it. Keys that arrive in
+        # one burst (a fast typist, a paste without bracketing, a slow link) are all routed by
+        # the app before this box has handled the first: "12h" would find the box still empty
+        # at "h" and show a hint. Counting what is on its way makes "12h" type three characters.
+        self._keys_on_the_way = 0
+
+    @property
+    def holds_text(self) -> bool:
+        """Whether the box has text, or printable keys on their way into it."""
+        return bool(self.value) or self._keys_on_the_way > 0
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.Key) and message.is_printable:
+            self._keys_on_the_way += 1
+        return super().post_message(message)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and self._keys_on_the_way:
+            self._keys_on_the_way -= 1
+        await super()._on_key(event)
+
+    def reset(self) -> None:
+        """Empty the box for a new question (nothing typed or on its way is meant for it)."""
+        self.value = ""
+        self._keys_on_the_way = 0
+
+    def _on_blur(self, event: events.Blur) -> None:
+        # Keys go only to the focused widget: none is on its way once the box lost the focus
+        # (a key dropped on the way, e.g. while the box was disabled, must not count for ever).
+        self._keys_on_the_way = 0
+        super()._on_blur(event)
 
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
@@ -74,7 +109,7 @@ class AnswerInput(Input):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         # Asked by Textual at every key press, before any binding (priority ones included).
-        if key in LESSON_KEYS and not self.value:
+        if key in LESSON_KEYS and not self.holds_text:
             return False
         return super().check_consume_key(key, character)
 
@@ -190,7 +225,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.query_one("#check-prompt", Static).update(Text(prompt, style="bold"))
         choices = self.query_one("#check-choices", Static)
         answer_box = self.query_one(AnswerInput)
-        answer_box.value = ""
+        answer_box.reset()
         if step.choices:
             lines = Text()
             for number, choice in enumerate(step.choices, start=1):
