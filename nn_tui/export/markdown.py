@@ -35,6 +35,9 @@ PLOT_WIDTH = 72
 PLOT_HEIGHT = 16
 # More data rows than this are cut from the document (the lesson file has them all).
 MAX_DATA_ROWS = 60
+# A batch's rows are listed up to this many (the pane scrolls through all of them; paper does
+# not), then counted.
+MAX_BATCH_LINES = 20
 # Each run's curve gets its own marker, so the plot reads without colour.
 PLOT_MARKERS = ("•", "x", "+", "o", "*", "#", "@", "%", "=")
 MAX_PLOT_POINTS = 400
@@ -69,7 +72,7 @@ def plain(text: str) -> str:
     text = text.replace("\\", "\\\\")
     text = re.sub(r"([*`])", r"\\\1", text)
     # Brackets make a link only as "[text](url)", "[text][ref]" or "[ref]: url".
-    text = re.sub(r"\](?=[(\[:])", r"\\]", text)
+    text = re.sub(r"\](?=[(\[])", r"\\]", text)
     text = _TAG_START.sub("\\\\<", text)
     # An underscore only emphasises at the edge of a word ("_x_"), not inside one (half_sse).
     text = re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\\_", text)
@@ -78,6 +81,7 @@ def plain(text: str) -> str:
         # What would start a heading, a list, a quote or a rule at the start of a line.
         line = re.sub(r"^(\s*)([#+\-=]+)(?=\s|$)", r"\1\\\2", line)
         line = re.sub(r"^(\s*)>", r"\1\\>", line)
+        line = re.sub(r"^(\s*\[[^\]]*)\](?=:)", r"\1\\]", line)
         line = re.sub(r"^(\s*\d{1,9})([.)])(?=\s|$)", r"\1\\\2", line)
         lines.append(line)
     return "  \n".join(lines)  # two spaces: a hard line break
@@ -290,7 +294,14 @@ def _forward_block(view: StepView, layer: int) -> list[str]:
         inputs = (f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0
                   else "")
         lines.append(f"row {row:>{digits}}:  {inputs}{z_name} = {z}   {a_name} = {a}")
-    return lines
+    return _capped(lines)
+
+
+def _capped(lines: list[str]) -> list[str]:
+    """At most MAX_BATCH_LINES lines of a batch, then how many more rows there are."""
+    if len(lines) <= MAX_BATCH_LINES:
+        return lines
+    return lines[:MAX_BATCH_LINES] + [f"… and {len(lines) - MAX_BATCH_LINES} more rows"]
 
 
 def _gradient_table(view: StepView, layer: int) -> str:
@@ -381,8 +392,8 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
             # The pane says "see the rows"; on paper the rows are here.
             rows = trace.rows or tuple(range(len(trace.output)))
             digits = len(str(max(rows)))
-            after = [f"row {row:>{digits}}:  ŷ new = {_values(new)} (was {_values(old)})"
-                     for row, new, old in zip(rows, trace.after.output, trace.output)]
+            after = _capped([f"row {row:>{digits}}:  ŷ new = {_values(new)} (was {_values(old)})"
+                             for row, new, old in zip(rows, trace.after.output, trace.output)])
         after.append(f"{loss.symbol} = {loss.value} ({loss.plugged})")
         parts.append("**After the update**, the same data through the new weights:")
         parts.append(code(after))
