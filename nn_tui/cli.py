@@ -181,6 +181,7 @@ def _entry_record(entry: CatalogEntry) -> dict:
         "id": entry.id,
         "title": entry.lesson.title if entry.lesson else entry.path.name,
         "summary": entry.lesson.summary if entry.lesson else "",
+        "sources": list(entry.lesson.sources) if entry.lesson else [],
         "path": str(entry.path),
         "bundled": entry.bundled,
         "ok": entry.ok,

@@ -590,3 +590,12 @@ def test_a_large_batch_is_listed_in_part():
     assert f"… and {50 - MAX_BATCH_LINES} more rows" in document
     assert "row 49:" not in document
     assert "row 19:" in document
+
+
+def test_list_json_gives_the_sources(capsys):
+    status, out, err = _run(capsys, "list", "--json")
+    assert status == 0, err
+    records = {record["id"]: record for record in json.loads(out)}
+    assert records["psa-hidden-layer"]["sources"] == list(session_of("psa-hidden-layer")
+                                                          .lesson.sources)
+    assert records["xor"]["sources"] == []

@@ -217,7 +217,7 @@ def _network_section(lesson: Lesson) -> list[str]:
                or training.batch_size >= len(lesson.rows)
                else f"mini-batches of {training.batch_size} rows, shuffled with seed "
                     f"{training.shuffle_seed}")
-    items.append(f"- **Training:** {training.epochs} epochs by default, {batches}")
+    items.append(f"- **Training:** {training.epochs} epochs unless a step says otherwise, {batches}")
     parts = ["## The network", "\n".join(items), "Initial weights:", code(_weights_lines(trace))]
     if lesson.variants:
         rows = []
@@ -288,12 +288,16 @@ def _forward_block(view: StepView, layer: int) -> list[str]:
     z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
     a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
     digits = len(str(max(row for row, _z, _a in rows)))
+    # The inputs beside the first layer, as the pane's batch table has them.
+    inputs = [f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0 else ""
+              for position in range(len(rows))]
+    inputs_width = max(width(text) for text in inputs)
+    z_width = max(width(z) for _row, z, _a in rows)
     lines = []
     for position, (row, z, a) in enumerate(rows):
-        # The inputs beside the first layer, as the pane's batch table has them.
-        inputs = (f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0
-                  else "")
-        lines.append(f"row {row:>{digits}}:  {inputs}{z_name} = {z}   {a_name} = {a}")
+        # Padded to columns, as the pane's table lines them up.
+        lines.append(f"row {row:>{digits}}:  {inputs[position]:<{inputs_width}}"
+                     f"{z_name} = {z:<{z_width}}   {a_name} = {a}")
     return _capped(lines)
 
 
