@@ -599,3 +599,43 @@ def test_list_json_gives_the_sources(capsys):
     assert records["psa-hidden-layer"]["sources"] == list(session_of("psa-hidden-layer")
                                                           .lesson.sources)
     assert records["xor"]["sources"] == []
+
+
+@pytest.mark.parametrize("lesson_id", BUNDLED)
+def test_the_document_renders_as_github_flavoured_markdown(lesson_id):
+    """Rendered (markdown-it, which Rich brings, in its GitHub-like mode): one heading per step
+    and per solution, the tables as tables, the worked arithmetic as code, no raw HTML."""
+    from markdown_it import MarkdownIt
+
+    document = exported(lesson_id)
+    session = session_of(lesson_id)
+    html = MarkdownIt("gfm-like").render(document)
+    questions = sum(step.kind == "check" for step in session.steps)
+    assert html.count("<h3>") == session.total + questions
+    tables = len(re.findall(r"^\| [-:]", document, flags=re.M))
+    assert html.count("<table>") == tables >= 1
+    fences = len([line for line in document.splitlines() if line.startswith("```")]) // 2
+    assert html.count("<pre><code") == fences
+    assert "<script" not in html and "<b>" not in html
+
+
+def test_python_is_wired_to_the_python_exporter(capsys, monkeypatch, tmp_path):
+    """--python hands the checked lesson to nn_tui.export.python.export_python and prints or
+    writes its text like --markdown (a stand-in module here: the exporter has its own tests)."""
+    import types
+
+    seen = []
+    stand_in = types.ModuleType("nn_tui.export.python")
+
+    def export_python(lesson):
+        seen.append(lesson.id)
+        return "import numpy as np\nprint('ŷ')\n"
+
+    stand_in.export_python = export_python
+    monkeypatch.setitem(sys.modules, "nn_tui.export.python", stand_in)
+    status, out, err = _run(capsys, "export", PSA_HIDDEN, "--python")
+    assert (status, out, err) == (0, "import numpy as np\nprint('ŷ')\n", "")
+    output = tmp_path / "psa.py"
+    assert _run(capsys, "export", PSA_HIDDEN, "--python", "-o", str(output))[0] == 0
+    assert output.read_text(encoding="utf-8") == "import numpy as np\nprint('ŷ')\n"
+    assert seen == ["psa-hidden-layer", "psa-hidden-layer"]
