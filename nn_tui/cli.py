@@ -521,6 +521,10 @@ def _output_problem(output: str, lesson_path: str) -> str | None:
             return "is a folder; give a file name"
         if target.exists() and target.resolve() == Path(lesson_path).resolve():
             return "is the lesson file itself; give another file name"
+        if target.exists() and not target.is_file():
+            # Replacing a device or a pipe with a regular file would break it (/dev/null).
+            return ("is not a regular file (a device, pipe or socket); give a file name, or "
+                    "leave out -o to print")
         folder = target.parent
         if not folder.is_dir():
             return f"no such folder: {folder}"

@@ -639,3 +639,23 @@ def test_python_is_wired_to_the_python_exporter(capsys, monkeypatch, tmp_path):
     assert _run(capsys, "export", PSA_HIDDEN, "--python", "-o", str(output))[0] == 0
     assert output.read_text(encoding="utf-8") == "import numpy as np\nprint('ŷ')\n"
     assert seen == ["psa-hidden-layer", "psa-hidden-layer"]
+
+
+def test_o_refuses_a_device_or_a_pipe(capsys, tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for target in ("/dev/null", str(pipe)):
+        status, out, err = _run(capsys, "export", PSA_HIDDEN, "--markdown", "-o", target)
+        assert status == 2 and out == ""
+        assert "is not a regular file" in err
+    assert Path("/dev/null").is_char_device()
+
+
+def test_o_writes_through_a_symbolic_link(capsys, tmp_path):
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert _run(capsys, "export", PSA_HIDDEN, "--markdown", "-o", str(link))[0] == 0
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == exported("psa-hidden-layer")

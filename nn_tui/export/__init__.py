@@ -15,9 +15,13 @@ def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temp file in the same folder, fsync'ed and
     renamed over ``path``: a reader sees the old file or the whole new one, never half of one.
 
+    A symbolic link is followed: its target is replaced, the link stays.
     The new file gets the mode the old one had (or the usual one for a new file, from the
     umask), not the private mode of a temp file. Raises OSError (the temp file is removed)."""
     path = Path(path)
+    if path.is_symlink():
+        # Write through the link to its file, as an editor does, rather than replacing the link.
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
