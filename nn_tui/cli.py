@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train")
+COMMANDS = ("list", "check", "trace", "train", "export")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog="commands: list, check, trace, train (nn-tui COMMAND --help for each)",
+        epilog="commands: list, check, trace, train, export (nn-tui COMMAND --help for each)",
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -93,6 +93,17 @@ def _command_parser() -> argparse.ArgumentParser:
     train.add_argument("--predict", action="append", default=[], metavar="V[,V...]",
                        help="input values to predict after training (repeatable)")
     train.add_argument("--json", action="store_true", help="print JSON")
+
+    export = commands.add_parser(
+        "export", help="the lesson as a document (Markdown) or as a NumPy script")
+    export.add_argument("path", metavar="LESSON", help="a lesson file")
+    kind = export.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--markdown", action="store_true",
+                      help="the whole lesson, worked out, with the solutions at the end")
+    kind.add_argument("--python", action="store_true",
+                      help="a standalone NumPy script of the lesson's network and training")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE (replaced atomically) instead of printing")
     return parser
 
 
@@ -170,6 +181,7 @@ def _entry_record(entry: CatalogEntry) -> dict:
         "id": entry.id,
         "title": entry.lesson.title if entry.lesson else entry.path.name,
         "summary": entry.lesson.summary if entry.lesson else "",
+        "sources": list(entry.lesson.sources) if entry.lesson else [],
         "path": str(entry.path),
         "bundled": entry.bundled,
         "ok": entry.ok,
@@ -480,6 +492,78 @@ def _path_exists(path: str) -> bool:
         return False
 
 
+# -- export --------------------------------------------------------------------------------------
+
+
+def _export_text(lesson: Lesson, python: bool) -> str:
+    if not python:
+        from nn_tui.export.markdown import export_markdown
+
+        return export_markdown(lesson)
+    try:
+        from nn_tui.export.python import export_python
+    except ModuleNotFoundError as error:
+        if error.name != "nn_tui.export.python":
+            raise
+        raise UsageError("nn-tui export: --python is not available in this version") from None
+    return export_python(lesson)
+
+
+def _output_problem(output: str, lesson_path: str) -> str | None:
+    """Why ``-o output`` cannot be written, when that is known before exporting, else None."""
+    import os
+
+    target = Path(output)
+    if not output or output.endswith(("/", os.sep)):
+        return "give a file name"
+    try:
+        if target.is_dir():
+            return "is a folder; give a file name"
+        if target.exists() and target.resolve() == Path(lesson_path).resolve():
+            return "is the lesson file itself; give another file name"
+        if target.exists() and not target.is_file():
+            # Replacing a device or a pipe with a regular file would break it (/dev/null).
+            return ("is not a regular file (a device, pipe or socket); give a file name, or "
+                    "leave out -o to print")
+        folder = target.parent
+        if not folder.is_dir():
+            return f"no such folder: {folder}"
+    except (OSError, ValueError) as error:
+        return str(error)
+    return None
+
+
+def _write_problem(error: OSError) -> str:
+    import errno
+
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "cannot write there: permission denied" + (
+            " (read-only file system)" if error.errno == errno.EROFS else "")
+    if error.errno == errno.ENOSPC:
+        return "cannot write there: no space left on the device"
+    return f"cannot write there: {error.strerror or error}"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        problem = _output_problem(args.output, args.path)
+        if problem:
+            raise UsageError(f"nn-tui export: -o {args.output}: {problem}")
+    lesson = _load(args.path)
+    text = _export_text(lesson, args.python)
+    if args.output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return EXIT_OK
+    from nn_tui.export import write_atomically
+
+    try:
+        write_atomically(Path(args.output), text)
+    except (OSError, ValueError) as error:
+        why = _write_problem(error) if isinstance(error, OSError) else str(error)
+        raise UsageError(f"nn-tui export: -o {args.output}: {why}") from None
+    return EXIT_OK
+
+
 # -- the TUI -------------------------------------------------------------------------------------
 
 
@@ -502,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
-                      "train": run_train}[args.command]
+                      "train": run_train, "export": run_export}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:

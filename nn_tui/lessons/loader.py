@@ -50,6 +50,8 @@ MAX_TEXT = 20_000
 MAX_HINTS = 10
 MAX_CHOICES = 8
 MAX_NAME = 40
+MAX_SOURCES = 20
+MAX_SOURCE = 500
 # Beyond this a weight or data value is almost certainly a typo and would overflow exp().
 MAX_MAGNITUDE = 1e6
 
@@ -74,7 +76,7 @@ LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
-LESSON_KEYS = {"id", "title", "summary", "order"}
+LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
 NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
 LAYER_KEYS = {"units", "activation", "weights", "bias"}
 DATA_KEYS = {"rows", "focus"}
@@ -216,6 +218,37 @@ class _Validator:
         if not self.printable(value, full):
             return None
         return value
+
+    def texts(self, table: dict, key: str, where: str, count: int,
+              limit: int) -> tuple[str, ...]:
+        """An optional list of at most ``count`` non-empty texts of at most ``limit``
+        characters each, checked as every other text is; () when absent or bad."""
+        full = f"{where}.{key}"
+        if key not in table:
+            return ()
+        value = table[key]
+        if not isinstance(value, list):
+            self.problem(full, f"must be a list of texts, not {_kind(value)}")
+            return ()
+        if len(value) > count:
+            self.problem(full, f"has {len(value)} entries; the limit is {count}")
+            return ()
+        found = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.problem(f"{full}[{index}]", f"must be text, not {_kind(item)}")
+                return ()
+            if not item.strip():
+                self.problem(f"{full}[{index}]", "must not be empty")
+                return ()
+            if len(item) > limit:
+                self.problem(f"{full}[{index}]",
+                             f"is {len(item)} characters long; the limit is {limit}")
+                return ()
+            if not self.printable(item, f"{full}[{index}]"):
+                return ()
+            found.append(item)
+        return tuple(found)
 
     def integer(self, table: dict, key: str, where: str, low: int, high: int,
                 required: bool = False) -> int | None:
@@ -951,6 +984,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     meta = v.table(data, "lesson", "")
     lesson_id = title = summary = None
     order = None
+    sources: tuple[str, ...] = ()
     if meta is not None:
         v.unknown_keys(meta, LESSON_KEYS, "lesson")
         lesson_id = v.string(meta, "id", "lesson", required=True, limit=MAX_NAME * 2)
@@ -960,6 +994,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         title = v.string(meta, "title", "lesson", required=True, limit=120)
         summary = v.string(meta, "summary", "lesson", limit=1000) or ""
         order = v.integer(meta, "order", "lesson", 0, 10_000)
+        sources = v.texts(meta, "sources", "lesson", MAX_SOURCES, MAX_SOURCE)
 
     network_raw = v.table(data, "network", "")
     network = v.network(network_raw) if network_raw is not None else None
@@ -997,6 +1032,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         steps=steps,
         variants=variants,
         order=order,
+        sources=sources,
     )
     # The generated walk-through trains too: budget the steps the learner will get.
     from nn_tui.lessons.walkthrough import generated_steps

@@ -120,6 +120,9 @@ class Lesson:
     variants: tuple[Variant, ...] = ()
     # Authored order in the picker (lower first); lessons without one sort after, by title.
     order: int | None = None
+    # What the lesson follows (an article's title and where it was published), as the
+    # author cites it; shown in the exported document.
+    sources: tuple[str, ...] = ()
 
     @property
     def X(self) -> np.ndarray:
