@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train")
+COMMANDS = ("list", "check", "trace", "train", "export")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog="commands: list, check, trace, train (nn-tui COMMAND --help for each)",
+        epilog="commands: list, check, trace, train, export (nn-tui COMMAND --help for each)",
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -93,6 +93,14 @@ def _command_parser() -> argparse.ArgumentParser:
     train.add_argument("--predict", action="append", default=[], metavar="V[,V...]",
                        help="input values to predict after training (repeatable)")
     train.add_argument("--json", action="store_true", help="print JSON")
+
+    export = commands.add_parser("export", help="the lesson as a standalone NumPy script")
+    export.add_argument("path", metavar="LESSON")
+    kind = export.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--python", action="store_true",
+                      help="a NumPy script: the worked step and the training, as code")
+    export.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE instead of printing (replaced atomically)")
     return parser
 
 
@@ -480,6 +488,51 @@ def _path_exists(path: str) -> bool:
         return False
 
 
+# -- export --------------------------------------------------------------------------------------
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so
+    the file is either the old one or the whole new one; UsageError if it cannot be written."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise UsageError(f"nn-tui export: -o {path}: is a folder")
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                    dir=target.parent if str(target.parent) else ".")
+    except OSError as error:
+        raise UsageError(f"nn-tui export: -o {path}: cannot write there "
+                         f"({error.strerror or error})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as error:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise UsageError(f"nn-tui export: -o {path}: cannot write there "
+                         f"({error.strerror or error})") from None
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from nn_tui.export.python import export_python
+
+    lesson = _load(args.path)
+    text = export_python(lesson)
+    if args.output:
+        _write_atomically(args.output, text)
+    else:
+        # Generated source: lesson text in it is escaped already (see nn_tui.export.python).
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 # -- the TUI -------------------------------------------------------------------------------------
 
 
@@ -502,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
-                      "train": run_train}[args.command]
+                      "train": run_train, "export": run_export}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:
