@@ -273,7 +273,7 @@ def show(label, value):
     """Print each entry of ``value`` under the name the tutor's panes give it, 1-based as on
     screen: z₁[1], z₁[2] ... for a vector, W₂[1,2] for a matrix, no index for one number.
     A "{}" in the label says where the index goes (∂a₁[2]/∂z₁[2]); a matrix under a label
-    with two of them gets one index in each (the softmax Jacobian ∂ŷ[1]/∂z₂[2])."""
+    with two of them gets one index in each (a Jacobian: ∂ŷ[1]/∂z₂[2])."""
     value = np.asarray(value, dtype=float)
     if "{}" not in label:
         label += "{}"
@@ -322,16 +322,40 @@ def _float(value: float) -> str:
 
 
 def _array(values: np.ndarray, indent: int) -> str:
-    """``np.array([...])`` of ``values`` (1-D or 2-D), a matrix one row per line if long."""
+    """``np.array([...])`` of ``values`` (1-D or 2-D) for a line that starts ``indent``
+    characters in: on one line if it fits in 96 columns, else a matrix one row per line (a long
+    vector or row wrapped)."""
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
-        return f"np.array([{', '.join(_float(v) for v in values)}])"
+        flat = f"np.array([{', '.join(_float(v) for v in values)}])"
+        if len(flat) + indent <= 96:
+            return flat
+        return "np.array([\n" + _wrapped(values, indent + 4) + "\n" + " " * indent + "])"
     rows = ["[" + ", ".join(_float(v) for v in row) + "]" for row in values]
     flat = f"np.array([{', '.join(rows)}])"
     if len(flat) + indent <= 96:
         return flat
     pad = " " * (indent + 4)
-    return "np.array([\n" + "".join(f"{pad}{row},\n" for row in rows) + " " * indent + "])"
+    lines = []
+    for row, text in zip(values, rows):
+        if len(pad) + len(text) + 1 <= 96:
+            lines.append(f"{pad}{text},")
+        else:
+            lines.append(f"{pad}[\n{_wrapped(row, indent + 8)}\n{pad}],")
+    return "np.array([\n" + "\n".join(lines) + "\n" + " " * indent + "])"
+
+
+def _wrapped(values: np.ndarray, indent: int) -> str:
+    """Numbers separated by commas (each followed by one), on lines of at most 96 columns."""
+    lines, line = [], " " * indent
+    for value in values:
+        piece = _float(value) + ","
+        if line.strip() and len(line) + 1 + len(piece) > 96:
+            lines.append(line)
+            line = " " * indent
+        line += (" " if line.strip() else "") + piece
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def _loss_key(spec: NetworkSpec) -> str:
@@ -379,23 +403,31 @@ class _Names:
 
 def _header(lesson: Lesson, script: str) -> str:
     title = _doc(lesson.title)
+    variants = variant_json = ""
+    if lesson.variants:
+        variants = (",\nthen the same for each of the lesson's variants (other networks over "
+                    "the same data,\nin VARIANTS), from their own starting weights")
+        variant_json = ', "variants" each variant\'s'
     return f'''#!/usr/bin/env python3
-"""{title} (lesson {lesson.id}): the worked solution in NumPy.
+"""{title}
+
+The worked solution of nn-tui's lesson {lesson.id}, in NumPy.
 
 Exported by `nn-tui export --python` (nn-tui {__version__}) from {_doc(Path(lesson.path).name)}.
 In the order the lesson works through it, on data row {lesson.focus} (the lesson's focus row):
   1. the forward pass, layer by layer;
   2. the loss;
   3. the backward pass: the chain-rule factors, from the output back to the first layer;
-  4. one step of gradient descent, w <- w - eta*dL/dw, and the loss after it;
-then 5. training with the lesson's settings, and the final training loss.
+  4. one step of gradient descent, w ← w − η·∂L/∂w, and the loss after it;
+then 5. training with the lesson's settings, and the final training loss{variants}.
 Every value is printed under the name the tutor's Forward and Gradients panes give it (z₁,
 a₁, ŷ, ∂L/∂w₂ ...); in the code the same names are spelt in ASCII (z1, a1, y_hat, dL_dW2).
 
-Run:  python {script}          the worked numbers
-      python {script} --json   every number as JSON, under the paths of `nn-tui trace --json`
-                               (x, layers[0].z, grads[1].W, after.loss ...) and, under
-                               "training", the final loss `nn-tui train --json` reports.
+Run:
+  python {script}          the worked numbers
+  python {script} --json   every number as JSON, under the paths of
+      `nn-tui trace --json` (x, layers[0].z, grads[1].W, after.loss ...); "training" holds
+      the final loss that `nn-tui train --json` reports{variant_json}.
 NumPy is the only library it needs (sys and json come with Python).
 """
 
@@ -412,7 +444,7 @@ def _data(lesson: Lesson) -> str:
     rows = _array(lesson.rows, 0)
     return f'''
 # -- the data ---------------------------------------------------------------------------------
-# One row per example: the inputs {", ".join(map(_escaped, spec.inputs))}, then the target(s) {", ".join(map(_escaped, spec.outputs))}.
+# One row per example: its {inputs} input(s) (INPUTS), then its {outputs} target(s) (OUTPUTS).
 INPUTS = {list(spec.inputs)!r}
 OUTPUTS = {list(spec.outputs)!r}
 ROWS = {rows}
@@ -462,7 +494,7 @@ def _functions(lesson: Lesson) -> str:
     elif "cross_entropy" in losses:  # (the loader pairs cross-entropy with softmax only)
         parts.append(_LOG_SOFTMAX_CODE.rstrip("\n"))
     for name in activations:
-        parts.append("" if parts[-1].startswith("#") else "")
+        parts.append("")
         parts.append(_ACTIVATION_CODE[name].rstrip("\n"))
     parts.append("")
     parts.append("# The losses: value per row L, its slope ∂L/∂ŷ and, where the output "
@@ -515,8 +547,9 @@ say("Forward pass")''')
         emit(f'show("{n.a_label}", {n.a})')
     last = names[-1]
     loss_spec = get_loss(spec.loss)
+    heading = f"# -- 2. the loss: {loss_spec.title}, {loss_spec.formula} "
     emit(f'''
-# -- 2. the loss: {loss_spec.title}, {loss_spec.formula} -----------------
+{heading}{"-" * max(3, 96 - len(heading))}
 L = {loss}(y, y_hat, {last.z})
 say()
 say("Loss ({spec.loss})")
@@ -534,10 +567,10 @@ say("Gradients (chain rule, from the output back)")''')
         activation = spec.layers[index].activation
         emit("")
         if index == depth - 1:
-            emit(f"# layer {n.k}, the output: ∂L/∂ŷ ({loss_spec.derivative_formula}), then the "
-                 f"slope of {activation} at {n.z_label}")
-            emit(f"{n.dL_da} = {loss}_grad(y, y_hat, {n.z})  # ∂L/∂ŷ: how the loss changes "
-                 f"with the output")
+            emit(f"# layer {n.k}, the output: how the loss changes with the output, "
+                 f"{loss_spec.derivative_formula},")
+            emit(f"# then the slope of {activation} at {n.z_label}")
+            emit(f"{n.dL_da} = {loss}_grad(y, y_hat, {n.z})")
         else:
             following = names[index + 1]
             emit(f"# layer {n.k}: the blame passed back through the next layer's weights, "
@@ -549,7 +582,7 @@ say("Gradients (chain rule, from the output back)")''')
         if index == depth - 1 and fused:
             emit(f"# ∂L/∂{n.z_label}: the two factors above multiply out to a simpler formula, "
                  f"computed in one piece")
-            emit(f"# (exact even where ŷ has rounded to 0 or 1 and they would be ∞·0)")
+            emit("# (exact even where ŷ has rounded to 0 or 1 and they would be ∞·0)")
             emit(f"{n.dL_dz} = {loss}_dz(y, y_hat, {n.z})")
         elif activation == "softmax":
             emit(f"# ∂L/∂{n.z_label}[j] = Σᵢ ∂L/∂ŷ[i]·∂ŷ[i]/∂{n.z_label}[j]: every output "
@@ -558,8 +591,10 @@ say("Gradients (chain rule, from the output back)")''')
         else:
             emit(f"{n.dL_dz} = {n.dL_da} * {n.da_dz}  # ∂L/∂{n.z_label}, the error signal "
                  f"(delta)")
-        emit(f"{n.dL_dW} = np.outer({n.dL_dz}, {n.prev})  # ∂L/∂W[i,j] = ∂L/∂z[i] · a_prev[j]")
-        emit(f"{n.dL_db} = {n.dL_dz}  # ∂L/∂b = ∂L/∂z · 1")
+        prev_label = "x" if index == 0 else names[index - 1].a_label
+        emit(f"{n.dL_dW} = np.outer({n.dL_dz}, {n.prev})  # ∂L/∂{n.W_label}[i,j] = "
+             f"∂L/∂{n.z_label}[i] · {prev_label}[j]")
+        emit(f"{n.dL_db} = {n.dL_dz}  # ∂L/∂{n.b_label} = ∂L/∂{n.z_label} · 1")
         emit(f'say("  layer {n.k}")')
         d_a = "∂L/∂ŷ" if index == depth - 1 else f"∂L/∂{n.a_label}"
         emit(f'show("{d_a}", {n.dL_da})')
@@ -621,8 +656,10 @@ def _training(lesson: Lesson) -> str:
     else:
         emit("# The loss of several rows is the mean (or, with reduction \"sum\", the sum) of "
              "their losses.")
-    emit("ACTIVATIONS = {" + ", ".join(f'"{name}": ({name}, {name}_slope)'
-                                       for name in activations) + "}")
+    emit("ACTIVATIONS = {  # each activation and its slope")
+    for name in activations:
+        emit(f'    "{name}": ({name}, {name}_slope),')
+    emit("}")
     emit("LOSSES = {  # value, ∂L/∂ŷ, ∂L/∂z in one piece (or None)")
     for key in losses:
         dz = f"{key}_dz" if key in _FUSED else "None"
@@ -632,7 +669,7 @@ def _training(lesson: Lesson) -> str:
         emit(f"BATCH_SIZE = {training.batch_size}  # rows per gradient step")
         emit(f"SHUFFLE_SEED = {training.shuffle_seed}  # the seed of the rows' order, "
              "epoch after epoch")
-    emit(f'''
+    emit('''
 
 def forward(layers, A):
     """Z and A of every layer for the rows of A."""
@@ -715,7 +752,8 @@ def gradients(net, layers, X, Y):
     for i in range(len(layers) - 1, -1, -1):
         W, b, activation = layers[i]
         if i < len(layers) - 1:
-            dL_da = dL_dz @ layers[i + 1][0]  # the blame passed back through W of layer i + 2
+            # the blame passed back: the next layer's ∂L/∂z through its weights
+            dL_da = dL_dz @ layers[i + 1][0]
             dL_dz = dL_da * ACTIVATIONS[activation][1](Zs[i], As[i])
         A_prev = X if i == 0 else As[i - 1]
         grads[i] = (dL_dz.T @ A_prev, dL_dz.sum(axis=0))  # summed over the rows
@@ -742,8 +780,10 @@ def train(net):
     layers = net["layers"]
     history = [total_loss(net, layers, X, Y)]
     if not (np.isfinite(history[0]) and finite(layers)):
-        say("  the starting network already overflows: nothing to train")
+        say(f"  loss before training = {history[0]!r}: the starting network already "
+            "overflows, nothing to train")
         return history, layers
+    say(f"  loss before training = {history[0]!r}")
     limit = 1e6 * max(1.0, history[0])''')
     if mini:
         emit('''    # One random-number generator per run: each epoch draws a new order of the rows.
@@ -760,7 +800,8 @@ def train(net):
         emit('''        layers = step(net, layers, X, Y)  # all rows in one batch''')
     emit('''        loss = total_loss(net, layers, X, Y)
         if not (np.isfinite(loss) and finite(layers)):
-            say(f"  epoch {epoch}: the numbers overflowed; the network of epoch {epoch - 1} is kept")
+            say(f"  epoch {epoch}: the numbers overflowed; "
+                f"keeping the network of epoch {epoch - 1}")
             return history, before
         history.append(loss)
         if loss > limit:
@@ -788,13 +829,16 @@ def train(net):
         emit("VARIANTS = {")
         for variant_id, label, spec, epochs in runs[1:]:
             network = spec.build()
-            emit(f"    # {_escaped(label)}")
             emit(f'    "{variant_id}": {{')
             emit(f"        \"label\": {label!r},")
+            if any(layer.weights is None or layer.bias is None for layer in spec.layers):
+                emit(f"        # starting weights the lesson leaves out: nn-tui's, drawn with "
+                     f"seed {spec.seed}")
             emit('        "layers": [')
             for layer_spec, layer in zip(spec.layers, network.layers):
-                emit(f"            ({_array(layer.W, 13)}, {_array(layer.b, 13)}, "
-                     f'"{layer_spec.activation}"),')
+                emit(f"            ({_array(layer.W, 13)},")
+                emit(f"             {_array(layer.b, 13)},")
+                emit(f'             "{layer_spec.activation}"),')
             emit("        ],")
             emit(f'        "loss": "{_loss_key(spec)}", "eta": {_float(spec.learning_rate)}, '
                  f'"epochs": {epochs},')
@@ -808,7 +852,6 @@ def train(net):
 say()
 say(f"Training: {{EPOCHS}} epochs of gradient descent, {how}, η = {{ETA!r}}")
 history, trained = train(MAIN)
-say(f"  loss before training = {{history[0]!r}}")
 say(f"  final training loss = {{history[-1]!r}}")''')
     if len(runs) > 1:
         emit('''variant_results = {}
@@ -830,19 +873,31 @@ def _json(lesson: Lesson) -> str:
     layers, grads, after = [], [], []
     for index, n in enumerate(names):
         activation = spec.layers[index].activation
-        layers.append(f'{{"activation": "{activation}", "W": plain({n.W}), "b": plain({n.b}), '
-                      f'"a_prev": plain({n.prev}), "z": plain({n.z}), "a": plain({n.a})}}')
-        # The blame a layer passes to its inputs, Wᵀ·∂L/∂z (for the first layer ∂L/∂x,
-        # which no update needs: the trace keeps it all the same).
-        grads.append(f'{{"W": plain({n.dL_dW}), "b": plain({n.dL_db}), '
-                     f'"dL_da": plain({n.dL_da}), "da_dz": plain({n.da_dz}), '
-                     f'"dL_dz": plain({n.dL_dz}), "dL_da_prev": plain({n.dL_dz} @ {n.W})}}')
-        after.append(f'{{"W": plain({n.W}_new), "b": plain({n.b}_new), '
-                     f'"dW": plain({n.W}_new - {n.W}), "db": plain({n.b}_new - {n.b}), '
-                     f'"z": plain({n.z}_new), "a": plain({n.a}_new)}}')
+        layers.append([f'"activation": "{activation}"', f'"W": plain({n.W})',
+                       f'"b": plain({n.b})', f'"a_prev": plain({n.prev})', f'"z": plain({n.z})',
+                       f'"a": plain({n.a})'])
+        # "dL_da_prev": the blame a layer passes to its inputs, ∂L/∂z·W (for the first layer
+        # ∂L/∂x, which no update needs: the trace keeps it all the same).
+        grads.append([f'"W": plain({n.dL_dW})', f'"b": plain({n.dL_db})',
+                      f'"dL_da": plain({n.dL_da})', f'"da_dz": plain({n.da_dz})',
+                      f'"dL_dz": plain({n.dL_dz})', f'"dL_da_prev": plain({n.dL_dz} @ {n.W})'])
+        after.append([f'"W": plain({n.W}_new)', f'"b": plain({n.b}_new)',
+                      f'"dW": plain({n.W}_new - {n.W})', f'"db": plain({n.b}_new - {n.b})',
+                      f'"z": plain({n.z}_new)', f'"a": plain({n.a}_new)'])
 
-    def listed(items: list[str], indent: str) -> str:
-        return "[\n" + "".join(f"{indent}    {item},\n" for item in items) + f"{indent}]"
+    def listed(items: list[list[str]], indent: str) -> str:
+        """A list of dicts, each wrapped to lines of at most 96 characters."""
+        text = "[\n"
+        for pairs in items:
+            line = f"{indent}    {{"
+            for position, pair in enumerate(pairs):
+                piece = pair + (", " if position < len(pairs) - 1 else "},")
+                if len(line) + len(piece.rstrip()) > 96:
+                    text += line.rstrip() + "\n"
+                    line = f"{indent}     "
+                line += piece
+            text += line + "\n"
+        return text + f"{indent}]"
 
     variants = '\n        "variants": variant_results,' if lesson.variants else ""
     return f'''
@@ -865,6 +920,39 @@ if JSON:
 '''
 
 
+def _tidy(text: str) -> str:
+    """PEP 8's blank lines in the assembled script: two around every top-level function
+    (with the comment block above it) and before the first statement after one, never more."""
+    lines = text.split("\n")
+    start = lines.index("import json")
+    out = lines[:start]
+    after_def = False
+    for line in lines[start:]:
+        top = line[:1] not in ("", " ", ")", "]", "}", "#")
+        if line.startswith("#") and after_def and out and (out[-1] == "" or out[-1][:1] == " "):
+            # A section comment after a function: two blank lines, as before a statement.
+            while out and out[-1] == "":
+                out.pop()
+            out += ["", ""]
+        if top:
+            is_def = line.startswith("def ")
+            if is_def or after_def:
+                block_start = len(out)
+                while block_start and out[block_start - 1].startswith("#"):
+                    block_start -= 1
+                block = out[block_start:]
+                del out[block_start:]
+                while out and out[-1] == "":
+                    out.pop()
+                out += ["", ""] + block
+            after_def = is_def
+        if not (line == "" and out[-2:] == ["", ""]):
+            out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
 def export_python(lesson: Lesson) -> str:
     """The text of a standalone NumPy script working through ``lesson`` (see the module).
 
@@ -873,7 +961,7 @@ def export_python(lesson: Lesson) -> str:
     a newline; nothing in it is executed here.
     """
     script = f"{lesson.id}.py"
-    return "".join([
+    return _tidy("".join([
         _header(lesson, script),
         _data(lesson),
         _network(lesson),
@@ -882,4 +970,4 @@ def export_python(lesson: Lesson) -> str:
         _worked(lesson),
         _training(lesson),
         _json(lesson),
-    ])
+    ]))
