@@ -345,7 +345,7 @@ def test_lesson_text_cannot_change_the_script(capsys, tmp_path):
         [[1.0, 2.0, 3.0]], title=title, training="epochs = 3",
         variants=('[[variants]]\nid = "odd"\nlabel = "a \\"label\\"\\nwith os.system(1) '
                   '\\\\"\nlearning_rate = 0.01\n'))
-    path = tmp_path / "tricky.toml"
+    path = tmp_path / 'tri"""ck\\y.toml'  # the file name goes into the docstring too
     path.write_text(text, encoding="utf-8")
     lesson, _ = load_checked_lesson(path)
     assert lesson.title == title

@@ -569,7 +569,8 @@ say("Gradients (chain rule, from the output back)")''')
         if index == depth - 1:
             emit(f"# layer {n.k}, the output: how the loss changes with the output, "
                  f"{loss_spec.derivative_formula},")
-            emit(f"# then the slope of {activation} at {n.z_label}")
+            emit("# then the softmax Jacobian" if activation == "softmax"
+                 else f"# then the slope of {activation} at {n.z_label}")
             emit(f"{n.dL_da} = {loss}_grad(y, y_hat, {n.z})")
         else:
             following = names[index + 1]
