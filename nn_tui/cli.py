@@ -103,6 +103,8 @@ def _command_parser() -> argparse.ArgumentParser:
                             "0.0.0.0 opens the tutor to the network)")
     serve.add_argument("--lessons", metavar="DIR", action="append", default=[],
                        help="also list the lesson files in DIR (repeatable)")
+    serve.add_argument("--max-sessions", type=int, default=100, metavar="N",
+                       help="tutors at once, one per tab (default 100, about 70 MB each)")
     return parser
 
 
@@ -516,7 +518,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from nn_tui.serve import ServeError, serve  # textual-serve loads only in serve()
 
     try:
-        return serve(host=args.host, port=args.port, lesson_dirs=[Path(d) for d in args.lessons])
+        return serve(host=args.host, port=args.port, lesson_dirs=[Path(d) for d in args.lessons],
+                     max_sessions=args.max_sessions)
     except ServeError as error:
         raise UsageError(str(error)) from None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -28,6 +29,10 @@ from nn_tui.lessons.errors import escape_controls
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 100  # tutors at once (about 70 MB each): a class, not the internet
+# A terminal size from the page is clamped to this: a client asking for a billion columns would
+# otherwise make its tutor allocate a screen that size.
+MAX_COLUMNS, MAX_ROWS = 1000, 500
 SESSION_QUIT_TIMEOUT = 10.0  # seconds a tutor gets to quit and save before it is killed
 INSTALL_HINT = "pip install 'nn-tui[serve]' (from a clone of the repository: pip install '.[serve]')"
 
@@ -120,11 +125,16 @@ def bind_problem(host: str, port: int, error: OSError) -> str:
     return f"nn-tui serve: cannot listen on {host} port {port}: {_reason(error)}"
 
 
-def _to_int(text: str | None, default: int) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
+def terminal_size(width: object, height: object) -> tuple[int, int] | None:
+    """A browser's terminal size (cells) clamped to 1..MAX_COLUMNS × 1..MAX_ROWS, or None if
+    either is not an integer (the page sends integers; anything else is not the page)."""
+    if isinstance(width, str) and width.isdigit() and len(width) < 10:
+        width = int(width)
+    if isinstance(height, str) and height.isdigit() and len(height) < 10:
+        height = int(height)
+    if type(width) is not int or type(height) is not int:
+        return None
+    return min(max(width, 1), MAX_COLUMNS), min(max(height, 1), MAX_ROWS)
 
 
 def _reason(error: BaseException) -> str:
@@ -162,7 +172,7 @@ log = logging.getLogger("nn-tui serve")
 def _load_server_class():
     """The textual-serve ``Server`` subclass used here; ServeError if the extra is missing."""
     try:
-        from aiohttp import web
+        from aiohttp import WSMsgType, web
         from textual_serve.app_service import AppService
         from textual_serve.server import Server
     except ImportError as error:
@@ -176,10 +186,11 @@ def _load_server_class():
         and 0.0.0.0 is no address a learner's browser can reach), and a shutdown that quits
         every tutor (so each saves its progress) before the server exits."""
 
-        def __init__(self, command: str, address: Address) -> None:
+        def __init__(self, command: str, address: Address, max_sessions: int) -> None:
             super().__init__(command, host=address.host, port=address.port, title="nn-tui",
                              public_url=address.url)
             self.address = address
+            self.max_sessions = max_sessions
             self.sessions: set[AppService] = set()
 
         def initialize_logging(self) -> None:
@@ -201,13 +212,21 @@ def _load_server_class():
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             # textual-serve's handler, keeping each session's AppService in self.sessions so
-            # that on_shutdown can end the tutors.
+            # that on_shutdown can end the tutors, and refusing sessions past the limit.
             websocket = web.WebSocketResponse(heartbeat=15)
-            width = _to_int(request.query.get("width"), 80)
-            height = _to_int(request.query.get("height"), 24)
+            width, height = terminal_size(request.query.get("width"),
+                                          request.query.get("height")) or (80, 24)
             service: AppService | None = None
             try:
                 await websocket.prepare(request)
+                if len(self.sessions) >= self.max_sessions:
+                    log.warning("refused a session: %d tutors are running (--max-sessions)",
+                                len(self.sessions))
+                    await websocket.send_bytes(
+                        f"nn-tui serve: this server already runs {self.max_sessions} tutors, "
+                        f"its limit; close a tab or try again later.\r\n".encode())
+                    await websocket.close()
+                    return websocket
                 service = AppService(self.command, write_bytes=websocket.send_bytes,
                                      write_str=websocket.send_str, close=websocket.close,
                                      download_manager=self.download_manager, debug=self.debug)
@@ -217,12 +236,39 @@ def _load_server_class():
             except asyncio.CancelledError:
                 await websocket.close()
             except Exception as error:  # one broken session must not stop the others
-                log.exception(error)
+                log.warning("a session ended on an error: %s: %s", type(error).__name__, error)
             finally:
                 if service is not None:
                     await _end_session(service)
                     self.sessions.discard(service)
             return websocket
+
+        async def _process_messages(self, websocket: web.WebSocketResponse,
+                                    service: AppService) -> None:
+            # textual-serve's loop over the page's messages, which trusts them; here a message
+            # that is not what the page sends is ignored (the socket is the network's to write).
+            async for message in websocket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    envelope = json.loads(message.data)
+                except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deep
+                    continue
+                if not isinstance(envelope, list) or not envelope:
+                    continue
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+                if kind == "stdin" and isinstance(data, str):
+                    await service.send_bytes(data.encode("utf-8", "replace"))
+                elif kind == "resize" and isinstance(data, dict):
+                    size = terminal_size(data.get("width"), data.get("height"))
+                    if size:
+                        await service.set_terminal_size(*size)
+                elif kind == "ping" and isinstance(data, str) and len(data) <= 64:
+                    await websocket.send_json(["pong", data])
+                elif kind == "blur":
+                    await service.blur()
+                elif kind == "focus":
+                    await service.focus()
 
         async def on_shutdown(self, app) -> None:
             sessions = list(self.sessions)
@@ -258,13 +304,17 @@ def _load_server_class():
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          lesson_dirs: Sequence[Path] = ()) -> int:
+          lesson_dirs: Sequence[Path] = (), max_sessions: int = DEFAULT_MAX_SESSIONS) -> int:
     """Serve the tutor until Ctrl+C (or SIGTERM); returns the exit status (0).
+
+    At most ``max_sessions`` tutors run at once; a tab past that is told so and closed.
 
     Raises ServeError when textual-serve is not installed, the host is not valid here, or the
     port cannot be listened on (checked before starting, and again if the server's own bind
     fails in the moment between).
     """
+    if max_sessions < 1:
+        raise ServeError(f"nn-tui serve: --max-sessions {max_sessions}: give 1 or more")
     server_class = _load_server_class()
     address = check_address(host, port)
     home = os.environ.get("NN_TUI_HOME")
@@ -272,7 +322,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         # The tutors inherit this environment; an absolute path keeps them on the same home
         # whatever their working directory.
         os.environ["NN_TUI_HOME"] = str(Path(home).expanduser().absolute())
-    server = server_class(tutor_command(lesson_dirs), address)
+    server = server_class(tutor_command(lesson_dirs), address, max_sessions)
     try:
         server.serve()
     except OSError as error:

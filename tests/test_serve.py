@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 from nn_tui.cli import main
-from nn_tui.serve import Address, ServeError, check_address, tutor_command
+from nn_tui.serve import (MAX_COLUMNS, MAX_ROWS, Address, check_address, terminal_size,
+                          tutor_command)
 
 ROOT = Path(__file__).resolve().parent.parent
 HAS_SERVE = importlib.util.find_spec("textual_serve") is not None
@@ -78,6 +79,7 @@ def test_port_taken_is_one_paragraph_and_exit_2(capsys):
     (["--port", "65536"], "--port 65536: give a port between 1 and 65535"),
     (["--port", "eighty"], "argument --port: invalid int value"),
     (["--lessons", "/no/such/folder"], "--lessons /no/such/folder: no such folder"),
+    (["--max-sessions", "0"], "--max-sessions 0: give 1 or more"),
 ])
 def test_bad_arguments_exit_2_with_a_message(capsys, args, expected):
     assert main(["serve", *args]) == 2
@@ -112,6 +114,16 @@ def test_loopback_and_network_addresses():
     everywhere = check_address("0.0.0.0", port)
     assert not everywhere.loopback and everywhere.url == f"http://127.0.0.1:{port}"
     assert Address("::", port, ("::",), False).url == f"http://[::1]:{port}"
+
+
+def test_terminal_sizes_from_the_page_are_clamped():
+    assert terminal_size(120, 40) == (120, 40)
+    assert terminal_size("155", "47") == (155, 47)
+    assert terminal_size(10**9, 10**9) == (MAX_COLUMNS, MAX_ROWS)
+    assert terminal_size(0, -5) == (1, 1)
+    for width, height in (("1e9", 40), (None, 40), (1.5, 40), (True, 40), ([], 40),
+                          ("9" * 40, 40), ("-3", 40)):
+        assert terminal_size(width, height) is None
 
 
 def test_tutor_command_runs_this_python_with_absolute_quoted_folders(tmp_path, monkeypatch):
@@ -256,6 +268,70 @@ async def test_each_session_gets_a_tutor_and_ctrl_c_ends_them_all(served, isolat
     assert "nn-tui serve: stopped" in log and "Traceback" not in log
     for pid in tutors:
         assert not Path(f"/proc/{pid}").exists()
+
+
+async def read_until(websocket, text: bytes, timeout: float = 60) -> bytes:
+    import asyncio
+
+    import aiohttp
+
+    received = b""
+    while text not in received:
+        message = await asyncio.wait_for(websocket.receive(), timeout)
+        if message.type != aiohttp.WSMsgType.BINARY:
+            raise AssertionError(f"{text!r} never came; got {message.type.name} after {received!r}")
+        received += message.data
+    return received
+
+
+@needs_serve
+async def test_messages_that_are_not_the_pages_are_ignored(served):
+    import asyncio
+
+    import aiohttp
+
+    server = served()
+    async with aiohttp.ClientSession() as client:
+        async with client.ws_connect(f"{server.url}/ws?width=99999999999&height=x") as websocket:
+            for junk in ("not json", "{}", "[]", '"stdin"', '["stdin"]', '["stdin", 5]',
+                         '["resize", {"width": 1000000000, "height": 1000000000}]',
+                         '["resize", "big"]', '["resize", {"width": "x"}]', '["ping", {}]',
+                         '["nonsense", 1]', "[" * 10_000):
+                await websocket.send_str(junk)
+            await websocket.send_str('["ping", "42"]')
+            while True:  # the session is alive and answers
+                message = await asyncio.wait_for(websocket.receive(), 60)
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    assert json.loads(message.data) == ["pong", "42"]
+                    break
+                assert message.type == aiohttp.WSMsgType.BINARY, message
+            await websocket.send_str('["resize", {"width": 100, "height": 30}]')
+            await read_until(websocket, b"one number at a time")
+            tutors = server.tutors()
+            assert len(tutors) == 1
+            columns = Path(f"/proc/{tutors[0]}/environ").read_bytes().split(b"\0")
+            assert b"COLUMNS=80" in columns  # the query's width was no size: the default
+    assert server.interrupt() == 0
+    assert "Traceback" not in server.log()
+
+
+@needs_serve
+async def test_sessions_past_the_limit_are_told_and_closed(served):
+    import asyncio
+
+    import aiohttp
+
+    server = served("--max-sessions", "1")
+    async with aiohttp.ClientSession() as client:
+        async with client.ws_connect(f"{server.url}/ws?width=100&height=30") as first:
+            await read_until(first, b"one number at a time")
+            async with client.ws_connect(f"{server.url}/ws?width=100&height=30") as second:
+                message = await asyncio.wait_for(second.receive(), 60)
+                assert b"already runs 1 tutors, its limit" in message.data
+                message = await asyncio.wait_for(second.receive(), 60)
+                assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+            assert len(server.tutors()) == 1
+    assert server.interrupt() == 0
 
 
 @needs_serve
