@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train", "export")
+COMMANDS = ("list", "check", "trace", "train", "export", "serve")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog="commands: list, check, trace, train, export (nn-tui COMMAND --help for each)",
+        epilog=("commands: list, check, trace, train, export, serve "
+                "(nn-tui COMMAND --help for each)"),
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -104,6 +105,18 @@ def _command_parser() -> argparse.ArgumentParser:
                       help="a standalone NumPy script of the lesson's network and training")
     export.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE (replaced atomically) instead of printing")
+
+    serve = commands.add_parser(
+        "serve", help="serve the tutor to web browsers (one tutor per tab; needs the serve extra)")
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="port to listen on (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                       help="address to listen on (default 127.0.0.1: this machine only; "
+                            "0.0.0.0 opens the tutor to the network)")
+    serve.add_argument("--lessons", metavar="DIR", action="append", default=[],
+                       help="also list the lesson files in DIR (repeatable)")
+    serve.add_argument("--max-sessions", type=int, default=100, metavar="N",
+                       help="tutors at once, one per tab (default 100, about 70 MB each)")
     return parser
 
 
@@ -580,13 +593,29 @@ def run_tui(args: argparse.Namespace) -> int:
                    lesson_dirs=[Path(d) for d in args.lessons])
 
 
+# -- serve ---------------------------------------------------------------------------------------
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    for folder in args.lessons:
+        if not Path(folder).is_dir():
+            raise UsageError(f"nn-tui serve: --lessons {folder}: no such folder")
+    from nn_tui.serve import ServeError, serve  # textual-serve loads only in serve()
+
+    try:
+        return serve(host=args.host, port=args.port, lesson_dirs=[Path(d) for d in args.lessons],
+                     max_sessions=args.max_sessions)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
-                      "train": run_train, "export": run_export}[args.command]
+                      "train": run_train, "export": run_export, "serve": run_serve}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:
