@@ -513,12 +513,8 @@ def _export_text(lesson: Lesson, python: bool) -> str:
         from nn_tui.export.markdown import export_markdown
 
         return export_markdown(lesson)
-    try:
-        from nn_tui.export.python import export_python
-    except ModuleNotFoundError as error:
-        if error.name != "nn_tui.export.python":
-            raise
-        raise UsageError("nn-tui export: --python is not available in this version") from None
+    from nn_tui.export.python import export_python
+
     return export_python(lesson)
 
 

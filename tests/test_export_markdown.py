@@ -163,7 +163,6 @@ def test_the_numbers_are_those_of_nn_tui_trace(capsys, lesson_id):
     at once), the numbers the steps reveal there are the ``trace --json`` numbers of that
     selection, written as the panes write them (4 decimals, a real minus sign)."""
     session = session_of(lesson_id)
-    lesson = session.lesson
     document = exported(lesson_id)
     revealed: dict[tuple, object] = {}
     for index in range(session.total):
@@ -555,18 +554,6 @@ def test_o_refuses_to_overwrite_the_lesson(capsys, tmp_path):
     assert status == 2
     assert "is the lesson file itself" in err
     assert lesson.read_text(encoding="utf-8") == SMALL.format(extra="")
-
-
-def test_python_without_its_module_says_so(capsys):
-    try:
-        import nn_tui.export.python  # noqa: F401
-    except ModuleNotFoundError:
-        pass
-    else:
-        pytest.skip("the Python exporter is present (tested in its own file)")
-    status, out, err = _run(capsys, "export", PSA_HIDDEN, "--python")
-    assert status == 2 and out == ""
-    assert "--python is not available" in err
 
 
 def test_export_does_not_load_textual(tmp_path):

@@ -141,7 +141,7 @@ def _confident_wrong(rng, output: str, loss: str, gap: float, batch: int, hidden
             Y = np.abs(Y - rng.uniform(0.0, 0.1, size=(batch, k)))
         push = np.where(Y > 0.5, -gap / 2, gap / 2)
     # Move the output biases so each row's logits land where ``push`` says (on average).
-    W_out, b_out = network.layers[-1].W, network.layers[-1].b
+    W_out = network.layers[-1].W
     base = h @ W_out.T
     network.layers[-1].b = np.mean(push - base, axis=0)
     b_new = network.layers[-1].b.copy()
