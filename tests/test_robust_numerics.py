@@ -384,6 +384,23 @@ def test_a_saturated_run_is_explained():
     assert "η = 1e+06" in result.stalled and "smaller" in result.stalled
 
 
+def test_a_run_saturated_from_the_start_blames_the_starting_weights_not_eta():
+    """A tiny η cannot have pushed the weights out: the network started saturated."""
+    text = SATURATING.format(eta="1e-6").replace(
+        "weights = [[0.5]]\nbias = [0.0]\n\n[[network.layers]]",
+        "weights = [[1000.0]]\nbias = [0.0]\n\n[[network.layers]]", 1).replace(
+        "weights = [[0.5]]", "weights = [[1000.0]]")
+    lesson = parse_lesson_text(text)
+    result = train(lesson.network.build(), lesson.X, lesson.Y, 200)
+    assert result.stalled and result.stalled.startswith("saturated:")
+    assert "from the start" in result.stalled and "starting weights" in result.stalled
+    assert "grew" not in result.stalled and "η = 1e-06" not in result.stalled
+    # η = 1e6 from ordinary weights: the weights grew, and η is named.
+    lesson = parse_lesson_text(SATURATING.format(eta="1e6"))
+    grown = train(lesson.network.build(), lesson.X, lesson.Y, 200).stalled
+    assert "grew" in grown and "from the start" not in grown
+
+
 def test_an_ordinary_run_is_not_called_stalled():
     lesson = parse_lesson_text(SATURATING.format(eta="0.5"))
     assert train(lesson.network.build(), lesson.X, lesson.Y, 200).stalled is None

@@ -237,9 +237,11 @@ class Trainer:
         window = history[-STALL_EPOCHS - 1:]
         if max(window) - min(window) > STALL_CHANGE * max(abs(last), STALL_FLOOR):
             return None
-        return self._saturation(last)
+        # Stuck since the first epoch: the network started saturated, so η is not the cause.
+        from_start = abs(first - last) <= STALL_CHANGE * max(abs(last), STALL_FLOOR)
+        return self._saturation(last, from_start)
 
-    def _saturation(self, loss: float) -> str | None:
+    def _saturation(self, loss: float, from_start: bool = False) -> str | None:
         with np.errstate(all="ignore"):
             zs, activations = self.network.forward(self.X)
             pinned = total = 0
@@ -262,11 +264,17 @@ class Trainer:
         which = " and ".join(names)
         limits = " or ".join(dict.fromkeys(_PINNED_AT[name] for name in names))
         slopes = ", ".join(_SLOPE_NAME[name] for name in names)
+        if from_start:
+            cause = ("It was so from the start: the starting weights (or the inputs) are large "
+                     "enough that every z is far from 0; smaller starting weights, or inputs "
+                     "scaled to about ±1, would help")
+        else:
+            cause = (f"The weights grew until every z is far from 0; a smaller learning rate "
+                     f"than η = {self.eta:g} (or smaller starting weights) would help")
         return (
             f"saturated: the {which} outputs are pinned at {limits} ({pinned} of {total} "
-            f"values), so their slopes {slopes} ≈ 0 and the gradients vanish: the loss stopped "
-            f"moving at {loss:.4g}. The weights grew until every z is far from 0; a smaller "
-            f"learning rate than η = {self.eta:g} (or smaller starting weights) would help"
+            f"values), so their slopes {slopes} ≈ 0 and the gradients vanish: the loss "
+            f"{'never moved from' if from_start else 'stopped moving at'} {loss:.4g}. {cause}"
         )
 
 

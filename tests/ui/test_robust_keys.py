@@ -633,7 +633,7 @@ async def test_right_on_the_last_step_shows_the_end_and_opens_the_next_lesson(tm
         await wait_for_screen(app, pilot, "LessonEndScreen")
         text = screen_text(app)
         assert "End of the lesson" in text and "Tiny keys" in text
-        assert "all 5 steps" in text
+        assert "the last of the lesson's 5 steps" in text
         assert "1 right first time" in text and "1 not answered" in text
         assert "Escape" in text
         following = app.screen.following

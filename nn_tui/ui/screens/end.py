@@ -75,7 +75,8 @@ def summary_text(title: str, summary: LessonSummary, following: "CatalogEntry | 
     text = Text()
     text.append("End of the lesson\n", style="bold")
     text.append(clean(title), style="bold")
-    text.append(f"\n\nYou went through all {summary.steps} steps.")
+    # "Reached", not "went through": End jumps here past steps the learner never read.
+    text.append(f"\n\nYou reached the last of the lesson's {summary.steps} steps.")
     if summary.questions:
         plural = "question" if summary.questions == 1 else "questions"
         text.append(f"\n{summary.questions} {plural}: ")
