@@ -434,3 +434,77 @@ def test_killed_saves_leave_the_old_or_the_new_file(tmp_path):
     assert results.failures == []
     assert results.kills == 30 and results.old + results.new == 30
     assert results.temps_after_cleanup == 0
+
+
+# -- QA items 1, 2 (kind 13): no file-system error on the progress home escapes ----------------
+
+
+def _home_cases(base: Path) -> dict[str, tuple[str, str]]:
+    """NN_TUI_HOME values that cannot be used, and what the notice must name."""
+    base.mkdir(parents=True, exist_ok=True)
+    a_file = base / "a-file"
+    a_file.write_text("not a folder")
+    loop = base / "loop"
+    os.symlink(loop, loop)
+    folder_file = base / "json-folder"
+    (folder_file / "progress.json").mkdir(parents=True)
+    folder_lock = base / "lock-folder"
+    (folder_lock / ".progress.lock").mkdir(parents=True)
+    return {
+        "unknown-user": ("~nosuchuser-nn-tui/x", "~nosuchuser-nn-tui"),
+        "name-too-long": (str(base / ("a" * 300) / "x"), "File name too long"),
+        "home-is-a-file": (str(a_file), f"{a_file} is a file"),
+        "under-a-file": (str(a_file / "sub" / "deeper"), f"{a_file} is a file"),
+        "symlink-loop": (str(loop), "Too many levels of symbolic links"),
+        "progress-json-is-a-folder": (str(folder_file),
+                                      f"{folder_file / 'progress.json'} is a folder"),
+        "lock-is-a-folder": (str(folder_lock), f"{folder_lock / '.progress.lock'} is a folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["unknown-user", "name-too-long", "home-is-a-file",
+                                  "under-a-file", "symlink-loop", "progress-json-is-a-folder",
+                                  "lock-is-a-folder"])
+def test_an_unusable_home_gives_one_notice_naming_the_right_path(tmp_path, monkeypatch, case):
+    home, named = _home_cases(tmp_path / "homes")[case]
+    monkeypatch.setenv("NN_TUI_HOME", home)
+    store = ProgressStore()
+    for step in range(4):
+        store.record_step("fruit", step, 9)
+        store.save()
+    store.close()
+    said = ([store.notice] if store.notice else []) + store.notices
+    assert len(said) == 1, said
+    assert "progress will not be kept" in said[0] and named in said[0], said[0]
+    assert len(said[0]) < 700  # long paths are shortened
+    assert store.peek("fruit").step == 3  # the lesson goes on in memory
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.ENAMETOOLONG, errno.ELOOP, errno.EROFS,
+                                  errno.ENOSPC, errno.EIO])
+@pytest.mark.parametrize("call", ["stat", "open", "mkdir", "listdir", "replace", "fstat"])
+def test_any_errno_from_any_call_gives_one_notice(isolated_home, monkeypatch, code, call):
+    # (Simulated: the tests may run as root, for whom chmod does not deny.) os.stat failing too
+    # is what Path.exists() does on EACCES: the notice's own probing must survive it.
+    def failing(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(args[0]) if args else None)
+
+    if call == "mkdir":
+        monkeypatch.setattr(Path, "mkdir", failing)
+    else:
+        monkeypatch.setattr(progress_module.os, call, failing)
+    monkeypatch.setattr(progress_module.os, "stat", failing)
+    store = ProgressStore()
+    for step in range(3):
+        store.record_step("fruit", step, 9)
+        store.save()
+    said = ([store.notice] if store.notice else []) + store.notices
+    assert len(said) <= 1 and store.peek("fruit").step == 2
+    if call in ("open", "mkdir", "replace", "fstat"):
+        assert len(said) == 1 and "progress will not be kept" in said[0], said
+
+
+def test_data_dir_names_the_unknown_user(monkeypatch):
+    monkeypatch.setenv("NN_TUI_HOME", "~nosuchuser-nn-tui/x")
+    with pytest.raises(OSError, match="NN_TUI_HOME"):
+        progress_module.data_dir()

@@ -32,6 +32,7 @@ Never losing progress:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
@@ -67,13 +68,29 @@ _TEMP_NAME = re.compile(r"^\.progress-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
 def data_dir() -> Path:
-    """The progress directory: NN_TUI_HOME if set, else the platform's user-data directory."""
+    """The progress directory: NN_TUI_HOME if set, else the platform's user-data directory.
+
+    Raises OSError (with a message naming NN_TUI_HOME) when the ``~user`` it starts with cannot
+    be expanded."""
     override = os.environ.get(ENV_HOME)
     if override:
-        return Path(override).expanduser()
+        try:
+            return Path(override).expanduser()
+        except (RuntimeError, KeyError, OSError) as error:
+            # pathlib raises RuntimeError for an unknown ~user (no such account, no HOME).
+            user = override.split("/", 1)[0]
+            raise OSError(f"{ENV_HOME}={shorten(override)} starts with {shorten(user)}, whose "
+                          f"home folder is unknown") from error
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("nn-tui", appauthor=False))
+
+
+def shorten(text: Any, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (with "…"), for quoting ids, keys and paths in
+    notices: a progress file may hold keys of megabytes."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # -- the lesson's shape ---------------------------------------------------------------------------
@@ -316,8 +333,17 @@ def _read(path: Path) -> _FileContents:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return contents
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if stat.S_ISDIR(mode):
+        # Nothing can be written over a folder: say so (naming it), rather than set it aside.
+        os.close(fd)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        if not stat.S_ISREG(mode):
             contents.exists = True
             contents.whole = "it is not a regular file"
             return contents
@@ -351,6 +377,10 @@ def _read(path: Path) -> _FileContents:
 
 
 # -- the store ------------------------------------------------------------------------------------
+
+
+class _Unusable(OSError):
+    """The progress home cannot be used at all (its message says why)."""
 
 
 class _Lock:
@@ -400,7 +430,16 @@ class ProgressStore:
     def __init__(self, directory: Path | None = None,
                  on_notice: Callable[[str], None] | None = None,
                  background: bool = False) -> None:
-        self.directory = Path(directory) if directory is not None else data_dir()
+        # Where the home cannot even be named (an unknown ~user in NN_TUI_HOME), the store
+        # works in memory only: ``_unusable`` says why, and nothing touches the disk.
+        self._unusable: str | None = None
+        if directory is None:
+            try:
+                directory = data_dir()
+            except OSError as error:
+                self._unusable = str(error)
+                directory = Path(os.environ.get(ENV_HOME) or ".")
+        self.directory = Path(directory)
         self.path = self.directory / FILE_NAME
         self.lock_path = self.directory / LOCK_NAME
         self.notice: str | None = None
@@ -429,8 +468,10 @@ class ProgressStore:
 
     def _load(self) -> None:
         try:
+            if self._unusable is not None:
+                raise _Unusable(self._unusable)
             contents = _read(self.path)
-        except OSError as error:
+        except Exception as error:  # noqa: BLE001 - no file-system error may stop the lesson
             self.notice = self._cannot_save_text(error, reading=True)
             self._failing = self.notice
             return
@@ -441,13 +482,16 @@ class ProgressStore:
             # damage is reported once and not again at every save.
             try:
                 self._write({}, startup=True)
-            except OSError as error:
+            except Exception as error:  # noqa: BLE001 - see _load
                 self.notice = (f"Your progress file {self.path} is damaged "
                                f"({self._damage_summary(contents)}) and could not be repaired "
                                f"({self._reason(error)}); progress will not be saved.")
                 self._failing = self.notice
             return
-        self._clean_temps(blocking=False)
+        try:
+            self._clean_temps(blocking=False)
+        except Exception:  # noqa: BLE001 - cleaning up is a courtesy; saving will tell
+            pass
 
     @staticmethod
     def _damage_summary(contents: _FileContents) -> str:
@@ -705,18 +749,49 @@ class ProgressStore:
             return error.strerror
         return str(error) or type(error).__name__
 
+    def _not_a_folder(self) -> Path | None:
+        """The first part of the home's path that exists but is not a folder, if any."""
+        parts = [self.directory, *self.directory.parents]
+        for part in reversed(parts):
+            try:
+                mode = os.stat(part).st_mode
+            except (OSError, ValueError):
+                return None
+            if not stat.S_ISDIR(mode):
+                return part
+        return None
+
     def _cannot_save_text(self, error: BaseException, reading: bool = False) -> str:
-        if isinstance(error, (FileExistsError, NotADirectoryError)) or (
-                self.directory.exists() and not self.directory.is_dir()):
-            why = f"{self.directory} is a file, not a folder (check {ENV_HOME})"
-        else:
-            why = f"{self._reason(error)}: {self.directory}"
+        """The one notice for a progress home that cannot be read or written: what failed and
+        the path that is at fault (the lock or file that is a folder, the part of the home that
+        is a file), shortened. Never raises."""
+        try:
+            why = self._why(error)
+        except Exception:  # noqa: BLE001 - probing the disk failed too: say what we know
+            why = f"{shorten(self._reason(error), 200)}: {shorten(self.directory, 200)}"
         first = "could not be read" if reading else "cannot be saved"
         return f"Progress {first} ({why}); the lesson works, but progress will not be kept."
+
+    def _why(self, error: BaseException) -> str:
+        if isinstance(error, _Unusable):
+            return str(error)
+        named = getattr(error, "filename", None) if isinstance(error, OSError) else None
+        path = Path(os.fsdecode(named)) if isinstance(named, (str, bytes)) else self.directory
+        if isinstance(error, IsADirectoryError) or (
+                isinstance(error, OSError) and error.errno == errno.EISDIR):
+            return f"{shorten(path, 200)} is a folder, not a file; remove or rename it"
+        if isinstance(error, (FileExistsError, NotADirectoryError)) or (
+                isinstance(error, OSError) and error.errno in (errno.EEXIST, errno.ENOTDIR)):
+            blocker = self._not_a_folder()
+            if blocker is not None:
+                return f"{shorten(blocker, 200)} is a file, not a folder (check {ENV_HOME})"
+        return f"{shorten(self._reason(error), 200)}: {shorten(path, 200)}"
 
     def _write(self, changed: dict[str, dict[str, Any]], startup: bool = False) -> None:
         """Lock, re-read the file, set aside its damage, put ``changed`` over its lessons, write
         atomically. Runs on the writer thread (or on load); touches no lesson object here."""
+        if self._unusable is not None:
+            raise _Unusable(self._unusable)
         with self._io_lock:
             self.directory.mkdir(parents=True, exist_ok=True)
             with _Lock(self.lock_path):
