@@ -61,6 +61,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_INDEX = 1_000_000  # a step index or count above this is damage, not a long lesson
 MAX_ATTEMPTS = 1_000_000_000
 MAX_HISTORY = 10  # earlier attempts kept per lesson ("Start over")
+MAX_ID_LENGTH = 200  # a lesson id is at most 80 characters; a longer key is damage
+MAX_VERSIONS = 8  # records of other versions of a lesson kept (see LessonProgress.others)
 LOCK_TIMEOUT = 10.0  # seconds a save waits for another tutor's save
 # A temp file in an old format (no pid in its name) is taken as abandoned after this long.
 STALE_TEMP_AGE = 600.0
@@ -91,6 +93,25 @@ def shorten(text: Any, limit: int = 60) -> str:
     notices: a progress file may hold keys of megabytes."""
     text = str(text)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shared_ids(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Lessons seen together that share an id, from (lesson id, label) pairs (the label is
+    e.g. the file's path, one per file): each label whose id another has too, mapped to the
+    other labels. Such files share one progress record (kept per version, see ``match``)."""
+    by_id: dict[str, list[str]] = {}
+    for lesson_id, label in items:
+        by_id.setdefault(lesson_id, []).append(label)
+    return {label: [other for other in labels if other != label]
+            for labels in by_id.values() if len(labels) > 1 for label in labels}
+
+
+def shared_text(others: list[str]) -> str:
+    """The warning for a lesson file whose id the files ``others`` have too."""
+    names = ", ".join(shorten(other, 120) for other in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return (f"shares its id with {names}{more}: they share progress (give a copy its own "
+            f"[lesson] id)")
 
 
 # -- the lesson's shape ---------------------------------------------------------------------------
@@ -135,6 +156,12 @@ class LessonShape:
         """A hash of the step kinds in order (text edits do not change it)."""
         return _digest(list(self.kinds))
 
+    @property
+    def fingerprint(self) -> str:
+        """A hash of every step's key: two lesson files share it only if their steps are the
+        same (a teacher's shortened copy that keeps the id has another)."""
+        return _digest(list(self.keys))
+
     def find(self, key: str, kind: str | None = None) -> int | None:
         """The index of the one step with this key (of this kind), or None."""
         found = [index for index, own in enumerate(self.keys)
@@ -177,6 +204,11 @@ class LessonProgress:
     updated: float = 0.0
     shape: str = ""
     at: str = ""
+    fingerprint: str = ""  # LessonShape.fingerprint of the steps it was last matched to
+    # The records of other versions of the lesson (another file with this id, or the lesson
+    # before an edit), in their JSON form, keyed by their fingerprint (or "s:" + shape for
+    # records older than fingerprints); newest kept, at most MAX_VERSIONS.
+    others: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     # The current lesson's step keys, once matched (not stored).
     step_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
@@ -197,6 +229,8 @@ class LessonProgress:
         """The JSON form (plain types only)."""
         return {"step": self.step, "furthest": self.furthest, "total": self.total,
                 "done": self.done, "updated": self.updated, "shape": self.shape, "at": self.at,
+                "fingerprint": self.fingerprint,
+                "others": {key: dict(value) for key, value in self.others.items()},
                 "checks": {key: record.to_dict() for key, record in self.checks.items()},
                 "history": [dict(entry) for entry in self.history]}
 
@@ -232,28 +266,28 @@ def _parse_int(text: str) -> Any:
 def _get_int(data: dict, key: str, maximum: int, default: int = 0) -> int:
     value = data.get(key, default)
     if type(value) is not int or not 0 <= value <= maximum:
-        raise ValueError(f"{key} is {value!r}, not a whole number from 0 to {maximum}")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a whole number from 0 to {maximum}")
     return value
 
 
 def _get_bool(data: dict, key: str) -> bool:
     value = data.get(key, False)
     if type(value) is not bool:
-        raise ValueError(f"{key} is {value!r}, not true or false")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not true or false")
     return value
 
 
 def _get_str(data: dict, key: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str) or len(value) > 64:
-        raise ValueError(f"{key} is {value!r}, not a short text")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a short text")
     return value
 
 
 def _get_time(data: dict, key: str) -> float:
     value = data.get(key, 0.0)
     if type(value) not in (int, float) or not 0 <= value < 1e11:
-        raise ValueError(f"{key} is {value!r}, not a time")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a time")
     return float(value)
 
 
@@ -276,7 +310,7 @@ def _checks_from(value: Any, problems: list[str]) -> dict[str, CheckRecord]:
                 raise ValueError("is not a step number")
             checks[str(int(key))] = _check_from(record)
         except ValueError as error:
-            problems.append(f"check {key!r} {error}")
+            problems.append(f"check {shorten(repr(key))} {error}")
     return checks
 
 
@@ -298,7 +332,25 @@ def _history_from(value: Any, problems: list[str]) -> list[dict[str, Any]]:
     return history
 
 
-def _lesson_from(data: Any) -> tuple[LessonProgress, list[str]]:
+def _others_from(value: Any, problems: list[str]) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        problems.append("others is not a table")
+        return {}
+    others = {}
+    for key, record in value.items():
+        try:
+            if not isinstance(key, str) or len(key) > 64:
+                raise ValueError("is not a version key")
+            progress, inner = _lesson_from(record, nested=False)
+            problems.extend(f"another version's {problem}" for problem in inner)
+        except ValueError as error:
+            problems.append(f"the record of another version {shorten(repr(key))} {error}")
+            continue
+        others[key] = progress.to_dict()
+    return dict(sorted(others.items(), key=lambda item: item[1]["updated"])[-MAX_VERSIONS:])
+
+
+def _lesson_from(data: Any, nested: bool = True) -> tuple[LessonProgress, list[str]]:
     """One lesson record (ValueError if its own fields are damaged) and the problems of its parts
     that were dropped (check entries, history)."""
     if not isinstance(data, dict):
@@ -308,6 +360,8 @@ def _lesson_from(data: Any) -> tuple[LessonProgress, list[str]]:
         step=_get_int(data, "step", MAX_INDEX), furthest=_get_int(data, "furthest", MAX_INDEX),
         total=_get_int(data, "total", MAX_INDEX), done=_get_bool(data, "done"),
         updated=_get_time(data, "updated"), shape=_get_str(data, "shape"),
+        fingerprint=_get_str(data, "fingerprint"),
+        others=_others_from(data.get("others", {}), problems) if nested else {},
         at=_get_str(data, "at"), checks=_checks_from(data.get("checks", {}), problems),
         history=_history_from(data.get("history", []), problems))
     progress.furthest = max(progress.furthest, progress.step)
@@ -321,6 +375,8 @@ class _FileContents:
 
     lessons: dict[str, LessonProgress] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "lesson: what"
+    lost: list[str] = field(default_factory=list)  # lessons whose whole record was dropped
+    parts: dict[str, list[str]] = field(default_factory=dict)  # lesson: the parts dropped
     whole: str | None = None
     exists: bool = False
 
@@ -366,14 +422,40 @@ def _read(path: Path) -> _FileContents:
         contents.whole = "it does not hold a table of lessons"
         return contents
     for lesson_id, value in lessons.items():
+        name = shorten(lesson_id)
         try:
+            if len(lesson_id) > MAX_ID_LENGTH:
+                raise ValueError("has a key too long for a lesson id")
             progress, problems = _lesson_from(value)
         except ValueError as error:
-            contents.problems.append(f"{lesson_id}: {error}")
+            contents.problems.append(f"{name}: {error}")
+            contents.lost.append(name)
             continue
         contents.lessons[lesson_id] = progress
-        contents.problems.extend(f"{lesson_id}: {problem}" for problem in problems)
+        contents.problems.extend(f"{name}: {problem}" for problem in problems)
+        if problems:
+            contents.parts[name] = problems
     return contents
+
+
+def _parts_text(problems: list[str]) -> str:
+    """What of one lesson record was set aside, e.g. "one question record", "2 parts"."""
+    kinds = {"check": "question record", "history": "earlier-attempt record"}
+    counts: dict[str, int] = {}
+    for problem in problems:
+        kind = kinds.get(problem.split(" ", 1)[0], "part")
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"one {kind}" if count == 1 else f"{count} {kind}s"
+                     for kind, count in counts.items())
+
+
+def _set_aside_text(contents: "_FileContents") -> str:
+    """Precisely what was set aside: "the record of lesson a; one question record of lesson b"."""
+    said = [f"the record of lesson {name}" for name in contents.lost]
+    said += [f"{_parts_text(problems)} of lesson {name}"
+             for name, problems in contents.parts.items()]
+    more = f"; and {len(said) - 5} more" if len(said) > 5 else ""
+    return "; ".join(said[:5]) + more
 
 
 # -- the store ------------------------------------------------------------------------------------
@@ -512,6 +594,7 @@ class ProgressStore:
             shape = self._shapes.get(lesson_id)
             if shape is not None:
                 progress.step_keys, progress.shape = shape.keys, shape.structure
+                progress.fingerprint = shape.fingerprint
                 progress.total = shape.total
         return progress
 
@@ -537,6 +620,24 @@ class ProgressStore:
             if progress is not None:
                 progress.step_keys = shape.keys
             return None
+        kept_aside = False
+        own = self._version_key(progress)
+        if own is not None and progress.fingerprint != shape.fingerprint:
+            # Another version of the lesson (a copy sharing its id, or the lesson before an
+            # edit): its record is kept as it is, and comes back whole when that version is
+            # opened again; this version gets its own record back, or a fitted copy.
+            others = dict(progress.others)
+            others[own] = {**progress.to_dict(), "others": {}}
+            mine = others.pop(shape.fingerprint, None) or others.pop("s:" + shape.structure,
+                                                                     None)
+            if mine is not None:
+                progress = _lesson_from(mine, nested=False)[0]
+            else:
+                kept_aside = True
+            newest = sorted(others.items(), key=lambda item: item[1].get("updated", 0.0))
+            progress.others = dict(newest[-MAX_VERSIONS:])
+            self.lessons[lesson_id] = progress
+        progress.fingerprint = shape.fingerprint
         progress.step_keys = shape.keys
         legacy = not progress.shape
         same = ((progress.shape == shape.structure or legacy and progress.total == total)
@@ -592,10 +693,34 @@ class ProgressStore:
             progress.at = shape.keys[progress.step]
         if not said:
             return None
-        name = f"“{title}”" if title else lesson_id
+        name = f"“{shorten(title)}”" if title else shorten(lesson_id)
         changed = (f"now has {total} steps (it had {old_total})"
                    if old_total and old_total != total else "has changed since your last visit")
-        return f"{name} {changed}: " + "; ".join(said) + "."
+        text = f"{name} {changed}: " + "; ".join(said) + "."
+        if kept_aside:
+            text += (" The record of the other version is kept and comes back when that "
+                     "version is opened.")
+        return text
+
+    @staticmethod
+    def _version_key(progress: LessonProgress) -> str | None:
+        """The key a record is kept aside under (None: a record never matched to steps)."""
+        if progress.fingerprint:
+            return progress.fingerprint
+        return "s:" + progress.shape if progress.shape else None
+
+    def record_for(self, lesson_id: str, shape: LessonShape) -> LessonProgress | None:
+        """The progress of this version of the lesson (the one with these steps), without
+        making it the active one: for listing several files that share a lesson id."""
+        progress = self.peek(lesson_id)
+        if progress is None:
+            return None
+        if progress.fingerprint == shape.fingerprint or (
+                not progress.fingerprint and progress.shape in ("", shape.structure)):
+            return progress
+        data = (progress.others.get(shape.fingerprint)
+                or progress.others.get("s:" + shape.structure))
+        return None if data is None else _lesson_from(data, nested=False)[0]
 
     @staticmethod
     def _archive(progress: LessonProgress, checks: dict[str, CheckRecord]) -> None:
@@ -809,12 +934,9 @@ class ProgressStore:
                 text = (f"Your progress file was damaged ({summary}); it was moved to {aside} "
                         "and a fresh one was started.")
             else:
-                bad = sorted({problem.split(":", 1)[0] for problem in contents.problems})
-                text = (f"Part of your progress file was damaged ({summary}); the damaged "
-                        f"part{'s' if len(contents.problems) > 1 else ''} "
-                        f"({', '.join(bad[:5])}) {'were' if len(contents.problems) > 1 else 'was'}"
-                        f" set aside, the other lessons' progress was kept. The original file "
-                        f"was moved to {aside}.")
+                text = (f"Part of your progress file was damaged ({summary}); set aside: "
+                        f"{_set_aside_text(contents)}; everything else was kept. The original "
+                        f"file was kept as {aside}.")
             if startup:
                 self.notice = text
             else:
