@@ -28,6 +28,13 @@ Never losing progress:
 - Progress is matched to the lesson as it is now (``match``): each record stores the lesson's
   step count, a hash of its step kinds and, per question, a key of the question, so a lesson that
   changed does not resume past its end, attach old answers to other questions, or become "done".
+- Two lesson files may share an id (a teacher's shortened copy of a bundled lesson): a record is
+  kept per version of the lesson (``LessonShape.fingerprint``). Opening another version keeps the
+  current record aside whole (``LessonProgress.others``) and restores that version's own record,
+  or fits a copy; ``shared_ids`` finds such files for the warnings of ``list``, ``check`` and the
+  picker.
+- No file-system error on the progress home (an unknown ``~user``, a name too long, a lock or
+  file that is a folder, EACCES, EROFS, ENOSPC...) escapes: one notice names the path at fault.
 """
 
 from __future__ import annotations
