@@ -210,12 +210,19 @@ def _entry_record(entry: CatalogEntry) -> dict:
 
 def run_list(args: argparse.Namespace) -> int:
     from nn_tui.lessons.catalog import build_catalog
+    from nn_tui.lessons.progress import shared_ids, shared_text
 
     for folder in args.lessons:
         if not Path(folder).is_dir():
             raise UsageError(f"nn-tui list: --lessons {folder}: no such folder")
     entries = build_catalog([Path(folder) for folder in args.lessons])
     records = [_entry_record(entry) for entry in entries]
+    # Two files with one id (a teacher's copy of a bundled lesson) share the learner's progress.
+    shared = shared_ids((record["id"], record["path"]) for record in records if record["ok"])
+    for record in records:
+        if record["path"] in shared:
+            record["shares_id_with"] = shared[record["path"]]
+            record["warning"] = shared_text(shared[record["path"]])
     if args.json:
         print_json(records)
         return EXIT_OK
@@ -230,6 +237,8 @@ def run_list(args: argparse.Namespace) -> int:
         if detail:
             print(f"{'':<{width}}  {detail}")
         print(f"{'':<{width}}  {record['path']}")
+        if "warning" in record:
+            print(f"{'':<{width}}  warning: {record['warning']}")
     return EXIT_OK
 
 
@@ -239,11 +248,13 @@ def run_list(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from nn_tui.lessons.catalog import (bundled_lessons_dir, folder_listing, load_checked_lesson,
                                         path_exists, is_folder)
+    from nn_tui.lessons.progress import shared_ids, shared_text
     from nn_tui.lessons.session import LessonSession
 
     targets = [Path(p) for p in args.paths] or [bundled_lessons_dir()]
     failures = 0
     checked = 0
+    seen: list[tuple[str, str]] = []  # (lesson id, file) of the lessons that are fine
     for target in targets:
         if not path_exists(target):
             print(f"{target}: no such file or folder")
@@ -272,6 +283,12 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"ok  {file}  ({lesson.id}: {session.total} steps, {kind})")
             for note in notes:
                 print(f"    note: {note}")
+            seen.append((lesson.id, str(file)))
+    # Not a failure: files that share an id share the learner's progress, which may be meant.
+    shared = shared_ids(seen)
+    for lesson_id, file in seen:
+        if file in shared:
+            print(f"note: {file} ({lesson_id}) {shared_text(shared[file])}")
     summary = f"{checked} file(s) checked, {failures} with problems"
     print(summary, file=sys.stderr if failures else sys.stdout)
     return EXIT_BAD_INPUT if failures else EXIT_OK

@@ -434,3 +434,228 @@ def test_killed_saves_leave_the_old_or_the_new_file(tmp_path):
     assert results.failures == []
     assert results.kills == 30 and results.old + results.new == 30
     assert results.temps_after_cleanup == 0
+
+
+# -- QA items 1, 2 (kind 13): no file-system error on the progress home escapes ----------------
+
+
+def _home_cases(base: Path) -> dict[str, tuple[str, str]]:
+    """NN_TUI_HOME values that cannot be used, and what the notice must name."""
+    base.mkdir(parents=True, exist_ok=True)
+    a_file = base / "a-file"
+    a_file.write_text("not a folder")
+    loop = base / "loop"
+    os.symlink(loop, loop)
+    folder_file = base / "json-folder"
+    (folder_file / "progress.json").mkdir(parents=True)
+    folder_lock = base / "lock-folder"
+    (folder_lock / ".progress.lock").mkdir(parents=True)
+    return {
+        "unknown-user": ("~nosuchuser-nn-tui/x", "~nosuchuser-nn-tui"),
+        "name-too-long": (str(base / ("a" * 300) / "x"), "File name too long"),
+        "home-is-a-file": (str(a_file), f"{a_file} is a file"),
+        "under-a-file": (str(a_file / "sub" / "deeper"), f"{a_file} is a file"),
+        "symlink-loop": (str(loop), "Too many levels of symbolic links"),
+        "progress-json-is-a-folder": (str(folder_file),
+                                      f"{folder_file / 'progress.json'} is a folder"),
+        "lock-is-a-folder": (str(folder_lock), f"{folder_lock / '.progress.lock'} is a folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["unknown-user", "name-too-long", "home-is-a-file",
+                                  "under-a-file", "symlink-loop", "progress-json-is-a-folder",
+                                  "lock-is-a-folder"])
+def test_an_unusable_home_gives_one_notice_naming_the_right_path(tmp_path, monkeypatch, case):
+    home, named = _home_cases(tmp_path / "homes")[case]
+    monkeypatch.setenv("NN_TUI_HOME", home)
+    store = ProgressStore()
+    for step in range(4):
+        store.record_step("fruit", step, 9)
+        store.save()
+    store.close()
+    said = ([store.notice] if store.notice else []) + store.notices
+    assert len(said) == 1, said
+    assert "progress will not be kept" in said[0] and named in said[0], said[0]
+    assert len(said[0]) < 700  # long paths are shortened
+    assert store.peek("fruit").step == 3  # the lesson goes on in memory
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.ENAMETOOLONG, errno.ELOOP, errno.EROFS,
+                                  errno.ENOSPC, errno.EIO])
+@pytest.mark.parametrize("call", ["stat", "open", "mkdir", "listdir", "replace", "fstat"])
+def test_any_errno_from_any_call_gives_one_notice(isolated_home, monkeypatch, code, call):
+    # (Simulated: the tests may run as root, for whom chmod does not deny.) os.stat failing too
+    # is what Path.exists() does on EACCES: the notice's own probing must survive it.
+    def failing(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(args[0]) if args else None)
+
+    if call == "mkdir":
+        monkeypatch.setattr(Path, "mkdir", failing)
+    else:
+        monkeypatch.setattr(progress_module.os, call, failing)
+    monkeypatch.setattr(progress_module.os, "stat", failing)
+    store = ProgressStore()
+    for step in range(3):
+        store.record_step("fruit", step, 9)
+        store.save()
+    said = ([store.notice] if store.notice else []) + store.notices
+    assert len(said) <= 1 and store.peek("fruit").step == 2
+    if call in ("open", "mkdir", "replace", "fstat"):
+        assert len(said) == 1 and "progress will not be kept" in said[0], said
+
+
+def test_data_dir_names_the_unknown_user(monkeypatch):
+    monkeypatch.setenv("NN_TUI_HOME", "~nosuchuser-nn-tui/x")
+    with pytest.raises(OSError, match="NN_TUI_HOME"):
+        progress_module.data_dir()
+
+
+# -- QA item 4: a lesson file that shares its id with another must not destroy its progress ---
+
+
+FIFTEEN = ["text:s%d" % n for n in range(15)]
+FIFTEEN[2] = "check:What is z?=z"
+FIFTEEN[4] = "check:What is y?=output[0]"
+FIFTEEN[9] = "check:What is L?=loss"
+FIFTEEN[12] = "check:What is dW?=grads"
+
+
+def finished_bundled(store: ProgressStore) -> dict:
+    shape = LessonShape.of(steps(*FIFTEEN))
+    store.match("single-neuron", shape, "A single neuron")
+    for step in range(15):
+        store.record_step("single-neuron", step, 15)
+    store.get("single-neuron").check(2).correct = True
+    store.get("single-neuron").check(4).correct = True
+    store.get("single-neuron").check(9).attempts = 2
+    store.record_step("single-neuron", 14, 15)
+    store.save()
+    return {key: value for key, value in store.peek("single-neuron").to_dict().items()
+            if key != "others"}
+
+
+def test_a_shortened_copy_sharing_the_id_keeps_the_bundled_record_whole(isolated_home):
+    before = finished_bundled(ProgressStore())
+    store = ProgressStore()
+    short = LessonShape.of(steps(*FIFTEEN[:6]))
+    notice = store.match("single-neuron", short, "A single neuron")
+    # The copy gets a fitted record, and says so (as for an edited lesson) ...
+    assert notice and "now has 6 steps" in notice and "other version is kept" in notice
+    copy = store.peek("single-neuron")
+    assert not copy.done and copy.step < 6
+    assert set(copy.checks) == {"2", "4"}  # the questions the copy still has keep their record
+    store.record_step("single-neuron", 3, 6)
+    store.get("single-neuron").check(4).attempts = 5
+    store.save()
+    # ... and the bundled lesson, opened again (even by another tutor), gets its own back.
+    again = ProgressStore()
+    assert again.match("single-neuron", LessonShape.of(steps(*FIFTEEN)),
+                       "A single neuron") is None
+    bundled = again.peek("single-neuron")
+    after = {key: value for key, value in bundled.to_dict().items() if key != "others"}
+    assert after == before
+    assert bundled.done and bundled.checks_right == 2 and bundled.step == 14
+    again.save()
+    # And the copy's own record is back when the copy is opened again.
+    third = ProgressStore()
+    assert third.match("single-neuron", short, "A single neuron") is None
+    assert third.peek("single-neuron").step == 3
+    assert third.peek("single-neuron").checks["4"].attempts == 5
+    # Listing both without opening either shows each its own record.
+    assert third.record_for("single-neuron", LessonShape.of(steps(*FIFTEEN))).done
+    assert third.record_for("single-neuron", short).step == 3
+
+
+def test_a_genuinely_edited_lesson_still_fits_its_record(isolated_home):
+    store = ProgressStore()
+    saved_at_fifty(store)
+    edited = list(SIXTY[:40])
+    again = ProgressStore()
+    notice = again.match("les", LessonShape.of(steps(*edited)), "Lesson")
+    assert notice and "40 steps" in notice
+    progress = again.peek("les")
+    assert progress.step < 40 and set(progress.checks) == {"10", "20"}
+
+
+def test_versions_kept_aside_are_bounded_and_validated(isolated_home):
+    store = ProgressStore()
+    for size in range(2, 2 + progress_module.MAX_VERSIONS + 6):
+        store.match("les", LessonShape.of(steps(*["text:v%d" % n for n in range(size)])))
+        store.record_step("les", 1, size)
+    store.save()
+    raw = json.loads((isolated_home / "progress.json").read_text())
+    assert len(raw["lessons"]["les"]["others"]) == progress_module.MAX_VERSIONS
+    raw["lessons"]["les"]["others"]["x"] = {"step": 1e999}
+    write_file(isolated_home, json.dumps(raw).replace("1e+999", "1e999"))
+    damaged = ProgressStore()
+    assert damaged.notice and "another version" in damaged.notice
+    assert len(damaged.peek("les").others) == progress_module.MAX_VERSIONS
+
+
+# -- QA item 7, kind 3: notices say precisely what was set aside, with ids shortened -----------
+
+
+def test_a_dropped_question_record_is_named_as_such(isolated_home):
+    write_file(isolated_home, json.dumps({"lessons": {
+        "a": {"step": 3, "total": 9, "checks": {"1": {"attempts": 1, "correct": True},
+                                                 "³": {"attempts": 1}}},
+        "b": {"step": "x"}}}))
+    store = ProgressStore()
+    assert set(store.lessons) == {"a"} and store.peek("a").checks["1"].correct
+    assert "one question record of lesson a" in store.notice
+    assert "the record of lesson b" in store.notice
+    assert "the record of lesson a" not in store.notice
+
+
+def test_huge_keys_start_quickly_with_a_short_notice(isolated_home):
+    huge = 1_500_000
+    content = json.dumps({"lessons": {
+        "k" * huge: good_record(),
+        "fruit": {**good_record(), "checks": {"q" * huge: {"attempts": 1}}}}})
+    write_file(isolated_home, content)
+    started = time.perf_counter()
+    store = ProgressStore()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.5, elapsed
+    assert store.notice and len(store.notice) < 1500, len(store.notice)
+    assert "kkkk…" in store.notice and "one question record of lesson fruit" in store.notice
+    assert set(store.lessons) == {"fruit"}
+    assert store.match("k" * huge, LessonShape.of(steps("text:a", "text:b"))) is None
+    long_title = "T" * huge
+    store.get("fruit").shape = "old"
+    notice = store.match("fruit", LessonShape.of(steps(*["text:x"] * 3)), long_title)
+    assert notice is None or len(notice) < 1000
+
+
+def _short_copy(folder: Path) -> Path:
+    """A teacher's shortened copy of the bundled single-neuron lesson, keeping its id."""
+    text = (ROOT / "lessons" / "single-neuron.toml").read_text(encoding="utf-8")
+    parts = text.split("\n[[steps]]")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "short.toml"
+    path.write_text("\n[[steps]]".join(parts[:7]), encoding="utf-8")
+    return path
+
+
+def test_list_and_check_warn_about_files_that_share_an_id(tmp_path, capsys):
+    from nn_tui.cli import main
+
+    short = _short_copy(tmp_path / "mine")
+    assert main(["list", "--lessons", str(short.parent), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    shared = {record["path"]: record for record in records if "warning" in record}
+    assert str(short) in shared and len(shared) == 2
+    assert "shares its id with" in shared[str(short)]["warning"]
+    assert "share progress" in shared[str(short)]["warning"]
+    assert shared[str(short)]["shares_id_with"] == [
+        path for path in shared if path != str(short)]
+    assert all("warning" not in record for record in records if record["id"] != "single-neuron")
+    assert main(["list", "--lessons", str(short.parent)]) == 0
+    assert "warning: shares its id with" in capsys.readouterr().out
+    bundled = ROOT / "lessons" / "single-neuron.toml"
+    assert main(["check", str(short), str(bundled), str(ROOT / "lessons" / "fruit.toml")]) == 0
+    out = capsys.readouterr().out
+    notes = [line for line in out.splitlines() if line.startswith("note:")]
+    assert len(notes) == 2 and all("share progress" in line for line in notes)
+    assert main(["check", str(short)]) == 0
+    assert "shares its id" not in capsys.readouterr().out

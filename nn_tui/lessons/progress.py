@@ -28,10 +28,18 @@ Never losing progress:
 - Progress is matched to the lesson as it is now (``match``): each record stores the lesson's
   step count, a hash of its step kinds and, per question, a key of the question, so a lesson that
   changed does not resume past its end, attach old answers to other questions, or become "done".
+- Two lesson files may share an id (a teacher's shortened copy of a bundled lesson): a record is
+  kept per version of the lesson (``LessonShape.fingerprint``). Opening another version keeps the
+  current record aside whole (``LessonProgress.others``) and restores that version's own record,
+  or fits a copy; ``shared_ids`` finds such files for the warnings of ``list``, ``check`` and the
+  picker.
+- No file-system error on the progress home (an unknown ``~user``, a name too long, a lock or
+  file that is a folder, EACCES, EROFS, ENOSPC...) escapes: one notice names the path at fault.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
@@ -60,6 +68,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_INDEX = 1_000_000  # a step index or count above this is damage, not a long lesson
 MAX_ATTEMPTS = 1_000_000_000
 MAX_HISTORY = 10  # earlier attempts kept per lesson ("Start over")
+MAX_ID_LENGTH = 200  # a lesson id is at most 80 characters; a longer key is damage
+MAX_VERSIONS = 8  # records of other versions of a lesson kept (see LessonProgress.others)
 LOCK_TIMEOUT = 10.0  # seconds a save waits for another tutor's save
 # A temp file in an old format (no pid in its name) is taken as abandoned after this long.
 STALE_TEMP_AGE = 600.0
@@ -67,13 +77,48 @@ _TEMP_NAME = re.compile(r"^\.progress-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
 def data_dir() -> Path:
-    """The progress directory: NN_TUI_HOME if set, else the platform's user-data directory."""
+    """The progress directory: NN_TUI_HOME if set, else the platform's user-data directory.
+
+    Raises OSError (with a message naming NN_TUI_HOME) when the ``~user`` it starts with cannot
+    be expanded."""
     override = os.environ.get(ENV_HOME)
     if override:
-        return Path(override).expanduser()
+        try:
+            return Path(override).expanduser()
+        except (RuntimeError, KeyError, OSError) as error:
+            # pathlib raises RuntimeError for an unknown ~user (no such account, no HOME).
+            user = override.split("/", 1)[0]
+            raise OSError(f"{ENV_HOME}={shorten(override)} starts with {shorten(user)}, whose "
+                          f"home folder is unknown") from error
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("nn-tui", appauthor=False))
+
+
+def shorten(text: Any, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (with "…"), for quoting ids, keys and paths in
+    notices: a progress file may hold keys of megabytes."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def shared_ids(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Lessons seen together that share an id, from (lesson id, label) pairs (the label is
+    e.g. the file's path, one per file): each label whose id another has too, mapped to the
+    other labels. Such files share one progress record (kept per version, see ``match``)."""
+    by_id: dict[str, list[str]] = {}
+    for lesson_id, label in items:
+        by_id.setdefault(lesson_id, []).append(label)
+    return {label: [other for other in labels if other != label]
+            for labels in by_id.values() if len(labels) > 1 for label in labels}
+
+
+def shared_text(others: list[str]) -> str:
+    """The warning for a lesson file whose id the files ``others`` have too."""
+    names = ", ".join(shorten(other, 120) for other in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return (f"shares its id with {names}{more}: they share progress (give a copy its own "
+            f"[lesson] id)")
 
 
 # -- the lesson's shape ---------------------------------------------------------------------------
@@ -118,6 +163,12 @@ class LessonShape:
         """A hash of the step kinds in order (text edits do not change it)."""
         return _digest(list(self.kinds))
 
+    @property
+    def fingerprint(self) -> str:
+        """A hash of every step's key: two lesson files share it only if their steps are the
+        same (a teacher's shortened copy that keeps the id has another)."""
+        return _digest(list(self.keys))
+
     def find(self, key: str, kind: str | None = None) -> int | None:
         """The index of the one step with this key (of this kind), or None."""
         found = [index for index, own in enumerate(self.keys)
@@ -160,6 +211,11 @@ class LessonProgress:
     updated: float = 0.0
     shape: str = ""
     at: str = ""
+    fingerprint: str = ""  # LessonShape.fingerprint of the steps it was last matched to
+    # The records of other versions of the lesson (another file with this id, or the lesson
+    # before an edit), in their JSON form, keyed by their fingerprint (or "s:" + shape for
+    # records older than fingerprints); newest kept, at most MAX_VERSIONS.
+    others: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     # The current lesson's step keys, once matched (not stored).
     step_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
@@ -180,6 +236,8 @@ class LessonProgress:
         """The JSON form (plain types only)."""
         return {"step": self.step, "furthest": self.furthest, "total": self.total,
                 "done": self.done, "updated": self.updated, "shape": self.shape, "at": self.at,
+                "fingerprint": self.fingerprint,
+                "others": {key: dict(value) for key, value in self.others.items()},
                 "checks": {key: record.to_dict() for key, record in self.checks.items()},
                 "history": [dict(entry) for entry in self.history]}
 
@@ -215,28 +273,28 @@ def _parse_int(text: str) -> Any:
 def _get_int(data: dict, key: str, maximum: int, default: int = 0) -> int:
     value = data.get(key, default)
     if type(value) is not int or not 0 <= value <= maximum:
-        raise ValueError(f"{key} is {value!r}, not a whole number from 0 to {maximum}")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a whole number from 0 to {maximum}")
     return value
 
 
 def _get_bool(data: dict, key: str) -> bool:
     value = data.get(key, False)
     if type(value) is not bool:
-        raise ValueError(f"{key} is {value!r}, not true or false")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not true or false")
     return value
 
 
 def _get_str(data: dict, key: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str) or len(value) > 64:
-        raise ValueError(f"{key} is {value!r}, not a short text")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a short text")
     return value
 
 
 def _get_time(data: dict, key: str) -> float:
     value = data.get(key, 0.0)
     if type(value) not in (int, float) or not 0 <= value < 1e11:
-        raise ValueError(f"{key} is {value!r}, not a time")
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a time")
     return float(value)
 
 
@@ -259,7 +317,7 @@ def _checks_from(value: Any, problems: list[str]) -> dict[str, CheckRecord]:
                 raise ValueError("is not a step number")
             checks[str(int(key))] = _check_from(record)
         except ValueError as error:
-            problems.append(f"check {key!r} {error}")
+            problems.append(f"check {shorten(repr(key))} {error}")
     return checks
 
 
@@ -281,7 +339,25 @@ def _history_from(value: Any, problems: list[str]) -> list[dict[str, Any]]:
     return history
 
 
-def _lesson_from(data: Any) -> tuple[LessonProgress, list[str]]:
+def _others_from(value: Any, problems: list[str]) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        problems.append("others is not a table")
+        return {}
+    others = {}
+    for key, record in value.items():
+        try:
+            if not isinstance(key, str) or len(key) > 64:
+                raise ValueError("is not a version key")
+            progress, inner = _lesson_from(record, nested=False)
+            problems.extend(f"another version's {problem}" for problem in inner)
+        except ValueError as error:
+            problems.append(f"the record of another version {shorten(repr(key))} {error}")
+            continue
+        others[key] = progress.to_dict()
+    return dict(sorted(others.items(), key=lambda item: item[1]["updated"])[-MAX_VERSIONS:])
+
+
+def _lesson_from(data: Any, nested: bool = True) -> tuple[LessonProgress, list[str]]:
     """One lesson record (ValueError if its own fields are damaged) and the problems of its parts
     that were dropped (check entries, history)."""
     if not isinstance(data, dict):
@@ -291,6 +367,8 @@ def _lesson_from(data: Any) -> tuple[LessonProgress, list[str]]:
         step=_get_int(data, "step", MAX_INDEX), furthest=_get_int(data, "furthest", MAX_INDEX),
         total=_get_int(data, "total", MAX_INDEX), done=_get_bool(data, "done"),
         updated=_get_time(data, "updated"), shape=_get_str(data, "shape"),
+        fingerprint=_get_str(data, "fingerprint"),
+        others=_others_from(data.get("others", {}), problems) if nested else {},
         at=_get_str(data, "at"), checks=_checks_from(data.get("checks", {}), problems),
         history=_history_from(data.get("history", []), problems))
     progress.furthest = max(progress.furthest, progress.step)
@@ -304,6 +382,8 @@ class _FileContents:
 
     lessons: dict[str, LessonProgress] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "lesson: what"
+    lost: list[str] = field(default_factory=list)  # lessons whose whole record was dropped
+    parts: dict[str, list[str]] = field(default_factory=dict)  # lesson: the parts dropped
     whole: str | None = None
     exists: bool = False
 
@@ -316,8 +396,17 @@ def _read(path: Path) -> _FileContents:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return contents
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if stat.S_ISDIR(mode):
+        # Nothing can be written over a folder: say so (naming it), rather than set it aside.
+        os.close(fd)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        if not stat.S_ISREG(mode):
             contents.exists = True
             contents.whole = "it is not a regular file"
             return contents
@@ -340,17 +429,47 @@ def _read(path: Path) -> _FileContents:
         contents.whole = "it does not hold a table of lessons"
         return contents
     for lesson_id, value in lessons.items():
+        name = shorten(lesson_id)
         try:
+            if len(lesson_id) > MAX_ID_LENGTH:
+                raise ValueError("has a key too long for a lesson id")
             progress, problems = _lesson_from(value)
         except ValueError as error:
-            contents.problems.append(f"{lesson_id}: {error}")
+            contents.problems.append(f"{name}: {error}")
+            contents.lost.append(name)
             continue
         contents.lessons[lesson_id] = progress
-        contents.problems.extend(f"{lesson_id}: {problem}" for problem in problems)
+        contents.problems.extend(f"{name}: {problem}" for problem in problems)
+        if problems:
+            contents.parts[name] = problems
     return contents
 
 
+def _parts_text(problems: list[str]) -> str:
+    """What of one lesson record was set aside, e.g. "one question record", "2 parts"."""
+    kinds = {"check": "question record", "history": "earlier-attempt record"}
+    counts: dict[str, int] = {}
+    for problem in problems:
+        kind = kinds.get(problem.split(" ", 1)[0], "part")
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"one {kind}" if count == 1 else f"{count} {kind}s"
+                     for kind, count in counts.items())
+
+
+def _set_aside_text(contents: "_FileContents") -> str:
+    """Precisely what was set aside: "the record of lesson a; one question record of lesson b"."""
+    said = [f"the record of lesson {name}" for name in contents.lost]
+    said += [f"{_parts_text(problems)} of lesson {name}"
+             for name, problems in contents.parts.items()]
+    more = f"; and {len(said) - 5} more" if len(said) > 5 else ""
+    return "; ".join(said[:5]) + more
+
+
 # -- the store ------------------------------------------------------------------------------------
+
+
+class _Unusable(OSError):
+    """The progress home cannot be used at all (its message says why)."""
 
 
 class _Lock:
@@ -400,7 +519,16 @@ class ProgressStore:
     def __init__(self, directory: Path | None = None,
                  on_notice: Callable[[str], None] | None = None,
                  background: bool = False) -> None:
-        self.directory = Path(directory) if directory is not None else data_dir()
+        # Where the home cannot even be named (an unknown ~user in NN_TUI_HOME), the store
+        # works in memory only: ``_unusable`` says why, and nothing touches the disk.
+        self._unusable: str | None = None
+        if directory is None:
+            try:
+                directory = data_dir()
+            except OSError as error:
+                self._unusable = str(error)
+                directory = Path(os.environ.get(ENV_HOME) or ".")
+        self.directory = Path(directory)
         self.path = self.directory / FILE_NAME
         self.lock_path = self.directory / LOCK_NAME
         self.notice: str | None = None
@@ -429,8 +557,10 @@ class ProgressStore:
 
     def _load(self) -> None:
         try:
+            if self._unusable is not None:
+                raise _Unusable(self._unusable)
             contents = _read(self.path)
-        except OSError as error:
+        except Exception as error:  # noqa: BLE001 - no file-system error may stop the lesson
             self.notice = self._cannot_save_text(error, reading=True)
             self._failing = self.notice
             return
@@ -441,13 +571,16 @@ class ProgressStore:
             # damage is reported once and not again at every save.
             try:
                 self._write({}, startup=True)
-            except OSError as error:
+            except Exception as error:  # noqa: BLE001 - see _load
                 self.notice = (f"Your progress file {self.path} is damaged "
                                f"({self._damage_summary(contents)}) and could not be repaired "
                                f"({self._reason(error)}); progress will not be saved.")
                 self._failing = self.notice
             return
-        self._clean_temps(blocking=False)
+        try:
+            self._clean_temps(blocking=False)
+        except Exception:  # noqa: BLE001 - cleaning up is a courtesy; saving will tell
+            pass
 
     @staticmethod
     def _damage_summary(contents: _FileContents) -> str:
@@ -468,6 +601,7 @@ class ProgressStore:
             shape = self._shapes.get(lesson_id)
             if shape is not None:
                 progress.step_keys, progress.shape = shape.keys, shape.structure
+                progress.fingerprint = shape.fingerprint
                 progress.total = shape.total
         return progress
 
@@ -493,6 +627,24 @@ class ProgressStore:
             if progress is not None:
                 progress.step_keys = shape.keys
             return None
+        kept_aside = False
+        own = self._version_key(progress)
+        if own is not None and progress.fingerprint != shape.fingerprint:
+            # Another version of the lesson (a copy sharing its id, or the lesson before an
+            # edit): its record is kept as it is, and comes back whole when that version is
+            # opened again; this version gets its own record back, or a fitted copy.
+            others = dict(progress.others)
+            others[own] = {**progress.to_dict(), "others": {}}
+            mine = others.pop(shape.fingerprint, None) or others.pop("s:" + shape.structure,
+                                                                     None)
+            if mine is not None:
+                progress = _lesson_from(mine, nested=False)[0]
+            else:
+                kept_aside = True
+            newest = sorted(others.items(), key=lambda item: item[1].get("updated", 0.0))
+            progress.others = dict(newest[-MAX_VERSIONS:])
+            self.lessons[lesson_id] = progress
+        progress.fingerprint = shape.fingerprint
         progress.step_keys = shape.keys
         legacy = not progress.shape
         same = ((progress.shape == shape.structure or legacy and progress.total == total)
@@ -548,10 +700,34 @@ class ProgressStore:
             progress.at = shape.keys[progress.step]
         if not said:
             return None
-        name = f"“{title}”" if title else lesson_id
+        name = f"“{shorten(title)}”" if title else shorten(lesson_id)
         changed = (f"now has {total} steps (it had {old_total})"
                    if old_total and old_total != total else "has changed since your last visit")
-        return f"{name} {changed}: " + "; ".join(said) + "."
+        text = f"{name} {changed}: " + "; ".join(said) + "."
+        if kept_aside:
+            text += (" The record of the other version is kept and comes back when that "
+                     "version is opened.")
+        return text
+
+    @staticmethod
+    def _version_key(progress: LessonProgress) -> str | None:
+        """The key a record is kept aside under (None: a record never matched to steps)."""
+        if progress.fingerprint:
+            return progress.fingerprint
+        return "s:" + progress.shape if progress.shape else None
+
+    def record_for(self, lesson_id: str, shape: LessonShape) -> LessonProgress | None:
+        """The progress of this version of the lesson (the one with these steps), without
+        making it the active one: for listing several files that share a lesson id."""
+        progress = self.peek(lesson_id)
+        if progress is None:
+            return None
+        if progress.fingerprint == shape.fingerprint or (
+                not progress.fingerprint and progress.shape in ("", shape.structure)):
+            return progress
+        data = (progress.others.get(shape.fingerprint)
+                or progress.others.get("s:" + shape.structure))
+        return None if data is None else _lesson_from(data, nested=False)[0]
 
     @staticmethod
     def _archive(progress: LessonProgress, checks: dict[str, CheckRecord]) -> None:
@@ -705,18 +881,49 @@ class ProgressStore:
             return error.strerror
         return str(error) or type(error).__name__
 
+    def _not_a_folder(self) -> Path | None:
+        """The first part of the home's path that exists but is not a folder, if any."""
+        parts = [self.directory, *self.directory.parents]
+        for part in reversed(parts):
+            try:
+                mode = os.stat(part).st_mode
+            except (OSError, ValueError):
+                return None
+            if not stat.S_ISDIR(mode):
+                return part
+        return None
+
     def _cannot_save_text(self, error: BaseException, reading: bool = False) -> str:
-        if isinstance(error, (FileExistsError, NotADirectoryError)) or (
-                self.directory.exists() and not self.directory.is_dir()):
-            why = f"{self.directory} is a file, not a folder (check {ENV_HOME})"
-        else:
-            why = f"{self._reason(error)}: {self.directory}"
+        """The one notice for a progress home that cannot be read or written: what failed and
+        the path that is at fault (the lock or file that is a folder, the part of the home that
+        is a file), shortened. Never raises."""
+        try:
+            why = self._why(error)
+        except Exception:  # noqa: BLE001 - probing the disk failed too: say what we know
+            why = f"{shorten(self._reason(error), 200)}: {shorten(self.directory, 200)}"
         first = "could not be read" if reading else "cannot be saved"
         return f"Progress {first} ({why}); the lesson works, but progress will not be kept."
+
+    def _why(self, error: BaseException) -> str:
+        if isinstance(error, _Unusable):
+            return str(error)
+        named = getattr(error, "filename", None) if isinstance(error, OSError) else None
+        path = Path(os.fsdecode(named)) if isinstance(named, (str, bytes)) else self.directory
+        if isinstance(error, IsADirectoryError) or (
+                isinstance(error, OSError) and error.errno == errno.EISDIR):
+            return f"{shorten(path, 200)} is a folder, not a file; remove or rename it"
+        if isinstance(error, (FileExistsError, NotADirectoryError)) or (
+                isinstance(error, OSError) and error.errno in (errno.EEXIST, errno.ENOTDIR)):
+            blocker = self._not_a_folder()
+            if blocker is not None:
+                return f"{shorten(blocker, 200)} is a file, not a folder (check {ENV_HOME})"
+        return f"{shorten(self._reason(error), 200)}: {shorten(path, 200)}"
 
     def _write(self, changed: dict[str, dict[str, Any]], startup: bool = False) -> None:
         """Lock, re-read the file, set aside its damage, put ``changed`` over its lessons, write
         atomically. Runs on the writer thread (or on load); touches no lesson object here."""
+        if self._unusable is not None:
+            raise _Unusable(self._unusable)
         with self._io_lock:
             self.directory.mkdir(parents=True, exist_ok=True)
             with _Lock(self.lock_path):
@@ -734,12 +941,9 @@ class ProgressStore:
                 text = (f"Your progress file was damaged ({summary}); it was moved to {aside} "
                         "and a fresh one was started.")
             else:
-                bad = sorted({problem.split(":", 1)[0] for problem in contents.problems})
-                text = (f"Part of your progress file was damaged ({summary}); the damaged "
-                        f"part{'s' if len(contents.problems) > 1 else ''} "
-                        f"({', '.join(bad[:5])}) {'were' if len(contents.problems) > 1 else 'was'}"
-                        f" set aside, the other lessons' progress was kept. The original file "
-                        f"was moved to {aside}.")
+                text = (f"Part of your progress file was damaged ({summary}); set aside: "
+                        f"{_set_aside_text(contents)}; everything else was kept. The original "
+                        f"file was kept as {aside}.")
             if startup:
                 self.notice = text
             else:

@@ -318,3 +318,91 @@ async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, monk
         app.store.flush()
         assert ProgressStore().peek("tiny-progress").check(2).correct
 
+
+
+# -- QA items 1, 2 (kind 13): a progress home that cannot be used in any way ------------------
+
+
+@pytest.mark.parametrize("case", ["unknown-user", "name-too-long", "lock-is-a-folder",
+                                  "progress-json-is-a-folder"])
+async def test_an_unusable_home_leaves_the_lesson_usable_with_one_notice(
+        lesson_file, tmp_path, monkeypatch, case):
+    homes = {
+        "unknown-user": ("~nosuchuser-nn-tui/x", "~nosuchuser-nn-tui"),
+        "name-too-long": (str(tmp_path / ("a" * 300) / "x"), "File name too long"),
+        "lock-is-a-folder": (str(tmp_path / "h1"), ".progress.lock is a folder"),
+        "progress-json-is-a-folder": (str(tmp_path / "h2"), "progress.json is a folder"),
+    }
+    (tmp_path / "h1" / ".progress.lock").mkdir(parents=True)
+    (tmp_path / "h2" / "progress.json").mkdir(parents=True)
+    home, named = homes[case]
+    monkeypatch.setenv("NN_TUI_HOME", home)
+    app = make_app(lesson_file)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        await goto_step(app, pilot, 2)
+        await pilot.press(*"0.75", "enter")
+        await pilot.pause()
+        assert "Correct" in feedback(app)
+        app.store.save()
+        app.store.flush()
+        await wait_until(pilot, lambda: any("progress will not be kept" in text
+                                            for text in notices(app)), "the notice")
+        await pilot.pause(0.1)
+        said = [text for text in notices(app) if "progress" in text.lower()]
+        assert len(said) == 1 and named in said[0], said
+        assert type(app.screen).__name__ == "LessonScreen"
+
+
+# -- QA item 4: two lesson files that share an id ---------------------------------------------
+
+
+async def test_a_copy_sharing_the_id_is_marked_and_keeps_the_originals_progress(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    full = folder / "tiny.toml"
+    full.write_text(FIVE, encoding="utf-8")
+    saved_progress(full, 4, correct=(2, 3))  # done, both questions right
+    copy = folder / "tiny-short.toml"
+    copy.write_text(lesson_text("text", "text", OUTPUT_CHECK), encoding="utf-8")
+
+    def entry_of(path):
+        return next(info.entry for info in app.catalog if info.entry.path.name == path.name)
+
+    app = make_app(folder)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await wait_until(pilot, lambda: app.catalog, "the catalogue")
+        await settle(app, pilot)
+        text = picker_text(app)
+        assert "shares its id with tiny-short.toml" in text
+        assert "shares its id with tiny.toml" in text
+        assert "checks right 2/2 · done" in text
+        # The copy is opened: it gets a fitted record of its own.
+        app.open_entry(entry_of(copy))
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
+                         "the copy opens")
+        if type(app.screen).__name__ == "ResumeDialog":
+            await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert any("other version is kept" in text for text in notices(app))
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        assert "checks right 2/2 · done" in picker_text(app)  # the original's, untouched
+        app.store.flush()
+        # The original is opened again: its own record, whole.
+        app.open_entry(entry_of(full))
+        await wait_for_screen(app, pilot, "ResumeDialog")
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert app.screen.view.index == 4
+        await goto_step(app, pilot, 3)
+        assert "Correct" in feedback(app)
+        app.store.save()
+        app.store.flush()
+        stored = ProgressStore().peek("tiny-progress")
+        assert stored.done and stored.checks_right == 2

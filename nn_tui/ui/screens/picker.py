@@ -114,6 +114,10 @@ class PickerScreen(Screen):
         self.open_directly = open_directly
         self.infos: list[LessonInfo] = []
         self.shown: list[LessonInfo] = []
+        # Files that share a lesson id (path -> the other paths), and their shapes: each is
+        # listed with the progress of its own version (ProgressStore.record_for).
+        self.shared: dict[str, list[str]] = {}
+        self._shapes: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-main"):
@@ -147,7 +151,11 @@ class PickerScreen(Screen):
         self.post_message(self.Loaded(infos))
 
     def on_picker_screen_loaded(self, message: Loaded) -> None:
+        from nn_tui.lessons.progress import shared_ids
+
         self.infos = message.infos
+        self.shared = shared_ids((info.entry.id, str(info.entry.path)) for info in self.infos
+                                 if info.entry.lesson is not None)
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
         self.refresh_list()
         if self.open_directly is not None:
@@ -178,7 +186,11 @@ class PickerScreen(Screen):
             text.append(clean(entry.title), style="bold red")
             text.append(f"\n   {clean(entry.summary)}", style="red")
             return text
-        progress = self.store.peek(entry.id)
+        shared = self.shared.get(str(entry.path))
+        if shared:
+            progress = self.store.record_for(entry.id, self._shape(entry))
+        else:
+            progress = self.store.peek(entry.id)
         done = progress is not None and progress.done
         text.append("✓ " if done else "  ", style="bold green")
         text.append(clean(entry.title), style="bold")
@@ -192,7 +204,20 @@ class PickerScreen(Screen):
         if done:
             status += " · done"
         text.append(status, style="green" if done else "")
+        if shared:
+            from nn_tui.lessons.progress import shared_text
+
+            text.append(f"\n   ⚠ {clean(shared_text([Path(other).name for other in shared]))}",
+                        style="yellow")
         return text
+
+    def _shape(self, entry) -> object:
+        from nn_tui.lessons.progress import LessonShape
+
+        key = str(entry.path)
+        if key not in self._shapes:
+            self._shapes[key] = LessonShape.of(entry.lesson.steps)
+        return self._shapes[key]
 
     def refresh_list(self, force: bool = True) -> None:
         words = self.query_one("#picker-filter", Input).value.lower().split()
