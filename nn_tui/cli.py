@@ -205,6 +205,8 @@ def _entry_record(entry: CatalogEntry) -> dict:
         record["steps"] = LessonSession(entry.lesson).total
     if entry.error:
         record["error"] = str(entry.error)
+    if entry.notes:
+        record["notes"] = [str(note) for note in entry.notes]
     return record
 
 
@@ -230,6 +232,8 @@ def run_list(args: argparse.Namespace) -> int:
         if detail:
             print(f"{'':<{width}}  {detail}")
         print(f"{'':<{width}}  {record['path']}")
+        for note in record.get("notes", ()):
+            print(f"{'':<{width}}  note: {note}")
     return EXIT_OK
 
 
