@@ -638,12 +638,14 @@ class LessonSession:
                 except (ExpressionError, ArithmeticError, ValueError, IndexError, KeyError):
                     pass
                 continue
+            before = meter.count
             try:
                 self.view(index, cancelled=cancelled)
                 expected = self.answer(index, meter)
             except AnswerWorkExceeded:
-                crossed = index
-                meter.measure_only = True
+                # Count this step again in full (it stopped part-way), then the rest.
+                crossed, meter.count, meter.measure_only = index, before, True
+                self.answer(index, meter)
                 continue
             except ExpressionError as error:
                 found.append((f"steps[{index}].answer", str(error)))
