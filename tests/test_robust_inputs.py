@@ -879,7 +879,7 @@ def test_what_is_known_without_training_is_checked_exactly(short_lint, answer, w
 
 def test_exact_facts_of_a_cut_short_run_need_no_note(short_lint):
     lesson = parse_lesson_text(_tiny(2500, "len(training.main.history)", "training.main.epochs",
-                                     "training.main.history[0]"), "p.toml")
+                                     "training.main.history[0]", "len(layers[0].W)"), "p.toml")
     assert lint_lesson(lesson) == ([], [])
 
 

@@ -137,6 +137,16 @@ def _as_list(value: Any, name: str, argument: "str | Callable[[], str]", meter: 
     return flat
 
 
+def _count_numbers(value: Any, argument: "str | Callable[[], str]") -> int:
+    """How many numbers (or UNKNOWNs) lists ``value`` holds at every depth, as len() counts."""
+    if isinstance(value, list):
+        return sum(_count_numbers(item, argument) for item in value)
+    if value is UNKNOWN or (isinstance(value, (int, float))):
+        return 1
+    raise ExpressionError(f"len() needs a list of numbers (such as layers[0].a), but "
+                          f"{_named(argument)} holds {_kind_of(value)}")
+
+
 def _kind_of(value: Any) -> str:
     if isinstance(value, list):
         return "an empty list" if not value else "a list"
@@ -539,9 +549,10 @@ def _evaluate(node: tuple, context: dict[str, Any], meter: "WorkMeter | None" = 
             argument = (lambda: _quoted(node[2][0])) if len(node[2]) == 1 else "its arguments"
             items = values[0] if len(values) == 1 and isinstance(values[0], list) else values
             if name == "len" and isinstance(items, list) and items:
+                # How many numbers, not which: known even when they are not.
                 if meter is not None:
-                    meter.add(1)
-                return float(len(items))  # how many, not which: known even if they are not
+                    meter.add(_value_count(items))
+                return float(_count_numbers(items, argument))
             numbers = _as_list(items, name, argument, meter)
             if numbers is UNKNOWN:
                 return UNKNOWN
