@@ -205,6 +205,8 @@ def _entry_record(entry: CatalogEntry) -> dict:
         record["steps"] = LessonSession(entry.lesson).total
     if entry.error:
         record["error"] = str(entry.error)
+    if entry.notes:
+        record["notes"] = [str(note) for note in entry.notes]
     return record
 
 
@@ -239,6 +241,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{'':<{width}}  {record['path']}")
         if "warning" in record:
             print(f"{'':<{width}}  warning: {record['warning']}")
+        for note in record.get("notes", ()):
+            print(f"{'':<{width}}  note: {note}")
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ LessonError naming the file, the key and the problem (exit 2 on the CLI), never 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
 import shutil
@@ -491,12 +492,13 @@ def test_validation_never_trains_a_large_run_to_the_end():
 def test_a_choice_after_a_cut_short_run_is_a_note_not_a_silent_skip(monkeypatch):
     from nn_tui.lessons import session as session_module
 
-    text = BASE.replace('answer = "layers[0].a[0] > 0.5"', 'answer = "7 + training.main.epochs"')
+    # The run's final loss is decided by the epochs check does not train: a note, not a problem.
+    text = BASE.replace('answer = "layers[0].a[0] > 0.5"', 'answer = "7 + training.main.loss"')
     monkeypatch.setattr(session_module, "LINT_TRAINING_WORK", 1)
     problems, notes = lint_lesson(parse_lesson_text(text, "probe.toml"))
     assert problems == []
-    assert [note.key for note in notes] == ["steps[4].choices"]
-    assert "cut short" in notes[0].message
+    note = {note.key: note.message for note in notes}["steps[4].answer"]
+    assert "longer than check trains" in note and "the choice it picks" in note
 
 
 # -- 21: hostile paths in a lessons folder and on the command line --------------------------------
@@ -753,3 +755,275 @@ rows = [[0.6, 0], [0.3, 0.8, 0]]
     out = capsys.readouterr().out
     assert "data.rows[1]: has 3 values, but data.rows[0] has 2" in out
     assert "network.loss" in out
+
+
+# -- QA re-test: the work of answers, and check agreeing with the tutor after a cut-short run ------
+
+TINY = """\
+[lesson]
+id = "tiny"
+title = "Tiny"
+
+[network]
+inputs = ["a"]
+outputs = ["b"]
+loss = "mse"
+learning_rate = 0.0000001
+
+[[network.layers]]
+units = 1
+activation = "identity"
+weights = [[0.5]]
+
+[data]
+rows = [[1, 2]]
+
+[[steps]]
+kind = "train"
+epochs = {epochs}
+"""
+
+
+def _tiny(epochs: int, *answers: str, choices: str = "") -> str:
+    text = TINY.format(epochs=epochs)
+    for answer in answers:
+        text += f'\n[[steps]]\nkind = "check"\nprompt = "p"\nanswer = "{answer}"\n{choices}'
+    return text
+
+
+def test_answers_that_read_too_many_values_are_refused_quickly():
+    # The QA's hist.toml: 399 checks, each the max of a 100,001-entry history 17 times.
+    answer = "+".join(["max(training.main.history)"] * 17)
+    start = time.monotonic()
+    error = _parse_checked(_tiny(100_000, *[answer] * 399))
+    assert time.monotonic() - start < 20  # was 179 s
+    [problem] = error.problems
+    assert problem.key == "steps[2].answer"  # the first step past the budget
+    assert f"{loader.MAX_ANSWER_WORK:,}" in problem.message
+    assert f"{399 * (17 * 100_001 + 17 * 4 + 16):,}" in problem.message  # the file's figure
+
+
+def _parse_checked(text: str) -> LessonError:
+    with pytest.raises(LessonError) as caught:
+        from nn_tui.lessons.session import check_lesson
+
+        check_lesson(parse_lesson_text(text, "probe.toml"))
+    return caught.value
+
+
+def test_the_largest_answers_within_the_budget_are_accepted():
+    per_check = 20_001 + 4  # the history's entries, and the path and call
+    count = loader.MAX_ANSWER_WORK // per_check
+    lesson = parse_lesson_text(_tiny(20_000, *["max(training.main.history)"] * count), "p.toml")
+    start = time.monotonic()
+    assert lint_lesson(lesson) == ([], [])
+    assert time.monotonic() - start < 10  # about 1 s
+
+
+def test_bundled_answers_read_a_tiny_part_of_the_budget():
+    from nn_tui.lessons.catalog import bundled_lessons_dir
+    from nn_tui.lessons.expressions import WorkMeter
+
+    for path in sorted(bundled_lessons_dir().glob("*.toml")):
+        session = LessonSession(load_lesson(path))
+        meter = WorkMeter()
+        for index, step in enumerate(session.steps):
+            if step.kind == "check":
+                session.answer(index, meter)
+        assert meter.count < loader.MAX_ANSWER_WORK / 10_000, path.name
+
+
+def test_the_answer_budget_counts_the_values_functions_read():
+    from nn_tui.lessons.expressions import AnswerWorkExceeded, WorkMeter
+
+    context = {"h": [1.0] * 1000, "m": [[1.0] * 10] * 10}
+    meter = WorkMeter()
+    parse_expression("max(h) + sum(m)").evaluate(context, meter)
+    assert 1000 + 110 <= meter.count < 1000 + 110 + 20
+    with pytest.raises(AnswerWorkExceeded):
+        parse_expression("max(h)").evaluate(context, WorkMeter(limit=999))
+
+
+@pytest.fixture
+def short_lint(monkeypatch):
+    """Validation that trains only 2 epochs of any run."""
+    from nn_tui.lessons import session as session_module
+
+    monkeypatch.setattr(session_module, "LINT_TRAINING_EPOCHS", 2)
+
+
+@pytest.mark.parametrize("answer", ["training.main.history[2500]", "max(training.main.history)",
+                                    "training.main.loss", "layers[0].a[0]",
+                                    "training.main.history[0 * training.main.loss]"])
+def test_answers_over_a_cut_short_run_are_notes_never_false_refusals(short_lint, answer):
+    lesson = parse_lesson_text(_tiny(2500, answer), "p.toml")
+    problems, notes = lint_lesson(lesson)
+    assert problems == []
+    [note] = notes
+    assert note.key == "steps[1].answer"
+    assert "longer than check trains (2 of 2,500 epochs); its value was not checked" in note.message
+    # The tutor, which trains the whole run, can grade it.
+    assert math.isfinite(LessonSession(lesson).answer(1))
+
+
+@pytest.mark.parametrize("answer,words", [
+    ("1/(training.main.epochs - 2500)", "division by zero"),
+    ("exp(training.main.epochs)", "too large"),
+    ("training.main.history[2501]", "out of range: training.main.history has 2501 items"),
+    ("training.main.nothing", "no field 'nothing'"),
+])
+def test_what_is_known_without_training_is_checked_exactly(short_lint, answer, words):
+    problems, _ = lint_lesson(parse_lesson_text(_tiny(2500, answer), "p.toml"))
+    assert [p.key for p in problems] == ["steps[1].answer"] and words in problems[0].message
+
+
+def test_exact_facts_of_a_cut_short_run_need_no_note(short_lint):
+    lesson = parse_lesson_text(_tiny(2500, "len(training.main.history)", "training.main.epochs",
+                                     "training.main.history[0]", "len(layers[0].W)"), "p.toml")
+    assert lint_lesson(lesson) == ([], [])
+
+
+def test_a_choice_over_a_cut_short_run_prints_the_note(short_lint, tmp_path, capsys):
+    choices = 'choices = [{ text = "a", value = 2 }, { text = "b", value = 3 }]\n'
+    unknown = _write(tmp_path, "unknown.toml", _tiny(2500, "training.main.loss > 1", choices=choices))
+    status, out, err = _run(capsys, "check", str(unknown))
+    assert status == 0
+    assert "note:" in out + err and "the choice it picks were not checked" in out + err
+    # The planned epoch count is known: choices that cannot match it are a problem.
+    known = _write(tmp_path, "known.toml", _tiny(2500, "training.main.epochs", choices=choices))
+    status, out, err = _run(capsys, "check", str(known))
+    assert status == 2 and "the answer is 2500 but the choices' values are 2, 3" in out + err
+
+
+def test_list_prints_the_notes_too(short_lint, tmp_path, capsys):
+    _write(tmp_path, "slow.toml", _tiny(2500, "training.main.loss"))
+    status, out, _ = _run(capsys, "list", "--lessons", str(tmp_path))
+    assert status == 0 and "note:" in out and "its value was not checked" in out
+    status, out, _ = _run(capsys, "list", "--json", "--lessons", str(tmp_path))
+    record = [r for r in json.loads(out) if r["id"] == "tiny"][0]
+    assert "its value was not checked" in record["notes"][0]
+
+
+def test_many_unchecked_answers_are_summed_up(short_lint):
+    lesson = parse_lesson_text(_tiny(2500, *["training.main.loss"] * 30), "p.toml")
+    problems, notes = lint_lesson(lesson)
+    assert problems == [] and len(notes) == 5
+    assert "26 more answers (steps[5].answer … steps[30].answer)" in notes[-1].message
+
+
+def test_checking_stops_when_cancelled():
+    from nn_tui.lessons.catalog import Cancelled
+
+    lesson = parse_lesson_text(_tiny(20_000, *["max(training.main.history)"] * 90), "p.toml")
+    start = time.monotonic()
+    with pytest.raises(Exception) as caught:
+        lint_lesson(lesson, cancelled=lambda: time.monotonic() - start > 0.05)
+    assert time.monotonic() - start < 0.5
+    assert type(caught.value).__name__ in ("TrainingCancelled", "Cancelled")
+    # Through the catalogue: one exception kind, raised before the next file is read.
+    calls = []
+    with pytest.raises(Cancelled):
+        build_catalog([], cancelled=lambda: calls.append(1) or True)
+
+
+def test_answer_evaluation_stops_when_cancelled():
+    from nn_tui.lessons.expressions import WorkMeter
+
+    context = {"h": [1.0] * 100_000}
+    with pytest.raises(WorkMeter.Cancelled):
+        parse_expression("+".join(["max(h)"] * 10)).evaluate(context, WorkMeter(
+            cancelled=lambda: True))
+
+
+# -- item 7: terminal-unsafe characters are one set, used everywhere; encodings; wording ----------
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("char", BIDI)
+def test_bidi_controls_are_escaped_by_the_cli_and_cleaned_by_the_ui(char):
+    from nn_tui.lessons.errors import TERMINAL_UNSAFE, escape_controls
+    from nn_tui.ui.literal import clean
+
+    assert char in TERMINAL_UNSAFE
+    assert escape_controls(f"a{char}b") == f"a\\u{ord(char):04x}b"
+    assert char not in clean(f"a{char}b")
+
+
+def test_the_validator_the_cli_and_the_ui_share_one_set():
+    from nn_tui.lessons.errors import TERMINAL_UNSAFE, escape_controls
+    from nn_tui.ui.literal import clean
+
+    for code in range(0x3000):
+        char = chr(code)
+        unsafe = char in TERMINAL_UNSAFE
+        assert (loader._control_character(f"x{char}") is not None) == unsafe, hex(code)
+        assert (escape_controls(char) != char) == unsafe, hex(code)
+        assert (clean(char) != char) == unsafe, hex(code)
+
+
+def test_bidi_in_a_key_and_a_file_name_is_never_printed_raw(tmp_path, capsys):
+    text = BASE.replace('title = "Probe"', 'title = "Probe"\n"k\u202e0.5" = 1')
+    path = _write(tmp_path, "b\u202eidi.toml", text)
+    status, out, err = _run(capsys, "check", str(path))
+    assert status == 2 and "k\\u202e0.5" in out + err and "b\\u202eidi.toml" in out + err
+    assert "\u202e" not in out + err
+    status, out, err = _run(capsys, "list", "--lessons", str(tmp_path))
+    assert "\u202e" not in out + err and "b\\u202eidi.toml" in out
+
+
+def test_a_bad_network_gives_no_spurious_unknown_variant():
+    text = BASE.replace("learning_rate = 0.5", "learning_rate = nan").replace(
+        'title = "Own sample"', 'title = "Own sample"\nuse = "fast"')
+    error = _parse(text)
+    assert _keys(error) == ["network.learning_rate"]
+    # A variant that does not exist is still reported.
+    error = _parse(text.replace('use = "fast"', 'use = "slow"'))
+    assert "steps[1].use" in _keys(error)
+
+
+@pytest.mark.parametrize("prefix", ["\n", "# comment\n", "  "])
+def test_a_bom_after_the_start_is_named_with_its_line(prefix, tmp_path, capsys):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(prefix.encode() + loader.UTF8_BOM + BASE.encode())
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    [problem] = caught.value.problems
+    line = prefix.count("\n") + 1
+    assert "byte-order mark" in problem.message and problem.line == line
+    assert f"line {line}" in problem.message
+
+
+def test_a_bom_inside_a_string_is_text():
+    parse_lesson_text(BASE.replace('summary = "A tiny', 'summary = "\ufeffA tiny'), "p.toml")
+
+
+@pytest.mark.parametrize("encoding,name", [
+    ("utf-32", "UTF-32"), ("utf-32-be", "UTF-32"), ("utf-32-le", "UTF-32"),
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+])
+def test_wide_encodings_are_named(encoding, name, tmp_path):
+    path = tmp_path / "wide.toml"
+    text = BASE if encoding in ("utf-32", "utf-16") else BASE.replace("Probe", "Prob·e")
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    message = caught.value.problems[0].message
+    assert f"{name} text" in message
+    assert ("UTF-16" in message) != ("UTF-32" in message)
+
+
+@pytest.mark.parametrize("source,words", [
+    ("loss * 1e308 * 10", "'loss * 1e+308 * 10'"),
+    ("sum(1e308, 1e308)", "'sum(1e+308, 1e+308)' overflows"),
+    ("1 / (loss - loss)", "division by zero in '1 / (loss - loss)': 'loss - loss' is 0"),
+    ("mean(layers)", "mean() needs a list of numbers (such as layers[0].a), but 'layers' holds a table"),
+    ("max(1, layers)", "but its arguments hold a table"),
+    ("layers[loss * 1e308 * 10]", "'loss * 1e+308 * 10'"),
+])
+def test_expression_errors_say_which_part_failed(source, words):
+    context = {"loss": 1.0, "layers": [{"W": [[1.0]], "a": [0.5]}]}
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(source).evaluate(context)
+    assert words in str(caught.value)
+    assert "the value" not in str(caught.value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from nn_tui.lessons.errors import LessonError, Problem, escape_controls
 from nn_tui.lessons.loader import load_lesson
@@ -32,6 +32,8 @@ class CatalogEntry:
     lesson: Lesson | None = None
     error: LessonError | None = None
     bundled: bool = False
+    # What checking could not verify (answers over training runs it cut short): see lint_lesson.
+    notes: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -113,17 +115,24 @@ def identity(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def load_checked_lesson(path: Path) -> tuple[Lesson, list[Problem]]:
+def load_checked_lesson(path: Path, cancelled: Callable[[], bool] | None = None,
+                        ) -> tuple[Lesson, list[Problem]]:
     """Read, validate and replay-check ``path``: (the lesson, notes of ``lint_lesson``).
 
     The one notion of a valid lesson, shared by ``check``, ``list``, ``trace``, ``train`` and
     the picker. Raises LessonError with every problem the loader or the replay finds.
+    ``cancelled`` is asked while the replay trains and evaluates answers; when it returns
+    True, raises ``Cancelled``.
     """
+    from nn_tui.engine.training import TrainingCancelled
+    from nn_tui.lessons.expressions import WorkMeter
     from nn_tui.lessons.session import check_lesson
 
     lesson = load_lesson(path)
     try:
-        return lesson, check_lesson(lesson)
+        return lesson, check_lesson(lesson, cancelled)
+    except (TrainingCancelled, WorkMeter.Cancelled):
+        raise Cancelled from None
     except LessonError as error:
         raise LessonError(error.path, _with_lines(path, error.problems)) from None
 
@@ -141,17 +150,28 @@ def _with_lines(path: Path, problems: list[Problem]) -> list[Problem]:
     return [Problem(p.path, p.key, p.message, p.line or locator.line_of(p.key)) for p in problems]
 
 
-def load_entry(path: Path, bundled: bool = False) -> CatalogEntry:
+class Cancelled(Exception):
+    """Loading lessons was abandoned (the ``cancelled`` callback said so)."""
+
+
+def load_entry(path: Path, bundled: bool = False,
+               cancelled: Callable[[], bool] | None = None) -> CatalogEntry:
+    """``path`` as a catalogue entry (broken if it fails). Raises Cancelled (see
+    ``load_checked_lesson``)."""
     try:
-        return CatalogEntry(path, lesson=load_checked_lesson(path)[0], bundled=bundled)
+        lesson, notes = load_checked_lesson(path, cancelled)
+        return CatalogEntry(path, lesson=lesson, bundled=bundled, notes=tuple(notes))
     except LessonError as error:
         return CatalogEntry(path, error=error, bundled=bundled)
 
 
-def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True) -> list[CatalogEntry]:
+def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True,
+                  cancelled: Callable[[], bool] | None = None) -> list[CatalogEntry]:
     """Bundled lessons (unless excluded) plus every lesson file in ``extra`` files and folders.
 
-    Files that fail (and folder caps, and paths that do not exist) are broken entries."""
+    Files that fail (and folder caps, and paths that do not exist) are broken entries.
+    ``cancelled`` is asked between files and while each is checked: when it returns True,
+    raises Cancelled (the picker's loading thread must stop at once when the tutor quits)."""
     entries: list[CatalogEntry] = []
     seen: set[Path] = set()
     sources: list[tuple[Path, bool]] = []
@@ -174,5 +194,7 @@ def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True) -> l
             if resolved in seen:
                 continue
             seen.add(resolved)
-            entries.append(load_entry(file, bundled))
+            if cancelled is not None and cancelled():
+                raise Cancelled
+            entries.append(load_entry(file, bundled, cancelled))
     return sorted(entries, key=lambda entry: entry.sort_key)

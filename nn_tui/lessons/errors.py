@@ -6,14 +6,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# C0 controls other than newline and tab, DEL and the C1 controls: shown raw they are terminal
-# commands (retitle the window, clear the screen...). File names and TOML keys can hold them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The one definition of the characters never sent raw to the terminal, shared by the validator
+# (which refuses them in lesson text), the CLI (escape_controls) and the UI (ui.literal.clean):
+# C0 controls other than newline and tab, DEL and the C1 controls are terminal commands (retitle
+# the window, clear the screen...); the bidirectional embeddings, overrides and isolates reorder
+# how the terminal draws the text around them, so "0.5" could be drawn as "5.0" ("Trojan
+# Source", CVE-2021-42574). File names and TOML keys can hold any of them.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+TERMINAL_UNSAFE = frozenset(
+    [chr(code) for code in range(0x20) if code not in (0x09, 0x0A)]
+    + [chr(code) for code in range(0x7F, 0xA0)]
+    + list(BIDI_CONTROLS)
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_code(char: str) -> str:
+    """How an unsafe character is written out: ``\\x1b``, ``\\u202e``."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def escape_controls(text: str) -> str:
-    """``text`` with every control character except newline and tab written as ``\\xNN``."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """``text`` with every character of TERMINAL_UNSAFE written as ``\\xNN`` or ``\\uNNNN``."""
+    return _CONTROL.sub(lambda match: escape_code(match.group()), text)
 
 
 @dataclass(frozen=True)

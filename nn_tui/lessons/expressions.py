@@ -22,40 +22,167 @@ class ExpressionError(ValueError):
     """An answer expression that does not parse, or does not resolve against a trace."""
 
 
-def _as_list(value: Any, name: str) -> list:
+class _Unknown:
+    """A number the evaluator is not told (see UNKNOWN)."""
+
+    _instance: "_Unknown | None" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+# A number whose value is not known (validation trains long runs only in part): it may stand
+# for any leaf of a context. Arithmetic, functions and comparisons on it give UNKNOWN, and an
+# index that is UNKNOWN gives UNKNOWN without a range check; paths, fields and literal indices
+# are still checked, so an answer over it is checked for everything but its value.
+UNKNOWN = _Unknown()
+
+
+class AnswerWorkExceeded(ExpressionError):
+    """Evaluating answers read more values than a ``WorkMeter`` allows."""
+
+
+class WorkMeter:
+    """Counts the work of evaluating answers: one unit per path, number, operation and
+    function call, and one per value a function reads from a list (``max(history)`` reads every
+    entry). Shared by several evaluations, it bounds them together.
+
+    ``limit`` (None: no limit) raises AnswerWorkExceeded once the count would pass it;
+    ``cancelled`` is asked every few thousand units and raises ``Cancelled`` when it says so.
+    ``measure_only`` makes list functions count their values and return UNKNOWN without
+    reading them, so the work of the rest of a file can be measured cheaply.
+    """
+
+    CHECK_EVERY = 4096
+
+    class Cancelled(Exception):
+        """The ``cancelled`` callback asked to stop."""
+
+    def __init__(self, limit: int | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        self.limit = limit
+        self.cancelled = cancelled
+        self.count = 0
+        self.measure_only = False
+        self._next_check = self.CHECK_EVERY
+
+    def add(self, units: int) -> None:
+        self.count += units
+        if self.limit is not None and self.count > self.limit and not self.measure_only:
+            raise AnswerWorkExceeded(f"more than {self.limit:,} values read")
+        if self.count >= self._next_check:
+            self._next_check = self.count + self.CHECK_EVERY
+            if self.cancelled is not None and self.cancelled():
+                raise WorkMeter.Cancelled
+
+
+def _value_count(value: Any) -> int:
+    """How many values a list function reads from ``value``: its numbers at every depth, counted
+    list by list (a flat list of a million entries costs one ``len``)."""
+    if not isinstance(value, list):
+        return 1
+    if value and isinstance(value[0], list):
+        if value[0] and not isinstance(value[0][0], list):  # a matrix: no need to recurse
+            return len(value) + sum(len(row) if isinstance(row, list) else 1 for row in value)
+        return len(value) + sum(_value_count(item) for item in value)
+    return len(value) or 1
+
+
+def _as_list(value: Any, name: str, argument: "str | Callable[[], str]", meter: "WorkMeter | None" = None) -> Any:
+    """The numbers of ``value`` (a number, or lists of numbers at any depth) as one flat list,
+    or UNKNOWN if any of them is. ``argument`` describes it in messages."""
     if not isinstance(value, list) or not value:
-        raise ExpressionError(f"{name}() needs a non-empty list")
+        raise ExpressionError(f"{name}() needs a non-empty list of numbers (such as "
+                              f"layers[0].a), and {_named(argument)} is {_kind_of(value)}")
+    if meter is not None:
+        meter.add(_value_count(value))
+        if meter.measure_only:
+            return UNKNOWN
     flat: list[float] = []
+    unknown = False
 
     def walk(item: Any) -> None:
+        nonlocal unknown
         if isinstance(item, list):
+            if UNKNOWN in item:  # identity is tested first: a C-speed scan
+                unknown = True
+                return
+            try:
+                # A flat list of numbers: a finite sum means every entry is finite (an inf or
+                # nan makes the sum inf or nan, or fsum raises), so take the list as it is.
+                if math.isfinite(math.fsum(item)):
+                    flat.extend(float(sub) for sub in item)
+                    return
+            except (TypeError, OverflowError, ValueError):
+                pass  # nested lists, tables, huge integers: look at each entry
             for sub in item:
                 walk(sub)
+        elif item is UNKNOWN:
+            unknown = True
+        elif isinstance(item, (int, float)):
+            flat.append(_as_number(item, lambda: f"a value of {_named(argument)}"))
         else:
-            flat.append(_as_number(item, name))
+            raise ExpressionError(
+                f"{name}() needs a list of numbers (such as layers[0].a), but {_named(argument)} "
+                f"{'hold' if argument == 'its arguments' else 'holds'} {_kind_of(item)}")
 
     walk(value)
+    if unknown:
+        return UNKNOWN
     return flat
 
 
-def _finite(value: float, where: str) -> float:
+def _count_numbers(value: Any, argument: "str | Callable[[], str]") -> int:
+    """How many numbers (or UNKNOWNs) lists ``value`` holds at every depth, as len() counts."""
+    if isinstance(value, list):
+        return sum(_count_numbers(item, argument) for item in value)
+    if value is UNKNOWN or (isinstance(value, (int, float))):
+        return 1
+    raise ExpressionError(f"len() needs a list of numbers (such as layers[0].a), but "
+                          f"{_named(argument)} holds {_kind_of(value)}")
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list"
+    if isinstance(value, dict):
+        keys = ", ".join(list(value)[:8])
+        return f"a table (of {keys})" if keys else "a table"
+    if isinstance(value, (int, float)) or value is UNKNOWN:
+        return "a number"
+    return repr(value)
+
+
+def _finite(value: float, where: "str | Callable[[], str]") -> float:
     """``value`` if it is an ordinary number; ExpressionError for inf and nan, which no answer
-    can be compared with (and which would make indices and arguments meaningless)."""
+    can be compared with (and which would make indices and arguments meaningless).
+    ``where`` names the value (a callable is called only for the message)."""
     if not math.isfinite(value):
-        raise ExpressionError(f"{where} is {value}, not a finite number")
+        raise ExpressionError(f"{_named(where)} is {value}, not a finite number")
     return value
 
 
-def _as_number(value: Any, where: str) -> float:
+def _named(where: "str | Callable[[], str]") -> str:
+    return where if isinstance(where, str) else where()
+
+
+def _as_number(value: Any, where: "str | Callable[[], str]") -> Any:
+    """``value`` as a finite float (UNKNOWN stays UNKNOWN); ExpressionError otherwise."""
+    if value is UNKNOWN:
+        return UNKNOWN
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
         try:
             return _finite(float(value), where)
         except OverflowError:  # an int too large for a float
-            raise ExpressionError(f"{where} is too large to be a number") from None
-    kind = "a list" if isinstance(value, list) else "a table" if isinstance(value, dict) else repr(value)
-    raise ExpressionError(f"{where} is {kind}, not a number")
+            raise ExpressionError(f"{_named(where)} is too large to be a number") from None
+    raise ExpressionError(f"{_named(where)} is {_kind_of(value)}, not a number")
 
 
 def _sigmoid(x: float) -> float:
@@ -69,7 +196,7 @@ def _safe_exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise ExpressionError(f"exp({x}) is too large to be a number") from None
+        raise ExpressionError(f"exp({x:g}) is too large to be a number") from None
 
 
 # round(x, d) with d beyond this is x itself; bounding it keeps int(d) meaningful.
@@ -133,14 +260,17 @@ class Expression:
     source: str
     tree: tuple
 
-    def evaluate(self, context: dict[str, Any]) -> float:
+    def evaluate(self, context: dict[str, Any], meter: "WorkMeter | None" = None) -> Any:
         """The value of the expression over ``context`` (plain dicts, lists and numbers).
 
+        Returns UNKNOWN (not a float) only when ``context`` holds UNKNOWN values it depends on.
+        ``meter`` counts the work done (and may stop it, see WorkMeter).
         Raises ExpressionError when a path does not resolve, an index or argument is not a
-        usable number, or any value met on the way (read or computed) is not finite.
+        usable number, or any value met on the way (read or computed) is not finite; the
+        message quotes the part of the expression at fault.
         """
         try:
-            return _as_number(_evaluate(self.tree, context), f"{self.source!r}")
+            return _as_number(_evaluate(self.tree, context, meter), f"{self.source!r}")
         except (OverflowError, ValueError, ZeroDivisionError, TypeError,
                 RecursionError) as error:
             if isinstance(error, ExpressionError):
@@ -306,19 +436,41 @@ def parse_expression(source: str) -> Expression:
     return Expression(source, _Parser(source).parse())
 
 
-def _describe(node: tuple) -> str:
-    if node[0] == "name":
+_PRECEDENCE = {"compare": 1, "+": 2, "-": 2, "*": 3, "/": 3, "negate": 4, "^": 5}
+
+
+def _source(node: tuple, outer: int = 0) -> str:
+    """The expression text of ``node`` (spacing and number forms normalised), to quote in
+    messages: ``layers[1].z[0]``, ``2 * loss``, ``sum(1e+308, 1e+308)``."""
+    kind = node[0]
+    if kind == "number":
+        return f"{node[1]:g}"
+    if kind == "name":
         return node[1]
-    if node[0] == "field":
-        return f"{_describe(node[1])}.{node[2]}"
-    if node[0] == "index":
-        inner = node[2]
-        shown = int(inner[1]) if inner[0] == "number" else "…"
-        return f"{_describe(node[1])}[{shown}]"
-    return "the value"
+    if kind == "field":
+        return f"{_source(node[1], 9)}.{node[2]}"
+    if kind == "index":
+        return f"{_source(node[1], 9)}[{_source(node[2])}]"
+    if kind == "call":
+        return f"{node[1]}({', '.join(_source(arg) for arg in node[2])})"
+    if kind == "negate":
+        text, level = f"-{_source(node[1], 4)}", 4
+    else:  # binary, compare
+        level = _PRECEDENCE["compare" if kind == "compare" else node[1]]
+        # ^ groups to the right, the others to the left: parenthesise the other side.
+        left_level, right_level = (level + 1, level) if node[1] == "^" else (level, level + 1)
+        text = f"{_source(node[2], left_level)} {node[1]} {_source(node[3], right_level)}"
+    return f"({text})" if level < outer else text
 
 
-def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
+def _quoted(node: tuple) -> str:
+    text = _source(node)
+    return repr(text if len(text) <= 60 else text[:59] + "…")
+
+
+def _evaluate(node: tuple, context: dict[str, Any], meter: "WorkMeter | None" = None) -> Any:
+    if meter is not None:
+        meter.add(1)
     kind = node[0]
     if kind == "number":
         return node[1]
@@ -327,30 +479,36 @@ def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
             raise ExpressionError(f"unknown name {node[1]!r} (known: {', '.join(sorted(context))})")
         return context[node[1]]
     if kind == "field":
-        container = _evaluate(node[1], context)
+        container = _evaluate(node[1], context, meter)
         if not isinstance(container, dict) or node[2] not in container:
             keys = ", ".join(container) if isinstance(container, dict) else ""
             hint = f" (it has: {keys})" if keys else ""
-            raise ExpressionError(f"{_describe(node[1])} has no field {node[2]!r}{hint}")
+            raise ExpressionError(f"{_source(node[1])} has no field {node[2]!r}{hint}")
         return container[node[2]]
     if kind == "index":
-        container = _evaluate(node[1], context)
-        position = _as_number(_evaluate(node[2], context), "an index")
+        container = _evaluate(node[1], context, meter)
+        position = _as_number(_evaluate(node[2], context, meter),
+                              lambda: f"the index {_quoted(node[2])}")
         if not isinstance(container, list):
-            raise ExpressionError(f"{_describe(node[1])} is not a list, so it cannot be indexed")
+            raise ExpressionError(f"{_source(node[1])} is not a list, so it cannot be indexed")
+        if position is UNKNOWN:
+            return UNKNOWN  # which entry is not known, so neither is whether it exists
         if position != math.floor(position):
-            raise ExpressionError(f"index {position} of {_describe(node[1])} is not a whole number")
+            raise ExpressionError(f"index {position:g} of {_source(node[1])} is not a whole number")
         position = int(position)
         if not -len(container) <= position < len(container):
             raise ExpressionError(
-                f"index {position} is out of range: {_describe(node[1])} has {len(container)} items"
+                f"index {position} is out of range: {_source(node[1])} has {len(container)} items"
             )
         return container[position]
     if kind == "negate":
-        return -_as_number(_evaluate(node[1], context), "the value after '-'")
+        value = _as_number(_evaluate(node[1], context, meter), lambda: _quoted(node[1]))
+        return value if value is UNKNOWN else -value
     if kind == "binary":
-        left = _as_number(_evaluate(node[2], context), _describe(node[2]))
-        right = _as_number(_evaluate(node[3], context), _describe(node[3]))
+        left = _as_number(_evaluate(node[2], context, meter), lambda: _quoted(node[2]))
+        right = _as_number(_evaluate(node[3], context, meter), lambda: _quoted(node[3]))
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
         op = node[1]
         if op == "+":
             result = left + right
@@ -360,34 +518,56 @@ def _evaluate(node: tuple, context: dict[str, Any]) -> Any:
             result = left * right
         elif op == "/":
             if right == 0:
-                raise ExpressionError("division by zero")
+                raise ExpressionError(f"division by zero in {_quoted(node)}: "
+                                      f"{_quoted(node[3])} is 0")
             result = left / right
         else:
             try:
                 result = left**right
             except (OverflowError, ZeroDivisionError, TypeError) as error:
-                raise ExpressionError(f"{left} ^ {right} cannot be computed") from error
+                raise ExpressionError(f"{_quoted(node)} ({left:g} ^ {right:g}) cannot be "
+                                      "computed") from error
             if isinstance(result, complex):
-                raise ExpressionError(f"{left} ^ {right} is not a real number")
-        return _finite(float(result), f"{_describe(node[2])} {op} {_describe(node[3])}")
+                raise ExpressionError(f"{_quoted(node)} ({left:g} ^ {right:g}) is not a real "
+                                      "number")
+        return _finite(float(result), lambda: f"{_quoted(node)} ({left:g} {op} {right:g})")
     if kind == "compare":
-        left = _as_number(_evaluate(node[2], context), _describe(node[2]))
-        right = _as_number(_evaluate(node[3], context), _describe(node[3]))
+        left = _as_number(_evaluate(node[2], context, meter), lambda: _quoted(node[2]))
+        right = _as_number(_evaluate(node[3], context, meter), lambda: _quoted(node[3]))
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
         result = {
             "<": left < right, ">": left > right, "<=": left <= right,
             ">=": left >= right, "==": left == right, "!=": left != right,
         }[node[1]]
         return 1.0 if result else 0.0
     if kind == "call":
-        arity, function = FUNCTIONS[node[1]]
-        values = [_evaluate(arg, context) for arg in node[2]]
+        name = node[1]
+        arity, function = FUNCTIONS[name]
+        values = [_evaluate(arg, context, meter) for arg in node[2]]
         if arity is None:
+            argument = (lambda: _quoted(node[2][0])) if len(node[2]) == 1 else "its arguments"
             items = values[0] if len(values) == 1 and isinstance(values[0], list) else values
-            result = function(_as_list(items, node[1]))
+            if name == "len" and isinstance(items, list) and items:
+                # How many numbers, not which: known even when they are not.
+                if meter is not None:
+                    meter.add(_value_count(items))
+                return float(_count_numbers(items, argument))
+            numbers = _as_list(items, name, argument, meter)
+            if numbers is UNKNOWN:
+                return UNKNOWN
+            try:
+                result = function(numbers)
+            except OverflowError:
+                raise ExpressionError(f"{_quoted(node)} overflows: its result is too large to "
+                                      "be a number") from None
         else:
-            result = function(*(_as_number(value, f"the argument of {node[1]}()")
-                                for value in values))
-        return _finite(float(result), f"{node[1]}(…)")
+            numbers = [_as_number(value, lambda arg=arg: f"the argument {_quoted(arg)} of {name}()")
+                       for value, arg in zip(values, node[2])]
+            if UNKNOWN in numbers:
+                return UNKNOWN
+            result = function(*numbers)
+        return _finite(float(result), lambda: _quoted(node))
     raise ExpressionError(f"cannot evaluate {kind}")  # pragma: no cover - parser never builds it
 
 

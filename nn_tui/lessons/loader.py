@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import tomllib
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import numpy as np
 from nn_tui.engine.activations import ACTIVATIONS
 from nn_tui.engine.losses import LOSSES
 from nn_tui.engine.network import REDUCTIONS
-from nn_tui.lessons.errors import LessonError, Problem
+from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
 from nn_tui.lessons.locate import KeyLocator
 from nn_tui.lessons.model import (
@@ -68,6 +67,11 @@ MAX_TRAINING_BATCHES = 300_000
 MAX_BATCH_TRACE_VALUES = 1_000_000
 # Replaying a lesson keeps the trace of every step (all rows while a batch is selected).
 MAX_REPLAY_VALUES = 10_000_000
+# Answer expressions: the values all the check answers of a lesson read together (one per path,
+# number and operation, one per list entry a function reads: max(training.main.history) reads
+# the whole history), counted as validation evaluates them (LessonSession.lint). The tutor
+# evaluates the same answers on the same data, so this bounds its work too.
+MAX_ANSWER_WORK = 2_000_000
 
 # Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
 BCE_OUTPUTS = ("sigmoid", "softmax")
@@ -97,20 +101,15 @@ STEP_KEYS = {
 
 
 def _control_character(text: str) -> int | None:
-    """The position of the first control character other than newline and tab, else None.
+    """The position of the first character of TERMINAL_UNSAFE in ``text``, else None.
 
-    Such characters (ESC, BEL, carriage return, C1 codes...) would be sent to the terminal as
-    commands when the text is shown: they could retitle the window or clear the screen.
+    Such characters (ESC, BEL, carriage return, C1 codes, bidi overrides...) would be sent to
+    the terminal as commands when the text is shown: they could retitle the window, clear the
+    screen or reorder what is drawn (see nn_tui.lessons.errors.TERMINAL_UNSAFE).
     """
-    for position, char in enumerate(text):
-        if char not in "\n\t" and (unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS):
-            return position
-    return None
-
-
-# Bidirectional embeddings, overrides and isolates reorder how the terminal draws the text
-# around them, so "0.5" in the file could be drawn as "5.0" ("Trojan Source", CVE-2021-42574).
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    if TERMINAL_UNSAFE.isdisjoint(text):
+        return None
+    return next(position for position, char in enumerate(text) if char in TERMINAL_UNSAFE)
 
 
 def _to_float(value: Any) -> tuple[float | None, str | None]:
@@ -161,6 +160,7 @@ class _Validator:
         self.path = path
         self.locator = KeyLocator(text)
         self.problems: list[Problem] = []
+        self.declared_variants: set[str] = set()  # ids of [[variants]], whether valid or not
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, key, message, self.locator.line_of(key)))
@@ -170,8 +170,7 @@ class _Validator:
         position = _control_character(value)
         if position is None:
             return True
-        code = ord(value[position])
-        shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        shown = escape_code(value[position])
         self.problem(full, f"contains the control character {shown} (at character "
                            f"{position + 1}); lesson text may hold printable characters, "
                            "newlines and tabs only")
@@ -494,6 +493,10 @@ class _Validator:
             elif variant_id in seen:
                 self.problem(f"{key}.id", f"{variant_id!r} is already used")
                 variant_id = None
+            if variant_id is not None:
+                # Declared even if the rest of it (or the base network) is bad: steps that name
+                # it must not get a second, spurious "no variant" problem for that.
+                self.declared_variants.add(variant_id)
             label = self.string(item, "label", key, limit=80)
             learning_rate = self.number(item, "learning_rate", key, positive=True)
             loss = self.loss_name(item, key, required=False)
@@ -593,7 +596,7 @@ class _Validator:
         if len(raw) > MAX_STEPS:
             self.problem("steps", f"has {len(raw)} steps; the limit is {MAX_STEPS}")
             return ()
-        variant_ids = {"main"} | {variant.id for variant in variants}
+        variant_ids = {"main"} | {variant.id for variant in variants} | self.declared_variants
         found = []
         for index, item in enumerate(raw):
             step = self.step(item, f"steps[{index}]", network, n_rows, variant_ids)
@@ -837,10 +840,20 @@ def decode_lesson_bytes(raw: bytes, path: str) -> str:
         raise LessonError.single(
             path, "", "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 "
                       "without BOM", 1)
+    # UTF-32's little-endian mark starts with UTF-16's: test it first.
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise LessonError.single(
+            path, "", "is UTF-32 text (it starts with a UTF-32 byte-order mark); save it as "
+                      "UTF-8", 1)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LessonError.single(
             path, "", "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as "
                       "UTF-8", 1)
+    wide = _wide_encoding(raw)
+    if wide:
+        raise LessonError.single(
+            path, "", f"looks like {wide} text without a byte-order mark (every character "
+                      "carries zero bytes); save it as UTF-8", 1)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -849,6 +862,22 @@ def decode_lesson_bytes(raw: bytes, path: str) -> str:
             path, "", f"is not UTF-8 text (byte {error.start} cannot be decoded: "
                       f"0x{raw[error.start]:02x}); save the file as UTF-8", line
         ) from None
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when ``raw`` looks like that encoding without a byte-order mark:
+    ASCII text written so has a zero byte beside every character, which UTF-8 text (and TOML,
+    which forbids NUL) never has."""
+    sample = raw[:4096]
+    if len(sample) < 8 or sample.count(0) * 10 < len(sample) * 3:
+        return None
+    return "UTF-32" if sample.count(0) * 4 >= len(sample) * 3 else "UTF-16"
+
+
+def _bom_line(text: str) -> int | None:
+    """The line of the first byte-order mark (U+FEFF) in ``text``, else None."""
+    position = text.find("\ufeff")
+    return None if position < 0 else text.count("\n", 0, position) + 1
 
 
 def _read_text(path: Path) -> str:
@@ -961,6 +990,14 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         if match:
             line = int(match.group(1))
             message = message[: match.start()].strip()
+        # A byte-order mark is invisible in an editor; where TOML trips on one (outside a
+        # string: in a key, between statements), name it rather than "Invalid statement".
+        bom = _bom_line(text)
+        if bom is not None:
+            raise LessonError.single(
+                path, "", f"holds a byte-order mark (BOM, U+FEFF) at line {bom}, where TOML "
+                          f"cannot read it ({message}); delete it (save as UTF-8 without BOM)",
+                bom) from None
         raise LessonError.single(path, "", f"TOML syntax error: {message}", line) from None
     except RecursionError:
         raise LessonError.single(path, "", "nesting is too deep to be a lesson file") from None

@@ -25,7 +25,8 @@ import numpy as np
 
 from nn_tui.engine import Network, Trace, Trainer
 from nn_tui.lessons.errors import LessonError, Problem
-from nn_tui.lessons.expressions import ExpressionError, parse_expression
+from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, ExpressionError, WorkMeter,
+                                        parse_expression)
 from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.walkthrough import generated_steps
 
@@ -35,6 +36,9 @@ MAIN = "main"
 # while validating: enough to check that every answer resolves, not to train to the end.
 LINT_TRAINING_WORK = 2_000_000
 LINT_TRAINING_BATCHES = 2_000
+# Each epoch also costs a fixed overhead (~25 µs) that rows × parameters does not see: a tiny
+# network's 100,000 epochs would take seconds. The bundled lessons train at most 6,000.
+LINT_TRAINING_EPOCHS = 20_000
 # Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
 # are shown, and a learner carries rounded values through a chain of products).
 MIN_TOLERANCE = 5e-4
@@ -200,6 +204,9 @@ class _State:
     trainings: tuple[TrainingOutcome, ...]
     updates_applied: int
     epochs_trained: int
+    # (epochs trained, epochs planned) of a run that validation cut short and that the weights
+    # in force derive from: their numbers are then not those the learner will see.
+    provisional: tuple[int, int] | None = None
 
 
 def _network_key(network: Network) -> tuple:
@@ -234,6 +241,11 @@ class LessonSession:
         self._X = lesson.X
         self._Y = lesson.Y
         self._local = threading.local()  # .cancelled: see view()
+        # Steps whose weights derive from a cut-short run: (epochs trained, planned) of it.
+        self._provisional: dict[int, tuple[int, int]] = {}
+        self._unknown_traces: dict[int, tuple[Trace, dict]] = {}
+        self._trace_dicts: dict[int, tuple[Trace, dict]] = {}  # validating: by id(trace)
+        self._expressions: dict[int, Any] = {}
 
     @property
     def total(self) -> int:
@@ -321,6 +333,8 @@ class LessonSession:
             training_planned=self._planned_epochs(step),
         )
         self._views[index] = view
+        if state.provisional is not None:
+            self._provisional[index] = state.provisional
         if step.kind == "train":
             self._pending[index] = state
         else:
@@ -413,6 +427,9 @@ class LessonSession:
         # Listed variants train from a fresh start (see training_jobs), so earlier updates and
         # epochs of the current network no longer apply; an unlisted train continues it.
         continued = not self.steps[index].variants
+        provisional = state.provisional if continued else None
+        if index in self._cut_short:
+            provisional = race_epoch(outcomes)
         return replace(
             state,
             network=chosen.network.copy(),
@@ -424,6 +441,7 @@ class LessonSession:
             # The epochs the kept network has had: a run that overflowed keeps the network of
             # its last finite epoch, not the one of the epoch that blew up.
             epochs_trained=(state.epochs_trained if continued else 0) + chosen.kept_epoch,
+            provisional=provisional,
         )
 
     # -- training ------------------------------------------------------------------------------
@@ -490,7 +508,7 @@ class LessonSession:
             return job.epochs
         rows = len(self._X)
         per_epoch = rows * sum(layer.W.size + layer.b.size for layer in job.network.layers)
-        cap = self.training_work // max(per_epoch, 1)
+        cap = min(self.training_work // max(per_epoch, 1), LINT_TRAINING_EPOCHS)
         if job.batch_size is not None and job.batch_size < rows:
             cap = min(cap, LINT_TRAINING_BATCHES // -(-rows // job.batch_size))
         return max(1, min(job.epochs, cap))
@@ -510,14 +528,56 @@ class LessonSession:
 
     # -- self-checks ---------------------------------------------------------------------------
 
-    def answer(self, index: int) -> float:
-        """The expected number of check step ``index``, computed from the live model."""
+    def answer(self, index: int, meter: WorkMeter | None = None) -> Any:
+        """The expected number of check step ``index``, computed from the live model.
+
+        In a validating session (``training_work`` set) whose runs were cut short, the numbers
+        those runs decide are UNKNOWN (see ``_checked_context``), and so may the answer be.
+        """
         step = self.steps[index]
         if step.kind != "check":
             raise ValueError(f"step {index} is a {step.kind} step, not a check")
-        expression = parse_expression(step.answer)
+        if index not in self._expressions:
+            self._expressions[index] = parse_expression(step.answer)
+        expression = self._expressions[index]
+        view = self.view(index)
+        context = view.context() if self.training_work is None else self._checked_context(view)
         with np.errstate(all="ignore"):
-            return expression.evaluate(self.view(index).context())
+            return expression.evaluate(context, meter)
+
+    def _checked_context(self, view: StepView) -> dict[str, Any]:
+        """``view.context()`` as far as a validating replay knows it: the structure is exact
+        (every path, list length and count the learner's session has), the numbers that a
+        cut-short run decides are UNKNOWN: all of the trace's if the weights in force come from
+        such a run, and a run's ``loss``, ``diverged``, ``stalled`` and the ``history`` entries
+        after the epochs trained (``history`` has epochs planned + 1 entries and ``epochs`` is
+        the planned count, as in the full run)."""
+        # Steps that share a trace share its (read-only) plain form: built once per trace.
+        cache = self._unknown_traces if view.index in self._provisional else self._trace_dicts
+        cached = cache.get(id(view.trace))
+        if cached is None or cached[0] is not view.trace:
+            plain = view.trace.to_dict()
+            if cache is self._unknown_traces:
+                plain = _all_unknown(plain)
+            cached = cache[id(view.trace)] = (view.trace, plain)
+        data = dict(cached[1])
+        training = {}
+        for outcome in view.trainings:
+            entry = outcome.to_dict()
+            if outcome.epochs_run < outcome.epochs_planned and not outcome.diverged:
+                missing = outcome.epochs_planned + 1 - len(outcome.history)
+                entry.update(epochs=outcome.epochs_planned, loss=UNKNOWN, diverged=UNKNOWN,
+                             stalled=UNKNOWN, history=entry["history"] + [UNKNOWN] * missing)
+            training[outcome.variant_id] = entry
+        data["training"] = training
+        return data
+
+    def _unchecked_run(self, view: StepView) -> tuple[int, int]:
+        """(epochs trained, planned) of the cut-short run a step's unknown numbers come from."""
+        for outcome in view.trainings:
+            if outcome.epochs_run < outcome.epochs_planned and not outcome.diverged:
+                return outcome.epochs_run, outcome.epochs_planned
+        return self._provisional.get(view.index, (0, 0))
 
     def asks_about_training(self, index: int) -> bool:
         """Whether step ``index`` is a question about training runs (its answer reads
@@ -550,39 +610,80 @@ class LessonSession:
             raise ExpressionError(f"the answer is {expected:g} but the choices' values are {values}")
         return distances.index(min(distances))
 
-    def lint(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    def lint(self, cancelled: Callable[[], bool] | None = None,
+             answer_work: int | None = None,
+             ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(problems, notes), each a list of (key, message).
 
-        Problems: every check answer that does not resolve to a finite number at its step, and
-        choices that match no answer. Notes: choices that could not be compared because a
-        training run before them was cut short (``training_work``); their answer still resolved.
+        Problems: every check answer that does not resolve to a finite number at its step,
+        choices that match no answer, and answers that together read more than ``answer_work``
+        values (see WorkMeter; named at the first step past it, with the file's total). Notes:
+        answers (and choice matchings) whose value depends on a training run that
+        ``training_work`` cut short: their paths were checked, their values could not be.
+        ``cancelled`` is asked during training and evaluation; when it returns True, raises
+        TrainingCancelled (or WorkMeter.Cancelled).
         """
         found: list[tuple[str, str]] = []
         notes: list[tuple[str, str]] = []
+        meter = WorkMeter(answer_work, cancelled)
+        crossed: int | None = None
         for index, step in enumerate(self.steps):
             if step.kind != "check":
                 continue
+            if meter.measure_only:
+                # Past the budget: only count what the rest of the answers read.
+                try:
+                    self.view(index, cancelled=cancelled)
+                    self.answer(index, meter)
+                except (ExpressionError, ArithmeticError, ValueError, IndexError, KeyError):
+                    pass
+                continue
+            before = meter.count
             try:
-                expected = self.answer(index)
+                self.view(index, cancelled=cancelled)
+                expected = self.answer(index, meter)
+            except AnswerWorkExceeded:
+                # Count this step again in full (it stopped part-way), then the rest.
+                crossed, meter.count, meter.measure_only = index, before, True
+                self.answer(index, meter)
+                continue
             except ExpressionError as error:
                 found.append((f"steps[{index}].answer", str(error)))
                 continue
             except (ArithmeticError, ValueError, IndexError, KeyError) as error:
                 found.append((f"steps[{index}]", f"cannot be replayed: {error}"))
                 continue
-            if not np.isfinite(expected):
+            if expected is UNKNOWN:
+                trained, planned = self._unchecked_run(self.view(index))
+                what = ("its value and the choice it picks were" if step.choices
+                        else "its value was")
+                notes.append((f"steps[{index}].answer", (
+                    f"reads the results of a training run longer than check trains "
+                    f"({trained:,} of {planned:,} epochs); {what} not checked")))
+            elif not np.isfinite(expected):
                 found.append((f"steps[{index}].answer",
                               f"resolves to {expected}, not a finite number"))
             elif step.choices:
                 if min(abs(choice.value - expected) for choice in step.choices) > CHOICE_TOLERANCE:
                     values = ", ".join(f"{choice.value:g}" for choice in step.choices)
-                    where = (f"steps[{index}].choices",
-                             f"the answer is {expected:g} but the choices' values are {values}")
-                    if any(k < index for k in self._cut_short):
-                        notes.append((where[0], where[1] + " after training cut short to "
-                                      "validate quickly; the full run decides"))
-                    else:
-                        found.append(where)
+                    found.append((f"steps[{index}].choices",
+                                  f"the answer is {expected:g} but the choices' values are "
+                                  f"{values}"))
+        unchecked = [note for note in notes if note[0].endswith(".answer")]
+        if len(unchecked) > MAX_UNCHECKED_NOTES:
+            # One line per answer would bury the rest of check's output: the first few, a count.
+            shown = unchecked[:MAX_UNCHECKED_NOTES - 1]
+            rest = [key for key, _ in unchecked[MAX_UNCHECKED_NOTES - 1:]]
+            notes = [note for note in notes if note not in unchecked] + shown + [(
+                "steps", f"{len(rest)} more answers ({rest[0]} … {rest[-1]}) read the results "
+                         "of a training run longer than check trains; their values were not "
+                         "checked")]
+        if crossed is not None:
+            found.append((f"steps[{crossed}].answer", (
+                f"the answers read {meter.count:,} trace values in all (every value a path or "
+                f"function reads, such as each entry of a history that max() looks at); the "
+                f"budget is {answer_work:,} and this is the first step past it: ask about "
+                "fewer or smaller lists")))
         return found, notes
 
     def problems(self) -> list[str]:
@@ -590,24 +691,42 @@ class LessonSession:
         return [f"{key}: {message}" for key, message in self.lint()[0]]
 
 
+def _all_unknown(value: Any) -> Any:
+    """``value`` (plain dicts, lists, numbers) with every number replaced by UNKNOWN."""
+    if isinstance(value, dict):
+        return {key: _all_unknown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_all_unknown(item) for item in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return UNKNOWN
+    return value
+
+
+# Notes about answers whose values validation could not check: at most this many lines.
+MAX_UNCHECKED_NOTES = 5
+
 # Choices are exact values (0, 1, 2...); an answer within this of one picks it.
 CHOICE_TOLERANCE = 1e-9
 
 
-def lint_lesson(lesson: Lesson) -> tuple[list[Problem], list[Problem]]:
+def lint_lesson(lesson: Lesson, cancelled: Callable[[], bool] | None = None,
+                ) -> tuple[list[Problem], list[Problem]]:
     """(problems, notes) of a validated lesson replayed as the learner would see it, with
-    training capped at LINT_TRAINING_WORK. This is the one test, after the loader's, that a
-    lesson must pass to be opened, listed as fine, traced or trained (``nn-tui check`` prints
-    the same problems)."""
+    training capped at LINT_TRAINING_WORK and answer evaluation at MAX_ANSWER_WORK. This is the
+    one test, after the loader's, that a lesson must pass to be opened, listed as fine, traced
+    or trained (``nn-tui check`` prints the same problems). ``cancelled``: see
+    ``LessonSession.lint``."""
+    from nn_tui.lessons.loader import MAX_ANSWER_WORK
+
     session = LessonSession(lesson, training_work=LINT_TRAINING_WORK)
-    problems, notes = session.lint()
+    problems, notes = session.lint(cancelled, MAX_ANSWER_WORK)
     return ([Problem(lesson.path, key, message) for key, message in problems],
             [Problem(lesson.path, key, message) for key, message in notes])
 
 
-def check_lesson(lesson: Lesson) -> list[Problem]:
+def check_lesson(lesson: Lesson, cancelled: Callable[[], bool] | None = None) -> list[Problem]:
     """The notes of ``lint_lesson``; raises LessonError carrying its problems, if any."""
-    problems, notes = lint_lesson(lesson)
+    problems, notes = lint_lesson(lesson, cancelled)
     if problems:
         raise LessonError(lesson.path, problems)
     return notes

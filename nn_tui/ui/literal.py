@@ -16,15 +16,22 @@ from typing import Any
 from rich.text import Text
 from textual.content import Content
 
+from nn_tui.lessons.errors import BIDI_CONTROLS, TERMINAL_UNSAFE
+
 # C0 controls become their visible "control picture" (ESC shows as ␛); newline and tab are
 # kept (they lay text out); DEL and the C1 controls become the replacement character.
 _PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
 _PICTURES[0x7F] = "\u2421"
 _PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+# Bidi overrides and isolates would reorder what the terminal draws: the replacement character.
+_PICTURES.update({ord(char): "\ufffd" for char in BIDI_CONTROLS})
+# Every character never sent raw to the terminal (one shared definition) has a picture here.
+assert {chr(code) for code in _PICTURES} == TERMINAL_UNSAFE
 
 
 def clean(text: str) -> str:
-    """``text`` with every control character but newline and tab made visible and harmless."""
+    """``text`` with every character of TERMINAL_UNSAFE (controls but newline and tab, bidi
+    overrides and isolates) made visible and harmless."""
     if text.isprintable():
         return text  # the usual case, checked in C
     return text.translate(_PICTURES)

@@ -140,9 +140,19 @@ class PickerScreen(Screen):
 
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=True)
     def _load(self) -> None:
-        from nn_tui.lessons.catalog import build_catalog
+        from textual.worker import get_current_worker
 
-        entries = build_catalog(self.sources, include_bundled=self.include_bundled)
+        from nn_tui.lessons.catalog import Cancelled, build_catalog
+
+        # Textual runs thread workers in the event loop's default executor, whose threads the
+        # interpreter joins at exit: a lesson that takes long to check would keep the process
+        # alive after q. Quitting cancels the worker; checking asks this and stops at once.
+        worker = get_current_worker()
+        try:
+            entries = build_catalog(self.sources, include_bundled=self.include_bundled,
+                                    cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return
         infos = describe_catalog(entries)
         # Load the lesson screen's modules (the panes, Markdown) here too, off the main thread,
         # so opening a lesson does not pause on imports.
