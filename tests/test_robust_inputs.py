@@ -1027,3 +1027,23 @@ def test_expression_errors_say_which_part_failed(source, words):
         parse_expression(source).evaluate(context)
     assert words in str(caught.value)
     assert "the value" not in str(caught.value)
+
+
+def test_build_catalog_takes_entries_already_checked_as_they_are(monkeypatch):
+    """The file named on the command line is checked first (it opens at once); the catalogue
+    built afterwards uses that entry instead of replaying the lesson a second time."""
+    from nn_tui.lessons import catalog
+
+    path = catalog.bundled_lessons_dir() / "psa-hidden-layer.toml"
+    first = catalog.load_entry(path)
+    checked: list[str] = []
+    original = catalog.load_entry
+
+    def counting(file, *args, **kwargs):
+        checked.append(Path(file).name)
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(catalog, "load_entry", counting)
+    entries = catalog.build_catalog([path], loaded=[first])
+    assert "psa-hidden-layer.toml" not in checked and len(checked) >= 8
+    assert any(entry is first for entry in entries)

@@ -166,12 +166,16 @@ def load_entry(path: Path, bundled: bool = False,
 
 
 def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True,
-                  cancelled: Callable[[], bool] | None = None) -> list[CatalogEntry]:
+                  cancelled: Callable[[], bool] | None = None,
+                  loaded: Iterable[CatalogEntry] = ()) -> list[CatalogEntry]:
     """Bundled lessons (unless excluded) plus every lesson file in ``extra`` files and folders.
 
     Files that fail (and folder caps, and paths that do not exist) are broken entries.
     ``cancelled`` is asked between files and while each is checked: when it returns True,
-    raises Cancelled (the picker's loading thread must stop at once when the tutor quits)."""
+    raises Cancelled (the picker's loading thread must stop at once when the tutor quits).
+    ``loaded``: entries already loaded and checked (the file the tutor opened first), used
+    as they are instead of checking their files again."""
+    known = {identity(entry.path): entry for entry in loaded}
     entries: list[CatalogEntry] = []
     seen: set[Path] = set()
     sources: list[tuple[Path, bool]] = []
@@ -196,5 +200,8 @@ def build_catalog(extra: Iterable[Path] = (), include_bundled: bool = True,
             seen.add(resolved)
             if cancelled is not None and cancelled():
                 raise Cancelled
+            if resolved in known:
+                entries.append(known[resolved])
+                continue
             entries.append(load_entry(file, bundled, cancelled))
     return sorted(entries, key=lambda entry: entry.sort_key)

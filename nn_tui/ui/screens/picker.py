@@ -106,6 +106,13 @@ class PickerScreen(Screen):
     class Loaded(Message):
         infos: list[LessonInfo]
 
+    @dataclass
+    class FirstLoaded(Message):
+        """The lesson file named on the command line, checked: it opens before the rest of
+        the catalogue is checked (which, with every bundled lesson replayed, takes a while)."""
+
+        entry: "CatalogEntry"
+
     def __init__(self, sources: list[Path], include_bundled: bool,
                  open_directly: Path | None = None) -> None:
         super().__init__()
@@ -148,9 +155,17 @@ class PickerScreen(Screen):
         # interpreter joins at exit: a lesson that takes long to check would keep the process
         # alive after q. Quitting cancels the worker; checking asks this and stops at once.
         worker = get_current_worker()
+        first: list["CatalogEntry"] = []
         try:
+            if self.open_directly is not None:
+                from nn_tui.lessons.catalog import load_entry
+
+                first.append(load_entry(self.open_directly, False,
+                                        cancelled=lambda: worker.is_cancelled))
+                import_module("nn_tui.ui.screens.lesson")
+                self.post_message(self.FirstLoaded(clean_entry(first[0])))
             entries = build_catalog(self.sources, include_bundled=self.include_bundled,
-                                    cancelled=lambda: worker.is_cancelled)
+                                    cancelled=lambda: worker.is_cancelled, loaded=first)
         except Cancelled:
             return
         infos = describe_catalog(entries)
@@ -159,6 +174,10 @@ class PickerScreen(Screen):
         import_module("nn_tui.ui.screens.lesson")
 
         self.post_message(self.Loaded(infos))
+
+    def on_picker_screen_first_loaded(self, message: FirstLoaded) -> None:
+        self.open_directly = None
+        self.app.open_entry(message.entry)
 
     def on_picker_screen_loaded(self, message: Loaded) -> None:
         from nn_tui.lessons.progress import shared_ids
