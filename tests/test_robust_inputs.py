@@ -1047,3 +1047,28 @@ def test_build_catalog_takes_entries_already_checked_as_they_are(monkeypatch):
     entries = catalog.build_catalog([path], loaded=[first])
     assert "psa-hidden-layer.toml" not in checked and len(checked) >= 8
     assert any(entry is first for entry in entries)
+
+
+def test_the_picker_catalogue_replays_the_files_it_is_given_but_not_the_bundled_lessons(
+        tmp_path, monkeypatch):
+    """The bundled lessons are replayed by the test suite (test_curriculum.py); a file of the
+    user's is replayed every time, so a lesson `check` refuses never opens."""
+    from nn_tui.lessons import catalog
+
+    replayed: list[str] = []
+    original = catalog.load_checked_lesson
+
+    def counting(path, *args, **kwargs):
+        replayed.append(Path(path).name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(catalog, "load_checked_lesson", counting)
+    mine = tmp_path / "mine.toml"
+    mine.write_text((catalog.bundled_lessons_dir() / "fruit.toml").read_text(encoding="utf-8")
+                    .replace('id = "fruit"', 'id = "my-fruit"'), encoding="utf-8")
+    entries = catalog.build_catalog([mine], replay_bundled=False)
+    assert replayed == ["mine.toml"]
+    assert sum(entry.ok for entry in entries) >= 10
+    replayed.clear()
+    catalog.build_catalog([mine])
+    assert len(replayed) >= 10
