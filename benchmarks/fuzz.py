@@ -22,7 +22,7 @@ and classified:
 ok / refused          exit 0 / exit 2 with a message (the good outcomes)
 TRACEBACK             an exception escaped ``main``, or an exit status other than 0 and 2
 HANG                  one command ran longer than --timeout seconds (default 10); the child is killed
-MEMORY                the process peaked above --memory-mb (default 500 MB resident), or ran out
+MEMORY                a command grew the process by more than --memory-mb (default 500 MB resident), or ran out
                       of its address-space limit (MemoryError)
 ACCEPT-THEN-CRASH     ``check`` exited 0 but a ``trace`` or ``train`` then failed (any non-zero
                       exit, traceback or hang): check promised the lesson works
@@ -821,6 +821,9 @@ def _run_command(argv: list[str]) -> dict:
     from nn_tui.cli import main
 
     _reset_peak()
+    # What the command itself takes: a forked child starts with the parent's resident pages
+    # (a parent grown by case generation would otherwise flag every case as MEMORY).
+    start = _vm("VmRSS")
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
     result: dict[str, Any] = {"argv": argv}
@@ -838,7 +841,7 @@ def _run_command(argv: list[str]) -> dict:
         result["last_line"] = "".join(tb.format_exception_only()).strip().splitlines()[-1][:300]
         result["signature"] = _signature_of(tb)
     result["seconds"] = round(time.monotonic() - started, 3)
-    result["peak"] = _vm("VmHWM")
+    result["peak"] = max(0, _vm("VmHWM") - start)
     stdout, stderr = out.getvalue(), err.getvalue()
     result["stdout_head"] = stdout[:1500]
     result["stderr_head"] = stderr[-1500:]
