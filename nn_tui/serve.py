@@ -315,8 +315,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     """
     if max_sessions < 1:
         raise ServeError(f"nn-tui serve: --max-sessions {max_sessions}: give 1 or more")
-    server_class = _load_server_class()
+    # The arguments first: a wrong port or host is that, whether or not the extra is installed.
     address = check_address(host, port)
+    server_class = _load_server_class()
     home = os.environ.get("NN_TUI_HOME")
     if home:
         # The tutors inherit this environment; an absolute path keeps them on the same home
