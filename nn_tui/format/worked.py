@@ -92,6 +92,16 @@ def bias_positions(trace: Trace, layer: int) -> range:
 NOT_APPLIED = "not applied: frozen"
 
 
+def unit_bias(trace: Trace, layer: int, unit: int) -> tuple[str, float] | None:
+    """(symbol, value) of the bias in unit ``unit``'s sum: its own b₁[2], the layer's shared
+    b₁, or None for a layer without a bias."""
+    record = trace.layers[layer]
+    if not record.use_bias:
+        return None
+    position = 0 if record.shared_bias else unit
+    return bias_symbol(trace, layer, position), float(record.b[position])
+
+
 def z_symbol(trace: Trace, layer: int, unit: int) -> str:
     depth = len(trace.layers)
     return element(layer_symbol("z", layer, depth), unit, size=trace.layers[layer].W.shape[0])
@@ -236,7 +246,7 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
     """The loss, worked (sample mode), or as the mean/sum of the rows' losses (batch mode).
     With loss = "none" one line saying there is no loss value (its value "none", never 0)."""
     if not trace.has_loss:
-        return [WorkedLine("L", NO_LOSS_TEXT, "", "none", "loss", meaning=trace.loss_name)]
+        return [WorkedLine("L", "", "", "none", "loss", meaning=NO_LOSS_TEXT)]
     if trace.mode == "sample":
         formula, plugged = _sample_loss_plugged(trace.loss_name, trace.y, trace.output)
         return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
@@ -565,8 +575,7 @@ def after_lines(trace: Trace) -> list[WorkedLine]:
     else:
         first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")
     if not trace.has_loss:
-        return [first, WorkedLine("L new", "", "no loss value (loss = \"none\")", "none",
-                                  "after.loss")]
+        return [first, WorkedLine("L new", "", "", "none", "after.loss", meaning=NO_LOSS_TEXT)]
     change = trace.after.loss - trace.loss
     if math.isfinite(change):
         direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
