@@ -592,6 +592,18 @@ def test_loss_none_without_dl_dy_values_is_refused():
     assert problem.line == line_of(text, "rows = ")
 
 
+def test_a_check_cannot_ask_for_the_loss_of_loss_none(tmp_path, capsys):
+    text = (UPSTREAM + '\n[[steps]]\nkind = "backward"\n\n[[steps]]\nkind = "check"\n'
+            'prompt = "L?"\nanswer = "loss"\n\n[[steps]]\nkind = "check"\nprompt = "twice?"\n'
+            'answer = "2 * dL_dy[0]"\n')
+    path = lesson_file(tmp_path, text)
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr().out
+    line = line_of(text, 'answer = "loss"')
+    assert f"{path}:{line}: steps[1].answer:" in out
+    assert 'no loss' in out and "steps[2]" not in out  # dL_dy is a path like any other
+
+
 def test_loss_none_refuses_train_steps_and_mixed_variants():
     text = UPSTREAM + '\n[[steps]]\nkind = "forward"\n\n[[steps]]\nkind = "train"\n'
     problem = refusal(text)[0]

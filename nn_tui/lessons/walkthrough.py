@@ -132,7 +132,9 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             title="One step downhill",
             text=(
                 f"Every weight moves against its gradient: w ← w − η·∂L/∂w with η = "
-                f"{spec.learning_rate:g}. The Weights pane shows old → new."
+                f"{spec.learning_rate:g}. The Weights pane shows old → new"
+                + ("; frozen parameters keep their values (their gradients are shown, not "
+                   "applied)." if any(layer.freeze for layer in spec.layers) else ".")
             ),
         )
     )
@@ -143,6 +145,10 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             text=(
                 "The forward pass now runs through the new weights. Compare the output and the "
                 "loss with what they were before the step: one small step, one small improvement."
+                if has_loss else
+                "The forward pass now runs through the new weights. Compare the output with what "
+                "it was before the step: each weight moved against its share of the given "
+                "gradient ∂L/∂ŷ."
             ),
         )
     )
