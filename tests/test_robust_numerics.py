@@ -26,7 +26,7 @@ from nn_tui.cli import main, strict_json
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
-from nn_tui.lessons.loader import BCE_OUTPUTS, parse_lesson_text
+from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession
 
 # 1 − ŷ of a confident output (ŷ = 1 − e^−100) loses 44 digits to cancellation: keep 150.

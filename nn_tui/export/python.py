@@ -600,6 +600,7 @@ def _worked(lesson: Lesson) -> str:
     emit = out.append
     shape = " → ".join(map(str, spec.sizes))
     acts = ", ".join(layer.activation for layer in spec.layers)
+    given = "target" if loss != "no_loss" else "given dL_dy"
     emit(f'''
 # == the worked step ==========================================================================
 TITLE = {lesson.title!r}
@@ -608,7 +609,7 @@ say({f"network {shape} ({acts}), loss {spec.loss}, η = {spec.learning_rate:g}"!
 x = X[FOCUS]  # the inputs of the row the lesson works through
 y = Y[FOCUS]  # its {"target(s)" if loss != "no_loss" else "given gradient ∂L/∂ŷ (dL_dy)"}
 say(f"row {{FOCUS}}: " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(INPUTS, x))
-    + "; {"target" if loss != "no_loss" else "given dL_dy"} " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(OUTPUTS, y)))
+    + "; {given} " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(OUTPUTS, y)))
 
 # -- 1. the forward pass ----------------------------------------------------------------------
 # Each layer: every neuron's weighted sum of the layer's inputs plus its bias, z = W·a + b
@@ -798,7 +799,8 @@ def forward(layers, A):
     """Z and A of every layer for the rows of A."""
     Zs, As = [], []
     for W, b, activation in layers:
-        Z = A @ W.T + b''' + (" if b.size else A @ W.T  # (a layer without a bias has b = [])" if conventions else "") + '''
+        Z = A @ W.T + b''' + (" if b.size else A @ W.T  # (a layer without a bias has b = [])"
+                              if conventions else "") + '''
         A = ACTIVATIONS[activation][0](Z)
         Zs.append(Z)
         As.append(A)

@@ -463,7 +463,7 @@ class _Validator:
         if shared:
             if isinstance(value, list):
                 self.problem(full, "with shared_bias = true the bias is one number for the "
-                                   f"whole layer (bias = 0.35), not a list")
+                                   "whole layer (bias = 0.35), not a list")
                 return None
             number, why = _to_float(value)
             if number is None:

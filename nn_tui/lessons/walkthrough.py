@@ -48,7 +48,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
                    f"∂L/∂ŷ: {y_text}. You will see every multiplication of the forward pass, "
                    "each gradient of the backward pass and one gradient-descent step with "
                    f"learning rate η = {spec.learning_rate:g}.\n\n")
-                + 
+                +
                 "Press → (or n) to move on and ← (or p) to go back."
             ),
         )

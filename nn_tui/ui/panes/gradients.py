@@ -9,7 +9,8 @@ from rich.text import Text
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, equation, marked_layer, layer_name,
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, equation, marked_layer,
+    layer_name,
 )
 from nn_tui.ui.panes.forward import worked_table
 

@@ -125,7 +125,8 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
         else:
             cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]
             record = view.trace.layers[layer]
-            per_neuron = record.W.shape[1] + (1 if record.use_bias and not record.shared_bias else 0)
+            own_bias = record.use_bias and not record.shared_bias
+            per_neuron = record.W.shape[1] + (1 if own_bias else 0)
             parts.append(_by_neuron(cells, per_neuron, width))
     if updating:
         parts.append(Text("▼ went down  ▲ went up", style=MUTED))
