@@ -321,8 +321,9 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
     if overflow:
         print(f"⚠ {overflow}")
     if trace.mode == "sample":
+        given = "target" if trace.has_loss else "given dL_dy (∂L/∂ŷ)"
         print(f"sample: row {row}: {_names(trace.x, spec.inputs)}; "
-              f"target {_names(trace.y, spec.outputs)}")
+              f"{given} {_names(trace.y, spec.outputs)}")
     else:
         print(f"batch: all {len(trace.x)} rows, loss = {trace.reduction} of the per-row losses")
 
@@ -338,7 +339,7 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
 
     print(f"\nLoss ({trace.loss_name})")
     for line in worked.loss_lines(trace):
-        print(f"  {line.text()}")
+        print(f"  {line.text()}" if trace.has_loss else f"  {line.meaning}")
 
     print("\nBackward pass (chain rule, from the output back)")
     for layer in range(depth - 1, -1, -1):
@@ -355,7 +356,8 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
     if trace.mode == "sample":
         print(f"  ŷ = {vector(trace.after.output)} (was {vector(trace.output)})")
     after = worked.after_lines(trace)[1]
-    print(f"  L = {after.value} ({after.plugged})")
+    print(f"  L = {after.value} ({after.plugged})" if trace.has_loss
+          else f"  L: {after.meaning}")
     if overflow:
         print(f"\n⚠ {overflow}")
 
@@ -452,8 +454,20 @@ def run_train(args: argparse.Namespace) -> int:
     if args.epochs is not None:
         _within_training_budget(lesson, epochs)
     predictions_in = _parse_predict(args.predict, len(lesson.network.inputs))
+    if not lesson.network.build().loss.has_value:
+        from nn_tui.lessons.locate import KeyLocator
+
+        try:
+            line = KeyLocator(Path(lesson.path).read_text(encoding="utf-8")).line_of("network.loss")
+        except (OSError, UnicodeDecodeError):
+            line = None
+        raise LessonError.single(
+            lesson.path, "network.loss",
+            'is "none": the lesson gives an upstream gradient (dL_dy) instead of targets, so '
+            "there is no loss to minimise and nothing to train (nn-tui trace shows its step)",
+            line)
     trainer = Trainer(lesson.network.build(), lesson.X, lesson.Y, lesson.training.batch_size,
-                      lesson.training.shuffle_seed)
+                      lesson.training.shuffle_seed, shuffle=lesson.training.shuffle)
     report_every = max(1, epochs // 10)
     if not args.json:
         print(f"training {lesson.id}: {epochs} epochs, η = {lesson.network.learning_rate:g}, "

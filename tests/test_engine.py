@@ -18,12 +18,13 @@ def _allowed(output_activation: str, loss: str) -> bool:
 
     cross_entropy needs a softmax output; bce takes logs of ŷ and 1 − ŷ, so it needs an output
     inside (0, 1): sigmoid or softmax. test_validation checks the refusals of every other pair.
+    The rules are data on the Loss objects (loss "none" has no value to differentiate).
     """
     if loss == "cross_entropy":
-        return output_activation == "softmax"
+        assert LOSSES[loss].output_activations == ("softmax",)
     if loss == "bce":
-        return output_activation in ("sigmoid", "softmax")
-    return True
+        assert set(LOSSES[loss].output_activations) == {"sigmoid", "softmax"}
+    return LOSSES[loss].has_value and LOSSES[loss].accepts_output(output_activation)
 
 
 PAIRS = [(act, loss) for act in OUTPUT_ACTIVATIONS for loss in LOSSES if _allowed(act, loss)]

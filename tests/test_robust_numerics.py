@@ -26,7 +26,7 @@ from nn_tui.cli import main, strict_json
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
-from nn_tui.lessons.loader import BCE_OUTPUTS, parse_lesson_text
+from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession
 
 # 1 − ŷ of a confident output (ŷ = 1 − e^−100) loses 44 digits to cancellation: keep 150.
@@ -35,12 +35,9 @@ LESSONS = sorted(bundled_lessons_dir().glob("*.toml"))
 
 
 def accepted(output: str, loss: str) -> bool:
-    """The pairings the lesson validator accepts (test_validation checks the refusals)."""
-    if loss == "cross_entropy":
-        return output == "softmax"
-    if loss == "bce":
-        return output in BCE_OUTPUTS
-    return True
+    """The pairings the lesson validator accepts (test_validation checks the refusals), from
+    the rules the Loss objects carry; loss "none" has no value to compare."""
+    return LOSSES[loss].has_value and LOSSES[loss].accepts_output(output)
 
 
 PAIRS = [(act, loss) for act in ACTIVATIONS for loss in LOSSES if accepted(act, loss)]
@@ -58,6 +55,10 @@ def _mp_activation(name: str, z: list) -> list:
         return [1 / (1 + mpmath.exp(-v)) for v in z]
     if name == "tanh":
         return [mpmath.tanh(v) for v in z]
+    if name == "softplus":
+        return [mpmath.log(1 + mpmath.exp(v)) for v in z]
+    if name == "leaky_relu":
+        return [v if v > 0 else mpmath.mpf("0.01") * v for v in z]
     exps = [mpmath.exp(v) for v in z]
     total = sum(exps)
     return [e / total for e in exps]
@@ -69,6 +70,8 @@ def _mp_loss(name: str, y: list, p: list) -> mpmath.mpf:
         return sum((t - q) ** 2 for t, q in zip(y, p)) / k
     if name == "half_sse":
         return sum((t - q) ** 2 for t, q in zip(y, p)) / 2
+    if name == "sse":
+        return sum((t - q) ** 2 for t, q in zip(y, p))
     if name == "bce":
         return -sum((t * mpmath.log(q) if t else 0) + ((1 - t) * mpmath.log(1 - q) if t != 1 else 0)
                     for t, q in zip(y, p)) / k

@@ -83,8 +83,30 @@ def _softmax_jacobian(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return jacobian
 
 
+def _softplus(z: np.ndarray) -> np.ndarray:
+    # ln(1 + eᶻ) as logaddexp(0, z): no overflow for large z (where it is z itself), and the
+    # tiny eᶻ of very negative z is kept rather than rounded into 1 + eᶻ = 1.
+    return np.logaddexp(0.0, z)
+
+
+def _softplus_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # d/dz ln(1 + eᶻ) = eᶻ / (1 + eᶻ) = σ(z), computed as stably as the sigmoid itself.
+    return _sigmoid(z)
+
+
+# PyTorch's and Keras' default slope of leaky ReLU below 0 (torch.nn.LeakyReLU: 0.01).
+DEFAULT_NEGATIVE_SLOPE = 0.01
+
+
 @dataclass(frozen=True)
 class Activation:
+    """An activation function f with its slope f′, and how the worked text writes them.
+
+    ``output_only``: allowed on the output layer only (softmax); ``min_units``: the fewest
+    units a layer with it may have; ``parameters``: the layer keys that tune it
+    (``negative_slope`` for leaky ReLU), which the loader refuses on other activations;
+    ``negative_slope``: leaky ReLU's slope below 0 (None for the others)."""
+
     name: str
     symbol: str
     formula: str
@@ -94,6 +116,9 @@ class Activation:
     _slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
     elementwise: bool = True
     output_only: bool = False
+    min_units: int = 1
+    parameters: tuple[str, ...] = ()
+    negative_slope: float | None = None
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self._value(np.asarray(z, dtype=float))
@@ -156,16 +181,57 @@ SOFTMAX = Activation(
     _slope=_softmax_jacobian,
     elementwise=False,
     output_only=True,
+    min_units=2,
 )
 
+SOFTPLUS = Activation(
+    name="softplus",
+    symbol="softplus",
+    formula="softplus(z) = ln(1 + e^z)",
+    derivative_formula="softplus′(z) = σ(z) = 1 / (1 + e^−z)",
+    _value=_softplus,
+    _slope=_softplus_slope,
+)
+
+
+def leaky_relu(negative_slope: float = DEFAULT_NEGATIVE_SLOPE) -> Activation:
+    """Leaky ReLU with slope ``negative_slope`` below 0: z if z > 0 else negative_slope·z.
+
+    As torch.nn.LeakyReLU (default slope 0.01); the slope at exactly 0 is taken as the one
+    below 0 (PyTorch's convention too), as ReLU's is taken as 0."""
+    slope = float(negative_slope)
+    shown = f"{slope:g}"
+    return Activation(
+        name="leaky_relu",
+        symbol="LeakyReLU",
+        formula=f"LeakyReLU(z) = z if z > 0 else {shown}·z",
+        derivative_formula=f"LeakyReLU′(z) = 1 if z > 0 else {shown}",
+        _value=lambda z: np.where(z > 0, z, slope * z),
+        _slope=lambda z, a: np.where(z > 0, 1.0, slope),
+        parameters=("negative_slope",),
+        negative_slope=slope,
+    )
+
+
+LEAKY_RELU = leaky_relu()
+
 ACTIVATIONS: dict[str, Activation] = {
-    act.name: act for act in (IDENTITY, RELU, SIGMOID, TANH, SOFTMAX)
+    act.name: act for act in (IDENTITY, RELU, SIGMOID, TANH, SOFTMAX, LEAKY_RELU, SOFTPLUS)
 }
 
 
-def get_activation(name: str) -> Activation:
+def get_activation(name: str, negative_slope: float | None = None) -> Activation:
+    """The activation called ``name``; leaky ReLU with ``negative_slope`` if given (else 0.01).
+
+    Raises ValueError for an unknown name, or a ``negative_slope`` given to another activation.
+    """
     try:
-        return ACTIVATIONS[name]
+        activation = ACTIVATIONS[name]
     except KeyError:
         valid = ", ".join(ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r} (valid: {valid})") from None
+    if negative_slope is None:
+        return activation
+    if "negative_slope" not in activation.parameters:
+        raise ValueError(f"{name} has no negative_slope (only leaky_relu has)")
+    return leaky_relu(negative_slope)

@@ -49,6 +49,25 @@ def _half_sse_grad(y, y_hat, z=None, activation=None):
     return y_hat - y
 
 
+def _sse(y, y_hat, z=None, activation=None):
+    return np.sum((y - y_hat) ** 2, axis=-1)
+
+
+def _sse_grad(y, y_hat, z=None, activation=None):
+    return 2.0 * (y_hat - y)
+
+
+def _no_loss(y, y_hat, z=None, activation=None):
+    # loss = "none" has no value: nan marks "no number" (never shown as a loss; the trace
+    # writes it as null and the panes say there is no loss).
+    return np.full(np.shape(y)[:-1], np.nan)
+
+
+def _given_grad(y, y_hat, z=None, activation=None):
+    # loss = "none": the data's "targets" are the upstream gradient ∂L/∂ŷ itself.
+    return np.array(y, dtype=float, copy=True)
+
+
 def _bce_logs(z: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
     """(ln ŷ, ln(1 − ŷ)) from the output layer's logits z, for ŷ = σ(z) or ŷ = softmax(z)."""
     if activation == "sigmoid":
@@ -131,6 +150,30 @@ class Loss:
     # The output activations whose dL/dz is computed directly from the logits (for
     # sigmoid + bce and softmax + cross-entropy the simple (ŷ − y)/K, resp. ŷ·Σy − y).
     fused_activations: tuple[str, ...] = ()
+    # Compatibility rules, as data (read by the loader, the engine and the tests):
+    # output_activations: the output layers the loss is defined on (None = any), with
+    # ``requirement`` saying why in words; target_range: the values a target may take (None =
+    # any); has_value: False for "none", which has only a given gradient (nothing to report,
+    # nothing to minimise: no training); target_name: what the data's output columns hold.
+    output_activations: tuple[str, ...] | None = None
+    requirement: str = ""
+    target_range: tuple[float, float] | None = None
+    has_value: bool = True
+    target_name: str = "targets"
+    # Names sources use for this loss (the docs' table; shown by ``nn-tui check`` hints).
+    also_called: tuple[str, ...] = ()
+
+    def accepts_output(self, activation: str) -> bool:
+        """Whether the loss is defined on ``activation`` outputs (see ``requirement``)."""
+        return self.output_activations is None or activation in self.output_activations
+
+    def targets_suit(self, targets) -> bool:
+        """Whether every value of ``targets`` lies in ``target_range`` (always, without one)."""
+        if self.target_range is None:
+            return True
+        low, high = self.target_range
+        values = np.asarray(targets, dtype=float)
+        return bool(np.all(values >= low) and np.all(values <= high))
 
     def fused_with(self, activation: str) -> bool:
         """Whether dL/dz of this loss on ``activation`` outputs comes from :meth:`fused_output_grad`."""
@@ -179,6 +222,29 @@ MSE = Loss(
     derivative_formula="∂L/∂ŷ = (2/K)·(ŷ − y)",
     _value=_mse,
     _grad=_mse_grad,
+    also_called=("MSE", "mean squared error"),
+)
+
+SSE = Loss(
+    name="sse",
+    title="sum of squared residuals",
+    formula="L = Σ(y − ŷ)²",
+    derivative_formula="∂L/∂ŷ = 2·(ŷ − y)",
+    _value=_sse,
+    _grad=_sse_grad,
+    also_called=("SSE", "SSR", "sum of squared errors / residuals"),
+)
+
+NO_LOSS = Loss(
+    name="none",
+    title="no loss: a given upstream gradient",
+    formula="no loss value; ∂L/∂ŷ is given (dL_dy)",
+    derivative_formula="∂L/∂ŷ = dL_dy, as given",
+    _value=_no_loss,
+    _grad=_given_grad,
+    has_value=False,
+    target_name="dL_dy values",
+    also_called=('"set the output\'s gradient to 1"',),
 )
 
 HALF_SSE = Loss(
@@ -188,6 +254,7 @@ HALF_SSE = Loss(
     derivative_formula="∂L/∂ŷ = ŷ − y",
     _value=_half_sse,
     _grad=_half_sse_grad,
+    also_called=("½SSE", "E_total", "E = ½Σ(target − out)²"),
 )
 
 BCE = Loss(
@@ -198,6 +265,12 @@ BCE = Loss(
     _value=_bce,
     _grad=_bce_grad,
     fused_activations=("sigmoid", "softmax"),
+    # ln ŷ and ln(1 − ŷ) exist only for 0 < ŷ < 1; other outputs would be clipped and the
+    # gradients would no longer be those of the loss shown.
+    output_activations=BCE_LOGIT_ACTIVATIONS,
+    requirement="needs outputs between 0 and 1: use a sigmoid (or softmax) output layer",
+    target_range=(0.0, 1.0),
+    also_called=("log loss", "binary cross-entropy", "BCE"),
 )
 
 CROSS_ENTROPY = Loss(
@@ -208,9 +281,15 @@ CROSS_ENTROPY = Loss(
     _value=_cross_entropy,
     _grad=_cross_entropy_grad,
     fused_activations=("softmax",),
+    output_activations=("softmax",),
+    requirement="needs a softmax output layer",
+    target_range=(0.0, 1.0),
+    also_called=("categorical cross-entropy", "CCE", "negative log-likelihood of softmax"),
 )
 
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MSE, HALF_SSE, BCE, CROSS_ENTROPY)}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (MSE, HALF_SSE, BCE, CROSS_ENTROPY, SSE, NO_LOSS)
+}
 
 
 def get_loss(name: str) -> Loss:

@@ -31,11 +31,25 @@ def quiet(method):
     return wrapper
 
 
+# The parameter groups a layer's ``freeze`` can name.
+FREEZABLE = ("weights", "bias")
+
+
 @dataclass
 class DenseLayer:
+    """z = W·a_prev + b, a = f(z).
+
+    W: (units, fan_in). b: (units,) normally; (1,) with ``shared_bias`` (one bias added to
+    every unit, whose gradient is the sum of the units' ∂L/∂z); (0,) without a bias
+    (``use_bias`` False: z = W·a_prev). ``freeze``: the parameter groups ("weights", "bias")
+    that gradient steps leave as they are (their gradients are still computed)."""
+
     W: np.ndarray  # (units, fan_in)
-    b: np.ndarray  # (units,)
+    b: np.ndarray  # (units,), (1,) shared, or (0,) without a bias
     activation: Activation
+    use_bias: bool = True
+    shared_bias: bool = False
+    freeze: tuple[str, ...] = ()
 
     @property
     def units(self) -> int:
@@ -45,19 +59,39 @@ class DenseLayer:
     def fan_in(self) -> int:
         return self.W.shape[1]
 
+    @property
+    def bias_size(self) -> int:
+        """How many bias values the layer has: units, 1 (shared) or 0 (none)."""
+        return 0 if not self.use_bias else 1 if self.shared_bias else self.units
+
     def copy(self) -> "DenseLayer":
-        return DenseLayer(self.W.copy(), self.b.copy(), self.activation)
+        return DenseLayer(self.W.copy(), self.b.copy(), self.activation, self.use_bias,
+                          self.shared_bias, self.freeze)
+
+    def pre_activation(self, a_prev: np.ndarray) -> np.ndarray:
+        """z = a_prev·Wᵀ (+ b): one row per sample for a batch."""
+        z = a_prev @ self.W.T
+        return z + self.b if self.use_bias else z
+
+    def bias_grad(self, dL_dz: np.ndarray) -> np.ndarray:
+        """∂L/∂b from the layer's ∂L/∂z (one row per sample): summed over the rows; for a
+        shared bias also over the units (it enters every unit's z); empty without a bias."""
+        if not self.use_bias:
+            return np.zeros(0)
+        per_unit = dL_dz.sum(axis=0)
+        return np.array([per_unit.sum()]) if self.shared_bias else per_unit
 
 
 def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) -> list[tuple]:
-    """Deterministic initial weights: Glorot-uniform for σ/tanh/identity, He-uniform for ReLU.
+    """Deterministic initial weights: Glorot-uniform for σ/tanh/identity/softplus, He-uniform
+    for ReLU and leaky ReLU.
 
     Biases start at zero. The same seed always gives the same numbers (PCG64).
     """
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, units, activation in zip(sizes[:-1], sizes[1:], activations):
-        if activation == "relu":
+        if activation in ("relu", "leaky_relu"):
             limit = np.sqrt(6.0 / fan_in)
         else:
             limit = np.sqrt(6.0 / (fan_in + units))
@@ -134,7 +168,7 @@ class Network:
         a = np.asarray(x, dtype=float)
         zs, activations = [], []
         for layer in self.layers:
-            z = a @ layer.W.T + layer.b
+            z = layer.pre_activation(a)
             a = layer.activation(z)
             zs.append(z)
             activations.append(a)
@@ -198,7 +232,7 @@ class Network:
                 "da_dz": da_dz,
                 "dL_dz": dL_dz,
                 "W": dL_dz.T @ a_prev,
-                "b": dL_dz.sum(axis=0),
+                "b": layer.bias_grad(dL_dz),
                 "dL_da_prev": dL_dz @ layer.W if index > 0 or every_factor else None,
             }
         return factors
@@ -215,11 +249,14 @@ class Network:
 
     @quiet
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
-        """One gradient-descent step in place: w ← w − η·∂L/∂w."""
+        """One gradient-descent step in place: w ← w − η·∂L/∂w, except for the parameter
+        groups a layer's ``freeze`` names (they keep their values)."""
         eta = self.learning_rate if learning_rate is None else learning_rate
         for layer, (dW, db) in zip(self.layers, grads):
-            layer.W = layer.W - eta * dW
-            layer.b = layer.b - eta * db
+            if "weights" not in layer.freeze:
+                layer.W = layer.W - eta * dW
+            if "bias" not in layer.freeze:
+                layer.b = layer.b - eta * db
 
     # -- the traced step -----------------------------------------------------------------------
 
@@ -250,6 +287,10 @@ class Network:
                 a_prev=unbatch(X if i == 0 else activations[i - 1]),
                 z=unbatch(zs[i]),
                 a=unbatch(activations[i]),
+                use_bias=layer.use_bias,
+                shared_bias=layer.shared_bias,
+                freeze=tuple(layer.freeze),
+                negative_slope=layer.activation.negative_slope,
             )
             for i, layer in enumerate(self.layers)
         )
@@ -286,6 +327,7 @@ class Network:
             output=unbatch(new_activations[-1]),
             loss=updated.reduce(new_per_sample),
             per_sample_loss=new_per_sample,
+            has_loss=self.loss.has_value,
         )
         return Trace(
             mode="batch" if batch else "sample",
@@ -301,4 +343,5 @@ class Network:
             learning_rate=self.learning_rate,
             after=after,
             rows=tuple(rows),
+            has_loss=self.loss.has_value,
         )

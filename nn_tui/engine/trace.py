@@ -37,16 +37,33 @@ class LayerTrace:
     a_prev: np.ndarray  # the layer's input: x for the first layer
     z: np.ndarray
     a: np.ndarray
+    # The layer's conventions, named as the lesson keys: without a bias b is empty ([]); a
+    # shared bias is one value, b[0], added to every unit; frozen groups ("weights", "bias")
+    # keep their values in the update; leaky ReLU's slope below 0 (None for the others).
+    use_bias: bool = True
+    shared_bias: bool = False
+    freeze: tuple[str, ...] = ()
+    negative_slope: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "activation": self.activation,
             "W": _plain(self.W),
             "b": _plain(self.b),
             "a_prev": _plain(self.a_prev),
             "z": _plain(self.z),
             "a": _plain(self.a),
+            "use_bias": self.use_bias,
+            "shared_bias": self.shared_bias,
+            "freeze": list(self.freeze),
         }
+        if self.negative_slope is not None:
+            data["negative_slope"] = self.negative_slope
+        return data
+
+    def frozen(self, group: str) -> bool:
+        """Whether the update leaves ``group`` ("weights" or "bias") as it is."""
+        return group in self.freeze
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,9 @@ class GradTrace:
         layer: the blame passed back, Wₙₑₓₜᵀ·dL_dz of the next layer).
     da_dz: the activation's slope (a vector; for softmax one Jacobian matrix per sample).
     dL_dz: dL_da through the slope (the layer's "delta").
-    W, b:  the parameter gradients ∂L/∂W = dL_dz ⊗ a_prev and ∂L/∂b = dL_dz.
+    W, b:  the parameter gradients ∂L/∂W = dL_dz ⊗ a_prev and ∂L/∂b = dL_dz (for a shared
+        bias one value, Σ over the units of dL_dz; empty for a layer without a bias). They are
+        computed for frozen parameters too; the update does not apply them.
     dL_da_prev: the blame this layer passes to its input, Wᵀ·dL_dz.
     """
 
@@ -109,13 +128,14 @@ class AfterUpdate:
     output: np.ndarray
     loss: float
     per_sample_loss: np.ndarray
+    has_loss: bool = True  # False for loss = "none": loss and per_sample_loss are null
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "layers": [layer.to_dict() for layer in self.layers],
             "output": _plain(self.output),
-            "loss": float(self.loss),
-            "per_sample_loss": _plain(self.per_sample_loss),
+            "loss": float(self.loss) if self.has_loss else None,
+            "per_sample_loss": _plain(self.per_sample_loss) if self.has_loss else None,
         }
 
 
@@ -135,6 +155,9 @@ class Trace:
     after: AfterUpdate
     # Which data rows the trace covers (one index in sample mode, every row in batch mode).
     rows: tuple[int, ...] = ()
+    # False for loss = "none": there is no loss value (loss is nan here, null in to_dict), and
+    # y holds the given upstream gradient ∂L/∂ŷ (written "dL_dy" in to_dict) instead of targets.
+    has_loss: bool = True
 
     @property
     def improvement(self) -> float:
@@ -150,13 +173,13 @@ class Trace:
                 "mode": self.mode,
                 "rows": list(self.rows),
                 "x": _plain(self.x),
-                "y": _plain(self.y),
+                ("y" if self.has_loss else "dL_dy"): _plain(self.y),
                 "layers": [layer.to_dict() for layer in self.layers],
                 "output": _plain(self.output),
                 "loss_name": self.loss_name,
                 "reduction": self.reduction,
-                "loss": float(self.loss),
-                "per_sample_loss": _plain(self.per_sample_loss),
+                "loss": float(self.loss) if self.has_loss else None,
+                "per_sample_loss": _plain(self.per_sample_loss) if self.has_loss else None,
                 "grads": [grad.to_dict() for grad in self.grads],
                 "learning_rate": float(self.learning_rate),
                 "after": self.after.to_dict(),

@@ -68,6 +68,10 @@ class Trainer:
     batch_size: int | None = None  # None = full batch
     seed: int = 0
     learning_rate: float | None = None  # None = the network's own
+    # False: mini-batches take the rows in file order every epoch (online SGD with
+    # batch_size = 1 visits row 0, 1, 2 ... as a hand-written loop does); True: a new order
+    # each epoch, drawn from ``seed``.
+    shuffle: bool = True
     history: list[float] = field(default_factory=list)
     epoch: int = 0
     diverged: str | None = None
@@ -76,6 +80,10 @@ class Trainer:
     should_stop: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.network.loss.has_value:
+            raise ValueError(
+                f"loss {self.network.loss.name!r} has no value to minimise (it gives only an "
+                "upstream gradient ∂L/∂ŷ), so there is nothing to train")
         self.X = np.atleast_2d(np.asarray(self.X, dtype=float))
         self.Y = np.atleast_2d(np.asarray(self.Y, dtype=float))
         self._rng = np.random.default_rng(self.seed)
@@ -121,9 +129,10 @@ class Trainer:
         return self.network.learning_rate if self.learning_rate is None else self.learning_rate
 
     def _batches(self):
-        """Shuffled mini-batches of one epoch (full-batch epochs do not come here)."""
+        """The mini-batches of one epoch, shuffled unless ``shuffle`` is off (full-batch epochs
+        do not come here)."""
         n = self.X.shape[0]
-        order = self._rng.permutation(n)
+        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, n, self.batch_size):
             chosen = order[start : start + self.batch_size]
             yield self.X[chosen], self.Y[chosen]
@@ -286,9 +295,10 @@ def train(
     batch_size: int | None = None,
     seed: int = 0,
     learning_rate: float | None = None,
+    shuffle: bool = True,
 ) -> TrainResult:
     """Train a copy of ``network`` for ``epochs`` epochs (or until it diverges)."""
-    trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate)
+    trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate, shuffle=shuffle)
     trainer.run(epochs)
     return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged,
                        trainer.stalled())

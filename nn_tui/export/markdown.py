@@ -52,12 +52,16 @@ LOSS_FORMULAS = {
     "mse": "(1/K)·Σ(y − ŷ)²",
     "bce": "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
     "cross_entropy": "−Σ y·ln ŷ",
+    "sse": "Σ(y − ŷ)²",
+    "none": "none: backpropagation starts from the given ∂L/∂ŷ (the data's dL_dy values)",
 }
 LOSS_NAMES = {
     "half_sse": "half the squared error",
     "mse": "mean squared error",
     "bce": "binary cross-entropy",
     "cross_entropy": "cross-entropy",
+    "sse": "sum of squared residuals",
+    "none": "no loss",
 }
 
 
@@ -180,14 +184,38 @@ def _weights_lines(trace: Trace) -> list[str]:
     depth = len(trace.layers)
     for layer, record in enumerate(trace.layers):
         units, fan_in = record.W.shape
+        bias = ("no bias" if not record.use_bias else
+                "b shared by all units" if record.shared_bias else f"b {units}")
+        frozen = ""
+        if record.freeze:
+            frozen = " · " + " and ".join("W" if group == "weights" else "b"
+                                          for group in record.freeze) + " frozen"
         lines.append(f"{_layer_name(layer, depth)} · {record.activation} · "
-                     f"W {units}×{fan_in}, b {units}")
+                     f"W {units}×{fan_in}, {bias}{frozen}")
         for unit in range(units):
             cells = [f"{worked.weight_symbol(trace, layer, unit, k)} = {num(record.W[unit, k])}"
                      for k in range(fan_in)]
-            cells.append(f"{worked.bias_symbol(trace, layer, unit)} = {num(record.b[unit])}")
+            if record.use_bias and not record.shared_bias:
+                cells.append(f"{worked.bias_symbol(trace, layer, unit)} = {num(record.b[unit])}")
             lines.append("  " + "   ".join(cells))
+        if record.shared_bias:
+            lines.append(f"  {worked.bias_symbol(trace, layer, 0)} = {num(record.b[0])} "
+                         "(added to every unit)")
     return lines
+
+
+def _layer_words(layer) -> str:
+    """A layer's activation and conventions in words: "sigmoid, shared bias, bias frozen"."""
+    words = [layer.activation]
+    if layer.negative_slope is not None:
+        words[0] += f" (negative_slope {short(layer.negative_slope)})"
+    if not layer.use_bias:
+        words.append("no bias")
+    elif layer.shared_bias:
+        words.append("one shared bias")
+    if layer.freeze:
+        words.append(" and ".join(layer.freeze) + " frozen")
+    return ", ".join(words)
 
 
 def _network_section(lesson: Lesson) -> list[str]:
@@ -198,10 +226,12 @@ def _network_section(lesson: Lesson) -> list[str]:
     outputs = ", ".join(spec.outputs)
     shape = " → ".join(str(size) for size in spec.sizes)
     layers = "; ".join(f"{_layer_name(k, len(spec.layers))}: {layer.units} "
-                       f"{'unit' if layer.units == 1 else 'units'}, {layer.activation}"
+                       f"{'unit' if layer.units == 1 else 'units'}, {_layer_words(layer)}"
                        for k, layer in enumerate(spec.layers))
     loss = f"{LOSS_NAMES.get(spec.loss, spec.loss)} ({spec.loss}), L = {LOSS_FORMULAS[spec.loss]}"
-    if spec.reduction == "sum":
+    if spec.loss == "none":
+        loss = f"no loss value (none); {LOSS_FORMULAS['none'][len('none: '):]}"
+    elif spec.reduction == "sum":
         loss += "; over several rows, the sum of the rows' losses"
     elif len(lesson.rows) > 1:
         loss += "; over several rows, the mean of the rows' losses"
@@ -216,8 +246,14 @@ def _network_section(lesson: Lesson) -> list[str]:
     batches = ("the whole data set at each step" if training.batch_size is None
                or training.batch_size >= len(lesson.rows)
                else f"mini-batches of {training.batch_size} rows, shuffled with seed "
-                    f"{training.shuffle_seed}")
-    items.append(f"- **Training:** {training.epochs} epochs unless a step says otherwise, {batches}")
+                    f"{training.shuffle_seed}" if training.shuffle
+               else f"mini-batches of {training.batch_size} rows, in file order every epoch "
+                    "(shuffle = false)")
+    if spec.loss == "none":
+        items.append("- **Training:** none (with loss = \"none\" there is no loss to minimise)")
+    else:
+        items.append(f"- **Training:** {training.epochs} epochs unless a step says otherwise, "
+                     f"{batches}")
     parts = ["## The network", "\n".join(items), "Initial weights:", code(_weights_lines(trace))]
     if lesson.variants:
         rows = []
@@ -250,7 +286,8 @@ def _data_section(lesson: Lesson) -> list[str]:
             for index, values in enumerate(lesson.rows[:MAX_DATA_ROWS])]
     parts = ["## The data",
              f"{len(lesson.rows)} {'row' if len(lesson.rows) == 1 else 'rows'}: "
-             f"{plain(', '.join(spec.inputs))} in, {plain(', '.join(spec.outputs))} the target. "
+             f"{plain(', '.join(spec.inputs))} in, {plain(', '.join(spec.outputs))} "
+             f"{'the target' if spec.loss != 'none' else 'the given gradient ∂L/∂ŷ (dL_dy)'}. "
              f"Rows are numbered from 0, as in the lesson file.",
              table(header, rows, [True] * len(header))]
     if len(lesson.rows) > MAX_DATA_ROWS:
@@ -277,7 +314,8 @@ def _selection_line(view: StepView, lesson: Lesson) -> str:
     inputs = ", ".join(f"{name} = {short(v)}" for name, v in zip(spec.inputs, trace.x))
     targets = ", ".join(f"{name} = {short(v)}" for name, v in zip(spec.outputs, trace.y))
     where = f"row {trace.rows[0]}" if trace.rows else "the step's own example"
-    return f"{where}: {inputs}; target {targets}"
+    given = "target" if trace.has_loss else "given dL_dy"
+    return f"{where}: {inputs}; {given} {targets}"
 
 
 def _forward_block(view: StepView, layer: int) -> list[str]:
@@ -311,7 +349,9 @@ def _capped(lines: list[str]) -> list[str]:
 def _gradient_table(view: StepView, layer: int) -> str:
     rows = worked.backward_rows(view.trace, layer)
     return table(("factor", "meaning", "formula with numbers", "value"),
-                 [(row.symbol, row.meaning, worked.working(row.formula, row.plugged, row.value),
+                 [(row.symbol, row.meaning if row.applied
+                   else f"{row.meaning} ({worked.NOT_APPLIED})",
+                   worked.working(row.formula, row.plugged, row.value),
                    row.value) for row in rows],
                  (False, False, False, True))
 
@@ -373,7 +413,8 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
         where = "this example" if trace.mode == "sample" else "this batch"
         state = _state_words(view) if not forward else ""
         parts.append(f"**Loss** on {where} ({plain(trace.loss_name)}{state}):")
-        parts.append(code(line.text() for line in worked.loss_lines(trace)))
+        parts.append(code(line.text() if trace.has_loss else line.meaning
+                          for line in worked.loss_lines(trace)))
     for key in new:
         if key[1] == "backward":
             layer = key[2]
@@ -398,7 +439,7 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
             digits = len(str(max(rows)))
             after = _capped([f"row {row:>{digits}}:  ŷ new = {_values(new)} (was {_values(old)})"
                              for row, new, old in zip(rows, trace.after.output, trace.output)])
-        after.append(f"{loss.symbol} = {loss.value} ({loss.plugged})")
+        after.append(f"{loss.symbol} = {loss.value} ({loss.plugged or loss.meaning})")
         parts.append("**After the update**, the same data through the new weights:")
         parts.append(code(after))
     return parts

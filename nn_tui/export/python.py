@@ -102,6 +102,27 @@ def tanh_slope(z, a):
     t = np.exp(-2.0 * np.abs(z))
     return 4.0 * t / (1.0 + t) ** 2
 ''',
+    "softplus": '''
+def softplus(z):
+    """softplus(z) = ln(1 + e^z), element by element."""
+    # np.logaddexp(0, z) = ln(e^0 + e^z): no overflow for a large z (where it is z itself).
+    return np.logaddexp(0.0, z)
+
+
+def softplus_slope(z, a):
+    """softplus′(z) = σ(z) = 1 / (1 + e^−z), computed as stably as σ."""
+    return np.exp(-np.logaddexp(0.0, -z))
+''',
+    "leaky_relu": '''
+def leaky_relu(z, negative_slope=0.01):
+    """LeakyReLU(z) = z if z > 0 else negative_slope·z, element by element."""
+    return np.where(z > 0, z, negative_slope * z)
+
+
+def leaky_relu_slope(z, a, negative_slope=0.01):
+    """LeakyReLU′(z) = 1 if z > 0 else negative_slope (at exactly 0: negative_slope)."""
+    return np.where(z > 0, 1.0, negative_slope)
+''',
     "softmax": '''
 def softmax(z):
     """softmax(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ: outputs between 0 and 1 that sum to 1."""
@@ -151,6 +172,26 @@ def log_one_minus_softmax(z, log_p):
 '''
 
 _LOSS_CODE = {
+    "sse": '''
+def sse(y, y_hat, z):
+    """L = Σ(y − ŷ)², the plain sum of squared residuals (one value per row)."""
+    return np.sum((y - y_hat) ** 2, axis=-1)
+
+
+def sse_grad(y, y_hat, z):
+    """∂L/∂ŷ = 2·(ŷ − y)."""
+    return 2.0 * (y_hat - y)
+''',
+    "no_loss": '''
+def no_loss(y, y_hat, z):
+    """loss = "none": there is no loss value (nan here; null in the JSON)."""
+    return np.full(y.shape[:-1], np.nan)
+
+
+def no_loss_grad(y, y_hat, z):
+    """∂L/∂ŷ is given: with loss = "none" the data's output columns hold dL_dy itself."""
+    return np.array(y, dtype=float)
+''',
     "mse": '''
 def mse(y, y_hat, z):
     """L = (1/K)·Σ(y − ŷ)², mean squared error over the K outputs (one value per row)."""
@@ -363,7 +404,37 @@ def _loss_key(spec: NetworkSpec) -> str:
     from σ's or softmax's logits, which take different logs)."""
     if spec.loss == "bce" and spec.layers[-1].activation == "softmax":
         return "bce_softmax"
+    if spec.loss == "none":
+        return "no_loss"  # (a function called none would read as Python's None)
     return spec.loss
+
+
+def _act_call(layer, z: str) -> str:
+    """The call of a layer's activation on ``z``: "sigmoid(z1)", "leaky_relu(z1, 0.1)"."""
+    if layer.negative_slope is not None:
+        return f"{layer.activation}({z}, {_float(layer.negative_slope)})"
+    return f"{layer.activation}({z})"
+
+
+def _slope_call(layer, z: str, a: str) -> str:
+    """The call of a layer's activation slope: "sigmoid_slope(z1, a1)"."""
+    if layer.negative_slope is not None:
+        return f"{layer.activation}_slope({z}, {a}, {_float(layer.negative_slope)})"
+    return f"{layer.activation}_slope({z}, {a})"
+
+
+def _act_key(layer) -> str:
+    """The training code's ACTIVATIONS key of a layer's activation (leaky ReLU with its own
+    slope has one of its own)."""
+    if layer.negative_slope is not None:
+        return f"{layer.activation}({_float(layer.negative_slope)})"
+    return layer.activation
+
+
+def _conventions(specs) -> bool:
+    """Whether any layer of ``specs`` has no bias, a shared bias or frozen parameters."""
+    return any(not layer.use_bias or layer.shared_bias or layer.freeze
+               for spec in specs for layer in spec.layers)
 
 
 def _networks(lesson: Lesson) -> list[tuple[str, str, NetworkSpec, int]]:
@@ -475,7 +546,15 @@ def _network(lesson: Lesson) -> str:
         lines.append(f"# layer {index + 1}: {layer.units} neuron{'s' if layer.units > 1 else ''}"
                      f", activation {layer_spec.activation}")
         lines.append(f"{names.W} = {_array(layer.W, len(names.W) + 3)}")
-        lines.append(f"{names.b} = {_array(layer.b, len(names.b) + 3)}")
+        note = ""
+        if not layer_spec.use_bias:
+            note = "  # no bias (use_bias = false): z = W·a"
+        elif layer_spec.shared_bias:
+            note = "  # one bias shared by every unit (shared_bias = true)"
+        lines.append(f"{names.b} = {_array(layer.b, len(names.b) + 3)}{note}")
+        if layer_spec.freeze:
+            lines.append(f"# frozen: {', '.join(layer_spec.freeze)} (the update leaves them "
+                         "as they are)")
     lines.append(f"ETA = {_float(spec.learning_rate)}  # η, the learning rate")
     return "\n".join(lines) + "\n"
 
@@ -521,15 +600,16 @@ def _worked(lesson: Lesson) -> str:
     emit = out.append
     shape = " → ".join(map(str, spec.sizes))
     acts = ", ".join(layer.activation for layer in spec.layers)
+    given = "target" if loss != "no_loss" else "given dL_dy"
     emit(f'''
 # == the worked step ==========================================================================
 TITLE = {lesson.title!r}
 say(f"{{TITLE}}  ({lesson.id})")
 say({f"network {shape} ({acts}), loss {spec.loss}, η = {spec.learning_rate:g}"!r})
 x = X[FOCUS]  # the inputs of the row the lesson works through
-y = Y[FOCUS]  # its target(s)
+y = Y[FOCUS]  # its {"target(s)" if loss != "no_loss" else "given gradient ∂L/∂ŷ (dL_dy)"}
 say(f"row {{FOCUS}}: " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(INPUTS, x))
-    + "; target " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(OUTPUTS, y)))
+    + "; {given} " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in zip(OUTPUTS, y)))
 
 # -- 1. the forward pass ----------------------------------------------------------------------
 # Each layer: every neuron's weighted sum of the layer's inputs plus its bias, z = W·a + b
@@ -537,23 +617,32 @@ say(f"row {{FOCUS}}: " + ", ".join(f"{{name}} = {{float(v)!r}}" for name, v in z
 say()
 say("Forward pass")''')
     for index, n in enumerate(names):
-        activation = spec.layers[index].activation
-        formula = get_activation(activation).formula
+        layer_spec = spec.layers[index]
+        activation = layer_spec.activation
+        formula = get_activation(activation, layer_spec.negative_slope).formula
         emit(f"\n# layer {n.k} ({activation}: {formula})")
-        emit(f"{n.z} = {n.W} @ {n.prev} + {n.b}")
-        emit(f"{n.a} = {activation}({n.z})")
+        if layer_spec.use_bias:
+            shared = "  # the one shared bias, added to every unit" if layer_spec.shared_bias \
+                else ""
+            emit(f"{n.z} = {n.W} @ {n.prev} + {n.b}{shared}")
+        else:
+            emit(f"{n.z} = {n.W} @ {n.prev}  # no bias")
+        emit(f"{n.a} = {_act_call(layer_spec, n.z)}")
         emit(f'say("  layer {n.k} ({activation})")')
         emit(f'show("{n.z_label}", {n.z})')
         emit(f'show("{n.a_label}", {n.a})')
     last = names[-1]
     loss_spec = get_loss(spec.loss)
     heading = f"# -- 2. the loss: {loss_spec.title}, {loss_spec.formula} "
+    show_loss = ('show("L", L)' if loss_spec.has_value else
+                 'say("    no loss value: loss = \'none\', backpropagation starts from the '
+                 'given ∂L/∂ŷ = dL_dy")')
     emit(f'''
 {heading}{"-" * max(3, 96 - len(heading))}
 L = {loss}(y, y_hat, {last.z})
 say()
 say("Loss ({spec.loss})")
-show("L", L)
+{show_loss}
 
 # -- 3. the backward pass ---------------------------------------------------------------------
 # The chain rule, from the output back: how the loss changes with each layer's output a (∂L/∂a),
@@ -579,7 +668,7 @@ say("Gradients (chain rule, from the output back)")''')
             emit(f"{n.dL_da} = {following.dL_dz} @ {following.W}")
         slope_note = ("the softmax Jacobian, ∂ŷᵢ/∂zⱼ" if activation == "softmax"
                       else f"the slope of {activation} at {n.z_label}")
-        emit(f"{n.da_dz} = {activation}_slope({n.z}, {n.a})  # {slope_note}")
+        emit(f"{n.da_dz} = {_slope_call(spec.layers[index], n.z, n.a)}  # {slope_note}")
         if index == depth - 1 and fused:
             emit(f"# ∂L/∂{n.z_label}: the two factors above multiply out to a simpler formula, "
                  f"computed in one piece")
@@ -595,7 +684,13 @@ say("Gradients (chain rule, from the output back)")''')
         prev_label = "x" if index == 0 else names[index - 1].a_label
         emit(f"{n.dL_dW} = np.outer({n.dL_dz}, {n.prev})  # ∂L/∂{n.W_label}[i,j] = "
              f"∂L/∂{n.z_label}[i] · {prev_label}[j]")
-        emit(f"{n.dL_db} = {n.dL_dz}  # ∂L/∂{n.b_label} = ∂L/∂{n.z_label} · 1")
+        if not spec.layers[index].use_bias:
+            emit(f"{n.dL_db} = np.zeros(0)  # no bias, no gradient")
+        elif spec.layers[index].shared_bias:
+            emit(f"{n.dL_db} = np.array([{n.dL_dz}.sum()])  # the shared bias enters every unit: "
+                 f"∂L/∂{n.b_label} = Σⱼ ∂L/∂{n.z_label}[j]")
+        else:
+            emit(f"{n.dL_db} = {n.dL_dz}  # ∂L/∂{n.b_label} = ∂L/∂{n.z_label} · 1")
         emit(f'say("  layer {n.k}")')
         d_a = "∂L/∂ŷ" if index == depth - 1 else f"∂L/∂{n.a_label}"
         emit(f'show("{d_a}", {n.dL_da})')
@@ -605,25 +700,36 @@ say("Gradients (chain rule, from the output back)")''')
             emit(f'show("∂{n.a_label}{{}}/∂{n.z_label}{{}}", {n.da_dz})')
         emit(f'show("∂L/∂{n.z_label}", {n.dL_dz})')
         emit(f'show("∂L/∂{n.W_label}", {n.dL_dW})')
-        emit(f'show("∂L/∂{n.b_label}", {n.dL_db})')
+        if spec.layers[index].use_bias:
+            frozen = " (not applied: frozen)" if "bias" in spec.layers[index].freeze else ""
+            emit(f'show("∂L/∂{n.b_label}{frozen}", {n.dL_db})')
     emit('''
 # -- 4. one step of gradient descent ----------------------------------------------------------
 # Every weight and bias moves against its gradient: w ← w − η·∂L/∂w.
 say()
 say(f"Update: w ← w − η·∂L/∂w with η = {ETA!r}")''')
-    for n in names:
-        emit(f"{n.W}_new = {n.W} - ETA * {n.dL_dW}")
-        emit(f"{n.b}_new = {n.b} - ETA * {n.dL_db}")
+    for n, layer_spec in zip(names, spec.layers):
+        if "weights" in layer_spec.freeze:
+            emit(f"{n.W}_new = {n.W}.copy()  # frozen: ∂L/∂{n.W_label} is not applied")
+        else:
+            emit(f"{n.W}_new = {n.W} - ETA * {n.dL_dW}")
+        if "bias" in layer_spec.freeze or not layer_spec.use_bias:
+            why = "frozen: its gradient is not applied" if layer_spec.use_bias else "no bias"
+            emit(f"{n.b}_new = {n.b}.copy()  # {why}")
+        else:
+            emit(f"{n.b}_new = {n.b} - ETA * {n.dL_db}")
         emit(f'show("{n.W_label}{{}} new", {n.W}_new)')
-        emit(f'show("{n.b_label}{{}} new", {n.b}_new)')
+        if layer_spec.use_bias:
+            emit(f'show("{n.b_label}{{}} new", {n.b}_new)')
     emit("\n# The forward pass again, through the new weights: did the loss go down?")
     for index, n in enumerate(names):
         prev = "x" if index == 0 else f"{names[index - 1].a}_new"
-        activation = spec.layers[index].activation
-        emit(f"{n.z}_new = {n.W}_new @ {prev} + {n.b}_new")
-        emit(f"{n.a}_new = {activation}({n.z}_new)")
+        bias = f" + {n.b}_new" if spec.layers[index].use_bias else ""
+        emit(f"{n.z}_new = {n.W}_new @ {prev}{bias}")
+        emit(f"{n.a}_new = {_act_call(spec.layers[index], n.z + '_new')}")
     emit(f"L_new = {loss}(y, y_hat_new, {last.z}_new)")
-    emit('say()\nsay("After the update")\nshow("ŷ{} new", y_hat_new)\nshow("L new", L_new)')
+    emit('say()\nsay("After the update")\nshow("ŷ{} new", y_hat_new)')
+    emit('show("L new", L_new)' if spec.loss != "none" else 'say("    L new: no loss value")')
     return "\n".join(out) + "\n"
 
 
@@ -639,8 +745,18 @@ def _training(lesson: Lesson) -> str:
     any_plain = any(key not in _FUSED for key in keys)
     softmax_plain = any(spec.layers[-1].activation == "softmax" and _loss_key(spec) not in _FUSED
                         for spec in specs)
-    activations = list(dict.fromkeys(layer.activation for spec in specs for layer in spec.layers))
+    if not get_loss(lesson.network.loss).has_value:
+        # loss = "none": nothing to minimise, so no training (nn-tui train refuses it too).
+        return ('''
+# == 5. training ==============================================================================
+# None: with loss = "none" there is no loss to minimise, only the given gradient dL_dy.
+''')
+    layers_of = [layer for spec in specs for layer in spec.layers]
+    activations = list(dict.fromkeys(_act_key(layer) for layer in layers_of))
+    slopes = {_act_key(layer): layer for layer in layers_of}
     losses = list(dict.fromkeys(_loss_key(spec) for spec in specs))
+    conventions = _conventions(specs)
+    shuffled = training.shuffle
 
     out = []
     emit = out.append
@@ -659,7 +775,13 @@ def _training(lesson: Lesson) -> str:
              "their losses.")
     emit("ACTIVATIONS = {  # each activation and its slope")
     for name in activations:
-        emit(f'    "{name}": ({name}, {name}_slope),')
+        layer = slopes[name]
+        if layer.negative_slope is not None:
+            slope = _float(layer.negative_slope)
+            emit(f'    "{name}": (lambda z: {layer.activation}(z, {slope}),')
+            emit(f'{" " * (len(name) + 8)}lambda z, a: {layer.activation}_slope(z, a, {slope})),')
+        else:
+            emit(f'    "{name}": ({name}, {name}_slope),')
     emit("}")
     emit("LOSSES = {  # value, ∂L/∂ŷ, ∂L/∂z in one piece (or None)")
     for key in losses:
@@ -668,15 +790,17 @@ def _training(lesson: Lesson) -> str:
     emit("}")
     if mini:
         emit(f"BATCH_SIZE = {training.batch_size}  # rows per gradient step")
-        emit(f"SHUFFLE_SEED = {training.shuffle_seed}  # the seed of the rows' order, "
-             "epoch after epoch")
+        if shuffled:
+            emit(f"SHUFFLE_SEED = {training.shuffle_seed}  # the seed of the rows' order, "
+                 "epoch after epoch")
     emit('''
 
 def forward(layers, A):
     """Z and A of every layer for the rows of A."""
     Zs, As = [], []
     for W, b, activation in layers:
-        Z = A @ W.T + b
+        Z = A @ W.T + b''' + (" if b.size else A @ W.T  # (a layer without a bias has b = [])"
+                              if conventions else "") + '''
         A = ACTIVATIONS[activation][0](Z)
         Zs.append(Z)
         As.append(A)
@@ -757,15 +881,28 @@ def gradients(net, layers, X, Y):
             dL_da = dL_dz @ layers[i + 1][0]
             dL_dz = dL_da * ACTIVATIONS[activation][1](Zs[i], As[i])
         A_prev = X if i == 0 else As[i - 1]
-        grads[i] = (dL_dz.T @ A_prev, dL_dz.sum(axis=0))  # summed over the rows
+        ''' + ('''db = dL_dz.sum(axis=0)  # summed over the rows
+        if b.size < W.shape[0]:
+            # a shared bias enters every unit: its gradient is the sum over the units too
+            # (b.size 1); a layer without a bias (b.size 0) has none
+            db = np.array([db.sum()])[:b.size]
+        grads[i] = (dL_dz.T @ A_prev, db)''' if conventions else
+              "grads[i] = (dL_dz.T @ A_prev, dL_dz.sum(axis=0))  # summed over the rows") + '''
     return grads
 
 
 def step(net, layers, X, Y):
-    """One gradient-descent step on the rows of X: w ← w − η·∂L/∂w for every layer."""
+    """One gradient-descent step on the rows of X: w ← w − η·∂L/∂w for every layer''' + (
+        ''' (except
+    the parameters a layer freezes: net["frozen"][i] = (weights frozen, bias frozen))."""
+    grads = gradients(net, layers, X, Y)
+    return [(W if frozen_W else W - net["eta"] * dW, b if frozen_b else b - net["eta"] * db,
+             activation)
+            for (W, b, activation), (dW, db), (frozen_W, frozen_b)
+            in zip(layers, grads, net["frozen"])]''' if conventions else '''."""
     grads = gradients(net, layers, X, Y)
     return [(W - net["eta"] * dW, b - net["eta"] * db, activation)
-            for (W, b, activation), (dW, db) in zip(layers, grads)]
+            for (W, b, activation), (dW, db) in zip(layers, grads)]''') + '''
 
 
 def finite(layers):
@@ -786,14 +923,16 @@ def train(net):
         return history, layers
     say(f"  loss before training = {history[0]!r}")
     limit = 1e6 * max(1.0, history[0])''')
-    if mini:
+    if mini and shuffled:
         emit('''    # One random-number generator per run: each epoch draws a new order of the rows.
     rng = np.random.default_rng(SHUFFLE_SEED)''')
     emit('''    report = max(1, net["epochs"] // 10)
     for epoch in range(1, net["epochs"] + 1):
         before = layers''')
     if mini:
-        emit('''        order = rng.permutation(len(X))
+        emit('''        order = rng.permutation(len(X))''' if shuffled else
+             '''        order = np.arange(len(X))  # shuffle = false: the rows in file order''')
+        emit('''
         for start in range(0, len(X), BATCH_SIZE):  # mini-batches of BATCH_SIZE rows
             rows = order[start:start + BATCH_SIZE]
             layers = step(net, layers, X[rows], Y[rows])''')
@@ -815,14 +954,22 @@ def train(net):
 ''')
     # The networks.
     main_spec = lesson.network
-    main_layers = ", ".join(f'(W{i + 1}, b{i + 1}, "{layer.activation}")'
+    main_layers = ", ".join(f'(W{i + 1}, b{i + 1}, "{_act_key(layer)}")'
                             for i, layer in enumerate(main_spec.layers))
+
+    def frozen(spec: NetworkSpec) -> str:
+        """The net's "frozen" list: (weights frozen, bias frozen) per layer."""
+        return ", ".join(f"({'weights' in layer.freeze}, {'bias' in layer.freeze})"
+                         for layer in spec.layers)
+
     emit(f"EPOCHS = {training.epochs}  # the lesson's [training] epochs")
     emit("MAIN = {")
     emit(f'    "layers": [{main_layers}],')
     emit(f'    "loss": "{_loss_key(main_spec)}", "eta": ETA, "epochs": EPOCHS,')
     if len(reductions) > 1:
         emit(f'    "reduction": "{main_spec.reduction}",')
+    if conventions:
+        emit(f'    "frozen": [{frozen(main_spec)}],  # (weights, bias) frozen, per layer')
     emit("}")
     if len(runs) > 1:
         emit("# The lesson's variants: other networks over the same data, each trained from its "
@@ -839,16 +986,20 @@ def train(net):
             for layer_spec, layer in zip(spec.layers, network.layers):
                 emit(f"            ({_array(layer.W, 13)},")
                 emit(f"             {_array(layer.b, 13)},")
-                emit(f'             "{layer_spec.activation}"),')
+                emit(f'             "{_act_key(layer_spec)}"),')
             emit("        ],")
             emit(f'        "loss": "{_loss_key(spec)}", "eta": {_float(spec.learning_rate)}, '
                  f'"epochs": {epochs},')
             if len(reductions) > 1:
                 emit(f'        "reduction": "{spec.reduction}",')
+            if conventions:
+                emit(f'        "frozen": [{frozen(spec)}],')
             emit("    },")
         emit("}")
     how = (f"mini-batches of {training.batch_size} rows, shuffled each epoch "
-           f"(shuffle_seed {training.shuffle_seed})" if mini else "all rows as one batch")
+           f"(shuffle_seed {training.shuffle_seed})" if mini and shuffled
+           else f"mini-batches of {training.batch_size} rows in file order" if mini
+           else "all rows as one batch")
     emit(f'''
 say()
 say(f"Training: {{EPOCHS}} epochs of gradient descent, {how}, η = {{ETA!r}}")
@@ -873,10 +1024,17 @@ def _json(lesson: Lesson) -> str:
     names = [_Names(i, depth, layer.units, layer.fan_in) for i, layer in enumerate(network.layers)]
     layers, grads, after = [], [], []
     for index, n in enumerate(names):
-        activation = spec.layers[index].activation
+        layer_spec = spec.layers[index]
+        activation = layer_spec.activation
+        conventions = [f'"use_bias": {layer_spec.use_bias}',
+                       f'"shared_bias": {layer_spec.shared_bias}',
+                       f'"freeze": {list(layer_spec.freeze)!r}']
+        if activation == "leaky_relu":
+            slope = layer_spec.negative_slope
+            conventions.append(f'"negative_slope": {_float(0.01 if slope is None else slope)}')
         layers.append([f'"activation": "{activation}"', f'"W": plain({n.W})',
                        f'"b": plain({n.b})', f'"a_prev": plain({n.prev})', f'"z": plain({n.z})',
-                       f'"a": plain({n.a})'])
+                       f'"a": plain({n.a})', *conventions])
         # "dL_da_prev": the blame a layer passes to its inputs, ∂L/∂z·W (for the first layer
         # ∂L/∂x, which no update needs: the trace keeps it all the same).
         grads.append([f'"W": plain({n.dL_dW})', f'"b": plain({n.dL_db})',
@@ -901,22 +1059,30 @@ def _json(lesson: Lesson) -> str:
         return text + f"{indent}]"
 
     variants = '\n        "variants": variant_results,' if lesson.variants else ""
+    has_loss = get_loss(spec.loss).has_value
+    # loss = "none": the data hold dL_dy (not targets), there is no loss value (null) and no
+    # training, as in `nn-tui trace --json`.
+    y_key = "y" if has_loss else "dL_dy"
+    loss, per_sample = ("plain(L)", "plain([L])") if has_loss else ("None", "None")
+    loss_new, per_sample_new = (("plain(L_new)", "plain([L_new])") if has_loss
+                                else ("None", "None"))
+    training = ('''
+        "training": {"epochs": EPOCHS, "kept_epoch": len(history) - 1,
+                     "loss": plain(history[-1])},''' if has_loss else "")
     return f'''
 # == everything as JSON, under the paths of `nn-tui trace --json` ==============================
 if JSON:
     print(json.dumps({{
-        "mode": "sample", "rows": [FOCUS], "x": plain(x), "y": plain(y),
+        "mode": "sample", "rows": [FOCUS], "x": plain(x), "{y_key}": plain(y),
         "layers": {listed(layers, "        ")},
         "output": plain(y_hat), "loss_name": "{spec.loss}", "reduction": "{spec.reduction}",
-        "loss": plain(L), "per_sample_loss": plain([L]),
+        "loss": {loss}, "per_sample_loss": {per_sample},
         "grads": {listed(grads, "        ")},
         "learning_rate": ETA,
         "after": {{
             "layers": {listed(after, "            ")},
-            "output": plain(y_hat_new), "loss": plain(L_new), "per_sample_loss": plain([L_new]),
-        }},
-        "training": {{"epochs": EPOCHS, "kept_epoch": len(history) - 1,
-                     "loss": plain(history[-1])}},{variants}
+            "output": plain(y_hat_new), "loss": {loss_new}, "per_sample_loss": {per_sample_new},
+        }},{training}{variants}
     }}, indent=1))
 '''
 

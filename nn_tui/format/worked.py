@@ -79,8 +79,27 @@ def weight_symbol(trace: Trace, layer: int, row: int, col: int) -> str:
 
 
 def bias_symbol(trace: Trace, layer: int, row: int) -> str:
+    """b₁[2]; a layer's one shared bias (or a one-unit layer's) is plain b₁."""
     depth = len(trace.layers)
     return element(layer_symbol("b", layer, depth), row, size=len(trace.layers[layer].b))
+
+
+def bias_positions(trace: Trace, layer: int) -> range:
+    """The indices of a layer's bias values: one per unit, one if shared, none without."""
+    return range(len(trace.layers[layer].b))
+
+
+NOT_APPLIED = "not applied: frozen"
+
+
+def unit_bias(trace: Trace, layer: int, unit: int) -> tuple[str, float] | None:
+    """(symbol, value) of the bias in unit ``unit``'s sum: its own b₁[2], the layer's shared
+    b₁, or None for a layer without a bias."""
+    record = trace.layers[layer]
+    if not record.use_bias:
+        return None
+    position = 0 if record.shared_bias else unit
+    return bias_symbol(trace, layer, position), float(record.b[position])
 
 
 def z_symbol(trace: Trace, layer: int, unit: int) -> str:
@@ -109,11 +128,17 @@ def forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
             f"{signed_term(record.W[unit, k])}·{_input_value(trace, layer, record.a_prev[k])}"
             for k in range(record.W.shape[1])
         ]
+        formula, plugged = _terms(symbols), _terms(products)
+        if record.use_bias:
+            # A shared bias is the one b (b[0]) in every unit's sum.
+            position = 0 if record.shared_bias else unit
+            formula += f" + {bias_symbol(trace, layer, position)}"
+            plugged += f" + {signed_term(record.b[position])}"
         lines.append(
             WorkedLine(
                 symbol=z_symbol(trace, layer, unit),
-                formula=f"{_terms(symbols)} + {bias_symbol(trace, layer, unit)}",
-                plugged=f"{_terms(products)} + {signed_term(record.b[unit])}",
+                formula=formula,
+                plugged=plugged,
                 value=num(record.z[unit]),
                 path=f"layers[{layer}].z[{unit}]",
                 layer=layer,
@@ -137,6 +162,14 @@ def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
             plugged = f"1 / (1 + e^{num(-z_value)})"
         elif name == "tanh":
             formula, plugged = f"tanh({z_name})", f"tanh({num(z_value)})"
+        elif name == "softplus":
+            formula = f"softplus({z_name}) = ln(1 + e^{z_name})"
+            plugged = f"ln(1 + e^{num(z_value)})"
+        elif name == "leaky_relu":
+            slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
+            formula = f"{z_name} if {z_name} > 0 else {slope}·{z_name}"
+            plugged = (num(z_value) if z_value > 0
+                       else f"{slope}·{parenthesised(num(z_value))}")
         elif name == "identity":
             formula, plugged = z_name, num(z_value)
         else:  # softmax
@@ -183,6 +216,10 @@ def _log_of_rounded(name: str, y: np.ndarray, y_hat: np.ndarray) -> bool:
     return False
 
 
+NO_LOSS_TEXT = ('no loss value: loss = "none", backpropagation starts from the given '
+                'gradient ∂L/∂ŷ = dL_dy')
+
+
 def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
     if _log_of_rounded(name, y, y_hat):
         formula = ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]" if name == "bce" else "−Σ y·ln ŷ")
@@ -194,6 +231,9 @@ def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[s
     if name == "mse":
         terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
         return "(1/K)·Σ(y − ŷ)²", f"(1/{len(pairs)})·({terms})"
+    if name == "sse":
+        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
+        return "Σ(y − ŷ)²", terms
     if name == "bce":
         terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
         scale = "" if len(pairs) == 1 else f"(1/{len(pairs)})·"
@@ -203,6 +243,10 @@ def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[s
 
 
 def loss_lines(trace: Trace) -> list[WorkedLine]:
+    """The loss, worked (sample mode), or as the mean/sum of the rows' losses (batch mode).
+    With loss = "none" one line saying there is no loss value (its value "none", never 0)."""
+    if not trace.has_loss:
+        return [WorkedLine("L", "", "", "none", "loss", meaning=NO_LOSS_TEXT)]
     if trace.mode == "sample":
         formula, plugged = _sample_loss_plugged(trace.loss_name, trace.y, trace.output)
         return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
@@ -233,7 +277,18 @@ _SLOPE_FORMULAS = {
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
     "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
     "identity": ("1", lambda a, z: "1"),
+    "softplus": ("σ({z}) = 1 / (1 + e^−{z})", lambda a, z: f"1 / (1 + e^{num(-z)})"),
 }
+
+
+def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, str]:
+    """(formula, numbers) of the activation's slope at one unit."""
+    if record.activation == "leaky_relu":
+        slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
+        return (f"1 if {z_name} > 0 else {slope}",
+                f"1 if {num(record.z[unit])} > 0 else {slope}")
+    formula, plug = _SLOPE_FORMULAS[record.activation]
+    return formula.format(a=a_name, z=z_name), plug(record.a[unit], record.z[unit])
 
 _LOSS_DERIVATIVE = {
     "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {parenthesised(short(t))}"),
@@ -241,6 +296,8 @@ _LOSS_DERIVATIVE = {
     "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
             lambda t, p, k: f"(1/{k})·(−{short(t)}/{num(p)} + {short(1 - t)}/{num(1 - p)})"),
     "cross_entropy": ("−y/ŷ", lambda t, p, k: f"−{short(t)}/{num(p)}"),
+    "sse": ("2·(ŷ − y)", lambda t, p, k: f"2·({num(p)} − {parenthesised(short(t))})"),
+    "none": ("dL_dy, given", lambda t, p, k: ""),
 }
 
 
@@ -256,9 +313,12 @@ class GradRow:
     path: str  # "grads[1].W[0][0]"
     layer: int
     is_parameter: bool = False
+    # False for the gradient of a frozen parameter: computed and shown, not applied.
+    applied: bool = True
 
     def text(self) -> str:
-        return equation_text(self.symbol, self.formula, self.plugged, self.value)
+        line = equation_text(self.symbol, self.formula, self.plugged, self.value)
+        return line if self.applied else f"{line}  ({NOT_APPLIED})"
 
 
 def _d(top: str, bottom: str) -> str:
@@ -302,7 +362,7 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                             f"grads[{layer}].dL_da[{unit}]", layer))
         if record.activation == "softmax":
             continue
-        slope_formula, slope_plug = _SLOPE_FORMULAS[record.activation]
+        slope_formula, slope_plugged = _slope_formula(record, unit, a_name, z_name)
         a_value = record.a[unit]
         # Where σ or tanh has rounded to its limit, "1.0000·(1 − 1.0000)" would read as 0; the
         # engine takes the slope from z (e^−|z|/(1 + e^−|z|)²), so the value stands alone.
@@ -312,8 +372,8 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             GradRow(
                 _d(a_name, z_name),
                 f"slope of {record.activation} at {z_name}",
-                slope_formula.format(a=a_name, z=z_name) + (", from z" if pinned else ""),
-                "" if pinned else slope_plug(a_value, record.z[unit]),
+                slope_formula + (", from z" if pinned else ""),
+                "" if pinned else slope_plugged,
                 num(grad.da_dz[unit]),
                 f"grads[{layer}].da_dz[{unit}]",
                 layer,
@@ -397,22 +457,48 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"grads[{layer}].W[{unit}][{k}]",
                     layer,
                     True,
+                    not record.frozen("weights"),
                 )
             )
-        b_name = bias_symbol(trace, layer, unit)
-        rows.append(
-            GradRow(
-                _d("L", b_name),
-                f"how the loss changes with {b_name}",
-                f"{chain} · {_d(z_name, b_name)}",
-                f"{chain_values} · 1",
-                num(grad.b[unit]),
-                f"grads[{layer}].b[{unit}]",
-                layer,
-                True,
+        if record.use_bias and not record.shared_bias:
+            b_name = bias_symbol(trace, layer, unit)
+            rows.append(
+                GradRow(
+                    _d("L", b_name),
+                    f"how the loss changes with {b_name}",
+                    f"{chain} · {_d(z_name, b_name)}",
+                    f"{chain_values} · 1",
+                    num(grad.b[unit]),
+                    f"grads[{layer}].b[{unit}]",
+                    layer,
+                    True,
+                    not record.frozen("bias"),
+                )
             )
-        )
+    if record.shared_bias:
+        rows.append(_shared_bias_row(trace, layer, "Σⱼ ∂L/∂{z}[j]",
+                                     " + ".join(signed_term(v) for v in grad.dL_dz)
+                                     if len(grad.dL_dz) <= MAX_TERMS else ""))
     return rows
+
+
+def _shared_bias_row(trace: Trace, layer: int, formula: str, plugged: str) -> GradRow:
+    """∂L/∂b of a layer's one shared bias: it enters every unit's z, so its gradient is the
+    sum of the units' ∂L/∂z (each ∂z[j]/∂b = 1)."""
+    record = trace.layers[layer]
+    b_name = bias_symbol(trace, layer, 0)
+    z_name = layer_symbol("z", layer, len(trace.layers))
+    return GradRow(
+        _d("L", b_name),
+        f"how the loss changes with the shared bias {b_name}: the sum over the units",
+        formula.format(z=z_name),
+        plugged,
+        num(trace.grads[layer].b[0]),
+        f"grads[{layer}].b[0]",
+        layer,
+        True,
+        not record.frozen("bias"),
+    )
 
 
 def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
@@ -429,14 +515,18 @@ def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             rows.append(
                 GradRow(_d("L", w_name), f"how the loss changes with {w_name}",
                         f"{over} of {_d('Lᵢ', z_name)}·{_value_symbol(trace, layer, k)}", "",
-                        num(grad.W[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True)
+                        num(grad.W[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True,
+                        not record.frozen("weights"))
             )
-        b_name = bias_symbol(trace, layer, unit)
-        rows.append(
-            GradRow(_d("L", b_name), f"how the loss changes with {b_name}",
-                    f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.b[unit]),
-                    f"grads[{layer}].b[{unit}]", layer, True)
-        )
+        if record.use_bias and not record.shared_bias:
+            b_name = bias_symbol(trace, layer, unit)
+            rows.append(
+                GradRow(_d("L", b_name), f"how the loss changes with {b_name}",
+                        f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.b[unit]),
+                        f"grads[{layer}].b[{unit}]", layer, True, not record.frozen("bias"))
+            )
+    if record.shared_bias:
+        rows.append(_shared_bias_row(trace, layer, f"{over} of Σⱼ ∂Lᵢ/∂{{z}}[j]", ""))
     return rows
 
 
@@ -450,30 +540,30 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     new = trace.after.layers[layer]
     eta = short(trace.learning_rate)
     lines = []
+
+    def line(name: str, old: float, gradient: float, value: float, path: str,
+             frozen: bool) -> WorkedLine:
+        if frozen:
+            # Frozen: the value stays; the gradient was computed (Gradients pane) but is not
+            # applied.
+            return WorkedLine(f"{name} new", f"{name} (frozen: ∂L/∂{name} = "
+                                             f"{num(gradient)} not applied)",
+                              "", num(value), path, layer, meaning=NOT_APPLIED)
+        return WorkedLine(f"{name} new", f"{name} − η·∂L/∂{name}",
+                          f"{num(old)} − {eta}·{signed_term(gradient)}", num(value), path, layer)
+
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
-            name = weight_symbol(trace, layer, unit, k)
-            lines.append(
-                WorkedLine(
-                    f"{name} new",
-                    f"{name} − η·∂L/∂{name}",
-                    f"{num(record.W[unit, k])} − {eta}·{signed_term(grad.W[unit, k])}",
-                    num(new.W[unit, k]),
-                    f"after.layers[{layer}].W[{unit}][{k}]",
-                    layer,
-                )
-            )
-        name = bias_symbol(trace, layer, unit)
-        lines.append(
-            WorkedLine(
-                f"{name} new",
-                f"{name} − η·∂L/∂{name}",
-                f"{num(record.b[unit])} − {eta}·{signed_term(grad.b[unit])}",
-                num(new.b[unit]),
-                f"after.layers[{layer}].b[{unit}]",
-                layer,
-            )
-        )
+            lines.append(line(weight_symbol(trace, layer, unit, k), record.W[unit, k],
+                              grad.W[unit, k], new.W[unit, k],
+                              f"after.layers[{layer}].W[{unit}][{k}]", record.frozen("weights")))
+        if record.use_bias and not record.shared_bias:
+            lines.append(line(bias_symbol(trace, layer, unit), record.b[unit], grad.b[unit],
+                              new.b[unit], f"after.layers[{layer}].b[{unit}]",
+                              record.frozen("bias")))
+    if record.shared_bias:
+        lines.append(line(bias_symbol(trace, layer, 0), record.b[0], grad.b[0], new.b[0],
+                          f"after.layers[{layer}].b[0]", record.frozen("bias")))
     return lines
 
 
@@ -484,6 +574,8 @@ def after_lines(trace: Trace) -> list[WorkedLine]:
         first = WorkedLine("ŷ new", "", f"was {before}", output, "after.output")
     else:
         first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")
+    if not trace.has_loss:
+        return [first, WorkedLine("L new", "", "", "none", "after.loss", meaning=NO_LOSS_TEXT)]
     change = trace.after.loss - trace.loss
     if math.isfinite(change):
         direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"

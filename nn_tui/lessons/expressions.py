@@ -148,6 +148,8 @@ def _count_numbers(value: Any, argument: "str | Callable[[], str]") -> int:
 
 
 def _kind_of(value: Any) -> str:
+    if value is None:  # the trace's null: no loss value with loss = "none"
+        return 'null (no value: a lesson with loss = "none" has no loss)'
     if isinstance(value, list):
         return "an empty list" if not value else "a list"
     if isinstance(value, dict):

@@ -20,7 +20,7 @@ import numpy as np
 
 from nn_tui.engine.activations import ACTIVATIONS
 from nn_tui.engine.losses import LOSSES
-from nn_tui.engine.network import REDUCTIONS
+from nn_tui.engine.network import FREEZABLE, REDUCTIONS
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
 from nn_tui.lessons.locate import KeyLocator
@@ -73,8 +73,9 @@ MAX_REPLAY_VALUES = 10_000_000
 # evaluates the same answers on the same data, so this bounds its work too.
 MAX_ANSWER_WORK = 2_000_000
 
-# Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs.
-BCE_OUTPUTS = ("sigmoid", "softmax")
+# Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs
+# (the rule itself is data on the Loss: ``LOSSES["bce"].output_activations``).
+BCE_OUTPUTS = LOSSES["bce"].output_activations
 
 LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -82,9 +83,10 @@ VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
 LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
 NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
-LAYER_KEYS = {"units", "activation", "weights", "bias"}
+LAYER_KEYS = {"units", "activation", "weights", "bias", "use_bias", "shared_bias", "freeze",
+              "negative_slope"}
 DATA_KEYS = {"rows", "focus"}
-TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed"}
+TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed", "shuffle"}
 VARIANT_KEYS = {"id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"}
 STEP_KEYS = {
     "text": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
@@ -129,9 +131,9 @@ def _to_float(value: Any) -> tuple[float | None, str | None]:
 
 
 def network_parameters(spec: NetworkSpec) -> int:
-    """How many weights and biases ``spec`` has."""
+    """How many weights and biases ``spec`` has (a shared bias counts once, none not at all)."""
     sizes = spec.sizes
-    return sum(sizes[k + 1] * (sizes[k] + 1) for k in range(len(sizes) - 1))
+    return sum(sizes[k + 1] * sizes[k] + layer.bias_size for k, layer in enumerate(spec.layers))
 
 
 def batch_trace_values(spec: NetworkSpec, n_rows: int) -> int:
@@ -148,9 +150,9 @@ def batch_trace_values(spec: NetworkSpec, n_rows: int) -> int:
 
 
 def _targets_suit(loss: str, targets: np.ndarray) -> bool:
-    """bce and cross-entropy compare the outputs with probabilities: targets in 0..1."""
-    return loss not in ("bce", "cross_entropy") or bool(
-        np.all(targets >= 0) and np.all(targets <= 1))
+    """Whether ``targets`` lie in the loss's ``target_range`` (bce and cross-entropy compare
+    the outputs with probabilities: targets in 0..1)."""
+    return LOSSES[loss].targets_suit(targets)
 
 
 class _Validator:
@@ -371,28 +373,112 @@ class _Validator:
                 valid = ", ".join(ACTIVATIONS)
                 self.problem(f"{key}.activation", f"unknown activation {activation!r} (valid: {valid})")
                 activation = None
-            if activation == "softmax" and index != len(raw) - 1:
-                self.problem(f"{key}.activation", "softmax is only allowed on the output layer")
-                activation = None
-            if activation == "softmax" and units is not None and units < 2:
-                self.problem(f"{key}.units", "a softmax layer needs at least 2 units")
+            function = ACTIVATIONS.get(activation) if activation is not None else None
+            if function is not None and function.output_only and index != len(raw) - 1:
+                self.problem(f"{key}.activation",
+                             f"{activation} is only allowed on the output layer")
+                activation = function = None
+            if function is not None and units is not None and units < function.min_units:
+                self.problem(f"{key}.units",
+                             f"a {activation} layer needs at least {function.min_units} units")
                 units = None
+            negative_slope = self.negative_slope(layer, key, activation)
+            use_bias = self.boolean(layer, "use_bias", key, True)
+            shared_bias = self.boolean(layer, "shared_bias", key, False)
+            freeze = self.freeze(layer, key)
+            if "use_bias" in layer and not use_bias:
+                if "bias" in layer:
+                    self.problem(f"{key}.bias", "this layer has use_bias = false, so it has no "
+                                                "bias to give: remove bias (or use_bias)")
+                    ok = False
+                if shared_bias:
+                    self.problem(f"{key}.shared_bias", "this layer has use_bias = false: there "
+                                                       "is no bias to share")
+                    ok = False
+                if freeze is not None and "bias" in freeze:
+                    self.problem(f"{key}.freeze", "this layer has use_bias = false: there is "
+                                                  "no bias to freeze")
+                    ok = False
+            if freeze is None:
+                ok = False
             weights = bias = None
             if "weights" in layer and units is not None:
                 weights = self.matrix(layer["weights"], f"{key}.weights", units, previous)
                 if weights is None:
                     ok = False
-            if "bias" in layer and units is not None:
-                bias = self.vector(layer["bias"], f"{key}.bias", units)
+            if "bias" in layer and use_bias and units is not None:
+                bias = self.layer_bias(layer["bias"], f"{key}.bias", units, shared_bias)
                 if bias is None:
                     ok = False
             if units is None or activation is None:
                 ok = False
                 previous = None
                 continue
-            specs.append(LayerSpec(units, activation, weights, bias))
+            specs.append(LayerSpec(units, activation, weights, bias, use_bias,
+                                   shared_bias and use_bias, freeze or (), negative_slope))
             previous = units
         return tuple(specs) if ok else None
+
+    def negative_slope(self, layer: dict, key: str, activation: str | None) -> float | None:
+        """The layer's ``negative_slope`` (None when absent or bad): a finite number, and only
+        on an activation that has that parameter (leaky ReLU)."""
+        if "negative_slope" not in layer:
+            return None
+        slope = self.number(layer, "negative_slope", key)
+        function = ACTIVATIONS.get(activation) if activation is not None else None
+        if function is not None and "negative_slope" not in function.parameters:
+            having = ", ".join(name for name, act in ACTIVATIONS.items()
+                               if "negative_slope" in act.parameters)
+            self.problem(f"{key}.negative_slope",
+                         f"only {having} has a negative_slope; this layer uses {activation}")
+            return None
+        return slope
+
+    def freeze(self, layer: dict, key: str) -> tuple[str, ...] | None:
+        """The layer's ``freeze`` list: () when absent, None (after a problem) when bad."""
+        if "freeze" not in layer:
+            return ()
+        value = layer["freeze"]
+        full = f"{key}.freeze"
+        allowed = ", ".join(f'"{group}"' for group in FREEZABLE)
+        if not isinstance(value, list):
+            self.problem(full, f"must be a list of parameter groups ({allowed}), not "
+                               f"{_kind(value)}")
+            return None
+        for position, item in enumerate(value):
+            if not isinstance(item, str) or item not in FREEZABLE:
+                shown = repr(item) if isinstance(item, str) and len(item) <= MAX_NAME \
+                    else _kind(item)
+                self.problem(f"{full}[{position}]", f"{shown} is not a parameter group "
+                                                    f"(known: {allowed})")
+                return None
+        if len(set(value)) != len(value):
+            self.problem(full, "names a parameter group twice")
+            return None
+        return tuple(group for group in FREEZABLE if group in value)
+
+    def layer_bias(self, value: Any, full: str, units: int,
+                   shared: bool) -> tuple[float, ...] | None:
+        """A layer's bias: a list of one value per unit, or with ``shared`` one number."""
+        if shared:
+            if isinstance(value, list):
+                self.problem(full, "with shared_bias = true the bias is one number for the "
+                                   "whole layer (bias = 0.35), not a list")
+                return None
+            number, why = _to_float(value)
+            if number is None:
+                self.problem(full, why)
+                return None
+            if abs(number) > MAX_MAGNITUDE:
+                self.problem(full, f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
+                return None
+            return (number,)
+        if not isinstance(value, list) and _to_float(value)[0] is not None:
+            self.problem(full, f"is one number, but a layer's bias has one value per unit "
+                               f"({units}: bias = [...]); for one bias added to every unit, "
+                               "add shared_bias = true")
+            return None
+        return self.vector(value, full, units)
 
     def matrix(self, value: Any, full: str, rows: int, columns: int | None):
         if not isinstance(value, list):
@@ -451,21 +537,11 @@ class _Validator:
                 f"{spec.layers[-1].units} units",
             )
             ok = False
-        if spec.loss == "cross_entropy" and spec.layers[-1].activation != "softmax":
-            self.problem(
-                f"{where}.loss",
-                "cross_entropy needs a softmax output layer "
-                f"(network.layers[{last}] uses {spec.layers[-1].activation})",
-            )
-            ok = False
-        if spec.loss == "bce" and spec.layers[-1].activation not in BCE_OUTPUTS:
-            # ln ŷ and ln(1 − ŷ) exist only for 0 < ŷ < 1; other outputs would be clipped and the
-            # gradients would no longer be those of the loss shown.
-            self.problem(
-                f"{where}.loss",
-                "bce needs outputs between 0 and 1: use a sigmoid (or softmax) output layer "
-                f"(network.layers[{last}] uses {spec.layers[-1].activation})",
-            )
+        loss = LOSSES[spec.loss]
+        output = spec.layers[-1].activation
+        if not loss.accepts_output(output):
+            self.problem(f"{where}.loss", f"{loss.name} {loss.requirement} "
+                                          f"(network.layers[{last}] uses {output})")
             ok = False
         return ok
 
@@ -522,6 +598,12 @@ class _Validator:
             )
             if not self.network_fits(spec, key):
                 continue
+            if loss is not None and LOSSES[loss].has_value != LOSSES[base.loss].has_value:
+                # The data's output columns are targets for one and ∂L/∂ŷ for the other.
+                self.problem(f"{key}.loss", (
+                    f"{loss} cannot share data with network.loss = {base.loss!r}: with loss "
+                    "\"none\" the data's output columns are given gradients dL_dy, not targets"))
+                continue
             # A variant with its own loss must suit the data's targets too.
             if loss is not None and loss != base.loss and targets is not None \
                     and not _targets_suit(loss, targets):
@@ -553,7 +635,8 @@ class _Validator:
                 self.problem(
                     f"data.rows[{index}]",
                     f"has {len(vector)} values; each row needs {width} "
-                    f"({len(network.inputs)} inputs then {len(network.outputs)} targets)",
+                    f"({len(network.inputs)} inputs then {len(network.outputs)} "
+                    f"{LOSSES[network.loss].target_name})",
                 )
                 return None, 0
             if width is None and parsed and len(vector) != len(parsed[0]):
@@ -580,10 +663,12 @@ class _Validator:
         epochs = self.integer(raw, "epochs", "training", 1, MAX_EPOCHS)
         batch_size = self.integer(raw, "batch_size", "training", 1, MAX_ROWS)
         shuffle_seed = self.integer(raw, "shuffle_seed", "training", 0, 2**32 - 1)
+        shuffle = self.boolean(raw, "shuffle", "training", True)
         return TrainingSpec(
             epochs if epochs is not None else TrainingSpec.epochs,
             batch_size,
             shuffle_seed or 0,
+            shuffle,
         )
 
     def steps(self, raw: Any, network: NetworkSpec | None, n_rows: int,
@@ -641,7 +726,8 @@ class _Validator:
                             self.problem(f"{key}.y", f"{loss} needs targets between 0 and 1")
                             break
             if ("x" in item) != ("y" in item):
-                self.problem(key, "a custom sample needs both x (inputs) and y (targets)")
+                given = "dL_dy values" if not LOSSES[network.loss].has_value else "targets"
+                self.problem(key, f"a custom sample needs both x (inputs) and y ({given})")
         if ("row" in item) + fields["batch"] + ("x" in item) > 1:
             self.problem(key, "choose one of row, batch or x/y for a step, not several")
         if "use" in item:
@@ -652,6 +738,13 @@ class _Validator:
         if kind == "update":
             fields["apply"] = self.boolean(item, "apply", key, True)
         if kind == "train":
+            untrainable = sorted(loss for loss in getattr(self, "losses", ())
+                                 if not LOSSES[loss].has_value)
+            if untrainable:
+                self.problem(f"{key}.kind", (
+                    'a train step needs a loss to minimise; loss = "none" gives only an '
+                    "upstream gradient (dL_dy), so there is nothing to train: use forward, "
+                    "backward and update steps"))
             if "epochs" in item:
                 fields["epochs"] = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
             if "variants" in item:

@@ -6,17 +6,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nn_tui.engine import Network
+from nn_tui.engine import Network, get_activation
 
 STEP_KINDS = ("text", "forward", "loss", "backward", "update", "check", "train")
 
 
 @dataclass(frozen=True)
 class LayerSpec:
+    """One [[network.layers]] table. ``bias``: one value per unit, or with ``shared_bias`` a
+    single value (the file's number) for the whole layer; None without ``use_bias`` or when the
+    file leaves it out (then 0). ``freeze``: the groups ("weights", "bias") updates leave as
+    they are. ``negative_slope``: leaky ReLU's slope below 0 (None: 0.01)."""
+
     units: int
     activation: str
     weights: tuple[tuple[float, ...], ...] | None = None
     bias: tuple[float, ...] | None = None
+    use_bias: bool = True
+    shared_bias: bool = False
+    freeze: tuple[str, ...] = ()
+    negative_slope: float | None = None
+
+    @property
+    def bias_size(self) -> int:
+        """How many bias values the layer has: units, 1 (shared) or 0 (no bias)."""
+        return 0 if not self.use_bias else 1 if self.shared_bias else self.units
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,14 @@ class NetworkSpec:
         for layer, spec in zip(network.layers, self.layers):
             if spec.weights is not None:
                 layer.W = np.array(spec.weights, dtype=float)
-            if spec.bias is not None:
+            layer.use_bias = spec.use_bias
+            layer.shared_bias = spec.shared_bias
+            layer.freeze = spec.freeze
+            layer.b = np.zeros(spec.bias_size)
+            if spec.bias is not None and spec.use_bias:
                 layer.b = np.array(spec.bias, dtype=float)
+            if spec.negative_slope is not None:
+                layer.activation = get_activation(spec.activation, spec.negative_slope)
         return network
 
 
@@ -56,6 +76,7 @@ class TrainingSpec:
     epochs: int = 200
     batch_size: int | None = None  # None = full batch
     shuffle_seed: int = 0
+    shuffle: bool = True  # False: mini-batches in file order every epoch
 
 
 @dataclass(frozen=True)

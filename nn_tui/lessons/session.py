@@ -88,9 +88,11 @@ class TrainingJob:
     epochs: int
     batch_size: int | None
     seed: int
+    shuffle: bool = True
 
     def trainer(self, X: np.ndarray, Y: np.ndarray) -> Trainer:
-        return Trainer(self.network.copy(), X, Y, self.batch_size, self.seed)
+        return Trainer(self.network.copy(), X, Y, self.batch_size, self.seed,
+                       shuffle=self.shuffle)
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,9 @@ class _State:
 
 def _network_key(network: Network) -> tuple:
     """Everything a trace depends on in ``network``: its parameters and functions."""
-    layers = tuple((layer.W.tobytes(), layer.W.shape, layer.b.tobytes(), layer.activation.name)
+    layers = tuple((layer.W.tobytes(), layer.W.shape, layer.b.tobytes(), layer.activation.name,
+                    layer.activation.negative_slope, layer.use_bias, layer.shared_bias,
+                    layer.freeze)
                    for layer in network.layers)
     return layers, network.loss.name, network.learning_rate, network.reduction
 
@@ -474,7 +478,8 @@ class LessonSession:
                 variant = self.lesson.variant(variant_id)
                 network, label = variant.network.build(), variant.label
             jobs.append(TrainingJob(variant_id, label, network.copy(), epochs,
-                                    training.batch_size, training.shuffle_seed))
+                                    training.batch_size, training.shuffle_seed,
+                                    training.shuffle))
         return tuple(jobs)
 
     def _planned_epochs(self, step: Step) -> tuple[int, ...]:

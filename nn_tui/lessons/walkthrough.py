@@ -6,6 +6,7 @@ loss, the backward pass from the output, the update, the new output and loss, th
 
 from __future__ import annotations
 
+from nn_tui.engine.losses import get_loss
 from nn_tui.format.names import layer_symbol, output_symbol
 from nn_tui.lessons.model import Lesson, Step
 
@@ -15,6 +16,8 @@ _ACTIVATION_WORDS = {
     "sigmoid": "squashes z into (0, 1) with the sigmoid σ",
     "tanh": "squashes z into (−1, 1) with tanh",
     "softmax": "turns the sums into probabilities that add up to 1 (softmax)",
+    "leaky_relu": "keeps positive sums and scales negative ones down (leaky ReLU)",
+    "softplus": "bends z smoothly into a positive number, ln(1 + e^z) (softplus)",
 }
 
 
@@ -27,6 +30,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     y_text = ", ".join(
         f"{name} = {value:g}" for name, value in zip(spec.outputs, focus[len(spec.inputs):])
     )
+    has_loss = get_loss(spec.loss).has_value
     steps: list[Step] = [
         Step(
             kind="text",
@@ -34,10 +38,17 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             text=(
                 f"This network has the shape **{shape}**: {len(spec.inputs)} input(s) "
                 f"({', '.join(spec.inputs)}), then {depth} layer(s) of neurons.\n\n"
-                f"We follow one example through it, the row with {x_text}, whose target is "
-                f"{y_text}. You will see every multiplication of the forward pass, the "
-                f"{spec.loss} loss, each gradient of the backward pass and one gradient-descent "
-                f"step with learning rate η = {spec.learning_rate:g}; then the network trains.\n\n"
+                + (f"We follow one example through it, the row with {x_text}, whose target is "
+                   f"{y_text}. You will see every multiplication of the forward pass, the "
+                   f"{spec.loss} loss, each gradient of the backward pass and one "
+                   f"gradient-descent step with learning rate η = {spec.learning_rate:g}; then "
+                   "the network trains.\n\n" if has_loss else
+                   f"We follow one example through it, the row with {x_text}. There is no loss "
+                   f"(loss = \"none\"): backpropagation starts from the given gradient "
+                   f"∂L/∂ŷ: {y_text}. You will see every multiplication of the forward pass, "
+                   "each gradient of the backward pass and one gradient-descent step with "
+                   f"learning rate η = {spec.learning_rate:g}.\n\n")
+                +
                 "Press → (or n) to move on and ← (or p) to go back."
             ),
         )
@@ -53,18 +64,21 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
                     title="Your turn: the output layer's sum",
                     prompt=(
                         f"Before it is revealed: what is {name} for the first output neuron? "
-                        f"Multiply each of its weights by {previous}, add them up, add its bias."
+                        f"Multiply each of its weights by {previous}, add them up"
+                    + (", add its bias." if layer.use_bias else " (this layer has no bias).")
                     ),
                     answer=f"layers[{index}].z[0]",
                     hints=(
-                        "The sum of a neuron is its weighted inputs plus its bias.",
-                        f"{name} = W·{previous} + b, using row 1 of the weight matrix.",
+                        "The sum of a neuron is its weighted inputs plus its bias."
+                        if layer.use_bias else "The sum of a neuron is its weighted inputs.",
+                        f"{name} = W·{previous}{' + b' if layer.use_bias else ''}, using row 1 "
+                        "of the weight matrix.",
                         "Take the weights and bias from the Weights pane and the inputs from the "
                         "last line of the Forward pass pane.",
                     ),
                     explanation=(
                         f"Each weight multiplies the matching value of {previous}; the products "
-                        "are summed and the bias is added."
+                        "are summed" + (" and the bias is added." if layer.use_bias else ".")
                     ),
                 )
             )
@@ -75,20 +89,24 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
                 title=f"Forward: layer {index + 1}",
                 text=(
                     f"Layer {index + 1} has {layer.units} neuron(s). Each one takes the weighted "
-                    f"sum of what arrives, adds its bias to get {name}, then {activation}."
+                    f"sum of what arrives, "
+                    + ("adds its bias" if layer.use_bias else "with no bias")
+                    + f" to get {name}, then {activation}."
                 ),
             )
         )
-    steps.append(
-        Step(
-            kind="loss",
-            title="How wrong is it?",
-            text=(
-                f"The loss compares the output {output_symbol(spec.layers[-1].units)} with the "
-                f"target. This lesson uses **{spec.loss}**; lower is better, 0 is perfect."
-            ),
+    if has_loss:
+        steps.append(
+            Step(
+                kind="loss",
+                title="How wrong is it?",
+                text=(
+                    f"The loss compares the output {output_symbol(spec.layers[-1].units)} with "
+                    f"the target. This lesson uses **{spec.loss}**; lower is better, 0 is "
+                    "perfect."
+                ),
+            )
         )
-    )
     for index in range(depth - 1, -1, -1):
         steps.append(
             Step(
@@ -114,7 +132,9 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             title="One step downhill",
             text=(
                 f"Every weight moves against its gradient: w ← w − η·∂L/∂w with η = "
-                f"{spec.learning_rate:g}. The Weights pane shows old → new."
+                f"{spec.learning_rate:g}. The Weights pane shows old → new"
+                + ("; frozen parameters keep their values (their gradients are shown, not "
+                   "applied)." if any(layer.freeze for layer in spec.layers) else ".")
             ),
         )
     )
@@ -125,9 +145,16 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             text=(
                 "The forward pass now runs through the new weights. Compare the output and the "
                 "loss with what they were before the step: one small step, one small improvement."
+                if has_loss else
+                "The forward pass now runs through the new weights. Compare the output with what "
+                "it was before the step: each weight moved against its share of the given "
+                "gradient ∂L/∂ŷ."
             ),
         )
     )
+    if not has_loss:
+        # loss = "none": nothing to minimise, so no training (the loader refuses train steps).
+        return tuple(steps)
     steps.append(
         Step(
             kind="train",

@@ -69,7 +69,10 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
             parts.append(_batch_table(view, layer, marked))
     if view.reveal.loss and shown == depth:
         parts.append(Text(f"loss · {trace.loss_name}", style=HEADING))
-        parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
+        if trace.has_loss:
+            parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
+        else:  # loss = "none": say there is no loss value (never a 0 or nan as if one)
+            parts.append(Text(worked.NO_LOSS_TEXT, style=MUTED))
     elif 0 < shown < depth:
         parts.append(Text(CONTINUE_HINT, style=MUTED))
     if view.reveal.update:

@@ -9,13 +9,22 @@ from rich.text import Text
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, Pane, equation, marked_layer, layer_name,
+    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, equation, marked_layer,
+    layer_name,
 )
 from nn_tui.ui.panes.forward import worked_table
 
 # Below this width the four-column table would squeeze every column to a few letters, so each
 # factor becomes one "symbol = formula = numbers = value" line with its meaning under it.
 TABLE_MIN_WIDTH = 72
+
+
+def _meaning(row: worked.GradRow) -> Text:
+    """What the factor means; for a frozen parameter's gradient, that it is not applied."""
+    text = Text(row.meaning, style=MUTED)
+    if not row.applied:
+        text.append(f" · {worked.NOT_APPLIED}", style=WARNING)
+    return text
 
 
 def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
@@ -30,7 +39,7 @@ def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
         value.append(f" {HERE_MARKER}" if marked and row.is_parameter else "  ")
         table.add_row(
             Text(row.symbol, style=style),
-            Text(row.meaning, style=MUTED),
+            _meaning(row),
             worked.working(row.formula, row.plugged, row.value),
             value,
             style=style,
@@ -44,7 +53,8 @@ def _narrow_table(rows: list[worked.GradRow], marked: bool) -> Table:
     table.add_column(ratio=1, overflow="fold")
     for row in rows:
         right = equation(row.formula, row.plugged, row.value, marked and row.is_parameter)
-        right.append(f"\n{row.meaning}", style=MUTED)
+        right.append("\n")
+        right.append_text(_meaning(row))
         symbol = Text(f"{row.symbol} =", style=PARAMETER if row.is_parameter else "")
         table.add_row(symbol, right)
     return table

@@ -131,6 +131,12 @@ def loss_summary(view: StepView) -> Text:
     per run, then why any diverged); at a train step before its run, how to start it."""
     trace = view.trace
     text = Text()
+    if not trace.has_loss:
+        text.append("No loss: ", style=VALUE)
+        text.append('this lesson has loss = "none". Backpropagation starts from the given '
+                    "gradient ∂L/∂ŷ (the data's dL_dy values), so there is no loss value to show "
+                    "and nothing to train.")
+        return text
     if view.reveal.loss or view.trainings:
         loss_line = worked.loss_lines(trace)[0]
         where = "this example" if trace.mode == "sample" else "this batch"

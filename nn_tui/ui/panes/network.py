@@ -20,7 +20,7 @@ from rich.text import Text
 
 from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.format.numbers import num, short, vector
-from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
+from nn_tui.format.worked import a_symbol, unit_bias, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
     CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer, layer_name,
@@ -28,6 +28,7 @@ from nn_tui.ui.panes._common import (
 
 ACTIVATION_SHORT = {
     "sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax", "identity": "linear",
+    "leaky_relu": "leaky", "softplus": "softplus",
 }
 HERE = "▲ you are here"
 COMPACT_DECIMALS = 2  # weights of very wide layers; the Weights pane has them in full
@@ -164,8 +165,9 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
             lines.append(Text(f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"))
         elif detail.weights != "below" and not single:
             lines.append(Text("w " + " ".join(num(w) for w in record.W[unit])))
-        if detail.bias:
-            lines.append(Text(f"b {num(record.b[unit])}"))
+        bias = unit_bias(trace, layer, unit)
+        if detail.bias and bias is not None:
+            lines.append(Text(f"b {num(bias[1])}"))
         nodes.append(lines)
     header = layer_name(layer, depth, short=True)
     activation = ACTIVATION_SHORT.get(record.activation, record.activation)
@@ -174,14 +176,20 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
     return _Column((header, activation), nodes, current)
 
 
+def _loss_text(trace) -> str:
+    """The loss as a number, or "none" (loss = "none" has no value; never shown as 0 or nan)."""
+    return num(trace.loss) if trace.has_loss else "none"
+
+
 def _loss_column(view: StepView) -> _Column:
     trace = view.trace
     lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"),
-             Text.assemble("L ", (num(trace.loss), VALUE))]
+             Text.assemble("L ", (_loss_text(trace), VALUE))]
     if trace.mode == "sample":
         target = short(trace.y[0]) if len(trace.y) == 1 else \
             "[" + ", ".join(short(v) for v in trace.y) + "]"
-        lines.append(Text(f"target {target}", style=MUTED))
+        # loss = "none": the data hold the given gradient, not a target.
+        lines.append(Text(f"{'target' if trace.has_loss else 'dL_dy'} {target}", style=MUTED))
     return _Column(("loss", ""), [lines], view.highlight.part == "loss")
 
 
@@ -198,9 +206,10 @@ def _weights_below(view: StepView) -> list[Text]:
         matrix = layer_symbol("W", layer, len(trace.layers))
         for unit in range(units):
             owner = a_symbol(trace, layer, unit)
+            bias = unit_bias(trace, layer, unit)
             lines.append(Text.assemble((f"{matrix} into {owner}: ", MUTED), vector(record.W[unit]),
-                                       (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
-                                       num(record.b[unit])))
+                                       *(() if bias is None else
+                                         ((f"  {bias[0]} ", MUTED), num(bias[1])))))
     return lines
 
 
@@ -365,15 +374,16 @@ def _listing(view: StepView) -> RenderableType:
         table.add_row(heading, Columns(nodes, padding=(0, 3)))
         matrix = layer_symbol("W", layer, depth)
         for unit, row in enumerate(record.W):
+            bias = unit_bias(trace, layer, unit)
             weights = Text.assemble(
                 (f"{matrix}[{unit + 1},:] ", MUTED), vector(row, COMPACT_DECIMALS),
-                (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
-                num(record.b[unit], COMPACT_DECIMALS),
+                *(() if bias is None else ((f"  {bias[0]} ", MUTED),
+                                           num(bias[1], COMPACT_DECIMALS))),
             )
             table.add_row("", weights)
     if view.reveal.loss:
         heading = Text("loss", style=CURRENT if view.highlight.part == "loss" else HEADING)
-        table.add_row(heading, Text.assemble("L ", (num(trace.loss), VALUE)))
+        table.add_row(heading, Text.assemble("L ", (_loss_text(trace), VALUE)))
     return table
 
 

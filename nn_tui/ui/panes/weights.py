@@ -31,11 +31,18 @@ def _change(value: float) -> Text:
 
 
 def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | None, float | None]]:
-    """(symbol, value, new value, change) for every weight then bias of one layer's neurons."""
+    """(symbol, value, new value, change) for every weight then bias of one layer's neurons
+    (no bias row without a bias; a shared bias once, after the last neuron's weights)."""
     trace = view.trace
     record = trace.layers[layer]
     after = trace.after.layers[layer] if view.reveal.update else None
     rows = []
+
+    def bias_row(position: int) -> tuple:
+        return (bias_symbol(trace, layer, position), record.b[position],
+                None if after is None else after.b[position],
+                None if after is None else after.db[position])
+
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             rows.append((
@@ -43,12 +50,17 @@ def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | No
                 None if after is None else after.W[unit, k],
                 None if after is None else after.dW[unit, k],
             ))
-        rows.append((
-            bias_symbol(trace, layer, unit), record.b[unit],
-            None if after is None else after.b[unit],
-            None if after is None else after.db[unit],
-        ))
+        if record.use_bias and not record.shared_bias:
+            rows.append(bias_row(unit))
+    if record.shared_bias:
+        rows.append(bias_row(0))
     return rows
+
+
+def _frozen(view: StepView, layer: int, symbol: str) -> bool:
+    """Whether the parameter named ``symbol`` belongs to a frozen group of ``layer``."""
+    record = view.trace.layers[layer]
+    return record.frozen("bias" if symbol.startswith("b") else "weights")
 
 
 def _layer_heading(view: StepView, layer: int) -> Text:
@@ -56,7 +68,16 @@ def _layer_heading(view: StepView, layer: int) -> Text:
     depth = len(view.trace.layers)
     name = layer_name(layer, depth)
     units, fan_in = record.W.shape
-    heading = Text(f"{name} · {record.activation} · W {units}×{fan_in}, b {units}", style=HEADING)
+    if not record.use_bias:
+        bias = "no bias"
+    elif record.shared_bias:
+        bias = "b shared by all units"
+    else:
+        bias = f"b {units}"
+    heading = Text(f"{name} · {record.activation} · W {units}×{fan_in}, {bias}", style=HEADING)
+    if record.freeze:
+        frozen = " and ".join("W" if group == "weights" else "b" for group in record.freeze)
+        heading.append(f" · {frozen} frozen (gradients not applied)", style=MUTED)
     if highlighted_layer(view.highlight, layer) and view.highlight.part == "layer":
         heading.append("  ◀", style=VALUE)
     return heading
@@ -97,11 +118,16 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
             table.add_column(justify="right", no_wrap=True)
             table.add_column(no_wrap=True)
             for symbol, old, new, change in rows:
-                table.add_row(symbol, num(old), "→", Text(num(new), style=VALUE), _change(change))
+                moved = (Text("  frozen: not applied", style=MUTED) if _frozen(view, layer, symbol)
+                         else _change(change))
+                table.add_row(symbol, num(old), "→", Text(num(new), style=VALUE), moved)
             parts.append(table)
         else:
             cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]
-            parts.append(_by_neuron(cells, view.trace.layers[layer].W.shape[1] + 1, width))
+            record = view.trace.layers[layer]
+            own_bias = record.use_bias and not record.shared_bias
+            per_neuron = record.W.shape[1] + (1 if own_bias else 0)
+            parts.append(_by_neuron(cells, per_neuron, width))
     if updating:
         parts.append(Text("▼ went down  ▲ went up", style=MUTED))
     return Group(*parts)

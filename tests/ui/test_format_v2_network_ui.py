@@ -1,0 +1,62 @@
+"""The network conventions of lesson format v2 in the running tutor: a lesson with a shared,
+frozen bias shows it once per layer and marks its gradient "not applied"; a lesson with
+``loss = "none"`` says there is no loss, and has no training step to start."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from test_format_v2_network import MAZUR, UPSTREAM  # noqa: E402
+from ui_helpers import make_app, screen_text, settle, wait_for_screen  # noqa: E402
+
+SIZE = (160, 50)
+
+
+async def _step_to(app, pilot, predicate) -> None:
+    """Press → until the lesson screen's view satisfies ``predicate`` (at most 40 steps)."""
+    for _ in range(40):
+        await settle(app, pilot)
+        if predicate(app.screen.view):
+            return
+        await pilot.press("right")
+    raise AssertionError("the step never came")
+
+
+
+async def test_frozen_shared_bias_lesson_in_the_tutor(tmp_path):
+    path = tmp_path / "mazur.toml"
+    path.write_text(MAZUR, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await _step_to(app, pilot, lambda view: view.reveal.update)
+        shown = " ".join(screen_text(app).split())
+        assert "b shared by all units" in shown
+        assert "frozen: not applied" in shown
+        assert "b₁[" not in shown  # one shared bias: b₁, never b₁[1]
+        view = app.screen.view
+        assert view.trace.after.layers[0].b.tolist() == [0.35]
+        await pilot.press("right")
+        await settle(app, pilot)
+        # The update was applied: the weights moved, the frozen biases did not.
+        network = app.screen.view.network
+        assert network.layers[0].b.tolist() == [0.35] and network.layers[1].b.tolist() == [0.6]
+        assert abs(network.layers[1].W[0, 0] - 0.35891648) < 5e-9
+
+
+async def test_loss_none_lesson_in_the_tutor(tmp_path):
+    path = tmp_path / "upstream.toml"
+    path.write_text(UPSTREAM, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await _step_to(app, pilot, lambda view: view.reveal.backward > 0)
+        shown = " ".join(screen_text(app).split())
+        assert "No loss" in shown and "nothing to train" in shown
+        assert "L nan" not in shown and "= nan" not in shown
+        assert "dL_dy" in shown
+        steps = app.screen.session.steps
+        assert all(step.kind != "train" for step in steps)
