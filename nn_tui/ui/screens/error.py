@@ -39,8 +39,13 @@ class ErrorScreen(Screen):
         # Text cells, not str: a str cell is read as markup, and keys and messages quote the
         # file ("[/x]" would crash the screen).
         for problem in self.error.problems:
-            table.add_row(literal("" if problem.line is None else problem.line),
-                          literal(problem.key or "(whole file)"), literal(problem.message))
+            line = "" if problem.line is None else str(problem.line)
+            key = problem.key or "(whole file)"
+            if problem.path != self.error.path:
+                # A problem in another file (the CSV file of [data] csv): its line is there.
+                line = f"{problem.path}:{line}" if line else problem.path
+                key = problem.key or "(that file)"
+            table.add_row(literal(line), literal(key), literal(problem.message))
         with VerticalScroll(id="error-problems"):
             yield Static(table)
         yield Static(Text("Fix the file and open it again; the other lessons are unaffected. "
