@@ -18,6 +18,12 @@ _ACTIVATION_WORDS = {
 }
 
 
+def lesson_steps(lesson: Lesson) -> tuple[Step, ...]:
+    """The steps the tutor plays: the file's [[steps]], else the generated walk-through. What
+    progress is matched against (a lesson without steps has these steps, not none)."""
+    return lesson.steps or generated_steps(lesson)
+
+
 def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     spec = lesson.network
     depth = len(spec.layers)

@@ -250,10 +250,11 @@ class PickerScreen(Screen):
 
     def _shape(self, entry) -> object:
         from nn_tui.lessons.progress import LessonShape
+        from nn_tui.lessons.walkthrough import lesson_steps
 
         key = str(entry.path)
         if key not in self._shapes:
-            self._shapes[key] = LessonShape.of(entry.lesson.steps)
+            self._shapes[key] = LessonShape.of(lesson_steps(entry.lesson))
         return self._shapes[key]
 
     def refresh_list(self, force: bool = True) -> None:
