@@ -578,6 +578,7 @@ class _Validator:
     def focused(self, raw: dict, array: np.ndarray, network: NetworkSpec | None,
                 key: str) -> tuple[np.ndarray | None, int]:
         """(the rows, data.focus) once the rows are read; the targets checked against the loss."""
+        array = array + 0.0  # −0.0 (a "-0" in the file) is 0: no "-0" on screen or in JSON
         focus = self.integer(raw, "focus", "data", 0, len(array) - 1)
         if "focus" in raw and focus is None:
             return None, 0

@@ -7,6 +7,7 @@ loss, the backward pass from the output, the update, the new output and loss, th
 from __future__ import annotations
 
 from nn_tui.format.names import layer_symbol, output_symbol
+from nn_tui.format.numbers import short
 from nn_tui.lessons.model import Lesson, Step
 
 _ACTIVATION_WORDS = {
@@ -29,9 +30,10 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     depth = len(spec.layers)
     shape = " → ".join(str(size) for size in spec.sizes)
     focus = lesson.rows[lesson.focus]
-    x_text = ", ".join(f"{name} = {value:g}" for name, value in zip(spec.inputs, focus))
+    # short(): a real minus sign and no "-0", as every number on screen.
+    x_text = ", ".join(f"{name} = {short(value)}" for name, value in zip(spec.inputs, focus))
     y_text = ", ".join(
-        f"{name} = {value:g}" for name, value in zip(spec.outputs, focus[len(spec.inputs):])
+        f"{name} = {short(value)}" for name, value in zip(spec.outputs, focus[len(spec.inputs):])
     )
     steps: list[Step] = [
         Step(

@@ -338,3 +338,105 @@ def write_new_lesson(path: str | Path, text: str, overwrite: bool = False) -> Pa
             pass
         raise
     return path
+
+
+# -- a starter lesson from a CSV file (nn-tui new) ----------------------------------------------
+
+# Weights of a starter lesson are rounded so a learner can redo the arithmetic by hand.
+STARTER_DECIMALS = 2
+
+
+def lesson_id_from(name: str) -> str:
+    """A lesson id from a file name: lowercase letters, digits and single dashes
+    (``"PSA data 2024.csv"`` → ``"psa-data-2024"``), ``"new-lesson"`` if nothing is left."""
+    import re
+
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return "-".join(words)[:80].strip("-") or "new-lesson"
+
+
+def output_choice(targets: Any, loss: str | None = None,
+                  activation: str | None = None) -> tuple[str, str]:
+    """(output activation, loss) suiting the targets ``(n, outputs)``, unless given.
+
+    Targets all 0 or 1: one-hot rows over two or more outputs → softmax with cross-entropy,
+    else sigmoid with binary cross-entropy. Other targets: identity with mean squared error.
+    A loss given alone gets the output it needs (sigmoid for bce, softmax for cross-entropy,
+    identity otherwise)."""
+    import numpy as np
+
+    targets = np.asarray(targets, dtype=float)
+    if loss is None:
+        binary = bool(np.all((targets == 0) | (targets == 1)))
+        if binary and targets.shape[1] >= 2 and bool(np.all(targets.sum(axis=1) == 1)):
+            loss = "cross_entropy"
+        elif binary and activation in (None, "sigmoid", "softmax"):
+            loss = "bce"
+        else:
+            loss = "mse"
+    if activation is None:
+        activation = {"bce": "sigmoid", "cross_entropy": "softmax"}.get(loss, "identity")
+    return activation, loss
+
+
+def starter_lesson(
+    *,
+    csv_path: str | Path,
+    lesson_path: str | Path,
+    rows: Any,
+    inputs: Sequence[str],
+    targets: Sequence[str],
+    hidden: Sequence[int] = (2,),
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str | None = None,
+    learning_rate: float = 0.1,
+    seed: int = 0,
+    epochs: int = 200,
+    lesson_id: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The text of a starter lesson for the data in ``csv_path`` (whose columns ``inputs`` then
+    ``targets`` are ``rows``, shape ``(n, inputs + targets)``), to be written at
+    ``lesson_path``: ``[data] csv`` refers to the CSV file by a path relative to the lesson's
+    folder. The network has ``hidden`` layers of those sizes with ``activation``, then the
+    output layer (see ``output_choice``); its weights are drawn from ``seed`` as the engine
+    draws them (Glorot, He for ReLU) and written out, rounded to STARTER_DECIMALS decimals;
+    biases start at 0. No [[steps]]: the generated walk-through follows the network and the
+    data, so it stays right when the teacher edits either. Raises LessonWriteError."""
+    import os
+
+    import numpy as np
+
+    from nn_tui.engine.network import init_weights
+
+    rows = np.asarray(rows, dtype=float)
+    csv_path, lesson_path = Path(csv_path), Path(lesson_path)
+    if rows.ndim != 2 or rows.shape[1] != len(inputs) + len(targets) or not len(rows):
+        raise LessonWriteError("rows: one row per example, inputs then targets")
+    out_activation, loss = output_choice(rows[:, len(inputs):], loss, output_activation)
+    sizes = [len(inputs), *hidden, len(targets)]
+    activations = [activation] * len(hidden) + [out_activation]
+    # round(), not np.round: correctly rounded, so 0.57 is written 0.57, not 0.5700000000000001.
+    layers = [(name, [[round(float(w), STARTER_DECIMALS) for w in row] for row in W], b)
+              for name, (W, b) in zip(activations, init_weights(sizes, activations, seed))]
+    folder = os.path.abspath(lesson_path.parent if str(lesson_path.parent) else ".")
+    try:
+        relative = os.path.relpath(os.path.abspath(csv_path), folder)
+    except ValueError:  # another drive (Windows): only an absolute path reaches it
+        relative = os.path.abspath(csv_path)
+    relative = relative.replace(os.sep, "/")
+    stem = csv_path.stem
+    shape = " → ".join(str(size) for size in sizes)
+    summary = (f"A {shape} network learning {', '.join(targets)} from "
+               f"{', '.join(inputs)}: {len(rows)} rows of {csv_path.name}.")
+    return lesson_toml(
+        lesson_id=lesson_id or lesson_id_from(stem),
+        title=title or f"{stem}: a {shape} network",
+        summary=summary,
+        inputs=inputs, outputs=targets, layers=layers, loss=loss,
+        learning_rate=learning_rate, csv=relative, csv_inputs=inputs, csv_targets=targets,
+        training={"epochs": epochs},
+        header=(f"A starter lesson written by nn-tui new from {csv_path.name}: edit any value, "
+                "then run\nnn-tui check on this file. The format: docs/lesson-format.md."),
+    )
