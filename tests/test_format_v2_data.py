@@ -97,3 +97,275 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- [data] csv ------------------------------------------------------------------------------------
+
+LESSON = """[lesson]
+id = "psa-csv"
+title = "PSA from a CSV file"
+
+[network]
+inputs = ["PSA"]
+outputs = ["cancer"]
+loss = "bce"
+learning_rate = 0.1
+
+[[network.layers]]
+units = 1
+activation = "sigmoid"
+weights = [[0.5]]
+bias = [0.0]
+
+[data]
+csv = "psa.csv"
+inputs = ["PSA"]
+targets = ["cancer"]
+"""
+CSV = "patient,PSA,cancer\n1,3.8,1\n2,3.4,1\n3,2.0,0\n4,0.9,0\n"
+
+
+def _lesson_line(text: str, start: str) -> int:
+    """The line of the last key starting so ([data] comes last in LESSON)."""
+    return [number for number, line in enumerate(text.splitlines(), 1)
+            if line.startswith(start)][-1]
+
+
+@pytest.fixture
+def csv_lesson(tmp_path):
+    """(lesson path, csv path) in tmp_path; write other text to either to test a fault."""
+    lesson, data = tmp_path / "psa.toml", tmp_path / "psa.csv"
+    lesson.write_text(LESSON, encoding="utf-8")
+    data.write_text(CSV, encoding="utf-8")
+    return lesson, data
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_csv_lesson_reads_the_named_columns_in_order(csv_lesson):
+    lesson_path, data = csv_lesson
+    data.write_text("cancer,note,PSA\n1,\"a note, with a comma\",3.8\n0,x,-0\n", encoding="utf-8")
+    lesson = load_lesson(lesson_path)
+    assert lesson.rows.tolist() == [[3.8, 1.0], [0.0, 0.0]]
+    assert not np.signbit(lesson.rows).any()  # "-0" is 0
+    assert lesson.data_file == "psa.csv"
+    # As rows would give them: the same lesson with data.rows is the same lesson.
+    as_rows = LESSON.replace('csv = "psa.csv"\ninputs = ["PSA"]\ntargets = ["cancer"]',
+                             "rows = [[3.8, 1], [0, 0]]")
+    assert np.array_equal(parse_lesson_text(as_rows, "x.toml").rows, lesson.rows)
+
+
+def test_csv_columns_default_to_the_network_names_and_may_differ(csv_lesson):
+    lesson_path, data = csv_lesson
+    text = LESSON.replace('inputs = ["PSA"]\ntargets = ["cancer"]\n', "")
+    lesson_path.write_text(text, encoding="utf-8")
+    assert load_lesson(lesson_path).rows.shape == (4, 2)
+    data.write_text("psa level,diagnosis\n3.8,1\n", encoding="utf-8")
+    problems = _problems(lesson_path)
+    assert problems == [
+        f"{lesson_path}:{_lesson_line(text, 'csv =')}: data.csv: no column 'PSA' in "
+        f"{data} (its first line names the columns 'psa level', 'diagnosis') (data.inputs is "
+        "left out, so the columns are named as the network's; give data.inputs and "
+        "data.targets to name others)",
+        f"{lesson_path}:{_lesson_line(text, 'csv =')}: data.csv: no column 'cancer' in "
+        f"{data} (its first line names the columns 'psa level', 'diagnosis') (data.targets is "
+        "left out, so the columns are named as the network's; give data.inputs and "
+        "data.targets to name others)"]
+    lesson_path.write_text(text.replace('csv = "psa.csv"', 'csv = "psa.csv"\ninputs = '
+                                        '["psa level"]\ntargets = ["diagnosis"]'))
+    assert load_lesson(lesson_path).network.inputs == ("PSA",)
+
+
+# Each fault of a CSV file: (its text or bytes, the line, what the message says).
+CSV_FAULTS = [
+    ("patient,PSA,cancer\n1,abc,1\n", 2, "column 'PSA': 'abc' is not a number"),
+    ("patient,PSA,cancer\n1,3.8,1\n2,3.4\n", 3, "has 2 cells, but the header (line 1) names 3"),
+    ("patient,PSA,cancer\n1,3.8,1,9\n", 2, "has 4 cells"),
+    ("patient,PSA,cancer\n1,nan,1\n", 2, "'nan' is not a finite number"),
+    ("patient,PSA,cancer\n1,3.8,inf\n", 2, "column 'cancer': 'inf' is not a finite number"),
+    ("patient,PSA,cancer\n1,,1\n", 2, "column 'PSA': is empty"),
+    ('patient,PSA,cancer\n1,"3,8",1\n', 2, "(a decimal comma? write 0.5, not 0,5)"),
+    ("patient,PSA,cancer\n1,1e7,1\n", 2, "'1e7' is too large; keep values within ±1e+06"),
+    ("", 1, "is empty: it needs a header line"),
+    ("\n\n", 1, "is empty: it needs a header line"),
+    ("patient,PSA,cancer\n", 1, "has a header but no rows of data"),
+    ("patient,PSA,PSA,cancer\n1,2,3,1\n", 1, "the header names the column 'PSA' 2 times "
+                                             "(columns 2, 3)"),
+    ('patient,PSA,cancer\n1,"3.8\n', 2, "cannot be read as CSV"),
+    ('note,PSA,cancer\n"two\nlines",3.8,1\n5,x,1\n', 4, "column 'PSA': 'x' is not a number"),
+    (b"patient,PSA,cancer\n1,2\xe9,1\n", 2, "is not UTF-8 text (byte 0xe9"),
+    ("PSA,cancer\n1,1\n".encode("utf-16"), 1, "is UTF-16 text"),
+    ("PSA,cancer\n1,1\n".encode("utf-16-le"), 1, "looks like UTF-16 or UTF-32 text"),
+    ("PSA,cancer\n" + "1,1\n" * 10_001, 10_002, "has more than 10,000 rows of data"),
+]
+
+
+@pytest.mark.parametrize("content, line, message", CSV_FAULTS)
+def test_each_csv_fault_names_the_csv_file_and_line(csv_lesson, content, line, message):
+    lesson_path, data = csv_lesson
+    if isinstance(content, bytes):
+        data.write_bytes(content)
+    else:
+        data.write_text(content, encoding="utf-8")
+    problems = _problems(lesson_path)
+    assert problems[0].startswith(f"{data}:{line}: "), problems
+    assert message in problems[0]
+
+
+def test_csv_with_bom_and_crlf_and_blank_lines_is_read(csv_lesson):
+    lesson_path, data = csv_lesson
+    data.write_bytes(b"\xef\xbb\xbfpatient,PSA,cancer\r\n1,3.8,1\r\n\r\n2,\xe2\x88\x921.5,0\r\n")
+    assert load_lesson(lesson_path).rows.tolist() == [[3.8, 1.0], [-1.5, 0.0]]
+
+
+# Faults on the lesson's side: (a change to the lesson, the key, what the message says).
+LESSON_FAULTS = [
+    ('csv = "psa.csv"', 'csv = "missing.csv"', "data.csv", "missing.csv: cannot read the "
+                                                           "file: no such file"),
+    ('csv = "psa.csv"', 'csv = "sub"', "data.csv", "is a folder, not a CSV file"),
+    ('csv = "psa.csv"', 'csv = ""', "data.csv", "must not be empty"),
+    ('csv = "psa.csv"', 'csv = 3', "data.csv", "must be text"),
+    ('csv = "psa.csv"', 'csv = "psa.csv"\nrows = [[1, 1]]', "data.csv",
+     "give the data as rows or as a csv file, not both"),
+    ('inputs = ["PSA"]\ntargets', 'inputs = ["PSA", "patient"]\ntargets', "data.inputs",
+     "names 2 column(s); the network has 1 inputs (PSA)"),
+    ('inputs = ["PSA"]\ntargets', 'inputs = ["Psa"]\ntargets', "data.inputs[0]",
+     "no column 'Psa' in"),
+    ('targets = ["cancer"]', 'targets = ["PSA"]', "data.targets",
+     "the column 'PSA' is named in data.inputs too"),
+    ('targets = ["cancer"]', 'targets = ["patient"]', "data.targets",
+     "bce needs targets between 0 and 1"),
+    ('targets = ["cancer"]', 'targets = []', "data.targets", "must be a non-empty list"),
+]
+
+
+@pytest.mark.parametrize("old, new, key, message", LESSON_FAULTS)
+def test_each_lesson_side_fault_names_the_lesson_file_key_and_line(csv_lesson, old, new, key,
+                                                                    message):
+    lesson_path, data = csv_lesson
+    (lesson_path.parent / "sub").mkdir()
+    text = LESSON.replace(old, new)
+    lesson_path.write_text(text, encoding="utf-8")
+    problems = _problems(lesson_path)
+    line = _lesson_line(text, key.split(".")[1].split("[")[0] + " =")
+    assert any(p.startswith(f"{lesson_path}:{line}: {key}: ") and message in p
+               for p in problems), problems
+
+
+def test_rows_lesson_refuses_csv_column_keys():
+    text = LESSON.replace('csv = "psa.csv"', "rows = [[1, 1]]")
+    with pytest.raises(LessonError) as caught:
+        parse_lesson_text(text, "x.toml")
+    assert [p.key for p in caught.value.problems] == ["data.inputs", "data.targets"]
+    assert "use it with csv" in caught.value.problems[0].message
+
+
+def test_csv_special_files_and_sizes_are_refused(csv_lesson):
+    lesson_path, data = csv_lesson
+    data.unlink()
+    os.mkfifo(data)  # a reader would wait for a writer forever
+    assert "is a named pipe (FIFO), not a CSV file" in _problems(lesson_path)[0]
+    data.unlink()
+    data.write_text("PSA,cancer\n" + "1,1\n" * 300_000)
+    assert "CSV files are limited to 1,000,000 bytes" in _problems(lesson_path)[0]
+    data.unlink()
+    data.symlink_to(data.parent / "nowhere.csv")
+    assert "no such file (or a symbolic link to a missing file)" in _problems(lesson_path)[0]
+
+
+def test_csv_path_is_relative_to_the_lesson_and_may_leave_its_folder(tmp_path):
+    shared, lessons = tmp_path / "shared", tmp_path / "lessons"
+    shared.mkdir()
+    lessons.mkdir()
+    (shared / "psa.csv").write_text(CSV)
+    (lessons / "a.toml").write_text(LESSON.replace("psa.csv", "../shared/psa.csv"))
+    assert load_lesson(lessons / "a.toml").rows.shape == (4, 2)
+    (lessons / "b.toml").write_text(LESSON.replace("psa.csv", str(shared / "psa.csv")))
+    assert load_lesson(lessons / "b.toml").rows.shape == (4, 2)
+    # Whatever the current folder is.
+    here = os.getcwd()
+    try:
+        os.chdir(shared)
+        assert load_lesson(Path("../lessons/a.toml")).rows.shape == (4, 2)
+    finally:
+        os.chdir(here)
+
+
+def test_csv_lesson_works_in_every_command(csv_lesson, capsys):
+    import json
+
+    from nn_tui.cli import main
+
+    lesson_path, _data = csv_lesson
+    assert main(["check", str(lesson_path)]) == 0
+    assert "ok  " in capsys.readouterr().out
+    assert main(["trace", str(lesson_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["x"] == [3.8]
+    assert main(["trace", str(lesson_path), "--batch"]) == 0
+    assert "all 4 rows" in capsys.readouterr().out
+    assert main(["train", str(lesson_path), "--epochs", "3", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["loss_history"]) == 4
+    assert main(["export", "--markdown", str(lesson_path)]) == 0
+    assert "They are read from psa.csv" in capsys.readouterr().out
+    assert main(["export", "--python", str(lesson_path)]) == 0
+    assert "3.8" in capsys.readouterr().out
+    assert main(["list", "--lessons", str(lesson_path.parent), "--json"]) == 0
+    listed = [r for r in json.loads(capsys.readouterr().out) if r["id"] == "psa-csv"]
+    assert listed and listed[0]["ok"]
+
+
+def test_broken_csv_is_exit_2_with_file_and_line_never_a_traceback(csv_lesson):
+    import subprocess
+    import sys
+
+    lesson_path, data = csv_lesson
+    data.write_text("patient,PSA,cancer\n1,3.8,1\n2,oops,0\n")
+    for command in (["check"], ["trace"], ["train"], ["export", "--markdown"]):
+        done = subprocess.run([sys.executable, "-m", "nn_tui", *command, str(lesson_path)],
+                              capture_output=True, text=True, env={**os.environ,
+                                                                   "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 2, done
+        assert f"{data}:3: column 'PSA': 'oops' is not a number" in done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_changed_csv_is_another_version_of_the_lesson(csv_lesson, isolated_home):
+    from nn_tui.lessons.progress import LessonShape, ProgressStore
+
+    lesson_path, data = csv_lesson
+    first = LessonShape.of_lesson(load_lesson(lesson_path))
+    assert first.total == 8  # the generated walk-through's steps, not none
+    store = ProgressStore()
+    store.match("psa-csv", first)
+    store.record_step("psa-csv", 3, first.total)
+    store.save()
+    store.flush()
+    data.write_text(CSV.replace("3.8", "3.9"))
+    second = LessonShape.of_lesson(load_lesson(lesson_path))
+    assert second.fingerprint == first.fingerprint and second.version != first.version
+    assert ProgressStore().record_for("psa-csv", second) is None
+    assert ProgressStore().record_for("psa-csv", first).step == 3
+    # The same data again: the same version.
+    data.write_text(CSV)
+    assert LessonShape.of_lesson(load_lesson(lesson_path)).version == first.version
+    # A record written before data versions (no data hash) is this version's, whatever data.
+    legacy = ProgressStore()
+    legacy.get("psa-csv").data = ""
+    assert legacy.record_for("psa-csv", second) is not None
+
+
+def test_bundled_lessons_ship_their_csv_files():
+    """The wheel force-includes the whole lessons/ folder (not only *.toml), so a bundled
+    lesson's CSV file ships beside it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert include == {"lessons": "nn_tui/bundled_lessons"}
+    assert "lessons" in config["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    assert "tomli-w>=1.0" in config["project"]["dependencies"]

@@ -102,11 +102,10 @@ class NnTuiApp(App[int]):
 
     def _match_progress(self, entry: "CatalogEntry") -> str | None:
         from nn_tui.lessons.progress import LessonShape
-        from nn_tui.lessons.walkthrough import lesson_steps
 
         if self.store is None or entry.lesson is None:
             return None
-        return self.store.match(entry.lesson.id, LessonShape.of(lesson_steps(entry.lesson)),
+        return self.store.match(entry.lesson.id, LessonShape.of_lesson(entry.lesson),
                                 entry.lesson.title)
 
     # -- opening lessons -------------------------------------------------------------------------

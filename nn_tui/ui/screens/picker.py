@@ -250,11 +250,10 @@ class PickerScreen(Screen):
 
     def _shape(self, entry) -> object:
         from nn_tui.lessons.progress import LessonShape
-        from nn_tui.lessons.walkthrough import lesson_steps
 
         key = str(entry.path)
         if key not in self._shapes:
-            self._shapes[key] = LessonShape.of(lesson_steps(entry.lesson))
+            self._shapes[key] = LessonShape.of_lesson(entry.lesson)
         return self._shapes[key]
 
     def refresh_list(self, force: bool = True) -> None:
