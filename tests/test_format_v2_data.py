@@ -4,6 +4,7 @@ writer, negative numbers on the command line, trivial slopes and negative zero."
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -369,3 +370,292 @@ def test_bundled_lessons_ship_their_csv_files():
     assert include == {"lessons": "nn_tui/bundled_lessons"}
     assert "lessons" in config["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
     assert "tomli-w>=1.0" in config["project"]["dependencies"]
+
+
+# -- nn-tui new ------------------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from nn_tui.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def data_csv(tmp_path) -> Path:
+    path = tmp_path / "psa.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def test_new_writes_a_lesson_that_checks_traces_and_trains(data_csv, capsys):
+    status, out, err = _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA",
+                            "--targets", "cancer")
+    assert status == 0, err
+    target = data_csv.with_suffix(".toml")
+    assert f"wrote {target}" in out and "1 → 2 → 1" in out
+    text = target.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert data["data"] == {"csv": "psa.csv", "inputs": ["PSA"], "targets": ["cancer"]}
+    assert "steps" not in data  # the generated walk-through
+    hidden, output = data["network"]["layers"]
+    assert hidden["activation"] == "sigmoid" and hidden["units"] == 2
+    # 0/1 targets: a sigmoid output and binary cross-entropy.
+    assert output["activation"] == "sigmoid" and data["network"]["loss"] == "bce"
+    # Written out, rounded so a learner can redo the arithmetic.
+    for layer in (hidden, output):
+        assert all(round(w, 2) == w for row in layer["weights"] for w in row)
+        assert layer["bias"] == [0.0] * layer["units"]
+    assert "# " in text  # explained for the teacher
+    assert _cli(capsys, "check", str(target))[0] == 0
+    status, out, _ = _cli(capsys, "trace", str(target))
+    assert status == 0 and "Backward pass" in out
+    assert _cli(capsys, "train", str(target), "--epochs", "5")[0] == 0
+    # The same seed gives the same file; another seed other weights.
+    again = data_csv.parent / "again.toml"
+    assert _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA", "--targets",
+                "cancer", "-o", str(again))[0] == 0
+    assert again.read_text() == text
+    other = data_csv.parent / "other.toml"
+    assert _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA", "--targets",
+                "cancer", "-o", str(other), "--seed", "7")[0] == 0
+    assert tomllib.loads(other.read_text())["network"]["layers"] != data["network"]["layers"]
+
+
+def test_new_never_overwrites_without_force(data_csv, capsys):
+    target = data_csv.parent / "mine.toml"
+    target.write_text("# my own lesson\n")
+    status, _out, err = _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA",
+                             "--targets", "cancer", "-o", str(target))
+    assert status == 2 and "already exists" in err and "--force" in err
+    assert target.read_text() == "# my own lesson\n"
+    assert _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA", "--targets",
+                "cancer", "-o", str(target), "--force")[0] == 0
+    assert "[lesson]" in target.read_text()
+
+
+@pytest.mark.parametrize("targets, rows, options, activation, loss", [
+    ("y", "0\n1\n", (), "sigmoid", "bce"),
+    ("y", "0.5\n2.5\n", (), "identity", "mse"),
+    ("y,z", "1,0\n0,1\n", (), "softmax", "cross_entropy"),
+    ("y,z", "1,1\n0,1\n", (), "sigmoid", "bce"),  # several labels: not one-hot
+    ("y", "0\n1\n", ("--loss", "mse"), "identity", "mse"),
+    ("y", "0\n1\n", ("--loss", "half_sse", "--output-activation", "sigmoid"), "sigmoid",
+     "half_sse"),
+    ("y", "0.5\n2.5\n", ("--output-activation", "relu"), "relu", "mse"),
+])
+def test_new_chooses_the_output_and_loss_from_the_targets(tmp_path, capsys, monkeypatch, targets,
+                                                           rows, options, activation, loss):
+    monkeypatch.chdir(tmp_path)  # -o -: the CSV file is named relative to the current folder
+    data = tmp_path / "d.csv"
+    width = len(targets.split(","))
+    lines = rows.strip().splitlines()
+    data.write_text(f"x,{targets}\n" + "".join(f"{index},{line}\n"
+                                             for index, line in enumerate(lines)))
+    status, out, err = _cli(capsys, "new", "--csv", str(data), "--inputs", "x", "--targets",
+                            targets, "--hidden", "0", *options, "-o", "-")
+    assert status == 0, err
+    lesson = parse_lesson_text(out, str(tmp_path / "d.toml"))
+    assert len(lesson.network.layers) == 1 and lesson.network.layers[0].units == width
+    assert (lesson.network.layers[0].activation, lesson.network.loss) == (activation, loss)
+    assert not (tmp_path / "d.toml").exists()  # -o - prints
+
+
+def test_new_options_are_written(data_csv, capsys, monkeypatch):
+    monkeypatch.chdir(data_csv.parent)
+    status, out, _ = _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA,patient",
+                          "--targets", "cancer", "--hidden", "3,2", "--activation", "tanh",
+                          "--learning-rate", "0.5", "--epochs", "40", "--id", "my-psa",
+                          "--title", 'PSA "quoted"', "-o", "-")
+    assert status == 0
+    lesson = parse_lesson_text(out, str(data_csv.parent / "x.toml"))
+    assert lesson.id == "my-psa" and lesson.title == 'PSA "quoted"'
+    assert lesson.network.sizes == [2, 3, 2, 1]
+    assert [layer.activation for layer in lesson.network.layers] == ["tanh", "tanh", "sigmoid"]
+    assert lesson.network.learning_rate == 0.5 and lesson.training.epochs == 40
+    assert lesson.rows[0].tolist() == [3.8, 1, 1]
+
+
+def test_new_refers_to_the_csv_relative_to_the_lesson(data_csv, capsys):
+    folder = data_csv.parent / "lessons" / "week1"
+    folder.mkdir(parents=True)
+    target = folder / "psa.toml"
+    assert _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA", "--targets",
+                "cancer", "-o", str(target))[0] == 0
+    assert tomllib.loads(target.read_text())["data"]["csv"] == "../../psa.csv"
+    assert load_lesson(target).rows.shape == (4, 2)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--inputs", "PSA", "--targets", "Cancer"], "psa.csv:1: no column 'Cancer' (the header "
+                                                 "names patient, PSA, cancer)"),
+    (["--inputs", "PSA", "--targets", "PSA"], "the column 'PSA' is in --inputs and --targets"),
+    (["--inputs", "PSA,", "--targets", "cancer"], "give column names separated by commas"),
+    (["--inputs", "PSA", "--targets", "cancer", "--hidden", "two"], "--hidden 'two'"),
+    (["--inputs", "PSA", "--targets", "cancer", "--hidden", "0,3"], "--hidden '0,3'"),
+    (["--inputs", "PSA", "--targets", "cancer", "--hidden", "65"], "of 1 to 64 units"),
+    (["--inputs", "PSA", "--targets", "cancer", "--activation", "swish"],
+     "--activation 'swish': unknown (valid: identity"),
+    (["--inputs", "PSA", "--targets", "cancer", "--activation", "softmax"], "output layer only"),
+    (["--inputs", "PSA", "--targets", "cancer", "--loss", "hinge"], "--loss 'hinge': unknown"),
+    (["--inputs", "PSA", "--targets", "cancer", "--learning-rate", "-0.1"],
+     "--learning-rate must be a number greater than 0"),
+    (["--inputs", "PSA", "--targets", "cancer", "--seed", "-1"], "--seed must be between 0"),
+    (["--inputs", "PSA", "--targets", "cancer", "--epochs", "0"], "--epochs must be between"),
+    (["--inputs", "PSA", "--targets", "cancer", "--id", "My Lesson"], "--id 'My Lesson'"),
+    (["--inputs", "PSA", "--targets", "cancer", "-o", "x.txt"], "name the lesson file"),
+    (["--inputs", "PSA", "--targets", "patient", "--loss", "bce"],
+     "nothing written: the lesson would not pass check:\n  data.targets: bce needs targets "
+     "between 0 and 1"),
+    (["--inputs", "PSA", "--targets", "patient", "--loss", "cross_entropy"],
+     "a softmax layer needs at least 2 units"),
+])
+def test_new_refuses_bad_options_with_exit_2(data_csv, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(data_csv.parent)
+    status, out, err = _cli(capsys, "new", "--csv", "psa.csv", *argv)
+    assert status == 2 and message in err, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in data_csv.parent.iterdir()) == ["psa.csv"]
+
+
+def test_new_refuses_a_broken_csv_with_its_line(data_csv, capsys):
+    data_csv.write_text("patient,PSA,cancer\n1,3.8,1\n2,x,0\n")
+    status, _out, err = _cli(capsys, "new", "--csv", str(data_csv), "--inputs", "PSA",
+                             "--targets", "cancer")
+    assert status == 2 and f"{data_csv}:3: column 'PSA': 'x' is not a number" in err
+    status, _out, err = _cli(capsys, "new", "--csv", str(data_csv.parent / "none.csv"),
+                             "--inputs", "PSA", "--targets", "cancer")
+    assert status == 2 and "no such file" in err
+    assert not data_csv.with_suffix(".toml").exists()
+
+
+def test_new_notes_inputs_that_saturate_a_sigmoid(tmp_path, capsys):
+    data = tmp_path / "big.csv"
+    data.write_text("area,price\n120,0\n300,1\n")
+    status, out, _ = _cli(capsys, "new", "--csv", str(data), "--inputs", "area", "--targets",
+                          "price")
+    assert status == 0 and "note: inputs reach 300" in out
+
+
+# -- CLI details -----------------------------------------------------------------------------------
+
+
+def _bundled(name: str) -> str:
+    from nn_tui.lessons.catalog import bundled_lessons_dir
+
+    return str(bundled_lessons_dir() / name)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("-1,4", [-1.0, 4.0]), ("-1e-3,-2", [-0.001, -2.0]), ("-.5,3", [-0.5, 3.0]),
+    ("\u22121,4", [-1.0, 4.0]), ("1,-4", [1.0, -4.0]),
+])
+def test_predict_takes_negative_values(capsys, value, expected):
+    import json
+
+    for argv in (["--predict", value], [f"--predict={value}"]):
+        status, out, err = _cli(capsys, "train", _bundled("fruit.toml"), "--epochs", "2",
+                                "--json", *argv)
+        assert status == 0, err
+        assert json.loads(out)["predictions"][0]["x"] == expected
+
+
+def _number_options():
+    """(command, option) of every option of every command that takes a number."""
+    import argparse
+
+    from nn_tui.cli import _command_parser
+
+    parser = _command_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            numeric = action.type in (int, float) or action.dest in ("predict", "hidden")
+            if numeric and action.option_strings:
+                yield name, action.option_strings[-1]
+
+
+@pytest.mark.parametrize("command, option", list(_number_options()))
+def test_every_numeric_option_takes_a_negative_value(capsys, command, option):
+    """A negative value reaches the command (which may refuse it in its own words); argparse
+    never says "expected one argument"."""
+    paths = {"trace": [_bundled("fruit.toml")], "train": [_bundled("fruit.toml")],
+             "export": [_bundled("fruit.toml"), "--markdown"],
+             "new": ["--csv", "none.csv", "--inputs", "a", "--targets", "b"]}
+    status, _out, err = _cli(capsys, command, *paths.get(command, []), option, "-1")
+    assert "expected one argument" not in err
+    assert "unrecognized arguments" not in err
+    if status != 0:
+        assert status == 2 and f"{option}" in err or "none.csv" in err, err
+
+
+def test_identity_slope_is_written_once(capsys):
+    from nn_tui.format import worked
+
+    lesson = load_lesson(_bundled("single-neuron.toml"))
+    network = lesson.network.build()
+    trace = network.trace(lesson.X[0], lesson.Y[0], rows=(0,))
+    slope = next(row for row in worked.backward_rows(trace, 0) if row.symbol.startswith("∂ŷ/∂z"))
+    assert slope.text() == f"{slope.symbol} = 1"
+    status, out, _ = _cli(capsys, "trace", _bundled("single-neuron.toml"), "--decimals", "6")
+    assert status == 0
+    assert "= 1 = 1" not in out and "1 = 1.000000" not in out
+    assert f"{slope.symbol} = 1 " in out
+
+
+def _same_number(left: str, right: str) -> bool:
+    try:
+        return float(left.replace("−", "-")) == float(right.replace("−", "-"))
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("activation", ["identity", "relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("z", [-1.5, 0.0, 0.7])
+def test_no_slope_line_says_the_same_number_twice(activation, z):
+    """Every activation's worked slope, in the CLI's text and the panes' rows: no two
+    neighbouring parts of "symbol = formula = numbers = value" are the same number."""
+    from nn_tui.engine.activations import ACTIVATIONS
+    from nn_tui.format import worked
+    from nn_tui.lessons.model import LayerSpec, NetworkSpec
+
+    assert activation in ACTIVATIONS
+    spec = NetworkSpec(("x",), ("y",), "mse", 0.1,
+                       (LayerSpec(1, activation, ((1.0,),), (z - 1.0,)),))
+    trace = spec.build().trace(np.array([1.0]), np.array([0.5]), rows=(0,))
+    for row in worked.backward_rows(trace, 0):
+        parts = row.text().split(" = ")
+        for left, right in zip(parts, parts[1:]):
+            assert left != right and not _same_number(left, right), row.text()
+
+
+def test_json_never_prints_negative_zero(capsys, tmp_path):
+    from nn_tui.cli import strict_json
+
+    clean, _ = strict_json({"a": [-0.0, np.float64(-0.0), [1.0, -0.0]], "b": -0.0, "c": 0})
+    assert "-0" not in __import__("json").dumps(clean)
+    negative_zero = re.compile(r"-0\.0(?![0-9])|-0(?![.0-9])")
+    # Zero targets under cross-entropy give −y/ŷ = −0.0: every --json command.
+    for name in ("psa-softmax.toml", "fruit.toml", "layers.toml"):
+        for argv in (["trace", "--json"], ["trace", "--batch", "--json"],
+                     ["train", "--epochs", "3", "--json"]):
+            status, out, _ = _cli(capsys, *argv, _bundled(name))
+            assert status == 0 and not negative_zero.search(out)
+    status, out, _ = _cli(capsys, "list", "--json")
+    assert status == 0 and not negative_zero.search(out)
+
+
+def test_text_output_never_shows_negative_zero(capsys, tmp_path):
+    lesson = tmp_path / "zero.toml"
+    lesson.write_text(LESSON.replace('csv = "psa.csv"\ninputs = ["PSA"]\ntargets = ["cancer"]',
+                                     "rows = [[-0.0, 0], [-0.0, 1]]")
+                      .replace("bias = [0.0]", "bias = [-0.0]"))
+    for argv in (["trace"], ["trace", "--batch"], ["train", "--epochs", "2"],
+                 ["export", "--markdown"]):
+        status, out, _ = _cli(capsys, *argv, str(lesson))
+        assert status == 0
+        # A zero written with a minus ("−0.0000", "x = −0"); "−0/0.5000" is the formula −y/ŷ.
+        found = re.search(r"[−-]0\.0+(?![0-9])|[=(,\[] ?[−-]0(?![.0-9/])", out)
+        assert found is None, out[max(found.start() - 80, 0):found.end() + 20]
