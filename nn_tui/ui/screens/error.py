@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -43,7 +45,12 @@ class ErrorScreen(Screen):
             key = problem.key or "(whole file)"
             if problem.path != self.error.path:
                 # A problem in another file (the CSV file of [data] csv): its line is there.
-                line = f"{problem.path}:{line}" if line else problem.path
+                # Named as the lesson names it, from the lesson's folder (the File: line).
+                try:
+                    name = os.path.relpath(problem.path, os.path.dirname(self.error.path) or ".")
+                except ValueError:  # another drive (Windows)
+                    name = problem.path
+                line = f"{name}:{line}" if line else name
                 key = problem.key or "(that file)"
             table.add_row(literal(line), literal(key), literal(problem.message))
         with VerticalScroll(id="error-problems"):
