@@ -202,6 +202,9 @@ CSV_FAULTS = [
     ("PSA,cancer\n1,1\n".encode("utf-16"), 1, "is UTF-16 text"),
     ("PSA,cancer\n1,1\n".encode("utf-16-le"), 1, "looks like UTF-16 or UTF-32 text"),
     ("PSA,cancer\n" + "1,1\n" * 10_001, 10_002, "has more than 10,000 rows of data"),
+    ("note,PSA,cancer\n" + "x" * 10_001 + ",1,1\n", 2, "has a cell of 10,001 characters"),
+    ("," * 1000 + "PSA,cancer\n1,1\n", 1, "has 1,002 columns; the limit is 1,000"),
+    ("PSA,cancer\n" + "1,1\n" * 3 + "1,\x00\n", 5, "holds a NUL character"),
 ]
 
 
