@@ -427,7 +427,7 @@ def run_trace(args: argparse.Namespace) -> int:
         values = batch_trace_values(lesson.network, len(lesson.rows))
         if values > MAX_BATCH_TRACE_VALUES:
             raise LessonError.single(
-                args.path, "data.rows",
+                args.path, "data.csv" if lesson.data_file else "data.rows",
                 f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
                 f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
     # The engine keeps NumPy's floating-point warnings to itself and reports overflow in words.

@@ -1060,7 +1060,10 @@ def _long_number(text: str) -> tuple[str, int | None, int]:
 
 
 def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
-    """Validate lesson TOML given as text; raises LessonError listing every problem."""
+    """Validate lesson TOML given as text; raises LessonError listing every problem.
+
+    ``path`` names the file in problems, and its folder is where a ``[data] csv`` file is
+    looked for (the current folder for a path without one, such as "<lesson>")."""
     if text.startswith("\ufeff"):
         raise LessonError.single(
             path, "", "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 "

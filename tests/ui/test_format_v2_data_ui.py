@@ -34,6 +34,7 @@ async def test_new_lesson_opens_and_plays_to_the_end(tmp_path, capsys):
     app = make_app(target)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
         screen = app.screen
         assert screen.lesson.id == "psa"
         total = screen.session.total
