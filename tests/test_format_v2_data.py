@@ -580,18 +580,19 @@ def _number_options():
                 yield name, action.option_strings[-1]
 
 
+@pytest.mark.parametrize("value", ["-1", "-1e0", "-1,2"])  # the last two failed before
 @pytest.mark.parametrize("command, option", list(_number_options()))
-def test_every_numeric_option_takes_a_negative_value(capsys, command, option):
+def test_every_numeric_option_takes_a_negative_value(capsys, command, option, value):
     """A negative value reaches the command (which may refuse it in its own words); argparse
     never says "expected one argument"."""
     paths = {"trace": [_bundled("fruit.toml")], "train": [_bundled("fruit.toml")],
              "export": [_bundled("fruit.toml"), "--markdown"],
              "new": ["--csv", "none.csv", "--inputs", "a", "--targets", "b"]}
-    status, _out, err = _cli(capsys, command, *paths.get(command, []), option, "-1")
+    status, _out, err = _cli(capsys, command, *paths.get(command, []), option, value)
     assert "expected one argument" not in err
     assert "unrecognized arguments" not in err
-    if status != 0:
-        assert status == 2 and f"{option}" in err or "none.csv" in err, err
+    if status != 0 and command in paths:  # refused by the command, in its own words
+        assert status == 2 and (option in err or "none.csv" in err), err
 
 
 def test_identity_slope_is_written_once(capsys):
