@@ -84,9 +84,10 @@ def parse_csv_text(text: str, display: str, inputs: Sequence[str], targets: Sequ
     cell that is empty, not a number, not finite or beyond ±max_magnitude, more than
     ``max_rows`` rows. At most one problem per line and ten in all are reported."""
     problems: list[Problem] = []
-    if text.find("\x00") >= 0:
-        line = text.count("\n", 0, text.find("\x00")) + 1
-        return None, [Problem(display, "", "holds a NUL character; it is not a text file", line)], []
+    if "\x00" in text:  # the csv module refuses NUL; say where it is
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Problem(display, "", "holds a NUL character; it is not a text file",
+                              line)], []
     # newline="": the csv module sees the line ends as written (a quoted cell may hold one).
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
