@@ -713,7 +713,9 @@ def _read_csv_columns(path: str, inputs: list[str], targets: list[str]):
     rows, problems, header = parse_csv_text(text, path, inputs, targets, MAX_ROWS,
                                             MAX_MAGNITUDE)
     if rows is None and not problems:
-        known = ", ".join(header) or "none"
+        named = [column if len(column) <= 40 else column[:39] + "…" for column in header]
+        known = ", ".join(named[:12]) + (f" and {len(named) - 12} more" if len(named) > 12
+                                         else "") or "none"
         problems = [Problem(path, "", f"no column {name!r} (the header names {known})", 1)
                     for name in inputs + targets if name not in header]
     if problems:

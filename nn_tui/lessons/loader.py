@@ -643,7 +643,11 @@ class _Validator:
         if array is not None:
             self.data_file = name
         if array is None and not problems:  # a column the lesson names is not in the file
-            known = ", ".join(repr(column) for column in header if column) or "none"
+            named = [column if len(column) <= MAX_NAME else column[:MAX_NAME - 1] + "…"
+                     for column in header if column]
+            known = ", ".join(repr(column) for column in named[:12]) or "none"
+            if len(named) > 12:
+                known += f" and {len(named) - 12} more"
             if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
                 known += ("; are its values separated by semicolons or tabs? A CSV file "
                           "separates them by commas")
