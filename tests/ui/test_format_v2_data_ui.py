@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from nn_tui.cli import main
 from nn_tui.lessons.progress import ProgressStore
@@ -60,6 +60,30 @@ async def test_new_lesson_opens_and_plays_to_the_end(tmp_path, capsys):
     progress = ProgressStore().get("psa")
     assert progress.total == total and progress.furthest == total - 1
     assert progress.check(check).correct
+    # Matched to the walk-through it played (not to no steps) and to its data.
+    from nn_tui.lessons.loader import load_lesson
+    from nn_tui.lessons.progress import LessonShape
+
+    shape = LessonShape.of_lesson(load_lesson(target))
+    assert (progress.fingerprint, progress.data) == (shape.fingerprint, shape.data)
+    assert progress.check(check).key == shape.keys[check]
+
+
+async def test_picker_lists_a_csv_lesson_and_opens_it(tmp_path, capsys):
+    _new_lesson(tmp_path)
+    capsys.readouterr()
+    app = make_app(lesson_dirs=[tmp_path])
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        titles = [str(options.get_option_at_index(i).prompt).split("\n")[0]
+                  for i in range(options.option_count)]
+        assert any("psa: a 1 → 2 → 1 network" in title for title in titles), titles
+        await pilot.press(*"psa.csv", "enter")  # words of its summary
+        await wait_for_screen(app, pilot, "LessonScreen")
+        assert app.screen.lesson.id == "psa", app.screen.lesson.id
+        assert app.screen.lesson.data_file == "psa.csv"
 
 
 async def test_broken_csv_shows_the_csv_file_and_its_line(tmp_path, capsys):
