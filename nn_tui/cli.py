@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train", "export", "serve")
+COMMANDS = ("list", "check", "trace", "train", "export", "serve", "new")
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -44,7 +45,17 @@ class UsageError(Exception):
     """A bad command-line argument, reported in one paragraph with exit status 2."""
 
 
+# An argument that starts with a minus and a digit (-1, -.5, -1e-3, -1,4) is a value, never an
+# option: no option of nn-tui is named so. Python 3.11's argparse takes only -1 and -1.5 for
+# numbers, so `--predict -1,4` failed with "expected one argument" (3.13 uses this pattern).
+_NEGATIVE_NUMBER = re.compile(r"^-\.?\d")
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
     def error(self, message: str) -> None:  # argparse would print usage and exit itself
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
@@ -56,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog=("commands: list, check, trace, train, export, serve "
+        epilog=("commands: list, check, trace, train, export, serve, new "
                 "(nn-tui COMMAND --help for each)"),
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
@@ -117,6 +128,39 @@ def _command_parser() -> argparse.ArgumentParser:
                        help="also list the lesson files in DIR (repeatable)")
     serve.add_argument("--max-sessions", type=int, default=100, metavar="N",
                        help="tutors at once, one per tab (default 100, about 70 MB each)")
+
+    new = commands.add_parser(
+        "new", help="write a starter lesson for the data in a CSV file",
+        description=("Write a starter lesson for the data in a CSV file (its first line names "
+                     "the columns): a network with written-out weights drawn from --seed, the "
+                     "data read from the CSV file, and the generated walk-through. The output "
+                     "activation and loss suit the targets unless given: 0/1 targets get a "
+                     "sigmoid output and bce (one-hot rows over several targets: softmax and "
+                     "cross_entropy), other targets an identity output and mse."))
+    new.add_argument("--csv", required=True, metavar="FILE", help="the data (CSV, UTF-8)")
+    new.add_argument("--inputs", required=True, metavar="A,B",
+                     help="the columns holding the inputs, separated by commas")
+    new.add_argument("--targets", required=True, metavar="Y[,Z]",
+                     help="the columns holding the targets, separated by commas")
+    new.add_argument("-o", "--output", metavar="PATH",
+                     help="the lesson file to write (default: the CSV file's name with .toml, "
+                          "beside it; - prints it)")
+    new.add_argument("--hidden", default="2", metavar="N[,N...]",
+                     help="units of each hidden layer (default 2; 0 for none)")
+    new.add_argument("--activation", default="sigmoid", metavar="NAME",
+                     help="activation of the hidden layers (default sigmoid)")
+    new.add_argument("--output-activation", metavar="NAME",
+                     help="activation of the output layer (default: suits the targets)")
+    new.add_argument("--loss", metavar="NAME", help="the loss (default: suits the targets)")
+    new.add_argument("--learning-rate", type=float, default=0.1, metavar="ETA",
+                     help="η of each gradient step (default 0.1)")
+    new.add_argument("--epochs", type=int, default=200, metavar="N",
+                     help="epochs of the training run (default 200)")
+    new.add_argument("--seed", type=int, default=0, metavar="N",
+                     help="draws the starting weights (default 0)")
+    new.add_argument("--id", metavar="ID", help="the lesson id (default: from the file name)")
+    new.add_argument("--title", metavar="TEXT", help="the lesson title")
+    new.add_argument("--force", action="store_true", help="replace the lesson file if it exists")
     return parser
 
 
@@ -130,7 +174,8 @@ def _command_parser() -> argparse.ArgumentParser:
 
 
 def strict_json(data) -> tuple[object, dict[str, str]]:
-    """``data`` with every non-finite float replaced by None, and {path: "inf"/"-inf"/"nan"}
+    """``data`` with every non-finite float replaced by None and −0.0 by 0.0, and
+    {path: "inf"/"-inf"/"nan"}
     of where they were (an array's elements are reported once, under the array's path)."""
     import math
 
@@ -150,6 +195,10 @@ def strict_json(data) -> tuple[object, dict[str, str]]:
             if kind not in kinds:
                 kinds.append(kind)
             return None
+        if isinstance(value, float) and value == 0.0:
+            # −0.0 (−y/ŷ for a target of 0, a product with a negative factor) is 0 to a
+            # reader; JSON would print it as -0.0.
+            return 0.0
         return value
 
     clean = walk(data, "", None)
@@ -380,7 +429,7 @@ def run_trace(args: argparse.Namespace) -> int:
         values = batch_trace_values(lesson.network, len(lesson.rows))
         if values > MAX_BATCH_TRACE_VALUES:
             raise LessonError.single(
-                args.path, "data.rows",
+                args.path, "data.csv" if lesson.data_file else "data.rows",
                 f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
                 f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
     # The engine keeps NumPy's floating-point warnings to itself and reports overflow in words.
@@ -406,7 +455,8 @@ def _parse_predict(values: list[str], size: int) -> list[list[float]]:
     parsed = []
     for text in values:
         try:
-            vector = [float(part) for part in text.split(",")]
+            # The tutor writes negatives with a real minus sign (−1): copied back, it is a minus.
+            vector = [float(part.replace("\u2212", "-")) for part in text.split(",")]
         except ValueError:
             raise UsageError(f"nn-tui train: --predict {text!r}: give numbers separated by commas")
         if len(vector) != size or not all(np.isfinite(vector)):
@@ -608,6 +658,153 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- new -----------------------------------------------------------------------------------------
+
+
+def _columns(text: str, option: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise UsageError(f"nn-tui new: {option} {text!r}: give column names separated by commas")
+    if len(set(names)) != len(names):
+        raise UsageError(f"nn-tui new: {option} {text!r}: a column is named twice")
+    return names
+
+
+def _new_options(args: argparse.Namespace) -> tuple[list[str], list[str], list[int]]:
+    """The checked columns and hidden sizes of ``nn-tui new``; UsageError for a bad one."""
+    import math
+
+    from nn_tui.engine.activations import ACTIVATIONS
+    from nn_tui.engine.losses import LOSSES
+    from nn_tui.lessons.loader import LESSON_ID, MAX_EPOCHS, MAX_LAYERS, MAX_UNITS
+
+    inputs = _columns(args.inputs, "--inputs")
+    targets = _columns(args.targets, "--targets")
+    both = [name for name in inputs if name in targets]
+    if both:
+        raise UsageError(f"nn-tui new: the column {both[0]!r} is in --inputs and --targets")
+    try:
+        hidden = [int(part) for part in args.hidden.split(",")]
+    except ValueError:
+        raise UsageError(f"nn-tui new: --hidden {args.hidden!r}: give whole numbers of units "
+                         "separated by commas (0 for no hidden layer)") from None
+    hidden = [] if hidden == [0] else hidden
+    if len(hidden) > MAX_LAYERS - 1 or not all(1 <= units <= MAX_UNITS for units in hidden):
+        raise UsageError(f"nn-tui new: --hidden {args.hidden!r}: at most {MAX_LAYERS - 1} "
+                         f"hidden layers of 1 to {MAX_UNITS} units (0 alone for none)")
+    for option, name, valid in (("--activation", args.activation, ACTIVATIONS),
+                                ("--output-activation", args.output_activation, ACTIVATIONS),
+                                ("--loss", args.loss, LOSSES)):
+        if name is not None and name not in valid:
+            raise UsageError(f"nn-tui new: {option} {name!r}: unknown (valid: "
+                             f"{', '.join(valid)})")
+    if args.activation == "softmax" and hidden:
+        raise UsageError("nn-tui new: --activation softmax: softmax is for the output layer "
+                         "only (--output-activation)")
+    if not (math.isfinite(args.learning_rate) and 0 < args.learning_rate <= 1e6):
+        raise UsageError("nn-tui new: --learning-rate must be a number greater than 0")
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise UsageError(f"nn-tui new: --epochs must be between 1 and {MAX_EPOCHS}")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError("nn-tui new: --seed must be between 0 and 4294967295")
+    if args.id is not None and not (LESSON_ID.match(args.id) and len(args.id) <= 80):
+        raise UsageError(f"nn-tui new: --id {args.id!r}: use lowercase letters, digits and "
+                         "single dashes")
+    return inputs, targets, hidden
+
+
+def _read_csv_columns(path: str, inputs: list[str], targets: list[str]):
+    """The rows of the columns ``inputs`` then ``targets`` of the CSV file ``path``, read and
+    checked as the loader reads ``[data] csv``; LessonError naming the file and line."""
+    from nn_tui.lessons.csvdata import decode_csv_bytes, parse_csv_text
+    from nn_tui.lessons.errors import Problem
+    from nn_tui.lessons.loader import MAX_MAGNITUDE, MAX_ROWS, read_lesson_bytes
+
+    content = read_lesson_bytes(Path(path), kind="CSV file")
+    text, problem = decode_csv_bytes(content, path)
+    if problem is not None:
+        raise LessonError(path, [problem])
+    rows, problems, header = parse_csv_text(text, path, inputs, targets, MAX_ROWS,
+                                            MAX_MAGNITUDE)
+    if rows is None and not problems:
+        named = [column if len(column) <= 40 else column[:39] + "…" for column in header]
+        known = ", ".join(named[:12]) + (f" and {len(named) - 12} more" if len(named) > 12
+                                         else "") or "none"
+        problems = [Problem(path, "", f"no column {name!r} (the header names {known})", 1)
+                    for name in inputs + targets if name not in header]
+    if problems:
+        raise LessonError(path, problems)
+    return rows
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from nn_tui.lessons.catalog import load_checked_lesson
+    from nn_tui.lessons.loader import parse_lesson_text
+    from nn_tui.lessons.session import check_lesson
+    from nn_tui.lessons.writer import LessonWriteError, starter_lesson, write_new_lesson
+
+    inputs, targets, hidden = _new_options(args)
+    csv_path = Path(args.csv)
+    to_stdout = args.output == "-"
+    target = csv_path.with_suffix(".toml") if args.output is None else Path(args.output)
+    if csv_path.suffix.lower() == ".toml" and args.output is None:
+        raise UsageError(f"nn-tui new: --csv {args.csv}: the lesson file would replace it; "
+                         "give the lesson's name with -o")
+    if not to_stdout:
+        if target.suffix != ".toml":
+            raise UsageError(f"nn-tui new: -o {target}: name the lesson file ….toml (the "
+                             "tutor lists the *.toml files of a folder)")
+        problem = _output_problem(str(target), args.csv)
+        if problem:
+            raise UsageError(f"nn-tui new: -o {target}: {problem}")
+        if _path_exists(str(target)) and not args.force:
+            raise UsageError(f"nn-tui new: {target} already exists; choose another name with "
+                             "-o, or add --force to replace it")
+    rows = _read_csv_columns(args.csv, inputs, targets)
+    where = Path("new-lesson.toml") if to_stdout else target
+    try:
+        text = starter_lesson(
+            csv_path=csv_path, lesson_path=where, rows=rows, inputs=inputs, targets=targets,
+            hidden=hidden, activation=args.activation,
+            output_activation=args.output_activation, loss=args.loss,
+            learning_rate=args.learning_rate, seed=args.seed, epochs=args.epochs,
+            lesson_id=args.id, title=args.title)
+    except LessonWriteError as error:
+        raise UsageError(f"nn-tui new: {error}") from None
+    # Never write a lesson that check would refuse: validate and replay it first (a column
+    # name too long for a name, bce with targets outside 0..1 asked for with --loss...).
+    try:
+        lesson = parse_lesson_text(text, str(where))
+        check_lesson(lesson)
+    except LessonError as error:
+        problems = "\n".join(f"  {problem.key}: {problem.message}" if problem.key
+                             else f"  {problem.message}" for problem in error.problems)
+        raise UsageError(f"nn-tui new: nothing written: the lesson would not pass check:\n"
+                         f"{problems}") from None
+    if to_stdout:
+        print(text, end="")
+        return EXIT_OK
+    try:
+        write_new_lesson(target, text, overwrite=args.force)
+    except FileExistsError:
+        raise UsageError(f"nn-tui new: {target} already exists; choose another name with -o, "
+                         "or add --force to replace it") from None
+    except OSError as error:
+        raise UsageError(f"nn-tui new: {target}: {_write_problem(error)}") from None
+    load_checked_lesson(target)  # as check reads it, from the file written
+    spec = lesson.network
+    shape = " → ".join(str(size) for size in spec.sizes)
+    layers = ", ".join(layer.activation for layer in spec.layers)
+    print(f"wrote {target}: {lesson.id}, a {shape} network ({layers}; loss {spec.loss}) on "
+          f"{len(lesson.rows)} rows of {args.csv}")
+    largest = float(abs(lesson.X).max())
+    if largest > 10 and any(layer.activation in ("sigmoid", "tanh") for layer in spec.layers):
+        print(f"note: inputs reach {largest:g}; sigmoid and tanh flatten out beyond about ±5, "
+              "so learning may be slow: consider scaling the inputs in the CSV file")
+    print(f"open it: nn-tui {target}    check it: nn-tui check {target}")
+    return EXIT_OK
+
+
 # -- the TUI -------------------------------------------------------------------------------------
 
 
@@ -646,7 +843,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
-                      "train": run_train, "export": run_export, "serve": run_serve}[args.command]
+                      "train": run_train, "export": run_export, "serve": run_serve,
+                      "new": run_new}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:

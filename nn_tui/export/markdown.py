@@ -288,11 +288,13 @@ def _data_section(lesson: Lesson) -> list[str]:
              f"{len(lesson.rows)} {'row' if len(lesson.rows) == 1 else 'rows'}: "
              f"{plain(', '.join(spec.inputs))} in, {plain(', '.join(spec.outputs))} "
              f"{'the target' if spec.loss != 'none' else 'the given gradient ∂L/∂ŷ (dL_dy)'}. "
-             f"Rows are numbered from 0, as in the lesson file.",
+             + ("Rows are numbered from 0, as in the lesson file." if not lesson.data_file else
+                f"They are read from {plain(lesson.data_file)}; row 0 is its first line under "
+                "the header."),
              table(header, rows, [True] * len(header))]
     if len(lesson.rows) > MAX_DATA_ROWS:
         parts.append(f"… and {len(lesson.rows) - MAX_DATA_ROWS} more rows (all of them are in "
-                     "the lesson file).")
+                     f"{plain(lesson.data_file) if lesson.data_file else 'the lesson file'}).")
     focus = lesson.focus
     values = ", ".join(f"{name} = {short(value)}" for name, value in
                        zip(spec.inputs + spec.outputs, lesson.rows[focus]))

@@ -276,7 +276,8 @@ _SLOPE_FORMULAS = {
     "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
     "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
-    "identity": ("1", lambda a, z: "1"),
+    # Exactly 1, whatever z: written once ("∂ŷ/∂z₂ = 1"), not "1 = 1 = 1.0000".
+    "identity": ("1", lambda a, z: ""),
     "softplus": ("σ({z}) = 1 / (1 + e^−{z})", lambda a, z: f"1 / (1 + e^{num(-z)})"),
 }
 
@@ -289,6 +290,14 @@ def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, st
                 f"1 if {num(record.z[unit])} > 0 else {slope}")
     formula, plug = _SLOPE_FORMULAS[record.activation]
     return formula.format(a=a_name, z=z_name), plug(record.a[unit], record.z[unit])
+
+
+def _slope_value(activation: str, slope: float) -> str:
+    """The slope as shown. Identity's (always 1) and ReLU's (1 or 0) are exact whole numbers,
+    written "1" and "0" as ∂z/∂b is, not "1.0000"."""
+    if activation in ("identity", "relu") and slope in (0.0, 1.0):
+        return "1" if slope == 1.0 else "0"
+    return num(slope)
 
 _LOSS_DERIVATIVE = {
     "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {parenthesised(short(t))}"),
@@ -371,17 +380,19 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
         rows.append(
             GradRow(
                 _d(a_name, z_name),
-                f"slope of {record.activation} at {z_name}",
+                f"slope of {record.activation} at {z_name}"
+                if record.activation != "identity" else "slope of identity: always 1",
                 slope_formula + (", from z" if pinned else ""),
                 "" if pinned else slope_plugged,
-                num(grad.da_dz[unit]),
+                _slope_value(record.activation, grad.da_dz[unit]),
                 f"grads[{layer}].da_dz[{unit}]",
                 layer,
             )
         )
         if _factors_agree(grad, unit):
             formula, plugged = (f"{_d('L', a_name)} · {_d(a_name, z_name)}",
-                                f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}")
+                                f"{num(grad.dL_da[unit])} · "
+                                f"{_slope_value(record.activation, grad.da_dz[unit])}")
         else:
             # ŷ is so close to 0 or 1 that ∂L/∂ŷ overflows while ∂ŷ/∂z underflows; their
             # product is the fused (1/K)·(ŷ − y), which the engine computes directly.
@@ -442,7 +453,8 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
         a_name = a_symbol(trace, layer, unit)
         if elementwise and _factors_agree(grad, unit):
             chain = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
-            chain_values = f"{num(grad.dL_da[unit])} · {num(grad.da_dz[unit])}"
+            chain_values = (f"{num(grad.dL_da[unit])} · "
+                            f"{_slope_value(record.activation, grad.da_dz[unit])}")
         else:
             chain, chain_values = _d("L", z_name), num(grad.dL_dz[unit])
         for k in range(record.W.shape[1]):

@@ -85,7 +85,7 @@ LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
 NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
 LAYER_KEYS = {"units", "activation", "weights", "bias", "use_bias", "shared_bias", "freeze",
               "negative_slope"}
-DATA_KEYS = {"rows", "focus"}
+DATA_KEYS = {"rows", "focus", "csv", "inputs", "targets"}
 TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed", "shuffle"}
 VARIANT_KEYS = {"id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"}
 STEP_KEYS = {
@@ -163,6 +163,7 @@ class _Validator:
         self.locator = KeyLocator(text)
         self.problems: list[Problem] = []
         self.declared_variants: set[str] = set()  # ids of [[variants]], whether valid or not
+        self.data_file = ""  # [data] csv, once read
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, key, message, self.locator.line_of(key)))
@@ -615,6 +616,15 @@ class _Validator:
 
     def data(self, raw: dict, network: NetworkSpec | None) -> tuple[np.ndarray | None, int]:
         self.unknown_keys(raw, DATA_KEYS, "data")
+        if "csv" in raw:
+            array = self.csv_data(raw, network)
+            if array is None:
+                return None, 0
+            return self.focused(raw, array, network, "data.targets")
+        for key in ("inputs", "targets"):
+            if key in raw:
+                self.problem(f"data.{key}", "names the columns of a CSV file: use it with "
+                                            "csv = \"file.csv\" (rows give the values in order)")
         rows = raw.get("rows")
         if rows is None:
             self.problem("data.rows", "missing: give at least one row of inputs then targets")
@@ -646,17 +656,94 @@ class _Validator:
                              "every row needs the same number of values")
                 return None, 0
             parsed.append(vector)
-        focus = self.integer(raw, "focus", "data", 0, len(parsed) - 1)
+        return self.focused(raw, np.array(parsed, dtype=float), network, "data.rows")
+
+    def focused(self, raw: dict, array: np.ndarray, network: NetworkSpec | None,
+                key: str) -> tuple[np.ndarray | None, int]:
+        """(the rows, data.focus) once the rows are read; the targets checked against the loss."""
+        array = array + 0.0  # −0.0 (a "-0" in the file) is 0: no "-0" on screen or in JSON
+        focus = self.integer(raw, "focus", "data", 0, len(array) - 1)
         if "focus" in raw and focus is None:
             return None, 0
-        array = np.array(parsed, dtype=float)
         if network is not None:
-            self.targets_fit(array[:, len(network.inputs):], network)
+            self.targets_fit(array[:, len(network.inputs):], network, key)
         return array, focus or 0
 
-    def targets_fit(self, targets: np.ndarray, network: NetworkSpec) -> None:
+    def targets_fit(self, targets: np.ndarray, network: NetworkSpec,
+                    key: str = "data.rows") -> None:
         if not _targets_suit(network.loss, targets):
-            self.problem("data.rows", f"{network.loss} needs targets between 0 and 1")
+            self.problem(key, f"{network.loss} needs targets between 0 and 1")
+
+    def csv_data(self, raw: dict, network: NetworkSpec | None) -> np.ndarray | None:
+        """The rows of ``[data] csv``: the columns ``inputs`` then ``targets`` of the CSV file
+        (a path relative to the lesson file), checked as data.rows are. Problems in the CSV
+        file name it and its line; problems of the keys name the lesson file and the key."""
+        from nn_tui.lessons.csvdata import decode_csv_bytes, parse_csv_text
+
+        if "rows" in raw:
+            self.problem("data.csv", "give the data as rows or as a csv file, not both")
+            return None
+        name = self.string(raw, "csv", "data", required=True, limit=1000)
+        columns = {}
+        for key, default in (("inputs", network.inputs if network else None),
+                             ("targets", network.outputs if network else None)):
+            columns[key] = self.names(raw, key, "data", MAX_INPUTS + MAX_UNITS) \
+                if key in raw else default
+        inputs, targets = columns["inputs"], columns["targets"]
+        if name is None or inputs is None or targets is None:
+            return None
+        ok = True
+        if network is not None:
+            for key, names, wanted, what in (("inputs", inputs, network.inputs, "inputs"),
+                                             ("targets", targets, network.outputs, "outputs")):
+                if len(names) != len(wanted):
+                    self.problem(f"data.{key}", (
+                        f"names {len(names)} column(s); the network has {len(wanted)} {what} "
+                        f"({', '.join(wanted)}): one column per {what[:-1]}, in order"))
+                    ok = False
+        both = [column for column in inputs if column in targets]
+        if both:
+            self.problem("data.targets", f"the column {both[0]!r} is named in data.inputs too; "
+                                         "a column is an input or a target")
+            ok = False
+        if not ok:
+            return None
+        # Relative to the lesson's folder, as a teacher keeps a lesson and its data together;
+        # any readable regular file is allowed (a shared data folder, an absolute path).
+        path = name if os.path.isabs(name) else os.path.join(os.path.dirname(self.path), name)
+        try:
+            content = read_lesson_bytes(Path(path), kind="CSV file")
+        except LessonError as error:
+            self.problem("data.csv", f"{path}: {error.problems[0].message}")
+            return None
+        text, problem = decode_csv_bytes(content, path)
+        if problem is not None:
+            self.problems.append(problem)
+            return None
+        array, problems, header = parse_csv_text(text, path, inputs, targets, MAX_ROWS,
+                                                 MAX_MAGNITUDE)
+        self.problems.extend(problems)
+        if array is not None:
+            self.data_file = name
+        if array is None and not problems:  # a column the lesson names is not in the file
+            named = [column if len(column) <= MAX_NAME else column[:MAX_NAME - 1] + "…"
+                     for column in header if column]
+            known = ", ".join(repr(column) for column in named[:12]) or "none"
+            if len(named) > 12:
+                known += f" and {len(named) - 12} more"
+            if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+                known += ("; are its values separated by semicolons or tabs? A CSV file "
+                          "separates them by commas")
+            for key, names in (("inputs", inputs), ("targets", targets)):
+                for index, column in enumerate(names):
+                    if column not in header:
+                        where = f"data.{key}[{index}]" if key in raw else "data.csv"
+                        how = "" if key in raw else (
+                            f" (data.{key} is left out, so the columns are named as the "
+                            "network's; give data.inputs and data.targets to name others)")
+                        self.problem(where, f"no column {column!r} in {path} (its first line "
+                                            f"names the columns {known}){how}")
+        return array
 
     def training(self, raw: dict, n_rows: int) -> TrainingSpec:
         self.unknown_keys(raw, TRAINING_KEYS, "training")
@@ -856,11 +943,11 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 _FILE_KINDS = (
-    (stat.S_ISDIR, "is a folder, not a lesson file"),
-    (stat.S_ISFIFO, "is a named pipe (FIFO), not a lesson file; only regular files are read"),
-    (stat.S_ISCHR, "is a device, not a lesson file; only regular files are read"),
-    (stat.S_ISBLK, "is a device, not a lesson file; only regular files are read"),
-    (stat.S_ISSOCK, "is a socket, not a lesson file; only regular files are read"),
+    (stat.S_ISDIR, "is a folder, not a {kind}"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a {kind}; only regular files are read"),
+    (stat.S_ISCHR, "is a device, not a {kind}; only regular files are read"),
+    (stat.S_ISBLK, "is a device, not a {kind}; only regular files are read"),
+    (stat.S_ISSOCK, "is a socket, not a {kind}; only regular files are read"),
 )
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -876,8 +963,9 @@ def _open_error(error: OSError) -> str:
     return f"cannot read the file: {error.strerror or error}"
 
 
-def read_lesson_bytes(path: Path) -> bytes:
+def read_lesson_bytes(path: Path, kind: str = "lesson file") -> bytes:
     """The bytes of the lesson file ``path``: a regular file of at most MAX_FILE_BYTES bytes.
+    ``kind`` names the file in messages (the CSV file of ``[data] csv`` is read so too).
 
     Opens without blocking (a FIFO would otherwise wait forever for a writer) and checks what
     was opened, so a folder, pipe, device or socket is refused without reading it; reads at most
@@ -889,7 +977,7 @@ def read_lesson_bytes(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
         if error.errno == errno.EISDIR:
-            raise LessonError.single(display, "", "is a folder, not a lesson file") from None
+            raise LessonError.single(display, "", f"is a folder, not a {kind}") from None
         raise LessonError.single(display, "", _open_error(error)) from None
     except ValueError:  # a NUL byte in the name
         raise LessonError.single(display, "", "is not a usable file name") from None
@@ -897,13 +985,13 @@ def read_lesson_bytes(path: Path) -> bytes:
         info = os.fstat(descriptor)
         for test, message in _FILE_KINDS:
             if test(info.st_mode):
-                raise LessonError.single(display, "", message)
+                raise LessonError.single(display, "", message.format(kind=kind))
         if not stat.S_ISREG(info.st_mode):
             raise LessonError.single(display, "", "is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
             raise LessonError.single(
                 display, "",
-                f"is {info.st_size:,} bytes; lesson files are limited to {MAX_FILE_BYTES:,} bytes")
+                f"is {info.st_size:,} bytes; {kind}s are limited to {MAX_FILE_BYTES:,} bytes")
         chunks = []
         remaining = MAX_FILE_BYTES + 1
         while remaining > 0:
@@ -922,7 +1010,7 @@ def read_lesson_bytes(path: Path) -> bytes:
         os.close(descriptor)
     if len(raw) > MAX_FILE_BYTES:
         raise LessonError.single(
-            display, "", f"is more than {MAX_FILE_BYTES:,} bytes; lesson files are limited to "
+            display, "", f"is more than {MAX_FILE_BYTES:,} bytes; {kind}s are limited to "
                          f"{MAX_FILE_BYTES:,} bytes")
     return raw
 
@@ -1069,7 +1157,10 @@ def _long_number(text: str) -> tuple[str, int | None, int]:
 
 
 def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
-    """Validate lesson TOML given as text; raises LessonError listing every problem."""
+    """Validate lesson TOML given as text; raises LessonError listing every problem.
+
+    ``path`` names the file in problems, and its folder is where a ``[data] csv`` file is
+    looked for (the current folder for a path without one, such as "<lesson>")."""
     if text.startswith("\ufeff"):
         raise LessonError.single(
             path, "", "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 "
@@ -1163,6 +1254,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
         variants=variants,
         order=order,
         sources=sources,
+        data_file=v.data_file,
     )
     # The generated walk-through trains too: budget the steps the learner will get.
     from nn_tui.lessons.walkthrough import generated_steps

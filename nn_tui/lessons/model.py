@@ -144,6 +144,8 @@ class Lesson:
     # What the lesson follows (an article's title and where it was published), as the
     # author cites it; shown in the exported document.
     sources: tuple[str, ...] = ()
+    # The CSV file the rows were read from, as ``[data] csv`` names it ("" for data.rows).
+    data_file: str = ""
 
     @property
     def X(self) -> np.ndarray:

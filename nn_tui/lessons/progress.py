@@ -139,10 +139,24 @@ class LessonShape:
 
     kinds: tuple[str, ...]
     keys: tuple[str, ...]
+    # A hash of the lesson's data rows ("" when not known): the same steps over other data (a
+    # CSV file edited, a copy with its own CSV file) are another version of the lesson.
+    data: str = ""
 
     @classmethod
-    def of(cls, steps: Iterable[Any]) -> "LessonShape":
-        """The shape of a lesson's steps (objects with kind, title, prompt, answer, choices)."""
+    def of_lesson(cls, lesson: Any) -> "LessonShape":
+        """The shape of a validated Lesson: the steps the tutor plays (the generated
+        walk-through when the file has none) and its data."""
+        from nn_tui.lessons.walkthrough import lesson_steps
+
+        rows = lesson.rows
+        data = hashlib.sha256(repr(rows.shape).encode() + rows.tobytes()).hexdigest()[:16]
+        return cls.of(lesson_steps(lesson), data)
+
+    @classmethod
+    def of(cls, steps: Iterable[Any], data: str = "") -> "LessonShape":
+        """The shape of a lesson's steps (objects with kind, title, prompt, answer, choices);
+        ``data``: the hash of its data (see ``of_lesson``), "" when not known."""
         kinds, keys = [], []
         for step in steps:
             kind = str(getattr(step, "kind", ""))
@@ -152,7 +166,7 @@ class LessonShape:
             keys.append(_digest([kind, str(getattr(step, "title", "")),
                                  str(getattr(step, "prompt", "")),
                                  str(getattr(step, "answer", "")), choices]))
-        return cls(tuple(kinds), tuple(keys))
+        return cls(tuple(kinds), tuple(keys), data)
 
     @property
     def total(self) -> int:
@@ -168,6 +182,18 @@ class LessonShape:
         """A hash of every step's key: two lesson files share it only if their steps are the
         same (a teacher's shortened copy that keeps the id has another)."""
         return _digest(list(self.keys))
+
+    @property
+    def version(self) -> str:
+        """The key a record of this version is kept under: the fingerprint, and the data's hash
+        when known."""
+        return f"{self.fingerprint}@{self.data}" if self.data else self.fingerprint
+
+    def fits(self, progress: "LessonProgress") -> bool:
+        """Whether ``progress`` is the record of this version: the same steps, and the same data
+        where both know theirs (records and callers without the data's hash match by steps)."""
+        return progress.fingerprint == self.fingerprint and (
+            not progress.data or not self.data or progress.data == self.data)
 
     def find(self, key: str, kind: str | None = None) -> int | None:
         """The index of the one step with this key (of this kind), or None."""
@@ -212,6 +238,7 @@ class LessonProgress:
     shape: str = ""
     at: str = ""
     fingerprint: str = ""  # LessonShape.fingerprint of the steps it was last matched to
+    data: str = ""  # LessonShape.data of the data it was last matched to ("" if unknown)
     # The records of other versions of the lesson (another file with this id, or the lesson
     # before an edit), in their JSON form, keyed by their fingerprint (or "s:" + shape for
     # records older than fingerprints); newest kept, at most MAX_VERSIONS.
@@ -236,7 +263,7 @@ class LessonProgress:
         """The JSON form (plain types only)."""
         return {"step": self.step, "furthest": self.furthest, "total": self.total,
                 "done": self.done, "updated": self.updated, "shape": self.shape, "at": self.at,
-                "fingerprint": self.fingerprint,
+                "fingerprint": self.fingerprint, "data": self.data,
                 "others": {key: dict(value) for key, value in self.others.items()},
                 "checks": {key: record.to_dict() for key, record in self.checks.items()},
                 "history": [dict(entry) for entry in self.history]}
@@ -367,7 +394,7 @@ def _lesson_from(data: Any, nested: bool = True) -> tuple[LessonProgress, list[s
         step=_get_int(data, "step", MAX_INDEX), furthest=_get_int(data, "furthest", MAX_INDEX),
         total=_get_int(data, "total", MAX_INDEX), done=_get_bool(data, "done"),
         updated=_get_time(data, "updated"), shape=_get_str(data, "shape"),
-        fingerprint=_get_str(data, "fingerprint"),
+        fingerprint=_get_str(data, "fingerprint"), data=_get_str(data, "data"),
         others=_others_from(data.get("others", {}), problems) if nested else {},
         at=_get_str(data, "at"), checks=_checks_from(data.get("checks", {}), problems),
         history=_history_from(data.get("history", []), problems))
@@ -601,7 +628,7 @@ class ProgressStore:
             shape = self._shapes.get(lesson_id)
             if shape is not None:
                 progress.step_keys, progress.shape = shape.keys, shape.structure
-                progress.fingerprint = shape.fingerprint
+                progress.fingerprint, progress.data = shape.fingerprint, shape.data
                 progress.total = shape.total
         return progress
 
@@ -629,14 +656,14 @@ class ProgressStore:
             return None
         kept_aside = False
         own = self._version_key(progress)
-        if own is not None and progress.fingerprint != shape.fingerprint:
+        if own is not None and not shape.fits(progress):
             # Another version of the lesson (a copy sharing its id, or the lesson before an
             # edit): its record is kept as it is, and comes back whole when that version is
             # opened again; this version gets its own record back, or a fitted copy.
             others = dict(progress.others)
             others[own] = {**progress.to_dict(), "others": {}}
-            mine = others.pop(shape.fingerprint, None) or others.pop("s:" + shape.structure,
-                                                                     None)
+            mine = (others.pop(shape.version, None) or others.pop(shape.fingerprint, None)
+                    or others.pop("s:" + shape.structure, None))
             if mine is not None:
                 progress = _lesson_from(mine, nested=False)[0]
             else:
@@ -645,6 +672,7 @@ class ProgressStore:
             progress.others = dict(newest[-MAX_VERSIONS:])
             self.lessons[lesson_id] = progress
         progress.fingerprint = shape.fingerprint
+        progress.data = shape.data or progress.data
         progress.step_keys = shape.keys
         legacy = not progress.shape
         same = ((progress.shape == shape.structure or legacy and progress.total == total)
@@ -713,7 +741,8 @@ class ProgressStore:
     def _version_key(progress: LessonProgress) -> str | None:
         """The key a record is kept aside under (None: a record never matched to steps)."""
         if progress.fingerprint:
-            return progress.fingerprint
+            return (f"{progress.fingerprint}@{progress.data}" if progress.data
+                    else progress.fingerprint)
         return "s:" + progress.shape if progress.shape else None
 
     def record_for(self, lesson_id: str, shape: LessonShape) -> LessonProgress | None:
@@ -722,10 +751,10 @@ class ProgressStore:
         progress = self.peek(lesson_id)
         if progress is None:
             return None
-        if progress.fingerprint == shape.fingerprint or (
+        if shape.fits(progress) or (
                 not progress.fingerprint and progress.shape in ("", shape.structure)):
             return progress
-        data = (progress.others.get(shape.fingerprint)
+        data = (progress.others.get(shape.version) or progress.others.get(shape.fingerprint)
                 or progress.others.get("s:" + shape.structure))
         return None if data is None else _lesson_from(data, nested=False)[0]
 

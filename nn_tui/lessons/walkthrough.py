@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nn_tui.engine.losses import get_loss
 from nn_tui.format.names import layer_symbol, output_symbol
+from nn_tui.format.numbers import short
 from nn_tui.lessons.model import Lesson, Step
 
 _ACTIVATION_WORDS = {
@@ -21,14 +22,21 @@ _ACTIVATION_WORDS = {
 }
 
 
+def lesson_steps(lesson: Lesson) -> tuple[Step, ...]:
+    """The steps the tutor plays: the file's [[steps]], else the generated walk-through. What
+    progress is matched against (a lesson without steps has these steps, not none)."""
+    return lesson.steps or generated_steps(lesson)
+
+
 def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     spec = lesson.network
     depth = len(spec.layers)
     shape = " → ".join(str(size) for size in spec.sizes)
     focus = lesson.rows[lesson.focus]
-    x_text = ", ".join(f"{name} = {value:g}" for name, value in zip(spec.inputs, focus))
+    # short(): a real minus sign and no "-0", as every number on screen.
+    x_text = ", ".join(f"{name} = {short(value)}" for name, value in zip(spec.inputs, focus))
     y_text = ", ".join(
-        f"{name} = {value:g}" for name, value in zip(spec.outputs, focus[len(spec.inputs):])
+        f"{name} = {short(value)}" for name, value in zip(spec.outputs, focus[len(spec.inputs):])
     )
     has_loss = get_loss(spec.loss).has_value
     steps: list[Step] = [

@@ -105,7 +105,7 @@ class NnTuiApp(App[int]):
 
         if self.store is None or entry.lesson is None:
             return None
-        return self.store.match(entry.lesson.id, LessonShape.of(entry.lesson.steps),
+        return self.store.match(entry.lesson.id, LessonShape.of_lesson(entry.lesson),
                                 entry.lesson.title)
 
     # -- opening lessons -------------------------------------------------------------------------

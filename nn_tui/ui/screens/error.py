@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -39,8 +41,18 @@ class ErrorScreen(Screen):
         # Text cells, not str: a str cell is read as markup, and keys and messages quote the
         # file ("[/x]" would crash the screen).
         for problem in self.error.problems:
-            table.add_row(literal("" if problem.line is None else problem.line),
-                          literal(problem.key or "(whole file)"), literal(problem.message))
+            line = "" if problem.line is None else str(problem.line)
+            key = problem.key or "(whole file)"
+            if problem.path != self.error.path:
+                # A problem in another file (the CSV file of [data] csv): its line is there.
+                # Named as the lesson names it, from the lesson's folder (the File: line).
+                try:
+                    name = os.path.relpath(problem.path, os.path.dirname(self.error.path) or ".")
+                except ValueError:  # another drive (Windows)
+                    name = problem.path
+                line = f"{name}:{line}" if line else name
+                key = problem.key or "(that file)"
+            table.add_row(literal(line), literal(key), literal(problem.message))
         with VerticalScroll(id="error-problems"):
             yield Static(table)
         yield Static(Text("Fix the file and open it again; the other lessons are unaffected. "

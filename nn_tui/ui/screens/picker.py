@@ -253,7 +253,7 @@ class PickerScreen(Screen):
 
         key = str(entry.path)
         if key not in self._shapes:
-            self._shapes[key] = LessonShape.of(entry.lesson.steps)
+            self._shapes[key] = LessonShape.of_lesson(entry.lesson)
         return self._shapes[key]
 
     def refresh_list(self, force: bool = True) -> None:
