@@ -41,7 +41,7 @@ def shown_output(network: Network, output_names: tuple[str, ...] = ()) -> Shown:
     if outputs == 1:
         return Shown("output", 0, names[0])
     if network.layers[-1].activation.name == "softmax":
-        return Shown("class", -1, "the predicted class (brighter: more probable)")
+        return Shown("class", -1, "predicted class (brighter: surer)")
     return Shown("output", 0, f"output 1 of {outputs}: {names[0]}")
 
 

@@ -178,13 +178,16 @@ def pixel_indices(plane: engine.Plane, outputs: int = 1) -> tuple[np.ndarray, li
         outputs = max(outputs, int(plane.classes.max()) + 1, 2)
         palette = _palette(outputs, True)
         floor = 1.0 / outputs
-        strength = np.clip((np.nan_to_num(values) - floor) / (1 - floor), 0, 1)
+        strength = np.clip((np.nan_to_num(values, nan=0.0) - floor) / (1 - floor), 0, 1)
         indices = plane.classes * (CLASS_STEPS + 1) + np.round(strength * CLASS_STEPS).astype(int)
     else:
         palette = _palette(1, False)
-        span = high - low if high > low else 1.0
-        indices = np.clip(np.round((np.nan_to_num(values, nan=low) - low) / span * (LEVELS - 1)),
-                          0, LEVELS - 1).astype(int)
+        with np.errstate(all="ignore"):
+            # Halved first: the span of a range near ±1.8e308 would itself overflow.
+            span = high / 2 - low / 2 if high > low else 1.0
+            share = np.nan_to_num((values / 2 - low / 2) / span, nan=0.0, posinf=1.0,
+                                  neginf=0.0)
+        indices = np.round(np.clip(share, 0.0, 1.0) * (LEVELS - 1)).astype(int)
     indices[~finite] = len(palette) - 1
     return indices, palette
 
@@ -302,7 +305,7 @@ class PlaneMap(Widget):
         pair_styles: dict[tuple[int, int], Style] = {}
         lines: list[Strip] = []
         title = Text(f"{shown.label}", style="bold")
-        title.append(f" over {picture.input_names[0]} (→) and {picture.input_names[1]} (↑)",
+        title.append(f" over {picture.input_names[0]} (→), {picture.input_names[1]} (↑)",
                      style="")
         lines.append(_strip(title, width))
         label_style = Style(dim=True)
@@ -367,6 +370,10 @@ class PlaneMap(Widget):
     def key_text(self, picture: PictureInput, plane: engine.Plane) -> Text:
         """The colour key: the scale (or the classes), the row glyphs and the traced row."""
         key = Text()
+        if not np.isfinite(plane.values).all():
+            # First: it explains cells that no other part of the key does.
+            key.append("█", style=Style.from_color(_rich_colour(OVERFLOW)))
+            key.append(" overflow  ")
         if plane.shown.kind == "class":
             for klass, name in enumerate(picture.output_names):
                 colour = _class_colour(klass, 1.0)
@@ -385,8 +392,6 @@ class PlaneMap(Widget):
             which = (f"row {picture.traced_row}" if picture.traced_row is not None
                      else "the traced example")
             key.append(f"{TRACED} {which}")
-        if not np.isfinite(plane.values).all():
-            key.append("  grey: overflow")
         return key
 
     def render_line(self, y: int) -> Strip:
