@@ -323,7 +323,7 @@ def test_exports_of_a_lesson_with_an_explore_step(tmp_path, capsys):
     path = write(tmp_path, HEAD + GOOD_STEP)
     assert main(["export", "--markdown", str(path)]) == 0
     document = capsys.readouterr().out
-    assert "**Question 1 (explore).** Change the output bias" in document
+    assert "**Try it 1.** Change the output bias" in document
     assert "Change only `layers[1].b[0]`, `layers[1].W[0][0]`" in document
     assert "Reached when `output[0] > 0.5` holds" in document
     assert "Any b₂ above about 0.73 does it." in document

@@ -545,7 +545,7 @@ def _explore_parts(session: LessonSession, index: int, number: int) -> list[str]
     step = session.steps[index]
     network, x, y, _rows = session.explore_data(index)
     targets = step_targets(step, network, x, y)
-    parts = [f"**Question {number} (explore).** {plain(step.prompt or step.title)}"]
+    parts = [f"**Try it {number}.** {plain(step.prompt or step.title)}"]
     if step.editable is None:
         parts.append("Change any weight, bias, input, target or η (in the tutor: press e at "
                      "this step) until this holds:")
@@ -562,7 +562,8 @@ def _solution_parts(session: LessonSession, index: int, number: int) -> list[str
     its explanation, then its hints; for an explore step, the goal then the same."""
     step = session.steps[index]
     title = step.title or step.prompt or "Your turn"
-    parts = [f"### Question {number} · {plain(title)} (step {index + 1})"]
+    label = "Try it" if step.kind == "explore" else "Question"
+    parts = [f"### {label} {number} · {plain(title)} (step {index + 1})"]
     if step.kind == "explore":
         # Many edits reach a goal: there is no one answer to give, only what counts as one.
         answer = f"Reached when `{step.goal.strip()}` holds for the edited network."
@@ -605,6 +606,7 @@ def export_markdown(lesson: Lesson) -> str:
     shown: set[tuple] = set()  # the blocks the previous step showed
     shown_training: object = None
     questions: list[tuple[int, int]] = []
+    tasks: list[tuple[int, int]] = []  # explore steps
     selection: list[str] = []
     for index in range(session.total):
         view = session.view(index)
@@ -632,12 +634,15 @@ def export_markdown(lesson: Lesson) -> str:
             questions.append((index, len(questions) + 1))
             parts += _question_parts(view, len(questions))
         if step.kind == "explore":
-            questions.append((index, len(questions) + 1))
-            parts += _explore_parts(session, index, len(questions))
+            # Numbered apart from the questions: on paper it is a task to try, not an answer.
+            tasks.append((index, len(tasks) + 1))
+            parts += _explore_parts(session, index, len(tasks))
 
-    if questions:
+    if questions or tasks:
         parts.append("## Solutions")
         for index, number in questions:
+            parts += _solution_parts(session, index, number)
+        for index, number in tasks:
             parts += _solution_parts(session, index, number)
     if lesson.sources:
         parts.append("## Sources")
