@@ -451,3 +451,23 @@ def test_train_set_trains_from_the_edited_network(capsys, psa_hidden):
 def test_train_set_refuses_data_paths(capsys):
     assert main(["train", PSA_HIDDEN, "--set", "x[0]=1"]) == 2
     assert "train uses every data row" in capsys.readouterr().err
+
+
+# -- the tutor, before explore mode is wired ------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
+    from tests.ui.ui_helpers import make_app, screen_text, settle, wait_for_screen
+
+    path = write(tmp_path, HEAD + GOOD_STEP)
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert app.screen.view.index == 1
+        text = " ".join(app.screen.query_one("LessonPane").text.split())
+        assert "Your task: Change the output bias until ŷ passes 0.5 for this man." in text
+        assert "press e to explore" in text
+        assert "step 2 of 2" in screen_text(app)
