@@ -158,3 +158,8 @@ def test_picture_of_an_edited_network_differs_from_the_step(fruit):
     network.layers[-1].b = network.layers[-1].b + 2.0
     after = engine.plane(network, session.X, 8, 8, x).values
     assert (after > before).all()  # a larger output bias raises σ everywhere
+
+
+def test_input_range_of_huge_values_stays_finite():
+    low, high = engine.input_range(np.array([-1.7e308, 1.7e308]))
+    assert np.isfinite(low) and np.isfinite(high) and low <= -1.7e308 and high >= 1.7e308

@@ -66,11 +66,13 @@ def input_range(values: np.ndarray, margin: float = MARGIN) -> tuple[float, floa
     if finite.size == 0:
         return -1.0, 1.0
     low, high = float(finite.min()), float(finite.max())
-    span = high - low
-    if span == 0:
+    if low == high:
         pad = max(1.0, abs(low) * 0.1)
-        return low - pad, high + pad
-    return low - margin * span, high + margin * span
+    else:
+        # Halved first: the span of values near ±1.8e308 would itself overflow.
+        pad = 2 * margin * (high / 2 - low / 2)
+    largest = float(np.finfo(float).max)
+    return max(low - pad, -largest), min(high + pad, largest)
 
 
 @quiet

@@ -217,3 +217,32 @@ async def test_overflowing_cells_are_grey_and_the_key_says_so():
                    for line in range(9) for column in range(0, 30, 5)
                    if cell_text(widget, line, column) == HALF_BLOCK}
         assert OVERFLOW in colours
+
+
+async def test_a_curve_that_overflows_is_drawn_where_it_is_finite():
+    network = Network.build([1, 1], ["identity"], "mse", 0.1, params=[([[1e306]], [0.0])])
+    X = np.array([[-1000.0], [1000.0]])
+    picture = PictureInput.of(network, X, np.array([[0.0], [1.0]]), X[1], (1,), ("dose",),
+                              ("effect",))
+    app = PictureApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        widget = await shown(app, pilot, picture)
+        await pilot.pause()
+        curve = widget.curve
+        assert not np.isfinite(curve.outputs).all() and np.isfinite(curve.outputs).any()
+        assert "dose" in widget.plot.render().plain
+        assert "row 1: dose = 1e+03" in widget.text
+
+
+async def test_a_batch_trace_marks_no_single_example():
+    session = session_of("psa-hidden-layer")
+    view = session.view(0)
+    picture = PictureInput.of(view.network, session.X, session.Y, session.X,
+                              tuple(range(len(session.X))), view.input_names, view.output_names)
+    assert picture.traced_x is None and picture.traced_row is None
+    app = PictureApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        widget = await shown(app, pilot, picture)
+        await pilot.pause()
+        assert TRACED not in widget.text
+        assert "● the rows' targets" in widget.text
