@@ -85,6 +85,7 @@ async def test_two_inputs_map_places_every_row_in_its_cell(size):
                 assert glyph == (ROW_HIGH if y[0] >= 0.5 else ROW_LOW)
         text = widget.text
         assert "XOR over input 1 (→), input 2 (↑)" in text
+        assert widget.border_title == "Output over input 1 and input 2"
         assert f"{TRACED} row {traced}" in text
         assert "target ≥ 0.5" in text
 
@@ -189,6 +190,7 @@ async def test_one_input_plots_each_output_against_it():
         expected = f"{TRACED} row {row}: PSA = {session.X[row][0]:.3g}, ŷ = {view.trace.output[0]:.3g}"
         assert expected in key
         assert "━━ cancer" in key
+        assert widget.border_title == "Output against PSA"
         plotted = widget.plot.render()
         assert "PSA" in plotted.plain  # the axis is named after the lesson's input
 
@@ -199,6 +201,7 @@ async def test_more_than_two_inputs_say_why_there_is_no_picture():
     async with app.run_test(size=(80, 24)) as pilot:
         widget = await shown(app, pilot, picture_of(session))
         assert "No picture: this network has 3 inputs" in widget.text
+        assert widget.border_title == "Output picture"
         assert not widget.map.display
         assert widget.plot is None
 

@@ -466,9 +466,22 @@ class OutputPicture(Vertical):
         self.show(PictureInput.of(view.network, X, Y, view.trace.x, view.trace.rows,
                                   view.input_names, view.output_names))
 
+    @staticmethod
+    def title_for(picture: PictureInput) -> str:
+        """A title for the pane holding the picture: "Output against PSA", "Output over colour
+        and roundness", or "Output picture" when there is none."""
+        inputs = picture.network.layers[0].fan_in
+        if inputs == 1:
+            return f"Output against {picture.input_names[0]}"
+        if inputs == 2:
+            return f"Output over {picture.input_names[0]} and {picture.input_names[1]}"
+        return "Output picture"
+
     def show(self, picture: PictureInput) -> None:
-        """Draw ``picture`` (nothing is computed again if it and the size are unchanged)."""
+        """Draw ``picture`` (nothing is computed again if it and the size are unchanged); the
+        widget's ``border_title`` becomes ``title_for(picture)`` (shown if a border is set)."""
         self.picture = picture
+        self.border_title = self.title_for(picture)
         inputs = picture.network.layers[0].fan_in
         key_line = self.query_one("#picture-key", Static)
         self.note.display = inputs > 2
