@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
@@ -178,11 +180,9 @@ async def test_one_input_plots_each_output_against_it():
     app = PictureApp()
     async with app.run_test(size=(80, 24)) as pilot:
         widget = await shown(app, pilot, picture_of(session))
-        await pilot.pause()
-        assert widget.plot is not None and widget.plot.display
-        assert not widget.map.display
-        curve = widget.curve
-        assert len(curve.xs) >= 2 * widget.plot.size.width - 1
+        assert widget.plot.display and not widget.map.display
+        curve = widget.plot.curve
+        assert len(curve.xs) >= 2 * (80 - widget.plot.label_width)  # two per cell at least
         np.testing.assert_allclose(curve.outputs[:, 0],
                                    [view.network.predict(np.array([x]))[0] for x in curve.xs])
         row = view.trace.rows[0]
@@ -191,8 +191,8 @@ async def test_one_input_plots_each_output_against_it():
         assert expected in key
         assert "━━ cancer" in key
         assert widget.border_title == "Output against PSA"
-        plotted = widget.plot.render()
-        assert "PSA" in plotted.plain  # the axis is named after the lesson's input
+        assert "cancer against PSA" in key  # the title, with the lesson's names
+        assert re.search(r"^ +0\.5 +PSA +4\.1$", key, re.M)  # the input's axis and range
 
 
 async def test_more_than_two_inputs_say_why_there_is_no_picture():
@@ -203,7 +203,7 @@ async def test_more_than_two_inputs_say_why_there_is_no_picture():
         assert "No picture: this network has 3 inputs" in widget.text
         assert widget.border_title == "Output picture"
         assert not widget.map.display
-        assert widget.plot is None
+        assert not widget.plot.display
 
 
 async def test_overflowing_cells_are_grey_and_the_key_says_so():
@@ -228,12 +228,12 @@ async def test_a_curve_that_overflows_is_drawn_where_it_is_finite():
     picture = PictureInput.of(network, X, np.array([[0.0], [1.0]]), X[1], (1,), ("dose",),
                               ("effect",))
     app = PictureApp()
-    async with app.run_test(size=(60, 16)) as pilot:
+    async with app.run_test(size=(100, 16)) as pilot:
         widget = await shown(app, pilot, picture)
         await pilot.pause()
-        curve = widget.curve
+        curve = widget.plot.curve
         assert not np.isfinite(curve.outputs).all() and np.isfinite(curve.outputs).any()
-        assert "dose" in widget.plot.render().plain
+        assert "gaps: overflow" in widget.text
         assert "row 1: dose = 1e+03" in widget.text
 
 
@@ -249,3 +249,64 @@ async def test_a_batch_trace_marks_no_single_example():
         await pilot.pause()
         assert TRACED not in widget.text
         assert "● the rows' targets" in widget.text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (40, 12)])
+async def test_the_curve_passes_through_the_network_outputs_and_marks_the_rows(size):
+    session = session_of("psa-hidden-layer")
+    view = session.view(0)
+    app = PictureApp()
+    async with app.run_test(size=size) as pilot:
+        widget = await shown(app, pilot, picture_of(session))
+        plot = widget.plot
+        curve = plot.curve
+        lines = plot.text.splitlines()[1:-2]  # between the title and the axis, key
+        columns = size[0] - plot.label_width
+        y_low, y_high = curve.y_range
+        x_low, x_high = curve.x_range
+
+        def cell(x, y):
+            column = min(int((x - x_low) / (x_high - x_low) * columns), columns - 1)
+            line = len(lines) - 1 - min(int((y - y_low) / (y_high - y_low) * len(lines)),
+                                        len(lines) - 1)
+            return lines[line][plot.label_width + column]
+
+        row = view.trace.rows[0]
+        traced = (session.X[row][0], view.network.predict(session.X[row])[0])
+        assert cell(*traced) == TRACED
+        for x, y in zip(session.X[:, 0], session.Y[:, 0]):
+            assert cell(x, y) in (ROW_HIGH, TRACED)
+        # Every sample's dot is set: in the dot column of its input, the dot row of its value.
+        dots = 4 * len(lines)
+        bits = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+        checked = 0
+        for x in curve.xs:
+            value = view.network.predict(np.array([x]))[0]
+            row_of_dot = int(np.floor((y_high - value) / (y_high - y_low) * (dots - 1) + 0.5))
+            column_of_dot = min(int((x - x_low) / (x_high - x_low) * 2 * columns),
+                                2 * columns - 1)
+            glyph = lines[row_of_dot // 4][plot.label_width + column_of_dot // 2]
+            if glyph in (TRACED, ROW_HIGH):
+                continue
+            assert 0x2800 <= ord(glyph) <= 0x28FF
+            assert (ord(glyph) - 0x2800) & bits[column_of_dot % 2][row_of_dot % 4]
+            checked += 1
+        assert checked > len(curve.xs) // 2
+
+
+@pytest.mark.parametrize("lesson", ["psa-hidden-layer", "fruit"])
+async def test_one_forward_pass_per_redraw(lesson, monkeypatch):
+    session = session_of(lesson)
+    app = PictureApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await shown(app, pilot, picture_of(session))
+        calls = []
+        original = Network.forward
+        monkeypatch.setattr(Network, "forward",
+                            lambda self, x: calls.append(1) or original(self, x))
+        network = session.view(0).network.copy()
+        network.layers[0].b = network.layers[0].b + 0.5
+        before = widget.redraws
+        await shown(app, pilot, picture_of(session, network=network))
+        assert widget.redraws == before + 1
+        assert len(calls) == 1

@@ -1,6 +1,6 @@
 """The output picture: what the network answers over the whole range of its inputs.
 
-One input: a plot (textual-plotext) of each output against the input, the data rows as points
+One input: a plot of each output against the input (braille curves), the data rows as points
 at their targets and the traced row marked on the curve (PSA: the probability of cancer against
 PSA). Two inputs: a map of the output over the plane in half-block cells (``▀`` with the upper
 pixel's colour as foreground and the lower one's as background: two pixels per character
@@ -29,7 +29,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
@@ -51,7 +50,7 @@ LEVELS = 48  # colours a map uses (styles are cached per colour, so few is fast)
 CLASS_COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
                  (148, 103, 189), (140, 86, 75), (227, 119, 194), (188, 189, 34))
 DARK = (20, 20, 20)
-# Curve colours of the 1-D plot (plotext accepts RGB tuples), one per output.
+# Curve colours of the 1-D plot, one per output (eight at most are drawn).
 CURVE_COLOURS = ((31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14),
                  (148, 103, 189), (140, 86, 75), (227, 119, 194), (188, 189, 34))
 MAX_CURVES = len(CURVE_COLOURS)
@@ -238,26 +237,27 @@ def map_points(picture: PictureInput, plane: engine.Plane) -> list[MapPoint]:
     return points
 
 
-class PlaneMap(Widget):
-    """The 2-D map with its axes and key, drawn line by line from strips made at each update."""
+class _Canvas(Widget):
+    """A picture drawn line by line from strips made once per content and size: ``build``
+    makes them, ``render_line`` hands them to Textual."""
 
     DEFAULT_CSS = """
-    PlaneMap { width: 1fr; height: 1fr; }
+    _Canvas { width: 1fr; height: 1fr; }
     """
+    MIN_SIZE = (8, 5)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Strip] = []
         self._styles = _Styles()
         self.picture: PictureInput | None = None
-        self.plane: engine.Plane | None = None
-        self.points: list[MapPoint] = []
         self.label_width = 0
         self._drawn_for: tuple | None = None
+        self.redraws = 0  # pictures computed (not counting repeats of the same one)
 
     @property
     def text(self) -> str:
-        """The map as plain text lines (for tests and screen readers)."""
+        """The picture as plain text lines (for tests and screen readers)."""
         return "\n".join(line.text.rstrip() for line in self._lines)
 
     def show(self, picture: PictureInput) -> None:
@@ -268,11 +268,12 @@ class PlaneMap(Widget):
         self.redraw()
 
     def redraw(self) -> None:
-        """Compute the grid for the current size and rebuild the lines (once per size and
+        """Compute the picture for the current size and rebuild the lines (once per size and
         content)."""
         width, height = self.size.width, self.size.height
-        if self.picture is None or width < 8 or height < 5:
+        if self.picture is None or width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]:
             self._lines = []
+            self._drawn_for = None
             self.refresh()
             return
         key = (self.picture.key(), width, height)
@@ -280,7 +281,39 @@ class PlaneMap(Widget):
             return
         self._drawn_for = key
         self._lines = self.build(width, height)
+        self.redraws += 1
         self.refresh()
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        raise NotImplementedError
+
+    def render_line(self, y: int) -> Strip:
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width)
+
+    def axis_line(self, low: float, high: float, name: str, columns: int, width: int) -> Strip:
+        """The horizontal axis under the picture: its range at the ends, its name between."""
+        axis = Text(" " * self.label_width)
+        left, right = _fmt(low), _fmt(high)
+        middle = f" {name} "
+        gap = columns - len(left) - len(right)
+        if gap >= len(middle):
+            pad = gap - len(middle)
+            axis.append(left + " " * (pad // 2) + middle + " " * (pad - pad // 2) + right,
+                        style="dim")
+        else:
+            axis.append(left + " " * max(gap, 1) + right, style="dim")
+        return _strip(axis, width)
+
+
+class PlaneMap(_Canvas):
+    """The 2-D map with its axes and key."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plane: engine.Plane | None = None
+        self.points: list[MapPoint] = []
 
     def build(self, width: int, height: int) -> list[Strip]:
         """The map's lines for a ``width`` × ``height`` area: a title line, the map with the
@@ -347,17 +380,7 @@ class PlaneMap(Widget):
             if run:
                 segments.append(Segment(HALF_BLOCK * run, run_style))
             lines.append(Strip(segments, width))
-        axis = Text(" " * label_width)
-        left, right = _fmt(x_range[0]), _fmt(x_range[1])
-        middle = f" {picture.input_names[0]} "
-        gap = columns - len(left) - len(right)
-        if gap >= len(middle):
-            pad = gap - len(middle)
-            axis.append(left + " " * (pad // 2) + middle + " " * (pad - pad // 2) + right,
-                        style="dim")
-        else:
-            axis.append(left + " " * max(gap, 1) + right, style="dim")
-        lines.append(_strip(axis, width))
+        lines.append(self.axis_line(*x_range, picture.input_names[0], columns, width))
         lines.append(_strip(self.key_text(picture, plane), width))
         return lines
 
@@ -394,13 +417,156 @@ class PlaneMap(Widget):
             key.append(f"{TRACED} {which}")
         return key
 
-    def render_line(self, y: int) -> Strip:
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(self.size.width)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return container.height
+
+# Braille dots: the bit of dot (column, row) of a character cell, 2 columns × 4 rows (Unicode
+# "Braille Patterns": dots 1-2-3-7 down the left, 4-5-6-8 down the right).
+BRAILLE_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+
+
+class CurvePlot(_Canvas):
+    """Each output against the one input, as braille curves (2 × 4 dots per character cell),
+    the rows as dots at their targets, the traced example marked on its curve, with axes and a
+    key. Drawn here rather than by plotext: a redraw costs about a millisecond, so it keeps up
+    with every nudge and with live training."""
+
+    MIN_SIZE = (12, 6)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.curve: engine.Curve | None = None
+        self.points: list[tuple[int, int, str, int]] = []  # (line, column, glyph, output)
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        """The plot's lines for a ``width`` × ``height`` area: a title, the curves with the
+        outputs' range on the left, the input's axis below, and the key."""
+        picture = self.picture
+        assert picture is not None
+        # One forward pass at two points per cell of the widest plot the labels could leave;
+        # each sample is drawn in the dot column its input falls in.
+        curve = engine.curve(picture.network, picture.X, picture.Y, 2 * (width - 2),
+                             picture.traced_x)
+        self.curve = curve
+        y_low, y_high = curve.y_range
+        labels = [_fmt(y_high), _fmt((y_low + y_high) / 2), _fmt(y_low)]
+        self.label_width = label_width = max(len(label) for label in labels) + 1
+        columns = max(width - label_width, 1)
+        plot_lines = height - 3
+        dot_rows = 4 * plot_lines
+        x_low, x_high = curve.x_range
+        dot_columns = np.minimum(
+            np.floor((curve.xs - x_low) / (x_high - x_low) * 2 * columns), 2 * columns - 1
+        ).astype(int).tolist()
+        outputs = curve.outputs.shape[1]
+        shown = min(outputs, MAX_CURVES)
+        bits = np.zeros((plot_lines, columns), dtype=np.int64)
+        owner = np.full((plot_lines, columns), -1, dtype=np.int64)
+        span = y_high / 2 - y_low / 2  # halved: a range near ±1.8e308 would overflow
+
+        def dot_row(values: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                share = (y_high / 2 - values / 2) / span
+            return np.floor(np.clip(share, 0.0, 1.0) * (dot_rows - 1) + 0.5)
+
+        for k in range(shown):
+            values = curve.outputs[:, k]
+            finite = np.isfinite(values)
+            rows = dot_row(values)
+            for i in range(len(values)):
+                if not finite[i]:
+                    continue
+                top = bottom = int(rows[i])
+                # Join to the next sample, so a steep curve stays one line.
+                if i + 1 < len(values) and finite[i + 1]:
+                    nxt = int(rows[i + 1])
+                    top, bottom = min(top, (top + nxt) // 2), max(bottom, (bottom + nxt) // 2)
+                column, dx = divmod(dot_columns[i], 2)
+                for row in range(top, bottom + 1):
+                    line, dy = divmod(row, 4)
+                    bits[line, column] |= BRAILLE_BITS[dx][dy]
+                    owner[line, column] = k
+        # The rows at their targets, then the traced example on its curve (on top).
+        marks: dict[tuple[int, int], tuple[str, int]] = {}
+        for k in range(shown):
+            for x, target in zip(curve.rows_x, curve.rows_y[:, k]):
+                cell = self._cell(x, target, curve, columns, plot_lines)
+                if cell is not None:
+                    marks[cell] = (ROW_HIGH, k)
+        if curve.traced_x is not None and curve.traced_output is not None:
+            for k in range(shown):
+                cell = self._cell(curve.traced_x, curve.traced_output[k], curve, columns,
+                                  plot_lines)
+                if cell is not None:
+                    marks[cell] = (TRACED, k)
+        self.points = [(line, column, glyph, k) for (line, column), (glyph, k) in marks.items()]
+        styles = self._styles
+        label_style = Style(dim=True)
+        lines: list[Strip] = []
+        names = ", ".join(picture.output_names[:shown])
+        title = Text(names, style="bold")
+        title.append(f" against {picture.input_names[0]}")
+        lines.append(_strip(title, width))
+        bits_rows, owner_rows = bits.tolist(), owner.tolist()
+        blank = styles(DARK, DARK)
+        curve_styles = [styles(colour, DARK) for colour in CURVE_COLOURS]
+        middle_line = plot_lines // 2
+        for line in range(plot_lines):
+            label = (labels[0] if line == 0 else labels[2] if line == plot_lines - 1
+                     else labels[1] if line == middle_line else "")
+            segments = [Segment(label.rjust(label_width - 1) + ("┤" if label else "│"),
+                                label_style)]
+            # Cells of one style are joined into one segment (most of a plot is blank).
+            run_style, run = blank, []
+            line_bits, line_owner = bits_rows[line], owner_rows[line]
+            for column in range(columns):
+                mark = marks.get((line, column))
+                if mark is not None:
+                    glyph, k = mark
+                    colour = (255, 255, 255) if glyph == TRACED else CURVE_COLOURS[k]
+                    style, char = styles(colour, DARK, bold=True), glyph
+                elif line_bits[column]:
+                    style = curve_styles[line_owner[column]]
+                    char = chr(0x2800 + line_bits[column])
+                else:
+                    style, char = blank, " "
+                if style is not run_style:
+                    if run:
+                        segments.append(Segment("".join(run), run_style))
+                    run_style, run = style, []
+                run.append(char)
+            if run:
+                segments.append(Segment("".join(run), run_style))
+            lines.append(Strip(segments, width))
+        lines.append(self.axis_line(*curve.x_range, picture.input_names[0], columns, width))
+        lines.append(_strip(self.key_text(picture, curve, shown), width))
+        return lines
+
+    @staticmethod
+    def _cell(x: float, y: float, curve: engine.Curve, columns: int,
+              lines: int) -> tuple[int, int] | None:
+        column = engine.cell_of(float(x), *curve.x_range, columns)
+        line = engine.cell_of(float(y), *curve.y_range, lines, flip=True)
+        return None if column is None or line is None else (line, column)
+
+    @staticmethod
+    def key_text(picture: PictureInput, curve: engine.Curve, shown: int) -> Text:
+        """The plot's key: each output's colour and name, the rows' dots, the traced row."""
+        key = Text()
+        for k in range(shown):
+            key.append("━━ ", style=Style.from_color(_rich_colour(CURVE_COLOURS[k])))
+            key.append(f"{picture.output_names[k]}  ")
+        if curve.outputs.shape[1] > shown:
+            key.append(f"(first {shown} of {curve.outputs.shape[1]} outputs)  ")
+        if not np.isfinite(curve.outputs[:, :shown]).all():
+            key.append("(gaps: overflow)  ")
+        key.append(f"{ROW_HIGH} the rows' targets  ")
+        if curve.traced_x is not None and curve.traced_output is not None:
+            which = (f"row {picture.traced_row}" if picture.traced_row is not None
+                     else "the traced example")
+            outputs = ", ".join(_fmt(value) for value in curve.traced_output[:shown])
+            key.append(f"{TRACED} {which}: {picture.input_names[0]} = "
+                       f"{_fmt(curve.traced_x)}, ŷ = {outputs}")
+        return key
 
 
 def _strip(text: Text, width: int) -> Strip:
@@ -423,20 +589,16 @@ class OutputPicture(Vertical):
     DEFAULT_CSS = """
     OutputPicture { height: 1fr; }
     OutputPicture > #picture-note { height: auto; }
-    OutputPicture > #picture-key { height: auto; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.picture: PictureInput | None = None
-        self.curve: engine.Curve | None = None
-        self.redraws = 0
-        self._plotted_for: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="picture-note")
         yield PlaneMap(id="picture-map")
-        yield Static("", id="picture-key")
+        yield CurvePlot(id="picture-plot")
 
     @property
     def note(self) -> Static:
@@ -447,24 +609,19 @@ class OutputPicture(Vertical):
         return self.query_one(PlaneMap)
 
     @property
-    def plot(self):
-        """The 1-D plot widget, once mounted (a one-input network was shown)."""
-        plots = self.query("#picture-plot")
-        return plots.first() if plots else None
+    def plot(self) -> CurvePlot:
+        return self.query_one(CurvePlot)
+
+    @property
+    def redraws(self) -> int:
+        return self.map.redraws + self.plot.redraws
 
     @property
     def text(self) -> str:
-        """What the picture says in words: its note, its map's text and its key."""
-        parts = [str(self.note.render())]
-        if self.map.display:
-            parts.append(self.map.text)
-        parts.append(str(self.query_one("#picture-key", Static).render()))
-        return "\n".join(part for part in parts if part)
-
-    def show_view(self, view: "StepView", X: np.ndarray, Y: np.ndarray) -> None:
-        """Draw the picture of a lesson step's network and trace over the data ``X``, ``Y``."""
-        self.show(PictureInput.of(view.network, X, Y, view.trace.x, view.trace.rows,
-                                  view.input_names, view.output_names))
+        """What the picture shows, as plain text: its note, or the map's or the plot's lines."""
+        if self.note.display:
+            return str(self.note.render())
+        return self.map.text if self.map.display else self.plot.text
 
     @staticmethod
     def title_for(picture: PictureInput) -> str:
@@ -477,121 +634,29 @@ class OutputPicture(Vertical):
             return f"Output over {picture.input_names[0]} and {picture.input_names[1]}"
         return "Output picture"
 
+    def show_view(self, view: "StepView", X: np.ndarray, Y: np.ndarray) -> None:
+        """Draw the picture of a lesson step's network and trace over the data ``X``, ``Y``."""
+        self.show(PictureInput.of(view.network, X, Y, view.trace.x, view.trace.rows,
+                                  view.input_names, view.output_names))
+
     def show(self, picture: PictureInput) -> None:
         """Draw ``picture`` (nothing is computed again if it and the size are unchanged); the
         widget's ``border_title`` becomes ``title_for(picture)`` (shown if a border is set)."""
         self.picture = picture
         self.border_title = self.title_for(picture)
         inputs = picture.network.layers[0].fan_in
-        key_line = self.query_one("#picture-key", Static)
         self.note.display = inputs > 2
-        key_line.display = inputs == 1
+        self.map.display = inputs == 2
+        self.plot.display = inputs == 1
         if inputs > 2:
-            self.map.display = False
-            self._show_plot(False)
             self.note.update(Text(
                 f"No picture: this network has {inputs} inputs. A picture can show one input "
                 "(a curve) or two (a map over the plane); with more, each input would need an "
                 "axis of its own. The Forward pass shows what the network does with the "
                 "traced example."))
-            key_line.update("")
-            return
-        if inputs == 2:
-            self._show_plot(False)
-            self.map.display = True
-            self.note.update("")
-            key_line.update("")
-            before = self.map._drawn_for
+        elif inputs == 2:
             self.map.show(picture)
-            if self.map._drawn_for != before:
-                self.redraws += 1
-            return
-        self.map.display = False
-        self._show_plot(True)
-        self.note.update("")
-        self.call_after_refresh(self._draw_curve)
-        self._draw_curve()
-
-    def on_resize(self) -> None:
-        if self.picture is not None and self.picture.network.layers[0].fan_in == 1:
-            self.call_after_refresh(self._draw_curve)
-
-    def _show_plot(self, visible: bool) -> None:
-        plot = self.plot
-        if plot is None and visible:
-            from textual_plotext import PlotextPlot
-
-            plot = PlotextPlot(id="picture-plot")
-            self.mount(plot, before=self.query_one("#picture-key"))
-        if plot is not None:
-            plot.display = visible
-
-    def _draw_curve(self) -> None:
-        picture, plot = self.picture, self.plot
-        if picture is None or plot is None or picture.network.layers[0].fan_in != 1:
-            return
-        width, height = plot.size.width, plot.size.height
-        key = (picture.key(), width, height)
-        if key == self._plotted_for:
-            return
-        self._plotted_for = key
-        # Braille markers: two points per character cell across.
-        curve = engine.curve(picture.network, picture.X, picture.Y, max(2 * width, 40),
-                             picture.traced_x)
-        self.curve = curve
-        self.redraws += 1
-        outputs = curve.outputs.shape[1]
-        shown = min(outputs, MAX_CURVES)
-        plt = plot.plt
-        plt.clear_data()
-        scale = _plot_scale(curve)
-        for k in range(shown):
-            colour = CURVE_COLOURS[k]
-            finite = np.isfinite(curve.outputs[:, k])
-            if finite.any():
-                plt.plot(curve.xs[finite].tolist(), (curve.outputs[finite, k] / scale).tolist(),
-                         marker="braille", color=colour)
-            rows = np.isfinite(curve.rows_y[:, k])
-            if rows.any():
-                plt.scatter(curve.rows_x[rows].tolist(), (curve.rows_y[rows, k] / scale).tolist(),
-                            marker=ROW_HIGH, color=colour)
-        if curve.traced_x is not None and curve.traced_output is not None:
-            for k in range(shown):
-                value = curve.traced_output[k]
-                if np.isfinite(value):
-                    plt.scatter([curve.traced_x], [value / scale], marker=TRACED,
-                                color="white" if k == 0 else CURVE_COLOURS[k])
-        plt.xlim(*curve.x_range)
-        plt.ylim(curve.y_range[0] / scale, curve.y_range[1] / scale)
-        ticks = [curve.y_range[0], sum(curve.y_range) / 2, curve.y_range[1]]
-        plt.yticks([tick / scale for tick in ticks], [_fmt(tick) for tick in ticks])
-        plt.xlabel(picture.input_names[0] if height >= 8 else "")
-        plt.ylabel("")
-        plot.refresh()
-        self.query_one("#picture-key", Static).update(self.curve_key(picture, curve, shown))
-
-    @staticmethod
-    def curve_key(picture: PictureInput, curve: engine.Curve, shown: int) -> Text:
-        """The plot's key: each output's colour and name, the rows' dots, the traced row."""
-        key = Text()
-        for k in range(shown):
-            key.append("━━ ", style=Style.from_color(_rich_colour(CURVE_COLOURS[k])))
-            key.append(f"{picture.output_names[k]}  ")
-        if curve.outputs.shape[1] > shown:
-            key.append(f"(first {shown} of {curve.outputs.shape[1]} outputs)  ")
-        key.append(f"{ROW_HIGH} the rows' targets  ")
-        if curve.traced_x is not None and curve.traced_output is not None:
-            which = (f"row {picture.traced_row}" if picture.traced_row is not None
-                     else "the traced example")
-            outputs = ", ".join(_fmt(value) for value in curve.traced_output[:shown])
-            key.append(f"{TRACED} {which}: {picture.input_names[0]} = "
-                       f"{_fmt(curve.traced_x)}, ŷ = {outputs}")
-        return key
+        else:
+            self.plot.show(picture)
 
 
-def _plot_scale(curve: engine.Curve) -> float:
-    """What to divide the values by before plotext sees them (it overflows past ~1e300 and
-    loses tiny values; see LossPane's plot_scale): 1 for ordinary outputs."""
-    from nn_tui.ui.panes.loss import plot_scale
-
-    return plot_scale(*curve.y_range)
