@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from nn_tui.cli import main
@@ -15,10 +14,8 @@ from nn_tui.lessons.catalog import load_checked_lesson
 from nn_tui.lessons.edits import (EditError, EditTarget, apply_edits, editable_targets,
                                   parse_target)
 from nn_tui.lessons.errors import LessonError
-from nn_tui.lessons.explore_goal import (EXPLORE_NOTE, GoalError, edited_context,
-                                         explore_context, goal_met, goal_value, parse_goal,
-                                         step_targets)
-from nn_tui.lessons.loader import load_lesson, parse_lesson_text
+from nn_tui.lessons.explore_goal import (EXPLORE_NOTE, GoalError, edited_context, explore_context,
+                                         goal_met, goal_value, parse_goal, step_targets)
 from nn_tui.lessons.progress import LessonShape, ProgressStore, _digest
 from nn_tui.lessons.session import LessonSession
 from tests.conftest import LESSONS

@@ -168,7 +168,6 @@ async def test_softmax_map_shows_classes_with_a_key():
         # Lesson names are drawn as they are written, never read as markup.
         assert "1=[red]apple" in text and "2=pear" in text and "3=plum" in text
         assert TRACED not in text  # a batch marks no single example
-        plane = widget.map.plane
         for point in widget.map.points:
             row = int(point.glyph) - 1
             assert np.argmax(Y[row]) == row
