@@ -468,3 +468,17 @@ async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
         assert "Your task: Change the output bias until ŷ passes 0.5 for this man." in text
         assert "press e to explore" in text
         assert "step 2 of 2" in screen_text(app)
+
+
+def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path):
+    from nn_tui.lessons.session import LINT_TRAINING_EPOCHS
+
+    steps = f"""
+[[steps]]
+kind = "train"
+title = "Long run"
+epochs = {LINT_TRAINING_EPOCHS + 5000}
+""" + GOOD_STEP.replace('title = "Before"', 'title = "After"')
+    lesson, notes = load_checked_lesson(write(tmp_path, HEAD + steps))
+    assert [note.key for note in notes] == ["steps[2].goal"]
+    assert "was not checked" in notes[0].message
