@@ -477,12 +477,12 @@ def run_trace(args: argparse.Namespace) -> int:
     if args.json:
         print_json(trace.to_dict(lesson.id))
     else:
-        _print_trace_text(lesson, trace, rows[0] if len(rows) == 1 and np_ndim(x) == 1 else None,
+        _print_trace_text(lesson, trace, rows[0] if len(rows) == 1 and _ndim(x) == 1 else None,
                           network, what, changes)
     return EXIT_OK
 
 
-def np_ndim(values) -> int:
+def _ndim(values) -> int:
     """The number of dimensions of an array (NumPy loads only with the commands using it)."""
     import numpy as np
 
