@@ -482,3 +482,15 @@ epochs = {LINT_TRAINING_EPOCHS + 5000}
     lesson, notes = load_checked_lesson(write(tmp_path, HEAD + steps))
     assert [note.key for note in notes] == ["steps[2].goal"]
     assert "was not checked" in notes[0].message
+
+
+def test_trace_context_is_what_the_step_view_gives(tmp_path):
+    from nn_tui.lessons.explore_goal import trace_context
+
+    lesson, _ = load_checked_lesson(write(tmp_path, HEAD + GOOD_STEP))
+    view = LessonSession(lesson).view(1)
+    training = view.context()["training"]
+    assert trace_context(view.trace, training) == view.context()
+    # Every step, not only explore steps, has editable numbers: all of them.
+    network, x, y = view.network, view.trace.x, view.trace.y
+    assert step_targets(lesson.steps[0], network, x, y) == editable_targets(network, x, y)
