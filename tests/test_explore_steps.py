@@ -494,3 +494,11 @@ def test_trace_context_is_what_the_step_view_gives(tmp_path):
     # Every step, not only explore steps, has editable numbers: all of them.
     network, x, y = view.network, view.trace.x, view.trace.y
     assert step_targets(lesson.steps[0], network, x, y) == editable_targets(network, x, y)
+
+
+@pytest.mark.parametrize("goal, words", [
+    ("", "the goal is empty"), ("output[0] > " + "1" * 600, "a goal is limited to 500"),
+])
+def test_goal_messages_speak_of_goals(goal, words):
+    with pytest.raises(GoalError, match=words):
+        parse_goal(goal)

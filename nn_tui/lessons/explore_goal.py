@@ -46,7 +46,9 @@ def parse_goal(source: str) -> Expression:
     try:
         expression = parse_expression(source)
     except ExpressionError as error:
-        raise GoalError(str(error)) from None
+        # The expression language speaks of answers; this is a goal.
+        message = str(error).replace("an answer ", "a goal ", 1)
+        raise GoalError(message.replace("the answer is empty", "the goal is empty", 1)) from None
     if not _is_condition(expression.tree):
         raise GoalError(
             f"{source.strip()!r} is not a condition: a goal compares, e.g. \"output[0] > 0.5\" "
