@@ -111,10 +111,15 @@ KNOWN_KEYS = {
     "training": ["epochs", "batch_size", "shuffle_seed"],
     "variant": ["id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"],
     "step": ["kind", "title", "text", "layer", "row", "batch", "x", "y", "use", "apply", "prompt",
-             "answer", "tolerance", "hints", "explanation", "choices", "epochs", "variants"],
+             "answer", "tolerance", "hints", "explanation", "choices", "epochs", "variants",
+             "goal", "editable"],
     "choice": ["text", "value"],
 }
-STEP_KINDS = ["text", "forward", "loss", "backward", "update", "check", "train"]
+STEP_KINDS = ["text", "forward", "loss", "backward", "update", "check", "train", "explore"]
+# Edit paths of explore steps (nn_tui.lessons.edits), right and wrong.
+EDIT_PATHS = ["layers[0].W[0][0]", "layers[-1].b[-1]", "layers[9].b[0]", "layers[0].W[0]",
+              "x[0]", "x[0][0]", "y[-1]", "y[99]", "learning_rate", "η", "output[0]", "",
+              "layers[0].W[0][0]" * 20, "x[ 0 ]", "layers[0].b[-9]"]
 ACTIVATIONS = ["identity", "relu", "sigmoid", "tanh", "softmax"]
 LOSSES = ["mse", "half_sse", "bce", "cross_entropy"]
 
@@ -283,6 +288,10 @@ def _plausible(key: str, doc: dict):
         "variants": st.lists(st.sampled_from([str(v) for v in variant_ids] + ["main", "nope"]),
                              max_size=9),
         "answer": _answer(),
+        "goal": st.one_of(_answer(), st.builds(lambda a, op, b: f"{a} {op} {b}", _answer(),
+                                               st.sampled_from(["<", ">", "<=", ">=", "!="]),
+                                               _answer())),
+        "editable": st.lists(st.sampled_from(EDIT_PATHS), max_size=4) | _value(),
         "row": st.sampled_from([0, 1, -1, 3, 4, 10_000, 2**63]),
         "layer": st.sampled_from([0, 1, 2, -1, 8, 9]),
         "epochs": st.sampled_from([1, 0, -1, 100_000, 100_001, 10**400]),

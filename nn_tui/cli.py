@@ -98,6 +98,7 @@ def _command_parser() -> argparse.ArgumentParser:
     trace.add_argument("--decimals", type=int, default=4, metavar="D",
                        help="decimals in the worked arithmetic (default 4)")
     trace.add_argument("--json", action="store_true", help="print the full trace as JSON")
+    _add_set_options(trace, steps=True)
 
     train = commands.add_parser("train", help="train with the lesson's settings")
     train.add_argument("path", metavar="PATH")
@@ -105,6 +106,7 @@ def _command_parser() -> argparse.ArgumentParser:
     train.add_argument("--predict", action="append", default=[], metavar="V[,V...]",
                        help="input values to predict after training (repeatable)")
     train.add_argument("--json", action="store_true", help="print JSON")
+    _add_set_options(train, steps=False)
 
     export = commands.add_parser(
         "export", help="the lesson as a document (Markdown) or as a NumPy script")
@@ -356,22 +358,32 @@ def _names(values: np.ndarray, names: Sequence[str]) -> str:
     return ", ".join(f"{name} = {short(value)}" for name, value in zip(names, values))
 
 
-def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
+def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
+                      what: str | None = None, changes=()) -> None:
     from nn_tui.format import worked
     from nn_tui.format.numbers import vector
 
     spec = lesson.network
     depth = len(trace.layers)
     print(f"{lesson.title}  ({lesson.id}, {lesson.path})")
-    shape = " → ".join(str(size) for size in spec.sizes)
-    activations = ", ".join(layer.activation for layer in spec.layers)
-    print(f"network {shape} ({activations}), loss {spec.loss}, η = {spec.learning_rate:g}")
+    if what:
+        print(what)
+    # The network traced (a step may have switched to a variant, --set may have changed η).
+    sizes = network.sizes if network is not None else spec.sizes
+    shape = " → ".join(str(size) for size in sizes)
+    activations = ", ".join(layer.activation for layer in trace.layers)
+    print(f"network {shape} ({activations}), loss {trace.loss_name}, "
+          f"η = {trace.learning_rate:g}")
+    _print_edits(changes)
     overflow = _overflow_note(trace.to_dict())
     if overflow:
         print(f"⚠ {overflow}")
     if trace.mode == "sample":
+        source = f"row {row}" if row is not None else "the step's own example"
+        if any(target.kind in ("x", "y") for target, _old, _new in changes):
+            source += " as --set changed it"
         given = "target" if trace.has_loss else "given dL_dy (∂L/∂ŷ)"
-        print(f"sample: row {row}: {_names(trace.x, spec.inputs)}; "
+        print(f"sample: {source}: {_names(trace.x, spec.inputs)}; "
               f"{given} {_names(trace.y, spec.outputs)}")
     else:
         print(f"batch: all {len(trace.x)} rows, loss = {trace.reduction} of the per-row losses")
@@ -411,11 +423,81 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None) -> None:
         print(f"\n⚠ {overflow}")
 
 
+# -- --set and --step: the edits of explore mode, from the command line --------------------------
+#
+# ``trace`` and ``train`` take ``--set PATH=VALUE`` (repeatable), with the paths and value rules of
+# explore mode (nn_tui.lessons.edits); ``trace`` also takes ``--step N``: the network in force and
+# the data traced at step N of the lesson, as the tutor shows them (and explore mode edits them).
+
+
+def _add_set_options(parser: argparse.ArgumentParser, steps: bool) -> None:
+    what = ("a weight, bias, input x[k], target y[k] or learning_rate" if steps
+            else "a weight, bias or learning_rate")
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                        dest="edits",
+                        help=f"change {what} first, e.g. --set 'layers[0].W[0][0]=0.7' "
+                             "(repeatable; paths as in trace --json)")
+    if steps:
+        parser.add_argument("--step", type=int, metavar="N",
+                            help="trace the network and data of lesson step N (1-based, as on "
+                                 "screen), after the updates and training before it")
+
+
+def _apply_set(command: str, texts: list[str], network, x, y, data: bool = True):
+    """(network, x, y, [(target, old, new)]) with the ``--set`` assignments ``texts`` applied to
+    copies; UsageError naming the assignment at fault (exit status 2)."""
+    from nn_tui.lessons.edits import EditError, apply_edits, parse_assignment, value_of
+
+    edits = []
+    for text in texts:
+        try:
+            target, value = parse_assignment(text, network, x, y)
+        except EditError as error:
+            why = str(error).removeprefix(f"{text!r}: ")
+            raise UsageError(f"nn-tui {command}: --set {text!r}: {why}") from None
+        if not data and target.kind in ("x", "y"):
+            raise UsageError(
+                f"nn-tui {command}: --set {text!r}: {command} uses every data row; --set "
+                "changes weights, biases and learning_rate here (to change a row's values, "
+                "use trace --set, or edit data.rows)")
+        edits.append((target, value))
+    changed = {}
+    for target, value in edits:  # a later --set of one number wins, as in apply_edits
+        changed[target] = (changed.get(target, (value_of(target, network, x, y),))[0], value)
+    edited, x_new, y_new = apply_edits(network, x, y, edits)
+    return edited, x_new, y_new, [(target, old, new) for target, (old, new) in changed.items()]
+
+
+def _print_edits(changes) -> None:
+    from nn_tui.format.numbers import num
+
+    for target, old, new in changes:
+        print(f"set {target.path} = {num(new)} (was {num(old)})")
+
+
+def _step_start(lesson: Lesson, step: int):
+    """(network, x, y, rows, what) at 1-based lesson step ``step``: the weights in force and the
+    data the step traces; UsageError for a step the lesson does not have."""
+    from nn_tui.lessons.session import LessonSession
+
+    session = LessonSession(lesson)
+    if not 1 <= step <= session.total:
+        raise UsageError(f"nn-tui trace: --step {step}: {lesson.path} has steps 1 to "
+                         f"{session.total}")
+    network, x, y, rows = session.explore_data(step - 1)
+    view = session.view(step - 1)
+    what = f"step {step} of {session.total} ({view.state_label})"
+    return network, x, y, rows, what
+
+
 def run_trace(args: argparse.Namespace) -> int:
     from nn_tui.format.numbers import use_decimals
 
     lesson = _load(args.path)
     network = lesson.network.build()
+    if args.step is not None and (args.sample is not None or args.batch):
+        raise UsageError("nn-tui trace: --step traces the data of that step; leave out "
+                         "--sample and --batch")
     if args.sample is not None and not 0 <= args.sample < len(lesson.rows):
         raise UsageError(
             f"nn-tui trace: --sample {args.sample}: {args.path} has rows 0 to {len(lesson.rows) - 1}"
@@ -432,18 +514,30 @@ def run_trace(args: argparse.Namespace) -> int:
                 args.path, "data.csv" if lesson.data_file else "data.rows",
                 f"a trace of all {len(lesson.rows)} rows as one batch would hold {values:,} "
                 f"numbers; the budget is {MAX_BATCH_TRACE_VALUES:,} (trace one row with --sample)")
-    # The engine keeps NumPy's floating-point warnings to itself and reports overflow in words.
-    if args.batch:
-        row = None
-        trace = network.trace(lesson.X, lesson.Y, rows=tuple(range(len(lesson.rows))))
+    what = None
+    if args.step is not None:
+        network, x, y, rows, what = _step_start(lesson, args.step)
+    elif args.batch:
+        x, y, rows = lesson.X, lesson.Y, tuple(range(len(lesson.rows)))
     else:
         row = lesson.focus if args.sample is None else args.sample
-        trace = network.trace(lesson.X[row], lesson.Y[row], rows=(row,))
+        x, y, rows = lesson.X[row], lesson.Y[row], (row,)
+    network, x, y, changes = _apply_set("trace", args.edits, network, x, y)
+    # The engine keeps NumPy's floating-point warnings to itself and reports overflow in words.
+    trace = network.trace(x, y, rows=rows)
     if args.json:
         print_json(trace.to_dict(lesson.id))
     else:
-        _print_trace_text(lesson, trace, row)
+        _print_trace_text(lesson, trace, rows[0] if len(rows) == 1 and _ndim(x) == 1 else None,
+                          network, what, changes)
     return EXIT_OK
+
+
+def _ndim(values) -> int:
+    """The number of dimensions of an array (NumPy loads only with the commands using it)."""
+    import numpy as np
+
+    return np.ndim(values)
 
 
 # -- train ---------------------------------------------------------------------------------------
@@ -516,11 +610,15 @@ def run_train(args: argparse.Namespace) -> int:
             'is "none": the lesson gives an upstream gradient (dL_dy) instead of targets, so '
             "there is no loss to minimise and nothing to train (nn-tui trace shows its step)",
             line)
-    trainer = Trainer(lesson.network.build(), lesson.X, lesson.Y, lesson.training.batch_size,
+    start = lesson.network.build()
+    start, _x, _y, changes = _apply_set("train", args.edits, start, lesson.X[lesson.focus],
+                                        lesson.Y[lesson.focus], data=False)
+    trainer = Trainer(start, lesson.X, lesson.Y, lesson.training.batch_size,
                       lesson.training.shuffle_seed, shuffle=lesson.training.shuffle)
     report_every = max(1, epochs // 10)
     if not args.json:
-        print(f"training {lesson.id}: {epochs} epochs, η = {lesson.network.learning_rate:g}, "
+        _print_edits(changes)
+        print(f"training {lesson.id}: {epochs} epochs, η = {start.learning_rate:g}, "
               f"{len(lesson.rows)} rows, initial loss {_num_or_overflow(trainer.history[0])}")
     done = 0
     while done < epochs and not trainer.diverged:

@@ -597,7 +597,7 @@ def test_the_document_renders_as_github_flavoured_markdown(lesson_id):
     document = exported(lesson_id)
     session = session_of(lesson_id)
     html = MarkdownIt("gfm-like").render(document)
-    questions = sum(step.kind == "check" for step in session.steps)
+    questions = sum(step.is_question for step in session.steps)  # checks and explore tasks
     assert html.count("<h3>") == session.total + questions
     tables = len(re.findall(r"^\| [-:]", document, flags=re.M))
     assert html.count("<table>") == tables >= 1

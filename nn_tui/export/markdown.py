@@ -580,13 +580,37 @@ def _question_parts(view: StepView, number: int) -> list[str]:
     return parts
 
 
+def _explore_parts(session: LessonSession, index: int, number: int) -> list[str]:
+    """An explore step on paper: its task, the numbers one may change and the goal (written
+    in the answer language: goals and edit paths hold no Markdown characters but ``*``)."""
+    from nn_tui.lessons.explore_goal import step_targets
+
+    step = session.steps[index]
+    network, x, y, _rows = session.explore_data(index)
+    targets = step_targets(step, network, x, y)
+    parts = [f"**Try it {number}.** {plain(step.prompt or step.title)}"]
+    if step.editable is None:
+        parts.append("Change any weight, bias, input, target or η (in the tutor: press e at "
+                     "this step) until this holds:")
+    else:
+        names = ", ".join(f"`{target.path}`" for target in targets)
+        parts.append(f"Change only {names} (in the tutor: press e at this step) until this "
+                     "holds:")
+    parts.append(f"`{step.goal.strip()}`")
+    return parts
+
+
 def _solution_parts(session: LessonSession, index: int, number: int) -> list[str]:
     """A check's answer as the tutor reveals it (the session's value, in the panes' format),
-    its explanation, then its hints."""
+    its explanation, then its hints; for an explore step, the goal then the same."""
     step = session.steps[index]
     title = step.title or step.prompt or "Your turn"
-    parts = [f"### Question {number} · {plain(title)} (step {index + 1})"]
-    if step.choices:
+    label = "Try it" if step.kind == "explore" else "Question"
+    parts = [f"### {label} {number} · {plain(title)} (step {index + 1})"]
+    if step.kind == "explore":
+        # Many edits reach a goal: there is no one answer to give, only what counts as one.
+        answer = f"Reached when `{step.goal.strip()}` holds for the edited network."
+    elif step.choices:
         # A choice's value only encodes the answer (1 for up, −1 for down): the choice is the
         # answer, by its number and its text.
         correct = session.correct_choice(index)
@@ -625,6 +649,7 @@ def export_markdown(lesson: Lesson) -> str:
     shown: set[tuple] = set()  # the blocks the previous step showed
     shown_training: object = None
     questions: list[tuple[int, int]] = []
+    tasks: list[tuple[int, int]] = []  # explore steps
     selection: list[str] = []
     for index in range(session.total):
         view = session.view(index)
@@ -651,10 +676,16 @@ def export_markdown(lesson: Lesson) -> str:
         if step.kind == "check":
             questions.append((index, len(questions) + 1))
             parts += _question_parts(view, len(questions))
+        if step.kind == "explore":
+            # Numbered apart from the questions: on paper it is a task to try, not an answer.
+            tasks.append((index, len(tasks) + 1))
+            parts += _explore_parts(session, index, len(tasks))
 
-    if questions:
+    if questions or tasks:
         parts.append("## Solutions")
         for index, number in questions:
+            parts += _solution_parts(session, index, number)
+        for index, number in tasks:
             parts += _solution_parts(session, index, number)
     if lesson.sources:
         parts.append("## Sources")
