@@ -27,6 +27,7 @@ from nn_tui.engine import Network, Trace, Trainer
 from nn_tui.lessons.errors import LessonError, Problem
 from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, ExpressionError, WorkMeter,
                                         parse_expression)
+from nn_tui.lessons.grading import default_tolerance
 from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.walkthrough import generated_steps
 
@@ -39,10 +40,6 @@ LINT_TRAINING_BATCHES = 2_000
 # Each epoch also costs a fixed overhead (~25 µs) that rows × parameters does not see: a tiny
 # network's 100,000 epochs would take seconds. The bundled lessons train at most 6,000.
 LINT_TRAINING_EPOCHS = 20_000
-# Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
-# are shown, and a learner carries rounded values through a chain of products).
-MIN_TOLERANCE = 5e-4
-RELATIVE_TOLERANCE = 0.005
 
 
 @dataclass(frozen=True)
@@ -589,12 +586,15 @@ class LessonSession:
         return self._about_training[index]
 
     def tolerance(self, index: int) -> float:
+        """How far a typed answer to check ``index`` may be from its answer: the step's
+        ``tolerance``, else ``grading.default_tolerance`` of the answer (1e-9 for choices).
+        Raises ExpressionError as ``answer`` does."""
         step = self.steps[index]
         if step.tolerance is not None:
             return step.tolerance
         if step.choices:
             return 1e-9
-        return max(MIN_TOLERANCE, RELATIVE_TOLERANCE * abs(self.answer(index)))
+        return default_tolerance(self.answer(index))
 
     def correct_choice(self, index: int) -> int:
         """Index of the choice whose value matches the computed answer.
