@@ -33,10 +33,11 @@ def digit_unit(value: float, digits: int = DISPLAYED_DIGITS) -> float:
     if magnitude == 0 or not math.isfinite(magnitude):
         raise ValueError(f"{value!r} has no significant digits")
     exponent = math.floor(math.log10(magnitude))
-    # log10 may land a hair off at exact powers of ten: the leading digit decides.
+    # log10 may land a hair off at exact powers of ten: the leading digit decides. (10**309
+    # would overflow; no float reaches it.)
     if 10.0**exponent > magnitude:
         exponent -= 1
-    elif 10.0**(exponent + 1) <= magnitude:
+    elif exponent < 308 and 10.0**(exponent + 1) <= magnitude:
         exponent += 1
     return 10.0**(exponent - digits + 1)
 

@@ -52,7 +52,7 @@ def load_settings(directory: Path | None = None) -> tuple[Settings, str | None]:
         return settings, None
     except (OSError, ValueError) as error:
         return settings, f"The settings file could not be read ({_reason(error)}); using the defaults."
-    where = shorten(str(path))
+    where = shorten(str(path), 200)
     if len(raw) > MAX_FILE_BYTES:
         return settings, f"The settings file {where} is too large to be one; using the defaults."
     try:
