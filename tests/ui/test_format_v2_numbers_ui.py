@@ -341,3 +341,22 @@ async def test_bundled_lesson_panes_at_nine_digits(isolated_home):
         grads = app.screen.view.trace.grads[0].W[0][0]
         assert num(grads, 9) in app.screen.pane("pane-gradients").text
         assert len(num(grads, 9).split(".")[1].rstrip("0123456789")) == 0
+
+
+async def test_the_command_palette_sets_the_digits(lesson, isolated_home):
+    app = make_app(lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await open_at(app, pilot, 1)
+        screen = app.screen
+        await pilot.press("ctrl+p")
+        await wait_for_screen(app, pilot, "CommandPalette")
+        await pilot.press(*"show numbers with 9", "enter")
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
+        assert current_decimals() == 9
+        assert num(screen.view.trace.output[0], 9) in screen.pane("pane-forward").text
+        assert "9 digits" in " ".join(keybar(app))
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert current_decimals() == 4
+    assert load_settings()[0].decimals == 4

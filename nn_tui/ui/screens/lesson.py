@@ -569,11 +569,14 @@ class LessonScreen(Screen):
         return binding.description
 
     def action_cycle_decimals(self) -> None:
-        """Numbers with the next number of significant decimals (4 → 6 → 9 → 4), in every pane
-        and the check's feedback; remembered for the next run."""
+        """Numbers with the next number of significant decimals (4 → 6 → 9 → 4)."""
+        self.set_decimals(next_decimals(current_decimals()))
+
+    def set_decimals(self, decimals: int) -> None:
+        """Numbers with ``decimals`` significant decimals in every pane and the check's
+        feedback, from now on; remembered for the next run."""
         if not self._alive:
             return
-        decimals = next_decimals(current_decimals())
         use_decimals(decimals)
         for _class, pane_id in PANES:
             pane = self.pane(pane_id)
