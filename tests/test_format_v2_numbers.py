@@ -270,11 +270,17 @@ def test_how_far_off_words(given_, expected, words):
 
 
 def _number_checks():
+    """(name, session, index) of every typed-number check of the bundled lessons, and of the
+    walk-through generated for each one's network (a lesson file without steps)."""
     for path in LESSONS:
-        session = LessonSession(load_lesson(path))
-        for index, step in enumerate(session.steps):
-            if step.kind == "check" and not step.choices:
-                yield path.stem, session, index
+        generated = parse_lesson_text(path.read_text(encoding="utf-8").split("[[steps]]")[0],
+                                      str(path))
+        for name, lesson in ((path.stem, load_lesson(path)),
+                             (f"{path.stem} (generated)", generated)):
+            session = LessonSession(lesson)
+            for index, step in enumerate(session.steps):
+                if step.kind == "check" and not step.choices:
+                    yield name, session, index
 
 
 @pytest.mark.parametrize("decimals", [4, 6, 9])
@@ -293,7 +299,7 @@ def test_every_bundled_check_takes_its_displayed_answer_and_refuses_zero_and_the
             assert not grade(0.0, answer, tolerance).correct, where
             assert not grade(-answer, answer, tolerance).correct, where
         seen += 1
-    assert seen >= 25
+    assert seen >= 25 + len(LESSONS)
 
 
 def test_an_explicit_tolerance_still_rules():
