@@ -414,3 +414,24 @@ def test_json_keeps_full_precision(capsys, args):
 def test_bad_decimals_are_usage_errors(capsys, args, said):
     status, out, err = run_cli(capsys, *args)
     assert status == 2 and said in err and "Traceback" not in err
+
+
+# -- the same fault through a lesson file: a tolerance as large as the answer ---------------------
+
+@pytest.mark.parametrize("tolerance, refused", [("0.05", True), ("0.0281", True),
+                                                ("0.028", False), ("0.0001", False)])
+def test_check_refuses_a_tolerance_that_takes_zero(tmp_path, capsys, tolerance, refused):
+    text = (bundled_lessons_dir() / "psa-hidden-layer.toml").read_text(encoding="utf-8")
+    assert 'answer = "grads[0].W[0][0]"' in text  # −0.028031
+    text = text.replace('answer = "grads[0].W[0][0]"',
+                        f'answer = "grads[0].W[0][0]"\ntolerance = {tolerance}', 1)
+    path = tmp_path / "loose.toml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"tolerance = {tolerance}") + 1
+    status, out, err = run_cli(capsys, "check", str(path))
+    if refused:
+        assert status == 2
+        assert f"{path}:{line}: steps[12].tolerance: is {tolerance}" in out + err
+        assert "typing 0 would be graded right" in out + err
+    else:
+        assert status == 0, out + err

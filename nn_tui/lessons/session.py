@@ -669,6 +669,13 @@ class LessonSession:
                     found.append((f"steps[{index}].choices",
                                   f"the answer is {expected:g} but the choices' values are "
                                   f"{values}"))
+            elif step.tolerance is not None and expected != 0 and step.tolerance >= abs(expected):
+                # The tolerance bug of issue 11, entering through a lesson file: 0 (and, from
+                # twice the answer, its negation) would be graded right.
+                found.append((f"steps[{index}].tolerance", (
+                    f"is {step.tolerance:g}, at least the answer itself ({expected:g}): typing 0 "
+                    f"would be graded right; give a tolerance below {abs(expected):g}, or leave "
+                    f"it out (the default here is {default_tolerance(expected):g})")))
         unchecked = [note for note in notes if note[0].endswith(".answer")]
         if len(unchecked) > MAX_UNCHECKED_NOTES:
             # One line per answer would bury the rest of check's output: the first few, a count.
