@@ -41,7 +41,7 @@ MAX_ANSWER_LENGTH = 100
 
 class AnswerInput(Input):
     """The answer box. While it is empty, the lesson's keys work from it (→/← and n/p step,
-    h, r, t, q, ?); once it holds text, printable keys type and ←/→/Home/End edit the text.
+    h, r, t, d, q, ?); once it holds text, printable keys type and ←/→/Home/End edit the text.
     Escape (or Tab) leaves the box; Enter checks the answer."""
 
     BINDINGS = [Binding("escape", "leave", "Leave the answer box", show=False)]
