@@ -193,17 +193,18 @@ def test_no_eval(monkeypatch):
     "1" * (MAX_LEARNER_NUMBER_LENGTH + 1), "((" * 10_000,
 ])
 def test_absurd_arithmetic_is_refused_quickly(typed):
-    start = time.perf_counter()
+    # (CPU time, generous for a busy machine: computing 9^9^9^9 exactly would never end.)
+    start = time.process_time()
     assert parse_learner_answer(typed) is None
-    assert time.perf_counter() - start < 0.05
+    assert time.process_time() - start < 0.5
 
 
 @given(st.text(alphabet="0123456789.e+-−*×·/^() abcdeilnopqrstxy[],<=", max_size=120))
 @settings(max_examples=500, deadline=None)
 def test_any_typing_gives_a_finite_number_or_none_quickly(typed):
-    start = time.perf_counter()
+    start = time.process_time()
     answer = parse_learner_answer(typed)
-    assert time.perf_counter() - start < 0.05
+    assert time.process_time() - start < 0.5
     if answer is not None:
         assert math.isfinite(answer.value)
         assert len(typed) <= MAX_LEARNER_NUMBER_LENGTH
