@@ -91,9 +91,10 @@ class LessonScreen(Screen):
         Binding("question_mark", "app.help", "Help", priority=True),
         Binding("q", "app.quit_app", "Quit", priority=True),
         Binding("t", "switch_detail", "Next pane", priority=True),
-        # (The key bar shows the setting in place of this description: "4 digits".)
-        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True),
         Binding("escape", "back", "Lessons"),
+        # Last: a small terminal's key bar cuts it before the keys that move around. (The key
+        # bar shows the setting in place of this description: "4 digits".)
+        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True),
         # Priority, like ←/→: a focused pane would otherwise take Home/End (to scroll) and hand
         # them on later than a ← pressed just after, so "End ←" ran as "← End".
         Binding("home", "first", "First step", show=False, priority=True),
