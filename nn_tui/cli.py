@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train", "export", "serve")
+from nn_tui import cli_diagnosis  # noqa: E402 - ``try`` and ``progress`` (no heavy imports)
+
+COMMANDS = ("list", "check", "trace", "train", "export", "serve") + cli_diagnosis.COMMANDS
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -56,8 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog=("commands: list, check, trace, train, export, serve "
-                "(nn-tui COMMAND --help for each)"),
+        epilog=(f"commands: {', '.join(COMMANDS)} (nn-tui COMMAND --help for each)"),
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -117,6 +118,7 @@ def _command_parser() -> argparse.ArgumentParser:
                        help="also list the lesson files in DIR (repeatable)")
     serve.add_argument("--max-sessions", type=int, default=100, metavar="N",
                        help="tutors at once, one per tab (default 100, about 70 MB each)")
+    cli_diagnosis.add_commands(commands)
     return parser
 
 
@@ -632,7 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
-                      "train": run_train, "export": run_export, "serve": run_serve}[args.command]
+                      "train": run_train, "export": run_export, "serve": run_serve,
+                      **cli_diagnosis.runners()}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:
