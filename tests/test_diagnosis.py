@@ -92,8 +92,21 @@ def test_the_bundled_lessons_have_mistakes_to_recognise():
     assert total > 100
 
 
-def test_try_recognises_every_bundled_mistake(capsys):
+def test_try_recognises_every_bundled_mistake(capsys, monkeypatch):
     """`nn-tui try --json` agrees with diagnose on every automatic mistake of every check."""
+    import nn_tui.cli
+
+    # Each command validates and replays its lesson (a training run for some): once per file
+    # is enough here, the command is otherwise run as it is.
+    loaded: dict[str, object] = {}
+    real_load = nn_tui.cli._load
+
+    def load_once(path: str):
+        if path not in loaded:
+            loaded[path] = real_load(path)
+        return loaded[path]
+
+    monkeypatch.setattr(nn_tui.cli, "_load", load_once)
     for path in BUNDLED:
         session = LessonSession(load_lesson(path))
         for index in number_checks(session):
@@ -591,3 +604,12 @@ def test_try_teacher_mistake(tmp_path, capsys):
     assert main(["try", str(path), "--step", "1", "6", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["mistake"] == {"kind": "weight_sign", "feedback": "That counts −3 as +3."}
+
+
+def test_the_guide_documents_every_kind():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lesson-format.md").read_text(
+        encoding="utf-8")
+    for kind in KINDS:
+        assert f"`{kind}`" in text, kind
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "nn-tui try LESSON --step N VALUE" in readme and "nn-tui progress [--json]" in readme
