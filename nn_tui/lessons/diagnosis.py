@@ -123,11 +123,12 @@ def diagnose(session: "LessonSession", index: int, value: float) -> Diagnosis:
     if step.kind != "check" or step.choices:
         raise ValueError(f"step {index + 1} is not a check that takes a number")
     expected = float(session.answer(index))
-    tolerance = _tolerance(session, index, expected)
-    if _within(value, expected, tolerance):
+    grading = _Grading.of(session, index)
+    tolerance = grading.tolerance(expected)
+    if grading.right(value, expected):
         return Diagnosis("right", value, expected, tolerance)
     matches = [mistake for mistake in candidates(session, index)
-               if _within(value, mistake.value, _tolerance(session, index, mistake.value))]
+               if grading.right(value, mistake.value)]
     if not matches:
         return Diagnosis("miss", value, expected, tolerance)
     # A teacher's mistake is named before the automatic ones; among equals the closest wins.
@@ -140,24 +141,32 @@ def diagnose(session: "LessonSession", index: int, value: float) -> Diagnosis:
 # -- grading: the one place this module applies the check's tolerance --------------------------
 
 
-def _tolerance(session: "LessonSession", index: int, target: float) -> float:
-    """The check's tolerance around ``target``: the step's own ``tolerance`` if it has one,
-    else the session's rule for the right answer, widened (by the same relative rule) for a
-    candidate larger than the answer, so a learner's rounding of a large wrong number still
-    matches it. The check grades with ``session.tolerance``; this calls it rather than copy it.
-    """
-    from nn_tui.lessons.session import RELATIVE_TOLERANCE
+@dataclass(frozen=True)
+class _Grading:
+    """The check's grading rule at one step: ``base`` is the check's own tolerance (from
+    ``LessonSession.tolerance``, the function the check widget grades with: called, not
+    copied), ``explicit`` whether the step sets it."""
 
-    step = session.steps[index]
-    base = session.tolerance(index)
-    if step.tolerance is not None:
-        return base
-    return max(base, RELATIVE_TOLERANCE * abs(target))
+    base: float
+    explicit: bool
 
+    @classmethod
+    def of(cls, session: "LessonSession", index: int) -> "_Grading":
+        return cls(session.tolerance(index), session.steps[index].tolerance is not None)
 
-def _within(value: float, target: float, tolerance: float) -> bool:
-    """Whether the check would grade ``value`` right if ``target`` were the answer."""
-    return abs(value - target) <= tolerance
+    def tolerance(self, target: float) -> float:
+        """The tolerance around ``target``: the check's, widened by the same relative rule for
+        a candidate larger than the answer (a learner's rounding of a large wrong number still
+        matches it); a step's own ``tolerance`` is used as it is."""
+        from nn_tui.lessons.session import RELATIVE_TOLERANCE
+
+        if self.explicit:
+            return self.base
+        return max(self.base, RELATIVE_TOLERANCE * abs(target))
+
+    def right(self, value: float, target: float) -> bool:
+        """Whether the check would grade ``value`` right if ``target`` were the answer."""
+        return abs(value - target) <= self.tolerance(target)
 
 
 # -- the candidates --------------------------------------------------------------------------
@@ -180,14 +189,19 @@ def candidates(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
 
 def _distinct(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
     expected = float(session.answer(index))
+    grading = _Grading.of(session, index)
+    try:
+        automatic = automatic_mistakes(session, index)
+    except (ArithmeticError, IndexError, KeyError, TypeError, ValueError):
+        # A diagnosis is an extra: whatever goes wrong in it, the check still grades.
+        automatic = []
     kept: list[Mistake] = []
-    for mistake in [*teacher_mistakes(session, index), *automatic_mistakes(session, index)]:
+    for mistake in [*teacher_mistakes(session, index), *automatic]:
         if not math.isfinite(mistake.value):
             continue
         targets = [expected] + [other.value for other in kept]
         # Either side's window: two numbers the learner could not tell apart by rounding.
-        if any(_within(mistake.value, target, _tolerance(session, index, target))
-               or _within(target, mistake.value, _tolerance(session, index, mistake.value))
+        if any(grading.right(mistake.value, target) or grading.right(target, mistake.value)
                for target in targets):
             continue
         kept.append(mistake)
@@ -522,6 +536,58 @@ def replace_layer(layer: Any, W: np.ndarray, b: np.ndarray) -> _Layer:
     return _Layer(W, b, layer.activation)
 
 
+def _plain_parts(trace: Trace, tree: tuple) -> dict[str, Any]:
+    """The parts of ``trace.to_dict()`` that the expression ``tree`` can read: the roots it
+    names, and in them only the fields it names. A batch trace of a few hundred rows holds a
+    million numbers; converting them all for each mistake would take seconds."""
+    names: set[str] = set()
+    fields: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, tuple) and node:
+            if node[0] == "name":
+                names.add(node[1])
+            elif node[0] == "field":
+                fields.add(node[2])
+            for child in node[1:]:
+                walk(child)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(tree)
+
+    def record(item: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+        return {key: _plain(getattr(item, key)) for key in keys if key in fields}
+
+    plain: dict[str, Any] = {}
+    for name in names:
+        if name == "layers":
+            plain[name] = [record(layer, ("activation", "W", "b", "a_prev", "z", "a"))
+                           for layer in trace.layers]
+        elif name == "grads":
+            plain[name] = [record(grad, ("W", "b", "dL_da", "da_dz", "dL_dz", "dL_da_prev"))
+                           for grad in trace.grads]
+        elif name == "after":
+            after = record(trace.after, ("output", "loss", "per_sample_loss"))
+            if "layers" in fields:
+                after["layers"] = [record(layer, ("W", "b", "dW", "db", "z", "a"))
+                                   for layer in trace.after.layers]
+            plain[name] = after
+        elif name in ("x", "y", "output", "loss", "per_sample_loss", "learning_rate",
+                      "loss_name", "reduction"):
+            plain[name] = _plain(getattr(trace, name))
+    return plain
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 # -- naming values for the feedback ----------------------------------------------------------
 
 
@@ -765,10 +831,9 @@ class _Work:
         x = self.trace.x if x is None else x
         y = self.trace.y if y is None else y
         updated = [layer.W for layer in self.trace.after.layers]
-        mistaken = _run(self.network, x, y, mods, updated).to_dict()
+        mistaken = _run(self.network, x, y, mods, updated)
         context = dict(self.context)
-        context.update({key: value for key, value in mistaken.items()
-                        if key not in ("rows", "mode")})
+        context.update(_plain_parts(mistaken, self.expression.tree))
         return self._evaluate(context)
 
     def systematic(self) -> list[Mistake]:
