@@ -46,10 +46,10 @@ if TYPE_CHECKING:
     from nn_tui.engine.network import Network
     from nn_tui.lessons.session import LessonSession, StepView
 
-# Other rows tried for "another row's value" and "one row's gradient": the nearest ones first.
-# A lesson's batch has a handful of rows; a CSV of thousands would make every wrong number
-# match some row.
-MAX_ROWS_TRIED = 12
+# "Another row's value" is the row just before or after the one asked (a slip of the eye along
+# a table): trying every row of a data set would make most wrong numbers match some row, and
+# tell a learner who simply miscalculated a wrong story.
+NEIGHBOUR_ROWS = 1
 # Parameters whose gradient is tried for "the gradient of another parameter" (same layer first).
 MAX_OTHER_PARAMETERS = 24
 
@@ -822,8 +822,8 @@ class _Work:
             return []
         row = self.trace.rows[0]
         total = len(self.session.lesson.X)
-        others = sorted((r for r in range(total) if r != row), key=lambda r: (abs(r - row), r))
-        return others[:MAX_ROWS_TRIED]
+        return [r for r in range(row - NEIGHBOUR_ROWS, row + NEIGHBOUR_ROWS + 1)
+                if r != row and 0 <= r < total]
 
     # -- systematic mistakes: the whole computation done one wrong way -----------------------
 
@@ -1050,7 +1050,9 @@ class _Work:
             found += self._mistake(
                 "mean_for_sum", self._under(_Mods(reduction="mean")),
                 f"that is {asked} with the mean over the {n} rows; this loss is their sum.")
-        rows = sorted(range(n), key=lambda r: (r, ))[:MAX_ROWS_TRIED]
+        # One row worked through alone: the lesson's focus row (the one the sample steps
+        # follow) or the first.
+        rows = sorted({row for row in (self.session.lesson.focus, 0) if row < n})
         how = "averages" if self.trace.reduction == "mean" else "adds up"
         for row in rows:
             found += self._mistake(
@@ -1117,8 +1119,9 @@ class _Work:
         row = _row_position(parts, self.trace.mode)
         if row is not None:
             n = len(self.trace.x)
-            others = sorted((r for r in range(n) if r != parts[row]),
-                            key=lambda r: (abs(r - parts[row]), r))[:MAX_ROWS_TRIED]
+            others = [r for r in range(parts[row] - NEIGHBOUR_ROWS,
+                                       parts[row] + NEIGHBOUR_ROWS + 1)
+                      if r != parts[row] and 0 <= r < n]
             for other in others:
                 moved = parts[:row] + (other,) + parts[row + 1:]
                 found.append(("other_row", float(_resolve(moved, context)),
