@@ -72,12 +72,12 @@ KINDS: dict[str, str] = {
     "other_class": "the log of another class's probability",
     "gradient_ascent": "+ instead of − in the update (a step up the gradient)",
     "eta_left_out": "the learning rate η left out of the update",
+    "old_weights": "the value before the update where the one after it belongs",
     "sum_for_mean": "the sum over the rows where the mean belongs",
     "mean_for_sum": "the mean over the rows where the sum belongs",
     "one_row_for_batch": "one row's value where the batch's belongs",
     "other_row": "another row's value",
     "other_parameter": "the gradient of another parameter",
-    "old_weights": "the value before the update where the one after it belongs",
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(KINDS)}
 # Teacher mistakes without a kind of their own are recorded as this, numbered from 1.
@@ -794,8 +794,12 @@ class _Work:
         value = float(value)
         return value if math.isfinite(value) else None
 
-    def _mistake(self, kind: str, value: float | None, clause: str) -> list[Mistake]:
-        if value is None or not math.isfinite(value):
+    def _mistake(self, kind: str, value: float | None, clause: str,
+                 zero: bool = True) -> list[Mistake]:
+        """The mistake ``kind`` giving ``value`` (none if it cannot be computed). ``zero``:
+        whether 0 may be its number (a gradient that comes out 0 from a degenerate factor,
+        z = 1 in z·(1 − z), would explain every "no idea, 0" as that mistake)."""
+        if value is None or not math.isfinite(value) or (value == 0.0 and not zero):
             return []
         if clause.startswith("="):  # a clause that writes its own arithmetic
             return [Mistake(kind, value, clause[1:].strip())]
@@ -966,6 +970,9 @@ class _Work:
         def slope_is_asked(k: int) -> bool:
             return all(path.parts[1] == k and path.parts[2] == "da_dz" for path in grad_paths)
 
+        def mistake(kind: str, value: float | None, text: str) -> list[Mistake]:
+            return self._mistake(kind, value, text, zero=False)
+
         def clause(role: str, generic: str) -> str:
             if chain is not None:
                 text = _product_clause(chain, role)
@@ -974,7 +981,7 @@ class _Work:
             return generic
 
         if not only_loss_derivative:
-            found += self._mistake(
+            found += mistake(
                 "missing_loss_derivative", self._under(_Mods(drop_loss_derivative=True)),
                 clause("loss", f"that is {asked} without the loss derivative ∂L/∂ŷ: the chain "
                                "rule starts at the loss."))
@@ -982,13 +989,13 @@ class _Work:
             if slope_is_asked(k):
                 continue
             act = self.trace.layers[k].activation
-            found += self._mistake(
+            found += mistake(
                 "missing_activation_slope", self._under(_Mods(drop_slope=k)),
                 clause(f"slope:{k}", f"that is {asked} without the slope of layer {k + 1}'s "
                                      f"{act} (∂a{subscript(k + 1)}/∂z{subscript(k + 1)}): the "
                                      "chain rule passes through every activation."))
         for k in range(shallowest + 1, self.depth):
-            found += self._mistake(
+            found += mistake(
                 "missing_weight_back", self._under(_Mods(drop_weight_back=k)),
                 clause(f"weight:{k}", f"that is {asked} without the weights W{subscript(k + 1)} "
                                       "on the way back: the blame reaches a hidden neuron "
@@ -996,7 +1003,7 @@ class _Work:
             new = self.trace.after.layers[k].W
             old = self.trace.layers[k].W
             one = old.size == 1
-            found += self._mistake(
+            found += mistake(
                 "updated_weights", self._under(_Mods(updated_back=k)),
                 f"that uses the new {names.W(k) if one else 'W' + subscript(k + 1)}"
                 f"{' = ' + num(new.flat[0]) if one else ''} on the way back; backprop uses the "
@@ -1007,30 +1014,30 @@ class _Work:
             if act in ("sigmoid", "tanh", "softmax"):
                 formula = {"sigmoid": "a·(1 − a)", "tanh": "1 − a²",
                            "softmax": "aᵢ·(δᵢⱼ − aⱼ)"}[act]
-                found += self._mistake(
+                found += mistake(
                     "z_for_a", self._under(_Mods(slope_z_for_a=k)),
                     f"that is {asked} with the slope {formula} of layer {k + 1} worked out "
                     f"with z{subscript(k + 1)} in place of a{subscript(k + 1)}: the formula "
                     "takes the activation's output.")
-                found += self._mistake(
+                found += mistake(
                     "a_for_z", self._under(_Mods(slope_a_for_z=k)),
                     f"that is {asked} with the slope of layer {k + 1} taken at "
                     f"a{subscript(k + 1)} instead of at z{subscript(k + 1)}: "
                     f"{names.activation(k)}′(a) is not {names.activation(k)}′(z).")
         if not only_loss_derivative:
-            found += self._mistake(
+            found += mistake(
                 "z_for_a", self._under(_Mods(loss_derivative_at_z=True)),
                 f"that is {asked} with ∂L/∂ŷ worked out with z{subscript(self.depth)} in place "
                 "of ŷ: the loss compares the output ŷ with y.")
         else:
-            found += self._mistake(
+            found += mistake(
                 "z_for_a", self._under(_Mods(loss_derivative_at_z=True)),
                 f"that is {asked} worked out with z{subscript(self.depth)} in place of ŷ: the "
                 "loss compares the output ŷ = f(z) with y.")
         for path in grad_paths:
             layer = path.parts[1]
             if path.parts[2] == "W" and layer > 0:
-                found += self._mistake(
+                found += mistake(
                     "z_for_a", self._under(_Mods(input_z=layer)),
                     f"that uses z{subscript(layer)} where a{subscript(layer)} belongs: "
                     f"∂z{subscript(layer + 1)}/∂w is the activation a{subscript(layer)} "
@@ -1139,6 +1146,13 @@ class _Work:
                     found.append(("old_weights", value,
                                   f"that is {names.of(before)} before the update; the question "
                                   "asks for the value after the step."))
+            if head[0] == "layers" and head[2] in ("W", "b"):
+                before = ("layers",) + head[1:]
+                value = float(_resolve(before, context))
+                found.append(("old_weights", value,
+                              f"that is {names.of(before)} as it was: the update "
+                              f"{names.of(before)} − η·∂L/∂{names.of(before)} has not been "
+                              "applied."))
             if head[0] == "layers" and head[2] in ("W", "b", "dW", "db"):
                 found += self._other_parameters(parts)
         return found
