@@ -691,36 +691,49 @@ class _Names:
         return None
 
 
-def _chain(trace: Trace, names: _Names, parts: tuple) -> list[tuple[str, float, str]] | None:
-    """The chain-rule product a gradient path is, as (symbol, value, role) factors, where it is
-    one product of single numbers (sample mode, element-wise activations, one unit per layer on
-    the way back); None otherwise. Roles: "loss", "slope:K", "weight:K", "input"."""
+def _chain(trace: Trace, names: _Names, parts: tuple) -> list[tuple] | None:
+    """The chain-rule product a gradient path is, as (symbol, value, role, partial) factors
+    from the loss down, where it is one product of single numbers (sample mode, element-wise
+    activations, one unit per layer on the way back); None otherwise. Roles: "loss",
+    "slope:K", "weight:K", "input"; ``partial`` names the product of the factors up to and
+    including this one (∂L/∂z₂ after ∂L/∂ŷ · ∂ŷ/∂z₂)."""
     if trace.mode != "sample" or not parts or parts[0] != "grads":
         return None
     layer, fieldname = parts[1], parts[2]
-    if fieldname not in ("W", "b", "dL_dz"):
+    if fieldname not in ("W", "b", "dL_dz", "dL_da"):
         return None
     unit = parts[3]
-    factors: list[tuple[str, float, str]] = []
+    last = len(trace.layers) - 1
+    factors: list[tuple] = []
     if fieldname == "W":
         column = parts[4]
-        factors.append((names.input(layer, column),
-                        float(trace.layers[layer].a_prev[column]), "input"))
+        factors.append((names.input(layer, column), float(trace.layers[layer].a_prev[column]),
+                        "input", ""))
     k, j = layer, unit
+    if fieldname == "dL_da":
+        # ∂L/∂a of a hidden neuron = the next layer's weight from it · that layer's ∂L/∂z.
+        if layer == last or trace.layers[layer + 1].W.shape[0] != 1:
+            return None
+        factors.append((names.W(layer + 1, 0, unit), float(trace.layers[layer + 1].W[0][unit]),
+                        f"weight:{layer + 1}", f"∂L/∂{names.a(layer, unit)}"))
+        k, j = layer + 1, 0
     while True:
         if trace.layers[k].activation == "softmax":
             return None
-        factors.append((names.slope(k, j), float(trace.grads[k].da_dz[j]), f"slope:{k}"))
-        if k == len(trace.layers) - 1:
-            factors.append((f"∂L/∂{names.a(k, j)}", float(trace.grads[k].dL_da[j]), "loss"))
+        factors.append((names.slope(k, j), float(trace.grads[k].da_dz[j]), f"slope:{k}",
+                        f"∂L/∂{names.z(k, j)}"))
+        if k == last:
+            factors.append((f"∂L/∂{names.a(k, j)}", float(trace.grads[k].dL_da[j]), "loss",
+                            f"∂L/∂{names.a(k, j)}"))
             break
         following = trace.layers[k + 1]
         if following.W.shape[0] != 1:
             return None
-        factors.append((names.W(k + 1, 0, j), float(following.W[0][j]), f"weight:{k + 1}"))
+        factors.append((names.W(k + 1, 0, j), float(following.W[0][j]), f"weight:{k + 1}",
+                        f"∂L/∂{names.a(k, j)}"))
         k, j = k + 1, 0
     factors.reverse()
-    product = math.prod(value for _, value, _ in factors)
+    product = math.prod(factor[1] for factor in factors)
     expected = float(_resolve(parts, trace.to_dict()))
     if not math.isclose(product, expected, rel_tol=1e-6, abs_tol=1e-12):
         return None  # a fused output gradient where the separate factors round badly
@@ -732,19 +745,28 @@ def _factor(value: float) -> str:
     return f"({text})" if value < 0 else text
 
 
-def _product_clause(factors: list[tuple[str, float, str]], left_out: str) -> str | None:
-    """"0.3250 · 0.7311 = 0.2376: that is ∂L/∂ŷ · a₁ without ∂ŷ/∂z₂ = 0.2194" (without its
-    leading value), for the chain ``factors`` with the factor of role ``left_out`` removed."""
-    rest = [factor for factor in factors if factor[2] != left_out]
-    gone = [factor for factor in factors if factor[2] == left_out]
-    if not rest or not gone:
+def _product_clause(factors: list[tuple], left_out: str) -> str | None:
+    """"0.3250 · 0.7311 = 0.2376: that is ∂L/∂ŷ · a₁ without ∂ŷ/∂z₂ = 0.2194", for the chain
+    ``factors`` with the factor of role ``left_out`` removed. The factors above the one left
+    out are written as the one number they make (∂L/∂a₁ = −0.0713 rather than four factors),
+    as the panes show it."""
+    roles = [factor[2] for factor in factors]
+    if left_out not in roles:
         return None
-    symbols = " · ".join(symbol for symbol, _, _ in rest)
-    product = math.prod(value for _, value, _ in rest)
+    gone_at = roles.index(left_out)
+    gone = factors[gone_at]
+    above, below = factors[:gone_at], factors[gone_at + 1:]
+    if len(above) > 1:
+        above = [(above[-1][3], math.prod(factor[1] for factor in above), "", "")]
+    rest = above + below
+    if not rest:
+        return None
+    symbols = " · ".join(factor[0] for factor in rest)
+    product = math.prod(factor[1] for factor in rest)
     worked = num(product)
     if len(rest) > 1:
-        worked = " · ".join(_factor(value) for _, value, _ in rest) + " = " + worked
-    return f"{worked}: that is {symbols} without {gone[0][0]} = {num(gone[0][1])}"
+        worked = " · ".join(_factor(factor[1]) for factor in rest) + " = " + worked
+    return f"{worked}: that is {symbols} without {gone[0]} = {num(gone[1])}"
 
 
 # -- building the candidates -----------------------------------------------------------------
@@ -857,14 +879,18 @@ class _Work:
         if values:
             for k in self._layers_of({"forward", "after"}):
                 b = self.trace.layers[k].b
-                bias = f" = {num(b[0])}" if b.size == 1 else ""
+                unit = self._asked_unit(bare_parts, k)
+                if unit is not None:  # the bias of the very neuron asked about
+                    bias = f"{names.b(k, unit)} = {num(b[unit])}"
+                else:
+                    bias = (f"{names.b(k)} = {num(b[0])}" if b.size == 1
+                            else f"b{subscript(k + 1)}")
                 whose = "" if self.bare and self._layer_of(bare_parts) == k else (
                     f" (in layer {k + 1})")
                 found += self._mistake("bias_left_out", self._under(_Mods(no_bias=k)),
-                                       f"that is {asked} computed without the bias "
-                                       f"{names.b(k) if b.size == 1 else 'b' + subscript(k + 1)}"
-                                       f"{bias}{whose}: z = w·a + b, the bias is added after "
-                                       "the weighted sum.")
+                                       f"that is {asked} computed without the bias {bias}"
+                                       f"{whose}: z = w·a + b, the bias is added after the "
+                                       "weighted sum.")
                 act = names.activation(k)
                 unit = self._asked_activation(bare_parts, k)
                 if unit is not None:
@@ -907,6 +933,16 @@ class _Work:
                 f"that is {asked} for data row {row + 1}; this step traces row "
                 f"{self.trace.rows[0] + 1}.")
         return found
+
+    def _asked_unit(self, parts: tuple, layer: int) -> int | None:
+        """The unit when ``parts`` (a bare path) asks for z or a of one neuron of ``layer``."""
+        if self.trace.mode != "sample":
+            return None
+        if parts[:1] == ("output",) and layer == self.depth - 1:
+            return parts[-1]
+        if parts[:2] == ("layers", layer) and len(parts) == 4 and parts[2] in ("z", "a"):
+            return parts[-1]
+        return None
 
     def _asked_activation(self, parts: tuple, layer: int) -> int | None:
         """The unit when ``parts`` (a bare path) asks for layer ``layer``'s activation a."""
