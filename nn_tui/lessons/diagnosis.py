@@ -59,6 +59,7 @@ KINDS: dict[str, str] = {
     "missing_loss_derivative": "the loss derivative ∂L/∂ŷ left out of the chain rule",
     "missing_input": "the incoming activation (or input) left out of ∂L/∂w",
     "missing_weight_back": "the weight on the way back left out of the chain rule",
+    "chain_cut_short": "the chain rule stopped at ∂L/∂a, before the slope (and the input)",
     "sign_flipped": "the sign flipped",
     "factor_two": "a factor 2 too many or too few",
     "z_for_a": "z used where a belongs",
@@ -1145,6 +1146,18 @@ class _Work:
                 found.append(("missing_input", float(context["grads"][layer]["b"][unit]),
                               f"that is ∂L/∂{names.b(layer, unit)}: ∂L/∂w multiplies each "
                               "row's ∂L/∂z by the input the weight multiplies."))
+            if (fieldname in ("W", "b", "dL_dz") and self.trace.mode == "sample"
+                    and self.trace.layers[layer].activation != "softmax"):
+                unit = parts[3]
+                blame = float(self.trace.grads[layer].dL_da[unit])
+                slope = float(self.trace.grads[layer].da_dz[unit])
+                rest = f"{names.slope(layer, unit)} = {num(slope)}"
+                if fieldname == "W":
+                    rest += (f" and then {names.input(layer, parts[4])} = "
+                             f"{num(float(self.trace.layers[layer].a_prev[parts[4]]))}")
+                found.append(("chain_cut_short", blame,
+                              f"that is ∂L/∂{names.a(layer, unit)}, where the chain stops "
+                              f"short: it still passes through {rest}."))
             if (fieldname == "da_dz" and self.trace.layers[layer].activation != "softmax"
                     and len(parts) > 3):
                 a_parts = ("layers", layer, "a") + parts[3:]
