@@ -499,7 +499,7 @@ def _run_quiet(network, x, y, mods, updated) -> Trace:
 
     eta = 1.0 if mods.eta_one else network.learning_rate
     step = eta if mods.ascent else -eta
-    new_layers = [replace_layer(layer, layer.W + step * g["W"], layer.b + step * g["b"])
+    new_layers = [_replace_layer(layer, layer.W + step * g["W"], layer.b + step * g["b"])
                   for layer, g in zip(layers, grads)]
     _, new_zs, new_activations = _forward(new_layers, X, mods)
     new_per_row = losses(new_zs, new_activations)
@@ -531,7 +531,7 @@ class _Layer:
     activation: Any
 
 
-def replace_layer(layer: Any, W: np.ndarray, b: np.ndarray) -> _Layer:
+def _replace_layer(layer: Any, W: np.ndarray, b: np.ndarray) -> _Layer:
     """A layer with ``layer``'s activation and the weights ``W``, ``b`` (the network's own
     layers are never changed)."""
     return _Layer(W, b, layer.activation)

@@ -3,7 +3,6 @@ reveal (Pilot)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
@@ -142,12 +141,11 @@ async def test_teacher_feedback_is_plain_text_and_hints_are_recorded(tmp_path):
         assert summary["mistakes"] == {"no_bias": 1}
 
 
-@pytest.mark.parametrize("typed", ["0.0280"])
-async def test_a_recognised_mistake_survives_leaving_and_coming_back(typed):
+async def test_a_recognised_mistake_survives_leaving_and_coming_back():
     app = make_app(PSA)
     async with app.run_test(size=BIG) as pilot:
         await open_at(app, pilot, DW1_STEP)
-        await answer(app, pilot, typed)
+        await answer(app, pilot, "0.0280")
         await pilot.press("escape")
         app.screen.go(DW1_STEP + 1)
         await settle(app, pilot)
