@@ -4,7 +4,6 @@ reveal (Pilot)."""
 from __future__ import annotations
 
 
-import pytest
 from textual.widgets import Input, Static
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
