@@ -159,9 +159,10 @@ def run_progress(args: argparse.Namespace) -> int:
         title = f"  {record['title']}" if record["title"] else ""
         print(f"\n{record['id']}{title} ({place})")
         checks = record["checks"]
-        print(f"  checks answered: {checks['answered']}: {checks['right_first_time']} right "
-              f"first time, {checks['right_after_hints']} right after hints or tries, "
-              f"{checks['revealed']} revealed; {checks['skipped']} skipped")
+        print(f"  checks tried: {checks['answered']} ({checks['right_first_time']} right first "
+              f"time, {checks['right_after_hints']} right after hints or tries, "
+              f"{checks['revealed']} revealed, {checks['unsolved']} not solved); "
+              f"{checks['skipped']} skipped without an answer")
         if not record["mistakes"]:
             print("  mistakes: none recognised")
             continue

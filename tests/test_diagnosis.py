@@ -492,7 +492,9 @@ def test_the_summary_counts_checks_and_mistakes():
     progress = LessonProgress.from_dict({"step": 12, "total": 20, "checks": PROGRESS_CHECKS})
     summary = progress.summary()
     assert summary["checks"] == {"answered": 5, "right_first_time": 1, "right_after_hints": 2,
-                                 "revealed": 1, "skipped": 1}
+                                 "revealed": 1, "unsolved": 1, "skipped": 0}
+    passed = LessonProgress.from_dict({"checks": {"3": {"skipped": True}}}).summary()
+    assert passed["checks"]["skipped"] == 1 and passed["checks"]["answered"] == 0
     assert summary["mistakes"] == {"missing_activation_slope": 2, "factor_two": 1,
                                    "sign_flipped": 1, "teacher_1": 1}
     assert summary["mistakes_by_step"][0] == {"step": 5, "kinds": ["missing_activation_slope"]}
@@ -512,7 +514,8 @@ def test_progress_command(isolated_home, capsys):
     assert main(["progress"]) == 0
     out = capsys.readouterr().out
     assert "psa-hidden-layer" in out
-    assert "1 right first time, 2 right after hints or tries, 1 revealed; 1 skipped" in out
+    assert ("checks tried: 5 (1 right first time, 2 right after hints or tries, 1 revealed, "
+            "1 not solved); 0 skipped without an answer") in out
     assert "missing_activation_slope ×2 (steps 5, 13)" in out
     assert "factor_two ×1 (step 14)" in out
 

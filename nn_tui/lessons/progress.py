@@ -240,23 +240,26 @@ class LessonProgress:
         return sum(1 for record in self.checks.values() if record.correct)
 
     def summary(self) -> dict[str, Any]:
-        """What a teacher reads in ``nn-tui progress``: the questions answered right first time
-        (one attempt, no hint), right after hints or tries, revealed, skipped; and the
+        """What a teacher reads in ``nn-tui progress``: of the questions tried (``answered``),
+        those right first time (one attempt, no hint), right after hints or tries, revealed,
+        and left unsolved; the questions passed without an answer (``skipped``); and the
         recognised mistakes, counted by kind and listed by step (1-based, as on screen)."""
         counts = {"answered": 0, "right_first_time": 0, "right_after_hints": 0, "revealed": 0,
-                  "skipped": 0}
+                  "unsolved": 0, "skipped": 0}
         by_kind: dict[str, int] = {}
         by_step: list[dict[str, Any]] = []
         for index_text, record in sorted(self.checks.items(), key=lambda item: int(item[0])):
+            tried = bool(record.attempts or record.revealed or record.correct)
+            counts["answered"] += tried
             if record.correct:
                 first = record.attempts <= 1 and record.hints == 0
                 counts["right_first_time" if first else "right_after_hints"] += 1
             elif record.revealed:
                 counts["revealed"] += 1
+            elif tried:
+                counts["unsolved"] += 1
             elif record.skipped:
                 counts["skipped"] += 1
-            if record.attempts or record.revealed or record.correct:
-                counts["answered"] += 1
             if record.mistakes:
                 by_step.append({"step": int(index_text) + 1, "kinds": list(record.mistakes)})
                 for kind in record.mistakes:
