@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_the_bundled_lessons_have_mistakes_to_recognise():
             total += len(found)
             reads_computed = any(word in answer for word in ("grads", "after", "output", "loss",
                                                              ".z", ".a"))
-            if reads_computed:
+            if reads_computed and re.fullmatch(r"[a-z_]+(\[\d+\]|\.[A-Za-z_]+)*", answer):
                 assert found, (path.stem, index + 1, answer)
             elif answer.startswith("len(") or answer.startswith("layers[1].W"):
                 assert not found
@@ -632,3 +633,15 @@ def test_the_chain_cut_short(psa_hidden):
     assert mistake.kind == "chain_cut_short"
     assert mistake.feedback == ("−0.0713: that is ∂L/∂a₁, where the chain stops short: it still "
                                 "passes through ∂a₁/∂z₁ = 0.1966 and then x = 2.0000.")
+
+
+def test_an_expression_comparing_given_values_gets_no_forward_story():
+    """losses step 8 asks for the ratio of two squared misses the prompt gives: 4 is not "the
+    bias left out" (the learner computed no forward pass), just a plain miss."""
+    session = LessonSession(load_lesson(bundled_lessons_dir() / "losses.toml"))
+    assert session.steps[7].answer == "(y[1] - output[1])^2 / (y[2] - output[2])^2"
+    assert diagnose(session, 7, 4.0).verdict == "miss"
+    assert not {"bias_left_out", "z_for_a", "activation_twice", "other_row"} & kinds(session, 7)
+    # One value scaled is still a computed value: 100·ŷ keeps the forward mistakes.
+    fruit = load_lesson(bundled_lessons_dir() / "fruit.toml")
+    assert {"bias_left_out", "z_for_a"} <= kinds(only_check(fruit, "100 * output[0]"))

@@ -877,7 +877,13 @@ class _Work:
         bare_parts = self.paths[0].parts if self.bare else ()
         chain = _chain(self.trace, names, bare_parts) if self.bare else None
 
-        if values:
+        # The forward pass done wrong (bias, activation, another row) explains a number the
+        # learner computed through the network: a bare path, or an expression of one such value
+        # (100·ŷ, ŷ − 0.5). An expression comparing several values (a ratio of two squared
+        # misses) works with numbers the question gives, and a forward mistake would tell a
+        # story about a computation the learner never made.
+        one_value = self.bare or len(self.paths) == 1
+        if values and one_value:
             for k in self._layers_of({"forward", "after"}):
                 b = self.trace.layers[k].b
                 unit = self._asked_unit(bare_parts, k)
@@ -907,8 +913,8 @@ class _Work:
                     f"that is {asked} with {act} applied twice in layer {k + 1}, "
                     f"{act}({act}(z{subscript(k + 1)})): each layer applies its activation "
                     "once.")
-            if self._reads_loss():
-                found += self._loss_mistakes()
+        if values and self._reads_loss():
+            found += self._loss_mistakes()
 
         if gradient:
             found += self._gradient_mistakes(chain)
@@ -927,7 +933,7 @@ class _Work:
         if self.trace.mode == "batch" and (gradient or moving or self._reads_loss()):
             found += self._batch_mistakes()
 
-        for row in self._rows():
+        for row in self._rows() if one_value else ():
             X, Y = self.session.lesson.X, self.session.lesson.Y
             found += self._mistake(
                 "other_row", self._under(_Mods(), X[row], Y[row]),
