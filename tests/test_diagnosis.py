@@ -645,3 +645,8 @@ def test_an_expression_comparing_given_values_gets_no_forward_story():
     # One value scaled is still a computed value: 100·ŷ keeps the forward mistakes.
     fruit = load_lesson(bundled_lessons_dir() / "fruit.toml")
     assert {"bias_left_out", "z_for_a"} <= kinds(only_check(fruit, "100 * output[0]"))
+
+
+def test_a_teacher_mistake_over_an_expression():
+    session = LessonSession(load_lesson(bundled_lessons_dir() / "losses.toml"))
+    assert diagnose(session, 7, 3.0).mistake.kind == "ratio_not_squared"
