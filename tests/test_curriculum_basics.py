@@ -24,7 +24,7 @@ from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.session import LessonSession
 
 LESSONS = bundled_lessons_dir()
-ORDER = {"single-neuron": 1, "layers": 2, "activations": 3, "losses": 4}
+ORDER = {"single-neuron": 1, "layers": 2, "activations": 5, "losses": 6}
 
 # A decimal number as it appears in prose, with its sign when the minus is attached.
 DECIMAL = re.compile(r"[−-]?\d+\.\d+")
