@@ -253,9 +253,7 @@ STATED: list[tuple] = [
     ("slopes", "The sigmoid's slope rule", "0.01", "0.01"),
     ("slopes", "The sigmoid's slope rule", "0.1962",
      ("nudge", {"x[0]": 1.01}, "(output[0] - sigmoid(1)) / 0.01")),
-    ("slopes", "The sigmoid's slope rule", "−0.01", "-0.01"),
-    ("slopes", "The sigmoid's slope rule", "0.9900", lambda: _exp(-0.01)),
-    ("slopes", "The sigmoid's slope rule", "0.25", lambda: _sigmoid(0) * (1 - _sigmoid(0))),
+    ("slopes", "The sigmoid's slope rule", "0.7311", "output[0]"),
     ("slopes", "Your turn: σ′(1) by the rule", "0.7311", "output[0]"),
     ("slopes", "Your turn: σ′(1) by the rule", "0.2689", "1 - output[0]"),
     ("slopes", "Your turn: σ′(1) by the rule", "0.1966", "grads[0].da_dz[0]"),
@@ -263,6 +261,12 @@ STATED: list[tuple] = [
     ("slopes", "The slope in the Gradients pane", "0.1966", "grads[0].da_dz[0]"),
     ("slopes", "The slope in the Gradients pane", "0.7311", "output[0]"),
     ("slopes", "The slope in the Gradients pane", "−0.2689", "grads[0].dL_da[0]"),
+    ("slopes", "The slope in the Gradients pane", "−0.01", "-0.01"),
+    ("slopes", "The slope in the Gradients pane", "0.01", "0.01"),
+    ("slopes", "The slope in the Gradients pane", "0.9900", lambda: _exp(-0.01)),
+    ("slopes", "The slope in the Gradients pane", "0.25",
+     lambda: _sigmoid(0) * (1 - _sigmoid(0))),
+    ("slopes", "The slope in the Gradients pane", "0.5", lambda: _sigmoid(0)),
     ("slopes", "tanh at z = 1", "2.718", lambda: _exp(1)),
     ("slopes", "tanh at z = 1", "0.3679", lambda: _exp(-1)),
     ("slopes", "tanh at z = 1", "0.7616", "output[0]"),
@@ -481,6 +485,16 @@ def test_chain_rule_each_link_scales_the_nudge_by_its_slope():
     assert moved_a == pytest.approx(base.grads[0].da_dz[0] * base.x[0] * h, rel=0.02)
     moved_loss = nudged["loss"] - base.loss
     assert moved_loss == pytest.approx(base.grads[0].W[0, 0] * h, rel=0.05)
+
+
+def test_plain_text_fields_carry_no_markdown():
+    """Prompts, hints, choices and explanations are shown as plain text (only a step's text is
+    Markdown), so ** or ` would appear literally."""
+    for path in sorted(LESSONS.glob("*.toml")):
+        for step in load_lesson(path).steps:
+            for field in (step.prompt, step.explanation, *step.hints,
+                          *(choice.text for choice in step.choices)):
+                assert "**" not in field and "`" not in field, f"{path.name} {step.title!r}"
 
 
 # -- the lessons that follow: pointing back, nudging, naming the article -------------------------
