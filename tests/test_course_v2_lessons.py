@@ -289,6 +289,7 @@ STATED: list[tuple] = [
     ("slopes", "tanh's slope on screen", "0.4200", "grads[0].da_dz[0]"),
     ("slopes", "Your turn: nudge ReLU to the right", "0.1",
      ("nudge", {"x[0]": 0.1}, "output[0]")),
+    ("slopes", "Your turn: nudge ReLU to the right", "−0.1", ("nudge", {"x[0]": -0.1}, "x[0]")),
     ("slopes", "Your turn: the slope at the corner", "0.5", "0.5"),
     ("slopes", "Summary", "2.718", lambda: _exp(1)),
     ("slopes", "Summary", "0.7311", lambda: _sigmoid(1)),
