@@ -348,6 +348,8 @@ STATED: list[tuple] = [
     ("chain-rule", "Backward: the hidden neuron", "−0.8010", "grads[0].W[0][0]"),
     ("chain-rule", "Backward: the hidden neuron", "−0.4005", "grads[0].b[0]"),
     ("chain-rule", "Your turn: old or new w₂?", "2.0363", "after.layers[1].W[0][0]"),
+    ("chain-rule", "Your turn: old or new w₂?", "0.1", "learning_rate"),
+    ("chain-rule", "Your turn: old or new w₂?", "−0.3631", "grads[1].W[0][0]"),
     ("chain-rule", "Your turn: old or new w₂?", "−0.4768", "grads[1].dL_dz[0]"),
     ("chain-rule", "Your turn: old or new w₂?", "−0.9536", "grads[0].dL_da[0]"),
     ("chain-rule", "One step, from the old weights", "0.1", "learning_rate"),
