@@ -521,6 +521,7 @@ def test_later_lessons_no_longer_assert_the_calculus(lesson_id, asserted):
 
 
 @pytest.mark.parametrize("lesson_id,points_to", [
+    ("activations", ("slopes lesson", "chain-rule lesson")),
     ("losses", ("slopes lesson", "chain-rule lesson")),
     ("fruit", ("slopes lesson", "chain-rule lesson", "losses lesson")),
     ("psa-softmax", ("losses lesson", "chain-rule lesson")),
