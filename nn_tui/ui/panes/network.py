@@ -22,8 +22,10 @@ from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.format.numbers import num, short, vector
 from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
+from nn_tui.lessons.edits import EditTarget
 from nn_tui.ui.panes._common import (
-    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer, layer_name,
+    CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, SELECTED, VALUE, Pane,
+    explore_marks, highlighted_layer, layer_name,
 )
 
 ACTIVATION_SHORT = {
@@ -99,6 +101,19 @@ class _Diagram:
 # -- node contents -----------------------------------------------------------------------------
 
 
+def _editable(view: StepView, target: EditTarget, text: str, changed: bool,
+              style: str = "") -> Text:
+    """An editable number in explore mode: the cursor's in brackets and reversed, a changed one
+    underlined; outside explore mode just the number."""
+    if getattr(view, "selected", None) == target:
+        return Text(f"[{text}]", style=SELECTED)
+    return Text(text, style=CHANGED if changed else style)
+
+
+def _was(view: StepView):
+    return explore_marks(view)
+
+
 def _names(view: StepView) -> tuple[list[str], list[str]]:
     inputs = len(view.trace.layers[0].a_prev) if view.trace.mode == "sample" \
         else view.trace.layers[0].W.shape[1]
@@ -118,7 +133,11 @@ def _input_column(view: StepView, names: list[str]) -> _Column:
         if name in (symbol, f"x{i + 1}"):
             name = ""  # "x₁ x₁ = 2" says it twice
         if trace.mode == "sample":
-            value = Text.assemble(f"{symbol} = ", (short(trace.x[i]), VALUE))
+            base = _was(view)
+            changed = base is not None and base.x[i] != trace.x[i]
+            value = Text(f"{symbol} = ")
+            value.append_text(_editable(view, EditTarget("x", None, (i,)), short(trace.x[i]),
+                                        changed, VALUE))
         else:
             value = Text(f"{symbol} per row", style=MUTED)
         nodes.append([Text(name), value])
@@ -148,7 +167,13 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
             name.append(f" {outputs[unit]}")
         value_name = "ŷ" if last else "a"
         if revealed:
-            value = Text.assemble(f"{value_name} ", (num(record.a[unit]), VALUE))
+            # A changed value is underlined (its "was" is in the Forward pass pane: the
+            # diagram has no width to spare).
+            shown = num(record.a[unit])
+            base = _was(view)
+            was = None if base is None else num(base.layers[layer].a[unit])
+            value = Text.assemble(f"{value_name} ",
+                                  (shown, CHANGED if was not in (None, shown) else VALUE))
         elif trace.mode == "batch":
             value = Text(f"{value_name} per row", style=MUTED)
         else:
@@ -160,12 +185,24 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         if revealed and detail.z:
             lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
         single = fan_in == 1 and units == 1
+        base = _was(view)
+        old = None if base is None else base.layers[layer]
         if detail.weights == "node" and single:
-            lines.append(Text(f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"))
+            line = Text(f"{weight_symbol(trace, layer, 0, 0)} ")
+            line.append_text(_weight(view, layer, 0, 0))
+            lines.append(line)
         elif detail.weights != "below" and not single:
-            lines.append(Text("w " + " ".join(num(w) for w in record.W[unit])))
+            line = Text("w")
+            for k in range(fan_in):
+                line.append(" ")
+                line.append_text(_weight(view, layer, unit, k))
+            lines.append(line)
         if detail.bias:
-            lines.append(Text(f"b {num(record.b[unit])}"))
+            line = Text("b ")
+            line.append_text(_editable(view, EditTarget("b", layer, (unit,)),
+                                       num(record.b[unit]),
+                                       old is not None and old.b[unit] != record.b[unit]))
+            lines.append(line)
         nodes.append(lines)
     header = layer_name(layer, depth, short=True)
     activation = ACTIVATION_SHORT.get(record.activation, record.activation)
@@ -174,14 +211,35 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
     return _Column((header, activation), nodes, current)
 
 
+def _weight(view: StepView, layer: int, unit: int, k: int) -> Text:
+    """One weight, as an editable number (explore mode) or plain."""
+    trace = view.trace
+    base = _was(view)
+    value = trace.layers[layer].W[unit, k]
+    changed = base is not None and base.layers[layer].W[unit, k] != value
+    return _editable(view, EditTarget("W", layer, (unit, k)), num(value), changed)
+
+
 def _loss_column(view: StepView) -> _Column:
     trace = view.trace
-    lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"),
-             Text.assemble("L ", (num(trace.loss), VALUE))]
+    base = _was(view)
+    shown = num(trace.loss)
+    was = None if base is None else num(base.loss)
+    loss = Text.assemble("L ", (shown, CHANGED if was not in (None, shown) else VALUE))
+    lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"), loss]
     if trace.mode == "sample":
-        target = short(trace.y[0]) if len(trace.y) == 1 else \
-            "[" + ", ".join(short(v) for v in trace.y) + "]"
-        lines.append(Text(f"target {target}", style=MUTED))
+        target = Text("target ", style=MUTED)
+        if len(trace.y) > 1:
+            target.append("[", style=MUTED)
+        for k, value in enumerate(trace.y):
+            if k:
+                target.append(", ", style=MUTED)
+            changed = base is not None and base.y[k] != value
+            target.append_text(_editable(view, EditTarget("y", None, (k,)), short(value),
+                                         changed, MUTED))
+        if len(trace.y) > 1:
+            target.append("]", style=MUTED)
+        lines.append(target)
     return _Column(("loss", ""), [lines], view.highlight.part == "loss")
 
 
@@ -193,14 +251,22 @@ def _weights_below(view: StepView) -> list[Text]:
         units, fan_in = record.W.shape
         if units == 1 and fan_in == 1:
             lines.append(Text.assemble((f"{weight_symbol(trace, layer, 0, 0)} ", MUTED),
-                                       num(record.W[0, 0])))
+                                       _weight(view, layer, 0, 0)))
             continue
         matrix = layer_symbol("W", layer, len(trace.layers))
+        base = _was(view)
         for unit in range(units):
             owner = a_symbol(trace, layer, unit)
-            lines.append(Text.assemble((f"{matrix} into {owner}: ", MUTED), vector(record.W[unit]),
-                                       (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
-                                       num(record.b[unit])))
+            line = Text(f"{matrix} into {owner}: [", style=MUTED)
+            for k in range(fan_in):
+                if k:
+                    line.append(", ")
+                line.append_text(_weight(view, layer, unit, k))
+            line.append(f"]  {bias_symbol(trace, layer, unit)} ", style=MUTED)
+            line.append_text(_editable(
+                view, EditTarget("b", layer, (unit,)), num(record.b[unit]),
+                base is not None and base.layers[layer].b[unit] != record.b[unit]))
+            lines.append(line)
     return lines
 
 
@@ -214,7 +280,7 @@ def _diagram(view: StepView, detail: _Detail) -> _Diagram:
     for layer, record in enumerate(trace.layers):
         units, fan_in = record.W.shape
         if units == 1 and fan_in == 1:
-            label = f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"
+            label = f"{weight_symbol(trace, layer, 0, 0)} {_weight(view, layer, 0, 0).plain}"
             links.append(_Link(label=label if detail.weights == "arrow" else ""))
         else:
             links.append(_Link(header=layer_symbol("W", layer, len(trace.layers)),
@@ -397,6 +463,7 @@ def network_renderable(view: StepView, width: int, height: int = 0) -> Renderabl
 
 class NetworkPane(Pane):
     PANE_TITLE = "Network"
+    SHOWS_CURSOR = True
 
     HEIGHT_AWARE = True
 

@@ -13,7 +13,8 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, highlighted_layer, layer_name,
+    CHANGED, HEADING, MUTED, SELECTED, VALUE, WENT_DOWN, WENT_UP, Pane, append_was,
+    explore_marks, highlighted_layer, layer_name,
 )
 
 
@@ -80,7 +81,53 @@ def _by_neuron(cells: list[Text], per_neuron: int, width: int) -> RenderableType
     return Group(*lines)
 
 
+def editable_cell(symbol: str, value: float, was: float | None, selected: bool) -> Text:
+    """Explore mode: one editable number, "w₂ −0.9000 (was −1.0000)", the cursor's reversed
+    and in brackets (so it shows without colour too)."""
+    shown = num(value)
+    before = None if was is None else num(was)
+    style = SELECTED if selected else CHANGED if before not in (None, shown) else VALUE
+    text = Text(f"{symbol} ")
+    text.append(f"[{shown}]" if selected else shown, style=style)
+    return append_was(text, shown, before)
+
+
+def _explore_renderable(view: StepView, width: int) -> RenderableType:
+    """Explore mode: every weight and bias (and η) as an editable number, the cursor on one,
+    what the edits changed marked "(was …)"."""
+    from nn_tui.lessons.edits import EditTarget
+
+    trace = view.trace
+    base = explore_marks(view)
+    selected = getattr(view, "selected", None)
+    editable = getattr(view, "editable", frozenset())
+    parts: list[RenderableType] = []
+    eta = EditTarget("learning_rate", None, ())
+    if eta in editable:
+        parts.append(editable_cell("η", trace.learning_rate,
+                                   None if base is None else base.learning_rate,
+                                   selected == eta))
+    for layer in range(len(trace.layers)):
+        parts.append(_layer_heading(view, layer))
+        record = trace.layers[layer]
+        old = None if base is None else base.layers[layer]
+        cells = []
+        for unit in range(record.W.shape[0]):
+            for k in range(record.W.shape[1]):
+                target = EditTarget("W", layer, (unit, k))
+                cells.append(editable_cell(
+                    weight_symbol(trace, layer, unit, k), record.W[unit, k],
+                    None if old is None else old.W[unit, k], selected == target))
+            target = EditTarget("b", layer, (unit,))
+            cells.append(editable_cell(bias_symbol(trace, layer, unit), record.b[unit],
+                                       None if old is None else old.b[unit], selected == target))
+        parts.append(_by_neuron(cells, record.W.shape[1] + 1, width))
+    return Group(*parts)
+
+
 def weights_renderable(view: StepView, width: int) -> RenderableType:
+    if getattr(view, "selected", None) is not None:
+        return _explore_renderable(view, width)
     parts: list[RenderableType] = []
     updating = view.reveal.update
     if updating:
@@ -109,6 +156,7 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
 
 class WeightsPane(Pane):
     PANE_TITLE = "Weights"
+    SHOWS_CURSOR = True
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return weights_renderable(view, width)

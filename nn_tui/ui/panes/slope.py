@@ -1,0 +1,201 @@
+"""The Slope pane of explore mode: the selected number's last nudge as a slope, beside the
+gradient backpropagation computed and a central difference (the gradient check).
+
+It formats an ``ExploreState`` (built by the lesson screen from ``ExploreSession.readout()``),
+computing nothing: the losses, the ratio and the slopes are the model's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input
+
+from nn_tui.engine import Trace
+from nn_tui.format.names import subscript
+from nn_tui.format.numbers import num
+from nn_tui.format.worked import bias_symbol, weight_symbol
+from nn_tui.lessons.edits import EditTarget
+from nn_tui.lessons.explore import SlopeReadout
+from nn_tui.ui.panes._common import HEADING, MUTED, VALUE, WARNING, Pane, PaneBody
+
+SLOPE_DECIMALS = 6  # slopes are compared to ~1e−6: four decimals would hide the meeting
+AGREE = 1e-6
+
+
+def target_symbol(trace: Trace, target: EditTarget) -> str:
+    """The symbol the panes use for an editable number: w₂, W₁[1,2], b₁, x, x₂, y, η; a batch
+    row's input as x₂ (row 3)."""
+    if target.kind == "W":
+        return weight_symbol(trace, target.layer, *target.index)
+    if target.kind == "b":
+        return bias_symbol(trace, target.layer, target.index[0])
+    if target.kind == "learning_rate":
+        return "η"
+    size = trace.layers[0].W.shape[1] if target.kind == "x" else trace.layers[-1].W.shape[0]
+    k = target.index[-1]
+    symbol = target.kind if size == 1 else f"{target.kind}{subscript(k + 1)}"
+    if len(target.index) == 2:
+        rows = trace.rows or tuple(range(len(trace.x)))
+        symbol += f" (row {rows[target.index[0]]})"
+    return symbol
+
+
+def signed(value: float, decimals: int | None = None) -> str:
+    """``+0.1000`` / ``−0.1000``: a change always shows its direction."""
+    text = num(value, decimals)
+    return text if text.startswith("−") or text in ("nan",) else f"+{text}"
+
+
+@dataclass(frozen=True)
+class ExploreState:
+    """What the slope pane shows: the readout, the step size, the edits (symbol, old, new)."""
+
+    readout: SlopeReadout
+    symbol: str
+    step: str
+    changes: tuple[tuple[str, float, float], ...]
+    editable_count: int
+    position: int  # the cursor's place among the editable numbers (0-based)
+    training: bool = False  # a run from the edited network is under way
+
+
+def slope_renderable(state: ExploreState, width: int) -> RenderableType:
+    readout = state.readout
+    p = state.symbol
+    loss = "L" if readout.loss_path == "loss" else "L after the update"
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(f"{p} = ", style="bold")
+    head.append(num(readout.value), style=VALUE)
+    head.append(f"   step {state.step}", style="bold")
+    head.append(f"   ({state.position + 1} of {state.editable_count})", style=MUTED)
+    parts.append(head)
+    change = readout.change
+    if change is None:
+        parts.append(Text(f"nudge {p} with + or − to see how {loss} moves", style=MUTED))
+    else:
+        table = Text()
+        table.append("last change  ", style=MUTED)
+        table.append(f"{p} {num(change.before)} → {num(change.after)}   Δ{p} = "
+                     f"{signed(change.delta)}\n")
+        table.append("             ", style=MUTED)
+        table.append(f"L {num(change.loss_before)} → {num(change.loss_after)}   ΔL = "
+                     f"{signed(change.loss_delta)}")
+        parts.append(table)
+        ratio = change.ratio
+        line = Text(f"ΔL/Δ{p} = {signed(change.loss_delta)} / {signed(change.delta)} = ")
+        line.append("?" if ratio is None else num(ratio, SLOPE_DECIMALS), style=VALUE)
+        parts.append(line)
+    if readout.backprop is not None:
+        line = Text(f"backprop ∂L/∂{p} at {p} = {num(readout.value)}: ")
+        line.append(num(readout.backprop, SLOPE_DECIMALS), style=VALUE)
+        if width >= 60:
+            line.append(f"  ({readout.backprop_path})", style=MUTED)
+        parts.append(line)
+    else:
+        why = ("backprop stops at the weights and inputs: it gives no ∂L/∂y"
+               if readout.target.kind == "y" else
+               "η is not in L; L after the update depends on it, and backprop gives no ∂/∂η")
+        parts.append(Text(why, style=MUTED))
+    central = Text(f"central difference, h = {readout.h:.0e}: ".replace("-", "−"))
+    central.append(num(readout.central, SLOPE_DECIMALS), style=VALUE)
+    if readout.backprop is not None and math.isfinite(readout.central):
+        gap = abs(readout.central - readout.backprop)
+        scale = max(1.0, abs(readout.backprop))
+        if gap <= AGREE * scale:
+            central.append("  ✓ agrees with backprop", style="bold green")
+        else:
+            central.append(f"  ✗ differs by {num(gap, 2)}", style=WARNING)
+    parts.append(central)
+    if change is not None and change.ratio is not None and readout.backprop is not None:
+        gap = abs(change.ratio - readout.backprop)
+        parts.append(Text(f"ΔL/Δ{p} is {num(gap, 2)} from ∂L/∂{p}: [ makes the step smaller, "
+                          "and the two meet", style=MUTED))
+    if state.training:
+        parts.append(Text("training from your edited network (space pauses)", style=MUTED))
+    if state.changes:
+        parts.append(Text("changed", style=HEADING))
+        line = Text()
+        for number, (symbol, old, new) in enumerate(state.changes):
+            if number:
+                line.append("   ")
+            line.append(f"{symbol} {num(old)} → ")
+            line.append(num(new), style=VALUE)
+        parts.append(line)
+    return Group(*parts)
+
+
+class ValueInput(Input):
+    """Where Enter types an exact value for the selected number; Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Every printable key types here (the explore keys +, −, 0, [, ], e, w, q included).
+        return bool(character and character.isprintable()) or \
+            super().check_consume_key(key, character)
+
+    def key_hints(self) -> list[tuple[str, str, str]]:
+        """(key, action, description) the key bar shows while this box has the focus."""
+        return [("enter", "submit", "Set the value"), ("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        self.value = ""
+        self.display = False
+        self.screen.set_focus(None)
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            self.cursor_blink = False
+
+
+class SlopePane(Pane):
+    """Explore mode's readout; shown in the Lesson pane's place while exploring."""
+
+    PANE_TITLE = "Slope"
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.state: ExploreState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PaneBody(id=f"{self.id}-body" if self.id else None)
+        yield ValueInput(id="explore-value", max_length=100)
+
+    def on_mount(self) -> None:
+        self.query_one(ValueInput).display = False
+
+    def show_state(self, state: ExploreState) -> None:
+        """Show ``state`` (nothing is redrawn when it is the one shown)."""
+        self.border_title = f"Slope of L with respect to {state.symbol}" \
+            if state.readout.loss_path == "loss" else f"Slope of L after the update, by {state.symbol}"
+        if state == self.state:
+            return
+        self.state = state
+        self.body.update(lambda width, height: slope_renderable(state, width), (state,))
+
+    def prerender_state(self, state: ExploreState) -> None:
+        self.body.prerender(lambda width, height: slope_renderable(state, width), (state,))
+
+    def show(self, view) -> None:  # the lesson screen calls show() on every pane
+        self.view = view
+
+    def prerender(self, view) -> None:
+        pass
+
+    @property
+    def value_input(self) -> ValueInput:
+        return self.query_one(ValueInput)
+
+    def ask_value(self, symbol: str, value: float) -> None:
+        box = self.value_input
+        box.value = ""
+        box.placeholder = f"{symbol} = ? now {num(value)} (Enter sets it, Escape cancels)"
+        box.display = True
+        box.focus()
