@@ -52,9 +52,8 @@ TRACE_CACHE = 64  # edited traces kept (a nudge back and forth reuses them)
 
 
 def step_text(exponent: int) -> str:
-    """The step size 10^exponent as a learner reads it: ``0.1``, ``0.001``, ``1e-06``, ``10``."""
-    value = 10.0 ** exponent
-    return f"{value:g}" if -5 <= exponent <= 5 else f"1e{exponent:+d}"
+    """The step size 10^exponent as a learner reads it: ``0.1``, ``0.0001``, ``1e-5``, ``1000``."""
+    return f"{10.0 ** exponent:g}" if -4 <= exponent <= 5 else f"1e{exponent}"
 
 
 @dataclass(frozen=True)

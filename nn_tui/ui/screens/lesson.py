@@ -1032,11 +1032,13 @@ class LessonScreen(Screen):
         explore = self.explore
         if explore is None:
             return
-        folder = Path.cwd()
+        folder = None
         try:
+            folder = Path.cwd()  # (gone if the folder was deleted under the tutor)
             path = write_lesson(explore, self.lesson, folder, step_label=self.view.position)
         except OSError as error:
-            self.notify(clean(f"Could not write the lesson in {folder}: "
+            where = folder or "the current folder"
+            self.notify(clean(f"Could not write the lesson in {where}: "
                               f"{error.strerror or error}"),
                         title="Save as lesson", severity="error", timeout=10, markup=False)
             return
