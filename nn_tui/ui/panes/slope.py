@@ -165,11 +165,8 @@ class SlopePane(Pane):
         self.state: ExploreState | None = None
 
     def compose(self) -> ComposeResult:
+        # The value box is mounted on the first Enter: most visits only nudge.
         yield PaneBody(id=f"{self.id}-body" if self.id else None)
-        yield ValueInput(id="explore-value", max_length=100)
-
-    def on_mount(self) -> None:
-        self.query_one(ValueInput).display = False
 
     def show_state(self, state: ExploreState) -> None:
         """Show ``state`` (nothing is redrawn when it is the one shown)."""
@@ -190,11 +187,16 @@ class SlopePane(Pane):
         pass
 
     @property
-    def value_input(self) -> ValueInput:
-        return self.query_one(ValueInput)
+    def value_input(self) -> ValueInput | None:
+        boxes = self.query(ValueInput)
+        return boxes.first() if boxes else None
 
-    def ask_value(self, symbol: str, value: float) -> None:
+    async def ask_value(self, symbol: str, value: float) -> None:
+        """Open the value box for ``symbol`` (now ``value``) and put the cursor in it."""
         box = self.value_input
+        if box is None:
+            box = ValueInput(id="explore-value", max_length=100)
+            await self.mount(box)
         box.value = ""
         box.placeholder = f"{symbol} = ? now {num(value)} (Enter sets it, Escape cancels)"
         box.display = True

@@ -51,9 +51,6 @@ from nn_tui.ui.widgets.keybar import KeyBar
 # (pane class, widget id) in grid order; each pane carries its own title (its border title).
 PANES = (
     (LessonPane, "pane-lesson"),
-    # Explore mode's readout, in the Lesson pane's place while exploring (hidden otherwise).
-    # An output picture would go right after it: the slot under it at 120×36 and more.
-    (SlopePane, "pane-slope"),
     (NetworkPane, "pane-network"),
     (ForwardPane, "pane-forward"),
     (WeightsPane, "pane-weights"),
@@ -247,9 +244,7 @@ class LessonScreen(Screen):
             if pane_id == "pane-loss" and is_check:
                 visible = loss_beside and (wide or self.detail == pane_id)
             if pane_id == "pane-lesson":
-                visible = visible and not exploring
-            if pane_id == "pane-slope":
-                visible = exploring
+                visible = visible and not exploring  # the Slope pane is in its place
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
@@ -760,14 +755,24 @@ class LessonScreen(Screen):
         return (self._explore_run is not None and runner is not None and runner.active
                 and runner.run == self._explore_run)
 
-    def action_explore(self) -> None:
+    async def action_explore(self) -> None:
         """``e``: enter explore mode, or leave it."""
         if self.explore is not None:
             self.leave_explore()
         else:
-            self.enter_explore()
+            await self.enter_explore()
 
-    def enter_explore(self, editable=None) -> bool:
+    @property
+    def slope_pane(self) -> SlopePane | None:
+        """Explore mode's readout (mounted only while exploring)."""
+        return self._one(SlopePane)
+
+    def _explore_panes(self):
+        """The panes explore mode draws: the lesson screen's and the Slope pane."""
+        for _class, pane_id in PANES:
+            yield self.pane(pane_id)
+
+    async def enter_explore(self, editable=None) -> bool:
         """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
         may reach, None for every one). Refused, with a notice saying why, while a step is
         being prepared, while the lesson's own run trains, and at a question not yet answered:
@@ -812,6 +817,12 @@ class LessonScreen(Screen):
         if self.detail == "pane-loss":
             self.detail = "pane-forward"  # the Loss pane is below the readout anyway
         self.set_focus(None)
+        # The readout takes the Lesson pane's place in the grid (it is mounted right after it
+        # and the Lesson pane is hidden); it exists only while exploring, so leaving gives back
+        # the screen's own widgets and nothing else. An output picture pane would be mounted
+        # after it: the slot under it at 120×36 and more (the Lesson pane's two rows).
+        await self.query_one("#panes").mount(SlopePane(id="pane-slope"),
+                                             after=self.pane("pane-lesson"))
         self._apply_layout()
         self._render_explore()
         self.refresh_bindings()
@@ -832,9 +843,9 @@ class LessonScreen(Screen):
         self._explore_saved = None
         self._explore_run = None
         self._explore_trainings = ()
-        slope = self._one(SlopePane)
+        slope = self.slope_pane
         if slope is not None:
-            slope.value_input.display = False
+            slope.remove()
         if saved is None or not self._alive:
             return
         self.detail = saved.detail
@@ -902,7 +913,9 @@ class LessonScreen(Screen):
         view = self._explore_view()
         for _class, pane_id in PANES:
             self.pane(pane_id).show(view)
-        self._one(SlopePane).show_state(self._explore_state())
+        slope = self.slope_pane
+        if slope is not None:
+            slope.show_state(self._explore_state())
         self._explore_status()
         if self._explore_timer is not None:
             self._explore_timer.stop()
@@ -932,7 +945,9 @@ class LessonScreen(Screen):
         if explore is None or not self._alive or self._explore_training():
             return
         saved = (explore.edits, explore.last)
-        slope = self._one(SlopePane)
+        slope = self.slope_pane
+        if slope is None:
+            return
         try:
             for direction in (1, -1):
                 try:
@@ -978,11 +993,12 @@ class LessonScreen(Screen):
             self.explore.scale_step(up > 0)
             self._render_explore()
 
-    def action_type_value(self) -> None:
+    async def action_type_value(self) -> None:
         explore = self.explore
-        if explore is not None:
-            self._one(SlopePane).ask_value(target_symbol(explore.trace, explore.selected),
-                                           explore.value())
+        slope = self.slope_pane
+        if explore is not None and slope is not None:
+            await slope.ask_value(target_symbol(explore.trace, explore.selected),
+                                  explore.value())
             self.refresh_bindings()
 
     @on(Input.Submitted, "#explore-value")
@@ -1076,8 +1092,7 @@ class LessonScreen(Screen):
             self._panes_updated = now
         live = self._explore_live_view(message.outcomes, message.trace)
         for _class, pane_id in PANES:
-            if pane_id == "pane-loss" or every_pane and pane_id not in ("pane-lesson",
-                                                                         "pane-slope"):
+            if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
         epoch, planned = race_epoch(message.outcomes)
         runner = self._one(TrainingRun)
