@@ -310,8 +310,8 @@ def test_a_custom_example_is_added_as_the_focus_row(psa_hidden):
     explore = ExploreSession(view)
     explore.rows = ()  # as a step with its own x and y traces it
     document = lesson_document(explore, psa_hidden)
-    assert len(document["data"]["rows"]) == len(psa_hidden.rows) + 1
-    assert document["data"]["focus"] == len(psa_hidden.rows)
+    assert len(document["rows"]) == len(psa_hidden.rows) + 1
+    assert document["focus"] == len(psa_hidden.rows)
 
 
 def test_loss_of_follows_the_target(psa_hidden):

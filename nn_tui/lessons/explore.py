@@ -30,8 +30,6 @@ As the step shrinks, ΔL/Δp meets ∂L/∂p: the error of a forward difference 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -396,10 +394,11 @@ class ExploreSession:
 
 
 def lesson_document(session: ExploreSession, lesson, step_label: str = "") -> dict:
-    """The explored network as a lesson file's tables (``[lesson]``, ``[network]``, ``[data]``,
-    ``[training]``), with no steps: the tutor generates its walk-through. The traced example is
-    the focus row, so the written lesson's first trace is the edited one (a custom example is
-    added as the last data row)."""
+    """The explored network as the keyword arguments of ``writer.lesson_toml``: the lesson's
+    inputs, outputs and data with the edits in, the edited weights, biases and η, the lesson's
+    training settings, and no steps (the tutor generates the walk-through). The traced example
+    is the focus row, so the written lesson's first trace is the edited one (a custom example,
+    not a row of the data, is added as the last row)."""
     network, x, y = session.edited_data()
     spec = lesson.network
     rows = np.array(lesson.rows, dtype=float)
@@ -425,85 +424,45 @@ def lesson_document(session: ExploreSession, lesson, step_label: str = "") -> di
     if training.batch_size is not None:
         training_table["batch_size"] = int(training.batch_size)
     return {
-        "lesson": {
-            "id": f"{lesson.id}-explored",
-            "title": f"{lesson.title} (explored)",
-            "summary": f"Written by explore mode from “{lesson.title}”{where}: {changed}.",
-        },
-        "network": {
-            "inputs": list(spec.inputs),
-            "outputs": list(spec.outputs),
-            "loss": network.loss.name,
-            "learning_rate": float(network.learning_rate),
-            "reduction": network.reduction,
-            "layers": [
-                {
-                    "units": int(layer.W.shape[0]),
-                    "activation": layer.activation.name,
-                    "weights": [[float(v) for v in row] for row in layer.W],
-                    "bias": [float(v) for v in layer.b],
-                }
-                for layer in network.layers
-            ],
-        },
-        "data": {"rows": [[float(v) for v in row] for row in rows], "focus": int(focus)},
+        "lesson_id": f"{lesson.id}-explored",
+        "title": f"{lesson.title} (explored)",
+        "summary": f"Written by explore mode from “{lesson.title}”{where}: {changed}.",
+        "inputs": list(spec.inputs),
+        "outputs": list(spec.outputs),
+        "loss": network.loss.name,
+        "learning_rate": float(network.learning_rate),
+        "reduction": network.reduction,
+        "layers": [(layer.activation.name, layer.W, layer.b) for layer in network.layers],
+        "rows": rows,
+        "focus": int(focus),
         "training": training_table,
+        "header": "Written by nn-tui's explore mode.",
     }
 
 
 def write_lesson(session: ExploreSession, lesson, folder: Path | str = ".",
-                 step_label: str = "", name: str | None = None) -> Path:
-    """Write the explored network as a new lesson file in ``folder`` and return its path.
+                 step_label: str = "") -> Path:
+    """Write the explored network as a new lesson file in ``folder`` and return its path
+    (``writer.lesson_toml`` makes the text, ``writer.write_new_lesson`` writes it atomically).
 
-    The name is ``<lesson id>-explored.toml``, or ``-2``, ``-3`` … when that exists: an existing
-    file is never replaced (the file is created with a hard link, which fails if the name is
-    taken, after being written and synced under a temporary name). Raises OSError when the
-    folder cannot be written.
+    The name is ``<lesson id>-explored.toml``, or ``-2``, ``-3`` … when that is taken: an
+    existing file is never replaced. Raises OSError when the folder cannot be written, and
+    ``writer.LessonWriteError`` for numbers a lesson file cannot hold (an overflowed weight).
     """
-    import tomli_w
+    from nn_tui.lessons.writer import lesson_toml, write_new_lesson
 
     folder = Path(folder)
-    text = tomli_w.dumps(lesson_document(session, lesson, step_label))
-    header = ("# Written by nn-tui's explore mode. The walk-through is generated from the network\n"
-              "# and data below; add [[steps]] to write your own (see docs/lesson-format.md).\n\n")
-    stem = name or f"{lesson.id}-explored"
-    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(header + text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        for number in range(1, 1000):
-            path = folder / (f"{stem}.toml" if number == 1 else f"{stem}-{number}.toml")
-            try:
-                _create_new(temporary, path)
-            except FileExistsError:
-                continue
-            return path
-        raise FileExistsError(f"{folder}: {stem}.toml to {stem}-999.toml all exist")
-    finally:
-        os.unlink(temporary)
-
-
-def _create_new(temporary: str, path: Path) -> None:
-    """Give the written ``temporary`` file the name ``path`` if no file has it (FileExistsError
-    otherwise): a hard link, or where the file system has none, the name reserved with O_EXCL
-    and the temporary file renamed over the reservation."""
-    try:
-        os.link(temporary, path)
-        return
-    except FileExistsError:
-        raise
-    except OSError:
-        pass
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.close(descriptor)
-    copy = f"{temporary}.copy"
-    with open(temporary, "rb") as source, open(copy, "wb") as target:
-        target.write(source.read())
-        target.flush()
-        os.fsync(target.fileno())
-    os.replace(copy, path)
+    text = lesson_toml(**lesson_document(session, lesson, step_label))
+    stem = f"{lesson.id}-explored"
+    for number in range(1, 1000):
+        path = folder / (f"{stem}.toml" if number == 1 else f"{stem}-{number}.toml")
+        try:
+            return write_new_lesson(path, text)
+        except FileExistsError:
+            continue
+        except IsADirectoryError:
+            continue  # a folder of that name: the next name
+    raise FileExistsError(17, f"{stem}.toml to {stem}-999.toml all exist", str(folder))
 
 
 __all__ = [

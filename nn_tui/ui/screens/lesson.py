@@ -31,6 +31,7 @@ from nn_tui.lessons.edits import EditError
 from nn_tui.lessons.explore import ExploreSession, write_lesson
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
+from nn_tui.lessons.writer import LessonWriteError
 from nn_tui.lessons.session import (LessonSession, StepView, TrainingJob, position_label,
                                     race_epoch)
 from nn_tui.ui.panes import (
@@ -1056,6 +1057,10 @@ class LessonScreen(Screen):
             where = folder or "the current folder"
             self.notify(clean(f"Could not write the lesson in {where}: "
                               f"{error.strerror or error}"),
+                        title="Save as lesson", severity="error", timeout=10, markup=False)
+            return
+        except LessonWriteError as error:  # e.g. a weight a diverged run left at ±∞
+            self.notify(clean(f"This network cannot be written as a lesson: {error}"),
                         title="Save as lesson", severity="error", timeout=10, markup=False)
             return
         self.notify(clean(f"Wrote {path.name} in {folder} (open it with: nn-tui {path.name})"),
