@@ -396,3 +396,41 @@ async def test_explore_at_80x24():
         for _ in range(4):
             await press(app, pilot, "t")
             assert "(was" not in screen_text(app) and "[" not in screen_text(app)
+
+
+async def test_the_output_picture_follows_every_edit_and_the_training():
+    app = make_app(PSA)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, FORWARD_STEP)
+        await press(app, pilot, "e")
+        pane = screen.query_one("#pane-picture")
+        assert pane.display and pane.border_title == "Output against PSA"
+        drawn = pane.text
+        assert "◆" in drawn  # the traced row on the curve
+        await press(app, pilot, "right", "right", "plus", "plus", "plus")  # w₂ −1 → −0.7
+        assert pane.picture.picture.network.layers[1].W[0, 0] == pytest.approx(-0.7)
+        assert pane.text != drawn
+        before = pane.picture.redraws
+        await pilot.press("space")
+        await wait_until(app, pilot, lambda: bool(screen._explore_trainings))
+        await settle(app, pilot)
+        assert pane.picture.redraws > before
+        trained = screen.explore.edited_data()[0]
+        assert pane.picture.picture.network.layers[1].W[0, 0] == trained.layers[1].W[0, 0]
+        await press(app, pilot, "escape")
+        assert not screen.query("#pane-picture")
+
+
+async def test_the_picture_takes_the_detail_slot_at_80x24():
+    app = make_app(PSA)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_at(app, pilot, FORWARD_STEP)
+        await press(app, pilot, "e")
+        for _ in range(5):
+            if screen.detail == "pane-picture":
+                break
+            await press(app, pilot, "t")
+        assert screen.detail == "pane-picture"
+        assert screen.query_one("#pane-picture").display
+        assert "Output against PSA" in screen_text(app)
+        assert not screen.pane("pane-forward").display

@@ -66,69 +66,64 @@ class ExploreState:
 
 
 def slope_renderable(state: ExploreState, width: int) -> RenderableType:
+    """The readout in about eight lines (it shares the Lesson pane's place with the picture)."""
     readout = state.readout
     p = state.symbol
     loss = "L" if readout.loss_path == "loss" else "L after the update"
-    parts: list[RenderableType] = []
+    lines: list[Text] = []
     head = Text()
     head.append(f"{p} = ", style="bold")
     head.append(num(readout.value), style=VALUE)
     head.append(f"   step {state.step}", style="bold")
     head.append(f"   ({state.position + 1} of {state.editable_count})", style=MUTED)
-    parts.append(head)
+    lines.append(head)
     change = readout.change
     if change is None:
-        parts.append(Text(f"nudge {p} with + or − to see how {loss} moves", style=MUTED))
+        lines.append(Text(f"nudge {p} with + or − to see how {loss} moves", style=MUTED))
     else:
-        table = Text()
-        table.append("last change  ", style=MUTED)
-        table.append(f"{p} {num(change.before)} → {num(change.after)}   Δ{p} = "
-                     f"{signed(change.delta)}\n")
-        table.append("             ", style=MUTED)
-        table.append(f"L {num(change.loss_before)} → {num(change.loss_after)}   ΔL = "
-                     f"{signed(change.loss_delta)}")
-        parts.append(table)
+        lines.append(Text.assemble(("last change  ", MUTED),
+                                   f"{p} {num(change.before)} → {num(change.after)}   "
+                                   f"Δ{p} = {signed(change.delta)}"))
+        lines.append(Text.assemble(("             ", MUTED),
+                                   f"L {num(change.loss_before)} → {num(change.loss_after)}   "
+                                   f"ΔL = {signed(change.loss_delta)}"))
         ratio = change.ratio
         line = Text(f"ΔL/Δ{p} = {signed(change.loss_delta)} / {signed(change.delta)} = ")
         line.append("?" if ratio is None else num(ratio, SLOPE_DECIMALS), style=VALUE)
-        parts.append(line)
+        lines.append(line)
     if readout.backprop is not None:
         line = Text(f"backprop ∂L/∂{p} at {p} = {num(readout.value)}: ")
         line.append(num(readout.backprop, SLOPE_DECIMALS), style=VALUE)
-        if width >= 60:
+        if width >= 70:
             line.append(f"  ({readout.backprop_path})", style=MUTED)
-        parts.append(line)
+        lines.append(line)
     else:
-        why = ("backprop stops at the weights and inputs: it gives no ∂L/∂y"
-               if readout.target.kind == "y" else
-               "η is not in L; L after the update depends on it, and backprop gives no ∂/∂η")
-        parts.append(Text(why, style=MUTED))
+        why = ("backprop stops at the weights and inputs: no ∂L/∂y"
+               if readout.target.kind == "y" else "backprop gives no ∂/∂η (η is not in L)")
+        lines.append(Text(why, style=MUTED))
     central = Text(f"central difference, h = {readout.h:.0e}: ".replace("-", "−"))
     central.append(num(readout.central, SLOPE_DECIMALS), style=VALUE)
     if readout.backprop is not None and math.isfinite(readout.central):
         gap = abs(readout.central - readout.backprop)
-        scale = max(1.0, abs(readout.backprop))
-        if gap <= AGREE * scale:
-            central.append("  ✓ agrees with backprop", style="bold green")
+        if gap <= AGREE * max(1.0, abs(readout.backprop)):
+            central.append(" ✓", style="bold green")
         else:
-            central.append(f"  ✗ differs by {num(gap, 2)}", style=WARNING)
-    parts.append(central)
+            central.append(f" ✗ off by {num(gap, 2)}", style=WARNING)
+    lines.append(central)
     if change is not None and change.ratio is not None and readout.backprop is not None:
         gap = abs(change.ratio - readout.backprop)
-        parts.append(Text(f"ΔL/Δ{p} is {num(gap, 2)} from ∂L/∂{p}: [ makes the step smaller, "
-                          "and the two meet", style=MUTED))
+        lines.append(Text(f"ΔL/Δ{p} is {num(gap, 2)} off; [ shrinks the step", style=MUTED))
     if state.training:
-        parts.append(Text("training from your edited network (space pauses)", style=MUTED))
+        lines.append(Text("training from your edited network (space pauses)", style=MUTED))
     if state.changes:
-        parts.append(Text("changed", style=HEADING))
-        line = Text()
+        line = Text("changed: ", style=HEADING)
         for number, (symbol, old, new) in enumerate(state.changes):
             if number:
                 line.append("   ")
             line.append(f"{symbol} {num(old)} → ")
             line.append(num(new), style=VALUE)
-        parts.append(line)
-    return Group(*parts)
+        lines.append(line)
+    return Group(*lines)
 
 
 class ValueInput(Input):

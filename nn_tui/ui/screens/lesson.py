@@ -43,6 +43,7 @@ from nn_tui.ui.panes import (
     WeightsPane,
 )
 from nn_tui.ui.literal import clean
+from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import ExploreState, SlopePane, ValueInput, target_symbol
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
@@ -249,6 +250,13 @@ class LessonScreen(Screen):
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
+        picture = self.picture_pane if exploring else None  # (leaving: being removed)
+        if picture is not None:
+            # Explore mode: the output picture beside the readout (wide: the top row, the
+            # other panes move one place along), or one of the panes t shows under it (small).
+            visible = wide or self.detail == "pane-picture"
+            if picture.display != visible:
+                picture.display = visible
         # The bottom row's span is set here only (not in the CSS), for one source of truth.
         span = 2 if wide and not loss_beside else 1
         for widget in (self.pane("pane-loss"), self.query_one(CheckArea)):
@@ -258,7 +266,9 @@ class LessonScreen(Screen):
         # The bottom row holds the Loss pane and/or the Check box. On a large
         # terminal every row keeps its height at every step: a pane that changes size is
         # redrawn whole, and resizing them all cost more than drawing the step.
-        if wide:
+        if wide and exploring:
+            rows = "12 1fr 1fr 10"  # the readout's lines, the picture beside them
+        elif wide:
             rows = "10 1fr 1fr 10"
         elif exploring:
             # The readout over the pane t picks, the loss (and a run's plot) below.
@@ -640,6 +650,8 @@ class LessonScreen(Screen):
         if (self.view is not None and self.view.step.kind == "check"
                 and self._loss_beside_check() and self.explore is None):
             choices += ("pane-loss",)
+        if self.picture_pane is not None:
+            choices += ("pane-picture",)
         position = choices.index(self.detail) if self.detail in choices else -1
         self.detail = choices[(position + 1) % len(choices)]
         self._apply_layout()
@@ -768,6 +780,22 @@ class LessonScreen(Screen):
         """Explore mode's readout (mounted only while exploring)."""
         return self._one(SlopePane)
 
+    @property
+    def picture_pane(self) -> PicturePane | None:
+        """Explore mode's output picture (mounted only while exploring)."""
+        return self._one(PicturePane)
+
+    def _show_picture(self, network, x) -> None:
+        """The output picture of ``network`` with the traced (edited) example ``x`` marked,
+        over the data as training from here would use it."""
+        picture, explore = self.picture_pane, self.explore
+        if picture is None or explore is None:
+            return
+        X, Y = explore.training_data(self.session.X, self.session.Y)
+        view = explore.view
+        picture.show_network(network, X, Y, x, explore.rows, view.input_names,
+                             view.output_names)
+
     def _explore_panes(self):
         """The panes explore mode draws: the lesson screen's and the Slope pane."""
         for _class, pane_id in PANES:
@@ -822,8 +850,12 @@ class LessonScreen(Screen):
         # and the Lesson pane is hidden); it exists only while exploring, so leaving gives back
         # the screen's own widgets and nothing else. An output picture pane would be mounted
         # after it: the slot under it at 120×36 and more (the Lesson pane's two rows).
-        await self.query_one("#panes").mount(SlopePane(id="pane-slope"),
-                                             after=self.pane("pane-lesson"))
+        grid = self.query_one("#panes")
+        slope = SlopePane(id="pane-slope")
+        await grid.mount(slope, after=self.pane("pane-lesson"))
+        # The output picture beside the readout (wide: the grid places it next), or one of the
+        # panes t brings under the readout (small).
+        await grid.mount(PicturePane(id="pane-picture"), after=slope)
         self._apply_layout()
         self._render_explore()
         self.refresh_bindings()
@@ -844,9 +876,9 @@ class LessonScreen(Screen):
         self._explore_saved = None
         self._explore_run = None
         self._explore_trainings = ()
-        slope = self.slope_pane
-        if slope is not None:
-            slope.remove()
+        for pane in (self.slope_pane, self.picture_pane):
+            if pane is not None:
+                pane.remove()
         if saved is None or not self._alive:
             return
         self.detail = saved.detail
@@ -917,6 +949,7 @@ class LessonScreen(Screen):
         slope = self.slope_pane
         if slope is not None:
             slope.show_state(self._explore_state())
+        self._show_picture(view.network, view.trace.x)
         self._explore_status()
         if self._explore_timer is not None:
             self._explore_timer.stop()
@@ -1099,6 +1132,8 @@ class LessonScreen(Screen):
         for _class, pane_id in PANES:
             if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 self.pane(pane_id).show(live)
+        if every_pane:
+            self._show_picture(live.network, live.trace.x)
         epoch, planned = race_epoch(message.outcomes)
         runner = self._one(TrainingRun)
         state = "paused" if runner is not None and runner.paused else "training"
