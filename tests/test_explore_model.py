@@ -319,3 +319,16 @@ def test_loss_of_follows_the_target(psa_hidden):
     trace = view.trace
     assert loss_of(trace, W2) == trace.loss
     assert loss_of(trace, EditTarget("learning_rate", None, ())) == trace.after.loss
+
+
+def test_values_a_lesson_file_could_not_hold_are_refused(psa_hidden, psa_softmax):
+    _session, view = _session_and_view(psa_hidden)
+    explore = ExploreSession(view)
+    with pytest.raises(EditError):
+        explore.set_value(2e6, W2)
+    _session, view = _session_and_view(psa_softmax)
+    explore = ExploreSession(view)
+    target = next(t for t in explore.targets if t.kind == "y")
+    with pytest.raises(EditError):
+        explore.set_value(1.5, target)  # cross-entropy targets are probabilities
+    assert explore.edits == {}

@@ -141,16 +141,32 @@ def parse_assignment(text: str, network: Network, x: np.ndarray,
     value = parse_learner_number(raw)
     if value is None:
         raise EditError(f"{target.path}: {raw.strip()!r} is not a number")
-    check_value(target, value)
+    check_value(target, value, network)
     return target, value
 
 
-def check_value(target: EditTarget, value: float) -> float:
-    """``value`` if it may be given to ``target``; EditError otherwise (not finite; η ≤ 0)."""
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+# The loader's rule for the numbers of a lesson file (loader.MAX_MAGNITUDE): an edit obeys it too.
+MAX_MAGNITUDE = 1e6
+# Losses that compare the outputs with probabilities: their targets lie in 0..1.
+_PROBABILITY_TARGETS = ("bce", "cross_entropy")
+
+
+def check_value(target: EditTarget, value: float, network: Network | None = None) -> float:
+    """``value`` if it may be given to ``target``; EditError otherwise: not finite, beyond
+    ±MAX_MAGNITUDE (as a lesson file's numbers), η ≤ 0, or (given ``network``) a target
+    outside 0..1 for a loss that compares probabilities."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value):
         raise EditError(f"{target.path}: {value!r} is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise EditError(f"{target.path}: {value:g} is too large; keep numbers within "
+                        f"±{MAX_MAGNITUDE:g}, as in lesson files")
     if target.kind == "learning_rate" and value <= 0:
         raise EditError(f"learning_rate: η must be greater than 0, not {value:g}")
+    if (target.kind == "y" and network is not None
+            and network.loss.name in _PROBABILITY_TARGETS and not 0 <= value <= 1):
+        raise EditError(f"{target.path}: {network.loss.name} needs targets between 0 and 1, "
+                        f"not {value:g}")
     return float(value)
 
 
@@ -196,7 +212,7 @@ def apply_edits(network: Network, x: np.ndarray, y: np.ndarray,
     x_new = np.array(x, dtype=float)
     y_new = np.array(y, dtype=float)
     for target, value in items:
-        value = check_value(target, value)
+        value = check_value(target, value, network)
         if target.kind == "learning_rate":
             edited.learning_rate = value
         else:

@@ -233,11 +233,12 @@ class ExploreSession:
 
     def set_value(self, value: float, target: EditTarget | None = None) -> float:
         """Give ``target`` (the selected number by default) ``value``. Raises EditError, with
-        nothing changed, for a value ``check_value`` refuses."""
+        nothing changed, for a value ``check_value`` refuses (not finite, beyond ±1e6, η ≤ 0,
+        a target outside 0..1 for a loss of probabilities)."""
         target = self.selected if target is None else target
         if target not in self.targets:
             raise EditError(f"{target.path} is not editable here")
-        value = check_value(target, value)
+        value = check_value(target, value, self.network)
         before_trace = self.trace
         before = self.value(target)
         edits = dict(self.edits)

@@ -97,7 +97,14 @@ STEP_KEYS = {
         "choices", "row", "batch", "x", "y", "use",
     },
     "train": {"kind", "title", "text", "epochs", "variants", "use"},
+    "explore": {
+        "kind", "title", "text", "prompt", "goal", "editable", "hints", "explanation",
+        "row", "batch", "x", "y", "use",
+    },
 }
+# An explore step lists at most this many editable numbers (a 8×64×64 network has ~33,000, but
+# a teacher names the few that matter; "every number" is the default, written by leaving it out).
+MAX_EDITABLE = 200
 
 
 def _control_character(text: str) -> int | None:
@@ -658,6 +665,8 @@ class _Validator:
                 fields["variants"] = self.variant_list(item["variants"], f"{key}.variants", variant_ids)
         if kind == "check":
             self.check(item, key, fields)
+        if kind == "explore":
+            self.explore(item, key, fields)
         if len(self.problems) > before:
             return None
         return Step(**{name: value for name, value in fields.items() if value is not None})
@@ -699,6 +708,61 @@ class _Validator:
                 self.problem(f"{key}.answer", str(error))
         if "tolerance" in item:
             fields["tolerance"] = self.number(item, "tolerance", key, positive=True)
+        self.hints(item, key, fields)
+        if "choices" in item:
+            fields["choices"] = self.choices(item["choices"], f"{key}.choices")
+
+    def explore(self, item: dict, key: str, fields: dict[str, Any]) -> None:
+        """An explore step's goal (a condition in the answer language), editable paths and
+        hints. What needs the network in force at the step (the paths resolve, the goal
+        evaluates and is not met yet) is checked by ``LessonSession.lint``, which replays."""
+        from nn_tui.lessons.explore_goal import GoalError, parse_goal
+
+        if not fields.get("prompt", "").strip():
+            self.problem(f"{key}.prompt", "missing: an explore step needs the task to set, "
+                                          "e.g. \"Change one weight until ŷ passes 0.5\"")
+        goal = item.get("goal")
+        if goal is None:
+            self.problem(f"{key}.goal", "missing: the condition the learner must reach, "
+                                        "e.g. \"output[0] > 0.5\"")
+        elif not isinstance(goal, str):
+            self.problem(f"{key}.goal", f"must be text (a condition such as "
+                                        f"\"output[0] > 0.5\"), not {_kind(goal)}")
+        elif self.printable(goal, f"{key}.goal"):
+            try:
+                parse_goal(goal)
+                fields["goal"] = goal
+            except GoalError as error:
+                self.problem(f"{key}.goal", str(error))
+        if "editable" in item:
+            fields["editable"] = self.editable(item["editable"], f"{key}.editable")
+        self.hints(item, key, fields)
+
+    def editable(self, value: Any, full: str) -> tuple[str, ...] | None:
+        """The list of edit paths: its form here; whether each names a number of the step's
+        network and data is checked at the step (``explore_goal.editable_problems``)."""
+        from nn_tui.lessons.edits import MAX_PATH_LENGTH
+
+        if not isinstance(value, list) or not value:
+            self.problem(full, "must be a non-empty list of paths such as \"layers[0].W[0][0]\" "
+                               "(leave it out to let the learner change every number)")
+            return None
+        if len(value) > MAX_EDITABLE:
+            self.problem(full, f"lists {len(value)} paths; the limit is {MAX_EDITABLE}")
+            return None
+        for index, path in enumerate(value):
+            if not isinstance(path, str) or not path.strip():
+                self.problem(f"{full}[{index}]", f"must be a path such as \"layers[0].b[0]\", "
+                                                 f"not {_kind(path)}")
+                return None
+            if len(path) > MAX_PATH_LENGTH:
+                self.problem(f"{full}[{index}]", f"is longer than {MAX_PATH_LENGTH} characters")
+                return None
+            if not self.printable(path, f"{full}[{index}]"):
+                return None
+        return tuple(value)
+
+    def hints(self, item: dict, key: str, fields: dict[str, Any]) -> None:
         if "hints" in item:
             hints = item["hints"]
             if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
@@ -710,8 +774,6 @@ class _Validator:
             elif all(self.printable(hint, f"{key}.hints[{number}]")
                      for number, hint in enumerate(hints)):
                 fields["hints"] = tuple(hints)
-        if "choices" in item:
-            fields["choices"] = self.choices(item["choices"], f"{key}.choices")
 
     def choices(self, value: Any, full: str) -> tuple[Choice, ...]:
         if not isinstance(value, list) or not 2 <= len(value) <= MAX_CHOICES:

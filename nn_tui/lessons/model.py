@@ -8,7 +8,9 @@ import numpy as np
 
 from nn_tui.engine import Network
 
-STEP_KINDS = ("text", "forward", "loss", "backward", "update", "check", "train")
+STEP_KINDS = ("text", "forward", "loss", "backward", "update", "check", "train", "explore")
+# Steps the learner answers: progress records each, and the end screen counts them.
+QUESTION_KINDS = ("check", "explore")
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,16 @@ class Step:
     variants: tuple[str, ...] = ()
     # update
     apply: bool = True
+    # explore: a condition over the trace the learner reaches by changing numbers, and the
+    # edit paths they may change (None: every weight, bias, x, y and η; see lessons/edits.py).
+    goal: str = ""
+    editable: tuple[str, ...] | None = None
 
     @property
     def is_question(self) -> bool:
-        return self.kind == "check"
+        """Whether the learner answers this step (a check, or an explore step's goal), so
+        progress keeps a record of it."""
+        return self.kind in QUESTION_KINDS
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,9 @@ MAX_VERSIONS = 8  # records of other versions of a lesson kept (see LessonProgre
 LOCK_TIMEOUT = 10.0  # seconds a save waits for another tutor's save
 # A temp file in an old format (no pid in its name) is taken as abandoned after this long.
 STALE_TEMP_AGE = 600.0
+# The step kinds a learner answers (nn_tui.lessons.model.QUESTION_KINDS; this module reads only
+# plain step objects, so it does not import the model).
+QUESTION_KINDS = ("check", "explore")
 _TEMP_NAME = re.compile(r"^\.progress-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
@@ -149,9 +152,11 @@ class LessonShape:
             choices = [(str(getattr(choice, "text", "")), str(getattr(choice, "value", "")))
                        for choice in getattr(step, "choices", ()) or ()]
             kinds.append(kind)
+            # An explore step's goal stands where a check's answer does (a check has no goal,
+            # so the keys of checks stay what they were).
+            answer = getattr(step, "answer", "") or getattr(step, "goal", "")
             keys.append(_digest([kind, str(getattr(step, "title", "")),
-                                 str(getattr(step, "prompt", "")),
-                                 str(getattr(step, "answer", "")), choices]))
+                                 str(getattr(step, "prompt", "")), str(answer), choices]))
         return cls(tuple(kinds), tuple(keys))
 
     @property
@@ -674,12 +679,15 @@ class ProgressStore:
         dropped: dict[str, CheckRecord] = {}
         for index_text, record in progress.checks.items():
             index = int(index_text)
-            here = index < total and shape.kinds[index] == "check"
+            here = index < total and shape.kinds[index] in QUESTION_KINDS
             if record.key:
                 if here and shape.keys[index] == record.key:
                     target = index
                 else:
-                    target = shape.find(record.key, "check")
+                    # The key hashes the kind too, so it finds a step of the record's kind.
+                    target = shape.find(record.key)
+                    if target is not None and shape.kinds[target] not in QUESTION_KINDS:
+                        target = None
             else:
                 target = index if same and here else None
             if target is None or str(target) in kept:

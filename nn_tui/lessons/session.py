@@ -397,6 +397,9 @@ class LessonSession:
             return Reveal(forward=depth, loss=True, backward=shown)
         if step.kind == "update":
             return Reveal(forward=depth, loss=True, backward=depth, update=True)
+        if step.kind == "explore":
+            # A goal is about what the network answers: its forward pass and loss are in view.
+            return Reveal(forward=depth, loss=True)
         return Reveal()
 
     @staticmethod
@@ -628,6 +631,9 @@ class LessonSession:
         meter = WorkMeter(answer_work, cancelled)
         crossed: int | None = None
         for index, step in enumerate(self.steps):
+            if step.kind == "explore":
+                self._lint_explore(index, meter, found, notes, cancelled)
+                continue
             if step.kind != "check":
                 continue
             if meter.measure_only:
@@ -685,6 +691,39 @@ class LessonSession:
                 f"budget is {answer_work:,} and this is the first step past it: ask about "
                 "fewer or smaller lists")))
         return found, notes
+
+    def _lint_explore(self, index: int, meter: WorkMeter, found: list[tuple[str, str]],
+                      notes: list[tuple[str, str]],
+                      cancelled: Callable[[], bool] | None) -> None:
+        """The problems and notes of explore step ``index`` (see ``explore_goal.lint_goal``),
+        appended to ``found`` and ``notes`` with the step's key."""
+        from nn_tui.lessons.explore_goal import lint_goal
+
+        try:
+            view = self.view(index, cancelled=cancelled)
+        except (ArithmeticError, ValueError, IndexError, KeyError) as error:
+            found.append((f"steps[{index}]", f"cannot be replayed: {error}"))
+            return
+        x, y, _rows = self.selected_data(view.selection)
+        context = view.context() if self.training_work is None else self._checked_context(view)
+        # Past the answers' budget the goal is only counted (its value is not needed then).
+        try:
+            problems, goal_notes = lint_goal(view.step, context, view.network, x, y,
+                                             None if meter.measure_only else meter)
+        except AnswerWorkExceeded:
+            found.append((f"steps[{index}].goal", "reads more trace values than the answers' "
+                                                  "budget allows: ask about fewer or smaller "
+                                                  "lists"))
+            return
+        found.extend((f"steps[{index}].{key}", message) for key, message in problems)
+        notes.extend((f"steps[{index}].{key}", message) for key, message in goal_notes)
+
+    def explore_data(self, index: int) -> tuple[Network, np.ndarray, np.ndarray, tuple]:
+        """(network, x, y, rows) explore mode starts from at step ``index``: copies of the
+        weights in force and of the data the step traces, free to edit."""
+        view = self.view(index)
+        x, y, rows = self.selected_data(view.selection)
+        return view.network.copy(), np.array(x, dtype=float), np.array(y, dtype=float), rows
 
     def problems(self) -> list[str]:
         """Every check answer that does not resolve, and choices that match no answer."""

@@ -434,3 +434,81 @@ async def test_the_picture_takes_the_detail_slot_at_80x24():
         assert screen.query_one("#pane-picture").display
         assert "Output against PSA" in screen_text(app)
         assert not screen.pane("pane-forward").display
+
+
+# The worked example of docs/lesson-format.md: tip the PSA network's decision with b₂ only.
+EXPLORE_STEP = PSA.read_text(encoding="utf-8").split("[[steps]]")[0] + """
+[[steps]]
+kind = "text"
+title = "Before"
+text = "The network says healthy."
+
+[[steps]]
+kind = "explore"
+title = "Your turn: tip the decision"
+row = 8
+prompt = "Change only the output bias b₂ until the network says cancer (ŷ above 0.5)."
+goal = "output[0] > 0.5"
+editable = ["layers[1].b[0]"]
+hints = ["ŷ = σ(z₂) is above 0.5 exactly when z₂ is above 0.", "z₂ = −0.7311 + b₂."]
+explanation = "Any b₂ above 0.7311 makes z₂ positive."
+
+[[steps]]
+kind = "text"
+title = "After"
+text = "Done."
+"""
+
+
+async def test_an_explore_step_opens_on_its_editable_numbers_and_grades_the_goal(tmp_path):
+    path = tmp_path / "tip.toml"
+    path.write_text(EXPLORE_STEP, encoding="utf-8")
+    assert check_lesson(load_lesson(path)) == []
+    app = make_app(path)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, 1)
+        await wait_until(app, pilot, lambda: screen.explore is not None)
+        await settle(app, pilot)
+        assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
+        slope = screen.pane("pane-slope")
+        assert "Task: Change only the output bias b₂" in slope.text
+        assert "goal output[0] > 0.5: not yet" in slope.text
+        assert "goal: not yet" in status(app)
+        await press(app, pilot, "h")
+        assert "Hint 1: ŷ = σ(z₂)" in slope.text
+        record = screen.store.get(screen.lesson.id).check(1)
+        # Seven nudges of 0.1 leave z₂ = −0.0311: not yet; the eighth passes 0.
+        for _ in range(7):
+            await pilot.press("plus")
+        await settle(app, pilot)
+        assert not record.correct and "not yet" in slope.text
+        await press(app, pilot, "plus")
+        assert screen.explore.trace.output[0] > 0.5
+        assert record.correct and record.attempts == 1
+        flowing = " ".join(slope.text.split())
+        assert "✓ reached" in flowing and "Any b₂ above 0.7311" in flowing
+        assert any("Goal reached" in notice for notice in notices(app))
+        # Going below again does not take the answer back.
+        await press(app, pilot, "minus")
+        assert record.correct
+        await press(app, pilot, "escape", "right")
+        assert screen.view.index == 2
+        app.store.flush()
+    from nn_tui.lessons.progress import ProgressStore
+
+    saved = ProgressStore().get("psa-hidden-layer").check(1)
+    assert saved.correct
+
+
+async def test_leaving_an_explore_step_unreached_counts_it_as_skipped(tmp_path):
+    path = tmp_path / "tip.toml"
+    path.write_text(EXPLORE_STEP, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, 1)
+        await wait_until(app, pilot, lambda: screen.explore is not None)
+        await press(app, pilot, "plus", "escape")
+        assert screen.explore is None
+        await press(app, pilot, "right")
+        record = screen.store.get(screen.lesson.id).check(1)
+        assert record.skipped and not record.correct

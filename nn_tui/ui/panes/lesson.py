@@ -24,6 +24,12 @@ def step_markdown(view: StepView) -> str:
     parts = [step.text] if step.text else []
     if step.kind == "check":
         parts.append(QUESTION_NOTE)
+    if step.kind == "explore":
+        from nn_tui.lessons.explore_goal import EXPLORE_NOTE
+
+        # The task is lesson text: shown as Markdown like the step's text, never as markup.
+        parts.append(f"**Your task:** {step.prompt}")
+        parts.append(EXPLORE_NOTE)
     return "\n\n".join(parts)
 
 

@@ -63,6 +63,9 @@ class ExploreState:
     editable_count: int
     position: int  # the cursor's place among the editable numbers (0-based)
     training: bool = False  # a run from the edited network is under way
+    # At an explore step: (the task, the goal, whether it is reached, the explanation once it
+    # is, the hints asked for); None elsewhere.
+    goal: tuple[str, str, bool, str, tuple[str, ...]] | None = None
 
 
 def slope_renderable(state: ExploreState, width: int) -> RenderableType:
@@ -71,6 +74,20 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
     p = state.symbol
     loss = "L" if readout.loss_path == "loss" else "L after the update"
     lines: list[Text] = []
+    if state.goal is not None:
+        # Lesson text: plain Text, never markup.
+        task, goal, reached, explanation, hints = state.goal
+        line = Text("Task: ", style=HEADING)
+        line.append(task)
+        lines.append(line)
+        line = Text(f"goal {goal}: ", style=MUTED)
+        line.append("✓ reached" if reached else "not yet",
+                    style="bold green" if reached else "bold")
+        if explanation:
+            line.append(f" · {explanation}")
+        lines.append(line)
+        for number, hint in enumerate(hints, start=1):
+            lines.append(Text.assemble((f"Hint {number}: ", "bold"), hint))
     head = Text()
     head.append(f"{p} = ", style="bold")
     head.append(num(readout.value), style=VALUE)

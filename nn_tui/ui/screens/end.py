@@ -42,7 +42,7 @@ def lesson_summary(session: "LessonSession",
     checks = getattr(progress, "checks", {}) or {}
     first = later = revealed = unanswered = questions = 0
     for index, step in enumerate(session.steps):
-        if step.kind != "check":
+        if not step.is_question:
             continue
         questions += 1
         record = checks.get(str(index))

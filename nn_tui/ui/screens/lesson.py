@@ -175,6 +175,7 @@ class LessonScreen(Screen):
         self._explore_run: int | None = None
         self._explore_trainings: tuple = ()
         self._explore_timer = None
+        self._explore_hints = 0  # hints of an explore step shown so far
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -394,6 +395,10 @@ class LessonScreen(Screen):
         check = self._one(CheckArea)
         if self.view.step.kind == "check" and check is not None:
             check.skip_if_unanswered()
+        if self.view.step.kind == "explore":
+            record = self.store.get(self.lesson.id).check(self.view.index)
+            if not record.correct:
+                record.skipped = True  # left without reaching the goal, as a skipped check
 
     def _show(self, view: StepView) -> None:
         if not self._alive:
@@ -427,6 +432,9 @@ class LessonScreen(Screen):
         self._show_status(view)
         self.store.record_step(self.lesson.id, view.index, view.total)
         self._save_soon()
+        if step.kind == "explore":
+            # An explore step opens in explore mode, on the numbers the teacher lets change.
+            self.call_later(self._open_explore_step, view.index)
         if self._prerender_timer is not None:
             self._prerender_timer.stop()
         self._prerender_timer = self.set_timer(PRERENDER_DELAY, self._prerender_next)
@@ -526,8 +534,12 @@ class LessonScreen(Screen):
             return action not in EXPLORE_EDIT_ACTIONS or not self._explore_training()
         if action == "explore":
             return view is not None and not entering and not self._typing()
-        if exploring and action in ("next", "previous", "first", "last", "hint", "reveal",
-                                    "choose", "back"):
+        if exploring and action == "hint":
+            # An explore step's hints, one at a time, in the readout.
+            step = self.explore.view.step
+            return step.kind == "explore" and self._explore_hints < len(step.hints)
+        if exploring and action in ("next", "previous", "first", "last", "reveal", "choose",
+                                    "back"):
             return False
         if action in ("train", "one_epoch") and exploring:
             return not entering
@@ -583,6 +595,11 @@ class LessonScreen(Screen):
         self.dismiss()  # on_unmount saves the progress
 
     def action_hint(self) -> None:
+        if self.explore is not None:
+            self._explore_hints += 1
+            self._render_explore()
+            self.refresh_bindings()
+            return
         check = self._one(CheckArea)
         if check is not None and check.index is not None:
             check.hint()
@@ -801,6 +818,52 @@ class LessonScreen(Screen):
         for _class, pane_id in PANES:
             yield self.pane(pane_id)
 
+    async def _open_explore_step(self, index: int) -> None:
+        view = self.view
+        if (view is None or view.index != index or self.explore is not None
+                or not self._alive or view.step.kind != "explore"):
+            return
+        from nn_tui.lessons.explore_goal import step_targets
+
+        try:
+            editable = step_targets(view.step, view.network, view.trace.x, view.trace.y)
+        except EditError:
+            editable = None  # (nn-tui check refuses such a lesson)
+        await self.enter_explore(editable)
+
+    def _goal_reached(self, record: bool = False) -> bool | None:
+        """At an explore step: whether the edited network meets the step's goal (None at other
+        steps). With ``record`` (an edit the learner made, not one rendered ahead), reaching
+        it counts like a right answer: the step's record is saved as correct the first time,
+        with a notice."""
+        explore = self.explore
+        if explore is None or explore.view.step.kind != "explore":
+            return None
+        from nn_tui.lessons.explore_goal import GoalError, goal_met
+
+        trace = explore.trace
+        if getattr(self, "_goal_for", (None, None))[0] is not trace:
+            context = trace.to_dict()
+            runs = tuple(explore.view.trainings) + tuple(self._explore_trainings)
+            context["training"] = {outcome.variant_id: outcome.to_dict() for outcome in runs}
+            try:
+                met = goal_met(explore.view.step, context)
+            except GoalError:
+                met = False
+            self._goal_for = (trace, met)
+        met = self._goal_for[1]
+        if met and record:
+            answer = self.store.get(self.lesson.id).check(explore.view.index)
+            if not answer.correct:
+                answer.correct = True
+                answer.skipped = False
+                answer.attempts += 1
+                self.store.save()
+                self.notify("Goal reached: that counts as a right answer. Esc leaves explore "
+                            "mode; → then goes on.", title="✓ Goal reached", timeout=8,
+                            markup=False)
+        return met
+
     async def enter_explore(self, editable=None) -> bool:
         """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
         may reach, None for every one). Refused, with a notice saying why, while a step is
@@ -824,6 +887,7 @@ class LessonScreen(Screen):
             self.notify(refusal, title="Explore", severity="warning", timeout=6, markup=False)
             return False
         view = self._shown_view or self.view
+        self._explore_hints = 0
         try:
             self.explore = ExploreSession(view, editable)
         except ValueError as error:
@@ -921,7 +985,15 @@ class LessonScreen(Screen):
         explore = self.explore
         readout = readout or explore.readout()
         trace = explore.trace
+        step = explore.view.step
+        goal = None
+        if step.kind == "explore":
+            reached = bool(self._goal_reached())
+            goal = (clean(step.prompt), clean(step.goal), reached,
+                    clean(step.explanation) if reached else "",
+                    tuple(clean(hint) for hint in step.hints[:self._explore_hints]))
         return ExploreState(
+            goal=goal,
             readout=readout,
             symbol=target_symbol(trace, explore.selected),
             step=explore.step_label,
@@ -946,6 +1018,7 @@ class LessonScreen(Screen):
         view = self._explore_view()
         for _class, pane_id in PANES:
             self.pane(pane_id).show(view)
+        self._goal_reached(record=True)
         slope = self.slope_pane
         if slope is not None:
             slope.show_state(self._explore_state())
@@ -968,6 +1041,10 @@ class LessonScreen(Screen):
         elif explore.edited:
             count = len(explore.edits)
             text.append(f" · {count} edit{'s' if count > 1 else ''} (0 resets)")
+        reached = self._goal_reached()
+        if reached is not None:
+            text.append(" · goal ✓" if reached else " · goal: not yet",
+                        style="bold green" if reached else "bold")
         text.append(" · Esc leaves", style="dim")
         header.set_status(text)
 

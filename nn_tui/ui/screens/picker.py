@@ -85,7 +85,7 @@ def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
             infos.append(LessonInfo(entry, 0, 0))
             continue
         steps = entry.lesson.steps or generated_steps(entry.lesson)
-        infos.append(LessonInfo(entry, len(steps), sum(1 for s in steps if s.kind == "check")))
+        infos.append(LessonInfo(entry, len(steps), sum(1 for s in steps if s.is_question)))
     return infos
 
 
