@@ -512,3 +512,22 @@ async def test_leaving_an_explore_step_unreached_counts_it_as_skipped(tmp_path):
         await press(app, pilot, "right")
         record = screen.store.get(screen.lesson.id).check(1)
         assert record.skipped and not record.correct
+
+
+async def test_the_readout_shows_the_ratio_meeting_backprop_as_the_step_shrinks():
+    app = make_app(PSA)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, FORWARD_STEP)
+        await press(app, pilot, "e", "right", "right")  # w₂
+        gaps = []
+        for _ in range(7):
+            await press(app, pilot, "plus")
+            readout = screen.explore.readout()
+            gaps.append(abs(readout.change.ratio - readout.backprop))
+            text = " ".join(screen.pane("pane-slope").text.split())
+            assert f"ΔL/Δw₂ = " in text and "backprop ∂L/∂w₂" in text
+            assert f"{readout.backprop:.6f}" in text and f"{readout.change.ratio:.6f}" in text
+            await press(app, pilot, "minus", "left_square_bracket")
+        assert gaps == sorted(gaps, reverse=True)
+        assert gaps[-1] < 1e-6
+        assert "✓" in screen.pane("pane-slope").text  # the central difference agrees

@@ -47,8 +47,11 @@ HELP = """\
 Every pane redraws from your numbers: a changed number says what it was, "0.7685 (was 0.7311)".
 The **Slope** pane (in the Lesson pane's place) shows, for the number p under the cursor, the
 loss L before and after your last change, ΔL/Δp, and beside it backpropagation's ∂L/∂p and a
-central difference (the gradient check): make the step smaller and ΔL/Δp meets ∂L/∂p. At a
-question, explore opens once the question is answered (it would show the number asked for).
+central difference (the gradient check): make the step smaller and ΔL/Δp meets ∂L/∂p. Beside
+it, the **output picture** draws what the network answers over the data's range (at 80×24: t
+shows it). At a question, explore opens once the question is answered (it would show the number
+asked for). An explore step of a lesson opens in explore mode with a task: its goal is checked
+after every change, h shows a hint, and reaching it counts like a right answer.
 
 **In the answer box** the keys above work while the box is empty. Once you have typed
 something, every printable key (n, p, h, r, t, q, ?, space, .) types into the box, and ← / → /
