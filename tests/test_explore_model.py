@@ -332,3 +332,14 @@ def test_values_a_lesson_file_could_not_hold_are_refused(psa_hidden, psa_softmax
     with pytest.raises(EditError):
         explore.set_value(1.5, target)  # cross-entropy targets are probabilities
     assert explore.edits == {}
+
+
+def test_the_data_shown_stays_the_same_object_until_the_data_is_edited(psa_hidden):
+    session, view = _session_and_view(psa_hidden)
+    explore = ExploreSession(view)
+    first = explore.shown_data(session.X, session.Y)
+    explore.set_value(0.9, W2)
+    assert explore.shown_data(session.X, session.Y) is first  # a weight: same data
+    explore.set_value(3.0, EditTarget("x", None, (0,)))
+    second = explore.shown_data(session.X, session.Y)
+    assert second is not first and second[0][view.trace.rows[0], 0] == 3.0

@@ -808,15 +808,10 @@ class LessonScreen(Screen):
         picture, explore = self.picture_pane, self.explore
         if picture is None or explore is None:
             return
-        X, Y = explore.training_data(self.session.X, self.session.Y)
+        X, Y = explore.shown_data(self.session.X, self.session.Y)
         view = explore.view
         picture.show_network(network, X, Y, x, explore.rows, view.input_names,
                              view.output_names)
-
-    def _explore_panes(self):
-        """The panes explore mode draws: the lesson screen's and the Slope pane."""
-        for _class, pane_id in PANES:
-            yield self.pane(pane_id)
 
     async def _open_explore_step(self, index: int) -> None:
         view = self.view
