@@ -343,3 +343,16 @@ def test_the_data_shown_stays_the_same_object_until_the_data_is_edited(psa_hidde
     explore.set_value(3.0, EditTarget("x", None, (0,)))
     second = explore.shown_data(session.X, session.Y)
     assert second is not first and second[0][view.trace.rows[0], 0] == 3.0
+
+
+def test_the_slope_of_a_bounded_target_is_one_sided(fruit):
+    _session, view = _session_and_view(fruit)
+    explore = ExploreSession(view)
+    target = EditTarget("y", None, (0,))
+    assert explore.value(target) == 1.0  # bce: y may not pass 1
+    explore.select(target)
+    readout = explore.readout()
+    # bce: ∂L/∂y = −ln ŷ + ln(1 − ŷ) = −z for a sigmoid output (one row, mean over one).
+    assert readout.central == pytest.approx(-view.trace.layers[-1].z[0], abs=1e-6)
+    with pytest.raises(EditError):
+        explore.nudge(1)

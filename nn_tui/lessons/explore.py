@@ -21,8 +21,8 @@ selected number p:
   passes to its input). Backpropagation never runs to the targets or to η, so for y and η there
   is none and the readout says so;
 - a central difference (L(p + h) − L(p − h)) / 2h with h = 1e−7·max(1, |p|) (the gradient
-  check; for η near 0 a forward difference, η must stay positive). For y and η it is the only
-  slope shown.
+  check; one-sided where p ± h is not allowed: η near 0, a bce or cross-entropy target at 0 or
+  1). For y and η it is the only slope shown.
 
 As the step shrinks, ΔL/Δp meets ∂L/∂p: the error of a forward difference is about ½·L''·Δp.
 """
@@ -343,23 +343,32 @@ class ExploreSession:
 
     def central_difference(self, target: EditTarget | None = None) -> tuple[float, float]:
         """(slope, h): (L(p + h) − L(p − h)) / 2h at the current point, h = 1e−7·max(1, |p|);
-        a forward difference for an η too small to go h below it."""
+        a one-sided difference where p ± h is not allowed (η near 0, a bce target at 0 or 1)."""
         target = self.selected if target is None else target
         p = self.value(target)
         h = CENTRAL_H * max(1.0, abs(p))
-        up = dict(self.edits)
-        up[target] = p + h
-        down = dict(self.edits)
-        if target.kind == "learning_rate" and p - h <= 0:
-            low = p
-        else:
-            low = p - h
-        down[target] = low
-        if low == self.base_value(target):
-            down.pop(target)
-        high_loss = loss_of(self._trace_for(up), target)
-        low_loss = loss_of(self._trace_for(down), target)
-        return (high_loss - low_loss) / (p + h - low), h
+
+        def allowed(value: float) -> bool:
+            try:
+                check_value(target, value, self.network)
+            except EditError:
+                return False
+            return True
+
+        high = p + h if allowed(p + h) else p
+        low = p - h if allowed(p - h) else p
+        if high == low:
+            return math.nan, h
+
+        def loss_at(value: float) -> float:
+            edits = dict(self.edits)
+            if value == self.base_value(target):
+                edits.pop(target, None)
+            else:
+                edits[target] = value
+            return loss_of(self._trace_for(edits), target)
+
+        return (loss_at(high) - loss_at(low)) / (high - low), h
 
     def readout(self) -> SlopeReadout:
         """The slope readout for the selected number (see the module docstring)."""

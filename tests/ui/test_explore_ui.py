@@ -130,8 +130,8 @@ async def test_a_nudge_changes_the_forward_pass_line_of_that_weight():
         forward = screen.pane("pane-forward").text
         assert "z₁ = w₁·x + b₁ = 0.6000·2 + 0.0000 = 1.2000 (was 1.0000)" in forward
         assert "0.7685" in forward and "(was 0.7311)" in forward  # a₁ = σ(1.2)
-        assert "w₁ [0.6000] (was 0.5000)" in screen.pane("pane-weights").text
-        assert "[0.6000]" in screen.pane("pane-network").text
+        assert "w₁ ▸0.6000◂ (was 0.5000)" in screen.pane("pane-weights").text
+        assert "▸0.6000◂" in screen.pane("pane-network").text
         slope = screen.pane("pane-slope").text
         assert "w₁ 0.5000 → 0.6000" in slope and "ΔL/Δw₁" in slope and "∂L/∂w₁" in slope
         assert "EXPLORE" in status(app) and "w₁ = 0.6000" in status(app)
@@ -161,10 +161,10 @@ async def test_the_cursor_moves_over_every_editable_number():
         assert screen.explore.selected.path == seen[0]  # wrapped round
         await press(app, pilot, "left")
         assert screen.explore.selected.path == "learning_rate"
-        assert "η [0.1000]" in screen.pane("pane-weights").text
+        assert "η ▸0.1000◂" in screen.pane("pane-weights").text
         assert "Slope of L after the update" in str(screen.pane("pane-slope").border_title)
         await press(app, pilot, "left", "left")  # x
-        assert "x = [2]" in screen.pane("pane-network").text
+        assert "x = ▸2◂" in screen.pane("pane-network").text
         await press(app, pilot, "plus")
         assert "0.5000·2.1" in screen.pane("pane-forward").text
 
@@ -395,7 +395,7 @@ async def test_explore_at_80x24():
         # Each pane t brings up shows the step's numbers again, none of the edits.
         for _ in range(4):
             await press(app, pilot, "t")
-            assert "(was" not in screen_text(app) and "[" not in screen_text(app)
+            assert "(was" not in screen_text(app) and "▸" not in screen_text(app)
 
 
 async def test_the_output_picture_follows_every_edit_and_the_training():
@@ -531,3 +531,25 @@ async def test_the_readout_shows_the_ratio_meeting_backprop_as_the_step_shrinks(
         assert gaps == sorted(gaps, reverse=True)
         assert gaps[-1] < 1e-6
         assert "✓" in screen.pane("pane-slope").text  # the central difference agrees
+
+
+async def test_the_cursor_stays_in_view_in_a_long_weight_list():
+    app = make_app(bundled_lessons_dir() / "fruit.toml")
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, 6)
+        await press(app, pilot, "e")
+        weights = screen.pane("pane-weights")
+        for _ in range(len(screen.explore.targets)):
+            await press(app, pilot, "right")
+            selected = screen.explore.selected
+            # Weights, biases and η are in the Weights pane; x and y in the diagram.
+            pane = weights if selected.kind in ("W", "b", "learning_rate") else \
+                screen.pane("pane-network")
+            body = pane.body
+            top = round(body.scroll_y)
+            visible = [line.text for line in body._lines[top:top + body.size.height]]
+            assert any("▸" in line for line in visible), selected.path
+        # The network diagram marks the cursor too, in whatever form fits (a diagram or a
+        # listing), on the weights and biases it shows.
+        await press(app, pilot, "right")  # back to W₁[1,1]
+        assert "▸" in screen.pane("pane-network").text

@@ -35,6 +35,14 @@ WARNING = "bold red"
 HERE_MARKER = "◀"
 CHANGED = "bold underline"  # explore mode: a number the learner's edits changed
 SELECTED = "bold reverse"  # explore mode: the number under the cursor
+# The cursor's marks around the selected number: they show without colour (NO_COLOR) too, and
+# no number or symbol uses them, so a pane can find the cursor's line to keep it in view.
+CURSOR_LEFT, CURSOR_RIGHT = "▸", "◂"
+
+
+def cursor_text(text: str) -> Text:
+    """The number under explore mode's cursor: "▸0.6000◂", reversed."""
+    return Text(f"{CURSOR_LEFT}{text}{CURSOR_RIGHT}", style=SELECTED)
 RENDERED_AHEAD = 6  # contents a pane keeps rendered (this step's, the next, a few back)
 CONTINUE_HINT = "the next layer comes at a later step"
 
@@ -315,6 +323,17 @@ class Pane(Vertical):
         """Bring what changed into view, from its first line (a scroll position kept from a
         longer earlier content could otherwise show an empty pane)."""
         self.body.show_new_lines_later()
+
+    def follow_cursor(self) -> None:
+        """Explore mode: scroll so the line with the cursor is in view (a long weight list
+        would otherwise hide the number being nudged)."""
+        body = self.body
+        for index, line in enumerate(body._lines):
+            if CURSOR_LEFT in line.text:
+                top, height = round(body.scroll_y), body.size.height
+                if height and not top <= index < top + height:
+                    body.scroll_to(y=max(index - 1, 0), animate=False)
+                return
 
     def scroll_to_top(self) -> None:
         self.body.scroll_home(animate=False)

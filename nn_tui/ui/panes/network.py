@@ -24,8 +24,8 @@ from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.ui.panes._common import (
-    CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, SELECTED, VALUE, Pane,
-    explore_marks, highlighted_layer, layer_name,
+    CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, cursor_text, explore_marks,
+    highlighted_layer, layer_name,
 )
 
 ACTIVATION_SHORT = {
@@ -103,10 +103,10 @@ class _Diagram:
 
 def _editable(view: StepView, target: EditTarget, text: str, changed: bool,
               style: str = "") -> Text:
-    """An editable number in explore mode: the cursor's in brackets and reversed, a changed one
+    """An editable number in explore mode: the cursor's between ▸ ◂ and reversed, a changed one
     underlined; outside explore mode just the number."""
     if getattr(view, "selected", None) == target:
-        return Text(f"[{text}]", style=SELECTED)
+        return cursor_text(text)
     return Text(text, style=CHANGED if changed else style)
 
 
@@ -399,9 +399,13 @@ def _listing(view: StepView) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1)
+    base = _was(view)
     if trace.mode == "sample":
         values = Columns(
-            [Text.assemble(f"{name} ", (short(value), VALUE)) for name, value in zip(inputs, trace.x)],
+            [Text.assemble(f"{name} ", _editable(
+                view, EditTarget("x", None, (k,)), short(value),
+                base is not None and base.x[k] != value, VALUE))
+             for k, (name, value) in enumerate(zip(inputs, trace.x))],
             padding=(0, 3),
         )
     else:
@@ -430,16 +434,30 @@ def _listing(view: StepView) -> RenderableType:
             heading.append(f" {HERE_MARKER}", style=VALUE)
         table.add_row(heading, Columns(nodes, padding=(0, 3)))
         matrix = layer_symbol("W", layer, depth)
+        base = _was(view)
         for unit, row in enumerate(record.W):
-            weights = Text.assemble(
-                (f"{matrix}[{unit + 1},:] ", MUTED), vector(row, COMPACT_DECIMALS),
-                (f"  {bias_symbol(trace, layer, unit)} ", MUTED),
-                num(record.b[unit], COMPACT_DECIMALS),
-            )
+            weights = Text(f"{matrix}[{unit + 1},:] [", style=MUTED)
+            for k, value in enumerate(row):
+                if k:
+                    weights.append(", ")
+                weights.append_text(_editable(
+                    view, EditTarget("W", layer, (unit, k)), num(value, COMPACT_DECIMALS),
+                    base is not None and base.layers[layer].W[unit, k] != value))
+            weights.append(f"]  {bias_symbol(trace, layer, unit)} ", style=MUTED)
+            weights.append_text(_editable(
+                view, EditTarget("b", layer, (unit,)), num(record.b[unit], COMPACT_DECIMALS),
+                base is not None and base.layers[layer].b[unit] != record.b[unit]))
             table.add_row("", weights)
     if view.reveal.loss:
         heading = Text("loss", style=CURRENT if view.highlight.part == "loss" else HEADING)
-        table.add_row(heading, Text.assemble("L ", (num(trace.loss), VALUE)))
+        loss = Text.assemble("L ", (num(trace.loss), VALUE))
+        if trace.mode == "sample":
+            loss.append("   target", style=MUTED)
+            for k, value in enumerate(trace.y):
+                loss.append(" ")
+                loss.append_text(_editable(view, EditTarget("y", None, (k,)), short(value),
+                                           base is not None and base.y[k] != value, MUTED))
+        table.add_row(heading, loss)
     return table
 
 

@@ -13,7 +13,7 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CHANGED, HEADING, MUTED, SELECTED, VALUE, WENT_DOWN, WENT_UP, Pane, append_was,
+    CHANGED, HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, append_was, cursor_text,
     explore_marks, highlighted_layer, layer_name,
 )
 
@@ -82,13 +82,15 @@ def _by_neuron(cells: list[Text], per_neuron: int, width: int) -> RenderableType
 
 
 def editable_cell(symbol: str, value: float, was: float | None, selected: bool) -> Text:
-    """Explore mode: one editable number, "w₂ −0.9000 (was −1.0000)", the cursor's reversed
-    and in brackets (so it shows without colour too)."""
+    """Explore mode: one editable number, "w₂ −0.9000 (was −1.0000)", the cursor's between
+    ▸ ◂ and reversed (so it shows without colour too)."""
     shown = num(value)
     before = None if was is None else num(was)
-    style = SELECTED if selected else CHANGED if before not in (None, shown) else VALUE
     text = Text(f"{symbol} ")
-    text.append(f"[{shown}]" if selected else shown, style=style)
+    if selected:
+        text.append_text(cursor_text(shown))
+    else:
+        text.append(shown, style=CHANGED if before not in (None, shown) else VALUE)
     return append_was(text, shown, before)
 
 
@@ -121,7 +123,11 @@ def _explore_renderable(view: StepView, width: int) -> RenderableType:
             target = EditTarget("b", layer, (unit,))
             cells.append(editable_cell(bias_symbol(trace, layer, unit), record.b[unit],
                                        None if old is None else old.b[unit], selected == target))
-        parts.append(_by_neuron(cells, record.W.shape[1] + 1, width))
+        # One line per neuron, its weights then its bias, wrapping between numbers (a "was"
+        # makes a cell wider than the columns of the lesson's layout).
+        per_neuron = record.W.shape[1] + 1
+        for start in range(0, len(cells), per_neuron):
+            parts.append(Text("   ").join(cells[start:start + per_neuron]))
     return Group(*parts)
 
 

@@ -1012,7 +1012,10 @@ class LessonScreen(Screen):
             return
         view = self._explore_view()
         for _class, pane_id in PANES:
-            self.pane(pane_id).show(view)
+            pane = self.pane(pane_id)
+            pane.show(view)
+            if getattr(pane, "SHOWS_CURSOR", False) and pane.display:
+                pane.follow_cursor()
         self._goal_reached(record=True)
         slope = self.slope_pane
         if slope is not None:
