@@ -356,3 +356,27 @@ def test_the_slope_of_a_bounded_target_is_one_sided(fruit):
     assert readout.central == pytest.approx(-view.trace.layers[-1].z[0], abs=1e-6)
     with pytest.raises(EditError):
         explore.nudge(1)
+
+
+def test_the_command_line_set_gives_the_tutors_numbers(psa_hidden):
+    """``nn-tui trace --step N --set`` (issue 12) against the numbers explore mode shows."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-m", "nn_tui", "trace", psa_hidden.path, "--step", "4", "--set",
+         "layers[1].W[0][0]=-0.8", "--set", "x[0]=2.5", "--json"],
+        capture_output=True, text=True)
+    if result.returncode == 2 and "unrecognized arguments" in result.stderr:
+        pytest.skip("this nn-tui has no trace --set yet (it comes with the f12-lesson branch)")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    session = LessonSession(psa_hidden)
+    explore = ExploreSession(session.view(3))
+    explore.set_value(-0.8, W2)
+    explore.set_value(2.5, EditTarget("x", None, (0,)))
+    shown = explore.trace.to_dict()
+    for key in ("x", "y", "output", "loss", "learning_rate"):
+        assert printed[key] == pytest.approx(shown[key], rel=1e-12), key
+    for mine, theirs in zip(shown["grads"], printed["grads"]):
+        assert theirs["W"] == pytest.approx(mine["W"], rel=1e-12)
+    assert printed["after"]["loss"] == pytest.approx(shown["after"]["loss"], rel=1e-12)

@@ -12,11 +12,12 @@ Nothing here knows about Textual: the TUI, ``nn-tui check`` and the tests share 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
-from nn_tui.engine import Network
+from nn_tui.engine import Network, Trace
 from nn_tui.lessons.edits import (EditError, EditTarget, apply_edits, editable_targets,
                                   parse_target)
 from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, Expression, ExpressionError,
@@ -35,15 +36,19 @@ class GoalError(ExpressionError):
     """A goal that does not parse, is not a condition, or does not resolve at its step."""
 
 
+@functools.lru_cache(maxsize=256)
 def parse_goal(source: str) -> Expression:
     """The parsed goal ``source``: an expression whose outermost operation is a comparison
-    (``output[0] > 0.5``), or ``min``/``max`` of conditions ("all of" / "any of").
+    (``output[0] > 0.5``), or ``min``/``max`` of conditions ("all of" / "any of"). Parsed once
+    per text (explore mode asks after every nudge); an Expression is immutable.
 
     Raises GoalError with a message fit for ``nn-tui check``."""
     try:
         expression = parse_expression(source)
     except ExpressionError as error:
-        raise GoalError(str(error)) from None
+        # The expression language speaks of answers; this is a goal.
+        message = str(error).replace("an answer ", "a goal ", 1)
+        raise GoalError(message.replace("the answer is empty", "the goal is empty", 1)) from None
     if not _is_condition(expression.tree):
         raise GoalError(
             f"{source.strip()!r} is not a condition: a goal compares, e.g. \"output[0] > 0.5\" "
@@ -96,18 +101,25 @@ def goal_met(step: Step, context: dict[str, Any]) -> bool:
         raise
 
 
-def explore_context(network: Network, x: np.ndarray, y: np.ndarray, rows: tuple = (),
-                    training: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What a goal reads for the (edited) ``network`` and traced data ``x``, ``y``: the trace's
-    plain form plus ``training`` (the step's runs, as ``StepView.context()`` has them)."""
-    context = network.trace(x, y, rows=rows).to_dict()
+def trace_context(trace: Trace, training: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a goal reads from a trace already computed (explore mode's, after an edit): its
+    plain form plus ``training`` (the step's runs, as ``StepView.context()["training"]``)."""
+    context = trace.to_dict()
     context["training"] = dict(training or {})
     return context
 
 
+def explore_context(network: Network, x: np.ndarray, y: np.ndarray, rows: tuple = (),
+                    training: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a goal reads for the (edited) ``network`` and traced data ``x``, ``y``: the trace's
+    plain form plus ``training`` (see ``trace_context``)."""
+    return trace_context(network.trace(x, y, rows=rows), training)
+
+
 def step_targets(step: Step, network: Network, x: np.ndarray, y: np.ndarray) -> list[EditTarget]:
-    """The numbers the learner may change at ``step``, in reading order: the ``editable`` list
-    (canonical, duplicates removed) or, without one, every number ``editable_targets`` lists.
+    """The numbers the learner may change at ``step``, in reading order: an explore step's
+    ``editable`` list (canonical, duplicates removed) or, without one and at every other kind
+    of step (explore mode is open at any step), every number ``editable_targets`` lists.
 
     ``x``, ``y``: the data the step traces, ``(inputs,)``/``(outputs,)`` for one row or
     ``(rows, inputs)``/``(rows, outputs)`` in batch mode. Raises EditError for a path that names

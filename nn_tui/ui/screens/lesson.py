@@ -834,13 +834,13 @@ class LessonScreen(Screen):
         explore = self.explore
         if explore is None or explore.view.step.kind != "explore":
             return None
-        from nn_tui.lessons.explore_goal import GoalError, goal_met
+        from nn_tui.lessons.explore_goal import GoalError, goal_met, trace_context
 
         trace = explore.trace
         if getattr(self, "_goal_for", (None, None))[0] is not trace:
-            context = trace.to_dict()
             runs = tuple(explore.view.trainings) + tuple(self._explore_trainings)
-            context["training"] = {outcome.variant_id: outcome.to_dict() for outcome in runs}
+            context = trace_context(trace, {outcome.variant_id: outcome.to_dict()
+                                            for outcome in runs})
             try:
                 met = goal_met(explore.view.step, context)
             except GoalError:
