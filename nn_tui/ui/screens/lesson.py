@@ -32,8 +32,8 @@ from nn_tui.lessons.explore import ExploreSession, write_lesson
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.writer import LessonWriteError
-from nn_tui.lessons.session import (LessonSession, StepView, TrainingJob, position_label,
-                                    race_epoch)
+from nn_tui.lessons.session import (LessonSession, Reveal, StepView, TrainingJob,
+                                    position_label, race_epoch)
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -1195,8 +1195,13 @@ class LessonScreen(Screen):
         self.refresh_bindings()
 
     def _explore_live_view(self, outcomes, trace):
+        """The view of a run from the edited network, as a train step shows its run: the
+        forward pass and the loss live (the chain rule and the update return when it ends;
+        redrawing them twice a second took a third of the training's speed)."""
+        depth = len(trace.layers)
         return dataclasses.replace(self.explore.explore_view(), trace=trace,
-                                   network=outcomes[0].network, trainings=outcomes, base=None)
+                                   network=outcomes[0].network, trainings=outcomes, base=None,
+                                   reveal=Reveal(forward=depth, loss=True))
 
     def _explore_progress(self, message) -> None:
         now = time.monotonic()
