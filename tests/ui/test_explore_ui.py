@@ -491,6 +491,8 @@ async def test_an_explore_step_opens_on_its_editable_numbers_and_grades_the_goal
         # Going below again does not take the answer back.
         await press(app, pilot, "minus")
         assert record.correct
+        await press(app, pilot, "escape", "e")  # back in: still only b₂
+        assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
         await press(app, pilot, "escape", "right")
         assert screen.view.index == 2
         app.store.flush()

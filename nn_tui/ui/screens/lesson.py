@@ -818,13 +818,19 @@ class LessonScreen(Screen):
         if (view is None or view.index != index or self.explore is not None
                 or not self._alive or view.step.kind != "explore"):
             return
+        await self.enter_explore()
+
+    @staticmethod
+    def _step_editable(view: StepView):
+        """The numbers an explore step lets the learner change (None: every number)."""
+        if view.step.kind != "explore":
+            return None
         from nn_tui.lessons.explore_goal import step_targets
 
         try:
-            editable = step_targets(view.step, view.network, view.trace.x, view.trace.y)
+            return step_targets(view.step, view.network, view.trace.x, view.trace.y)
         except EditError:
-            editable = None  # (nn-tui check refuses such a lesson)
-        await self.enter_explore(editable)
+            return None  # (nn-tui check refuses such a lesson)
 
     def _goal_reached(self, record: bool = False) -> bool | None:
         """At an explore step: whether the edited network meets the step's goal (None at other
@@ -861,7 +867,7 @@ class LessonScreen(Screen):
 
     async def enter_explore(self, editable=None) -> bool:
         """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
-        may reach, None for every one). Refused, with a notice saying why, while a step is
+        may reach; None for every one, or at an explore step the ones it lists). Refused, with a notice saying why, while a step is
         being prepared, while the lesson's own run trains, and at a question not yet answered:
         explore mode shows the whole computation, the number asked for included."""
         if not self._alive or self.view is None or self.explore is not None:
@@ -883,6 +889,8 @@ class LessonScreen(Screen):
             return False
         view = self._shown_view or self.view
         self._explore_hints = 0
+        if editable is None:
+            editable = self._step_editable(view)
         try:
             self.explore = ExploreSession(view, editable)
         except ValueError as error:
