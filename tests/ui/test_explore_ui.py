@@ -527,7 +527,7 @@ async def test_the_readout_shows_the_ratio_meeting_backprop_as_the_step_shrinks(
             readout = screen.explore.readout()
             gaps.append(abs(readout.change.ratio - readout.backprop))
             text = " ".join(screen.pane("pane-slope").text.split())
-            assert f"ΔL/Δw₂ = " in text and "backprop ∂L/∂w₂" in text
+            assert "ΔL/Δw₂ = " in text and "backprop ∂L/∂w₂" in text
             assert f"{readout.backprop:.6f}" in text and f"{readout.change.ratio:.6f}" in text
             await press(app, pilot, "minus", "left_square_bracket")
         assert gaps == sorted(gaps, reverse=True)

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nn_tui.format.names import layer_symbol, subscript
-from nn_tui.format.numbers import num, short, vector
+from nn_tui.format.numbers import num, short
 from nn_tui.format.worked import a_symbol, bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.lessons.edits import EditTarget

@@ -182,8 +182,10 @@ class SlopePane(Pane):
 
     def show_state(self, state: ExploreState) -> None:
         """Show ``state`` (nothing is redrawn when it is the one shown)."""
-        self.border_title = f"Slope of L with respect to {state.symbol}" \
-            if state.readout.loss_path == "loss" else f"Slope of L after the update, by {state.symbol}"
+        if state.readout.loss_path == "loss":
+            self.border_title = f"Slope of L with respect to {state.symbol}"
+        else:
+            self.border_title = f"Slope of L after the update, by {state.symbol}"
         if state == self.state:
             return
         self.state = state

@@ -867,9 +867,11 @@ class LessonScreen(Screen):
 
     async def enter_explore(self, editable=None) -> bool:
         """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
-        may reach; None for every one, or at an explore step the ones it lists). Refused, with a notice saying why, while a step is
-        being prepared, while the lesson's own run trains, and at a question not yet answered:
-        explore mode shows the whole computation, the number asked for included."""
+        may reach; None for every one, or at an explore step the ones it lists).
+
+        Refused, with a notice saying why, while a step is being prepared, while the lesson's
+        own run trains, and at a question not yet answered: explore mode shows the whole
+        computation, the number asked for included."""
         if not self._alive or self.view is None or self.explore is not None:
             return False
         refusal = None
