@@ -10,17 +10,22 @@ from nn_tui.format import worked
 from nn_tui.format.numbers import short
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, equation, marked_layer, layer_name,
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, equation, explore_marks,
+    marked_layer, layer_name, was_values,
 )
 
 
-def worked_table(lines: list[worked.WorkedLine], marked: bool = False) -> Table:
-    """``symbol = formula = plugged = value``; long right-hand sides wrap under themselves."""
+def worked_table(lines: list[worked.WorkedLine], marked: bool = False,
+                 base_lines: list[worked.WorkedLine] | None = None) -> Table:
+    """``symbol = formula = plugged = value``; long right-hand sides wrap under themselves.
+    With ``base_lines`` (explore mode: the same lines before the edits) a changed value says
+    what it was."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # "z₁ ="
     table.add_column(ratio=1, overflow="fold")
-    for line in lines:
-        table.add_row(f"{line.symbol} =", equation(line.formula, line.plugged, line.value, marked))
+    for line, was in zip(lines, was_values(lines, base_lines)):
+        table.add_row(f"{line.symbol} =",
+                      equation(line.formula, line.plugged, line.value, marked, was))
     return table
 
 
@@ -51,6 +56,7 @@ def _batch_table(view: StepView, layer: int, marked: bool) -> Table:
 
 def forward_renderable(view: StepView, width: int) -> RenderableType:
     trace = view.trace
+    base = explore_marks(view)  # explore mode: the step's own trace, to mark what changed
     depth = len(trace.layers)
     shown = min(view.reveal.forward, depth)
     parts: list[RenderableType] = []
@@ -64,20 +70,24 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
         marked = marked_layer(view.highlight, layer, "forward")
         parts.append(_layer_heading(view, layer))
         if trace.mode == "sample":
-            parts.append(worked_table(worked.forward_lines(trace, layer), marked))
+            parts.append(worked_table(
+                worked.forward_lines(trace, layer), marked,
+                None if base is None else worked.forward_lines(base, layer)))
         else:
             parts.append(_batch_table(view, layer, marked))
     if view.reveal.loss and shown == depth:
         parts.append(Text(f"loss · {trace.loss_name}", style=HEADING))
         if trace.has_loss:
-            parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
+            parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss",
+                                      None if base is None else worked.loss_lines(base)))
         else:  # loss = "none": say there is no loss value (never a 0 or nan as if one)
             parts.append(Text(worked.NO_LOSS_TEXT, style=MUTED))
     elif 0 < shown < depth:
         parts.append(Text(CONTINUE_HINT, style=MUTED))
     if view.reveal.update:
         parts.append(Text("after the update", style=HEADING))
-        parts.append(worked_table(worked.after_lines(trace)))
+        parts.append(worked_table(worked.after_lines(trace), False,
+                                  None if base is None else worked.after_lines(base)))
     return Group(*parts)
 
 

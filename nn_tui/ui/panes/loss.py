@@ -250,6 +250,7 @@ class LossPane(Vertical):
         # What the plot shows now, (label, epochs, losses) per curve, and how often it was redrawn.
         self.plotted: tuple[tuple[str, list[int], list[float]], ...] = ()
         self.redraws = 0
+        self._summary_lines: int | None = None  # the summary's height when last updated
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="loss-info"):
@@ -307,7 +308,13 @@ class LossPane(Vertical):
             self._update_plot(self.view.trainings)
 
     def _update_text(self, view: StepView) -> None:
-        self.query_one("#loss-summary", Static).update(loss_summary(view))
+        summary = self.query_one("#loss-summary", Static)
+        text = loss_summary(view)
+        # A new summary of as many lines as the old one (a nudge in explore mode, most steps)
+        # needs no layout pass: the pane's rows stay where they are, only the text is repainted.
+        height = self._summary_height(text)
+        summary.update(text, layout=height is None or height != self._summary_lines)
+        self._summary_lines = height
         self.set_class(len(view.trainings) > 1, "-race")  # key lines: a wider numbers column
         progress = self.query_one("#loss-progress", ProgressBar)
         progress.display = bool(view.trainings)
@@ -315,6 +322,13 @@ class LossPane(Vertical):
             # The same count as the header's "epoch k of n".
             epoch, planned = race_epoch(view.trainings)
             progress.update(total=max(planned, 1), progress=epoch)
+
+    def _summary_height(self, text: Text) -> int | None:
+        """The lines ``text`` takes at the summary's width (None before it is laid out)."""
+        width = self.query_one("#loss-summary", Static).content_region.width
+        if width <= 0:
+            return None
+        return len(text.wrap(self.app.console, width))
 
     @property
     def plot(self) -> PlotextPlot | None:
