@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from nn_tui.engine import Trainer
+from nn_tui.format.numbers import num
+from nn_tui.ui.panes.slope import SLOPE_DECIMALS
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession, check_lesson
@@ -139,8 +141,8 @@ async def test_a_nudge_changes_the_forward_pass_line_of_that_weight():
         # Every pane answers: the loss and the gradients follow the edited network.
         trace = screen.explore.trace
         assert trace.layers[0].W[0, 0] == pytest.approx(0.6)
-        assert f"{trace.loss:.4f}" in str(screen.query_one("#loss-summary").render())
-        assert f"{trace.grads[1].W[0, 0]:.4f}" in screen.pane("pane-gradients").text
+        assert num(trace.loss) in str(screen.query_one("#loss-summary").render())
+        assert num(trace.grads[1].W[0, 0]) in screen.pane("pane-gradients").text
         # ↓ nudges back down, to the step's own numbers.
         await press(app, pilot, "down")
         assert screen.explore.trace is screen.view.trace
@@ -528,7 +530,8 @@ async def test_the_readout_shows_the_ratio_meeting_backprop_as_the_step_shrinks(
             gaps.append(abs(readout.change.ratio - readout.backprop))
             text = " ".join(screen.pane("pane-slope").text.split())
             assert "ΔL/Δw₂ = " in text and "backprop ∂L/∂w₂" in text
-            assert f"{readout.backprop:.6f}" in text and f"{readout.change.ratio:.6f}" in text
+            assert num(readout.backprop, SLOPE_DECIMALS) in text
+            assert num(readout.change.ratio, SLOPE_DECIMALS) in text
             await press(app, pilot, "minus", "left_square_bracket")
         assert gaps == sorted(gaps, reverse=True)
         assert gaps[-1] < 1e-6
