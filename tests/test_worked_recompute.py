@@ -198,3 +198,60 @@ def test_text_reader_reads_every_form():
     assert evaluate_text("½·(1 − (−0.5000))²") == pytest.approx(1.125)
     assert evaluate_text("max(0, −1.5000)") == 0.0
     assert np.isclose(evaluate_text("ln(1 + e^0.3000)"), math.log(1 + math.exp(0.3)))
+
+
+# -- every activation and loss, on drawn weights -------------------------------------------------
+
+HIDDEN = ("identity", "relu", "leaky_relu", "sigmoid", "softplus", "tanh")
+PAIRS = [("sigmoid", "bce"), ("softmax", "cross_entropy"), ("softmax", "bce"),
+         ("identity", "mse"), ("tanh", "sse"), ("relu", "half_sse"), ("softplus", "mse")]
+
+
+def _inline(hidden: str, output: str, loss: str, seed: int, rows: int) -> str:
+    units = 2 if output == "softmax" else 1
+    targets = [1, 0] if units == 2 else [0.3 if loss != "bce" else 1]
+    data = ",\n".join(repr([0.37 * (r + 1), -1.3 + r, 2.1] + targets) for r in range(rows))
+    return f"""[lesson]
+id = "inline"
+title = "Inline"
+
+[network]
+inputs = ["a", "b", "c"]
+outputs = {[f"o{k}" for k in range(units)]!r}
+loss = "{loss}"
+learning_rate = 0.3
+seed = {seed}
+
+[[network.layers]]
+units = 5
+activation = "{hidden}"
+
+[[network.layers]]
+units = {units}
+activation = "{output}"
+
+[data]
+rows = [
+{data},
+]
+""".replace("'", '"')
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output,loss", PAIRS)
+def test_every_activation_and_loss_recomputes(hidden, output, loss, decimals_setting):
+    """Drawn weights (long decimals), five hidden units (a shortened sum), sample and batch."""
+    from nn_tui.lessons.loader import parse_lesson_text
+
+    for seed in (1, 2):
+        lesson = parse_lesson_text(_inline(hidden, output, loss, seed, rows=3))
+        network = lesson.network.build()
+        for trace in (network.trace(lesson.X[1], lesson.Y[1], rows=(1,)),
+                      network.trace(lesson.X, lesson.Y)):
+            for decimals in DECIMAL_CHOICES:
+                use_decimals(decimals)
+                checked = sum(check_line(line, decimals, f"{hidden}/{output}/{loss}")
+                              for line in all_lines(trace))
+                checked += sum(check_change(change, decimals, f"{hidden}/{output}/{loss}")
+                               for change in all_changes(trace))
+                assert checked > 10
