@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 
 from nn_tui.format.numbers import MAX_DECIMALS, current_decimals, num, short
@@ -56,6 +57,24 @@ class Expr:
         return []
 
 
+@lru_cache(maxsize=16384)
+def _written(value: float, digits: int) -> tuple[str, float]:
+    """(``num(value, digits)``, the number that text stands for): panes redraw the same trace
+    numbers at every step, and a line tries them at more than one number of digits."""
+    text = num(value, digits)
+    return text, parse_shown(text)
+
+
+@lru_cache(maxsize=1024)
+def _given(value: float) -> tuple[str, float] | None:
+    """(short text, its number) of an exact number, or None if its short form would round it."""
+    written = short(value)
+    if not math.isfinite(value):
+        return written, value
+    number = parse_shown(written)
+    return (written, number) if number == value else None
+
+
 def _wrapped(text: str, wrap: bool) -> str:
     return f"({text})" if wrap and text.startswith("−") else text
 
@@ -67,13 +86,13 @@ class Num(Expr):
     value: float
 
     def render(self, digits: int, wrap: bool = False) -> str:
-        return _wrapped(num(self.value, digits), wrap)
+        return _wrapped(_written(float(self.value), digits)[0], wrap)
 
     def recompute(self, digits: int) -> float:
-        return parse_shown(num(self.value, digits))
+        return _written(float(self.value), digits)[1]
 
     def operands(self, digits: int) -> list[str]:
-        return [num(self.value, digits)]
+        return [_written(float(self.value), digits)[0]]
 
 
 @dataclass(frozen=True)
@@ -84,19 +103,19 @@ class Given(Expr):
     value: float
     text: str = ""  # a fixed spelling, e.g. "½"
 
-    def _text(self, digits: int) -> str:
+    def _written(self, digits: int) -> tuple[str, float]:
         if self.text:
-            return self.text
-        written = short(self.value)
-        if not math.isfinite(self.value) or parse_shown(written) == self.value:
-            return written
-        return num(self.value, digits)
+            return self.text, parse_shown(self.text)
+        return _given(float(self.value)) or _written(float(self.value), digits)
+
+    def _text(self, digits: int) -> str:
+        return self._written(digits)[0]
 
     def render(self, digits: int, wrap: bool = False) -> str:
         return _wrapped(self._text(digits), wrap)
 
     def recompute(self, digits: int) -> float:
-        return parse_shown(self._text(digits))
+        return self._written(digits)[1]
 
     def operands(self, digits: int) -> list[str]:
         return [self._text(digits)]

@@ -2,7 +2,14 @@
 
 Every line carries the trace path of its value (``layers[0].z[1]``), so a pane can show where a
 number comes from and a lesson author can point a self-check at it. Lines only format numbers
-that are already in the trace; nothing is recomputed here.
+that are already in the trace; nothing of the network is recomputed here.
+
+Every line recomputes: its numbers, as shown, give its value, as shown. A line keeps its numbers
+as an expression (``numbers``, ``nn_tui.format.arithmetic``) and writes them with the display's
+digits, or with one more at a time where those would not give the value shown. After the update
+the forward pass through the new weights is worked the same way (``after_forward_lines``,
+``after_loss_lines``), and a value before and after is a ``Change``: ``ŷ 0.7958 → 0.8710
+(+0.0752)``, its two values written so that they differ by the change shown.
 """
 
 from __future__ import annotations
