@@ -85,10 +85,57 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
     elif 0 < shown < depth:
         parts.append(Text(CONTINUE_HINT, style=MUTED))
     if view.reveal.update:
-        parts.append(Text("after the update", style=HEADING))
-        parts.append(worked_table(worked.after_lines(trace), False,
-                                  None if base is None else worked.after_lines(base)))
+        parts += _after_update(view, base)
     return Group(*parts)
+
+
+def _after_update(view: StepView, base=None) -> list[RenderableType]:
+    """The forward pass through the updated weights, worked line by line (sample mode), the
+    new loss worked, then old → new (change) of the outputs (every row's in batch mode) and L.
+    With ``base`` (explore mode: the trace before the learner's edits) a changed value says
+    what it was."""
+    trace = view.trace
+    depth = len(trace.layers)
+    parts: list[RenderableType] = [
+        Text("after the update · the same data through the new weights", style=HEADING)]
+    if trace.mode == "sample":
+        for layer in range(depth):
+            parts.append(Text(f"{layer_name(layer, depth)} · {trace.layers[layer].activation}"
+                              " · new weights", style=MUTED))
+            parts.append(worked_table(
+                worked.after_forward_lines(trace, layer), False,
+                None if base is None else worked.after_forward_lines(base, layer)))
+    if trace.has_loss:
+        parts.append(worked_table(
+            worked.after_loss_lines(trace), False,
+            None if base is None or not base.has_loss else worked.after_loss_lines(base)))
+    else:
+        parts.append(Text(worked.NO_LOSS_TEXT, style=MUTED))
+    changes = worked.output_changes(trace)
+    loss = worked.loss_change(trace)
+    parts.append(Text("old → new (change)", style=MUTED))
+    parts.append(changes_table(changes + ([loss] if loss is not None else []),
+                               rows=trace.mode == "batch"))
+    return parts
+
+
+def changes_table(changes: list[worked.Change], rows: bool = False) -> Table:
+    """``ŷ  0.7958 → 0.8710  (+0.0752)``, one value a line, in columns (``rows``: the data
+    row first, for a batch's outputs)."""
+    table = Table.grid(padding=(0, 1))
+    if rows:
+        table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    for change in changes:
+        where = [] if not rows else ["" if change.row is None else f"row {change.row}"]
+        amount = f"({change.change})" if change.change else ""
+        table.add_row(*where, change.symbol, change.old, "→", Text(change.new, style=VALUE),
+                      Text(amount, style=MUTED))
+    return table
 
 
 class ForwardPane(Pane):

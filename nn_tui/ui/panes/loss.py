@@ -142,18 +142,19 @@ def loss_summary(view: StepView) -> Text:
         where = "this example" if trace.mode == "sample" else "this batch"
         if len(view.trainings) > 1:
             where += f" ({view.variant_label})"  # which of the racing networks is on screen
+        change = worked.loss_change(trace) if view.reveal.update else None
         text.append(f"L on {where} = ")
-        text.append(loss_line.value, style=VALUE)
+        # Before and after the update, written (as everywhere) so that the two values shown
+        # give the change shown.
+        text.append(loss_line.value if change is None else change.old, style=VALUE)
         if not math.isfinite(trace.loss):
             text.append(" (overflow)", style=WARNING)
-        if view.reveal.update:
-            after = worked.after_lines(trace)[1]
-            # "was 0.3250, lower by 0.0009": the change, when there is one to tell (an
-            # overflowed loss has none).
-            _was, _comma, change = after.plugged.partition(", ")
+        if change is not None:
             text.append(" before the update → ")
-            text.append(after.value, style=VALUE)
-            text.append(f" after ({change})" if change else " after")
+            text.append(change.new, style=VALUE)
+            if not math.isfinite(trace.after.loss):
+                text.append(" (overflow)", style=WARNING)
+            text.append(f" after ({_direction(change)})" if change.change else " after")
     else:
         text.append("L = ?", style=VALUE)
         text.append("  (not computed yet)", style=MUTED)
@@ -181,6 +182,14 @@ def loss_summary(view: StepView) -> Text:
     elif not view.trainings:
         text.append(f"\n{PLOT_NOTE}", style=MUTED)
     return text
+
+
+def _direction(change) -> str:
+    """"lower by 0.0008728", "higher by 0.0100", "unchanged"."""
+    if change.change == "0":
+        return "unchanged"
+    direction = "lower" if change.change.startswith("−") else "higher"
+    return f"{direction} by {change.change.lstrip('−+')}"
 
 
 def ready_line(planned: Sequence[int]) -> Text:

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from nn_tui.format import worked
 from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
@@ -18,17 +19,16 @@ from nn_tui.ui.panes._common import (
 )
 
 
-def _change(value: float) -> Text:
+def _change(change: worked.Change, applied: float) -> Text:
     """The applied change, signed, with an arrow so it reads without colour too."""
-    text = num(value)
-    if math.isnan(value):
+    if not change.change:
         # ∞ − ∞ (an update of an overflowed weight) has no direction.
-        return Text("nan (overflow)", style=WENT_UP)
-    if text.lstrip("−") == num(0):
+        return Text("nan (overflow)" if math.isnan(applied) else "(overflow)", style=WENT_UP)
+    if change.change == "0":
         return Text("  0", style=MUTED)
-    if text.startswith("−"):
-        return Text(f"▼ {text}", style=WENT_DOWN)
-    return Text(f"▲ +{text}", style=WENT_UP)
+    if change.change.startswith("−"):
+        return Text(f"▼ {change.change}", style=WENT_DOWN)
+    return Text(f"▲ {change.change}", style=WENT_UP)
 
 
 def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | None, float | None]]:
@@ -170,10 +170,15 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
             table.add_column(no_wrap=True)
             table.add_column(justify="right", no_wrap=True)
             table.add_column(no_wrap=True)
-            for symbol, old, new, change in rows:
-                moved = (Text("  frozen: not applied", style=MUTED) if _frozen(view, layer, symbol)
-                         else _change(change))
-                table.add_row(symbol, num(old), "→", Text(num(new), style=VALUE), moved)
+            # old → new written so that the two values shown give the change shown.
+            changes = worked.parameter_changes(view.trace, layer)
+            for (symbol, _old, _new, applied), change in zip(rows, changes):
+                frozen = _frozen(view, layer, symbol)
+                moved = (Text("  frozen: not applied", style=MUTED) if frozen
+                         else _change(change, applied))
+                old_text = num(_old) if frozen else change.old
+                new_text = num(_new) if frozen else change.new
+                table.add_row(symbol, old_text, "→", Text(new_text, style=VALUE), moved)
             parts.append(table)
         else:
             cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]

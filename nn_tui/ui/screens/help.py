@@ -74,7 +74,9 @@ skipped).
   values, the connections labelled with their weights; the part the step is about is highlighted.
 - **Weights**: every weight matrix W and bias b. After an update: old → new, the change highlighted.
 - **Forward pass**: each layer's arithmetic with the numbers plugged in: W·x, + b, then the
-  activation applied element by element, revealed layer by layer.
+  activation applied element by element, revealed layer by layer. After an update: the same
+  data through the new weights, worked line by line (z₁ new = W₁ new·x + b₁ new = …), the new
+  loss, and each output and the loss old → new (change).
 - **Gradients**: the chain-rule factors (∂L/∂ŷ, ∂ŷ/∂z, ∂z/∂w, ...) with their values, and every
   parameter's gradient, revealed from the output backwards.
 - **Loss**: the loss value; at a train step, how to start the run, then the epoch counter, a
@@ -90,6 +92,12 @@ The top line names the lesson and says where you are: the step, and the state of
 (its weights so far, or the epoch a run has reached).
 
 Every number is computed by the engine from the live network; the panes only write it down.
+
+**Worked lines recompute.** Type a worked line's numbers into a calculator as they are shown and
+you get its result as it is shown. Where the digits of the d setting would not give it (1 −
+0.4621² is 0.7865, but the slope is 0.7864), the line shows its numbers with one more digit at a
+time until they do (1 − 0.46212² = 0.7864): a number can have more digits in a worked line than
+elsewhere on screen. The same for old → new (change): the two values differ by the change.
 
 *Escape, ? or q closes this help.*
 """
