@@ -860,7 +860,7 @@ def _read_csv_columns(path: str, inputs: list[str], targets: list[str]):
 def run_new(args: argparse.Namespace) -> int:
     from nn_tui.lessons.catalog import load_checked_lesson
     from nn_tui.lessons.loader import parse_lesson_text
-    from nn_tui.lessons.session import check_lesson
+    from nn_tui.lessons.lint import check_lesson
     from nn_tui.lessons.writer import LessonWriteError, starter_lesson, write_new_lesson
 
     inputs, targets, hidden = _new_options(args)

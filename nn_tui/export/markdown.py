@@ -28,6 +28,7 @@ from nn_tui.format import worked
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num, short, vector
 from nn_tui.lessons.model import Lesson, NetworkSpec
+from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 
 # A printed page holds about this many characters of fixed-width text per line.
@@ -360,18 +361,19 @@ def _gradient_table(view: StepView, layer: int) -> str:
 
 def _blocks(view: StepView) -> list[tuple[tuple, str]]:
     """(key, name) of every block of arithmetic the panes show at ``view``, in reading order;
-    the key says what its numbers depend on (one Trace object per set of numbers)."""
+    the key says what its numbers depend on (the trace's value key, ``fingerprint.value_key``)."""
     trace = view.trace
+    key = value_key(trace)
     depth = len(trace.layers)
     reveal = view.reveal
     shown_forward = min(reveal.forward, depth)
-    found = [((id(trace), "forward", layer), "forward") for layer in range(shown_forward)]
+    found = [((key, "forward", layer), "forward") for layer in range(shown_forward)]
     if reveal.loss and shown_forward == depth:
-        found.append(((id(trace), "loss"), "loss"))
+        found.append(((key, "loss"), "loss"))
     for layer in range(depth - 1, depth - 1 - min(reveal.backward, depth), -1):
-        found.append(((id(trace), "backward", layer), "backward"))
+        found.append(((key, "backward", layer), "backward"))
     if reveal.update:
-        found.append(((id(trace), "update"), "update"))
+        found.append(((key, "update"), "update"))
     return found
 
 

@@ -126,7 +126,7 @@ def load_checked_lesson(path: Path, cancelled: Callable[[], bool] | None = None,
     """
     from nn_tui.engine.training import TrainingCancelled
     from nn_tui.lessons.expressions import WorkMeter
-    from nn_tui.lessons.session import check_lesson
+    from nn_tui.lessons.lint import check_lesson
 
     lesson = load_lesson(path)
     try:

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from nn_tui.format.numbers import current_decimals
 from nn_tui.format.worked import working
+from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.session import Highlight, StepView
 
 # Styles are Rich style names, not ANSI codes: Textual maps them through the theme and strips
@@ -271,7 +272,7 @@ class Pane(Vertical):
     def content_key(self, view: StepView) -> tuple[tuple, object]:
         """What this pane's content depends on (the panes built on this read only the view's
         trace, reveal and highlight), and the objects to keep alive with it."""
-        return (id(view.trace), view.reveal, view.highlight), view.trace
+        return (value_key(view.trace), view.reveal, view.highlight), view.trace
 
     def prerender(self, view: StepView) -> None:
         """Render ``view`` ahead of time (the next step), so stepping to it only paints."""
