@@ -27,7 +27,7 @@ from nn_tui.engine.trace import Trace
 from nn_tui.format import worked
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num, short, vector
-from nn_tui.lessons.model import Lesson, NetworkSpec
+from nn_tui.lessons.model import Lesson, NetworkSpec, StepKind
 from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 
@@ -607,9 +607,9 @@ def _solution_parts(session: LessonSession, index: int, number: int) -> list[str
     its explanation, then its hints; for an explore step, the goal then the same."""
     step = session.steps[index]
     title = step.title or step.prompt or "Your turn"
-    label = "Try it" if step.kind == "explore" else "Question"
+    label = "Try it" if step.kind == StepKind.EXPLORE else "Question"
     parts = [f"### {label} {number} · {plain(title)} (step {index + 1})"]
-    if step.kind == "explore":
+    if step.kind == StepKind.EXPLORE:
         # Many edits reach a goal: there is no one answer to give, only what counts as one.
         answer = f"Reached when `{step.goal.strip()}` holds for the edited network."
     elif step.choices:
@@ -663,7 +663,7 @@ def export_markdown(lesson: Lesson) -> str:
         blocks = _blocks(view)
         new = [key for key, _name in blocks if key not in shown]
         shown = {key for key, _name in blocks}
-        if step.kind == "train":
+        if step.kind == StepKind.TRAIN:
             # The tutor runs the training at this step (the learner presses space): its results
             # belong here, not to the next step, whose panes show them.
             parts += _arithmetic(view, lesson, new, selection)
@@ -675,10 +675,10 @@ def export_markdown(lesson: Lesson) -> str:
             parts += _training_parts(view.trainings)
             shown_training = view.trainings
         parts += _arithmetic(view, lesson, new, selection)
-        if step.kind == "check":
+        if step.kind == StepKind.CHECK:
             questions.append((index, len(questions) + 1))
             parts += _question_parts(view, len(questions))
-        if step.kind == "explore":
+        if step.kind == StepKind.EXPLORE:
             # Numbered apart from the questions: on paper it is a task to try, not an answer.
             tasks.append((index, len(tasks) + 1))
             parts += _explore_parts(session, index, len(tasks))

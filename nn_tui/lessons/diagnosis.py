@@ -42,6 +42,7 @@ from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num
 from nn_tui.lessons.expressions import Expression, ExpressionError, _source, parse_expression
 from nn_tui.lessons.grading import default_tolerance
+from nn_tui.lessons.model import StepKind
 
 if TYPE_CHECKING:
     from nn_tui.engine.network import Network
@@ -122,7 +123,7 @@ def diagnose(session: "LessonSession", index: int, value: float) -> Diagnosis:
     ValueError for a step that is not a check (or one with choices).
     """
     step = session.steps[index]
-    if step.kind != "check" or step.choices:
+    if step.kind != StepKind.CHECK or step.choices:
         raise ValueError(f"step {index + 1} is not a check that takes a number")
     expected = float(session.answer(index))
     grading = _Grading.of(session, index)

@@ -14,6 +14,7 @@ import re
 import stat
 import tomllib
 from pathlib import Path
+from collections.abc import Set
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from nn_tui.engine.losses import LOSSES
 from nn_tui.engine.network import FREEZABLE, REDUCTIONS
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
+from nn_tui.lessons import schema
 from nn_tui.lessons.locate import KeyLocator
 from nn_tui.lessons.model import (
     STEP_KINDS,
@@ -31,6 +33,7 @@ from nn_tui.lessons.model import (
     Lesson,
     NetworkSpec,
     Step,
+    StepKind,
     TeacherMistake,
     TrainingSpec,
     Variant,
@@ -83,30 +86,17 @@ LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 MISTAKE_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
-TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
-LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
-NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
-LAYER_KEYS = {"units", "activation", "weights", "bias", "use_bias", "shared_bias", "freeze",
-              "negative_slope"}
-DATA_KEYS = {"rows", "focus", "csv", "inputs", "targets"}
-TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed", "shuffle"}
-VARIANT_KEYS = {"id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"}
-STEP_KEYS = {
-    "text": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
-    "forward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
-    "loss": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
-    "backward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
-    "update": {"kind", "title", "text", "apply", "row", "batch", "x", "y", "use"},
-    "check": {
-        "kind", "title", "text", "prompt", "answer", "tolerance", "hints", "explanation",
-        "choices", "row", "batch", "x", "y", "use", "mistakes",
-    },
-    "train": {"kind", "title", "text", "epochs", "variants", "use"},
-    "explore": {
-        "kind", "title", "text", "prompt", "goal", "editable", "hints", "explanation",
-        "row", "batch", "x", "y", "use",
-    },
-}
+# The allowed keys of each table, from the one declaration of the schema (schema.py).
+TOP_KEYS = schema.TOP_KEYS
+LESSON_KEYS = schema.LESSON.keys
+NETWORK_KEYS = schema.NETWORK.keys
+LAYER_KEYS = schema.LAYER.keys
+DATA_KEYS = schema.DATA.keys
+TRAINING_KEYS = schema.TRAINING.keys
+VARIANT_KEYS = schema.VARIANT.keys
+STEP_KEYS = {kind: schema.step_keys(kind) for kind in StepKind}
+MISTAKE_KEYS = schema.MISTAKE.keys
+CHOICE_KEYS = schema.CHOICE.keys
 # An explore step lists at most this many editable numbers (a 8×64×64 network has ~33,000, but
 # a teacher names the few that matter; "every number" is the default, written by leaving it out).
 MAX_EDITABLE = 200
@@ -191,12 +181,27 @@ class _Validator:
 
     # -- typed getters: each returns None (after recording a problem) when the value is bad ----
 
-    def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
+    def unknown_keys(self, table: dict, allowed: Set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 shown = key if len(key) <= MAX_NAME else key[:MAX_NAME - 1] + "…"
                 self.problem(f"{where}.{shown}" if where else shown, f"unknown key (known: {known})")
+
+    def format_version(self, meta: dict) -> None:
+        """``[lesson] format_version``: optional; only schema.FORMAT_VERSION is read."""
+        if "format_version" not in meta:
+            return
+        value = meta["format_version"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem("lesson.format_version",
+                         f"must be a whole number ({schema.FORMAT_VERSION}), not {_kind(value)}")
+        elif value != schema.FORMAT_VERSION:
+            newer = ("a newer version than this nn-tui reads: update nn-tui"
+                     if value > schema.FORMAT_VERSION else "not a version of the format")
+            self.problem("lesson.format_version", (
+                f"is {value}, {newer} (this nn-tui reads lesson format version "
+                f"{schema.FORMAT_VERSION}; leave the key out or write {schema.FORMAT_VERSION})"))
 
     def table(self, parent: dict, key: str, where: str, required: bool = True) -> dict | None:
         full = f"{where}.{key}" if where else key
@@ -799,7 +804,7 @@ class _Validator:
             return None
         before = len(self.problems)
         self.unknown_keys(item, STEP_KEYS[kind], key)
-        fields: dict[str, Any] = {"kind": kind}
+        fields: dict[str, Any] = {"kind": StepKind(kind)}
         for name in ("title", "text", "prompt", "explanation"):
             value = self.string(item, name, key, limit=MAX_TEXT if name != "title" else 120)
             if value is not None:
@@ -832,9 +837,9 @@ class _Validator:
             if use is not None and use not in variant_ids:
                 self.problem(f"{key}.use", f"no variant {use!r} (known: {', '.join(sorted(variant_ids))})")
             fields["use"] = use
-        if kind == "update":
+        if kind == StepKind.UPDATE:
             fields["apply"] = self.boolean(item, "apply", key, True)
-        if kind == "train":
+        if kind == StepKind.TRAIN:
             untrainable = sorted(loss for loss in getattr(self, "losses", ())
                                  if not LOSSES[loss].has_value)
             if untrainable:
@@ -846,9 +851,9 @@ class _Validator:
                 fields["epochs"] = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
             if "variants" in item:
                 fields["variants"] = self.variant_list(item["variants"], f"{key}.variants", variant_ids)
-        if kind == "check":
+        if kind == StepKind.CHECK:
             self.check(item, key, fields)
-        if kind == "explore":
+        if kind == StepKind.EXPLORE:
             self.explore(item, key, fields)
         if len(self.problems) > before:
             return None
@@ -979,7 +984,7 @@ class _Validator:
                 self.problem(key, f"must be a table {{ answer = ..., feedback = ... }}, not "
                                   f"{_kind(entry)}")
                 continue
-            self.unknown_keys(entry, {"answer", "feedback", "kind"}, key)
+            self.unknown_keys(entry, MISTAKE_KEYS, key)
             answer = entry.get("answer")
             source = None
             if answer is None:
@@ -1024,7 +1029,7 @@ class _Validator:
             if not isinstance(choice, dict):
                 self.problem(key, f"must be a table {{ text = ..., value = ... }}, not {_kind(choice)}")
                 continue
-            self.unknown_keys(choice, {"text", "value"}, key)
+            self.unknown_keys(choice, CHOICE_KEYS, key)
             text = self.string(choice, "text", key, required=True, limit=200)
             number = self.number(choice, "value", key, required=True)
             if text is not None and number is not None:
@@ -1196,7 +1201,7 @@ def _training_runs(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, N
     for index, step in enumerate(steps):
         if step.use is not None and step.use in specs:
             current = specs[step.use]
-        if step.kind != "train":
+        if step.kind != StepKind.TRAIN:
             continue
         default = step.epochs or lesson.training.epochs
         if step.variants:
@@ -1237,7 +1242,7 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
     for index, step in enumerate(steps):
         if step.use is not None and step.use in specs:
             current = specs[step.use]
-        if step.kind == "train" and step.variants:
+        if step.kind == StepKind.TRAIN and step.variants:
             current = specs.get(step.variants[0], current)
         if step.x is not None or step.row is not None:
             batch_mode = False
@@ -1249,7 +1254,8 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
         if state != last:
             total += values
             last = state
-        if step.use is not None or step.kind == "train" or (step.kind == "update" and step.apply):
+        if (step.use is not None or step.kind == StepKind.TRAIN
+                or (step.kind == StepKind.UPDATE and step.apply)):
             version += 1
         if batch_mode and values > MAX_BATCH_TRACE_VALUES and not reported:
             reported = True
@@ -1329,6 +1335,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     sources: tuple[str, ...] = ()
     if meta is not None:
         v.unknown_keys(meta, LESSON_KEYS, "lesson")
+        v.format_version(meta)
         lesson_id = v.string(meta, "id", "lesson", required=True, limit=MAX_NAME * 2)
         if lesson_id is not None and not LESSON_ID.match(lesson_id):
             v.problem("lesson.id", f"{lesson_id!r}: use lowercase letters, digits and dashes")
