@@ -24,9 +24,10 @@ import numpy as np
 
 from nn_tui import __version__
 from nn_tui.engine.trace import Trace
-from nn_tui.format import worked
+from nn_tui.format import trace_text, worked
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num, short, vector
+from nn_tui.format.trace_text import width
 from nn_tui.lessons.model import Lesson, NetworkSpec, StepKind
 from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
@@ -114,17 +115,6 @@ def authored_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def width(text: str) -> int:
-    """Columns ``text`` takes in a fixed-width font (combining marks take none, wide
-    characters two)."""
-    total = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
-
-
 def table(header: Sequence[str], rows: Iterable[Sequence[str]],
           right: Sequence[bool] | None = None) -> str:
     """A Markdown table with its columns padded to line up, so it also reads as plain text.
@@ -160,11 +150,6 @@ def code(lines: Iterable[str]) -> str:
 
 
 # -- the parts of the document -------------------------------------------------------------------
-
-
-def _values(values: np.ndarray) -> str:
-    """One output as a number, several as a vector (as the panes write a row's outputs)."""
-    return num(values[0]) if len(values) == 1 else vector(values)
 
 
 def _layer_name(layer: int, depth: int) -> str:
@@ -322,38 +307,13 @@ def _selection_line(view: StepView, lesson: Lesson) -> str:
 
 
 def _forward_block(view: StepView, layer: int) -> list[str]:
-    trace = view.trace
-    if trace.mode == "sample":
-        return [line.text() for line in worked.forward_lines(trace, layer)]
-    rows = worked.batch_forward_rows(trace, layer)
-    z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
-    a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
-    digits = len(str(max(row for row, _z, _a in rows)))
-    # The inputs beside the first layer, as the pane's batch table has them.
-    inputs = [f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0 else ""
-              for position in range(len(rows))]
-    inputs_width = max(width(text) for text in inputs)
-    z_width = max(width(z) for _row, z, _a in rows)
-    lines = []
-    for position, (row, z, a) in enumerate(rows):
-        # Padded to columns, as the pane's table lines them up.
-        lines.append(f"row {row:>{digits}}:  {inputs[position]:<{inputs_width}}"
-                     f"{z_name} = {z:<{z_width}}   {a_name} = {a}")
-    return _capped(lines)
-
-
-def _capped(lines: list[str]) -> list[str]:
-    """At most MAX_BATCH_LINES lines of a batch, then how many more rows there are."""
-    if len(lines) <= MAX_BATCH_LINES:
-        return lines
-    return lines[:MAX_BATCH_LINES] + [f"… and {len(lines) - MAX_BATCH_LINES} more rows"]
+    return trace_text.forward_text(view.trace, layer, MAX_BATCH_LINES)
 
 
 def _gradient_table(view: StepView, layer: int) -> str:
     rows = worked.backward_rows(view.trace, layer)
     return table(("factor", "meaning", "formula with numbers", "value"),
-                 [(row.symbol, row.meaning if row.applied
-                   else f"{row.meaning} ({worked.NOT_APPLIED})",
+                 [(row.symbol, trace_text.gradient_meaning(row),
                    worked.working(row.formula, row.plugged, row.value),
                    row.value) for row in rows],
                  (False, False, False, True))
@@ -417,8 +377,7 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
         where = "this example" if trace.mode == "sample" else "this batch"
         state = _state_words(view) if not forward else ""
         parts.append(f"**Loss** on {where} ({plain(trace.loss_name)}{state}):")
-        parts.append(code(line.text() if trace.has_loss else line.meaning
-                          for line in worked.loss_lines(trace)))
+        parts.append(code(trace_text.loss_text(trace)))
     for key in new:
         if key[1] == "backward":
             layer = key[2]
@@ -429,21 +388,9 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
     if any(key[1] == "update" for key in new):
         parts.append(f"**Update**: w ← w − η·∂L/∂w with η = {trace.learning_rate:g}, "
                      "old → new:")
-        lines = []
-        for layer in range(depth):
-            lines += [line.text() for line in worked.update_lines(trace, layer)]
-        parts.append(code(lines))
+        parts.append(code(trace_text.update_text(trace)))
         # "ŷ new = 0.3223 (was 0.3250)": the pane's two numbers, in the order a sentence reads.
-        output, loss = worked.after_lines(trace)
-        if trace.mode == "sample":
-            after = [f"{output.symbol} = {output.value} ({output.plugged})"]
-        else:
-            # The pane says "see the rows"; on paper the rows are here.
-            rows = trace.rows or tuple(range(len(trace.output)))
-            digits = len(str(max(rows)))
-            after = _capped([f"row {row:>{digits}}:  ŷ new = {_values(new)} (was {_values(old)})"
-                             for row, new, old in zip(rows, trace.after.output, trace.output)])
-        after.append(f"{loss.symbol} = {loss.value} ({loss.plugged or loss.meaning})")
+        after = trace_text.after_text(trace, MAX_BATCH_LINES)
         parts.append("**After the update**, the same data through the new weights:")
         parts.append(code(after))
     return parts
