@@ -235,7 +235,8 @@ def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[s
         terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
         return "Σ(y − ŷ)²", terms
     if name == "bce":
-        terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
+        terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}"
+                           for t, p in pairs)
         scale = "" if len(pairs) == 1 else f"(1/{len(pairs)})·"
         return "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", f"−{scale}[{terms}]"
     terms = " + ".join(f"{short(t)}·ln {num(p)}" for t, p in pairs)
@@ -358,7 +359,8 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             following = trace.layers[layer + 1]
             next_grad = trace.grads[layer + 1]
             names = [
-                f"{weight_symbol(trace, layer + 1, j, unit)}·{_d('L', z_symbol(trace, layer + 1, j))}"
+                weight_symbol(trace, layer + 1, j, unit)
+                + f"·{_d('L', z_symbol(trace, layer + 1, j))}"
                 for j in range(len(following.z))
             ]
             plugs = [

@@ -7,9 +7,9 @@ one bad file never hides the others.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from nn_tui.lessons.errors import LessonError, Problem, escape_controls
 from nn_tui.lessons.loader import load_lesson

@@ -18,10 +18,15 @@ from typing import Any
 import numpy as np
 
 from nn_tui.engine import Network, Trace
-from nn_tui.lessons.edits import (EditError, EditTarget, apply_edits, editable_targets,
-                                  parse_target)
-from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, Expression, ExpressionError,
-                                        WorkMeter, parse_expression)
+from nn_tui.lessons.edits import EditError, EditTarget, apply_edits, editable_targets, parse_target
+from nn_tui.lessons.expressions import (
+    UNKNOWN,
+    AnswerWorkExceeded,
+    Expression,
+    ExpressionError,
+    WorkMeter,
+    parse_expression,
+)
 from nn_tui.lessons.model import Step, StepKind
 
 # What the Lesson pane says under an explore step's task; the same words explain the key in

@@ -54,8 +54,12 @@ def value_key(trace: Any) -> bytes:
     _feed(digest, trace)
     key = id(trace)
     result = digest.digest()
+
+    def forget(_reference: weakref.ref) -> None:
+        _DIGESTS.pop(key, None)
+
     try:
-        reference = weakref.ref(trace, lambda _ref, key=key: _DIGESTS.pop(key, None))
+        reference = weakref.ref(trace, forget)
     except TypeError:  # not weakly referable: not memoised
         return result
     _DIGESTS[key] = (reference, result)

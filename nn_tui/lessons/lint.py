@@ -15,8 +15,13 @@ import numpy as np
 
 from nn_tui.lessons.errors import LessonError, Problem
 from nn_tui.lessons.explore_goal import lint_goal
-from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, ExpressionError, WorkMeter,
-                                        parse_expression)
+from nn_tui.lessons.expressions import (
+    UNKNOWN,
+    AnswerWorkExceeded,
+    ExpressionError,
+    WorkMeter,
+    parse_expression,
+)
 from nn_tui.lessons.grading import CHOICE_TOLERANCE, default_tolerance
 from nn_tui.lessons.model import Lesson, StepKind
 from nn_tui.lessons.session import LessonSession
@@ -122,12 +127,11 @@ def lint_session(session: LessonSession, cancelled: Callable[[], bool] | None = 
     return found, notes
 
 
-def _lint_explore(session: LessonSession, index: int, meter: WorkMeter, found: list[tuple[str, str]],
-                  notes: list[tuple[str, str]],
+def _lint_explore(session: LessonSession, index: int, meter: WorkMeter,
+                  found: list[tuple[str, str]], notes: list[tuple[str, str]],
                   cancelled: Callable[[], bool] | None) -> None:
     """The problems and notes of explore step ``index`` (see ``explore_goal.lint_goal``),
     appended to ``found`` and ``notes`` with the step's key."""
-    from nn_tui.lessons.explore_goal import lint_goal
 
     try:
         view = session.view(index, cancelled=cancelled)

@@ -13,8 +13,8 @@ import os
 import re
 import stat
 import tomllib
-from pathlib import Path
 from collections.abc import Set
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,9 +22,9 @@ import numpy as np
 from nn_tui.engine.activations import ACTIVATIONS
 from nn_tui.engine.losses import LOSSES
 from nn_tui.engine.network import FREEZABLE, REDUCTIONS
+from nn_tui.lessons import schema
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
-from nn_tui.lessons import schema
 from nn_tui.lessons.locate import KeyLocator
 from nn_tui.lessons.model import (
     STEP_KINDS,
@@ -114,8 +114,8 @@ def _control_character(text: str) -> int | None:
     return next(position for position, char in enumerate(text) if char in TERMINAL_UNSAFE)
 
 
-def _to_float(value: Any) -> tuple[float | None, str | None]:
-    """(the value as a float, None), or (None, why it is not a usable number).
+def _to_float(value: Any) -> tuple[float | None, str]:
+    """(the value as a float, ""), or (None, why it is not a usable number).
 
     TOML has whole numbers of any size; one too large for a float is not an ordinary number.
     """
@@ -127,7 +127,7 @@ def _to_float(value: Any) -> tuple[float | None, str | None]:
         return None, f"is {_kind(value)[len('the number '):]}, too large to be a number"
     if not math.isfinite(number):
         return None, f"is {number}; numbers must be finite (no nan or inf)"
-    return number, None
+    return number, ""
 
 
 def network_parameters(spec: NetworkSpec) -> int:
@@ -186,7 +186,8 @@ class _Validator:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 shown = key if len(key) <= MAX_NAME else key[:MAX_NAME - 1] + "…"
-                self.problem(f"{where}.{shown}" if where else shown, f"unknown key (known: {known})")
+                self.problem(f"{where}.{shown}" if where else shown,
+                             f"unknown key (known: {known})")
 
     def format_version(self, meta: dict) -> None:
         """``[lesson] format_version``: optional; only schema.FORMAT_VERSION is read."""
@@ -330,7 +331,8 @@ class _Validator:
                 self.problem(f"{full}[{index}]", why)
                 return None
             if abs(number) > MAX_MAGNITUDE:
-                self.problem(f"{full}[{index}]", f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
+                self.problem(f"{full}[{index}]",
+                             f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
                 return None
             numbers.append(number)
         if length is not None and len(numbers) != length:
@@ -387,7 +389,8 @@ class _Validator:
             activation = self.string(layer, "activation", key, required=True, limit=MAX_NAME)
             if activation is not None and activation not in ACTIVATIONS:
                 valid = ", ".join(ACTIVATIONS)
-                self.problem(f"{key}.activation", f"unknown activation {activation!r} (valid: {valid})")
+                self.problem(f"{key}.activation",
+                             f"unknown activation {activation!r} (valid: {valid})")
                 activation = None
             function = ACTIVATIONS.get(activation) if activation is not None else None
             if function is not None and function.output_only and index != len(raw) - 1:
@@ -524,7 +527,8 @@ class _Validator:
             self.problem(f"{where}.layers", "missing: add at least one [[network.layers]] table")
         else:
             layers = self.layers(raw["layers"], f"{where}.layers", len(inputs) if inputs else None)
-        if None in (inputs, outputs, loss, learning_rate, layers):
+        if (inputs is None or outputs is None or loss is None or learning_rate is None
+                or layers is None):
             return None
         spec = NetworkSpec(inputs, outputs, loss, learning_rate, layers, reduction, seed or 0)
         return spec if self.network_fits(spec, where) else None
@@ -539,7 +543,8 @@ class _Validator:
     def reduction(self, raw: dict, where: str) -> str | None:
         reduction = self.string(raw, "reduction", where, limit=MAX_NAME)
         if reduction is not None and reduction not in REDUCTIONS:
-            self.problem(f"{where}.reduction", f"unknown reduction {reduction!r} (valid: mean, sum)")
+            self.problem(f"{where}.reduction",
+                         f"unknown reduction {reduction!r} (valid: mean, sum)")
             return None
         return reduction
 
@@ -651,12 +656,12 @@ class _Validator:
             self.problem("data.rows", f"has {len(rows)} rows; the limit is {MAX_ROWS}")
             return None, 0
         width = len(network.inputs) + len(network.outputs) if network else None
-        parsed = []
+        parsed: list[tuple[float, ...]] = []
         for index, row in enumerate(rows):
             vector = self.vector(row, f"data.rows[{index}]")
             if vector is None:
                 return None, 0
-            if width is not None and len(vector) != width:
+            if network is not None and width is not None and len(vector) != width:
                 self.problem(
                     f"data.rows[{index}]",
                     f"has {len(vector)} values; each row needs {width} "
@@ -732,8 +737,9 @@ class _Validator:
             self.problem("data.csv", f"{path}: {error.problems[0].message}")
             return None
         text, problem = decode_csv_bytes(content, path)
-        if problem is not None:
-            self.problems.append(problem)
+        if problem is not None or text is None:
+            if problem is not None:
+                self.problems.append(problem)
             return None
         array, problems, header = parse_csv_text(text, path, inputs, targets, MAX_ROWS,
                                                  MAX_MAGNITUDE)
@@ -800,11 +806,13 @@ class _Validator:
         if kind is None:
             return None
         if kind not in STEP_KINDS:
-            self.problem(f"{key}.kind", f"unknown step kind {kind!r} (valid: {', '.join(STEP_KINDS)})")
+            self.problem(f"{key}.kind",
+                         f"unknown step kind {kind!r} (valid: {', '.join(STEP_KINDS)})")
             return None
         before = len(self.problems)
-        self.unknown_keys(item, STEP_KEYS[kind], key)
-        fields: dict[str, Any] = {"kind": StepKind(kind)}
+        step_kind = StepKind(kind)
+        self.unknown_keys(item, STEP_KEYS[step_kind], key)
+        fields: dict[str, Any] = {"kind": step_kind}
         for name in ("title", "text", "prompt", "explanation"):
             value = self.string(item, name, key, limit=MAX_TEXT if name != "title" else 120)
             if value is not None:
@@ -835,7 +843,8 @@ class _Validator:
         if "use" in item:
             use = self.string(item, "use", key, limit=MAX_NAME)
             if use is not None and use not in variant_ids:
-                self.problem(f"{key}.use", f"no variant {use!r} (known: {', '.join(sorted(variant_ids))})")
+                known = ", ".join(sorted(variant_ids))
+                self.problem(f"{key}.use", f"no variant {use!r} (known: {known})")
             fields["use"] = use
         if kind == StepKind.UPDATE:
             fields["apply"] = self.boolean(item, "apply", key, True)
@@ -850,7 +859,8 @@ class _Validator:
             if "epochs" in item:
                 fields["epochs"] = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
             if "variants" in item:
-                fields["variants"] = self.variant_list(item["variants"], f"{key}.variants", variant_ids)
+                fields["variants"] = self.variant_list(item["variants"], f"{key}.variants",
+                                                       variant_ids)
         if kind == StepKind.CHECK:
             self.check(item, key, fields)
         if kind == StepKind.EXPLORE:
@@ -880,9 +890,11 @@ class _Validator:
             self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
         answer = item.get("answer")
         if answer is None:
-            self.problem(f"{key}.answer", "missing: a path into the trace, an expression or a number")
+            self.problem(f"{key}.answer",
+                         "missing: a path into the trace, an expression or a number")
         elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-            self.problem(f"{key}.answer", f"must be text (a trace path) or a number, not {_kind(answer)}")
+            self.problem(f"{key}.answer",
+                         f"must be text (a trace path) or a number, not {_kind(answer)}")
         elif not isinstance(answer, str) and _to_float(answer)[0] is None:
             self.problem(f"{key}.answer", _to_float(answer)[1])
         elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
@@ -959,7 +971,8 @@ class _Validator:
     def hints(self, item: dict, key: str, fields: dict[str, Any]) -> None:
         if "hints" in item:
             hints = item["hints"]
-            if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+            if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip()
+                                                      for h in hints):
                 self.problem(f"{key}.hints", "must be a list of non-empty texts")
             elif len(hints) > MAX_HINTS:
                 self.problem(f"{key}.hints", f"has {len(hints)} hints; the limit is {MAX_HINTS}")
@@ -1027,7 +1040,8 @@ class _Validator:
         for index, choice in enumerate(value):
             key = f"{full}[{index}]"
             if not isinstance(choice, dict):
-                self.problem(key, f"must be a table {{ text = ..., value = ... }}, not {_kind(choice)}")
+                self.problem(key, "must be a table { text = ..., value = ... }, not "
+                                  f"{_kind(choice)}")
                 continue
             self.unknown_keys(choice, CHOICE_KEYS, key)
             text = self.string(choice, "text", key, required=True, limit=200)
@@ -1207,7 +1221,8 @@ def _training_runs(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, N
         if step.variants:
             for listed in step.variants:
                 if listed in specs:
-                    runs.append((f"steps[{index}]", specs[listed], own_epochs.get(listed) or default))
+                    runs.append((f"steps[{index}]", specs[listed],
+                                 own_epochs.get(listed) or default))
             current = specs.get(step.variants[0], current)
         else:
             runs.append((f"steps[{index}]", current, default))
@@ -1369,13 +1384,16 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
 
     if v.problems:
         raise LessonError(path, _capped(v.problems, path))
+    # Without problems every required part was read (each missing one is a problem).
+    assert lesson_id is not None and title is not None
+    assert network is not None and rows is not None
     lesson = Lesson(
         id=lesson_id,
         title=title,
         path=path,
         network=network,
         rows=rows,
-        summary=summary,
+        summary=summary or "",
         focus=focus,
         training=training,
         steps=steps,

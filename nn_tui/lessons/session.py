@@ -32,8 +32,16 @@ from nn_tui.format.labels import position_label, state_label
 from nn_tui.lessons.expressions import UNKNOWN, ExpressionError, WorkMeter, parse_expression
 from nn_tui.lessons.grading import CHOICE_TOLERANCE, default_tolerance
 from nn_tui.lessons.model import Lesson, Step, StepKind
-from nn_tui.lessons.training import (MAIN, MAIN_LABEL, TrainingJob, TrainingOutcome,
-                                     capped_epochs, outcome_from, planned_epochs, race_epoch)
+from nn_tui.lessons.training import (
+    MAIN,
+    MAIN_LABEL,
+    TrainingJob,
+    TrainingOutcome,
+    capped_epochs,
+    outcome_from,
+    planned_epochs,
+    race_epoch,
+)
 from nn_tui.lessons.walkthrough import generated_steps
 
 # Re-exported: a StepView's parts, imported from here by the panes and the export.
@@ -47,7 +55,7 @@ class Reveal:
     backward: int = 0  # how many layers' gradients are shown, from the output side
     update: bool = False
 
-    def merge(self, other: "Reveal") -> "Reveal":
+    def merge(self, other: Reveal) -> Reveal:
         return Reveal(
             max(self.forward, other.forward),
             self.loss or other.loss,
@@ -335,7 +343,8 @@ class LessonSession:
         if step.kind == StepKind.LOSS:
             return Highlight("loss")
         if step.kind in (StepKind.UPDATE, StepKind.TRAIN):
-            return Highlight("all", direction="backward" if step.kind == StepKind.UPDATE else "forward")
+            direction = "backward" if step.kind == StepKind.UPDATE else "forward"
+            return Highlight("all", direction=direction)
         return Highlight()
 
     def _advance(self, step: Step, state: _State, reveal: Reveal, trace: Trace) -> _State:
@@ -517,7 +526,8 @@ class LessonSession:
         distances = [abs(choice.value - expected) for choice in step.choices]
         if not distances or min(distances) > CHOICE_TOLERANCE:
             values = ", ".join(f"{choice.value:g}" for choice in step.choices)
-            raise ExpressionError(f"the answer is {expected:g} but the choices' values are {values}")
+            raise ExpressionError(
+                f"the answer is {expected:g} but the choices' values are {values}")
         return distances.index(min(distances))
 
     def lint(self, cancelled: Callable[[], bool] | None = None,
