@@ -885,13 +885,13 @@ class _Validator:
             self.problem(full, "lists a variant twice")
         return tuple(value)
 
-    def check(self, item: dict, key: str, fields: dict[str, Any]) -> None:
-        if not fields.get("prompt", "").strip():
-            self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
-        answer = item.get("answer")
+    def answer(self, table: dict, key: str, missing: str) -> str | None:
+        """``table``'s ``answer`` (a check's or a mistake's) as expression source: text that
+        parses, or a number written as one; None, with a problem, otherwise (``missing`` says
+        what the key holds when it is absent)."""
+        answer = table.get("answer")
         if answer is None:
-            self.problem(f"{key}.answer",
-                         "missing: a path into the trace, an expression or a number")
+            self.problem(f"{key}.answer", f"missing: {missing}")
         elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
             self.problem(f"{key}.answer",
                          f"must be text (a trace path) or a number, not {_kind(answer)}")
@@ -903,9 +903,17 @@ class _Validator:
             source = answer if isinstance(answer, str) else repr(float(answer))
             try:
                 parse_expression(source)
-                fields["answer"] = source
+                return source
             except ExpressionError as error:
                 self.problem(f"{key}.answer", str(error))
+        return None
+
+    def check(self, item: dict, key: str, fields: dict[str, Any]) -> None:
+        if not fields.get("prompt", "").strip():
+            self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
+        answer = self.answer(item, key, "a path into the trace, an expression or a number")
+        if answer is not None:
+            fields["answer"] = answer
         if "tolerance" in item:
             fields["tolerance"] = self.number(item, "tolerance", key, positive=True)
         self.hints(item, key, fields)
@@ -998,25 +1006,8 @@ class _Validator:
                                   f"{_kind(entry)}")
                 continue
             self.unknown_keys(entry, MISTAKE_KEYS, key)
-            answer = entry.get("answer")
-            source = None
-            if answer is None:
-                self.problem(f"{key}.answer", "missing: the number the mistake gives (a path "
-                                              "into the trace, an expression or a number)")
-            elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-                self.problem(f"{key}.answer",
-                             f"must be text (a trace path) or a number, not {_kind(answer)}")
-            elif not isinstance(answer, str) and _to_float(answer)[0] is None:
-                self.problem(f"{key}.answer", _to_float(answer)[1])
-            elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
-                pass
-            else:
-                source = answer if isinstance(answer, str) else repr(float(answer))
-                try:
-                    parse_expression(source)
-                except ExpressionError as error:
-                    self.problem(f"{key}.answer", str(error))
-                    source = None
+            source = self.answer(entry, key, "the number the mistake gives (a path into the "
+                                              "trace, an expression or a number)")
             feedback = self.string(entry, "feedback", key, required=True)
             kind = ""
             if "kind" in entry:
