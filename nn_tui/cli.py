@@ -381,7 +381,7 @@ def _names(values: np.ndarray, names: Sequence[str]) -> str:
 
 def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
                       what: str | None = None, changes=()) -> None:
-    from nn_tui.format import worked
+    from nn_tui.format import trace_text
 
     spec = lesson.network
     depth = len(trace.layers)
@@ -408,45 +408,22 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
     else:
         print(f"batch: all {len(trace.x)} rows, loss = {trace.reduction} of the per-row losses")
 
-    print("\nForward pass")
-    for layer in range(depth):
-        print(f"  layer {layer + 1} ({trace.layers[layer].activation})")
-        if trace.mode == "sample":
-            for line in worked.forward_lines(trace, layer):
-                print(f"    {line.text()}")
-        else:
-            for data_row, z, a in worked.batch_forward_rows(trace, layer):
-                print(f"    row {data_row:>3}: z = {z}  a = {a}")
-
-    print(f"\nLoss ({trace.loss_name})")
-    for line in worked.loss_lines(trace):
-        print(f"  {line.text()}" if trace.has_loss else f"  {line.meaning}")
-
-    print("\nBackward pass (chain rule, from the output back)")
-    for layer in range(depth - 1, -1, -1):
-        print(f"  layer {layer + 1}")
-        for grad_row in worked.backward_rows(trace, layer):
-            print(f"    {grad_row.text():<60}  {grad_row.meaning}")
-
-    print(f"\nUpdate: w ← w − η·∂L/∂w with η = {trace.learning_rate:g}")
-    for layer in range(depth):
-        for line in worked.update_lines(trace, layer):
-            print(f"  {line.text()}")
-
-    print("\nAfter the step: the same data through the new weights")
-    if trace.mode == "sample":
-        for layer in range(depth):
-            print(f"  layer {layer + 1} ({trace.layers[layer].activation})")
-            for line in worked.after_forward_lines(trace, layer):
-                print(f"    {line.text()}")
-    for line in worked.after_loss_lines(trace):
-        print(f"  {line.text()}")
-    if not trace.has_loss:
-        print(f"  L: {worked.NO_LOSS_TEXT}")
-    print("  old → new (change)")
-    loss_change = worked.loss_change(trace)
-    for change in worked.output_changes(trace) + ([loss_change] if loss_change else []):
-        print(f"    {change.text()}")
+    for heading, lines in (
+        ("Forward pass", [line for layer in range(depth) for line in (
+            [f"layer {layer + 1} ({trace.layers[layer].activation})"]
+            + [f"  {text}" for text in trace_text.forward_text(trace, layer)])]),
+        (f"Loss ({trace.loss_name})", trace_text.loss_text(trace)),
+        ("Backward pass (chain rule, from the output back)", [
+            line for layer in range(depth - 1, -1, -1) for line in (
+                [f"layer {layer + 1}"]
+                + [f"  {text}" for text in trace_text.backward_text(trace, layer)])]),
+        (f"Update: w ← w − η·∂L/∂w with η = {trace.learning_rate:g}",
+         trace_text.update_text(trace)),
+        ("After the step", trace_text.after_text(trace)),
+    ):
+        print(f"\n{heading}")
+        for line in lines:
+            print(f"  {line}")
     if overflow:
         print(f"\n⚠ {overflow}")
 
@@ -867,7 +844,7 @@ def _read_csv_columns(path: str, inputs: list[str], targets: list[str]):
 def run_new(args: argparse.Namespace) -> int:
     from nn_tui.lessons.catalog import load_checked_lesson
     from nn_tui.lessons.loader import parse_lesson_text
-    from nn_tui.lessons.session import check_lesson
+    from nn_tui.lessons.lint import check_lesson
     from nn_tui.lessons.writer import LessonWriteError, starter_lesson, write_new_lesson
 
     inputs, targets, hidden = _new_options(args)

@@ -60,6 +60,7 @@ def run_try(args: argparse.Namespace) -> int:
     from nn_tui.format.numbers import num
     from nn_tui.lessons.diagnosis import diagnose
     from nn_tui.lessons.expressions import ExpressionError, parse_learner_number
+    from nn_tui.lessons.model import StepKind
     from nn_tui.lessons.session import LessonSession
 
     value = parse_learner_number(args.value)
@@ -74,9 +75,9 @@ def run_try(args: argparse.Namespace) -> int:
     index = args.step - 1
     step = session.steps[index]
     title = f" (“{step.title}”)" if step.title else ""
-    if step.kind != "check":
+    if step.kind != StepKind.CHECK:
         checks = [str(k + 1) for k, s in enumerate(session.steps)
-                  if s.kind == "check" and not s.choices]
+                  if s.kind == StepKind.CHECK and not s.choices]
         raise UsageError(f"nn-tui try: step {args.step}{title} is a {step.kind} step, not a "
                          f"check; the checks that take a number are steps "
                          f"{', '.join(checks) or '(none)'}")

@@ -19,7 +19,8 @@ from nn_tui.lessons.expressions import parse_expression
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
 from nn_tui.lessons.model import Step
 from nn_tui.lessons.progress import CheckRecord, LessonProgress, ProgressStore
-from nn_tui.lessons.session import LessonSession, check_lesson
+from nn_tui.lessons.lint import check_lesson
+from nn_tui.lessons.session import LessonSession
 
 BUNDLED = sorted(bundled_lessons_dir().glob("*.toml"))
 

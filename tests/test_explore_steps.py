@@ -478,7 +478,7 @@ async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
 
 
 def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path):
-    from nn_tui.lessons.session import LINT_TRAINING_EPOCHS
+    from nn_tui.lessons.training import LINT_TRAINING_EPOCHS
 
     steps = f"""
 [[steps]]

@@ -32,7 +32,8 @@ from nn_tui.lessons.expressions import (
 )
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
 from nn_tui.lessons.locate import KeyLocator
-from nn_tui.lessons.session import LessonSession, lint_lesson
+from nn_tui.lessons.lint import lint_lesson
+from nn_tui.lessons.session import LessonSession
 
 BASE = """\
 [lesson]
@@ -490,11 +491,11 @@ def test_validation_never_trains_a_large_run_to_the_end():
 
 
 def test_a_choice_after_a_cut_short_run_is_a_note_not_a_silent_skip(monkeypatch):
-    from nn_tui.lessons import session as session_module
+    from nn_tui.lessons import lint as lint_module
 
     # The run's final loss is decided by the epochs check does not train: a note, not a problem.
     text = BASE.replace('answer = "layers[0].a[0] > 0.5"', 'answer = "7 + training.main.loss"')
-    monkeypatch.setattr(session_module, "LINT_TRAINING_WORK", 1)
+    monkeypatch.setattr(lint_module, "LINT_TRAINING_WORK", 1)
     problems, notes = lint_lesson(parse_lesson_text(text, "probe.toml"))
     assert problems == []
     note = {note.key: note.message for note in notes}["steps[4].answer"]
@@ -805,7 +806,7 @@ def test_answers_that_read_too_many_values_are_refused_quickly():
 
 def _parse_checked(text: str) -> LessonError:
     with pytest.raises(LessonError) as caught:
-        from nn_tui.lessons.session import check_lesson
+        from nn_tui.lessons.lint import check_lesson
 
         check_lesson(parse_lesson_text(text, "probe.toml"))
     return caught.value
@@ -847,9 +848,9 @@ def test_the_answer_budget_counts_the_values_functions_read():
 @pytest.fixture
 def short_lint(monkeypatch):
     """Validation that trains only 2 epochs of any run."""
-    from nn_tui.lessons import session as session_module
+    from nn_tui.lessons import training as training_module
 
-    monkeypatch.setattr(session_module, "LINT_TRAINING_EPOCHS", 2)
+    monkeypatch.setattr(training_module, "LINT_TRAINING_EPOCHS", 2)
 
 
 @pytest.mark.parametrize("answer", ["training.main.history[2500]", "max(training.main.history)",

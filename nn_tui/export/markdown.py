@@ -24,10 +24,12 @@ import numpy as np
 
 from nn_tui import __version__
 from nn_tui.engine.trace import Trace
-from nn_tui.format import worked
+from nn_tui.format import trace_text, worked
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num, short
-from nn_tui.lessons.model import Lesson, NetworkSpec
+from nn_tui.format.trace_text import width
+from nn_tui.lessons.fingerprint import value_key
+from nn_tui.lessons.model import Lesson, NetworkSpec, StepKind
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 
 # A printed page holds about this many characters of fixed-width text per line.
@@ -111,17 +113,6 @@ def authored_markdown(text: str) -> str:
     if fence is not None:
         lines.append(fence)
     return "\n".join(lines)
-
-
-def width(text: str) -> int:
-    """Columns ``text`` takes in a fixed-width font (combining marks take none, wide
-    characters two)."""
-    total = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]],
@@ -316,38 +307,13 @@ def _selection_line(view: StepView, lesson: Lesson) -> str:
 
 
 def _forward_block(view: StepView, layer: int) -> list[str]:
-    trace = view.trace
-    if trace.mode == "sample":
-        return [line.text() for line in worked.forward_lines(trace, layer)]
-    rows = worked.batch_forward_rows(trace, layer)
-    z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
-    a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
-    digits = len(str(max(row for row, _z, _a in rows)))
-    # The inputs beside the first layer, as the pane's batch table has them.
-    inputs = [f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0 else ""
-              for position in range(len(rows))]
-    inputs_width = max(width(text) for text in inputs)
-    z_width = max(width(z) for _row, z, _a in rows)
-    lines = []
-    for position, (row, z, a) in enumerate(rows):
-        # Padded to columns, as the pane's table lines them up.
-        lines.append(f"row {row:>{digits}}:  {inputs[position]:<{inputs_width}}"
-                     f"{z_name} = {z:<{z_width}}   {a_name} = {a}")
-    return _capped(lines)
-
-
-def _capped(lines: list[str]) -> list[str]:
-    """At most MAX_BATCH_LINES lines of a batch, then how many more rows there are."""
-    if len(lines) <= MAX_BATCH_LINES:
-        return lines
-    return lines[:MAX_BATCH_LINES] + [f"… and {len(lines) - MAX_BATCH_LINES} more rows"]
+    return trace_text.forward_text(view.trace, layer, MAX_BATCH_LINES)
 
 
 def _gradient_table(view: StepView, layer: int) -> str:
     rows = worked.backward_rows(view.trace, layer)
     return table(("factor", "meaning", "formula with numbers", "value"),
-                 [(row.symbol, row.meaning if row.applied
-                   else f"{row.meaning} ({worked.NOT_APPLIED})",
+                 [(row.symbol, trace_text.gradient_meaning(row),
                    worked.working(row.formula, row.plugged, row.value),
                    row.value) for row in rows],
                  (False, False, False, True))
@@ -355,18 +321,19 @@ def _gradient_table(view: StepView, layer: int) -> str:
 
 def _blocks(view: StepView) -> list[tuple[tuple, str]]:
     """(key, name) of every block of arithmetic the panes show at ``view``, in reading order;
-    the key says what its numbers depend on (one Trace object per set of numbers)."""
+    the key says what its numbers depend on (the trace's value key, ``fingerprint.value_key``)."""
     trace = view.trace
+    key = value_key(trace)
     depth = len(trace.layers)
     reveal = view.reveal
     shown_forward = min(reveal.forward, depth)
-    found = [((id(trace), "forward", layer), "forward") for layer in range(shown_forward)]
+    found = [((key, "forward", layer), "forward") for layer in range(shown_forward)]
     if reveal.loss and shown_forward == depth:
-        found.append(((id(trace), "loss"), "loss"))
+        found.append(((key, "loss"), "loss"))
     for layer in range(depth - 1, depth - 1 - min(reveal.backward, depth), -1):
-        found.append(((id(trace), "backward", layer), "backward"))
+        found.append(((key, "backward", layer), "backward"))
     if reveal.update:
-        found.append(((id(trace), "update"), "update"))
+        found.append(((key, "update"), "update"))
     return found
 
 
@@ -410,8 +377,7 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
         where = "this example" if trace.mode == "sample" else "this batch"
         state = _state_words(view) if not forward else ""
         parts.append(f"**Loss** on {where} ({plain(trace.loss_name)}{state}):")
-        parts.append(code(line.text() if trace.has_loss else line.meaning
-                          for line in worked.loss_lines(trace)))
+        parts.append(code(trace_text.loss_text(trace)))
     for key in new:
         if key[1] == "backward":
             layer = key[2]
@@ -422,27 +388,9 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
     if any(key[1] == "update" for key in new):
         parts.append(f"**Update**: w ← w − η·∂L/∂w with η = {trace.learning_rate:g}, "
                      "old → new:")
-        lines = []
-        for layer in range(depth):
-            lines += [line.text() for line in worked.update_lines(trace, layer)]
-        parts.append(code(lines))
-        # As the Forward pass pane has it: the forward pass through the new weights, worked
-        # (sample mode), the new loss worked, then old → new (change), every row's in a batch.
-        after: list[str] = []
-        if trace.mode == "sample":
-            for layer in range(depth):
-                after.append(f"{_layer_name(layer, depth)} · {trace.layers[layer].activation}"
-                             " · new weights")
-                after += ["  " + line.text() for line in worked.after_forward_lines(trace, layer)]
-        after += [line.text() for line in worked.after_loss_lines(trace)]
-        if not trace.has_loss:
-            after.append(worked.NO_LOSS_TEXT)
-        after.append("old → new (change):")
-        changes = [change.text() for change in worked.output_changes(trace)]
-        after += ["  " + text for text in _capped(changes)]
-        loss = worked.loss_change(trace)
-        if loss is not None:
-            after.append("  " + loss.text())
+        parts.append(code(trace_text.update_text(trace)))
+        # "ŷ new = 0.3223 (was 0.3250)": the pane's two numbers, in the order a sentence reads.
+        after = trace_text.after_text(trace, MAX_BATCH_LINES)
         parts.append("**After the update**, the same data through the new weights:")
         parts.append(code(after))
     return parts
@@ -606,9 +554,9 @@ def _solution_parts(session: LessonSession, index: int, number: int) -> list[str
     its explanation, then its hints; for an explore step, the goal then the same."""
     step = session.steps[index]
     title = step.title or step.prompt or "Your turn"
-    label = "Try it" if step.kind == "explore" else "Question"
+    label = "Try it" if step.kind == StepKind.EXPLORE else "Question"
     parts = [f"### {label} {number} · {plain(title)} (step {index + 1})"]
-    if step.kind == "explore":
+    if step.kind == StepKind.EXPLORE:
         # Many edits reach a goal: there is no one answer to give, only what counts as one.
         answer = f"Reached when `{step.goal.strip()}` holds for the edited network."
     elif step.choices:
@@ -662,7 +610,7 @@ def export_markdown(lesson: Lesson) -> str:
         blocks = _blocks(view)
         new = [key for key, _name in blocks if key not in shown]
         shown = {key for key, _name in blocks}
-        if step.kind == "train":
+        if step.kind == StepKind.TRAIN:
             # The tutor runs the training at this step (the learner presses space): its results
             # belong here, not to the next step, whose panes show them.
             parts += _arithmetic(view, lesson, new, selection)
@@ -674,10 +622,10 @@ def export_markdown(lesson: Lesson) -> str:
             parts += _training_parts(view.trainings)
             shown_training = view.trainings
         parts += _arithmetic(view, lesson, new, selection)
-        if step.kind == "check":
+        if step.kind == StepKind.CHECK:
             questions.append((index, len(questions) + 1))
             parts += _question_parts(view, len(questions))
-        if step.kind == "explore":
+        if step.kind == StepKind.EXPLORE:
             # Numbered apart from the questions: on paper it is a task to try, not an answer.
             tasks.append((index, len(tasks) + 1))
             parts += _explore_parts(session, index, len(tasks))

@@ -19,7 +19,7 @@ expects, written this way, is always within the default tolerance (``lessons.gra
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 DECIMALS = 4
 # What the tutor's key cycles through (the first is the default).

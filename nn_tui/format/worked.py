@@ -430,7 +430,8 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             following = trace.layers[layer + 1]
             next_grad = trace.grads[layer + 1]
             names = [
-                f"{weight_symbol(trace, layer + 1, j, unit)}·{_d('L', z_symbol(trace, layer + 1, j))}"
+                weight_symbol(trace, layer + 1, j, unit)
+                + f"·{_d('L', z_symbol(trace, layer + 1, j))}"
                 for j in range(len(following.z))
             ]
             formula = _terms(names)

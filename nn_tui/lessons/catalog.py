@@ -7,9 +7,9 @@ one bad file never hides the others.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from nn_tui.lessons.errors import LessonError, Problem, escape_controls
 from nn_tui.lessons.loader import load_lesson
@@ -126,7 +126,7 @@ def load_checked_lesson(path: Path, cancelled: Callable[[], bool] | None = None,
     """
     from nn_tui.engine.training import TrainingCancelled
     from nn_tui.lessons.expressions import WorkMeter
-    from nn_tui.lessons.session import check_lesson
+    from nn_tui.lessons.lint import check_lesson
 
     lesson = load_lesson(path)
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -112,7 +112,7 @@ def parse_csv_text(text: str, display: str, inputs: Sequence[str], targets: Sequ
                     problems.append(Problem(display, "", f"has {len(header):,} columns; the "
                                                          f"limit is {MAX_COLUMNS:,}", start))
                     return None, problems, []
-                positions = {}
+                positions: dict[str, list[int]] = {}
                 for index, name in enumerate(header):
                     positions.setdefault(name, []).append(index)
                 for name in list(inputs) + list(targets):
@@ -145,7 +145,7 @@ def parse_csv_text(text: str, display: str, inputs: Sequence[str], targets: Sequ
                     if value is not None and abs(value) > max_magnitude:
                         why = f"{_shown(record[column])} is too large; keep values within " \
                               f"±{max_magnitude:g}"
-                    if why is not None:
+                    if why is not None or value is None:
                         problems.append(Problem(display, "", f"column {header[column]!r}: {why}",
                                                 start))
                         break

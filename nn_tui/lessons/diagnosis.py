@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +43,7 @@ from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num
 from nn_tui.lessons.expressions import Expression, ExpressionError, _source, parse_expression
 from nn_tui.lessons.grading import default_tolerance
+from nn_tui.lessons.model import StepKind
 
 if TYPE_CHECKING:
     from nn_tui.engine.network import Network
@@ -113,7 +115,7 @@ class Diagnosis:
     mistake: Mistake | None = None
 
 
-def diagnose(session: "LessonSession", index: int, value: float) -> Diagnosis:
+def diagnose(session: LessonSession, index: int, value: float) -> Diagnosis:
     """The verdict on ``value`` typed at check step ``index`` (0-based) of ``session``.
 
     Right when within the check's tolerance of the answer; else the closest candidate mistake
@@ -122,7 +124,7 @@ def diagnose(session: "LessonSession", index: int, value: float) -> Diagnosis:
     ValueError for a step that is not a check (or one with choices).
     """
     step = session.steps[index]
-    if step.kind != "check" or step.choices:
+    if step.kind != StepKind.CHECK or step.choices:
         raise ValueError(f"step {index + 1} is not a check that takes a number")
     expected = float(session.answer(index))
     grading = _Grading.of(session, index)
@@ -153,7 +155,7 @@ class _Grading:
     explicit: bool
 
     @classmethod
-    def of(cls, session: "LessonSession", index: int) -> "_Grading":
+    def of(cls, session: LessonSession, index: int) -> _Grading:
         return cls(session.tolerance(index), session.steps[index].tolerance is not None)
 
     def tolerance(self, target: float) -> float:
@@ -172,11 +174,11 @@ class _Grading:
 
 # -- the candidates --------------------------------------------------------------------------
 
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[int, tuple[Mistake, ...]]]" = (
+_CACHE: weakref.WeakKeyDictionary[Any, dict[int, tuple[Mistake, ...]]] = (
     weakref.WeakKeyDictionary())
 
 
-def candidates(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
+def candidates(session: LessonSession, index: int) -> tuple[Mistake, ...]:
     """Every distinct mistake recognised at check step ``index``: the teacher's (in the file's
     order), then the automatic ones (in KINDS order). None lies within the check's tolerance of
     the right answer or of a candidate before it; none is not finite. Cached per session.
@@ -188,7 +190,7 @@ def candidates(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
     return cached[index]
 
 
-def _distinct(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
+def _distinct(session: LessonSession, index: int) -> tuple[Mistake, ...]:
     expected = float(session.answer(index))
     grading = _Grading.of(session, index)
     try:
@@ -209,7 +211,7 @@ def _distinct(session: "LessonSession", index: int) -> tuple[Mistake, ...]:
     return tuple(kept)
 
 
-def teacher_mistakes(session: "LessonSession", index: int) -> list[Mistake]:
+def teacher_mistakes(session: LessonSession, index: int) -> list[Mistake]:
     """The step's own ``mistakes``, evaluated like its answer (those that do not resolve to a
     finite number at this step are left out; ``nn-tui check`` reports them)."""
     step = session.steps[index]
@@ -226,7 +228,7 @@ def teacher_mistakes(session: "LessonSession", index: int) -> list[Mistake]:
     return found
 
 
-def automatic_mistakes(session: "LessonSession", index: int) -> list[Mistake]:
+def automatic_mistakes(session: LessonSession, index: int) -> list[Mistake]:
     """The automatic candidates of check step ``index`` (not yet deduplicated), in KINDS order.
 
     Only for answers over the trace (an answer that reads ``training``, or no path at all,
@@ -413,7 +415,7 @@ def _forward(layers: list, X: np.ndarray, mods: _Mods) -> tuple[list, list, list
     return a_prevs, zs, activations
 
 
-def _run(network: "Network", x: np.ndarray, y: np.ndarray, mods: _Mods,
+def _run(network: Network, x: np.ndarray, y: np.ndarray, mods: _Mods,
          updated: list[np.ndarray] | None = None) -> Trace:
     """The trace of ``x``/``y`` through ``network`` computed with the mistake ``mods`` built in.
 
@@ -776,7 +778,7 @@ def _product_clause(factors: list[tuple], left_out: str) -> str | None:
 class _Work:
     """The candidates of one check: its view, answer and the paths the answer reads."""
 
-    def __init__(self, session: "LessonSession", view: "StepView", expression: Expression,
+    def __init__(self, session: LessonSession, view: StepView, expression: Expression,
                  context: dict[str, Any], paths: list[_Path]) -> None:
         self.session = session
         self.view = view
@@ -1193,12 +1195,13 @@ class _Work:
             before = parts[1:]
             if head[0] == "layers" and head[2] in ("z", "a") or head[0] in (
                     "output", "loss", "per_sample_loss"):
+                old: float | None
                 try:
-                    value = float(_resolve(before, context))
+                    old = float(_resolve(before, context))
                 except (KeyError, IndexError, TypeError):
-                    value = None
-                if value is not None:
-                    found.append(("old_weights", value,
+                    old = None
+                if old is not None:
+                    found.append(("old_weights", old,
                                   f"that is {names.of(before)} before the update; the question "
                                   "asks for the value after the step."))
             if head[0] == "layers" and head[2] in ("W", "b"):

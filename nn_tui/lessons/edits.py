@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -161,7 +161,8 @@ def check_value(target: EditTarget, value: float, network: Network | None = None
                         f"±{MAX_MAGNITUDE:g}, as in lesson files")
     if target.kind == "learning_rate" and value <= 0:
         raise EditError(f"learning_rate: η must be greater than 0, not {value:g}")
-    if target.kind == "y" and network is not None and not network.loss.targets_suit(value):
+    if (target.kind == "y" and network is not None and network.loss.target_range is not None
+            and not network.loss.targets_suit(value)):
         low, high = network.loss.target_range
         raise EditError(f"{target.path}: {network.loss.name} needs targets between {low:g} and "
                         f"{high:g}, not {value:g}")
@@ -192,10 +193,10 @@ def value_of(target: EditTarget, network: Network, x: np.ndarray, y: np.ndarray)
 
 
 def _array_for(target: EditTarget, network: Network, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    if target.kind == "W":
-        return network.layers[target.layer].W
-    if target.kind == "b":
-        return network.layers[target.layer].b
+    if target.kind in ("W", "b"):
+        assert target.layer is not None  # parse_target gives W and b a layer
+        layer = network.layers[target.layer]
+        return layer.W if target.kind == "W" else layer.b
     return x if target.kind == "x" else y
 
 

@@ -18,11 +18,16 @@ from typing import Any
 import numpy as np
 
 from nn_tui.engine import Network, Trace
-from nn_tui.lessons.edits import (EditError, EditTarget, apply_edits, editable_targets,
-                                  parse_target)
-from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, Expression, ExpressionError,
-                                        WorkMeter, parse_expression)
-from nn_tui.lessons.model import Step
+from nn_tui.lessons.edits import EditError, EditTarget, apply_edits, editable_targets, parse_target
+from nn_tui.lessons.expressions import (
+    UNKNOWN,
+    AnswerWorkExceeded,
+    Expression,
+    ExpressionError,
+    WorkMeter,
+    parse_expression,
+)
+from nn_tui.lessons.model import Step, StepKind
 
 # What the Lesson pane says under an explore step's task; the same words explain the key in
 # explore mode, so they stay right once the mode is wired.
@@ -73,7 +78,7 @@ def goal_value(step: Step, context: dict[str, Any], meter: WorkMeter | None = No
 
     ``context`` is what an answer reads: ``StepView.context()`` or ``explore_context``.
     Raises GoalError when the goal does not resolve (an unknown path, an index out of range)."""
-    if step.kind != "explore":
+    if step.kind != StepKind.EXPLORE:
         raise ValueError(f"a {step.kind} step has no goal")
     expression = parse_goal(step.goal)
     try:

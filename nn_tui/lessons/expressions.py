@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 MAX_EXPRESSION_LENGTH = 500
 MAX_DEPTH = 40
@@ -25,9 +26,9 @@ class ExpressionError(ValueError):
 class _Unknown:
     """A number the evaluator is not told (see UNKNOWN)."""
 
-    _instance: "_Unknown | None" = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -93,7 +94,13 @@ def _value_count(value: Any) -> int:
     return len(value) or 1
 
 
-def _as_list(value: Any, name: str, argument: "str | Callable[[], str]", meter: "WorkMeter | None" = None) -> Any:
+def _argument_words(arg: tuple, name: str) -> Callable[[], str]:
+    """How a message names argument ``arg`` of function ``name``, written only when needed."""
+    return lambda: f"the argument {_quoted(arg)} of {name}()"
+
+
+def _as_list(value: Any, name: str, argument: str | Callable[[], str],
+             meter: WorkMeter | None = None) -> Any:
     """The numbers of ``value`` (a number, or lists of numbers at any depth) as one flat list,
     or UNKNOWN if any of them is. ``argument`` describes it in messages."""
     if not isinstance(value, list) or not value:
@@ -137,7 +144,7 @@ def _as_list(value: Any, name: str, argument: "str | Callable[[], str]", meter: 
     return flat
 
 
-def _count_numbers(value: Any, argument: "str | Callable[[], str]") -> int:
+def _count_numbers(value: Any, argument: str | Callable[[], str]) -> int:
     """How many numbers (or UNKNOWNs) lists ``value`` holds at every depth, as len() counts."""
     if isinstance(value, list):
         return sum(_count_numbers(item, argument) for item in value)
@@ -160,7 +167,7 @@ def _kind_of(value: Any) -> str:
     return repr(value)
 
 
-def _finite(value: float, where: "str | Callable[[], str]") -> float:
+def _finite(value: float, where: str | Callable[[], str]) -> float:
     """``value`` if it is an ordinary number; ExpressionError for inf and nan, which no answer
     can be compared with (and which would make indices and arguments meaningless).
     ``where`` names the value (a callable is called only for the message)."""
@@ -169,11 +176,11 @@ def _finite(value: float, where: "str | Callable[[], str]") -> float:
     return value
 
 
-def _named(where: "str | Callable[[], str]") -> str:
+def _named(where: str | Callable[[], str]) -> str:
     return where if isinstance(where, str) else where()
 
 
-def _as_number(value: Any, where: "str | Callable[[], str]") -> Any:
+def _as_number(value: Any, where: str | Callable[[], str]) -> Any:
     """``value`` as a finite float (UNKNOWN stays UNKNOWN); ExpressionError otherwise."""
     if value is UNKNOWN:
         return UNKNOWN
@@ -262,7 +269,7 @@ class Expression:
     source: str
     tree: tuple
 
-    def evaluate(self, context: dict[str, Any], meter: "WorkMeter | None" = None) -> Any:
+    def evaluate(self, context: dict[str, Any], meter: WorkMeter | None = None) -> Any:
         """The value of the expression over ``context`` (plain dicts, lists and numbers).
 
         Returns UNKNOWN (not a float) only when ``context`` holds UNKNOWN values it depends on.
@@ -310,6 +317,7 @@ class _Parser:
                 bad = stripped[position:].strip()[:1]
                 raise ExpressionError(f"unexpected character {bad!r} in {source!r}")
             kind = match.lastgroup
+            assert kind is not None  # every alternative of _TOKEN is a named group
             text = match.group(kind)
             if kind == "op":
                 text = {"·": "*", "−": "-", "**": "^"}.get(text, text)
@@ -320,6 +328,11 @@ class _Parser:
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def next_is(self, text: str) -> bool:
+        """Whether the next token is ``text``."""
+        token = self.peek()
+        return token is not None and token[1] == text
 
     def take(self, text: str | None = None) -> tuple[str, str]:
         token = self.peek()
@@ -334,8 +347,8 @@ class _Parser:
         if not self.tokens:
             raise ExpressionError("the answer is empty")
         tree = self.compare()
-        if self.peek() is not None:
-            raise ExpressionError(f"unexpected {self.peek()[1]!r} in {self.source!r}")
+        if (token := self.peek()) is not None:
+            raise ExpressionError(f"unexpected {token[1]!r} in {self.source!r}")
         return tree
 
     def _nested(self, parse: Callable[[], tuple]) -> tuple:
@@ -373,7 +386,8 @@ class _Parser:
         token = self.peek()
         if token and token[1] in ("-", "+"):
             self.take()
-            return self._nested(lambda: ("negate", self.unary()) if token[1] == "-" else self.unary())
+            return self._nested(
+                lambda: ("negate", self.unary()) if token[1] == "-" else self.unary())
         return self.power()
 
     def power(self) -> tuple:
@@ -412,9 +426,9 @@ class _Parser:
                     raise ExpressionError(f"unknown function {text!r} (known: {valid})")
                 self.take("(")
                 args: list[tuple] = []
-                if not (self.peek() and self.peek()[1] == ")"):
+                if not (self.next_is(")")):
                     args.append(self._nested(self.compare))
-                    while self.peek() and self.peek()[1] == ",":
+                    while self.next_is(","):
                         self.take(",")
                         args.append(self._nested(self.compare))
                 self.take(")")
@@ -470,7 +484,7 @@ def _quoted(node: tuple) -> str:
     return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
-def _evaluate(node: tuple, context: dict[str, Any], meter: "WorkMeter | None" = None) -> Any:
+def _evaluate(node: tuple, context: dict[str, Any], meter: WorkMeter | None = None) -> Any:
     if meter is not None:
         meter.add(1)
     kind = node[0]
@@ -564,7 +578,7 @@ def _evaluate(node: tuple, context: dict[str, Any], meter: "WorkMeter | None" = 
                 raise ExpressionError(f"{_quoted(node)} overflows: its result is too large to "
                                       "be a number") from None
         else:
-            numbers = [_as_number(value, lambda arg=arg: f"the argument {_quoted(arg)} of {name}()")
+            numbers = [_as_number(value, _argument_words(arg, name))
                        for value, arg in zip(values, node[2])]
             if UNKNOWN in numbers:
                 return UNKNOWN

@@ -86,3 +86,7 @@ def grade(typed: float, answer: float, tolerance: float) -> Grade:
     if abs(typed - answer) <= tolerance:
         return Grade(True)
     return Grade(False, closeness(typed, answer))
+
+
+# Choices are exact values (0, 1, 2...); an answer within this of one picks it.
+CHOICE_TOLERANCE = 1e-9

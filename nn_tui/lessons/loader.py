@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 from nn_tui.engine.activations import ACTIVATIONS
 from nn_tui.engine.losses import LOSSES
 from nn_tui.engine.network import FREEZABLE, REDUCTIONS
+from nn_tui.lessons import schema
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
 from nn_tui.lessons.locate import KeyLocator
@@ -31,6 +33,7 @@ from nn_tui.lessons.model import (
     Lesson,
     NetworkSpec,
     Step,
+    StepKind,
     TeacherMistake,
     TrainingSpec,
     Variant,
@@ -83,30 +86,17 @@ LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 MISTAKE_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
-TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
-LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
-NETWORK_KEYS = {"inputs", "outputs", "loss", "learning_rate", "reduction", "seed", "layers"}
-LAYER_KEYS = {"units", "activation", "weights", "bias", "use_bias", "shared_bias", "freeze",
-              "negative_slope"}
-DATA_KEYS = {"rows", "focus", "csv", "inputs", "targets"}
-TRAINING_KEYS = {"epochs", "batch_size", "shuffle_seed", "shuffle"}
-VARIANT_KEYS = {"id", "label", "learning_rate", "loss", "reduction", "seed", "epochs", "layers"}
-STEP_KEYS = {
-    "text": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
-    "forward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
-    "loss": {"kind", "title", "text", "row", "batch", "x", "y", "use"},
-    "backward": {"kind", "title", "text", "layer", "row", "batch", "x", "y", "use"},
-    "update": {"kind", "title", "text", "apply", "row", "batch", "x", "y", "use"},
-    "check": {
-        "kind", "title", "text", "prompt", "answer", "tolerance", "hints", "explanation",
-        "choices", "row", "batch", "x", "y", "use", "mistakes",
-    },
-    "train": {"kind", "title", "text", "epochs", "variants", "use"},
-    "explore": {
-        "kind", "title", "text", "prompt", "goal", "editable", "hints", "explanation",
-        "row", "batch", "x", "y", "use",
-    },
-}
+# The allowed keys of each table, from the one declaration of the schema (schema.py).
+TOP_KEYS = schema.TOP_KEYS
+LESSON_KEYS = schema.LESSON.keys
+NETWORK_KEYS = schema.NETWORK.keys
+LAYER_KEYS = schema.LAYER.keys
+DATA_KEYS = schema.DATA.keys
+TRAINING_KEYS = schema.TRAINING.keys
+VARIANT_KEYS = schema.VARIANT.keys
+STEP_KEYS = {kind: schema.step_keys(kind) for kind in StepKind}
+MISTAKE_KEYS = schema.MISTAKE.keys
+CHOICE_KEYS = schema.CHOICE.keys
 # An explore step lists at most this many editable numbers (a 8×64×64 network has ~33,000, but
 # a teacher names the few that matter; "every number" is the default, written by leaving it out).
 MAX_EDITABLE = 200
@@ -124,8 +114,8 @@ def _control_character(text: str) -> int | None:
     return next(position for position, char in enumerate(text) if char in TERMINAL_UNSAFE)
 
 
-def _to_float(value: Any) -> tuple[float | None, str | None]:
-    """(the value as a float, None), or (None, why it is not a usable number).
+def _to_float(value: Any) -> tuple[float | None, str]:
+    """(the value as a float, ""), or (None, why it is not a usable number).
 
     TOML has whole numbers of any size; one too large for a float is not an ordinary number.
     """
@@ -137,7 +127,7 @@ def _to_float(value: Any) -> tuple[float | None, str | None]:
         return None, f"is {_kind(value)[len('the number '):]}, too large to be a number"
     if not math.isfinite(number):
         return None, f"is {number}; numbers must be finite (no nan or inf)"
-    return number, None
+    return number, ""
 
 
 def network_parameters(spec: NetworkSpec) -> int:
@@ -191,12 +181,28 @@ class _Validator:
 
     # -- typed getters: each returns None (after recording a problem) when the value is bad ----
 
-    def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
+    def unknown_keys(self, table: dict, allowed: Set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 shown = key if len(key) <= MAX_NAME else key[:MAX_NAME - 1] + "…"
-                self.problem(f"{where}.{shown}" if where else shown, f"unknown key (known: {known})")
+                self.problem(f"{where}.{shown}" if where else shown,
+                             f"unknown key (known: {known})")
+
+    def format_version(self, meta: dict) -> None:
+        """``[lesson] format_version``: optional; only schema.FORMAT_VERSION is read."""
+        if "format_version" not in meta:
+            return
+        value = meta["format_version"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem("lesson.format_version",
+                         f"must be a whole number ({schema.FORMAT_VERSION}), not {_kind(value)}")
+        elif value != schema.FORMAT_VERSION:
+            newer = ("a newer version than this nn-tui reads: update nn-tui"
+                     if value > schema.FORMAT_VERSION else "not a version of the format")
+            self.problem("lesson.format_version", (
+                f"is {value}, {newer} (this nn-tui reads lesson format version "
+                f"{schema.FORMAT_VERSION}; leave the key out or write {schema.FORMAT_VERSION})"))
 
     def table(self, parent: dict, key: str, where: str, required: bool = True) -> dict | None:
         full = f"{where}.{key}" if where else key
@@ -325,7 +331,8 @@ class _Validator:
                 self.problem(f"{full}[{index}]", why)
                 return None
             if abs(number) > MAX_MAGNITUDE:
-                self.problem(f"{full}[{index}]", f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
+                self.problem(f"{full}[{index}]",
+                             f"is {number}; keep values within ±{MAX_MAGNITUDE:g}")
                 return None
             numbers.append(number)
         if length is not None and len(numbers) != length:
@@ -382,7 +389,8 @@ class _Validator:
             activation = self.string(layer, "activation", key, required=True, limit=MAX_NAME)
             if activation is not None and activation not in ACTIVATIONS:
                 valid = ", ".join(ACTIVATIONS)
-                self.problem(f"{key}.activation", f"unknown activation {activation!r} (valid: {valid})")
+                self.problem(f"{key}.activation",
+                             f"unknown activation {activation!r} (valid: {valid})")
                 activation = None
             function = ACTIVATIONS.get(activation) if activation is not None else None
             if function is not None and function.output_only and index != len(raw) - 1:
@@ -519,7 +527,8 @@ class _Validator:
             self.problem(f"{where}.layers", "missing: add at least one [[network.layers]] table")
         else:
             layers = self.layers(raw["layers"], f"{where}.layers", len(inputs) if inputs else None)
-        if None in (inputs, outputs, loss, learning_rate, layers):
+        if (inputs is None or outputs is None or loss is None or learning_rate is None
+                or layers is None):
             return None
         spec = NetworkSpec(inputs, outputs, loss, learning_rate, layers, reduction, seed or 0)
         return spec if self.network_fits(spec, where) else None
@@ -534,7 +543,8 @@ class _Validator:
     def reduction(self, raw: dict, where: str) -> str | None:
         reduction = self.string(raw, "reduction", where, limit=MAX_NAME)
         if reduction is not None and reduction not in REDUCTIONS:
-            self.problem(f"{where}.reduction", f"unknown reduction {reduction!r} (valid: mean, sum)")
+            self.problem(f"{where}.reduction",
+                         f"unknown reduction {reduction!r} (valid: mean, sum)")
             return None
         return reduction
 
@@ -646,12 +656,12 @@ class _Validator:
             self.problem("data.rows", f"has {len(rows)} rows; the limit is {MAX_ROWS}")
             return None, 0
         width = len(network.inputs) + len(network.outputs) if network else None
-        parsed = []
+        parsed: list[tuple[float, ...]] = []
         for index, row in enumerate(rows):
             vector = self.vector(row, f"data.rows[{index}]")
             if vector is None:
                 return None, 0
-            if width is not None and len(vector) != width:
+            if network is not None and width is not None and len(vector) != width:
                 self.problem(
                     f"data.rows[{index}]",
                     f"has {len(vector)} values; each row needs {width} "
@@ -727,8 +737,9 @@ class _Validator:
             self.problem("data.csv", f"{path}: {error.problems[0].message}")
             return None
         text, problem = decode_csv_bytes(content, path)
-        if problem is not None:
-            self.problems.append(problem)
+        if problem is not None or text is None:
+            if problem is not None:
+                self.problems.append(problem)
             return None
         array, problems, header = parse_csv_text(text, path, inputs, targets, MAX_ROWS,
                                                  MAX_MAGNITUDE)
@@ -795,11 +806,13 @@ class _Validator:
         if kind is None:
             return None
         if kind not in STEP_KINDS:
-            self.problem(f"{key}.kind", f"unknown step kind {kind!r} (valid: {', '.join(STEP_KINDS)})")
+            self.problem(f"{key}.kind",
+                         f"unknown step kind {kind!r} (valid: {', '.join(STEP_KINDS)})")
             return None
         before = len(self.problems)
-        self.unknown_keys(item, STEP_KEYS[kind], key)
-        fields: dict[str, Any] = {"kind": kind}
+        step_kind = StepKind(kind)
+        self.unknown_keys(item, STEP_KEYS[step_kind], key)
+        fields: dict[str, Any] = {"kind": step_kind}
         for name in ("title", "text", "prompt", "explanation"):
             value = self.string(item, name, key, limit=MAX_TEXT if name != "title" else 120)
             if value is not None:
@@ -830,11 +843,12 @@ class _Validator:
         if "use" in item:
             use = self.string(item, "use", key, limit=MAX_NAME)
             if use is not None and use not in variant_ids:
-                self.problem(f"{key}.use", f"no variant {use!r} (known: {', '.join(sorted(variant_ids))})")
+                known = ", ".join(sorted(variant_ids))
+                self.problem(f"{key}.use", f"no variant {use!r} (known: {known})")
             fields["use"] = use
-        if kind == "update":
+        if kind == StepKind.UPDATE:
             fields["apply"] = self.boolean(item, "apply", key, True)
-        if kind == "train":
+        if kind == StepKind.TRAIN:
             untrainable = sorted(loss for loss in getattr(self, "losses", ())
                                  if not LOSSES[loss].has_value)
             if untrainable:
@@ -845,10 +859,11 @@ class _Validator:
             if "epochs" in item:
                 fields["epochs"] = self.integer(item, "epochs", key, 1, MAX_EPOCHS)
             if "variants" in item:
-                fields["variants"] = self.variant_list(item["variants"], f"{key}.variants", variant_ids)
-        if kind == "check":
+                fields["variants"] = self.variant_list(item["variants"], f"{key}.variants",
+                                                       variant_ids)
+        if kind == StepKind.CHECK:
             self.check(item, key, fields)
-        if kind == "explore":
+        if kind == StepKind.EXPLORE:
             self.explore(item, key, fields)
         if len(self.problems) > before:
             return None
@@ -870,14 +885,16 @@ class _Validator:
             self.problem(full, "lists a variant twice")
         return tuple(value)
 
-    def check(self, item: dict, key: str, fields: dict[str, Any]) -> None:
-        if not fields.get("prompt", "").strip():
-            self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
-        answer = item.get("answer")
+    def answer(self, table: dict, key: str, missing: str) -> str | None:
+        """``table``'s ``answer`` (a check's or a mistake's) as expression source: text that
+        parses, or a number written as one; None, with a problem, otherwise (``missing`` says
+        what the key holds when it is absent)."""
+        answer = table.get("answer")
         if answer is None:
-            self.problem(f"{key}.answer", "missing: a path into the trace, an expression or a number")
+            self.problem(f"{key}.answer", f"missing: {missing}")
         elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-            self.problem(f"{key}.answer", f"must be text (a trace path) or a number, not {_kind(answer)}")
+            self.problem(f"{key}.answer",
+                         f"must be text (a trace path) or a number, not {_kind(answer)}")
         elif not isinstance(answer, str) and _to_float(answer)[0] is None:
             self.problem(f"{key}.answer", _to_float(answer)[1])
         elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
@@ -886,9 +903,17 @@ class _Validator:
             source = answer if isinstance(answer, str) else repr(float(answer))
             try:
                 parse_expression(source)
-                fields["answer"] = source
+                return source
             except ExpressionError as error:
                 self.problem(f"{key}.answer", str(error))
+        return None
+
+    def check(self, item: dict, key: str, fields: dict[str, Any]) -> None:
+        if not fields.get("prompt", "").strip():
+            self.problem(f"{key}.prompt", "missing: a check needs the question to ask")
+        answer = self.answer(item, key, "a path into the trace, an expression or a number")
+        if answer is not None:
+            fields["answer"] = answer
         if "tolerance" in item:
             fields["tolerance"] = self.number(item, "tolerance", key, positive=True)
         self.hints(item, key, fields)
@@ -954,7 +979,8 @@ class _Validator:
     def hints(self, item: dict, key: str, fields: dict[str, Any]) -> None:
         if "hints" in item:
             hints = item["hints"]
-            if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+            if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip()
+                                                      for h in hints):
                 self.problem(f"{key}.hints", "must be a list of non-empty texts")
             elif len(hints) > MAX_HINTS:
                 self.problem(f"{key}.hints", f"has {len(hints)} hints; the limit is {MAX_HINTS}")
@@ -979,26 +1005,9 @@ class _Validator:
                 self.problem(key, f"must be a table {{ answer = ..., feedback = ... }}, not "
                                   f"{_kind(entry)}")
                 continue
-            self.unknown_keys(entry, {"answer", "feedback", "kind"}, key)
-            answer = entry.get("answer")
-            source = None
-            if answer is None:
-                self.problem(f"{key}.answer", "missing: the number the mistake gives (a path "
-                                              "into the trace, an expression or a number)")
-            elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-                self.problem(f"{key}.answer",
-                             f"must be text (a trace path) or a number, not {_kind(answer)}")
-            elif not isinstance(answer, str) and _to_float(answer)[0] is None:
-                self.problem(f"{key}.answer", _to_float(answer)[1])
-            elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
-                pass
-            else:
-                source = answer if isinstance(answer, str) else repr(float(answer))
-                try:
-                    parse_expression(source)
-                except ExpressionError as error:
-                    self.problem(f"{key}.answer", str(error))
-                    source = None
+            self.unknown_keys(entry, MISTAKE_KEYS, key)
+            source = self.answer(entry, key, "the number the mistake gives (a path into the "
+                                              "trace, an expression or a number)")
             feedback = self.string(entry, "feedback", key, required=True)
             kind = ""
             if "kind" in entry:
@@ -1022,9 +1031,10 @@ class _Validator:
         for index, choice in enumerate(value):
             key = f"{full}[{index}]"
             if not isinstance(choice, dict):
-                self.problem(key, f"must be a table {{ text = ..., value = ... }}, not {_kind(choice)}")
+                self.problem(key, "must be a table { text = ..., value = ... }, not "
+                                  f"{_kind(choice)}")
                 continue
-            self.unknown_keys(choice, {"text", "value"}, key)
+            self.unknown_keys(choice, CHOICE_KEYS, key)
             text = self.string(choice, "text", key, required=True, limit=200)
             number = self.number(choice, "value", key, required=True)
             if text is not None and number is not None:
@@ -1196,13 +1206,14 @@ def _training_runs(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, N
     for index, step in enumerate(steps):
         if step.use is not None and step.use in specs:
             current = specs[step.use]
-        if step.kind != "train":
+        if step.kind != StepKind.TRAIN:
             continue
         default = step.epochs or lesson.training.epochs
         if step.variants:
             for listed in step.variants:
                 if listed in specs:
-                    runs.append((f"steps[{index}]", specs[listed], own_epochs.get(listed) or default))
+                    runs.append((f"steps[{index}]", specs[listed],
+                                 own_epochs.get(listed) or default))
             current = specs.get(step.variants[0], current)
         else:
             runs.append((f"steps[{index}]", current, default))
@@ -1237,7 +1248,7 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
     for index, step in enumerate(steps):
         if step.use is not None and step.use in specs:
             current = specs[step.use]
-        if step.kind == "train" and step.variants:
+        if step.kind == StepKind.TRAIN and step.variants:
             current = specs.get(step.variants[0], current)
         if step.x is not None or step.row is not None:
             batch_mode = False
@@ -1249,7 +1260,8 @@ def work_problems(lesson: Lesson, steps: tuple[Step, ...]) -> list[tuple[str, st
         if state != last:
             total += values
             last = state
-        if step.use is not None or step.kind == "train" or (step.kind == "update" and step.apply):
+        if (step.use is not None or step.kind == StepKind.TRAIN
+                or (step.kind == StepKind.UPDATE and step.apply)):
             version += 1
         if batch_mode and values > MAX_BATCH_TRACE_VALUES and not reported:
             reported = True
@@ -1329,6 +1341,7 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
     sources: tuple[str, ...] = ()
     if meta is not None:
         v.unknown_keys(meta, LESSON_KEYS, "lesson")
+        v.format_version(meta)
         lesson_id = v.string(meta, "id", "lesson", required=True, limit=MAX_NAME * 2)
         if lesson_id is not None and not LESSON_ID.match(lesson_id):
             v.problem("lesson.id", f"{lesson_id!r}: use lowercase letters, digits and dashes")
@@ -1362,13 +1375,16 @@ def parse_lesson_text(text: str, path: str = "<lesson>") -> Lesson:
 
     if v.problems:
         raise LessonError(path, _capped(v.problems, path))
+    # Without problems every required part was read (each missing one is a problem).
+    assert lesson_id is not None and title is not None
+    assert network is not None and rows is not None
     lesson = Lesson(
         id=lesson_id,
         title=title,
         path=path,
         network=network,
         rows=rows,
-        summary=summary,
+        summary=summary or "",
         focus=focus,
         training=training,
         steps=steps,

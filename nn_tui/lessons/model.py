@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from nn_tui.engine import Network, get_activation
 
-STEP_KINDS = ("text", "forward", "loss", "backward", "update", "check", "train", "explore")
+
+class StepKind(StrEnum):
+    """A step's ``kind``. A StrEnum: it equals its name in the file ("train" == StepKind.TRAIN)."""
+
+    TEXT = "text"
+    FORWARD = "forward"
+    LOSS = "loss"
+    BACKWARD = "backward"
+    UPDATE = "update"
+    CHECK = "check"
+    TRAIN = "train"
+    EXPLORE = "explore"
+
+
+STEP_KINDS = tuple(kind.value for kind in StepKind)
 # Steps the learner answers: progress records each, and the end screen counts them.
-QUESTION_KINDS = ("check", "explore")
+QUESTION_KINDS = (StepKind.CHECK, StepKind.EXPLORE)
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,7 @@ class TeacherMistake:
 
 @dataclass(frozen=True)
 class Step:
-    kind: str
+    kind: StepKind
     title: str = ""
     text: str = ""
     # forward: reveal layers up to and including this index; backward: down to this index.

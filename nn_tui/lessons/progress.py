@@ -48,9 +48,10 @@ import re
 import stat
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 try:
     import fcntl
@@ -151,7 +152,7 @@ class LessonShape:
     data: str = ""
 
     @classmethod
-    def of_lesson(cls, lesson: Any) -> "LessonShape":
+    def of_lesson(cls, lesson: Any) -> LessonShape:
         """The shape of a validated Lesson: the steps the tutor plays (the generated
         walk-through when the file has none) and its data."""
         from nn_tui.lessons.walkthrough import lesson_steps
@@ -161,7 +162,7 @@ class LessonShape:
         return cls.of(lesson_steps(lesson), data)
 
     @classmethod
-    def of(cls, steps: Iterable[Any], data: str = "") -> "LessonShape":
+    def of(cls, steps: Iterable[Any], data: str = "") -> LessonShape:
         """The shape of a lesson's steps (objects with kind, title, prompt, answer, choices);
         ``data``: the hash of its data (see ``of_lesson``), "" when not known."""
         kinds, keys = [], []
@@ -198,7 +199,7 @@ class LessonShape:
         when known."""
         return f"{self.fingerprint}@{self.data}" if self.data else self.fingerprint
 
-    def fits(self, progress: "LessonProgress") -> bool:
+    def fits(self, progress: LessonProgress) -> bool:
         """Whether ``progress`` is the record of this version: the same steps, and the same data
         where both know theirs (records and callers without the data's hash match by steps)."""
         return progress.fingerprint == self.fingerprint and (
@@ -319,7 +320,7 @@ class LessonProgress:
                 "history": [dict(entry) for entry in self.history]}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "LessonProgress":
+    def from_dict(cls, data: Any) -> LessonProgress:
         """Parse and validate one lesson record; raises ValueError naming the bad field.
 
         Check entries that are damaged are dropped (see ``_checks_from``), the record is kept."""
@@ -544,7 +545,7 @@ def _parts_text(problems: list[str]) -> str:
                      for kind, count in counts.items())
 
 
-def _set_aside_text(contents: "_FileContents") -> str:
+def _set_aside_text(contents: _FileContents) -> str:
     """Precisely what was set aside: "the record of lesson a; one question record of lesson b"."""
     said = [f"the record of lesson {name}" for name in contents.lost]
     said += [f"{_parts_text(problems)} of lesson {name}"
@@ -571,7 +572,7 @@ class _Lock:
         self.fd: int | None = None
         self.acquired = False
 
-    def __enter__(self) -> "_Lock":
+    def __enter__(self) -> _Lock:
         if fcntl is None:
             self.acquired = True
             return self
@@ -763,6 +764,7 @@ class ProgressStore:
         dropped: dict[str, CheckRecord] = {}
         for index_text, record in progress.checks.items():
             index = int(index_text)
+            target: int | None
             here = index < total and shape.kinds[index] in QUESTION_KINDS
             if record.key:
                 if here and shape.keys[index] == record.key:

@@ -9,38 +9,44 @@ State changes:
 - ``use = "variant"`` switches to that variant's fresh network (and hides everything again);
 - an ``update`` step (unless ``apply = false``) moves to the updated weights for later steps;
 - a ``train`` step trains (each listed variant from its own start, or the current network) for
-  the planned epochs; later steps use the first listed variant's trained network.
+  the planned epochs (``nn_tui.lessons.training``); later steps use the first listed variant's
+  trained network.
 After an applied update or a training run, the forward pass and loss of the new weights are
 shown, and the backward pass is hidden again until a step reveals it.
+
+Validating a lesson (``nn_tui.lessons.lint``) replays it with a work cap on training; the
+numbers a cut-short run decides are then UNKNOWN (``checked_context``).
 """
 
 from __future__ import annotations
 
-import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from nn_tui.engine import Network, Trace, Trainer
-from nn_tui.lessons.errors import LessonError, Problem
-from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, ExpressionError, WorkMeter,
-                                        parse_expression)
-from nn_tui.lessons.grading import default_tolerance
-from nn_tui.lessons.model import Lesson, Step
+from nn_tui.engine import Network, Trace
+from nn_tui.format.labels import position_label, state_label
+from nn_tui.lessons.expressions import UNKNOWN, ExpressionError, WorkMeter, parse_expression
+from nn_tui.lessons.grading import CHOICE_TOLERANCE, default_tolerance
+from nn_tui.lessons.model import Lesson, Step, StepKind
+from nn_tui.lessons.training import (
+    MAIN,
+    MAIN_LABEL,
+    TrainingJob,
+    TrainingOutcome,
+    capped_epochs,
+    outcome_from,
+    planned_epochs,
+    race_epoch,
+)
 from nn_tui.lessons.walkthrough import generated_steps
 
-MAIN = "main"
-# Validating a lesson replays it, and replaying past a train step needs the run's result. A run
-# bigger than this (data rows × epochs × parameters; see loader.MAX_TRAINING_WORK) is cut short
-# while validating: enough to check that every answer resolves, not to train to the end.
-LINT_TRAINING_WORK = 2_000_000
-LINT_TRAINING_BATCHES = 2_000
-# Each epoch also costs a fixed overhead (~25 µs) that rows × parameters does not see: a tiny
-# network's 100,000 epochs would take seconds. The bundled lessons train at most 6,000.
-LINT_TRAINING_EPOCHS = 20_000
-
+# Re-exported: a StepView's parts, imported from here by the panes and the export.
+__all__ = ["MAIN", "DataSelection", "Highlight", "LessonSession", "Reveal", "StepView",
+           "TrainingJob", "TrainingOutcome", "position_label", "race_epoch"]
 
 @dataclass(frozen=True)
 class Reveal:
@@ -49,7 +55,7 @@ class Reveal:
     backward: int = 0  # how many layers' gradients are shown, from the output side
     update: bool = False
 
-    def merge(self, other: "Reveal") -> "Reveal":
+    def merge(self, other: Reveal) -> Reveal:
         return Reveal(
             max(self.forward, other.forward),
             self.loss or other.loss,
@@ -76,76 +82,6 @@ class DataSelection:
 
 
 @dataclass(frozen=True)
-class TrainingJob:
-    """One network to train at a train step: everything a worker thread needs to run it."""
-
-    variant_id: str
-    label: str
-    network: Network  # the starting network (copy it before training)
-    epochs: int
-    batch_size: int | None
-    seed: int
-    shuffle: bool = True
-
-    def trainer(self, X: np.ndarray, Y: np.ndarray) -> Trainer:
-        return Trainer(self.network.copy(), X, Y, self.batch_size, self.seed,
-                       shuffle=self.shuffle)
-
-
-@dataclass(frozen=True)
-class TrainingOutcome:
-    """One network's training run (finished, or partial while it runs live).
-
-    ``history[k]`` is the loss after epoch k (``history[0]`` before training, the only entry
-    that can be non-finite: a network that overflows before training is diverged from the
-    start). ``epochs_run`` counts the epochs tried, including one that overflowed and was not
-    recorded; ``network`` is always the network of ``history[-1]`` (``kept_epoch``)."""
-
-    variant_id: str
-    label: str
-    history: tuple[float, ...]  # history[0] is the loss before training
-    epochs_planned: int
-    epochs_run: int
-    diverged: str | None
-    network: Network = field(repr=False)
-    stalled: str | None = None  # why the loss stopped improving short of a fit (saturation)
-
-    @property
-    def kept_epoch(self) -> int:
-        """The epoch whose network (and loss, ``history[-1]``) the run ends with."""
-        return len(self.history) - 1
-
-    @property
-    def finite(self) -> bool:
-        """Whether the run has a finite loss to show (not one that overflowed at the start)."""
-        return math.isfinite(self.history[-1])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "epochs": self.epochs_run,
-            "initial_loss": self.history[0],
-            "loss": self.history[-1],
-            "history": list(self.history),
-            "diverged": 1.0 if self.diverged else 0.0,
-            "stalled": 1.0 if self.stalled else 0.0,
-        }
-
-
-def race_epoch(outcomes: Sequence[TrainingOutcome]) -> tuple[int, int]:
-    """(epoch reached, epochs planned) of a run of one or more networks trained side by side:
-    the runs step together, so it is the furthest run's epoch (a diverged run stops where it
-    diverged)."""
-    return (max(outcome.epochs_run for outcome in outcomes),
-            max(outcome.epochs_planned for outcome in outcomes))
-
-
-def position_label(index: int, total: int) -> str:
-    """Where step ``index`` (0-based) is in the lesson: "step 3 of 20"."""
-    return f"step {index + 1} of {total}"
-
-
-@dataclass(frozen=True)
 class StepView:
     index: int
     total: int
@@ -169,22 +105,14 @@ class StepView:
 
     @property
     def position(self) -> str:
+        """Where the step is in the lesson: "step 3 of 20" (``format.labels``)."""
         return position_label(self.index, self.total)
 
     @property
     def state_label(self) -> str:
-        parts = []
-        if self.variant_id != MAIN:
-            parts.append(self.variant_label)
-        plural = "s" if self.updates_applied > 1 else ""
-        updates = f"{self.updates_applied} update{plural}"
-        if self.epochs_trained and self.updates_applied:
-            parts.append(f"after {updates} and {self.epochs_trained} training epochs")
-        elif self.epochs_trained:
-            parts.append(f"trained {self.epochs_trained} epochs")
-        elif self.updates_applied:
-            parts.append(f"after {updates}")
-        return ", ".join(parts) if parts else "initial weights"
+        """The weights in force, in words: "after 1 update" (``format.labels``)."""
+        return state_label(None if self.variant_id == MAIN else self.variant_label,
+                           self.updates_applied, self.epochs_trained)
 
     def context(self) -> dict[str, Any]:
         """The names a self-check answer can read: the trace's fields plus ``training``."""
@@ -244,8 +172,10 @@ class LessonSession:
         self._local = threading.local()  # .cancelled: see view()
         # Steps whose weights derive from a cut-short run: (epochs trained, planned) of it.
         self._provisional: dict[int, tuple[int, int]] = {}
-        self._unknown_traces: dict[int, tuple[Trace, dict]] = {}
-        self._trace_dicts: dict[int, tuple[Trace, dict]] = {}  # validating: by id(trace)
+        # Validating: a trace's plain form (all UNKNOWN for provisional steps), by the trace's
+        # value key and that flag; steps that share a trace share it (read-only).
+        self._trace_dicts: dict[tuple, dict] = {}
+        self._trace_keys: dict[int, tuple] = {}  # step index → its trace's key (see _trace)
         self._expressions: dict[int, Any] = {}
 
     @property
@@ -255,7 +185,7 @@ class LessonSession:
     # -- replay --------------------------------------------------------------------------------
 
     def _initial(self) -> _State:
-        return _State(self.lesson.network.build(), MAIN, "main network", DataSelection(),
+        return _State(self.lesson.network.build(), MAIN, MAIN_LABEL, DataSelection(),
                       Reveal(), (), 0, 0)
 
     def _depth(self, network: Network) -> int:
@@ -306,7 +236,7 @@ class LessonSession:
         state = self._before(index)
         if step.use is not None:
             state = self._switch(state, step.use)
-        elif step.kind == "train" and step.variants:
+        elif step.kind == StepKind.TRAIN and step.variants:
             # A race trains each listed network from its own start: show the first one's start
             # (its forward pass and loss), which is where its curve begins.
             state = self._switch(state, step.variants[0])
@@ -314,7 +244,9 @@ class LessonSession:
         state.selection = self._selection(step, state.selection)
         depth = self._depth(state.network)
         reveal = state.reveal.merge(self._step_reveal(step, depth))
-        trace = self._trace(state.network, state.selection)
+        trace_key = (_network_key(state.network), state.selection)
+        self._trace_keys[index] = trace_key
+        trace = self._trace(trace_key, state.network, state.selection)
         view = StepView(
             index=index,
             total=self.total,
@@ -336,7 +268,7 @@ class LessonSession:
         self._views[index] = view
         if state.provisional is not None:
             self._provisional[index] = state.provisional
-        if step.kind == "train":
+        if step.kind == StepKind.TRAIN:
             self._pending[index] = state
         else:
             self._after[index] = self._advance(step, state, reveal, trace)
@@ -345,12 +277,12 @@ class LessonSession:
         """Whether ``view(index)`` would have to run a training that is not known yet."""
         if index in self._views:
             return False
-        return any(self.steps[k].kind == "train" and k not in self._outcomes
+        return any(self.steps[k].kind == StepKind.TRAIN and k not in self._outcomes
                    for k in range(min(index, self.total)))
 
     def _switch(self, state: _State, variant_id: str) -> _State:
         if variant_id == MAIN:
-            return _State(self.lesson.network.build(), MAIN, "main network", state.selection,
+            return _State(self.lesson.network.build(), MAIN, MAIN_LABEL, state.selection,
                           Reveal(), state.trainings, 0, 0)
         variant = self.lesson.variant(variant_id)
         return _State(variant.network.build(), variant.id, variant.label, state.selection,
@@ -365,10 +297,9 @@ class LessonSession:
             return DataSelection("row", row=step.row)
         return current
 
-    def _trace(self, network: Network, selection: DataSelection) -> Trace:
-        """The trace of ``selection`` through ``network``; steps that change neither share one
-        Trace object, so the panes can tell at a glance that their numbers did not change."""
-        key = (_network_key(network), selection)
+    def _trace(self, key: tuple, network: Network, selection: DataSelection) -> Trace:
+        """The trace of ``selection`` through ``network`` (``key``: both as values, see
+        ``_network_key``); steps that change neither share one Trace object."""
         if key not in self._traces:
             self._traces[key] = self._compute_trace(network, selection)
         return self._traces[key]
@@ -389,35 +320,36 @@ class LessonSession:
 
     @staticmethod
     def _step_reveal(step: Step, depth: int) -> Reveal:
-        if step.kind == "forward":
+        if step.kind == StepKind.FORWARD:
             return Reveal(forward=depth if step.layer is None else step.layer + 1)
-        if step.kind == "loss":
+        if step.kind == StepKind.LOSS:
             return Reveal(forward=depth, loss=True)
-        if step.kind == "backward":
+        if step.kind == StepKind.BACKWARD:
             shown = depth if step.layer is None else depth - step.layer
             return Reveal(forward=depth, loss=True, backward=shown)
-        if step.kind == "update":
+        if step.kind == StepKind.UPDATE:
             return Reveal(forward=depth, loss=True, backward=depth, update=True)
-        if step.kind == "explore":
+        if step.kind == StepKind.EXPLORE:
             # A goal is about what the network answers: its forward pass and loss are in view.
             return Reveal(forward=depth, loss=True)
         return Reveal()
 
     @staticmethod
     def _highlight(step: Step, depth: int) -> Highlight:
-        if step.kind == "forward":
+        if step.kind == StepKind.FORWARD:
             return Highlight("layer" if step.layer is not None else "all", step.layer)
-        if step.kind == "backward":
+        if step.kind == StepKind.BACKWARD:
             return Highlight("layer" if step.layer is not None else "all", step.layer, "backward")
-        if step.kind == "loss":
+        if step.kind == StepKind.LOSS:
             return Highlight("loss")
-        if step.kind in ("update", "train"):
-            return Highlight("all", direction="backward" if step.kind == "update" else "forward")
+        if step.kind in (StepKind.UPDATE, StepKind.TRAIN):
+            direction = "backward" if step.kind == StepKind.UPDATE else "forward"
+            return Highlight("all", direction=direction)
         return Highlight()
 
     def _advance(self, step: Step, state: _State, reveal: Reveal, trace: Trace) -> _State:
         after = replace(state, reveal=reveal)
-        if step.kind == "update" and step.apply:
+        if step.kind == StepKind.UPDATE and step.apply:
             network = state.network.copy()
             network.set_params([(layer.W, layer.b) for layer in trace.after.layers])
             settled = Reveal(forward=self._depth(state.network), loss=True)
@@ -461,7 +393,7 @@ class LessonSession:
     def training_jobs(self, index: int) -> tuple[TrainingJob, ...]:
         """What the train step ``index`` trains: one job per listed variant (or the current net)."""
         step = self.steps[index]
-        if step.kind != "train":
+        if step.kind != StepKind.TRAIN:
             raise ValueError(f"step {index} is a {step.kind} step, not a train step")
         state = self._before(index)
         if step.use is not None:
@@ -473,7 +405,7 @@ class LessonSession:
             if variant_id == state.variant_id and not step.variants:
                 network, label = state.network, state.variant_label
             elif variant_id == MAIN:
-                network, label = self.lesson.network.build(), "main network"
+                network, label = self.lesson.network.build(), MAIN_LABEL
             else:
                 variant = self.lesson.variant(variant_id)
                 network, label = variant.network.build(), variant.label
@@ -483,15 +415,7 @@ class LessonSession:
         return tuple(jobs)
 
     def _planned_epochs(self, step: Step) -> tuple[int, ...]:
-        """The epochs of each run a train step starts: a listed variant's own, else the step's,
-        else the lesson's (one run when no variants are listed). Empty for other steps."""
-        if step.kind != "train":
-            return ()
-        default = step.epochs or self.lesson.training.epochs
-        if not step.variants:
-            return (default,)
-        return tuple((None if listed == MAIN else self.lesson.variant(listed).epochs) or default
-                     for listed in step.variants)
+        return planned_epochs(self.lesson, step)
 
     def training_outcomes(self, index: int) -> tuple[TrainingOutcome, ...]:
         """The finished (deterministic) result of train step ``index``, computed once."""
@@ -499,7 +423,7 @@ class LessonSession:
             outcomes = []
             for job in self.training_jobs(index):
                 trainer = job.trainer(self._X, self._Y)
-                epochs = self._capped_epochs(job)
+                epochs = capped_epochs(job, len(self._X), self.training_work)
                 if epochs < job.epochs:
                     self._cut_short.add(index)
                 trainer.should_stop = getattr(self._local, "cancelled", None)
@@ -508,21 +432,8 @@ class LessonSession:
             self._outcomes[index] = tuple(outcomes)
         return self._outcomes[index]
 
-    def _capped_epochs(self, job: TrainingJob) -> int:
-        if self.training_work is None:
-            return job.epochs
-        rows = len(self._X)
-        per_epoch = rows * sum(layer.W.size + layer.b.size for layer in job.network.layers)
-        cap = min(self.training_work // max(per_epoch, 1), LINT_TRAINING_EPOCHS)
-        if job.batch_size is not None and job.batch_size < rows:
-            cap = min(cap, LINT_TRAINING_BATCHES // -(-rows // job.batch_size))
-        return max(1, min(job.epochs, cap))
-
-    @staticmethod
-    def outcome_from(job: TrainingJob, trainer: Trainer) -> TrainingOutcome:
-        return TrainingOutcome(job.variant_id, job.label, tuple(trainer.history), job.epochs,
-                               trainer.epoch, trainer.diverged, trainer.network.copy(),
-                               trainer.stalled(finished=trainer.epoch >= job.epochs))
+    # The outcome of a job as far as a trainer has run it (nn_tui.lessons.training).
+    outcome_from = staticmethod(outcome_from)
 
     def record_outcomes(self, index: int, outcomes: tuple[TrainingOutcome, ...]) -> None:
         """Keep a run the UI finished live, so stepping on does not train it again."""
@@ -537,35 +448,35 @@ class LessonSession:
         """The expected number of check step ``index``, computed from the live model.
 
         In a validating session (``training_work`` set) whose runs were cut short, the numbers
-        those runs decide are UNKNOWN (see ``_checked_context``), and so may the answer be.
+        those runs decide are UNKNOWN (see ``checked_context``), and so may the answer be.
         """
         step = self.steps[index]
-        if step.kind != "check":
+        if step.kind != StepKind.CHECK:
             raise ValueError(f"step {index} is a {step.kind} step, not a check")
         if index not in self._expressions:
             self._expressions[index] = parse_expression(step.answer)
         expression = self._expressions[index]
         view = self.view(index)
-        context = view.context() if self.training_work is None else self._checked_context(view)
+        context = view.context() if self.training_work is None else self.checked_context(view)
         with np.errstate(all="ignore"):
             return expression.evaluate(context, meter)
 
-    def _checked_context(self, view: StepView) -> dict[str, Any]:
+    def checked_context(self, view: StepView) -> dict[str, Any]:
         """``view.context()`` as far as a validating replay knows it: the structure is exact
         (every path, list length and count the learner's session has), the numbers that a
         cut-short run decides are UNKNOWN: all of the trace's if the weights in force come from
         such a run, and a run's ``loss``, ``diverged``, ``stalled`` and the ``history`` entries
         after the epochs trained (``history`` has epochs planned + 1 entries and ``epochs`` is
         the planned count, as in the full run)."""
-        # Steps that share a trace share its (read-only) plain form: built once per trace.
-        cache = self._unknown_traces if view.index in self._provisional else self._trace_dicts
-        cached = cache.get(id(view.trace))
-        if cached is None or cached[0] is not view.trace:
+        provisional = view.index in self._provisional
+        key = (self._trace_keys[view.index], provisional)
+        plain = self._trace_dicts.get(key)
+        if plain is None:
             plain = view.trace.to_dict()
-            if cache is self._unknown_traces:
+            if provisional:
                 plain = _all_unknown(plain)
-            cached = cache[id(view.trace)] = (view.trace, plain)
-        data = dict(cached[1])
+            self._trace_dicts[key] = plain
+        data = dict(plain)
         training = {}
         for outcome in view.trainings:
             entry = outcome.to_dict()
@@ -577,7 +488,7 @@ class LessonSession:
         data["training"] = training
         return data
 
-    def _unchecked_run(self, view: StepView) -> tuple[int, int]:
+    def unchecked_run(self, view: StepView) -> tuple[int, int]:
         """(epochs trained, planned) of the cut-short run a step's unknown numbers come from."""
         for outcome in view.trainings:
             if outcome.epochs_run < outcome.epochs_planned and not outcome.diverged:
@@ -589,7 +500,7 @@ class LessonSession:
         ``training``): the runs' losses must stay in view while the learner answers."""
         if index not in self._about_training:
             step = self.steps[index]
-            self._about_training[index] = (step.kind == "check" and bool(step.answer)
+            self._about_training[index] = (step.kind == StepKind.CHECK and bool(step.answer)
                                            and "training" in parse_expression(step.answer).roots)
         return self._about_training[index]
 
@@ -601,7 +512,7 @@ class LessonSession:
         if step.tolerance is not None:
             return step.tolerance
         if step.choices:
-            return 1e-9
+            return CHOICE_TOLERANCE
         return default_tolerance(self.answer(index))
 
     def correct_choice(self, index: int) -> int:
@@ -615,124 +526,17 @@ class LessonSession:
         distances = [abs(choice.value - expected) for choice in step.choices]
         if not distances or min(distances) > CHOICE_TOLERANCE:
             values = ", ".join(f"{choice.value:g}" for choice in step.choices)
-            raise ExpressionError(f"the answer is {expected:g} but the choices' values are {values}")
+            raise ExpressionError(
+                f"the answer is {expected:g} but the choices' values are {values}")
         return distances.index(min(distances))
 
     def lint(self, cancelled: Callable[[], bool] | None = None,
              answer_work: int | None = None,
              ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """(problems, notes), each a list of (key, message).
+        """(problems, notes), each a list of (key, message): see ``lint.lint_session``."""
+        from nn_tui.lessons.lint import lint_session
 
-        Problems: every check answer that does not resolve to a finite number at its step,
-        choices that match no answer, and answers that together read more than ``answer_work``
-        values (see WorkMeter; named at the first step past it, with the file's total). Notes:
-        answers (and choice matchings) whose value depends on a training run that
-        ``training_work`` cut short: their paths were checked, their values could not be.
-        ``cancelled`` is asked during training and evaluation; when it returns True, raises
-        TrainingCancelled (or WorkMeter.Cancelled).
-        """
-        found: list[tuple[str, str]] = []
-        notes: list[tuple[str, str]] = []
-        meter = WorkMeter(answer_work, cancelled)
-        crossed: int | None = None
-        for index, step in enumerate(self.steps):
-            if step.kind == "explore":
-                self._lint_explore(index, meter, found, notes, cancelled)
-                continue
-            if step.kind != "check":
-                continue
-            if meter.measure_only:
-                # Past the budget: only count what the rest of the answers read.
-                try:
-                    self.view(index, cancelled=cancelled)
-                    self.answer(index, meter)
-                except (ExpressionError, ArithmeticError, ValueError, IndexError, KeyError):
-                    pass
-                continue
-            before = meter.count
-            try:
-                self.view(index, cancelled=cancelled)
-                expected = self.answer(index, meter)
-            except AnswerWorkExceeded:
-                # Count this step again in full (it stopped part-way), then the rest.
-                crossed, meter.count, meter.measure_only = index, before, True
-                self.answer(index, meter)
-                continue
-            except ExpressionError as error:
-                found.append((f"steps[{index}].answer", str(error)))
-                continue
-            except (ArithmeticError, ValueError, IndexError, KeyError) as error:
-                found.append((f"steps[{index}]", f"cannot be replayed: {error}"))
-                continue
-            if expected is UNKNOWN:
-                trained, planned = self._unchecked_run(self.view(index))
-                what = ("its value and the choice it picks were" if step.choices
-                        else "its value was")
-                notes.append((f"steps[{index}].answer", (
-                    f"reads the results of a training run longer than check trains "
-                    f"({trained:,} of {planned:,} epochs); {what} not checked")))
-            elif not np.isfinite(expected):
-                found.append((f"steps[{index}].answer",
-                              f"resolves to {expected}, not a finite number"))
-            if step.mistakes and (expected is UNKNOWN or np.isfinite(expected)):
-                found.extend(self._lint_mistakes(index, expected, meter))
-            if expected is UNKNOWN or not np.isfinite(expected):
-                pass
-            elif step.choices:
-                if min(abs(choice.value - expected) for choice in step.choices) > CHOICE_TOLERANCE:
-                    values = ", ".join(f"{choice.value:g}" for choice in step.choices)
-                    found.append((f"steps[{index}].choices",
-                                  f"the answer is {expected:g} but the choices' values are "
-                                  f"{values}"))
-            elif step.tolerance is not None and expected != 0 and step.tolerance >= abs(expected):
-                # The tolerance bug of issue 11, entering through a lesson file: 0 (and, from
-                # twice the answer, its negation) would be graded right.
-                found.append((f"steps[{index}].tolerance", (
-                    f"is {step.tolerance:g}, at least the answer itself ({expected:g}): typing 0 "
-                    f"would be graded right; give a tolerance below {abs(expected):g}, or leave "
-                    f"it out (the default here is {default_tolerance(expected):g})")))
-        unchecked = [note for note in notes if note[0].endswith(".answer")]
-        if len(unchecked) > MAX_UNCHECKED_NOTES:
-            # One line per answer would bury the rest of check's output: the first few, a count.
-            shown = unchecked[:MAX_UNCHECKED_NOTES - 1]
-            rest = [key for key, _ in unchecked[MAX_UNCHECKED_NOTES - 1:]]
-            notes = [note for note in notes if note not in unchecked] + shown + [(
-                "steps", f"{len(rest)} more answers ({rest[0]} … {rest[-1]}) read the results "
-                         "of a training run longer than check trains; their values were not "
-                         "checked")]
-        if crossed is not None:
-            found.append((f"steps[{crossed}].answer", (
-                f"the answers read {meter.count:,} trace values in all (every value a path or "
-                f"function reads, such as each entry of a history that max() looks at); the "
-                f"budget is {answer_work:,} and this is the first step past it: ask about "
-                "fewer or smaller lists")))
-        return found, notes
-
-    def _lint_explore(self, index: int, meter: WorkMeter, found: list[tuple[str, str]],
-                      notes: list[tuple[str, str]],
-                      cancelled: Callable[[], bool] | None) -> None:
-        """The problems and notes of explore step ``index`` (see ``explore_goal.lint_goal``),
-        appended to ``found`` and ``notes`` with the step's key."""
-        from nn_tui.lessons.explore_goal import lint_goal
-
-        try:
-            view = self.view(index, cancelled=cancelled)
-        except (ArithmeticError, ValueError, IndexError, KeyError) as error:
-            found.append((f"steps[{index}]", f"cannot be replayed: {error}"))
-            return
-        x, y, _rows = self.selected_data(view.selection)
-        context = view.context() if self.training_work is None else self._checked_context(view)
-        # Past the answers' budget the goal is only counted (its value is not needed then).
-        try:
-            problems, goal_notes = lint_goal(view.step, context, view.network, x, y,
-                                             None if meter.measure_only else meter)
-        except AnswerWorkExceeded:
-            found.append((f"steps[{index}].goal", "reads more trace values than the answers' "
-                                                  "budget allows: ask about fewer or smaller "
-                                                  "lists"))
-            return
-        found.extend((f"steps[{index}].{key}", message) for key, message in problems)
-        notes.extend((f"steps[{index}].{key}", message) for key, message in goal_notes)
+        return lint_session(self, cancelled, answer_work)
 
     def explore_data(self, index: int) -> tuple[Network, np.ndarray, np.ndarray, tuple]:
         """(network, x, y, rows) explore mode starts from at step ``index``: copies of the
@@ -740,35 +544,6 @@ class LessonSession:
         view = self.view(index)
         x, y, rows = self.selected_data(view.selection)
         return view.network.copy(), np.array(x, dtype=float), np.array(y, dtype=float), rows
-
-    def _lint_mistakes(self, index: int, expected: Any,
-                       meter: WorkMeter) -> list[tuple[str, str]]:
-        """Problems of check ``index``'s teacher mistakes: an answer that does not resolve to a
-        finite number at the step, or that the check would grade right (it would never be
-        shown). Values a cut-short run decides are not checked (like the answer's)."""
-        found = []
-        view = self.view(index)
-        context = view.context() if self.training_work is None else self._checked_context(view)
-        tolerance = self.tolerance(index) if expected is not UNKNOWN else 0.0
-        for number, mistake in enumerate(self.steps[index].mistakes):
-            key = f"steps[{index}].mistakes[{number}].answer"
-            try:
-                with np.errstate(all="ignore"):
-                    value = parse_expression(mistake.answer).evaluate(context, meter)
-            except AnswerWorkExceeded:
-                found.append((key, f"reading it passes the budget of {meter.limit:,} trace "
-                                   "values that the answers of a lesson may read"))
-                meter.measure_only = True  # the rest of the file is counted, not evaluated
-                break
-            except ExpressionError as error:
-                found.append((key, str(error)))
-                continue
-            if value is UNKNOWN or expected is UNKNOWN:
-                continue
-            if abs(value - expected) <= tolerance:
-                found.append((key, f"gives {value:g}, which the check grades right (the answer "
-                                   f"is {expected:g}), so its feedback would never be shown"))
-        return found
 
     def problems(self) -> list[str]:
         """Every check answer that does not resolve, and choices that match no answer."""
@@ -786,31 +561,3 @@ def _all_unknown(value: Any) -> Any:
     return value
 
 
-# Notes about answers whose values validation could not check: at most this many lines.
-MAX_UNCHECKED_NOTES = 5
-
-# Choices are exact values (0, 1, 2...); an answer within this of one picks it.
-CHOICE_TOLERANCE = 1e-9
-
-
-def lint_lesson(lesson: Lesson, cancelled: Callable[[], bool] | None = None,
-                ) -> tuple[list[Problem], list[Problem]]:
-    """(problems, notes) of a validated lesson replayed as the learner would see it, with
-    training capped at LINT_TRAINING_WORK and answer evaluation at MAX_ANSWER_WORK. This is the
-    one test, after the loader's, that a lesson must pass to be opened, listed as fine, traced
-    or trained (``nn-tui check`` prints the same problems). ``cancelled``: see
-    ``LessonSession.lint``."""
-    from nn_tui.lessons.loader import MAX_ANSWER_WORK
-
-    session = LessonSession(lesson, training_work=LINT_TRAINING_WORK)
-    problems, notes = session.lint(cancelled, MAX_ANSWER_WORK)
-    return ([Problem(lesson.path, key, message) for key, message in problems],
-            [Problem(lesson.path, key, message) for key, message in notes])
-
-
-def check_lesson(lesson: Lesson, cancelled: Callable[[], bool] | None = None) -> list[Problem]:
-    """The notes of ``lint_lesson``; raises LessonError carrying its problems, if any."""
-    problems, notes = lint_lesson(lesson, cancelled)
-    if problems:
-        raise LessonError(lesson.path, problems)
-    return notes

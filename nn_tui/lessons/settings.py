@@ -51,7 +51,8 @@ def load_settings(directory: Path | None = None) -> tuple[Settings, str | None]:
     except FileNotFoundError:
         return settings, None
     except (OSError, ValueError) as error:
-        return settings, f"The settings file could not be read ({_reason(error)}); using the defaults."
+        return settings, (f"The settings file could not be read ({_reason(error)}); "
+                          "using the defaults.")
     where = shorten(str(path), 200)
     if len(raw) > MAX_FILE_BYTES:
         return settings, f"The settings file {where} is too large to be one; using the defaults."
@@ -60,7 +61,8 @@ def load_settings(directory: Path | None = None) -> tuple[Settings, str | None]:
     except (UnicodeDecodeError, ValueError, RecursionError):
         return settings, f"The settings file {where} is damaged (not JSON); using the defaults."
     if not isinstance(data, dict):
-        return settings, f"The settings file {where} is damaged (not a JSON object); using the defaults."
+        return settings, (f"The settings file {where} is damaged (not a JSON object); "
+                          "using the defaults.")
     if "decimals" in data:
         decimals = data["decimals"]
         if type(decimals) is int and decimals in DECIMAL_CHOICES:

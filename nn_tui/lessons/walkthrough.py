@@ -9,7 +9,7 @@ from __future__ import annotations
 from nn_tui.engine.losses import get_loss
 from nn_tui.format.names import layer_symbol, output_symbol
 from nn_tui.format.numbers import short
-from nn_tui.lessons.model import Lesson, Step
+from nn_tui.lessons.model import Lesson, Step, StepKind
 
 _ACTIVATION_WORDS = {
     "identity": "passes z through unchanged",
@@ -41,7 +41,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     has_loss = get_loss(spec.loss).has_value
     steps: list[Step] = [
         Step(
-            kind="text",
+            kind=StepKind.TEXT,
             title="Introduction",
             text=(
                 f"This network has the shape **{shape}**: {len(spec.inputs)} input(s) "
@@ -68,7 +68,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             previous = "x" if index == 0 else layer_symbol("a", index - 1, depth)
             steps.append(
                 Step(
-                    kind="check",
+                    kind=StepKind.CHECK,
                     title="Your turn: the output layer's sum",
                     prompt=(
                         f"Before it is revealed: what is {name} for the first output neuron? "
@@ -92,7 +92,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
             )
         steps.append(
             Step(
-                kind="forward",
+                kind=StepKind.FORWARD,
                 layer=index,
                 title=f"Forward: layer {index + 1}",
                 text=(
@@ -106,7 +106,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     if has_loss:
         steps.append(
             Step(
-                kind="loss",
+                kind=StepKind.LOSS,
                 title="How wrong is it?",
                 text=(
                     f"The loss compares the output {output_symbol(spec.layers[-1].units)} with "
@@ -118,7 +118,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     for index in range(depth - 1, -1, -1):
         steps.append(
             Step(
-                kind="backward",
+                kind=StepKind.BACKWARD,
                 layer=index,
                 title=f"Backward: layer {index + 1}",
                 text=(
@@ -136,7 +136,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
         )
     steps.append(
         Step(
-            kind="update",
+            kind=StepKind.UPDATE,
             title="One step downhill",
             text=(
                 f"Every weight moves against its gradient: w ← w − η·∂L/∂w with η = "
@@ -148,7 +148,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     )
     steps.append(
         Step(
-            kind="text",
+            kind=StepKind.TEXT,
             title="After the update",
             text=(
                 "The forward pass now runs through the new weights. Compare the output and the "
@@ -165,7 +165,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
         return tuple(steps)
     steps.append(
         Step(
-            kind="train",
+            kind=StepKind.TRAIN,
             title="Training",
             text=(
                 f"Now the same step is repeated over all {len(lesson.rows)} rows, epoch after "

@@ -103,7 +103,7 @@ def _comment(text: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
 
 
-def _layer(layer: Any, index: int) -> tuple[str, list[list[float]] | None, Any, dict]:
+def _layer(layer: Any, index: int) -> tuple[str, list[list[float]], Any, dict]:
     """(activation, W, b, other keys) of one ``layers`` entry: a tuple (activation, W, b) or a
     mapping with ``activation``, ``weights``, ``bias`` and any further layer keys."""
     what = f"layers[{index}]"

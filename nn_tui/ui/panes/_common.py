@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from nn_tui.format.numbers import current_decimals
 from nn_tui.format.worked import working
+from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.session import Highlight, StepView
 
 # Styles are Rich style names, not ANSI codes: Textual maps them through the theme and strips
@@ -307,9 +308,11 @@ class Pane(Vertical):
     def content_key(self, view: StepView) -> tuple[tuple, object]:
         """What this pane's content depends on (the panes built on this read only the view's
         trace, reveal and highlight; in explore mode also the trace marked against and, where
-        the pane shows it, the cursor), and the objects to keep alive with it."""
+        the pane shows it, the cursor), and the objects to keep alive with it. Traces are keyed
+        by value (``value_key``), never by ``id()``, which a freed trace's successor may reuse."""
         marks = explore_marks(view)
-        key = (id(view.trace), view.reveal, view.highlight, id(marks))
+        key = (value_key(view.trace), view.reveal, view.highlight,
+               None if marks is None else value_key(marks))
         if self.SHOWS_CURSOR:
             key += (getattr(view, "selected", None),)
         return key, (view.trace, marks)

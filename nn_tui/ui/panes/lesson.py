@@ -52,7 +52,8 @@ class LessonPane(Pane):
         return lesson_renderable(view)
 
     def content_key(self, view: StepView) -> tuple[tuple, object]:
-        return (id(view.step), view.index), view.step
+        # A Step is a frozen dataclass of plain values: it is its own value key.
+        return (view.step, view.index), view.step
 
     def step_changed(self, view: StepView) -> None:
         self.scroll_to_top()

@@ -35,6 +35,7 @@ from textual.widgets import Static
 
 from nn_tui.engine import Network
 from nn_tui.engine import picture as engine
+from nn_tui.lessons.fingerprint import value_key
 
 if TYPE_CHECKING:
     from nn_tui.lessons.session import StepView
@@ -98,7 +99,7 @@ class PictureInput:
         layers = tuple((layer.W.tobytes(), layer.b.tobytes(), layer.activation.name)
                        for layer in self.network.layers)
         traced = None if self.traced_x is None else self.traced_x.tobytes()
-        return (layers, id(self.X), self.X.shape, id(self.Y), traced, self.traced_row,
+        return (layers, value_key(self.X), value_key(self.Y), traced, self.traced_row,
                 self.input_names, self.output_names)
 
 

@@ -1,8 +1,8 @@
 """The self-check area: a question about a number on screen, answered by typing it or choosing.
 
-Expected values come only from the session (``answer``/``tolerance``/``correct_choice``), which
-computes them from the live model. Every attempt, correct answer, reveal and skip is stored in
-the progress file at once.
+It only displays: grading, diagnosis and the progress record (every attempt, correct answer,
+hint, reveal and skip, saved at once) are ``nn_tui.lessons.checking.CheckAttempt``'s, whose
+``Verdict`` this widget writes out.
 """
 
 from __future__ import annotations
@@ -19,18 +19,13 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import num
-from nn_tui.lessons.diagnosis import diagnose
-from nn_tui.lessons.expressions import ExpressionError, parse_learner_answer
-from nn_tui.lessons.grading import grade
+from nn_tui.lessons.checking import CheckAttempt, Outcome, Verdict
+from nn_tui.lessons.expressions import ExpressionError
 from nn_tui.ui.literal import clean
 
 if TYPE_CHECKING:
-    from nn_tui.lessons.diagnosis import Mistake
     from nn_tui.lessons.progress import ProgressStore
     from nn_tui.lessons.session import LessonSession
-
-# After this many wrong answers the learner may reveal the worked answer.
-MISSES_BEFORE_REVEAL = 2
 
 
 # The lesson screen's printable keys that reach it from an EMPTY answer box (no number starts
@@ -169,7 +164,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.store: ProgressStore | None = None
         self.lesson_id = ""
         self.index: int | None = None
-        self.hints_shown = 0
+        self.attempt: CheckAttempt | None = None
         # (typed text, its value) of the arithmetic answer being judged, shown above the
         # verdict ("0.325*(1-0.325) = 0.2194").
         self._working: tuple[str, float] | None = None
@@ -190,32 +185,32 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     @property
     def step(self):
-        return self.session.steps[self.index]
+        return self.attempt.step
 
     @property
     def record(self):
-        return self.store.get(self.lesson_id).check(self.index)
+        return self.attempt.record
+
+    @property
+    def hints_shown(self) -> int:
+        return self.attempt.hints_shown if self.attempt is not None else 0
 
     @property
     def is_choice(self) -> bool:
-        return bool(self.step.choices)
+        return self.attempt.is_choice
 
     @property
     def settled(self) -> bool:
-        record = self.record
-        return record.correct or record.revealed
+        return self.attempt.settled
 
     @property
     def can_reveal(self) -> bool:
-        # A recognised mistake is an attempt but not a plain miss: its feedback is the help.
-        record = self.record
-        misses = record.attempts - len(record.mistakes)
-        return not self.settled and misses >= MISSES_BEFORE_REVEAL
+        return self.attempt is not None and self.attempt.can_reveal
 
     def show(self, session: "LessonSession", store: "ProgressStore", lesson_id: str,
              index: int) -> None:
         self.session, self.store, self.lesson_id, self.index = session, store, lesson_id, index
-        self.hints_shown = 0
+        self.attempt = CheckAttempt(session, store, lesson_id, index)
         self._working = None
         step = self.step
         prompt = step.prompt or step.title or "Your turn"
@@ -271,8 +266,8 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         if follow:
             self.call_after_refresh(self.scroll_end, animate=False)
 
-    def _save(self) -> None:
-        self.store.save()
+    def _changed(self) -> None:
+        """The record changed (and was saved): the footer's keys may change."""
         self.post_message(self.Changed(self.index))
 
     def _correct_text(self, opening: str) -> Text:
@@ -283,25 +278,24 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append("\n" + self.step.explanation)
         return text
 
-    def _ungradable(self, error: Exception) -> Text:
+    def _ungradable(self, error: Exception | str) -> Text:
         return Text(f"This question cannot be graded: {error}. Please report it to the "
                     "lesson's author; → moves on.", style="yellow")
 
     def _worked_answer(self) -> Text:
         self._rebuilds_as(self._worked_answer)
         try:
-            expected = self.session.answer(self.index)
-            correct = self.session.correct_choice(self.index) if self.is_choice else None
+            worked = self.attempt.worked_answer()
         except ExpressionError as error:
             return self._ungradable(error)
         text = Text()
         text.append("The answer: ", style="bold")
-        if self.is_choice:
-            choice = self.step.choices[correct]
+        if worked.choice is not None:
+            choice = self.step.choices[worked.choice]
             text.append(choice.text, style="bold")
-            text.append(f" ({num(expected)})")
+            text.append(f" ({num(worked.value)})")
         else:
-            text.append(num(expected), style="bold")
+            text.append(num(worked.value), style="bold")
         if self.step.explanation:
             text.append("\n" + self.step.explanation)
         return text
@@ -315,37 +309,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
     def submit(self, typed: str) -> None:
         if self.index is None or self.is_choice:
             return
-        if self.settled:
-            self._feedback(self._correct_text("(already answered)") if self.record.correct
-                           else self._worked_answer())
-            return
-        parsed = parse_learner_answer(typed)
-        if parsed is None:
-            shown = clean(typed.strip()) or "an empty answer"
-            if len(shown) > 40:
-                shown = shown[:37] + "…"
-            self.query_one(AnswerInput).value = ""
-            self._feedback(Text(
-                f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3, .5, "
-                "0.325*(1-0.325) or e^-1 (no attempt counted).", style="yellow"))
-            return
-        try:
-            expected = self.session.answer(self.index)
-            tolerance = self.session.tolerance(self.index)
-        except ExpressionError as error:
-            self._feedback(self._ungradable(error))
-            return
-        verdict = grade(parsed.value, expected, tolerance)
-        self._working = (typed.strip(), parsed.value) if parsed.arithmetic else None
-        self._judge(verdict.correct, lambda: verdict.closeness, typed,
-                    None if verdict.correct else self._diagnosis(parsed.value))
-
-    def _diagnosis(self, value: float) -> "Mistake | None":
-        """The recognised mistake that gives ``value``, if any (nn_tui.lessons.diagnosis)."""
-        try:
-            return diagnose(self.session, self.index, value).mistake
-        except (ExpressionError, ArithmeticError, ValueError):
-            return None  # no diagnosis: the plain feedback stands
+        self._show_verdict(self.attempt.submit(typed))
 
     def choose(self, number: int) -> None:
         """Choice ``number`` (1-based) of a multiple-choice check."""
@@ -353,39 +317,44 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             return
         if self.settled:
             return
-        try:
-            right = number - 1 == self.session.correct_choice(self.index)
-        except ExpressionError as error:  # no choice matches: the nearest is not right
-            self._feedback(self._ungradable(error))
-            return
-        self._working = None
-        self._judge(right, lambda: f"Choice {number} is not it", str(number))
+        self._show_verdict(self.attempt.choose(number))
 
-    def _judge(self, right: bool, how_far, typed: str, mistake: "Mistake | None" = None) -> None:
-        record = self.record
-        record.attempts += 1
-        if mistake is not None:
-            record.add_mistake(mistake.kind)
+    def _show_verdict(self, verdict: Verdict) -> None:
+        """Write out what ``CheckAttempt`` decided about an answer."""
         answer_box = self.query_one(AnswerInput)
-        if right:
-            record.correct = True
-            record.skipped = False
-            self._save()
+        if verdict.outcome is Outcome.SETTLED:
+            self._feedback(self._correct_text("(already answered)") if self.record.correct
+                           else self._worked_answer())
+            return
+        if verdict.outcome is Outcome.NOT_A_NUMBER:
+            shown = clean(verdict.typed.strip()) or "an empty answer"
+            if len(shown) > 40:
+                shown = shown[:37] + "…"
+            answer_box.value = ""
+            self._feedback(Text(
+                f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3, .5, "
+                "0.325*(1-0.325) or e^-1 (no attempt counted).", style="yellow"))
+            return
+        if verdict.outcome is Outcome.UNGRADABLE:
+            self._feedback(self._ungradable(verdict.error))
+            return
+        self._working = ((verdict.typed.strip(), verdict.value) if verdict.arithmetic
+                         and verdict.value is not None else None)
+        self._changed()
+        if verdict.correct:
             self._feedback(self._with_working(self._correct_text("")))
-            answer_box.value = typed.strip()
+            answer_box.value = verdict.typed.strip()
             self.screen.set_focus(None)
             return
         answer_box.value = ""
         text = Text()
-        if mistake is not None:
+        if verdict.mistake is not None:
             text.append("✗ ", style="bold red")
-            text.append(mistake.feedback)
+            text.append(verdict.mistake.feedback)
         else:
-            text.append(f"✗ {how_far()}.", style="bold red")
-            if self.hints_shown < len(self.step.hints):
-                text.append(f"\nHint: {self.step.hints[self.hints_shown]}")
-                self._hints_seen(self.hints_shown + 1)
-        self._save()
+            text.append(f"✗ {verdict.closeness}.", style="bold red")
+            if verdict.hint is not None:
+                text.append(f"\nHint: {self.step.hints[verdict.hint]}")
         if self.can_reveal:
             text.append("\nPress r to reveal the worked answer, or try again.", style="italic")
         self._feedback(self._with_working(text))
@@ -427,10 +396,10 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             self._feedback(Text("This question has no hints; the panes above hold every "
                                 "number you need.", style="dim"))
             return
-        shown = min(self.hints_shown + 1, len(hints))
-        self._hints_seen(shown)
-        if not self.settled:
-            self._save()
+        settled = self.settled
+        shown = self.attempt.next_hint()
+        if not settled:
+            self._changed()
         text = Text()
         for number, hint in enumerate(hints[:shown], start=1):
             if number > 1:
@@ -439,18 +408,10 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append(hint)
         self._feedback(text)
 
-    def _hints_seen(self, shown: int) -> None:
-        """``shown`` hints are on screen: the record keeps the most ever seen (``progress``
-        tells "right first time" from "right after hints")."""
-        self.hints_shown = shown
-        if not self.settled:
-            self.record.hints = max(self.record.hints, shown)
-
     def reveal(self) -> bool:
-        if not self.can_reveal:
+        if self.attempt is None or not self.attempt.reveal():
             return False
-        self.record.revealed = True
-        self._save()
+        self._changed()
         self.query_one(AnswerInput).value = ""
         self._feedback(self._worked_answer())
         self.screen.set_focus(None)
@@ -459,6 +420,6 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
     def skip_if_unanswered(self) -> None:
         """Leaving a check that was never settled counts it as skipped (saved with the step
         reached, within a second, by the lesson screen)."""
-        if self.index is None or self.settled:
+        if self.index is None or self.attempt is None:
             return
-        self.record.skipped = True
+        self.attempt.skip()
