@@ -14,7 +14,8 @@ from nn_tui.lessons.edits import EditError, EditTarget, parse_target
 from nn_tui.lessons.explore import (ExploreSession, lesson_document, loss_of, step_text,
                                     write_lesson)
 from nn_tui.lessons.loader import load_lesson
-from nn_tui.lessons.session import LessonSession, check_lesson
+from nn_tui.lessons.lint import check_lesson
+from nn_tui.lessons.session import LessonSession
 
 W2 = EditTarget("W", 1, (0, 0))
 

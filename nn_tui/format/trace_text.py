@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 
-
 from nn_tui.engine.trace import Trace
 from nn_tui.format import worked
 from nn_tui.format.numbers import short

@@ -12,7 +12,8 @@ from nn_tui.format.numbers import num
 from nn_tui.ui.panes.slope import SLOPE_DECIMALS
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
-from nn_tui.lessons.session import LessonSession, check_lesson
+from nn_tui.lessons.lint import check_lesson
+from nn_tui.lessons.session import LessonSession
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.header import HeaderBar
