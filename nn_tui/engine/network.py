@@ -100,6 +100,24 @@ def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) ->
     return params
 
 
+@dataclass(slots=True)
+class LayerGradients:
+    """One layer's part of backpropagation (rows: one per sample of the batch).
+
+    dL_dz: the delta δ, (n, units). dL_dW: (units, fan_in); dL_db: (units,), (1,) shared or (0,).
+    dL_da: ∂L/∂a, (n, units); da_dz: f′(z), (n, units) or (n, units, units) for softmax; both
+    None for the output layer until :meth:`Network._learner_factors` adds them. dL_da_prev:
+    ∂L/∂x, set on the first layer only by that helper (above it, it is the layer below's dL_da).
+    """
+
+    dL_da: np.ndarray | None
+    da_dz: np.ndarray | None
+    dL_dz: np.ndarray
+    dL_dW: np.ndarray
+    dL_db: np.ndarray
+    dL_da_prev: np.ndarray | None = None
+
+
 class Network:
     """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs."""
 
@@ -147,18 +165,10 @@ class Network:
         return Network([layer.copy() for layer in self.layers], self.loss, self.learning_rate,
                        self.reduction)
 
-    def params(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
-
     def set_params(self, params: Sequence[tuple]) -> None:
         for layer, (W, b) in zip(self.layers, params):
             layer.W = np.array(W, dtype=float)
             layer.b = np.array(b, dtype=float)
-
-    def with_learning_rate(self, learning_rate: float) -> "Network":
-        clone = self.copy()
-        clone.learning_rate = float(learning_rate)
-        return clone
 
     # -- forward -------------------------------------------------------------------------------
 
@@ -194,58 +204,59 @@ class Network:
 
     # -- backward ------------------------------------------------------------------------------
 
-    def _backward(self, X, Y, zs, activations,
-                  every_factor: bool = True) -> list[dict[str, np.ndarray]]:
-        """Chain-rule factors for a batch (rows of X); gradients of the reduced loss.
+    def _scale(self, rows: int) -> float:
+        """Each sample's weight in the reported loss: 1/n for the mean over n rows, 1 for the sum."""
+        return 1.0 if self.reduction == "sum" else 1.0 / rows
 
-        Training needs only the gradients: with ``every_factor`` off, the factors that only the
-        trace shows are skipped (∂L/∂ŷ and ∂ŷ/∂z where a fused gradient replaces them, and
-        ∂L/∂x at the inputs), and left as None."""
-        n = X.shape[0]
-        scale = 1.0 if self.reduction == "sum" else 1.0 / n
-        output_layer = self.layers[-1]
-        y_hat = activations[-1]
-        name = output_layer.activation.name
-        fused = self.loss.fused_with(name)
+    def _backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
+                  activations: list[np.ndarray]) -> list[LayerGradients]:
+        """Backpropagation over the rows of X (n, fan_in) with targets Y (n, K): per layer the
+        delta δ = ∂L/∂z and the gradients of the reported loss.
+
+        δ of the output layer comes from the loss; going down, ∂L/∂a of a layer is the delta of
+        the layer above sent back through its weights (δ·W) and δ = ∂L/∂a through the slope
+        f′(z). Each layer's ∂L/∂W = δᵀ·a_prev and ∂L/∂b = Σ δ over the rows."""
+        gradients: list[LayerGradients] = [None] * len(self.layers)  # type: ignore[list-item]
         dL_da = da_dz = None
-        if every_factor or not fused:
-            # From the logits where the loss takes logs: the trace shows these two factors, and
-            # their product must be the dL/dz used below (up to rounding) while it is finite.
-            dL_da = self.loss.grad(Y, y_hat, z=zs[-1], activation=name) * scale
-            da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
-        if fused:
-            # Exact where ŷ has rounded to 0 or 1 (the separate factors would give 0·∞).
-            dL_dz = self.loss.fused_output_grad(Y, y_hat, z=zs[-1], activation=name) * scale
-        else:
-            dL_dz = output_layer.activation.backprop(dL_da, da_dz)
-
-        factors: list[dict[str, np.ndarray]] = [None] * len(self.layers)  # type: ignore[list-item]
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
-            a_prev = X if index == 0 else activations[index - 1]
-            if index < len(self.layers) - 1:
-                dL_da = factors[index + 1]["dL_da_prev"]
+            if index == len(self.layers) - 1:
+                dL_dz = self.loss.output_delta(Y, activations[index], zs[index],
+                                               layer.activation, self._scale(X.shape[0]))
+            else:
                 da_dz = layer.activation.jacobian(zs[index], activations[index])
                 dL_dz = layer.activation.backprop(dL_da, da_dz)
-            factors[index] = {
-                "dL_da": dL_da,
-                "da_dz": da_dz,
-                "dL_dz": dL_dz,
-                "W": dL_dz.T @ a_prev,
-                "b": layer.bias_grad(dL_dz),
-                "dL_da_prev": dL_dz @ layer.W if index > 0 or every_factor else None,
-            }
-        return factors
+            a_prev = X if index == 0 else activations[index - 1]
+            gradients[index] = LayerGradients(dL_da, da_dz, dL_dz, dL_dz.T @ a_prev,
+                                              layer.bias_grad(dL_dz))
+            if index > 0:
+                dL_da = dL_dz @ layer.W
+        return gradients
+
+    def _learner_factors(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
+                         activations: list[np.ndarray],
+                         gradients: list[LayerGradients]) -> list[LayerGradients]:
+        """The factors only the learner needs, added to what :meth:`_backward` computed: the
+        output layer's ∂L/∂ŷ and ∂ŷ/∂z (shown beside its delta even where the loss fuses them:
+        their product is that delta, up to rounding, while it is finite) and ∂L/∂x, the blame
+        the first layer passes to the inputs."""
+        output, last = self.layers[-1], gradients[-1]
+        last.dL_da = self.loss.grad(Y, activations[-1], z=zs[-1], activation=output.activation.name
+                                    ) * self._scale(X.shape[0])
+        last.da_dz = output.activation.jacobian(zs[-1], activations[-1])
+        gradients[0].dL_da_prev = gradients[0].dL_dz @ self.layers[0].W
+        return gradients
 
     @quiet
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, list[tuple]]:
-        """Reported loss and (∂L/∂W, ∂L/∂b) per layer over the rows of X: the training fast path."""
+        """The training fast path: the reported loss over the rows of X (n, fan_in) with targets
+        Y (n, K), and (∂L/∂W (units, fan_in), ∂L/∂b) of that loss per layer. A 1-D X or Y is
+        one row."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
         Y = np.atleast_2d(np.asarray(Y, dtype=float))
         zs, activations = self.forward(X)
         loss = self.reduce(self.per_sample_loss(Y, activations[-1], zs[-1]))
-        factors = self._backward(X, Y, zs, activations, every_factor=False)
-        return loss, [(f["W"], f["b"]) for f in factors]
+        return loss, [(g.dL_dW, g.dL_db) for g in self._backward(X, Y, zs, activations)]
 
     @quiet
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
@@ -276,7 +287,8 @@ class Network:
         zs, activations = self.forward(X)
         per_sample = self.per_sample_loss(Y, activations[-1], zs[-1])
         loss = self.reduce(per_sample)
-        factors = self._backward(X, Y, zs, activations)
+        factors = self._learner_factors(X, Y, zs, activations,
+                                        self._backward(X, Y, zs, activations))
 
         layer_traces = tuple(
             LayerTrace(
@@ -297,18 +309,19 @@ class Network:
         grad_traces = tuple(
             GradTrace(
                 index=i,
-                dL_da=unbatch(f["dL_da"]),
-                da_dz=unbatch(f["da_dz"]),
-                dL_dz=unbatch(f["dL_dz"]),
-                W=f["W"],
-                b=f["b"],
-                dL_da_prev=unbatch(f["dL_da_prev"]),
+                dL_da=unbatch(f.dL_da),
+                da_dz=unbatch(f.da_dz),
+                dL_dz=unbatch(f.dL_dz),
+                W=f.dL_dW,
+                b=f.dL_db,
+                # What a layer passes down is the ∂L/∂a of the layer below it.
+                dL_da_prev=unbatch(f.dL_da_prev if i == 0 else factors[i - 1].dL_da),
             )
             for i, f in enumerate(factors)
         )
 
         updated = self.copy()
-        updated.apply_gradients([(f["W"], f["b"]) for f in factors])
+        updated.apply_gradients([(f.dL_dW, f.dL_db) for f in factors])
         new_zs, new_activations = updated.forward(X)
         new_per_sample = updated.per_sample_loss(Y, new_activations[-1], new_zs[-1])
         after = AfterUpdate(

@@ -73,10 +73,6 @@ MAX_REPLAY_VALUES = 10_000_000
 # evaluates the same answers on the same data, so this bounds its work too.
 MAX_ANSWER_WORK = 2_000_000
 
-# Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs
-# (the rule itself is data on the Loss: ``LOSSES["bce"].output_activations``).
-BCE_OUTPUTS = LOSSES["bce"].output_activations
-
 LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -154,12 +150,6 @@ def batch_trace_values(spec: NetworkSpec, n_rows: int) -> int:
         if layer.activation == "softmax":
             per_row += layer.units * layer.units
     return n_rows * per_row
-
-
-def _targets_suit(loss: str, targets: np.ndarray) -> bool:
-    """Whether ``targets`` lie in the loss's ``target_range`` (bce and cross-entropy compare
-    the outputs with probabilities: targets in 0..1)."""
-    return LOSSES[loss].targets_suit(targets)
 
 
 class _Validator:
@@ -614,9 +604,9 @@ class _Validator:
                 continue
             # A variant with its own loss must suit the data's targets too.
             if loss is not None and loss != base.loss and targets is not None \
-                    and not _targets_suit(loss, targets):
+                    and not LOSSES[loss].targets_suit(targets):
                 self.problem(f"{key}.loss",
-                             f"{loss} needs targets between 0 and 1, and data.rows has others")
+                             f"{loss} {LOSSES[loss].target_rule}, and data.rows has others")
                 continue
             found.append(Variant(variant_id, label or variant_id, spec, epochs))
         return tuple(found)
@@ -678,8 +668,9 @@ class _Validator:
 
     def targets_fit(self, targets: np.ndarray, network: NetworkSpec,
                     key: str = "data.rows") -> None:
-        if not _targets_suit(network.loss, targets):
-            self.problem(key, f"{network.loss} needs targets between 0 and 1")
+        loss = LOSSES[network.loss]
+        if not loss.targets_suit(targets):
+            self.problem(key, f"{loss.name} {loss.target_rule}")
 
     def csv_data(self, raw: dict, network: NetworkSpec | None) -> np.ndarray | None:
         """The rows of ``[data] csv``: the columns ``inputs`` then ``targets`` of the CSV file
@@ -816,8 +807,8 @@ class _Validator:
                 # loss of every network it could be traced through.
                 if fields["y"] is not None:
                     for loss in sorted(getattr(self, "losses", {network.loss})):
-                        if not _targets_suit(loss, np.array(fields["y"])):
-                            self.problem(f"{key}.y", f"{loss} needs targets between 0 and 1")
+                        if not LOSSES[loss].targets_suit(np.array(fields["y"])):
+                            self.problem(f"{key}.y", f"{loss} {LOSSES[loss].target_rule}")
                             break
             if ("x" in item) != ("y" in item):
                 given = "dL_dy values" if not LOSSES[network.loss].has_value else "targets"
