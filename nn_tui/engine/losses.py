@@ -100,6 +100,14 @@ def _bce_grad(y, y_hat, z=None, activation=None):
     return (-(y / p) + (1.0 - y) / (1.0 - p)) / _k(y)
 
 
+def _bce_log_of_rounded(y: np.ndarray, y_hat: np.ndarray) -> bool:
+    return bool(np.any(((y > 0) & (y_hat <= 0)) | ((y < 1) & (y_hat >= 1))))
+
+
+def _cross_entropy_log_of_rounded(y: np.ndarray, y_hat: np.ndarray) -> bool:
+    return bool(np.any((y != 0) & (y_hat <= 0)))
+
+
 def _bce_sigmoid_delta(y: np.ndarray, y_hat: np.ndarray, z: np.ndarray) -> np.ndarray:
     # −(1/K)·Σ[y·ln σ(z) + (1−y)·ln(1−σ(z))] differentiates to (σ(z) − y)/K.
     return (y_hat - y) / _k(y)
@@ -150,6 +158,17 @@ def _cross_entropy_grad(y, y_hat, z=None, activation=None):
     return -y / np.clip(y_hat, LOG_EPSILON, None)
 
 
+# The fields of the loss templates (``Loss.derivative``, ``Loss.term_text``, ``FusedDelta.formula``)
+# written as symbols; the worked lines fill the same fields with one output's numbers.
+SYMBOLS = {"y": "y", "(y)": "y", "ŷ": "ŷ", "(ŷ)": "ŷ", "K": "K", "(1-y)": "(1 − y)",
+           "(1-ŷ)": "(1 − ŷ)"}
+
+
+def symbolic(template: str) -> str:
+    """A loss template written in symbols: "(2/{K})·({ŷ} − {(y)})" → "(2/K)·(ŷ − y)"."""
+    return template.format_map(SYMBOLS)
+
+
 @dataclass(frozen=True)
 class FusedDelta:
     """A loss's ∂L/∂z on one output activation, computed from ŷ and the logits z in one piece.
@@ -170,8 +189,9 @@ class Loss:
     """A per-sample loss L(y, ŷ), its gradient ∂L/∂ŷ, the rules of its use and its text.
 
     Text (the one source the worked lines, the walk-through, the exporters and the docs read):
-    ``title`` names it; ``expression`` is L's right-hand side and ``derivative`` ∂L/∂ŷ's, in y,
-    ŷ and K (the number of outputs); ``formula``/``derivative_formula`` are the whole
+    ``title`` names it; ``expression`` is L's right-hand side in y, ŷ and K (the number of
+    outputs); ``derivative`` ∂L/∂ŷ's, a template (see :data:`SYMBOLS`) whose fields the worked
+    lines fill with one output's numbers; ``formula``/``derivative_formula`` are the whole
     equations.
 
     Rules (read by the loader, the engine and the tests): ``output_activations`` are the output
@@ -188,6 +208,14 @@ class Loss:
     _value: Callable
     _grad: Callable
     fused: tuple[FusedDelta, ...] = ()
+    # The worked numbers of L for one sample: ``term_text`` per output, joined with " + " into
+    # ``sum_text`` (``sum_text_one`` for a single output); "" where no numbers are written.
+    term_text: str = ""
+    sum_text: str = "{terms}"
+    sum_text_one: str | None = None
+    # Whether a log-based loss would need ln 0 with outputs that have rounded to 0 or 1
+    # (then its worked numbers are left out): (y, ŷ) → bool.
+    log_of_rounded: Callable[[np.ndarray, np.ndarray], bool] | None = None
     output_activations: tuple[str, ...] | None = None
     requirement: str = ""
     target_range: tuple[float, float] | None = None
@@ -204,7 +232,7 @@ class Loss:
     @property
     def derivative_formula(self) -> str:
         """"∂L/∂ŷ = …"."""
-        return f"∂L/∂ŷ = {self.derivative}"
+        return f"∂L/∂ŷ = {symbolic(self.derivative)}"
 
     @property
     def target_rule(self) -> str:
@@ -274,7 +302,9 @@ MSE = Loss(
     name="mse",
     title="mean squared error",
     expression="(1/K)·Σ(y − ŷ)²",
-    derivative="(2/K)·(ŷ − y)",
+    derivative="(2/{K})·({ŷ} − {(y)})",
+    term_text="({y} − {(ŷ)})²",
+    sum_text="(1/{K})·({terms})",
     _value=_mse,
     _grad=_mse_grad,
     also_called=("MSE", "mean squared error"),
@@ -284,7 +314,8 @@ SSE = Loss(
     name="sse",
     title="sum of squared residuals",
     expression="Σ(y − ŷ)²",
-    derivative="2·(ŷ − y)",
+    derivative="2·({ŷ} − {(y)})",
+    term_text="({y} − {(ŷ)})²",
     _value=_sse,
     _grad=_sse_grad,
     also_called=("SSE", "SSR", "sum of squared errors / residuals"),
@@ -293,7 +324,8 @@ SSE = Loss(
 NO_LOSS = Loss(
     name="none",
     title="no loss: a given upstream gradient",
-    expression="no loss value; ∂L/∂ŷ is given (dL_dy)",
+    expression=("no loss value: backpropagation starts from the given ∂L/∂ŷ (the data's dL_dy "
+                "values)"),
     derivative="dL_dy, given",
     _value=_no_loss,
     _grad=_given_grad,
@@ -306,7 +338,10 @@ HALF_SSE = Loss(
     name="half_sse",
     title="half the sum of squared residuals",
     expression="½·Σ(y − ŷ)²",
-    derivative="ŷ − y",
+    derivative="{ŷ} − {(y)}",
+    term_text="({y} − {(ŷ)})²",
+    sum_text="½·({terms})",
+    sum_text_one="½·{terms}",
     _value=_half_sse,
     _grad=_half_sse_grad,
     also_called=("½SSE", "E_total", "E = ½Σ(target − out)²"),
@@ -316,10 +351,15 @@ BCE = Loss(
     name="bce",
     title="binary cross-entropy",
     expression="−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
-    derivative="(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
+    derivative="(1/{K})·(−{y}/{ŷ} + {(1-y)}/{(1-ŷ)})",
+    term_text="{y}·ln {ŷ} + {(1-y)}·ln {(1-ŷ)}",
+    sum_text="−(1/{K})·[{terms}]",
+    sum_text_one="−[{terms}]",
+    # ln 0 where ŷ has rounded to 0 or 1: the logs come from the logits, not these numbers.
+    log_of_rounded=_bce_log_of_rounded,
     _value=_bce,
     _grad=_bce_grad,
-    fused=(FusedDelta("sigmoid", _bce_sigmoid_delta, "(1/K)·(ŷ − y)"),
+    fused=(FusedDelta("sigmoid", _bce_sigmoid_delta, "(1/{K})·({ŷ} − {(y)})"),
            # Shown as the chain through the softmax Jacobian: its closed form is no help.
            FusedDelta("softmax", _bce_softmax_delta)),
     # ln ŷ and ln(1 − ŷ) exist only for 0 < ŷ < 1; other outputs would be clipped and the
@@ -334,10 +374,13 @@ CROSS_ENTROPY = Loss(
     name="cross_entropy",
     title="cross-entropy",
     expression="−Σ y·ln ŷ",
-    derivative="−y/ŷ",
+    derivative="−{y}/{ŷ}",
+    term_text="{y}·ln {ŷ}",
+    sum_text="−({terms})",
+    log_of_rounded=_cross_entropy_log_of_rounded,
     _value=_cross_entropy,
     _grad=_cross_entropy_grad,
-    fused=(FusedDelta("softmax", _cross_entropy_softmax_delta, "ŷ − y",
+    fused=(FusedDelta("softmax", _cross_entropy_softmax_delta, "{ŷ} − {(y)}",
                       "prediction minus target"),),
     output_activations=("softmax",),
     requirement="needs a softmax output layer",

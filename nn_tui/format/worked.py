@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_tui.engine.trace import Trace
+from nn_tui.engine.activations import Activation, get_activation
+from nn_tui.engine.losses import LOSSES, Loss, symbolic
+from nn_tui.engine.trace import LayerTrace, Trace
 from nn_tui.format.names import element, layer_symbol, subscript
 from nn_tui.format.numbers import num, parenthesised, short, signed_term, vector
 
@@ -148,35 +150,65 @@ def forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     return lines
 
 
+def layer_activation(record: LayerTrace) -> Activation:
+    """The activation of a traced layer, with its text (leaky ReLU with the layer's slope)."""
+    return get_activation(record.activation, record.negative_slope)
+
+
+def _fill(template: str, fields: dict[str, str]) -> str:
+    return template.format_map(fields)
+
+
+def _unit_fields(activation: Activation, z: str, a: str, minus_z: str, paren_z: str,
+                 paren_a: str, one_minus_a: str) -> dict[str, str]:
+    """The fields of an activation's templates (see :class:`Activation`)."""
+    slope = short(activation.negative_slope) if activation.negative_slope is not None else ""
+    return {"z": z, "-z": minus_z, "(z)": paren_z, "a": a, "(a)": paren_a,
+            "(1-a)": one_minus_a, "slope": slope}
+
+
+def _symbols(activation: Activation, z_name: str, a_name: str) -> dict[str, str]:
+    return _unit_fields(activation, z_name, a_name, f"−{z_name}", z_name, a_name,
+                        f"(1 − {a_name})")
+
+
+def _numbers(activation: Activation, z: float, a: float) -> dict[str, str]:
+    # Where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written as its own number
+    # ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0.
+    rounded = num(a).lstrip("−") in (num(0.0), num(1.0))
+    one_minus_a = parenthesised(num(1.0 - a)) if rounded else f"(1 − {num(a)})"
+    return _unit_fields(activation, num(z), num(a), num(-z), signed_term(z), signed_term(a),
+                        one_minus_a)
+
+
+def _numbers_part(template: str) -> str:
+    """The part of a worked formula that takes the numbers: "σ(z) = 1 / (1 + e^−z)" is worked
+    as "1 / (1 + e^−1.0000)", its last part."""
+    return template.rsplit(" = ", 1)[-1]
+
+
+def _plugged(formula: str, numbers: str) -> str:
+    """Numbers that say no more than the formula (a constant, a given) are not repeated."""
+    return "" if numbers == formula else numbers
+
+
 def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     record = trace.layers[layer]
-    name = record.activation
+    activation = layer_activation(record)
     lines = []
     for unit in range(len(record.a)):
         z_name = z_symbol(trace, layer, unit)
         z_value = record.z[unit]
-        if name == "relu":
-            formula, plugged = f"max(0, {z_name})", f"max(0, {num(z_value)})"
-        elif name == "sigmoid":
-            formula = f"σ({z_name}) = 1 / (1 + e^−{z_name})"
-            plugged = f"1 / (1 + e^{num(-z_value)})"
-        elif name == "tanh":
-            formula, plugged = f"tanh({z_name})", f"tanh({num(z_value)})"
-        elif name == "softplus":
-            formula = f"softplus({z_name}) = ln(1 + e^{z_name})"
-            plugged = f"ln(1 + e^{num(z_value)})"
-        elif name == "leaky_relu":
-            slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
-            formula = f"{z_name} if {z_name} > 0 else {slope}·{z_name}"
-            plugged = (num(z_value) if z_value > 0
-                       else f"{slope}·{parenthesised(num(z_value))}")
-        elif name == "identity":
-            formula, plugged = z_name, num(z_value)
-        else:  # softmax
+        formula = _fill(activation.value_text, _symbols(activation, z_name, ""))
+        numbers = _numbers(activation, z_value, record.a[unit])
+        if not activation.elementwise:  # softmax: every unit's z enters each output
             exps = " + ".join(f"e^{num(v)}" for v in record.z) if len(record.z) <= MAX_TERMS \
                 else "Σⱼ e^zⱼ"
-            formula = f"e^{z_name} / Σⱼ e^zⱼ"
             plugged = f"e^{num(z_value)} / ({exps})"
+        elif activation.value_branches is not None:  # piecewise: the branch taken
+            plugged = _fill(activation.value_branches[0 if z_value > 0 else 1], numbers)
+        else:
+            plugged = _fill(_numbers_part(activation.value_text), numbers)
         lines.append(
             WorkedLine(
                 symbol=a_symbol(trace, layer, unit),
@@ -205,41 +237,31 @@ def _cell(values: np.ndarray) -> str:
 # -- loss --------------------------------------------------------------------------------------
 
 
-def _log_of_rounded(name: str, y: np.ndarray, y_hat: np.ndarray) -> bool:
+def _log_of_rounded(loss: Loss, y: np.ndarray, y_hat: np.ndarray) -> bool:
     """Whether a log-based loss would need ln 0 with the rounded outputs: ŷ has rounded to
     exactly 0 or 1 where its target needs ln ŷ or ln(1 − ŷ). The engine takes those logs from
     the logits, so the numbers "ln 0.0000" would contradict the value: leave them out."""
-    if name == "bce":
-        return bool(np.any(((y > 0) & (y_hat <= 0)) | ((y < 1) & (y_hat >= 1))))
-    if name == "cross_entropy":
-        return bool(np.any((y != 0) & (y_hat <= 0)))
-    return False
+    return loss.log_of_rounded is not None and loss.log_of_rounded(y, y_hat)
+
+
+def _output_numbers(target: float, output: float, outputs: int) -> dict[str, str]:
+    """The fields of a loss template (see ``losses.SYMBOLS``) for one output's numbers."""
+    return {"y": short(target), "(y)": parenthesised(short(target)), "ŷ": num(output),
+            "(ŷ)": signed_term(output), "K": str(outputs), "(1-y)": short(1 - target),
+            "(1-ŷ)": num(1 - output)}
 
 
 NO_LOSS_TEXT = ('no loss value: loss = "none", backpropagation starts from the given '
                 'gradient ∂L/∂ŷ = dL_dy')
 
 
-def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
-    if _log_of_rounded(name, y, y_hat):
-        formula = ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]" if name == "bce" else "−Σ y·ln ŷ")
-        return formula + ", from the logits z (ŷ has rounded to 0 or 1)", ""
-    pairs = list(zip(y, y_hat))
-    if name == "half_sse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "½·Σ(y − ŷ)²", f"½·({terms})" if len(pairs) > 1 else f"½·{terms}"
-    if name == "mse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "(1/K)·Σ(y − ŷ)²", f"(1/{len(pairs)})·({terms})"
-    if name == "sse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "Σ(y − ŷ)²", terms
-    if name == "bce":
-        terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
-        scale = "" if len(pairs) == 1 else f"(1/{len(pairs)})·"
-        return "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", f"−{scale}[{terms}]"
-    terms = " + ".join(f"{short(t)}·ln {num(p)}" for t, p in pairs)
-    return "−Σ y·ln ŷ", f"−({terms})"
+def _sample_loss_plugged(loss: Loss, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
+    if _log_of_rounded(loss, y, y_hat):
+        return loss.expression + ", from the logits z (ŷ has rounded to 0 or 1)", ""
+    terms = " + ".join(_fill(loss.term_text, _output_numbers(t, p, len(y)))
+                       for t, p in zip(y, y_hat))
+    total = loss.sum_text_one if len(y) == 1 and loss.sum_text_one is not None else loss.sum_text
+    return loss.expression, total.format(terms=terms, K=len(y))
 
 
 def loss_lines(trace: Trace) -> list[WorkedLine]:
@@ -248,7 +270,7 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
     if not trace.has_loss:
         return [WorkedLine("L", "", "", "none", "loss", meaning=NO_LOSS_TEXT)]
     if trace.mode == "sample":
-        formula, plugged = _sample_loss_plugged(trace.loss_name, trace.y, trace.output)
+        formula, plugged = _sample_loss_plugged(LOSSES[trace.loss_name], trace.y, trace.output)
         return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
     losses = trace.per_sample_loss
     shown = [num(v) for v in losses]
@@ -263,51 +285,28 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
 
 # -- backward ----------------------------------------------------------------------------------
 
-def _sigmoid_slope_plugged(a: float) -> str:
-    """"0.8808·(1 − 0.8808)"; where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written
-    as its own number ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0."""
-    if num(a).lstrip("−") in (num(0.0), num(1.0)):
-        return f"{num(a)}·{parenthesised(num(1.0 - a))}"
-    return f"{num(a)}·(1 − {num(a)})"
-
-
-_SLOPE_FORMULAS = {
-    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_plugged(a)),
-    "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
-    # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
-    "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
-    # Exactly 1, whatever z: written once ("∂ŷ/∂z₂ = 1"), not "1 = 1 = 1.0000".
-    "identity": ("1", lambda a, z: ""),
-    "softplus": ("σ({z}) = 1 / (1 + e^−{z})", lambda a, z: f"1 / (1 + e^{num(-z)})"),
-}
-
-
-def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, str]:
+def _slope_formula(record: LayerTrace, unit: int, a_name: str,
+                   z_name: str) -> tuple[str, str]:
     """(formula, numbers) of the activation's slope at one unit."""
-    if record.activation == "leaky_relu":
-        slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
-        return (f"1 if {z_name} > 0 else {slope}",
-                f"1 if {num(record.z[unit])} > 0 else {slope}")
-    formula, plug = _SLOPE_FORMULAS[record.activation]
-    return formula.format(a=a_name, z=z_name), plug(record.a[unit], record.z[unit])
+    activation = layer_activation(record)
+    formula = _fill(activation.slope_text, _symbols(activation, z_name, a_name))
+    numbers = _fill(_numbers_part(activation.slope_text),
+                    _numbers(activation, record.z[unit], record.a[unit]))
+    return formula, _plugged(formula, numbers)
 
 
-def _slope_value(activation: str, slope: float) -> str:
-    """The slope as shown. Identity's (always 1) and ReLU's (1 or 0) are exact whole numbers,
-    written "1" and "0" as ∂z/∂b is, not "1.0000"."""
-    if activation in ("identity", "relu") and slope in (0.0, 1.0):
+def _slope_value(activation: Activation, slope: float) -> str:
+    """The slope as shown. Where every slope is exactly 0 or 1 (identity, ReLU) it is written
+    "1" or "0", as ∂z/∂b is, not "1.0000"."""
+    if activation.exact_slopes and slope in (0.0, 1.0):
         return "1" if slope == 1.0 else "0"
     return num(slope)
 
-_LOSS_DERIVATIVE = {
-    "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {parenthesised(short(t))}"),
-    "mse": ("(2/K)·(ŷ − y)", lambda t, p, k: f"(2/{k})·({num(p)} − {parenthesised(short(t))})"),
-    "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
-            lambda t, p, k: f"(1/{k})·(−{short(t)}/{num(p)} + {short(1 - t)}/{num(1 - p)})"),
-    "cross_entropy": ("−y/ŷ", lambda t, p, k: f"−{short(t)}/{num(p)}"),
-    "sse": ("2·(ŷ − y)", lambda t, p, k: f"2·({num(p)} − {parenthesised(short(t))})"),
-    "none": ("dL_dy, given", lambda t, p, k: ""),
-}
+
+def _loss_numbers(loss: Loss, template: str, target: float, output: float,
+                  outputs: int) -> str:
+    """A loss template (∂L/∂ŷ, a fused delta) with one output's numbers."""
+    return _plugged(symbolic(template), _fill(template, _output_numbers(target, output, outputs)))
 
 
 @dataclass(frozen=True)
@@ -342,17 +341,19 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
     last = layer == depth - 1
+    activation = layer_activation(record)
+    loss = LOSSES[trace.loss_name]
+    fused = loss.fused_delta(activation.name) if last else None
     rows: list[GradRow] = []
     units = len(record.z)
     for unit in range(units):
         a_name = a_symbol(trace, layer, unit)
         z_name = z_symbol(trace, layer, unit)
         if last:
-            formula, plug = _LOSS_DERIVATIVE[trace.loss_name]
+            formula = symbolic(loss.derivative)
             target, output = trace.y[unit], trace.output[unit]
-            plugged = ("" if _log_of_rounded(trace.loss_name, np.array([target]),
-                                             np.array([output]))
-                       else plug(target, output, len(trace.y)))
+            plugged = ("" if _log_of_rounded(loss, np.array([target]), np.array([output]))
+                       else _loss_numbers(loss, loss.derivative, target, output, len(trace.y)))
             meaning = "how the loss changes with the output"
         else:
             following = trace.layers[layer + 1]
@@ -369,22 +370,23 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             meaning = "blame passed back through the next layer's weights"
         rows.append(GradRow(_d("L", a_name), meaning, formula, plugged, num(grad.dL_da[unit]),
                             f"grads[{layer}].dL_da[{unit}]", layer))
-        if record.activation == "softmax":
+        if not activation.elementwise:
             continue
         slope_formula, slope_plugged = _slope_formula(record, unit, a_name, z_name)
         a_value = record.a[unit]
         # Where σ or tanh has rounded to its limit, "1.0000·(1 − 1.0000)" would read as 0; the
         # engine takes the slope from z (e^−|z|/(1 + e^−|z|)²), so the value stands alone.
-        pinned = record.activation in ("sigmoid", "tanh") and (
-            abs(a_value) >= 1.0 or (record.activation == "sigmoid" and a_value <= 0.0))
+        pinned = activation.bounds is not None and not (
+            activation.bounds[0] < a_value < activation.bounds[1])
+        constant = "{" not in activation.slope_text
         rows.append(
             GradRow(
                 _d(a_name, z_name),
-                f"slope of {record.activation} at {z_name}"
-                if record.activation != "identity" else "slope of identity: always 1",
+                f"slope of {activation.name}: always {activation.slope_text}" if constant
+                else f"slope of {activation.name} at {z_name}",
                 slope_formula + (", from z" if pinned else ""),
                 "" if pinned else slope_plugged,
-                _slope_value(record.activation, grad.da_dz[unit]),
+                _slope_value(activation, grad.da_dz[unit]),
                 f"grads[{layer}].da_dz[{unit}]",
                 layer,
             )
@@ -392,13 +394,16 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
         if _factors_agree(grad, unit):
             formula, plugged = (f"{_d('L', a_name)} · {_d(a_name, z_name)}",
                                 f"{num(grad.dL_da[unit])} · "
-                                f"{_slope_value(record.activation, grad.da_dz[unit])}")
-        else:
+                                f"{_slope_value(activation, grad.da_dz[unit])}")
+        elif fused is not None and fused.formula:
             # ŷ is so close to 0 or 1 that ∂L/∂ŷ overflows while ∂ŷ/∂z underflows; their
-            # product is the fused (1/K)·(ŷ − y), which the engine computes directly.
-            formula = "(1/K)·(ŷ − y), the two factors combined"
-            plugged = (f"(1/{len(trace.y)})·({num(trace.output[unit])} − "
-                       f"{parenthesised(short(trace.y[unit]))})")
+            # product is the fused delta (for σ + bce (1/K)·(ŷ − y)), which the engine
+            # computes directly.
+            formula = f"{symbolic(fused.formula)}, the two factors combined"
+            plugged = _loss_numbers(loss, fused.formula, trace.y[unit], trace.output[unit],
+                                    len(trace.y))
+        else:  # not met: only a fused delta can differ from its factors' product
+            formula, plugged = "", ""
         rows.append(
             GradRow(
                 _d("L", z_name),
@@ -410,17 +415,19 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                 layer,
             )
         )
-    if record.activation == "softmax":
+    if not activation.elementwise:
+        # The Jacobian's chain, or the fused delta where the loss has a closed form for it.
+        closed = fused is not None and bool(fused.formula)
         for unit in range(units):
             z_name = z_symbol(trace, layer, unit)
-            fused = trace.loss_name == "cross_entropy"
             rows.append(
                 GradRow(
                     _d("L", z_name),
-                    "softmax + cross-entropy: prediction minus target" if fused
-                    else "through the softmax Jacobian",
-                    "ŷ − y" if fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
-                    f"{num(trace.output[unit])} − {short(trace.y[unit])}" if fused else "",
+                    f"{activation.name} + {loss.title}: {fused.words}" if closed and fused
+                    else f"through the {activation.name} Jacobian",
+                    symbolic(fused.formula) if closed and fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
+                    _loss_numbers(loss, fused.formula, trace.y[unit], trace.output[unit],
+                                  len(trace.y)) if closed and fused else "",
                     num(grad.dL_dz[unit]),
                     f"grads[{layer}].dL_dz[{unit}]",
                     layer,
@@ -446,7 +453,8 @@ def _factors_agree(grad, unit: int) -> bool:
 def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
-    elementwise = record.activation != "softmax"
+    activation = layer_activation(record)
+    elementwise = activation.elementwise
     rows = []
     for unit in range(len(record.z)):
         z_name = z_symbol(trace, layer, unit)
@@ -454,7 +462,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
         if elementwise and _factors_agree(grad, unit):
             chain = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
             chain_values = (f"{num(grad.dL_da[unit])} · "
-                            f"{_slope_value(record.activation, grad.da_dz[unit])}")
+                            f"{_slope_value(activation, grad.da_dz[unit])}")
         else:
             chain, chain_values = _d("L", z_name), num(grad.dL_dz[unit])
         for k in range(record.W.shape[1]):
