@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
+from engine_runs import train
+from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 
 HIDDEN_ACTIVATIONS = [name for name, act in ACTIVATIONS.items() if not act.output_only]
 OUTPUT_ACTIVATIONS = list(ACTIVATIONS)

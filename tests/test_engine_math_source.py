@@ -129,3 +129,28 @@ def test_saturation_message_names_bounds_and_slopes_from_the_activation():
     activation = get_activation("tanh")
     assert message is not None
     assert "pinned at −1 or 1" in message and f"{activation.slope_symbol} ≈ 0" in message
+
+
+def test_the_docs_loss_table_states_each_loss_as_the_engine_does():
+    """docs/lesson-format.md lists every loss with the formula the engine's Loss carries."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "lesson-format.md").read_text(
+        encoding="utf-8")
+    for loss in LOSSES.values():
+        if loss.has_value:
+            assert f"| `{loss.name}` | {loss.formula} |" in docs, loss.name
+            assert loss.derivative_formula in docs, loss.name
+
+
+def test_the_markdown_export_names_the_loss_as_the_engine_does():
+    from pathlib import Path
+
+    from nn_tui.export.markdown import export_markdown
+    from nn_tui.lessons.loader import load_lesson
+
+    root = Path(__file__).resolve().parent.parent
+    lesson = load_lesson(root / "lessons" / "psa-hidden-layer.toml")
+    text = export_markdown(lesson)
+    loss = LOSSES[lesson.network.loss]
+    assert f"{loss.title} ({loss.name}), {loss.formula}" in text

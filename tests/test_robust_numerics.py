@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nn_tui.cli import main, strict_json
-from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
+from engine_runs import train
+from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import parse_lesson_text

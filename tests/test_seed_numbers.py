@@ -2,7 +2,7 @@
 
 import pytest
 
-from nn_tui.engine import train
+from engine_runs import train
 
 
 def test_psa_hidden_layer_forward_loss_and_one_step(psa_hidden):

@@ -394,6 +394,7 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
+    """The loss called ``name`` (a key of :data:`LOSSES`); ValueError naming the valid ones."""
     try:
         return LOSSES[name]
     except KeyError:

@@ -53,10 +53,12 @@ class DenseLayer:
 
     @property
     def units(self) -> int:
+        """The layer's neurons: the rows of W."""
         return self.W.shape[0]
 
     @property
     def fan_in(self) -> int:
+        """The values entering each neuron: the columns of W."""
         return self.W.shape[1]
 
     @property
@@ -65,11 +67,13 @@ class DenseLayer:
         return 0 if not self.use_bias else 1 if self.shared_bias else self.units
 
     def copy(self) -> "DenseLayer":
+        """A layer with its own copies of W and b (the activation is shared: it is immutable)."""
         return DenseLayer(self.W.copy(), self.b.copy(), self.activation, self.use_bias,
                           self.shared_bias, self.freeze)
 
     def pre_activation(self, a_prev: np.ndarray) -> np.ndarray:
-        """z = a_prev·Wᵀ (+ b): one row per sample for a batch."""
+        """z = a_prev·Wᵀ (+ b): a_prev (fan_in,) gives (units,); a batch (n, fan_in) gives
+        (n, units), one row per sample."""
         z = a_prev @ self.W.T
         return z + self.b if self.use_bias else z
 
@@ -83,11 +87,12 @@ class DenseLayer:
 
 
 def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) -> list[tuple]:
-    """Deterministic initial weights: Glorot-uniform for σ/tanh/identity/softplus, He-uniform
-    for ReLU and leaky ReLU.
+    """Deterministic initial (W, b) per layer: Glorot-uniform ±√(6/(fan_in + units)) for
+    σ/tanh/identity/softplus/softmax, He-uniform ±√(6/fan_in) for ReLU and leaky ReLU.
 
-    Biases start at zero. The same seed always gives the same numbers (PCG64).
-    """
+    ``sizes``: the input size then each layer's units; ``activations``: one name per layer.
+    W has shape (units, fan_in); b (units,) starts at zero. The same seed always gives the
+    same numbers (NumPy's PCG64)."""
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, units, activation in zip(sizes[:-1], sizes[1:], activations):
@@ -119,7 +124,13 @@ class LayerGradients:
 
 
 class Network:
-    """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs."""
+    """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs.
+
+    ``loss``: a :class:`Loss` or its name; ``learning_rate``: η of every step (no unit: it
+    scales the gradient); ``reduction``: how the per-sample losses of several rows combine,
+    "mean" or "sum" (the gradients are always those of the reduced loss). Raises ValueError for
+    an unknown reduction or loss name. Lesson files are validated before they get here; the
+    network itself checks no shapes."""
 
     def __init__(
         self,
@@ -146,7 +157,9 @@ class Network:
         params: Sequence[tuple] | None = None,
         seed: int = 0,
     ) -> "Network":
-        """A network from layer sizes (inputs first) and optional explicit (W, b) per layer."""
+        """A network from layer sizes (inputs first), one activation name per layer and
+        optional explicit (W (units, fan_in), b (units,)) per layer, else :func:`init_weights`
+        from ``seed``. Raises ValueError for an unknown activation, loss or reduction."""
         if params is None:
             params = init_weights(sizes, activations, seed)
         layers = [
@@ -159,13 +172,16 @@ class Network:
 
     @property
     def sizes(self) -> list[int]:
+        """The input size, then each layer's units."""
         return [self.layers[0].fan_in] + [layer.units for layer in self.layers]
 
     def copy(self) -> "Network":
+        """A network with its own copies of every W and b."""
         return Network([layer.copy() for layer in self.layers], self.loss, self.learning_rate,
                        self.reduction)
 
     def set_params(self, params: Sequence[tuple]) -> None:
+        """Replace every layer's W and b by the given (W (units, fan_in), b) pairs, as floats."""
         for layer, (W, b) in zip(self.layers, params):
             layer.W = np.array(W, dtype=float)
             layer.b = np.array(b, dtype=float)
@@ -174,7 +190,8 @@ class Network:
 
     @quiet
     def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Pre-activations and activations of every layer, for one sample or a batch of rows."""
+        """(z per layer, a per layer) for one sample x (fan_in,) — each (units,) — or a batch
+        of rows (n, fan_in) — each (n, units). Overflow gives ±inf/nan, without a warning."""
         a = np.asarray(x, dtype=float)
         zs, activations = [], []
         for layer in self.layers:
@@ -186,21 +203,26 @@ class Network:
 
     @quiet
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """The output ŷ for x: (K,) for one sample (fan_in,), (n, K) for a batch (n, fan_in)."""
         return self.forward(x)[1][-1]
 
-    def per_sample_loss(self, Y: np.ndarray, output: np.ndarray, z_out: np.ndarray) -> np.ndarray:
+    def _per_sample_loss(self, Y: np.ndarray, output: np.ndarray,
+                         z_out: np.ndarray) -> np.ndarray:
+        """One loss per row of Y (n, K), from the outputs and the output layer's logits."""
         return np.atleast_1d(
             self.loss(Y, output, z=z_out, activation=self.layers[-1].activation.name)
         )
 
-    def reduce(self, per_sample: np.ndarray) -> float:
+    def _reduce(self, per_sample: np.ndarray) -> float:
+        """The reported loss: the mean or the sum of the per-sample losses."""
         return float(np.sum(per_sample) if self.reduction == "sum" else np.mean(per_sample))
 
     @quiet
     def total_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """The reported loss over the rows of X (mean or sum of the per-sample losses)."""
+        """The reported loss over the rows of X (n, fan_in) with targets Y (n, K): the mean or
+        sum of the per-sample losses (nan for loss "none"; ±inf where it overflows)."""
         zs, activations = self.forward(np.atleast_2d(X))
-        return self.reduce(self.per_sample_loss(np.atleast_2d(Y), activations[-1], zs[-1]))
+        return self._reduce(self._per_sample_loss(np.atleast_2d(Y), activations[-1], zs[-1]))
 
     # -- backward ------------------------------------------------------------------------------
 
@@ -255,13 +277,15 @@ class Network:
         X = np.atleast_2d(np.asarray(X, dtype=float))
         Y = np.atleast_2d(np.asarray(Y, dtype=float))
         zs, activations = self.forward(X)
-        loss = self.reduce(self.per_sample_loss(Y, activations[-1], zs[-1]))
+        loss = self._reduce(self._per_sample_loss(Y, activations[-1], zs[-1]))
         return loss, [(g.dL_dW, g.dL_db) for g in self._backward(X, Y, zs, activations)]
 
     @quiet
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
         """One gradient-descent step in place: w ← w − η·∂L/∂w, except for the parameter
-        groups a layer's ``freeze`` names (they keep their values)."""
+        groups a layer's ``freeze`` names (they keep their values). ``grads``: (∂L/∂W, ∂L/∂b)
+        per layer, shaped as W and b (as :meth:`gradients` returns them); ``learning_rate``:
+        η, the network's own if None. New arrays replace W and b (old ones stay valid)."""
         eta = self.learning_rate if learning_rate is None else learning_rate
         for layer, (dW, db) in zip(self.layers, grads):
             if "weights" not in layer.freeze:
@@ -273,10 +297,13 @@ class Network:
 
     @quiet
     def trace(self, x: np.ndarray, y: np.ndarray, rows: Sequence[int] = ()) -> Trace:
-        """Every number of forward, loss, backward and one SGD step.
+        """Every number of forward, loss, backward and one SGD step, for the panes and answers.
 
-        A 1-D ``x`` is one sample ("sample" mode); a 2-D ``x`` is a batch of rows ("batch" mode).
-        """
+        A 1-D ``x`` (fan_in,) with targets ``y`` (K,) is one sample ("sample" mode); a 2-D
+        ``x`` (n, fan_in) with ``y`` (n, K) is a batch of rows ("batch" mode). ``rows``: which
+        data rows these are (recorded, not used). The network itself is not changed: the step
+        is taken on a copy (``after``). Besides the gradients training uses, the trace holds
+        the factors only a learner needs (see :meth:`_learner_factors`)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         batch = x.ndim == 2
@@ -285,8 +312,8 @@ class Network:
         unbatch = (lambda v: v) if batch else (lambda v: v[0])
 
         zs, activations = self.forward(X)
-        per_sample = self.per_sample_loss(Y, activations[-1], zs[-1])
-        loss = self.reduce(per_sample)
+        per_sample = self._per_sample_loss(Y, activations[-1], zs[-1])
+        loss = self._reduce(per_sample)
         factors = self._learner_factors(X, Y, zs, activations,
                                         self._backward(X, Y, zs, activations))
 
@@ -323,7 +350,7 @@ class Network:
         updated = self.copy()
         updated.apply_gradients([(f.dL_dW, f.dL_db) for f in factors])
         new_zs, new_activations = updated.forward(X)
-        new_per_sample = updated.per_sample_loss(Y, new_activations[-1], new_zs[-1])
+        new_per_sample = updated._per_sample_loss(Y, new_activations[-1], new_zs[-1])
         after = AfterUpdate(
             layers=tuple(
                 LayerUpdate(
@@ -338,7 +365,7 @@ class Network:
                 for i, (old, new) in enumerate(zip(self.layers, updated.layers))
             ),
             output=unbatch(new_activations[-1]),
-            loss=updated.reduce(new_per_sample),
+            loss=updated._reduce(new_per_sample),
             per_sample_loss=new_per_sample,
             has_loss=self.loss.has_value,
         )

@@ -46,6 +46,7 @@ class LayerTrace:
     negative_slope: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: arrays as nested lists, the keys as the answer paths name them."""
         data = {
             "activation": self.activation,
             "W": _plain(self.W),
@@ -124,6 +125,9 @@ class LayerUpdate:
 
 @dataclass(frozen=True)
 class AfterUpdate:
+    """The network after the step: each layer's new weights and forward pass, the new output
+    and loss (shapes as in :class:`Trace`)."""
+
     layers: tuple[LayerUpdate, ...]
     output: np.ndarray
     loss: float
@@ -141,6 +145,12 @@ class AfterUpdate:
 
 @dataclass(frozen=True)
 class Trace:
+    """One forward pass, loss, backward pass and gradient-descent step (see the module's text).
+
+    ``layers``, ``grads`` and ``after.layers`` hold one record per layer, input side first;
+    ``loss`` is the reported (reduced) loss, ``per_sample_loss`` one value per row;
+    ``learning_rate`` the η of the step."""
+
     mode: str  # "sample" or "batch"
     x: np.ndarray
     y: np.ndarray
@@ -165,6 +175,8 @@ class Trace:
         return float(self.loss - self.after.loss)
 
     def to_dict(self, lesson_id: str | None = None) -> dict[str, Any]:
+        """The plain-data form `nn-tui trace --json` prints, its keys the answer paths (see the
+        module's text); ``lesson_id`` adds a "lesson" key."""
         data: dict[str, Any] = {}
         if lesson_id is not None:
             data["lesson"] = lesson_id

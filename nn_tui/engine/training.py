@@ -55,16 +55,14 @@ class TrainingCancelled(Exception):
 
 
 @dataclass
-class TrainResult:
-    network: Network
-    history: list[float]
-    epochs_run: int
-    diverged: str | None = None
-    stalled: str | None = None  # why the loss stopped improving short of a fit (saturation ...)
-
-
-@dataclass
 class Trainer:
+    """Gradient descent over the rows of X (n, fan_in) with targets Y (n, K), in epochs.
+
+    Full-batch when ``batch_size`` is None or at least n, else mini-batches (shuffled from
+    ``seed`` unless ``shuffle`` is off). ``history``: the reported loss before training, then
+    after each epoch. Raises ValueError for a loss without a value ("none": nothing to
+    minimise)."""
+
     network: Network  # trained in place: pass a copy to keep the original
     X: np.ndarray
     Y: np.ndarray
@@ -129,6 +127,7 @@ class Trainer:
 
     @property
     def eta(self) -> float:
+        """The learning rate η the steps use: the trainer's own, else the network's."""
         return self.network.learning_rate if self.learning_rate is None else self.learning_rate
 
     def _batches(self):
@@ -289,19 +288,3 @@ class Trainer:
             f"{'never moved from' if from_start else 'stopped moving at'} {loss:.4g}. {cause}"
         )
 
-
-def train(
-    network: Network,
-    X: np.ndarray,
-    Y: np.ndarray,
-    epochs: int,
-    batch_size: int | None = None,
-    seed: int = 0,
-    learning_rate: float | None = None,
-    shuffle: bool = True,
-) -> TrainResult:
-    """Train a copy of ``network`` for ``epochs`` epochs (or until it diverges)."""
-    trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate, shuffle=shuffle)
-    trainer.run(epochs)
-    return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged,
-                       trainer.stalled())
