@@ -134,6 +134,9 @@ class Activation:
     bounds: tuple[float, float] | None = None
     slope_symbol: str = ""
     exact_slopes: bool = False
+    # How initial weights are drawn for it: "he" (±√(6/fan_in), for the ReLU family, whose
+    # slope is 0 on half the inputs) or "glorot" (±√(6/(fan_in + units))).
+    init: str = "glorot"
     elementwise: bool = True
     output_only: bool = False
     min_units: int = 1
@@ -184,6 +187,7 @@ RELU = Activation(
     # The slope at exactly 0 is taken as 0 (the usual convention).
     _slope=lambda z, a: (z > 0).astype(float),
     exact_slopes=True,
+    init="he",
 )
 
 SIGMOID = Activation(
@@ -268,6 +272,7 @@ def leaky_relu(negative_slope: float = DEFAULT_NEGATIVE_SLOPE) -> Activation:
         _slope=lambda z, a: np.where(z > 0, 1.0, slope),
         parameters=("negative_slope",),
         negative_slope=slope,
+        init="he",
     )
 
 

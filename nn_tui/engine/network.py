@@ -96,7 +96,7 @@ def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) ->
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, units, activation in zip(sizes[:-1], sizes[1:], activations):
-        if activation in ("relu", "leaky_relu"):
+        if get_activation(activation).init == "he":
             limit = np.sqrt(6.0 / fan_in)
         else:
             limit = np.sqrt(6.0 / (fan_in + units))
