@@ -154,3 +154,25 @@ def test_the_markdown_export_names_the_loss_as_the_engine_does():
     text = export_markdown(lesson)
     loss = LOSSES[lesson.network.loss]
     assert f"{loss.title} ({loss.name}), {loss.formula}" in text
+
+
+@pytest.mark.parametrize("written, meant", [("MSE", "mse"), ("log loss", "bce"), ("SSR", "sse"),
+                                            ("Categorical Cross-Entropy", "cross_entropy")])
+def test_a_loss_named_as_sources_name_it_is_refused_with_the_key_to_write(
+        tmp_path, capsys, written, meant):
+    """The names sources use (Loss.also_called) turn an unknown loss into a hint."""
+    from pathlib import Path
+
+    from nn_tui.cli import main
+
+    source = (Path(__file__).resolve().parent.parent / "lessons" / "single-neuron.toml")
+    text = source.read_text(encoding="utf-8")
+    lesson = tmp_path / "named.toml"
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("loss = "))
+    lines[at] = f'loss = "{written}"'
+    lesson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", str(lesson)]) == 2
+    out = capsys.readouterr().out
+    assert f"named.toml:{at + 1}" in out and "network.loss" in out
+    assert f'loss = "{meant}"' in out

@@ -111,7 +111,7 @@ class Activation:
     numbers of the branch taken (z > 0, else) instead of the whole ``value_text``; ``words``:
     what f does, in a sentence's words. Saturation (sigmoid, tanh, softmax): ``max_slope``, the
     largest slope; ``bounds``, the limits its outputs approach (and are pinned at once z is
-    large); ``slope_symbol``, how the slope is named in the training messages.
+    large); :attr:`slope_symbol` names the slope in the training messages.
     ``exact_slopes``: every slope is exactly 0 or 1 (written "1", not "1.0000").
 
     ``output_only``: allowed on the output layer only (softmax); ``min_units``: the fewest
@@ -132,7 +132,6 @@ class Activation:
     value_branches: tuple[str, str] | None = None
     max_slope: float | None = None
     bounds: tuple[float, float] | None = None
-    slope_symbol: str = ""
     exact_slopes: bool = False
     # How initial weights are drawn for it: "he" (±√(6/fan_in), for the ReLU family, whose
     # slope is 0 on half the inputs) or "glorot" (±√(6/(fan_in + units))).
@@ -142,6 +141,11 @@ class Activation:
     min_units: int = 1
     parameters: tuple[str, ...] = ()
     negative_slope: float | None = None
+
+    @property
+    def slope_symbol(self) -> str:
+        """The slope's name: σ′, tanh′ ...; ∂ŷ/∂z for softmax (a Jacobian, not one slope)."""
+        return f"{self.symbol}′" if self.elementwise else "∂ŷ/∂z"
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """a = f(z), shape of z: (units,) for one sample or (n, units) for a batch."""
@@ -200,7 +204,6 @@ SIGMOID = Activation(
     words="squashes z into (0, 1) with the sigmoid σ",
     max_slope=0.25,
     bounds=(0.0, 1.0),
-    slope_symbol="σ′",
     _value=_sigmoid,
     _slope=_sigmoid_slope,
 )
@@ -215,7 +218,6 @@ TANH = Activation(
     words="squashes z into (−1, 1) with tanh",
     max_slope=1.0,
     bounds=(-1.0, 1.0),
-    slope_symbol="tanh′",
     _value=np.tanh,
     _slope=_tanh_slope,
 )
@@ -231,7 +233,6 @@ SOFTMAX = Activation(
     # Its largest diagonal slope aᵢ·(1 − aᵢ) is ¼, at aᵢ = ½.
     max_slope=0.25,
     bounds=(0.0, 1.0),
-    slope_symbol="∂ŷ/∂z",
     _value=_softmax,
     _slope=_softmax_jacobian,
     elementwise=False,

@@ -393,6 +393,16 @@ LOSSES: dict[str, Loss] = {
 }
 
 
+def loss_called(name: str) -> Loss | None:
+    """The loss that sources call ``name`` ("MSE", "log loss", "SSR" ...: its title or one of
+    its ``also_called`` names, in any case), or None."""
+    wanted = name.strip().casefold()
+    for loss in LOSSES.values():
+        if wanted in (other.casefold() for other in (loss.name, loss.title, *loss.also_called)):
+            return loss
+    return None
+
+
 def get_loss(name: str) -> Loss:
     """The loss called ``name`` (a key of :data:`LOSSES`); ValueError naming the valid ones."""
     try:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nn_tui.engine.activations import ACTIVATIONS
-from nn_tui.engine.losses import LOSSES
+from nn_tui.engine.losses import LOSSES, loss_called
 from nn_tui.engine.network import FREEZABLE, REDUCTIONS
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
 from nn_tui.lessons.expressions import ExpressionError, parse_expression
@@ -514,7 +514,11 @@ class _Validator:
     def loss_name(self, raw: dict, where: str, required: bool) -> str | None:
         loss = self.string(raw, "loss", where, required=required, limit=MAX_NAME)
         if loss is not None and loss not in LOSSES:
-            self.problem(f"{where}.loss", f"unknown loss {loss!r} (valid: {', '.join(LOSSES)})")
+            meant = loss_called(loss)
+            hint = f'; {loss!r} is what sources call {meant.name}: loss = "{meant.name}"' \
+                if meant is not None else ""
+            self.problem(f"{where}.loss",
+                         f"unknown loss {loss!r} (valid: {', '.join(LOSSES)}){hint}")
             return None
         return loss
 
