@@ -107,12 +107,14 @@ class Activation:
     definitions in z; ``value_text`` and ``slope_text``, the worked lines of a = f(z) and
     ∂a/∂z as templates in which ``{z}`` and ``{a}`` stand for the unit's symbols or numbers,
     ``{-z}`` for −z, ``{(z)}``/``{(a)}`` for a value that is put in parentheses when negative,
-    ``{(1-a)}`` for (1 − a), and ``{slope}`` for leaky ReLU's slope below 0; ``value_branches``: for a piecewise f, the
-    numbers of the branch taken (z > 0, else) instead of the whole ``value_text``; ``words``:
-    what f does, in a sentence's words. Saturation (sigmoid, tanh, softmax): ``max_slope``, the
+    ``{(1-a)}`` for (1 − a), and ``{slope}`` for leaky ReLU's slope below 0;
+    ``value_branches``: for a piecewise f, the numbers of the branch taken (z > 0, else)
+    instead of the whole ``value_text``; ``words``: what f does, in a sentence's words.
+    Saturation (sigmoid, tanh, softmax): ``max_slope``, the
     largest slope; ``bounds``, the limits its outputs approach (and are pinned at once z is
     large); :attr:`slope_symbol` names the slope in the training messages.
-    ``exact_slopes``: every slope is exactly 0 or 1 (written "1", not "1.0000").
+    ``exact_slopes``: every slope is exactly 0 or 1 (written "1", not "1.0000"). ``init``: how
+    :func:`~nn_tui.engine.network.init_weights` draws its starting weights ("he" or "glorot").
 
     ``output_only``: allowed on the output layer only (softmax); ``min_units``: the fewest
     units a layer with it may have; ``parameters``: the layer keys that tune it

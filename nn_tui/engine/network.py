@@ -227,7 +227,7 @@ class Network:
     # -- backward ------------------------------------------------------------------------------
 
     def _scale(self, rows: int) -> float:
-        """Each sample's weight in the reported loss: 1/n for the mean over n rows, 1 for the sum."""
+        """Each sample's weight in the reported loss: 1/n for the mean of n rows, 1 for a sum."""
         return 1.0 if self.reduction == "sum" else 1.0 / rows
 
     def _backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],

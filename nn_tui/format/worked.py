@@ -155,30 +155,25 @@ def layer_activation(record: LayerTrace) -> Activation:
     return get_activation(record.activation, record.negative_slope)
 
 
-def _fill(template: str, fields: dict[str, str]) -> str:
-    return template.format_map(fields)
-
-
-def _unit_fields(activation: Activation, z: str, a: str, minus_z: str, paren_z: str,
-                 paren_a: str, one_minus_a: str) -> dict[str, str]:
-    """The fields of an activation's templates (see :class:`Activation`)."""
-    slope = short(activation.negative_slope) if activation.negative_slope is not None else ""
-    return {"z": z, "-z": minus_z, "(z)": paren_z, "a": a, "(a)": paren_a,
-            "(1-a)": one_minus_a, "slope": slope}
+def _negative_slope(activation: Activation) -> str:
+    return short(activation.negative_slope) if activation.negative_slope is not None else ""
 
 
 def _symbols(activation: Activation, z_name: str, a_name: str) -> dict[str, str]:
-    return _unit_fields(activation, z_name, a_name, f"−{z_name}", z_name, a_name,
-                        f"(1 − {a_name})")
+    """The fields of an activation's templates (see :class:`Activation`) as one unit's symbols."""
+    return {"z": z_name, "-z": f"−{z_name}", "(z)": z_name, "a": a_name, "(a)": a_name,
+            "(1-a)": f"(1 − {a_name})", "slope": _negative_slope(activation)}
 
 
 def _numbers(activation: Activation, z: float, a: float) -> dict[str, str]:
+    """The same fields as one unit's numbers."""
     # Where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written as its own number
     # ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0.
     rounded = num(a).lstrip("−") in (num(0.0), num(1.0))
-    one_minus_a = parenthesised(num(1.0 - a)) if rounded else f"(1 − {num(a)})"
-    return _unit_fields(activation, num(z), num(a), num(-z), signed_term(z), signed_term(a),
-                        one_minus_a)
+    return {"z": num(z), "-z": num(-z), "(z)": signed_term(z), "a": num(a),
+            "(a)": signed_term(a),
+            "(1-a)": parenthesised(num(1.0 - a)) if rounded else f"(1 − {num(a)})",
+            "slope": _negative_slope(activation)}
 
 
 def _numbers_part(template: str) -> str:
@@ -199,16 +194,16 @@ def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     for unit in range(len(record.a)):
         z_name = z_symbol(trace, layer, unit)
         z_value = record.z[unit]
-        formula = _fill(activation.value_text, _symbols(activation, z_name, ""))
+        formula = activation.value_text.format_map(_symbols(activation, z_name, ""))
         numbers = _numbers(activation, z_value, record.a[unit])
         if not activation.elementwise:  # softmax: every unit's z enters each output
             exps = " + ".join(f"e^{num(v)}" for v in record.z) if len(record.z) <= MAX_TERMS \
                 else "Σⱼ e^zⱼ"
             plugged = f"e^{num(z_value)} / ({exps})"
         elif activation.value_branches is not None:  # piecewise: the branch taken
-            plugged = _fill(activation.value_branches[0 if z_value > 0 else 1], numbers)
+            plugged = activation.value_branches[0 if z_value > 0 else 1].format_map(numbers)
         else:
-            plugged = _fill(_numbers_part(activation.value_text), numbers)
+            plugged = _numbers_part(activation.value_text).format_map(numbers)
         lines.append(
             WorkedLine(
                 symbol=a_symbol(trace, layer, unit),
@@ -258,7 +253,7 @@ NO_LOSS_TEXT = ('no loss value: loss = "none", backpropagation starts from the g
 def _sample_loss_plugged(loss: Loss, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
     if _log_of_rounded(loss, y, y_hat):
         return loss.expression + ", from the logits z (ŷ has rounded to 0 or 1)", ""
-    terms = " + ".join(_fill(loss.term_text, _output_numbers(t, p, len(y)))
+    terms = " + ".join(loss.term_text.format_map(_output_numbers(t, p, len(y)))
                        for t, p in zip(y, y_hat))
     total = loss.sum_text_one if len(y) == 1 and loss.sum_text_one is not None else loss.sum_text
     return loss.expression, total.format(terms=terms, K=len(y))
@@ -289,9 +284,9 @@ def _slope_formula(record: LayerTrace, unit: int, a_name: str,
                    z_name: str) -> tuple[str, str]:
     """(formula, numbers) of the activation's slope at one unit."""
     activation = layer_activation(record)
-    formula = _fill(activation.slope_text, _symbols(activation, z_name, a_name))
-    numbers = _fill(_numbers_part(activation.slope_text),
-                    _numbers(activation, record.z[unit], record.a[unit]))
+    formula = activation.slope_text.format_map(_symbols(activation, z_name, a_name))
+    numbers = _numbers_part(activation.slope_text).format_map(
+        _numbers(activation, record.z[unit], record.a[unit]))
     return formula, _plugged(formula, numbers)
 
 
@@ -303,10 +298,10 @@ def _slope_value(activation: Activation, slope: float) -> str:
     return num(slope)
 
 
-def _loss_numbers(loss: Loss, template: str, target: float, output: float,
-                  outputs: int) -> str:
+def _loss_numbers(template: str, target: float, output: float, outputs: int) -> str:
     """A loss template (∂L/∂ŷ, a fused delta) with one output's numbers."""
-    return _plugged(symbolic(template), _fill(template, _output_numbers(target, output, outputs)))
+    numbers = template.format_map(_output_numbers(target, output, outputs))
+    return _plugged(symbolic(template), numbers)
 
 
 @dataclass(frozen=True)
@@ -353,7 +348,7 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             formula = symbolic(loss.derivative)
             target, output = trace.y[unit], trace.output[unit]
             plugged = ("" if _log_of_rounded(loss, np.array([target]), np.array([output]))
-                       else _loss_numbers(loss, loss.derivative, target, output, len(trace.y)))
+                       else _loss_numbers(loss.derivative, target, output, len(trace.y)))
             meaning = "how the loss changes with the output"
         else:
             following = trace.layers[layer + 1]
@@ -400,7 +395,7 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             # product is the fused delta (for σ + bce (1/K)·(ŷ − y)), which the engine
             # computes directly.
             formula = f"{symbolic(fused.formula)}, the two factors combined"
-            plugged = _loss_numbers(loss, fused.formula, trace.y[unit], trace.output[unit],
+            plugged = _loss_numbers(fused.formula, trace.y[unit], trace.output[unit],
                                     len(trace.y))
         else:  # not met: only a fused delta can differ from its factors' product
             formula, plugged = "", ""
@@ -426,7 +421,7 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"{activation.name} + {loss.title}: {fused.words}" if closed and fused
                     else f"through the {activation.name} Jacobian",
                     symbolic(fused.formula) if closed and fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
-                    _loss_numbers(loss, fused.formula, trace.y[unit], trace.output[unit],
+                    _loss_numbers(fused.formula, trace.y[unit], trace.output[unit],
                                   len(trace.y)) if closed and fused else "",
                     num(grad.dL_dz[unit]),
                     f"grads[{layer}].dL_dz[{unit}]",
