@@ -78,6 +78,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _decimals_argument(parser: argparse.ArgumentParser, when: str = "") -> None:
+    parser.add_argument("--decimals", type=int, default=None, metavar="D",
+                        help=f"{when}significant decimals of the numbers written out (1-15, "
+                             "default 4, as the tutor shows them; --json output keeps full "
+                             "precision)")
+
+
+def _use_decimals(args: argparse.Namespace, command: str) -> None:
+    """Apply ``--decimals`` (UsageError when it is out of range)."""
+    from nn_tui.format.numbers import DECIMALS, MAX_DECIMALS, MIN_DECIMALS, use_decimals
+
+    decimals = DECIMALS if args.decimals is None else args.decimals
+    if not MIN_DECIMALS <= decimals <= MAX_DECIMALS:
+        raise UsageError(f"nn-tui {command}: --decimals must be between {MIN_DECIMALS} and "
+                         f"{MAX_DECIMALS}, not {decimals}")
+    use_decimals(decimals)
+
+
 def _command_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nn-tui")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -95,8 +113,7 @@ def _command_parser() -> argparse.ArgumentParser:
     which = trace.add_mutually_exclusive_group()
     which.add_argument("--sample", type=int, metavar="N", help="trace data row N (0-based)")
     which.add_argument("--batch", action="store_true", help="trace all rows as one batch")
-    trace.add_argument("--decimals", type=int, default=4, metavar="D",
-                       help="decimals in the worked arithmetic (default 4)")
+    _decimals_argument(trace)
     trace.add_argument("--json", action="store_true", help="print the full trace as JSON")
     _add_set_options(trace, steps=True)
 
@@ -105,6 +122,7 @@ def _command_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, metavar="N", help="epochs (default: the lesson's)")
     train.add_argument("--predict", action="append", default=[], metavar="V[,V...]",
                        help="input values to predict after training (repeatable)")
+    _decimals_argument(train)
     train.add_argument("--json", action="store_true", help="print JSON")
     _add_set_options(train, steps=False)
 
@@ -116,6 +134,7 @@ def _command_parser() -> argparse.ArgumentParser:
                       help="the whole lesson, worked out, with the solutions at the end")
     kind.add_argument("--python", action="store_true",
                       help="a standalone NumPy script of the lesson's network and training")
+    _decimals_argument(export, "with --markdown: ")
     export.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE (replaced atomically) instead of printing")
 
@@ -491,8 +510,7 @@ def _step_start(lesson: Lesson, step: int):
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    from nn_tui.format.numbers import use_decimals
-
+    _use_decimals(args, "trace")
     lesson = _load(args.path)
     network = lesson.network.build()
     if args.step is not None and (args.sample is not None or args.batch):
@@ -502,9 +520,6 @@ def run_trace(args: argparse.Namespace) -> int:
         raise UsageError(
             f"nn-tui trace: --sample {args.sample}: {args.path} has rows 0 to {len(lesson.rows) - 1}"
         )
-    if not 1 <= args.decimals <= 15:
-        raise UsageError("nn-tui trace: --decimals must be between 1 and 15")
-    use_decimals(args.decimals)
     if args.batch:
         from nn_tui.lessons.loader import MAX_BATCH_TRACE_VALUES, batch_trace_values
 
@@ -591,6 +606,7 @@ def run_train(args: argparse.Namespace) -> int:
     from nn_tui.engine import Trainer
     from nn_tui.format.numbers import num, vector
 
+    _use_decimals(args, "train")
     lesson = _load(args.path)
     epochs = lesson.training.epochs if args.epochs is None else args.epochs
     if not 1 <= epochs <= 1_000_000:
@@ -737,6 +753,10 @@ def _write_problem(error: OSError) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.python and args.decimals is not None:
+        raise UsageError("nn-tui export: --decimals applies to --markdown (the Python script "
+                         "prints its numbers itself)")
+    _use_decimals(args, "export")
     if args.output is not None:
         problem = _output_problem(args.output, args.path)
         if problem:

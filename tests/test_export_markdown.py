@@ -237,24 +237,24 @@ def test_psa_hidden_layer_step_by_step():
     assert "ŷ = " not in hidden  # the output layer comes at the next forward step
     assert "ŷ = σ(z₂) = 1 / (1 + e^−z₂) = 1 / (1 + e^0.7311) = 0.3250" in \
         by_title["Forward: the prediction"]
-    assert "L = ½·Σ(y − ŷ)² = ½·(0 − 0.3250)² = 0.0528" in \
+    assert "L = ½·Σ(y − ŷ)² = ½·(0 − 0.3250)² = 0.05280" in \
         by_title["How wrong: half the squared error"]
     output = by_title["Backward: the output layer"]
     assert "∂L/∂ŷ · ∂ŷ/∂z₂ · ∂z₂/∂w₂ = 0.3250 · 0.2194 · 0.7311" in output
-    assert "| 0.0521 |" in output
+    assert "| 0.05211 |" in output
     assert "∂L/∂w₁" not in output  # the hidden layer's gradients come one step later
-    assert "| −0.0280 |" in by_title["Backward: the hidden layer"]
+    assert "| −0.02803 |" in by_title["Backward: the hidden layer"]
     update = by_title["One step of gradient descent"]
-    assert "w₂ new = w₂ − η·∂L/∂w₂ = −1.0000 − 0.1·0.0521 = −1.0052" in update
+    assert "w₂ new = w₂ − η·∂L/∂w₂ = −1.0000 − 0.1·0.05211 = −1.0052" in update
     assert "ŷ new = 0.3223 (was 0.3250)" in update
-    assert "L new = 0.0519 (was 0.0528, lower by 0.0009)" in update
+    assert "L new = 0.05193 (was 0.05280, lower by 0.0008728)" in update
     training = by_title["Training on all 14 patients"]
     outcome = session_of("psa-hidden-layer").training_outcomes(
         [step.title for step in session_of("psa-hidden-layer").steps].index(
             "Training on all 14 patients"))[0]
     assert re.search(rf"\| main network \| +6000 / 6000 \| +{num(outcome.history[0])} \| "
                      rf"+{num(outcome.history[-1])} \| done", training)
-    assert "0.0684" in training  # the mean loss the lesson's prose quotes
+    assert "0.06836" in training  # the mean loss the lesson's prose quotes (as 0.0684)
 
 
 def test_the_document_starts_with_the_network_and_the_data():

@@ -182,6 +182,6 @@ def test_learner_numbers(text, expected):
 
 
 @pytest.mark.parametrize("text", ["abc", "1/0", "", "   ", "1e999", "1,5", "0.3.2", "--1", "1/", "/2", "e5",
-                                  "nan", "inf", "2*3"])
+                                  "nan", "inf", "2*"])
 def test_not_learner_numbers(text):
     assert parse_learner_number(text) is None

@@ -673,10 +673,10 @@ def test_worked_text_of_the_new_activations_and_the_bias_conventions():
     assert "b₁" not in " ".join(forward)
     assert forward[2] == "a₁[1] = z₁[1] if z₁[1] > 0 else 0.1·z₁[1] = 0.1·(−1.5000) = −0.1500"
     output = [line.text() for line in worked.forward_lines(trace, 1)]
-    assert output[-1] == "ŷ = softplus(z₂) = ln(1 + e^z₂) = ln(1 + e^−2.6500) = 0.0683"
+    assert output[-1] == "ŷ = softplus(z₂) = ln(1 + e^z₂) = ln(1 + e^−2.6500) = 0.06827"
     rows = {row.path: row.text() for row in worked.backward_rows(trace, 1)}
     assert rows["grads[1].da_dz[0]"] == ("∂ŷ/∂z₂ = σ(z₂) = 1 / (1 + e^−z₂) = "
-                                        "1 / (1 + e^2.6500) = 0.0660")
+                                        "1 / (1 + e^2.6500) = 0.06599")
     rows = {row.path: row.text() for row in worked.backward_rows(trace, 0)}
     assert rows["grads[0].da_dz[0]"] == ("∂a₁[1]/∂z₁[1] = 1 if z₁[1] > 0 else 0.1 = "
                                         "1 if −1.5000 > 0 else 0.1 = 0.1000")
@@ -736,7 +736,7 @@ def test_nn_tui_trace_prints_frozen_and_shared_bias_lines(tmp_path, capsys):
     assert main(["trace", str(path), "--decimals", "9"]) == 0
     out = capsys.readouterr().out
     assert "z₁[1] = W₁[1,1]·x₁ + W₁[1,2]·x₂ + b₁ = " in out
-    assert "∂L/∂b₂ = Σⱼ ∂L/∂z₂[j] = 0.138498562 + (−0.038098237) = 0.100400325" in out
+    assert "∂L/∂b₂ = Σⱼ ∂L/∂z₂[j] = 0.138498562 + (−0.0380982365) = 0.100400325" in out
     assert "(not applied: frozen)" in out
     assert "W₂[1,1] new = W₂[1,1] − η·∂L/∂W₂[1,1] = 0.400000000 − 0.5·0.082167041 = 0.358916480" \
         in out

@@ -7,7 +7,8 @@ import pytest
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
-from nn_tui.lessons.session import MIN_TOLERANCE, RELATIVE_TOLERANCE, LessonSession
+from nn_tui.lessons.grading import default_tolerance
+from nn_tui.lessons.session import LessonSession
 
 # A 1-1-1 network (the PSA article's) with a step of every kind and two variants.
 LESSON = """\
@@ -261,7 +262,7 @@ def test_default_tolerance(lesson):
     session = LessonSession(lesson)
     expected = session.answer(3)
     assert expected == pytest.approx(0.32496, abs=5e-6)
-    assert session.tolerance(3) == max(MIN_TOLERANCE, RELATIVE_TOLERANCE * abs(expected))
+    assert session.tolerance(3) == default_tolerance(expected) == pytest.approx(5e-4)
     assert session.tolerance(9) == 1e-9  # a multiple-choice answer must match exactly
 
 

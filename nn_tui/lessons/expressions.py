@@ -577,25 +577,84 @@ def _evaluate(node: tuple, context: dict[str, Any], meter: "WorkMeter | None" = 
 # same characters), so matching is linear in the length; the length limit bounds it further.
 _UNSIGNED = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _LEARNER_NUMBER = re.compile(
-    rf"\s*(?P<sign>[-+−]?)\s*(?P<num>{_UNSIGNED})(?:\s*/\s*(?P<den>{_UNSIGNED}))?\s*"
+    rf"\s*(?P<sign>[-+]?)\s*(?P<num>{_UNSIGNED})(?:\s*/\s*(?P<den>{_UNSIGNED}))?\s*"
 )
-# No honest answer is longer; anything longer is "not a number" without being looked at.
+# No honest answer is longer; anything longer is "not a number" without being looked at. It
+# also bounds the work of an arithmetic answer: at most this many numbers and operations, each
+# a single float operation (``9^9^9^9`` overflows at once and is refused, it is never computed
+# as an integer).
 MAX_LEARNER_NUMBER_LENGTH = 100
+# What a learner's arithmetic may name: the constant e and these functions of one number. No
+# trace path: an answer box that read ``output[0]`` would give the answer away. (None starts
+# with a letter the lesson screen takes from an empty answer box, n p h r t d q: tanh and relu
+# could not be typed first.)
+LEARNER_CONSTANTS = {"e": math.e}
+LEARNER_FUNCTIONS = frozenset({"exp", "ln", "log", "sqrt", "abs", "sigmoid"})
+# Signs a keyboard may type for minus and times, read as - and *.
+_LEARNER_SYMBOLS = str.maketrans({"−": "-", "×": "*", "⋅": "*", "∙": "*", "·": "*"})
 
 
-def parse_learner_number(text: str) -> float | None:
-    """A number typed by a learner: ``0.325``, ``-2.8e-2``, ``1/3``, ``.5``, ``−0.7``.
+@dataclass(frozen=True)
+class LearnerAnswer:
+    """A learner's typed answer: its ``value``, and whether it was ``arithmetic`` (more than a
+    plain number: ``1/3``, ``0.325*(1-0.325)``, ``e^-1``), whose value is then worth showing."""
 
-    Returns None for anything else (including a fraction over zero, a non-finite result and any
-    text longer than ``MAX_LEARNER_NUMBER_LENGTH`` characters), so the caller can say "that is
-    not a number" without counting an attempt. Runs in time linear in ``len(text)``, bounded by
-    the length limit.
+    value: float
+    arithmetic: bool
+
+
+def parse_learner_answer(text: str) -> LearnerAnswer | None:
+    """A number or a piece of arithmetic typed by a learner, evaluated.
+
+    Numbers: ``0.325``, ``-2.8e-2``, ``.5``, ``−0.7`` (Unicode minus), ``1/3``. Arithmetic: ``+ -
+    * / ^`` (also ``**``, ``×``, ``·``), parentheses, the constant ``e`` and the functions in
+    ``LEARNER_FUNCTIONS``: ``0.325*(1-0.325)``, ``0.3250·0.6750``, ``e^-1``, ``exp(-1)``,
+    ``1/(1+e^-1)``. Evaluated by this module's parser, never by ``eval``.
+
+    Returns None for anything else: other names (trace paths such as ``output[0]``),
+    comparisons, two signs in a row (``--1``, a slip), a division by zero, a result or a step
+    that is not a finite real number, text longer than ``MAX_LEARNER_NUMBER_LENGTH``, so the
+    caller can say "that is not a number" without counting an attempt. The work is bounded by
+    the length limit (see there).
     """
     if not isinstance(text, str) or len(text) > MAX_LEARNER_NUMBER_LENGTH:
         return None
+    text = text.translate(_LEARNER_SYMBOLS)
     match = _LEARNER_NUMBER.fullmatch(text)
-    if not match:
+    if match:
+        value = _plain_number(match)
+        return None if value is None else LearnerAnswer(value, match.group("den") is not None)
+    try:
+        parser = _Parser(text)
+        kinds = [token for _kind, token in parser.tokens]
+        if any(first in "+-" and second in "+-" for first, second in zip(kinds, kinds[1:])):
+            return None
+        tree = parser.parse()
+        if not _learner_tree(tree):
+            return None
+        value = Expression(text, tree).evaluate(dict(LEARNER_CONSTANTS))
+    except ExpressionError:
         return None
+    return LearnerAnswer(value, True)
+
+
+def _learner_tree(node: tuple) -> bool:
+    """Whether ``node`` is plain arithmetic a learner may type (see parse_learner_answer)."""
+    kind = node[0]
+    if kind == "number":
+        return True
+    if kind == "name":
+        return node[1] in LEARNER_CONSTANTS
+    if kind == "negate":
+        return _learner_tree(node[1])
+    if kind == "binary":
+        return _learner_tree(node[2]) and _learner_tree(node[3])
+    if kind == "call":
+        return node[1] in LEARNER_FUNCTIONS and all(_learner_tree(arg) for arg in node[2])
+    return False  # paths (field, index) and comparisons
+
+
+def _plain_number(match: re.Match) -> float | None:
     try:
         value = float(match.group("num"))
         if match.group("den") is not None:
@@ -605,6 +664,13 @@ def parse_learner_number(text: str) -> float | None:
             value /= denominator
     except (OverflowError, ValueError):
         return None
-    if match.group("sign") in ("-", "−"):
+    if match.group("sign") == "-":
         value = -value
     return value if math.isfinite(value) else None
+
+
+def parse_learner_number(text: str) -> float | None:
+    """The value of a learner's typed answer (``parse_learner_answer``), or None when it is not
+    a number nor arithmetic the answer box takes."""
+    answer = parse_learner_answer(text)
+    return None if answer is None else answer.value

@@ -27,6 +27,7 @@ from nn_tui.engine import Network, Trace, Trainer
 from nn_tui.lessons.errors import LessonError, Problem
 from nn_tui.lessons.expressions import (UNKNOWN, AnswerWorkExceeded, ExpressionError, WorkMeter,
                                         parse_expression)
+from nn_tui.lessons.grading import default_tolerance
 from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.walkthrough import generated_steps
 
@@ -39,10 +40,6 @@ LINT_TRAINING_BATCHES = 2_000
 # Each epoch also costs a fixed overhead (~25 µs) that rows × parameters does not see: a tiny
 # network's 100,000 epochs would take seconds. The bundled lessons train at most 6,000.
 LINT_TRAINING_EPOCHS = 20_000
-# Default self-check tolerance: 0.5 % of the answer, but never tighter than this (four decimals
-# are shown, and a learner carries rounded values through a chain of products).
-MIN_TOLERANCE = 5e-4
-RELATIVE_TOLERANCE = 0.005
 
 
 @dataclass(frozen=True)
@@ -597,12 +594,15 @@ class LessonSession:
         return self._about_training[index]
 
     def tolerance(self, index: int) -> float:
+        """How far a typed answer to check ``index`` may be from its answer: the step's
+        ``tolerance``, else ``grading.default_tolerance`` of the answer (1e-9 for choices).
+        Raises ExpressionError as ``answer`` does."""
         step = self.steps[index]
         if step.tolerance is not None:
             return step.tolerance
         if step.choices:
             return 1e-9
-        return max(MIN_TOLERANCE, RELATIVE_TOLERANCE * abs(self.answer(index)))
+        return default_tolerance(self.answer(index))
 
     def correct_choice(self, index: int) -> int:
         """Index of the choice whose value matches the computed answer.
@@ -680,6 +680,13 @@ class LessonSession:
                     found.append((f"steps[{index}].choices",
                                   f"the answer is {expected:g} but the choices' values are "
                                   f"{values}"))
+            elif step.tolerance is not None and expected != 0 and step.tolerance >= abs(expected):
+                # The tolerance bug of issue 11, entering through a lesson file: 0 (and, from
+                # twice the answer, its negation) would be graded right.
+                found.append((f"steps[{index}].tolerance", (
+                    f"is {step.tolerance:g}, at least the answer itself ({expected:g}): typing 0 "
+                    f"would be graded right; give a tolerance below {abs(expected):g}, or leave "
+                    f"it out (the default here is {default_tolerance(expected):g})")))
         unchecked = [note for note in notes if note[0].endswith(".answer")]
         if len(unchecked) > MAX_UNCHECKED_NOTES:
             # One line per answer would bury the rest of check's output: the first few, a count.

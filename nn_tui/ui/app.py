@@ -42,6 +42,7 @@ class NnTuiApp(App[int]):
         self.cursor_blink = cursor_blink
         self._catalog: list[LessonInfo] = []
         self.store: ProgressStore | None = None
+        self._decimals_before: int | None = None
 
     @dataclass
     class ProgressNotice(Message):
@@ -50,7 +51,18 @@ class NnTuiApp(App[int]):
         text: str
 
     def on_mount(self) -> None:
+        from nn_tui.format.numbers import current_decimals, use_decimals
         from nn_tui.lessons.progress import ProgressStore
+        from nn_tui.lessons.settings import load_settings
+
+        # The digits the learner chose last time (the d key); a damaged file gives the default.
+        # (Numbers are written by module-level functions; the setting is put back on unmount.)
+        self._decimals_before = current_decimals()
+        settings, problem = load_settings()
+        use_decimals(settings.decimals)
+        if problem:
+            self.notify(clean(problem), title="Settings", severity="warning", timeout=10,
+                        markup=False)
 
         # Saves are written by the store's own thread (never on this one); what goes wrong there
         # comes back as a message (post_message is thread-safe), once, not at every save.
@@ -75,6 +87,10 @@ class NnTuiApp(App[int]):
     def on_unmount(self) -> None:
         if self.store is not None:
             self.store.close()
+        if self._decimals_before is not None:
+            from nn_tui.format.numbers import use_decimals
+
+            use_decimals(self._decimals_before)
 
     # -- matching progress to the lessons as they are now ---------------------------------------
 
@@ -148,6 +164,36 @@ class NnTuiApp(App[int]):
         from nn_tui.ui.screens.lesson import LessonScreen
 
         self.push_screen(LessonScreen(entry.lesson, self.store, step))
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def remember_decimals(self, decimals: int) -> None:
+        """Save the digits setting for the next run (in a thread: the disk never holds up a
+        key); a failure is told once, as a notice."""
+        self.run_worker(lambda: self._save_decimals(decimals), thread=True, group="settings",
+                        exclusive=True, exit_on_error=False)
+
+    def _save_decimals(self, decimals: int) -> None:
+        from nn_tui.lessons.settings import Settings, save_settings
+
+        try:
+            save_settings(Settings(decimals=decimals))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            where = f" ({error.filename})" if error.filename else ""
+            self.post_message(self.SettingsNotice(
+                f"The digits setting could not be saved{where}: {reason}. It applies until you "
+                "quit."))
+
+    @dataclass
+    class SettingsNotice(Message):
+        """A settings file that could not be written (sent from the saving thread)."""
+
+        text: str
+
+    def on_nn_tui_app_settings_notice(self, message: SettingsNotice) -> None:
+        self.notify(clean(message.text), title="Settings", severity="warning", timeout=10,
+                    markup=False)
 
     # -- app-wide actions ------------------------------------------------------------------------
 

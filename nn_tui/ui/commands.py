@@ -1,4 +1,5 @@
-"""Command-palette commands: open a lesson, go to a step, hide or show a pane, switch theme.
+"""Command-palette commands: open a lesson, go to a step, hide or show a pane, the digits numbers
+are shown with, switch theme.
 
 Titles and help texts quote lessons (step titles, lesson summaries, file paths), so they are
 given to the palette as ``Content``: a ``str`` would be read as markup there (``W[i][j]``
@@ -36,6 +37,14 @@ class TutorCommands(Provider):
                 commands.append((f"{verb} the {pane.border_title} pane",
                                  "toggle a pane of the lesson screen",
                                  partial(screen.toggle_pane, pane.id)))
+            if hasattr(screen, "set_decimals"):
+                from nn_tui.format.numbers import DECIMAL_CHOICES, current_decimals
+
+                for decimals in DECIMAL_CHOICES:
+                    if decimals != current_decimals():
+                        commands.append((f"Show numbers with {decimals} significant digits",
+                                         "the d key cycles 4, 6 and 9 (remembered)",
+                                         partial(screen.set_decimals, decimals)))
         for info in getattr(app, "catalog", []):
             entry = info.entry
             label = f"Open lesson: {entry.title}"

@@ -203,33 +203,33 @@ async def test_forward_pane_batch_rows_write_a_single_unit_as_a_number():
 async def test_gradients_pane_reveals_from_the_output_back(psa_hidden):
     output_only = first(psa_hidden, lambda v: v.reveal.backward == 1)
     text = await show_in_app(GradientsPane(), output_only)
-    for number in ("0.3250", "0.2194", "0.0713", "0.0521"):
+    for number in ("0.3250", "0.2194", "0.07128", "0.05211"):
         assert number in text
     assert "∂L/∂w₂" in text
-    assert "−0.0280" not in text and "∂L/∂w₁" not in text
+    assert "−0.02803" not in text and "∂L/∂w₁" not in text
 
     both = first(psa_hidden, lambda v: v.reveal.backward == 2 and not v.reveal.update)
     text = await show_in_app(GradientsPane(), both)
-    for number in ("0.0521", "−0.0713", "0.1966", "−0.0140", "−0.0280"):
+    for number in ("0.05211", "−0.07128", "0.1966", "−0.01402", "−0.02803"):
         assert number in text
     assert "factor" in text and "meaning" in text  # the wide table at 120 columns
     marked = [line for line in text.splitlines() if "◀" in line]
-    assert any("−0.0280" in line for line in marked)
-    assert not any("0.0521" in line for line in marked)
+    assert any("−0.02803" in line for line in marked)
+    assert not any("0.05211" in line for line in marked)
 
 
 async def test_gradients_pane_narrow_layout_keeps_the_numbers(psa_hidden):
     both = first(psa_hidden, lambda v: v.reveal.backward == 2 and not v.reveal.update)
     text = await show_in_app(GradientsPane(), both, size=(50, 60))
     assert "factor" not in text
-    for number in ("0.0521", "−0.0280", "0.0713"):
+    for number in ("0.05211", "−0.02803", "0.07128"):
         assert number in text
 
 
 async def test_gradients_pane_shows_the_update_lines(psa_hidden):
     view = first(psa_hidden, lambda v: v.reveal.update)
     text = await show_in_app(GradientsPane(), view, size=(120, 60))
-    assert "w₁ new = w₁ − η·∂L/∂w₁ = 0.5000 − 0.1·(−0.0280) = 0.5028" in text
+    assert "w₁ new = w₁ − η·∂L/∂w₁ = 0.5000 − 0.1·(−0.02803) = 0.5028" in text
     assert "−1.0052" in text
 
 
@@ -371,7 +371,7 @@ async def test_loss_pane_before_training(psa_hidden):
         pane.show(shown)
         await pilot.pause()
         text = rendered(pane)
-        assert "0.0528 before the update → 0.0519 after (lower by 0.0009)" in text
+        assert "0.05280 before the update → 0.05193 after (lower by 0.0008728)" in text
 
 
 async def test_loss_pane_redraws_live_training_from_a_timer(psa_hidden):

@@ -19,6 +19,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from nn_tui.format.numbers import current_decimals
 from nn_tui.format.worked import working
 from nn_tui.lessons.session import Highlight, StepView
 
@@ -235,6 +236,7 @@ class Pane(Vertical):
         super().__init__(id=id, classes=f"pane {classes or ''}".strip())
         self.border_title = self.PANE_TITLE
         self.view: StepView | None = None
+        self._shown_key: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield PaneBody(id=f"{self.id}-body" if self.id else None, height_aware=self.HEIGHT_AWARE)
@@ -249,12 +251,14 @@ class Pane(Vertical):
 
     def show(self, view: StepView) -> None:
         """Show the step; nothing to redraw when its content key is the one already shown (the
-        session shares one Trace object between steps with the same numbers)."""
+        session shares one Trace object between steps with the same numbers), at the decimals
+        numbers are shown with now."""
         previous, self.view = self.view, view
-        if previous is not None and self.content_key(previous)[0] == self.content_key(view)[0]:
+        key, keep = self._key(view)
+        if previous is not None and key == self._shown_key:
             return
-        self.body.update(lambda width, height: self.renderable(view, width, height),
-                         *self.content_key(view))
+        self._shown_key = key
+        self.body.update(lambda width, height: self.renderable(view, width, height), key, keep)
         if previous is None or previous.index != view.index:
             # A new step (not a live-training redraw, which must not move what the learner
             # scrolled to).
@@ -272,7 +276,12 @@ class Pane(Vertical):
     def prerender(self, view: StepView) -> None:
         """Render ``view`` ahead of time (the next step), so stepping to it only paints."""
         self.body.prerender(lambda width, height: self.renderable(view, width, height),
-                            *self.content_key(view))
+                            *self._key(view))
+
+    def _key(self, view: StepView) -> tuple[tuple, object]:
+        """``content_key`` with the decimals numbers are written with (the d key)."""
+        key, keep = self.content_key(view)
+        return (key, current_decimals()), keep
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""

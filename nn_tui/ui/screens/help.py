@@ -24,6 +24,7 @@ HELP = """\
 | r | reveal the worked answer (after two wrong tries) |
 | 1 … 9 | pick an answer (multiple-choice questions) |
 | t | next pane below the lesson: Forward pass, Gradients, Weights, Network (below 120×36) |
+| d | numbers with 4, 6 or 9 significant digits, in turn, in every pane and the check (the key bar shows which; remembered for next time) |
 | ↑ / ↓, PgUp / PgDn | scroll the pane that has the focus (click it, or Tab to it) |
 | Escape | leave the answer box; again to go back to the lessons |
 | ← or Escape while "preparing…" | stop preparing that step (stay, or go back to the list) |
@@ -32,12 +33,16 @@ HELP = """\
 | q | quit (your progress is saved) |
 
 **In the answer box** the keys above work while the box is empty. Once you have typed
-something, every printable key (n, p, h, r, t, q, ?, space, .) types into the box, and ← / → /
+something, every printable key (n, p, h, r, t, d, q, ?, space, .) types into the box, and ← / → /
 Home / End move the text cursor; Enter checks the answer, Escape or Tab leave the box. Out of
-the box, typing a digit, . or - at a number question puts the cursor back in it.
+the box, typing a digit, ., -, ( or e at a number question puts the cursor back in it.
 
-Answers may be typed as `0.325`, `-2.8e-2`, `1/3` or `.5`. Typing something that is not a
-number costs nothing. → moves on from a question you do not want to answer (it counts as
+Answers may be typed as `0.325`, `-2.8e-2`, `1/3` or `.5`, or as the arithmetic that gives
+them: `0.325*(1-0.325)`, `0.3250·0.6750`, `e^-1`, `exp(-1)`, `1/(1+e^-1)` (with + − * × · / ^,
+parentheses, e, and exp, ln, sqrt, abs, sigmoid); the check shows what it came to. An
+answer is right when it agrees with the exact one to about three significant figures (within
+5 units of its 4th significant digit), unless the lesson says otherwise. Typing something that
+is not a number costs nothing. → moves on from a question you do not want to answer (it counts as
 skipped).
 
 ## The panes

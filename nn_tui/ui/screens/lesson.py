@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from nn_tui.engine.training import TrainingCancelled
+from nn_tui.format.numbers import current_decimals, next_decimals, use_decimals
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.session import LessonSession, StepView, position_label, race_epoch
@@ -64,9 +65,9 @@ LIVE_PANES_HZ = 2
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
-# The characters an answer can start with; typed anywhere at a number question they go to its
-# answer box.
-ANSWER_START_CHARACTERS = frozenset("0123456789.-−+")
+# The characters an answer can start with (a number, or arithmetic such as "(1-0.325)*2" or
+# "e^-1"); typed anywhere at a number question they go to its answer box.
+ANSWER_START_CHARACTERS = frozenset("0123456789.-−+(e")
 
 
 class LessonScreen(Screen):
@@ -91,6 +92,9 @@ class LessonScreen(Screen):
         Binding("q", "app.quit_app", "Quit", priority=True),
         Binding("t", "switch_detail", "Next pane", priority=True),
         Binding("escape", "back", "Lessons"),
+        # Last: a small terminal's key bar cuts it before the keys that move around. (The key
+        # bar shows the setting in place of this description: "4 digits".)
+        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True),
         # Priority, like ←/→: a focused pane would otherwise take Home/End (to scroll) and hand
         # them on later than a ← pressed just after, so "End ←" ran as "← End".
         Binding("home", "first", "First step", show=False, priority=True),
@@ -558,6 +562,32 @@ class LessonScreen(Screen):
         event.stop()
         box.focus()
         box.insert_text_at_cursor(character)
+
+    def describe_binding(self, binding: Binding) -> str:
+        """The key bar's text for ``binding``: the digits setting for ``d``."""
+        if binding.action == "cycle_decimals":
+            return f"{current_decimals()} digits"
+        return binding.description
+
+    def action_cycle_decimals(self) -> None:
+        """Numbers with the next number of significant decimals (4 → 6 → 9 → 4)."""
+        self.set_decimals(next_decimals(current_decimals()))
+
+    def set_decimals(self, decimals: int) -> None:
+        """Numbers with ``decimals`` significant decimals in every pane and the check's
+        feedback, from now on; remembered for the next run."""
+        if not self._alive:
+            return
+        use_decimals(decimals)
+        for _class, pane_id in PANES:
+            pane = self.pane(pane_id)
+            if pane.view is not None:
+                pane.show(pane.view)  # the panes' content keys include the decimals
+        self.query_one(CheckArea).refresh_numbers()
+        Screen.refresh_bindings(self)  # the key bar's "4 digits"
+        remember = getattr(self.app, "remember_decimals", None)
+        if callable(remember):
+            remember(decimals)
 
     def action_switch_detail(self) -> None:
         if not self._alive:

@@ -8,7 +8,7 @@ the progress file at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual import events
@@ -19,7 +19,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import num
-from nn_tui.lessons.expressions import ExpressionError, parse_learner_number
+from nn_tui.lessons.expressions import ExpressionError, parse_learner_answer
+from nn_tui.lessons.grading import grade
 from nn_tui.ui.literal import clean
 
 if TYPE_CHECKING:
@@ -33,14 +34,14 @@ MISSES_BEFORE_REVEAL = 2
 # The lesson screen's printable keys that reach it from an EMPTY answer box (no number starts
 # with them). Once the box holds text every printable key types, so "1e-3", "nan" or a slip of
 # the finger never quits, steps on or asks for a hint mid-answer.
-LESSON_KEYS = frozenset({"n", "p", "h", "r", "t", "q", "question_mark"})
+LESSON_KEYS = frozenset({"n", "p", "h", "r", "t", "d", "q", "question_mark"})
 # Longer answers are not numbers a learner types; the parser refuses them anyway.
 MAX_ANSWER_LENGTH = 100
 
 
 class AnswerInput(Input):
     """The answer box. While it is empty, the lesson's keys work from it (→/← and n/p step,
-    h, r, t, q, ?); once it holds text, printable keys type and ←/→/Home/End edit the text.
+    h, r, t, d, q, ?); once it holds text, printable keys type and ←/→/Home/End edit the text.
     Escape (or Tab) leaves the box; Enter checks the answer."""
 
     BINDINGS = [Binding("escape", "leave", "Leave the answer box", show=False)]
@@ -141,22 +142,6 @@ class AnswerInput(Input):
         self.screen.set_focus(None)
 
 
-def _closeness(given: float, expected: float) -> str:
-    """How far off an answer is, in words that guide without giving the number away."""
-    if expected != 0 and given != 0 and (given > 0) != (expected > 0):
-        return "The sign is wrong"
-    direction = "too high" if given > expected else "too low"
-    scale = abs(expected) if expected else 1.0
-    relative = abs(given - expected) / scale
-    if relative <= 0.05:
-        return f"Very close, but a little {direction} (check your rounding)"
-    if relative <= 0.25:
-        return f"Close: {direction} by less than a quarter"
-    if relative <= 1.0:
-        return f"Not quite: {direction}"
-    return f"Far off: {direction} by more than the answer itself"
-
-
 class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
     """Shows the current check step's prompt, takes the answer and gives feedback.
 
@@ -183,12 +168,19 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.lesson_id = ""
         self.index: int | None = None
         self.hints_shown = 0
+        # (typed text, its value) of the arithmetic answer being judged, shown above the
+        # verdict ("0.325*(1-0.325) = 0.2194").
+        self._working: tuple[str, float] | None = None
+        # Feedback written so far, and (which one, how to write it again) for feedback with
+        # numbers in it, so the d key can rewrite it at other decimals if it is still shown.
+        self._feedback_count = 0
+        self._rebuild: tuple[int, Callable[[], Text]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="check-prompt")
         yield Static(id="check-choices")
         # One line tall (compact): the box keeps room for hints, and less to repaint per step.
-        yield AnswerInput(placeholder="your answer, e.g. 0.325 or 1/3 — Enter to check",
+        yield AnswerInput(placeholder="your answer, e.g. 0.325 or 0.325*(1-0.325) — Enter to check",
                           id="check-input", compact=True)
         yield Static(id="check-feedback")
 
@@ -220,6 +212,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
              index: int) -> None:
         self.session, self.store, self.lesson_id, self.index = session, store, lesson_id, index
         self.hints_shown = 0
+        self._working = None
         step = self.step
         prompt = step.prompt or step.title or "Your turn"
         self.query_one("#check-prompt", Static).update(Text(prompt, style="bold"))
@@ -262,13 +255,14 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         if self.is_choice:
             parts.append(f"press 1–{len(self.step.choices)} to choose")
         else:
-            parts.append("type a number and press Enter")
+            parts.append("type a number or the arithmetic and press Enter")
         if self.step.hints:
             parts.append("h for a hint")
         parts.append("→ to skip")
         return ", ".join(parts) + "."
 
     def _feedback(self, text: Text, follow: bool = True) -> None:
+        self._feedback_count += 1
         self.query_one("#check-feedback", Static).update(text)
         if follow:
             self.call_after_refresh(self.scroll_end, animate=False)
@@ -290,6 +284,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
                     "lesson's author; → moves on.", style="yellow")
 
     def _worked_answer(self) -> Text:
+        self._rebuilds_as(self._worked_answer)
         try:
             expected = self.session.answer(self.index)
             correct = self.session.correct_choice(self.index) if self.is_choice else None
@@ -320,15 +315,15 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             self._feedback(self._correct_text("(already answered)") if self.record.correct
                            else self._worked_answer())
             return
-        value = parse_learner_number(typed)
-        if value is None:
+        parsed = parse_learner_answer(typed)
+        if parsed is None:
             shown = clean(typed.strip()) or "an empty answer"
             if len(shown) > 40:
                 shown = shown[:37] + "…"
             self.query_one(AnswerInput).value = ""
             self._feedback(Text(
-                f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3 or .5 "
-                "(no attempt counted).", style="yellow"))
+                f"“{shown}” is not a number: type something like 0.325, -2.8e-2, 1/3, .5, "
+                "0.325*(1-0.325) or e^-1 (no attempt counted).", style="yellow"))
             return
         try:
             expected = self.session.answer(self.index)
@@ -336,8 +331,9 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         except ExpressionError as error:
             self._feedback(self._ungradable(error))
             return
-        self._judge(abs(value - expected) <= tolerance,
-                    lambda: _closeness(value, expected), typed)
+        verdict = grade(parsed.value, expected, tolerance)
+        self._working = (typed.strip(), parsed.value) if parsed.arithmetic else None
+        self._judge(verdict.correct, lambda: verdict.closeness, typed)
 
     def choose(self, number: int) -> None:
         """Choice ``number`` (1-based) of a multiple-choice check."""
@@ -350,6 +346,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         except ExpressionError as error:  # no choice matches: the nearest is not right
             self._feedback(self._ungradable(error))
             return
+        self._working = None
         self._judge(right, lambda: f"Choice {number} is not it", str(number))
 
     def _judge(self, right: bool, how_far, typed: str) -> None:
@@ -360,7 +357,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             record.correct = True
             record.skipped = False
             self._save()
-            self._feedback(self._correct_text(""))
+            self._feedback(self._with_working(self._correct_text("")))
             answer_box.value = typed.strip()
             self.screen.set_focus(None)
             return
@@ -373,7 +370,38 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             self.hints_shown += 1
         if self.can_reveal:
             text.append("\nPress r to reveal the worked answer, or try again.", style="italic")
-        self._feedback(text)
+        self._feedback(self._with_working(text))
+
+    def _with_working(self, verdict: Text,
+                      working: tuple[str, float] | None | bool = False) -> Text:
+        """``verdict`` below what the typed arithmetic (``working``, default the answer being
+        judged) evaluated to, so the learner sees the number that was checked
+        ("0.325*(1-0.325) = 0.2194")."""
+        if working is False:
+            working = self._working
+        if working is None:
+            return verdict
+        self._rebuilds_as(lambda: self._with_working(verdict, working))
+        typed, value = working
+        shown = clean(typed)
+        if len(shown) > 60:
+            shown = shown[:59] + "…"
+        text = Text()
+        text.append(f"{shown} = ", style="dim")
+        text.append(num(value), style="bold")
+        text.append("\n")
+        text.append_text(verdict)
+        return text
+
+    def _rebuilds_as(self, build: Callable[[], Text]) -> None:
+        """Called while building the next feedback: ``build`` writes it again."""
+        self._rebuild = (self._feedback_count + 1, build)
+
+    def refresh_numbers(self) -> None:
+        """Write the feedback on screen again at the current decimals (the ``d`` key), if it
+        has numbers: the value of typed arithmetic, the revealed answer."""
+        if self._rebuild is not None and self._rebuild[0] == self._feedback_count:
+            self._feedback(self._rebuild[1](), follow=False)
 
     def hint(self) -> None:
         hints = self.step.hints

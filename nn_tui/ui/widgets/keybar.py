@@ -57,8 +57,10 @@ class KeyBar(Widget):
                  for position, binding in enumerate(getattr(self.screen, "BINDINGS", ()))
                  if hasattr(binding, "action")}
         entries, palette = [], None
+        # A screen may word a key's entry for now (the lesson screen's "4 digits").
+        describe = getattr(self.screen, "describe_binding", lambda binding: binding.description)
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            entry = (self.app.get_key_display(binding), binding.description, binding.action, node)
+            entry = (self.app.get_key_display(binding), describe(binding), binding.action, node)
             if key == self.app.COMMAND_PALETTE_BINDING:
                 palette = (entry[0], "palette", binding.action, node)
             elif binding.show and enabled and all(e[2] != binding.action for e in entries):
