@@ -738,7 +738,7 @@ def test_nn_tui_trace_prints_frozen_and_shared_bias_lines(tmp_path, capsys):
     assert "z₁[1] = W₁[1,1]·x₁ + W₁[1,2]·x₂ + b₁ = " in out
     assert "∂L/∂b₂ = Σⱼ ∂L/∂z₂[j] = 0.138498562 + (−0.0380982365) = 0.100400325" in out
     assert "(not applied: frozen)" in out
-    assert "W₂[1,1] new = W₂[1,1] − η·∂L/∂W₂[1,1] = 0.400000000 − 0.5·0.082167041 = 0.358916480" \
+    assert "W₂[1,1] new = W₂[1,1] − η·∂L/∂W₂[1,1] = 0.400000000 − 0.5·0.0821670406 = 0.358916480" \
         in out
     assert "= 0.298371109\n" in out
 
