@@ -262,10 +262,10 @@ class Network:
         output layer's ∂L/∂ŷ and ∂ŷ/∂z (shown beside its delta even where the loss fuses them:
         their product is that delta, up to rounding, while it is finite) and ∂L/∂x, the blame
         the first layer passes to the inputs."""
-        output, last = self.layers[-1], gradients[-1]
-        last.dL_da = self.loss.grad(Y, activations[-1], z=zs[-1], activation=output.activation.name
-                                    ) * self._scale(X.shape[0])
-        last.da_dz = output.activation.jacobian(zs[-1], activations[-1])
+        activation, last = self.layers[-1].activation, gradients[-1]
+        dL_dy = self.loss.grad(Y, activations[-1], z=zs[-1], activation=activation.name)
+        last.dL_da = dL_dy * self._scale(X.shape[0])
+        last.da_dz = activation.jacobian(zs[-1], activations[-1])
         gradients[0].dL_da_prev = gradients[0].dL_dz @ self.layers[0].W
         return gradients
 
