@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.model import Lesson
 
-COMMANDS = ("list", "check", "trace", "train", "export", "serve", "new")
+from nn_tui import cli_diagnosis  # noqa: E402 - ``try`` and ``progress`` (no heavy imports)
+
+COMMANDS = ("list", "check", "trace", "train", "export", "serve", "new") + cli_diagnosis.COMMANDS
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -67,8 +69,7 @@ def _parser() -> argparse.ArgumentParser:
             "A terminal tutor for the mathematics of neural networks. Without a command it "
             "opens the tutor on the bundled lessons, or on the lesson files and folders given."
         ),
-        epilog=("commands: list, check, trace, train, export, serve, new "
-                "(nn-tui COMMAND --help for each)"),
+        epilog=(f"commands: {', '.join(COMMANDS)} (nn-tui COMMAND --help for each)"),
     )
     parser.add_argument("--version", action="version", version=f"nn-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -182,6 +183,7 @@ def _command_parser() -> argparse.ArgumentParser:
     new.add_argument("--id", metavar="ID", help="the lesson id (default: from the file name)")
     new.add_argument("--title", metavar="TEXT", help="the lesson title")
     new.add_argument("--force", action="store_true", help="replace the lesson file if it exists")
+    cli_diagnosis.add_commands(commands)
     return parser
 
 
@@ -962,7 +964,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = _command_parser().parse_args(argv)
             runner = {"list": run_list, "check": run_check, "trace": run_trace,
                       "train": run_train, "export": run_export, "serve": run_serve,
-                      "new": run_new}[args.command]
+                      "new": run_new, **cli_diagnosis.runners()}[args.command]
             return runner(args)
         return run_tui(_parser().parse_args(argv))
     except UsageError as error:

@@ -20,7 +20,7 @@ from nn_tui.lessons.session import LessonSession
 from tests.conftest import LESSONS
 
 REQUIRED_IDS = (
-    "single-neuron", "layers", "activations", "losses",
+    "single-neuron", "layers", "slopes", "chain-rule", "activations", "losses",
     "fruit", "psa-softmax", "psa-hidden-layer", "xor", "learning-rate",
 )
 

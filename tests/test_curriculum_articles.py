@@ -33,6 +33,14 @@ STATED: dict[str, list[tuple[str, str, str]]] = {
         ("−1.36", "Forward: the prediction", "-layers[1].z[0]"),
         ("0.7958", "Forward: the prediction", "output[0]"),
         ("0.2285", "How wrong is it?", "loss"),
+        # The check's explanation confirms ∂L/∂z₂ by nudging z₂ by 0.01 (issue 14).
+        ("1.37", "Your turn: the output's error signal", "layers[1].z[0] + 0.01"),
+        ("0.226424", "Your turn: the output's error signal",
+         "ln(1 + exp(-(layers[1].z[0] + 0.01)))"),
+        ("0.228458", "Your turn: the output's error signal", "loss"),
+        ("−0.2042", "Your turn: the output's error signal", "grads[1].dL_dz[0]"),
+        ("−0.2034", "Your turn: the output's error signal",
+         "(ln(1 + exp(-(layers[1].z[0] + 0.01))) - loss) / 0.01"),
         ("−0.2042", "Backward: the output layer", "grads[1].dL_dz[0]"),
         ("−0.1634", "Backward: the output layer", "grads[1].W[0][0]"),
         ("−0.2451", "Backward: the output layer", "grads[1].W[0][1]"),
@@ -128,8 +136,9 @@ STATED: dict[str, list[tuple[str, str, str]]] = {
 
 # Decimal numbers the prose may state without a trace path, and why.
 ALLOWED: dict[str, dict[str, str]] = {
-    "fruit": {},
-    "psa-softmax": {},
+    "fruit": {"0.01": "the size of a nudge the prose chooses"},
+    "psa-softmax": {"0.01": "the size of a nudge the prose chooses",
+                    "0.001": "the size of a nudge the prose chooses"},
     "psa-hidden-layer": {
         "0.3248": "the article's printed ŷ; test_the_article_rounding_is_explained_correctly",
         "0.731": "a₁ rounded to three decimals, in the rounding note (verified below)",

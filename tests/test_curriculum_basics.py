@@ -24,7 +24,7 @@ from nn_tui.lessons.model import Lesson, Step
 from nn_tui.lessons.session import LessonSession
 
 LESSONS = bundled_lessons_dir()
-ORDER = {"single-neuron": 1, "layers": 2, "activations": 3, "losses": 4}
+ORDER = {"single-neuron": 1, "layers": 2, "activations": 5, "losses": 6}
 
 # A decimal number as it appears in prose, with its sign when the minus is attached.
 DECIMAL = re.compile(r"[−-]?\d+\.\d+")
@@ -224,6 +224,19 @@ STATED: list[tuple] = [
     ("losses", "Your turn: cross-entropy", "0.3567", "loss"),
     ("losses", "Cross-entropy on screen", "0.7", "output[1]"),
     ("losses", "Cross-entropy on screen", "0.3567", "loss"),
+    # The slope of −ln and of softmax + cross-entropy, shown by nudging (issue 14). 0.01 is the
+    # nudge the prose chooses; the rest is the engine's.
+    ("losses", "The slope of −ln", "0.7", "output[1]"),
+    ("losses", "The slope of −ln", "0.71", "output[1] + 0.01"),
+    ("losses", "The slope of −ln", "0.01", "0.01"),
+    ("losses", "The slope of −ln", "0.3567", "loss"),
+    ("losses", "The slope of −ln", "0.3425", "-ln(output[1] + 0.01)"),
+    ("losses", "The slope of −ln", "−1.42", "(ln(output[1]) - ln(output[1] + 0.01)) / 0.01"),
+    ("losses", "The slope of −ln", "−1.4286", "-1 / output[1]"),
+    ("losses", "Try it: nudge the apple sum", "0.01", "0.01"),
+    ("losses", "Try it: nudge the apple sum", "0.2", "grads[0].dL_dz[0]"),
+    ("losses", "Your turn: the slope in the orange sum", "0.7", "output[1]"),
+    ("losses", "Your turn: the slope in the orange sum", "−0.3", "grads[0].dL_dz[1]"),
     ("losses", "The same prediction, for an apple", "0.2", "output[0]"),
     ("losses", "The same prediction, for an apple", "0.7", "output[1]"),
     ("losses", "The same prediction, for an apple", "0.1", "output[2]"),

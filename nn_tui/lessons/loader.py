@@ -31,6 +31,7 @@ from nn_tui.lessons.model import (
     Lesson,
     NetworkSpec,
     Step,
+    TeacherMistake,
     TrainingSpec,
     Variant,
 )
@@ -48,6 +49,7 @@ MAX_VARIANTS = 8
 MAX_TEXT = 20_000
 MAX_HINTS = 10
 MAX_CHOICES = 8
+MAX_MISTAKES = 10  # teacher mistakes per check
 MAX_NAME = 40
 MAX_SOURCES = 20
 MAX_SOURCE = 500
@@ -75,6 +77,7 @@ MAX_ANSWER_WORK = 2_000_000
 
 LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+MISTAKE_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
 TOP_KEYS = {"lesson", "network", "data", "training", "steps", "variants"}
 LESSON_KEYS = {"id", "title", "summary", "order", "sources"}
@@ -92,7 +95,7 @@ STEP_KEYS = {
     "update": {"kind", "title", "text", "apply", "row", "batch", "x", "y", "use"},
     "check": {
         "kind", "title", "text", "prompt", "answer", "tolerance", "hints", "explanation",
-        "choices", "row", "batch", "x", "y", "use",
+        "choices", "row", "batch", "x", "y", "use", "mistakes",
     },
     "train": {"kind", "title", "text", "epochs", "variants", "use"},
     "explore": {
@@ -886,6 +889,12 @@ class _Validator:
         self.hints(item, key, fields)
         if "choices" in item:
             fields["choices"] = self.choices(item["choices"], f"{key}.choices")
+        if "mistakes" in item:
+            if "choices" in item:
+                self.problem(f"{key}.mistakes", "a multiple-choice check takes no mistakes "
+                                                "(they name wrong numbers typed by the learner)")
+            else:
+                fields["mistakes"] = self.mistakes(item["mistakes"], f"{key}.mistakes")
 
     def explore(self, item: dict, key: str, fields: dict[str, Any]) -> None:
         """An explore step's goal (a condition in the answer language), editable paths and
@@ -949,6 +958,56 @@ class _Validator:
             elif all(self.printable(hint, f"{key}.hints[{number}]")
                      for number, hint in enumerate(hints)):
                 fields["hints"] = tuple(hints)
+
+    def mistakes(self, value: Any, full: str) -> tuple[TeacherMistake, ...]:
+        """A check's ``mistakes``: a list of tables { answer, feedback, kind? } (see
+        docs/lesson-format.md); the answers are checked like ``answer``."""
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_MISTAKES:
+            self.problem(full, f"must be a list of 1 to {MAX_MISTAKES} tables "
+                               "{ answer = \"...\", feedback = \"...\" }")
+            return ()
+        found = []
+        kinds: set[str] = set()
+        for index, entry in enumerate(value):
+            key = f"{full}[{index}]"
+            if not isinstance(entry, dict):
+                self.problem(key, f"must be a table {{ answer = ..., feedback = ... }}, not "
+                                  f"{_kind(entry)}")
+                continue
+            self.unknown_keys(entry, {"answer", "feedback", "kind"}, key)
+            answer = entry.get("answer")
+            source = None
+            if answer is None:
+                self.problem(f"{key}.answer", "missing: the number the mistake gives (a path "
+                                              "into the trace, an expression or a number)")
+            elif isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
+                self.problem(f"{key}.answer",
+                             f"must be text (a trace path) or a number, not {_kind(answer)}")
+            elif not isinstance(answer, str) and _to_float(answer)[0] is None:
+                self.problem(f"{key}.answer", _to_float(answer)[1])
+            elif isinstance(answer, str) and not self.printable(answer, f"{key}.answer"):
+                pass
+            else:
+                source = answer if isinstance(answer, str) else repr(float(answer))
+                try:
+                    parse_expression(source)
+                except ExpressionError as error:
+                    self.problem(f"{key}.answer", str(error))
+                    source = None
+            feedback = self.string(entry, "feedback", key, required=True)
+            kind = ""
+            if "kind" in entry:
+                kind = self.string(entry, "kind", key, limit=MAX_NAME) or ""
+                if kind and not MISTAKE_KIND.match(kind):
+                    self.problem(f"{key}.kind", f"{kind!r}: use lowercase letters, digits and "
+                                                "underscores, starting with a letter")
+                    kind = ""
+                elif kind in kinds:
+                    self.problem(f"{key}.kind", f"{kind!r} names another mistake of this check")
+                kinds.add(kind)
+            if source is not None and feedback is not None:
+                found.append(TeacherMistake(source, feedback, kind))
+        return tuple(found)
 
     def choices(self, value: Any, full: str) -> tuple[Choice, ...]:
         if not isinstance(value, list) or not 2 <= len(value) <= MAX_CHOICES:

@@ -98,6 +98,17 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class TeacherMistake:
+    """A mistake a teacher expects at a check: the number it gives (an answer expression over
+    the step's trace, like ``answer``), the feedback shown for it (plain text) and an optional
+    kind recorded in the learner's progress (``teacher_N`` when not given)."""
+
+    answer: str
+    feedback: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class Step:
     kind: str
     title: str = ""
@@ -118,6 +129,8 @@ class Step:
     hints: tuple[str, ...] = ()
     explanation: str = ""
     choices: tuple[Choice, ...] = ()
+    # Mistakes the teacher names, recognised before the automatic ones (nn_tui.lessons.diagnosis).
+    mistakes: tuple[TeacherMistake, ...] = ()
     # train
     epochs: int | None = None
     variants: tuple[str, ...] = ()

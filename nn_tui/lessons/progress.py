@@ -76,6 +76,10 @@ STALE_TEMP_AGE = 600.0
 # The step kinds a learner answers (nn_tui.lessons.model.QUESTION_KINDS; this module reads only
 # plain step objects, so it does not import the model).
 QUESTION_KINDS = ("check", "explore")
+# Mistake kinds kept per question (the newest), and what a kind looks like: an identifier of
+# nn_tui.lessons.diagnosis.KINDS or a teacher's (``teacher_2``, ``forgot_bias``).
+MAX_MISTAKES_KEPT = 50
+MISTAKE_KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _TEMP_NAME = re.compile(r"^\.progress-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
@@ -214,17 +218,28 @@ class LessonShape:
 class CheckRecord:
     """One question's record: attempts (count), and whether it was right, revealed or skipped.
 
-    ``key`` is the question's key (``LessonShape.keys``) when it was answered ("" in old files)."""
+    ``key`` is the question's key (``LessonShape.keys``) when it was answered ("" in old files).
+    ``mistakes``: the kinds of the recognised mistakes made at it, in order (see
+    nn_tui.lessons.diagnosis; at most MAX_MISTAKES_KEPT); ``hints``: how many of its hints were
+    shown. Both are absent from old files (empty, 0)."""
 
     attempts: int = 0
     correct: bool = False
     revealed: bool = False
     skipped: bool = False
     key: str = ""
+    mistakes: list[str] = field(default_factory=list)
+    hints: int = 0
+
+    def add_mistake(self, kind: str) -> None:
+        """Record a recognised mistake of this kind (the oldest are dropped past the limit)."""
+        self.mistakes.append(kind)
+        del self.mistakes[:-MAX_MISTAKES_KEPT]
 
     def to_dict(self) -> dict[str, Any]:
         return {"attempts": self.attempts, "correct": self.correct, "revealed": self.revealed,
-                "skipped": self.skipped, "key": self.key}
+                "skipped": self.skipped, "key": self.key, "mistakes": list(self.mistakes),
+                "hints": self.hints}
 
 
 @dataclass
@@ -255,6 +270,36 @@ class LessonProgress:
     @property
     def checks_right(self) -> int:
         return sum(1 for record in self.checks.values() if record.correct)
+
+    def summary(self) -> dict[str, Any]:
+        """What a teacher reads in ``nn-tui progress``: of the questions tried (``answered``),
+        those right first time (one attempt, no hint), right after hints or tries, revealed,
+        and left unsolved; the questions passed without an answer (``skipped``); and the
+        recognised mistakes, counted by kind and listed by step (1-based, as on screen)."""
+        counts = {"answered": 0, "right_first_time": 0, "right_after_hints": 0, "revealed": 0,
+                  "unsolved": 0, "skipped": 0}
+        by_kind: dict[str, int] = {}
+        by_step: list[dict[str, Any]] = []
+        for index_text, record in sorted(self.checks.items(), key=lambda item: int(item[0])):
+            tried = bool(record.attempts or record.revealed or record.correct)
+            counts["answered"] += tried
+            if record.correct:
+                first = record.attempts <= 1 and record.hints == 0
+                counts["right_first_time" if first else "right_after_hints"] += 1
+            elif record.revealed:
+                counts["revealed"] += 1
+            elif tried:
+                counts["unsolved"] += 1
+            elif record.skipped:
+                counts["skipped"] += 1
+            if record.mistakes:
+                by_step.append({"step": int(index_text) + 1, "kinds": list(record.mistakes)})
+                for kind in record.mistakes:
+                    by_kind[kind] = by_kind.get(kind, 0) + 1
+        return {"step": self.step + 1, "total": self.total, "done": self.done,
+                "checks": counts,
+                "mistakes": dict(sorted(by_kind.items(), key=lambda item: (-item[1], item[0]))),
+                "mistakes_by_step": by_step}
 
     def check(self, step: int) -> CheckRecord:
         """The record of the question at ``step``, created (with its key) when missing."""
@@ -330,12 +375,23 @@ def _get_time(data: dict, key: str) -> float:
     return float(value)
 
 
+def _get_kinds(data: dict, key: str) -> list[str]:
+    value = data.get(key, [])
+    if (not isinstance(value, list) or len(value) > MAX_MISTAKES_KEPT
+            or not all(isinstance(kind, str) and MISTAKE_KIND.fullmatch(kind) for kind in value)):
+        raise ValueError(f"{key} is {shorten(repr(value))}, not a list of at most "
+                         f"{MAX_MISTAKES_KEPT} mistake kinds")
+    return list(value)
+
+
 def _check_from(value: Any) -> CheckRecord:
     if not isinstance(value, dict):
         raise ValueError(f"is {type(value).__name__}, not a record")
     return CheckRecord(attempts=_get_int(value, "attempts", MAX_ATTEMPTS),
                        correct=_get_bool(value, "correct"), revealed=_get_bool(value, "revealed"),
-                       skipped=_get_bool(value, "skipped"), key=_get_str(value, "key"))
+                       skipped=_get_bool(value, "skipped"), key=_get_str(value, "key"),
+                       mistakes=_get_kinds(value, "mistakes"),
+                       hints=_get_int(value, "hints", MAX_INDEX))
 
 
 def _checks_from(value: Any, problems: list[str]) -> dict[str, CheckRecord]:

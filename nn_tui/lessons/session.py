@@ -674,6 +674,10 @@ class LessonSession:
             elif not np.isfinite(expected):
                 found.append((f"steps[{index}].answer",
                               f"resolves to {expected}, not a finite number"))
+            if step.mistakes and (expected is UNKNOWN or np.isfinite(expected)):
+                found.extend(self._lint_mistakes(index, expected, meter))
+            if expected is UNKNOWN or not np.isfinite(expected):
+                pass
             elif step.choices:
                 if min(abs(choice.value - expected) for choice in step.choices) > CHOICE_TOLERANCE:
                     values = ", ".join(f"{choice.value:g}" for choice in step.choices)
@@ -736,6 +740,35 @@ class LessonSession:
         view = self.view(index)
         x, y, rows = self.selected_data(view.selection)
         return view.network.copy(), np.array(x, dtype=float), np.array(y, dtype=float), rows
+
+    def _lint_mistakes(self, index: int, expected: Any,
+                       meter: WorkMeter) -> list[tuple[str, str]]:
+        """Problems of check ``index``'s teacher mistakes: an answer that does not resolve to a
+        finite number at the step, or that the check would grade right (it would never be
+        shown). Values a cut-short run decides are not checked (like the answer's)."""
+        found = []
+        view = self.view(index)
+        context = view.context() if self.training_work is None else self._checked_context(view)
+        tolerance = self.tolerance(index) if expected is not UNKNOWN else 0.0
+        for number, mistake in enumerate(self.steps[index].mistakes):
+            key = f"steps[{index}].mistakes[{number}].answer"
+            try:
+                with np.errstate(all="ignore"):
+                    value = parse_expression(mistake.answer).evaluate(context, meter)
+            except AnswerWorkExceeded:
+                found.append((key, f"reading it passes the budget of {meter.limit:,} trace "
+                                   "values that the answers of a lesson may read"))
+                meter.measure_only = True  # the rest of the file is counted, not evaluated
+                break
+            except ExpressionError as error:
+                found.append((key, str(error)))
+                continue
+            if value is UNKNOWN or expected is UNKNOWN:
+                continue
+            if abs(value - expected) <= tolerance:
+                found.append((key, f"gives {value:g}, which the check grades right (the answer "
+                                   f"is {expected:g}), so its feedback would never be shown"))
+        return found
 
     def problems(self) -> list[str]:
         """Every check answer that does not resolve, and choices that match no answer."""

@@ -295,7 +295,8 @@ async def test_check_not_a_number_wrong_hint_reveal_then_right(check_lesson):
         assert "not a number" in feedback(app)
         assert record().attempts == 0
 
-        await pilot.press(*"0.5", "enter")
+        # (0.5 would be w·x without the bias: a recognised mistake, not a plain miss.)
+        await pilot.press(*"0.6", "enter")
         await pilot.pause()
         assert "too low" in feedback(app)
         assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss

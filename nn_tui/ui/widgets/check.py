@@ -19,11 +19,13 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import num
+from nn_tui.lessons.diagnosis import diagnose
 from nn_tui.lessons.expressions import ExpressionError, parse_learner_answer
 from nn_tui.lessons.grading import grade
 from nn_tui.ui.literal import clean
 
 if TYPE_CHECKING:
+    from nn_tui.lessons.diagnosis import Mistake
     from nn_tui.lessons.progress import ProgressStore
     from nn_tui.lessons.session import LessonSession
 
@@ -205,8 +207,10 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     @property
     def can_reveal(self) -> bool:
+        # A recognised mistake is an attempt but not a plain miss: its feedback is the help.
         record = self.record
-        return not self.settled and record.attempts >= MISSES_BEFORE_REVEAL
+        misses = record.attempts - len(record.mistakes)
+        return not self.settled and misses >= MISSES_BEFORE_REVEAL
 
     def show(self, session: "LessonSession", store: "ProgressStore", lesson_id: str,
              index: int) -> None:
@@ -333,7 +337,15 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             return
         verdict = grade(parsed.value, expected, tolerance)
         self._working = (typed.strip(), parsed.value) if parsed.arithmetic else None
-        self._judge(verdict.correct, lambda: verdict.closeness, typed)
+        self._judge(verdict.correct, lambda: verdict.closeness, typed,
+                    None if verdict.correct else self._diagnosis(parsed.value))
+
+    def _diagnosis(self, value: float) -> "Mistake | None":
+        """The recognised mistake that gives ``value``, if any (nn_tui.lessons.diagnosis)."""
+        try:
+            return diagnose(self.session, self.index, value).mistake
+        except (ExpressionError, ArithmeticError, ValueError):
+            return None  # no diagnosis: the plain feedback stands
 
     def choose(self, number: int) -> None:
         """Choice ``number`` (1-based) of a multiple-choice check."""
@@ -349,9 +361,11 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._working = None
         self._judge(right, lambda: f"Choice {number} is not it", str(number))
 
-    def _judge(self, right: bool, how_far, typed: str) -> None:
+    def _judge(self, right: bool, how_far, typed: str, mistake: "Mistake | None" = None) -> None:
         record = self.record
         record.attempts += 1
+        if mistake is not None:
+            record.add_mistake(mistake.kind)
         answer_box = self.query_one(AnswerInput)
         if right:
             record.correct = True
@@ -361,13 +375,17 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             answer_box.value = typed.strip()
             self.screen.set_focus(None)
             return
-        self._save()
         answer_box.value = ""
         text = Text()
-        text.append(f"✗ {how_far()}.", style="bold red")
-        if self.hints_shown < len(self.step.hints):
-            text.append(f"\nHint: {self.step.hints[self.hints_shown]}")
-            self.hints_shown += 1
+        if mistake is not None:
+            text.append("✗ ", style="bold red")
+            text.append(mistake.feedback)
+        else:
+            text.append(f"✗ {how_far()}.", style="bold red")
+            if self.hints_shown < len(self.step.hints):
+                text.append(f"\nHint: {self.step.hints[self.hints_shown]}")
+                self._hints_seen(self.hints_shown + 1)
+        self._save()
         if self.can_reveal:
             text.append("\nPress r to reveal the worked answer, or try again.", style="italic")
         self._feedback(self._with_working(text))
@@ -410,7 +428,9 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
                                 "number you need.", style="dim"))
             return
         shown = min(self.hints_shown + 1, len(hints))
-        self.hints_shown = shown
+        self._hints_seen(shown)
+        if not self.settled:
+            self._save()
         text = Text()
         for number, hint in enumerate(hints[:shown], start=1):
             if number > 1:
@@ -418,6 +438,13 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append(f"Hint {number}/{len(hints)}: ", style="bold")
             text.append(hint)
         self._feedback(text)
+
+    def _hints_seen(self, shown: int) -> None:
+        """``shown`` hints are on screen: the record keeps the most ever seen (``progress``
+        tells "right first time" from "right after hints")."""
+        self.hints_shown = shown
+        if not self.settled:
+            self.record.hints = max(self.record.hints, shown)
 
     def reveal(self) -> bool:
         if not self.can_reveal:
