@@ -459,7 +459,7 @@ def _run_quiet(network, x, y, mods, updated) -> Trace:
     output_changed = (mods.forward_changed or mods.drop_loss_derivative
                       or mods.loss_derivative_at_z or mods.target_class is not None
                       or depth - 1 in (mods.drop_slope, mods.slope_z_for_a, mods.slope_a_for_z))
-    fused = loss.fused_with(name) and not output_changed
+    fused = loss.fused_delta(name) is not None and not output_changed
     if mods.drop_loss_derivative:
         dL_da = np.ones_like(out) * scale
     elif mods.loss_derivative_at_z:
@@ -482,7 +482,7 @@ def _run_quiet(network, x, y, mods, updated) -> Trace:
         else:
             slope = f.jacobian(zs[k], activations[k])
         if k == depth - 1 and fused:
-            dL_dz = loss.fused_output_grad(Y, out, z=zs[-1], activation=name) * scale
+            dL_dz = loss.output_delta(Y, out, zs[-1], f, scale)
         elif f.elementwise or mods.drop_slope == k:
             dL_dz = dL_da * slope if f.elementwise else dL_da.copy()
         else:
