@@ -158,8 +158,9 @@ def _cross_entropy_grad(y, y_hat, z=None, activation=None):
     return -y / np.clip(y_hat, LOG_EPSILON, None)
 
 
-# The fields of the loss templates (``Loss.derivative``, ``Loss.term_text``, ``FusedDelta.formula``)
-# written as symbols; the worked lines fill the same fields with one output's numbers.
+# The fields of the loss templates (``Loss.derivative``, ``Loss.term_text``,
+# ``FusedDelta.formula``) written as symbols; the worked lines fill the same fields with one
+# output's numbers.
 SYMBOLS = {"y": "y", "(y)": "y", "ŷ": "ŷ", "(ŷ)": "ŷ", "K": "K", "(1-y)": "(1 − y)",
            "(1-ŷ)": "(1 − ŷ)"}
 
