@@ -107,9 +107,8 @@ class Activation:
     definitions in z; ``value_text`` and ``slope_text``, the worked lines of a = f(z) and
     ∂a/∂z as templates in which ``{z}`` and ``{a}`` stand for the unit's symbols or numbers,
     ``{-z}`` for −z, ``{(z)}``/``{(a)}`` for a value that is put in parentheses when negative,
-    ``{(1-a)}`` for (1 − a), and ``{slope}`` for leaky ReLU's slope below 0;
-    ``value_branches``: for a piecewise f, the numbers of the branch taken (z > 0, else)
-    instead of the whole ``value_text``; ``words``: what f does, in a sentence's words.
+    ``{(1-a)}`` for (1 − a), and ``{slope}`` for leaky ReLU's slope below 0 (the worked lines
+    build the numbers of the same formulas); ``words``: what f does, in a sentence's words.
     Saturation (sigmoid, tanh, softmax): ``max_slope``, the
     largest slope; ``bounds``, the limits its outputs approach (and are pinned at once z is
     large); :attr:`slope_symbol` names the slope in the training messages.
@@ -131,7 +130,6 @@ class Activation:
     _value: Callable[[np.ndarray], np.ndarray]
     # Slope computed from z and a (whichever is cheaper and more exact for the function).
     _slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    value_branches: tuple[str, str] | None = None
     max_slope: float | None = None
     bounds: tuple[float, float] | None = None
     exact_slopes: bool = False
@@ -269,7 +267,6 @@ def leaky_relu(negative_slope: float = DEFAULT_NEGATIVE_SLOPE) -> Activation:
         derivative_formula=f"LeakyReLU′(z) = 1 if z > 0 else {shown}",
         value_text="{z} if {z} > 0 else {slope}·{z}",
         slope_text="1 if {z} > 0 else {slope}",
-        value_branches=("{z}", "{slope}·{(z)}"),
         words="keeps positive sums and scales negative ones down (leaky ReLU)",
         _value=lambda z: np.where(z > 0, z, slope * z),
         _slope=lambda z, a: np.where(z > 0, 1.0, slope),

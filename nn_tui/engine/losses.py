@@ -158,9 +158,8 @@ def _cross_entropy_grad(y, y_hat, z=None, activation=None):
     return -y / np.clip(y_hat, LOG_EPSILON, None)
 
 
-# The fields of the loss templates (``Loss.derivative``, ``Loss.term_text``,
-# ``FusedDelta.formula``) written as symbols; the worked lines fill the same fields with one
-# output's numbers.
+# The fields of the loss templates (``Loss.derivative``, ``FusedDelta.formula``) written as
+# symbols; the worked lines build the same terms from one output's numbers.
 SYMBOLS = {"y": "y", "(y)": "y", "ŷ": "ŷ", "(ŷ)": "ŷ", "K": "K", "(1-y)": "(1 − y)",
            "(1-ŷ)": "(1 − ŷ)"}
 
@@ -209,11 +208,6 @@ class Loss:
     _value: Callable
     _grad: Callable
     fused: tuple[FusedDelta, ...] = ()
-    # The worked numbers of L for one sample: ``term_text`` per output, joined with " + " into
-    # ``sum_text`` (``sum_text_one`` for a single output); "" where no numbers are written.
-    term_text: str = ""
-    sum_text: str = "{terms}"
-    sum_text_one: str | None = None
     # Whether a log-based loss would need ln 0 with outputs that have rounded to 0 or 1
     # (then its worked numbers are left out): (y, ŷ) → bool.
     log_of_rounded: Callable[[np.ndarray, np.ndarray], bool] | None = None
@@ -304,8 +298,6 @@ MSE = Loss(
     title="mean squared error",
     expression="(1/K)·Σ(y − ŷ)²",
     derivative="(2/{K})·({ŷ} − {(y)})",
-    term_text="({y} − {(ŷ)})²",
-    sum_text="(1/{K})·({terms})",
     _value=_mse,
     _grad=_mse_grad,
     also_called=("MSE", "mean squared error"),
@@ -316,7 +308,6 @@ SSE = Loss(
     title="sum of squared residuals",
     expression="Σ(y − ŷ)²",
     derivative="2·({ŷ} − {(y)})",
-    term_text="({y} − {(ŷ)})²",
     _value=_sse,
     _grad=_sse_grad,
     also_called=("SSE", "SSR", "sum of squared errors / residuals"),
@@ -340,9 +331,6 @@ HALF_SSE = Loss(
     title="half the sum of squared residuals",
     expression="½·Σ(y − ŷ)²",
     derivative="{ŷ} − {(y)}",
-    term_text="({y} − {(ŷ)})²",
-    sum_text="½·({terms})",
-    sum_text_one="½·{terms}",
     _value=_half_sse,
     _grad=_half_sse_grad,
     also_called=("½SSE", "E_total", "E = ½Σ(target − out)²"),
@@ -353,9 +341,6 @@ BCE = Loss(
     title="binary cross-entropy",
     expression="−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
     derivative="(1/{K})·(−{y}/{ŷ} + {(1-y)}/{(1-ŷ)})",
-    term_text="{y}·ln {ŷ} + {(1-y)}·ln {(1-ŷ)}",
-    sum_text="−(1/{K})·[{terms}]",
-    sum_text_one="−[{terms}]",
     # ln 0 where ŷ has rounded to 0 or 1: the logs come from the logits, not these numbers.
     log_of_rounded=_bce_log_of_rounded,
     _value=_bce,
@@ -376,8 +361,6 @@ CROSS_ENTROPY = Loss(
     title="cross-entropy",
     expression="−Σ y·ln ŷ",
     derivative="−{y}/{ŷ}",
-    term_text="{y}·ln {ŷ}",
-    sum_text="−({terms})",
     log_of_rounded=_cross_entropy_log_of_rounded,
     _value=_cross_entropy,
     _grad=_cross_entropy_grad,
