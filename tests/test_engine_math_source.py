@@ -92,8 +92,8 @@ def test_training_gradients_are_the_traced_gradients():
     trace = network.trace(X, Y)
     assert loss == trace.loss
     for (dW, db), grad in zip(grads, trace.grads):
-        np.testing.assert_array_equal(dW, grad.W)
-        np.testing.assert_array_equal(db, grad.b)
+        np.testing.assert_array_equal(dW, grad.dL_dW)
+        np.testing.assert_array_equal(db, grad.dL_db)
     # What a layer passes down is the ∂L/∂a of the layer below; the first passes ∂L/∂x.
     np.testing.assert_array_equal(trace.grads[1].dL_da_prev, trace.grads[0].dL_da)
     np.testing.assert_allclose(trace.grads[0].dL_da_prev,

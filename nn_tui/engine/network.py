@@ -339,8 +339,8 @@ class Network:
                 dL_da=unbatch(f.dL_da),
                 da_dz=unbatch(f.da_dz),
                 dL_dz=unbatch(f.dL_dz),
-                W=f.dL_dW,
-                b=f.dL_db,
+                dL_dW=f.dL_dW,
+                dL_db=f.dL_db,
                 # What a layer passes down is the ∂L/∂a of the layer below it.
                 dL_da_prev=unbatch(f.dL_da_prev if i == 0 else factors[i - 1].dL_da),
             )
@@ -357,8 +357,8 @@ class Network:
                     index=i,
                     W=new.W.copy(),
                     b=new.b.copy(),
-                    dW=new.W - old.W,
-                    db=new.b - old.b,
+                    step_W=new.W - old.W,
+                    step_b=new.b - old.b,
                     z=unbatch(new_zs[i]),
                     a=unbatch(new_activations[i]),
                 )

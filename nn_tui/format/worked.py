@@ -562,7 +562,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"how the loss changes with {w_name}",
                     f"{chain} · {_d(z_name, w_name)}",
                     Mul(chain_values + (_input_value(layer, record.a_prev[k]),), spaced=True),
-                    grad.W[unit, k],
+                    grad.dL_dW[unit, k],
                     f"grads[{layer}].W[{unit}][{k}]",
                     layer,
                     True,
@@ -577,7 +577,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"how the loss changes with {b_name}",
                     f"{chain} · {_d(z_name, b_name)}",
                     Mul(chain_values + (Given(1),), spaced=True),
-                    grad.b[unit],
+                    grad.dL_db[unit],
                     f"grads[{layer}].b[{unit}]",
                     layer,
                     True,
@@ -601,7 +601,7 @@ def _shared_bias_row(trace: Trace, layer: int, formula: str, numbers: Expr | Non
         f"how the loss changes with the shared bias {b_name}: the sum over the units",
         formula.format(z=z_name),
         numbers,
-        trace.grads[layer].b[0],
+        trace.grads[layer].dL_db[0],
         f"grads[{layer}].b[0]",
         layer,
         True,
@@ -623,14 +623,14 @@ def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             rows.append(
                 GradRow(_d("L", w_name), f"how the loss changes with {w_name}",
                         f"{over} of {_d('Lᵢ', z_name)}·{_value_symbol(trace, layer, k)}", "",
-                        num(grad.W[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True,
+                        num(grad.dL_dW[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True,
                         not record.frozen("weights"))
             )
         if record.use_bias and not record.shared_bias:
             b_name = bias_symbol(trace, layer, unit)
             rows.append(
                 GradRow(_d("L", b_name), f"how the loss changes with {b_name}",
-                        f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.b[unit]),
+                        f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.dL_db[unit]),
                         f"grads[{layer}].b[{unit}]", layer, True, not record.frozen("bias"))
             )
     if record.shared_bias:
@@ -663,14 +663,14 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             lines.append(line(weight_symbol(trace, layer, unit, k), record.W[unit, k],
-                              grad.W[unit, k], new.W[unit, k],
+                              grad.dL_dW[unit, k], new.W[unit, k],
                               f"after.layers[{layer}].W[{unit}][{k}]", record.frozen("weights")))
         if record.use_bias and not record.shared_bias:
-            lines.append(line(bias_symbol(trace, layer, unit), record.b[unit], grad.b[unit],
+            lines.append(line(bias_symbol(trace, layer, unit), record.b[unit], grad.dL_db[unit],
                               new.b[unit], f"after.layers[{layer}].b[{unit}]",
                               record.frozen("bias")))
     if record.shared_bias:
-        lines.append(line(bias_symbol(trace, layer, 0), record.b[0], grad.b[0], new.b[0],
+        lines.append(line(bias_symbol(trace, layer, 0), record.b[0], grad.dL_db[0], new.b[0],
                           f"after.layers[{layer}].b[0]", record.frozen("bias")))
     return lines
 
@@ -789,13 +789,13 @@ def parameter_changes(trace: Trace, layer: int) -> list[Change]:
 
     def bias(position: int) -> Change:
         return change(bias_symbol(trace, layer, position), record.b[position], after.b[position],
-                      f"after.layers[{layer}].b[{position}]", applied=after.db[position])
+                      f"after.layers[{layer}].b[{position}]", applied=after.step_b[position])
 
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             changes.append(change(weight_symbol(trace, layer, unit, k), record.W[unit, k],
                                   after.W[unit, k], f"after.layers[{layer}].W[{unit}][{k}]",
-                                  applied=after.dW[unit, k]))
+                                  applied=after.step_W[unit, k]))
         if record.use_bias and not record.shared_bias:
             changes.append(bias(unit))
     if record.shared_bias:
