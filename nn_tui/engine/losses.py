@@ -276,7 +276,8 @@ class Loss:
                               None if z is None else np.asarray(z, dtype=float), activation)
 
     def output_delta(self, y: np.ndarray, y_hat: np.ndarray, z: np.ndarray,
-                     activation: Activation, scale: float = 1.0) -> np.ndarray:
+                     activation: Activation, scale: float = 1.0,
+                     factors: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """∂L/∂z at the output layer: where backpropagation starts.
 
         ``y``, ``y_hat`` (= activation(z)) and ``z``: (K,) for one sample or (n, K) for a
@@ -285,12 +286,16 @@ class Loss:
         softmax + bce, softmax + cross-entropy) from the logits in one piece, exact where ŷ
         has rounded to 0 or 1; otherwise ∂L/∂ŷ through the activation's slope. Float arrays
         are expected (the training fast path converts nothing); overflow gives ±inf or nan
-        (no warning only under ``np.errstate(all="ignore")``, as the network calls it)."""
+        (no warning only under ``np.errstate(all="ignore")``, as the network calls it).
+        ``factors``: (scale·∂L/∂ŷ, ∂ŷ/∂z) where the caller has computed them already (a trace
+        shows them), so that they are not computed twice."""
         for fused in self.fused:
             if fused.activation == activation.name:
                 return fused.delta(y, y_hat, z) * scale
-        dL_dy = self.grad(y, y_hat, z=z, activation=activation.name) * scale
-        return activation.backprop(dL_dy, activation.jacobian(z, y_hat))
+        if factors is None:
+            factors = (self.grad(y, y_hat, z=z, activation=activation.name) * scale,
+                       activation.jacobian(z, y_hat))
+        return activation.backprop(*factors)
 
 
 MSE = Loss(

@@ -111,7 +111,7 @@ class LayerGradients:
 
     dL_dz: the delta δ, (n, units). dL_dW: (units, fan_in); dL_db: (units,), (1,) shared or (0,).
     dL_da: ∂L/∂a, (n, units); da_dz: f′(z), (n, units) or (n, units, units) for softmax; both
-    None for the output layer until :meth:`Network._learner_factors` adds them. dL_da_prev:
+    None for the output layer unless :meth:`Network._learner_backward` adds them. dL_da_prev:
     ∂L/∂x, set on the first layer only by that helper (above it, it is the layer below's dL_da).
     """
 
@@ -231,20 +231,24 @@ class Network:
         return 1.0 if self.reduction == "sum" else 1.0 / rows
 
     def _backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
-                  activations: list[np.ndarray]) -> list[LayerGradients]:
+                  activations: list[np.ndarray],
+                  output_factors: tuple[np.ndarray, np.ndarray] | None = None,
+                  ) -> list[LayerGradients]:
         """Backpropagation over the rows of X (n, fan_in) with targets Y (n, K): per layer the
         delta δ = ∂L/∂z and the gradients of the reported loss.
 
         δ of the output layer comes from the loss; going down, ∂L/∂a of a layer is the delta of
         the layer above sent back through its weights (δ·W) and δ = ∂L/∂a through the slope
-        f′(z). Each layer's ∂L/∂W = δᵀ·a_prev and ∂L/∂b = Σ δ over the rows."""
+        f′(z). Each layer's ∂L/∂W = δᵀ·a_prev and ∂L/∂b = Σ δ over the rows.
+        ``output_factors``: the output's (∂L/∂ŷ, ∂ŷ/∂z) if already computed (a trace's)."""
         gradients: list[LayerGradients] = [None] * len(self.layers)  # type: ignore[list-item]
         dL_da = da_dz = None
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
             if index == len(self.layers) - 1:
                 dL_dz = self.loss.output_delta(Y, activations[index], zs[index],
-                                               layer.activation, self._scale(X.shape[0]))
+                                               layer.activation, self._scale(X.shape[0]),
+                                               output_factors)
             else:
                 da_dz = layer.activation.jacobian(zs[index], activations[index])
                 dL_dz = layer.activation.backprop(dL_da, da_dz)
@@ -255,17 +259,18 @@ class Network:
                 dL_da = dL_dz @ layer.W
         return gradients
 
-    def _learner_factors(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
-                         activations: list[np.ndarray],
-                         gradients: list[LayerGradients]) -> list[LayerGradients]:
-        """The factors only the learner needs, added to what :meth:`_backward` computed: the
-        output layer's ∂L/∂ŷ and ∂ŷ/∂z (shown beside its delta even where the loss fuses them:
-        their product is that delta, up to rounding, while it is finite) and ∂L/∂x, the blame
-        the first layer passes to the inputs."""
-        activation, last = self.layers[-1].activation, gradients[-1]
+    def _learner_backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
+                          activations: list[np.ndarray]) -> list[LayerGradients]:
+        """:meth:`_backward` with the factors only the learner needs: the output layer's ∂L/∂ŷ
+        and ∂ŷ/∂z (shown beside its delta even where the loss fuses them: their product is that
+        delta, up to rounding, while it is finite; where it does not fuse them, the delta is
+        made from these two) and ∂L/∂x, the blame the first layer passes to the inputs."""
+        activation = self.layers[-1].activation
         dL_dy = self.loss.grad(Y, activations[-1], z=zs[-1], activation=activation.name)
-        last.dL_da = dL_dy * self._scale(X.shape[0])
-        last.da_dz = activation.jacobian(zs[-1], activations[-1])
+        output_factors = (dL_dy * self._scale(X.shape[0]),
+                          activation.jacobian(zs[-1], activations[-1]))
+        gradients = self._backward(X, Y, zs, activations, output_factors)
+        gradients[-1].dL_da, gradients[-1].da_dz = output_factors
         gradients[0].dL_da_prev = gradients[0].dL_dz @ self.layers[0].W
         return gradients
 
@@ -303,7 +308,7 @@ class Network:
         ``x`` (n, fan_in) with ``y`` (n, K) is a batch of rows ("batch" mode). ``rows``: which
         data rows these are (recorded, not used). The network itself is not changed: the step
         is taken on a copy (``after``). Besides the gradients training uses, the trace holds
-        the factors only a learner needs (see :meth:`_learner_factors`)."""
+        the factors only a learner needs (see :meth:`_learner_backward`)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         batch = x.ndim == 2
@@ -314,8 +319,7 @@ class Network:
         zs, activations = self.forward(X)
         per_sample = self._per_sample_loss(Y, activations[-1], zs[-1])
         loss = self._reduce(per_sample)
-        factors = self._learner_factors(X, Y, zs, activations,
-                                        self._backward(X, Y, zs, activations))
+        factors = self._learner_backward(X, Y, zs, activations)
 
         layer_traces = tuple(
             LayerTrace(
