@@ -435,7 +435,7 @@ def test_slopes_the_ratio_meets_the_gradient_as_the_nudge_shrinks():
     """6 + h for L = w² at w = 3, as the explore step says; the engine's ∂L/∂w is 6."""
     session = session_for("slopes")
     index = index_of(session, "Try it: shrink the nudge")
-    gradient = session.view(index).trace.grads[0].W[0, 0]
+    gradient = session.view(index).trace.grads[0].dL_dW[0, 0]
     assert gradient == pytest.approx(6.0)
     for h in (0.1, 0.01, 0.001):
         loss = nudged_context(session, index, {"layers[0].W[0][0]": 3 + h})["loss"]
@@ -472,10 +472,10 @@ def test_chain_rule_batch_gradient_is_the_mean_of_the_rows():
     rows = [session.view(index_of(session, title)).trace
             for title in ("Forward, link by link", "A second example")]
     for layer in range(2):
-        assert batch.grads[layer].W == pytest.approx(
-            np.mean([row.grads[layer].W for row in rows], axis=0))
-        assert batch.grads[layer].b == pytest.approx(
-            np.mean([row.grads[layer].b for row in rows], axis=0))
+        assert batch.grads[layer].dL_dW == pytest.approx(
+            np.mean([row.grads[layer].dL_dW for row in rows], axis=0))
+        assert batch.grads[layer].dL_db == pytest.approx(
+            np.mean([row.grads[layer].dL_db for row in rows], axis=0))
 
 
 def test_chain_rule_each_link_scales_the_nudge_by_its_slope():
@@ -489,7 +489,7 @@ def test_chain_rule_each_link_scales_the_nudge_by_its_slope():
     moved_a = nudged["layers"][0]["a"][0] - base.layers[0].a[0]
     assert moved_a == pytest.approx(base.grads[0].da_dz[0] * base.x[0] * h, rel=0.02)
     moved_loss = nudged["loss"] - base.loss
-    assert moved_loss == pytest.approx(base.grads[0].W[0, 0] * h, rel=0.05)
+    assert moved_loss == pytest.approx(base.grads[0].dL_dW[0, 0] * h, rel=0.05)
 
 
 def test_plain_text_fields_carry_no_markdown():

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
+from engine_runs import train
+from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 
 HIDDEN_ACTIVATIONS = [name for name, act in ACTIVATIONS.items() if not act.output_only]
 OUTPUT_ACTIVATIONS = list(ACTIVATIONS)
@@ -100,8 +101,8 @@ def test_gradients_match_central_finite_differences(pair, hidden, seed, batch, r
     trace = network.trace(X if batch else X[0], Y if batch else Y[0])
     assert trace.mode == ("batch" if batch else "sample")
     for grad_trace, (dW, db) in zip(trace.grads, grads):
-        np.testing.assert_allclose(grad_trace.W, dW, rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(grad_trace.b, db, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grad_trace.dL_dW, dW, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(grad_trace.dL_db, db, rtol=1e-12, atol=1e-14)
 
 
 def test_sum_reduction_is_n_times_mean_for_loss_and_gradients():
@@ -123,9 +124,9 @@ def test_update_moves_every_weight_against_its_gradient():
     network = Network.build([2, 2, 1], ["sigmoid", "sigmoid"], "half_sse", 0.5, seed=4)
     trace = network.trace(rng.normal(size=2), np.array([1.0]))
     for before, grad, after in zip(trace.layers, trace.grads, trace.after.layers):
-        np.testing.assert_allclose(after.W, before.W - 0.5 * grad.W)
-        np.testing.assert_allclose(after.b, before.b - 0.5 * grad.b)
-        np.testing.assert_allclose(after.dW, -0.5 * grad.W)
+        np.testing.assert_allclose(after.W, before.W - 0.5 * grad.dL_dW)
+        np.testing.assert_allclose(after.b, before.b - 0.5 * grad.dL_db)
+        np.testing.assert_allclose(after.step_W, -0.5 * grad.dL_dW)
     # The trace never changes the network it was taken from.
     np.testing.assert_array_equal(network.layers[0].W, trace.layers[0].W)
     assert trace.improvement == pytest.approx(trace.loss - trace.after.loss)

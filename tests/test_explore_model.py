@@ -33,7 +33,7 @@ def _fingerprint(view):
     for layer in trace.layers:
         parts += [layer.W.tobytes(), layer.b.tobytes(), layer.z.tobytes(), layer.a.tobytes()]
     for grad in trace.grads:
-        parts += [grad.W.tobytes(), grad.b.tobytes()]
+        parts += [grad.dL_dW.tobytes(), grad.dL_db.tobytes()]
     for layer in view.network.layers:
         parts += [layer.W.tobytes(), layer.b.tobytes()]
     parts.append(np.float64(view.network.learning_rate).tobytes())
@@ -74,7 +74,7 @@ def test_the_backprop_slope_is_read_from_the_trace(psa_hidden):
     explore = ExploreSession(view)
     explore.select(W2)
     readout = explore.readout()
-    assert readout.backprop == view.trace.grads[1].W[0, 0]
+    assert readout.backprop == view.trace.grads[1].dL_dW[0, 0]
     assert readout.backprop_path == "grads[1].W[0][0]"
     explore.select(EditTarget("x", None, (0,)))
     readout = explore.readout()
@@ -99,7 +99,7 @@ def test_target_and_learning_rate_have_a_central_difference_only(psa_hidden):
     updated = view.network.copy()
     updated.set_params([(layer.W, layer.b) for layer in trace.after.layers])
     after = updated.trace(trace.x, trace.y)
-    slope = -sum(float(np.sum(g.W * h.W) + np.sum(g.b * h.b))
+    slope = -sum(float(np.sum(g.dL_dW * h.dL_dW) + np.sum(g.dL_db * h.dL_db))
                  for g, h in zip(trace.grads, after.grads))
     assert readout.central == pytest.approx(slope, abs=1e-6)
     # A nudge of η changes the loss after the update, not L.

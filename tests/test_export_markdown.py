@@ -219,7 +219,7 @@ def test_each_step_shows_what_its_panes_reveal_and_only_that(lesson_id):
         if view.reveal.loss:
             assert num(trace.loss) in upto
         for layer in range(depth - 1, depth - 1 - min(view.reveal.backward, depth), -1):
-            for value in list(trace.grads[layer].W.ravel()) + list(trace.grads[layer].b):
+            for value in list(trace.grads[layer].dL_dW.ravel()) + list(trace.grads[layer].dL_db):
                 assert num(value) in upto, (index, layer, value)
         if not (view.reveal.forward or view.reveal.loss or view.trainings):
             assert "```" not in sections[index], index

@@ -299,8 +299,8 @@ def test_gradients_with_no_bias_and_a_shared_bias_match_finite_differences(loss,
     # Sample mode: the trace's gradients are the same functions of one row.
     trace = network.trace(X[1], Y[1])
     numeric = numeric_gradients(network, X[1:2], Y[1:2])
-    np.testing.assert_allclose(trace.grads[1].b, numeric[1][1], rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(trace.grads[0].W, numeric[0][0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(trace.grads[1].dL_db, numeric[1][1], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(trace.grads[0].dL_dW, numeric[0][0], rtol=1e-6, atol=1e-8)
 
 
 def test_shared_bias_gradient_is_the_sum_over_the_units():
@@ -311,11 +311,11 @@ def test_shared_bias_gradient_is_the_sum_over_the_units():
     x, y = np.array([0.3, -1.2]), np.array([0.2, 0.9])
     a, b = shared.trace(x, y), per_unit.trace(x, y)
     np.testing.assert_allclose(a.output, b.output, rtol=1e-15)
-    assert a.grads[1].b.shape == (1,)
-    assert a.grads[1].b[0] == pytest.approx(float(np.sum(b.grads[1].b)), rel=1e-14)
-    assert a.grads[1].b[0] == pytest.approx(float(np.sum(a.grads[1].dL_dz)), rel=1e-14)
+    assert a.grads[1].dL_db.shape == (1,)
+    assert a.grads[1].dL_db[0] == pytest.approx(float(np.sum(b.grads[1].dL_db)), rel=1e-14)
+    assert a.grads[1].dL_db[0] == pytest.approx(float(np.sum(a.grads[1].dL_dz)), rel=1e-14)
     # And the update moves the one bias by −η·(that sum).
-    assert a.after.layers[1].b[0] == pytest.approx(0.35 - 0.1 * a.grads[1].b[0], rel=1e-14)
+    assert a.after.layers[1].b[0] == pytest.approx(0.35 - 0.1 * a.grads[1].dL_db[0], rel=1e-14)
 
 
 def test_a_layer_without_bias_computes_z_from_the_weights_alone():
@@ -347,8 +347,9 @@ def test_frozen_parameters_do_not_move_in_an_update_or_in_training(freeze):
     trace = network.trace(X[0], Y[0])
     grads = trace.grads[0]
     new = trace.after.layers[0]
-    for group, old, grad, now, change in (("weights", before.layers[0].W, grads.W, new.W, new.dW),
-                                          ("bias", before.layers[0].b, grads.b, new.b, new.db)):
+    for group, old, grad, now, change in (
+            ("weights", before.layers[0].W, grads.dL_dW, new.W, new.step_W),
+            ("bias", before.layers[0].b, grads.dL_db, new.b, new.step_b)):
         assert np.any(grad != 0)  # the gradient is still computed (and shown)
         if group in freeze:
             np.testing.assert_array_equal(now, old)
@@ -478,8 +479,8 @@ def test_loss_none_starts_backprop_from_the_given_gradient():
     targets = same.predict(x) - dL_dy
     reference = same.trace(x, targets)
     for a, b in zip(trace.grads, reference.grads):
-        np.testing.assert_allclose(a.W, b.W, rtol=1e-13)
-        np.testing.assert_allclose(a.b, b.b, rtol=1e-13)
+        np.testing.assert_allclose(a.dL_dW, b.dL_dW, rtol=1e-13)
+        np.testing.assert_allclose(a.dL_db, b.dL_db, rtol=1e-13)
     np.testing.assert_allclose(trace.after.layers[0].W, reference.after.layers[0].W, rtol=1e-13)
     data = trace.to_dict()
     assert data["loss"] is None and data["per_sample_loss"] is None

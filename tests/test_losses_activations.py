@@ -28,7 +28,7 @@ def test_softmax_cross_entropy_is_finite_at_extreme_logits(sign, target):
     expected = 0.0 if (sign > 0) == (target[0] == 1.0) else 2000.0
     assert trace.loss == pytest.approx(expected, abs=1e-9)
     for grad in trace.grads:
-        assert np.all(np.isfinite(grad.W)) and np.all(np.isfinite(grad.b))
+        assert np.all(np.isfinite(grad.dL_dW)) and np.all(np.isfinite(grad.dL_db))
         assert np.all(np.isfinite(grad.dL_dz))
     assert np.all(np.isfinite(trace.after.output)) and np.isfinite(trace.after.loss)
 
@@ -42,7 +42,7 @@ def test_sigmoid_bce_is_finite_at_extreme_logits(z, target):
     assert np.isfinite(trace.loss)
     expected = 0.0 if (z > 0) == (target == 1.0) else 1000.0
     assert trace.loss == pytest.approx(expected, abs=1e-9)
-    assert np.all(np.isfinite(trace.grads[0].W)) and np.all(np.isfinite(trace.grads[0].dL_dz))
+    assert np.all(np.isfinite(trace.grads[0].dL_dW)) and np.all(np.isfinite(trace.grads[0].dL_dz))
     # dL/dz = ŷ − y: magnitude 1 when wrong, 0 when right.
     assert abs(trace.grads[0].dL_dz[0]) == pytest.approx(0.0 if expected == 0.0 else 1.0)
 

@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nn_tui.cli import main, strict_json
-from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, train
+from engine_runs import train
+from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import parse_lesson_text
@@ -183,7 +184,7 @@ def test_confident_wrong_networks_match_a_high_precision_reference(pair, gap, se
         scale = max(1.0, float(np.max(np.abs(rW))), float(np.max(np.abs(rb))))
         np.testing.assert_allclose(dW, rW, rtol=1e-6, atol=1e-9 * scale)
         np.testing.assert_allclose(db, rb, rtol=1e-6, atol=1e-9 * scale)
-        np.testing.assert_allclose(traced.W, dW, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(traced.dL_dW, dW, rtol=1e-12, atol=1e-300)
 
 
 @pytest.mark.parametrize("weight, loss_value", [(15.0, 30.0), (50.0, 100.0), (400.0, 800.0)])
@@ -192,7 +193,7 @@ def test_softmax_bce_from_the_issue_is_exact(weight, loss_value):
                             params=[(np.array([[weight], [-weight]]), np.zeros(2))])
     trace = network.trace(np.array([1.0]), np.array([0.0, 1.0]))
     assert trace.loss == pytest.approx(loss_value, rel=1e-12)
-    np.testing.assert_allclose(trace.grads[0].W.ravel(), [1.0, -1.0], rtol=1e-12)
+    np.testing.assert_allclose(trace.grads[0].dL_dW.ravel(), [1.0, -1.0], rtol=1e-12)
     # The worked line shows 30.0000, not the clipped 27.6310.
     assert worked.loss_lines(trace)[0].value == f"{loss_value:.4f}"
 

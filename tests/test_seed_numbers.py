@@ -2,7 +2,7 @@
 
 import pytest
 
-from nn_tui.engine import train
+from engine_runs import train
 
 
 def test_psa_hidden_layer_forward_loss_and_one_step(psa_hidden):
@@ -15,10 +15,10 @@ def test_psa_hidden_layer_forward_loss_and_one_step(psa_hidden):
     # The article prints 0.3248; the exact value is 0.32496...
     assert trace.output[0] == pytest.approx(0.32496, abs=5e-6)
     assert trace.loss == pytest.approx(0.05280, abs=5e-6)
-    assert trace.grads[1].W[0][0] == pytest.approx(0.0521, abs=5e-5)
-    assert trace.grads[1].b[0] == pytest.approx(0.0713, abs=5e-5)
-    assert trace.grads[0].W[0][0] == pytest.approx(-0.0280, abs=5e-5)
-    assert trace.grads[0].b[0] == pytest.approx(-0.0140, abs=5e-5)
+    assert trace.grads[1].dL_dW[0][0] == pytest.approx(0.0521, abs=5e-5)
+    assert trace.grads[1].dL_db[0] == pytest.approx(0.0713, abs=5e-5)
+    assert trace.grads[0].dL_dW[0][0] == pytest.approx(-0.0280, abs=5e-5)
+    assert trace.grads[0].dL_db[0] == pytest.approx(-0.0140, abs=5e-5)
     assert trace.after.output[0] == pytest.approx(0.3223, abs=5e-5)
     assert trace.after.loss == pytest.approx(0.05193, abs=5e-6)
 

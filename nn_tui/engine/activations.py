@@ -100,7 +100,20 @@ DEFAULT_NEGATIVE_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function f with its slope f′, and how the worked text writes them.
+    """An activation function f with its slope f′, and how the tutor writes them down.
+
+    Text (the one source that the worked lines, the walk-through, the training messages and
+    the exporters read): ``symbol`` (σ, ReLU ...); ``formula`` and ``derivative_formula``, the
+    definitions in z; ``value_text`` and ``slope_text``, the worked lines of a = f(z) and
+    ∂a/∂z as templates in which ``{z}`` and ``{a}`` stand for the unit's symbols or numbers,
+    ``{-z}`` for −z, ``{(z)}``/``{(a)}`` for a value that is put in parentheses when negative,
+    ``{(1-a)}`` for (1 − a), and ``{slope}`` for leaky ReLU's slope below 0 (the worked lines
+    build the numbers of the same formulas); ``words``: what f does, in a sentence's words.
+    Saturation (sigmoid, tanh, softmax): ``max_slope``, the
+    largest slope; ``bounds``, the limits its outputs approach (and are pinned at once z is
+    large); :attr:`slope_symbol` names the slope in the training messages.
+    ``exact_slopes``: every slope is exactly 0 or 1 (written "1", not "1.0000"). ``init``: how
+    :func:`~nn_tui.engine.network.init_weights` draws its starting weights ("he" or "glorot").
 
     ``output_only``: allowed on the output layer only (softmax); ``min_units``: the fewest
     units a layer with it may have; ``parameters``: the layer keys that tune it
@@ -111,24 +124,40 @@ class Activation:
     symbol: str
     formula: str
     derivative_formula: str
+    value_text: str
+    slope_text: str
+    words: str
     _value: Callable[[np.ndarray], np.ndarray]
     # Slope computed from z and a (whichever is cheaper and more exact for the function).
     _slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    max_slope: float | None = None
+    bounds: tuple[float, float] | None = None
+    exact_slopes: bool = False
+    # How initial weights are drawn for it: "he" (±√(6/fan_in), for the ReLU family, whose
+    # slope is 0 on half the inputs) or "glorot" (±√(6/(fan_in + units))).
+    init: str = "glorot"
     elementwise: bool = True
     output_only: bool = False
     min_units: int = 1
     parameters: tuple[str, ...] = ()
     negative_slope: float | None = None
 
+    @property
+    def slope_symbol(self) -> str:
+        """The slope's name: σ′, tanh′ ...; ∂ŷ/∂z for softmax (a Jacobian, not one slope)."""
+        return f"{self.symbol}′" if self.elementwise else "∂ŷ/∂z"
+
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        """a = f(z), shape of z: (units,) for one sample or (n, units) for a batch."""
         return self._value(np.asarray(z, dtype=float))
 
     def jacobian(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """da/dz: element-wise slopes (shape of z), or one matrix per sample for softmax."""
+        """da/dz from z and a = f(z) (same shape, (units,) or (n, units)): element-wise slopes
+        (shape of z), or for softmax one (units, units) matrix per sample."""
         return self._slope(np.asarray(z, dtype=float), np.asarray(a, dtype=float))
 
     def backprop(self, dL_da: np.ndarray, da_dz: np.ndarray) -> np.ndarray:
-        """dL/dz from dL/da and the slope returned by :meth:`jacobian`."""
+        """dL/dz (shape of dL/da) from dL/da and the slope returned by :meth:`jacobian`."""
         if self.elementwise:
             return dL_da * da_dz
         # dL/dz_j = Σ_i dL/da_i · da_i/dz_j
@@ -140,8 +169,13 @@ IDENTITY = Activation(
     symbol="id",
     formula="id(z) = z",
     derivative_formula="id′(z) = 1",
+    value_text="{z}",
+    # Exactly 1, whatever z: written once ("∂ŷ/∂z₂ = 1"), not "1 = 1 = 1.0000".
+    slope_text="1",
+    words="passes z through unchanged",
     _value=lambda z: z.copy(),
     _slope=lambda z, a: np.ones_like(z),
+    exact_slopes=True,
 )
 
 RELU = Activation(
@@ -149,9 +183,15 @@ RELU = Activation(
     symbol="ReLU",
     formula="ReLU(z) = max(0, z)",
     derivative_formula="ReLU′(z) = 1 if z > 0 else 0",
+    value_text="max(0, {z})",
+    # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
+    slope_text="1 if {z} > 0 else 0",
+    words="keeps positive sums and turns negative ones into 0 (ReLU)",
     _value=lambda z: np.maximum(z, 0.0),
     # The slope at exactly 0 is taken as 0 (the usual convention).
     _slope=lambda z, a: (z > 0).astype(float),
+    exact_slopes=True,
+    init="he",
 )
 
 SIGMOID = Activation(
@@ -159,6 +199,11 @@ SIGMOID = Activation(
     symbol="σ",
     formula="σ(z) = 1 / (1 + e^−z)",
     derivative_formula="σ′(z) = σ(z)·(1 − σ(z))",
+    value_text="σ({z}) = 1 / (1 + e^{-z})",
+    slope_text="{a}·{(1-a)}",
+    words="squashes z into (0, 1) with the sigmoid σ",
+    max_slope=0.25,
+    bounds=(0.0, 1.0),
     _value=_sigmoid,
     _slope=_sigmoid_slope,
 )
@@ -168,6 +213,11 @@ TANH = Activation(
     symbol="tanh",
     formula="tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
     derivative_formula="tanh′(z) = 1 − tanh(z)²",
+    value_text="tanh({z})",
+    slope_text="1 − {(a)}²",
+    words="squashes z into (−1, 1) with tanh",
+    max_slope=1.0,
+    bounds=(-1.0, 1.0),
     _value=np.tanh,
     _slope=_tanh_slope,
 )
@@ -177,6 +227,12 @@ SOFTMAX = Activation(
     symbol="softmax",
     formula="softmax(z)ᵢ = e^zᵢ / Σⱼ e^zⱼ",
     derivative_formula="∂aᵢ/∂zⱼ = aᵢ·(δᵢⱼ − aⱼ)",
+    value_text="e^{z} / Σⱼ e^zⱼ",
+    slope_text="",  # a Jacobian matrix, not one slope per unit
+    words="turns the sums into probabilities that add up to 1 (softmax)",
+    # Its largest diagonal slope aᵢ·(1 − aᵢ) is ¼, at aᵢ = ½.
+    max_slope=0.25,
+    bounds=(0.0, 1.0),
     _value=_softmax,
     _slope=_softmax_jacobian,
     elementwise=False,
@@ -189,6 +245,9 @@ SOFTPLUS = Activation(
     symbol="softplus",
     formula="softplus(z) = ln(1 + e^z)",
     derivative_formula="softplus′(z) = σ(z) = 1 / (1 + e^−z)",
+    value_text="softplus({z}) = ln(1 + e^{z})",
+    slope_text="σ({z}) = 1 / (1 + e^{-z})",
+    words="bends z smoothly into a positive number, ln(1 + e^z) (softplus)",
     _value=_softplus,
     _slope=_softplus_slope,
 )
@@ -206,10 +265,14 @@ def leaky_relu(negative_slope: float = DEFAULT_NEGATIVE_SLOPE) -> Activation:
         symbol="LeakyReLU",
         formula=f"LeakyReLU(z) = z if z > 0 else {shown}·z",
         derivative_formula=f"LeakyReLU′(z) = 1 if z > 0 else {shown}",
+        value_text="{z} if {z} > 0 else {slope}·{z}",
+        slope_text="1 if {z} > 0 else {slope}",
+        words="keeps positive sums and scales negative ones down (leaky ReLU)",
         _value=lambda z: np.where(z > 0, z, slope * z),
         _slope=lambda z, a: np.where(z > 0, 1.0, slope),
         parameters=("negative_slope",),
         negative_slope=slope,
+        init="he",
     )
 
 

@@ -53,10 +53,12 @@ class DenseLayer:
 
     @property
     def units(self) -> int:
+        """The layer's neurons: the rows of W."""
         return self.W.shape[0]
 
     @property
     def fan_in(self) -> int:
+        """The values entering each neuron: the columns of W."""
         return self.W.shape[1]
 
     @property
@@ -65,11 +67,13 @@ class DenseLayer:
         return 0 if not self.use_bias else 1 if self.shared_bias else self.units
 
     def copy(self) -> "DenseLayer":
+        """A layer with its own copies of W and b (the activation is shared: it is immutable)."""
         return DenseLayer(self.W.copy(), self.b.copy(), self.activation, self.use_bias,
                           self.shared_bias, self.freeze)
 
     def pre_activation(self, a_prev: np.ndarray) -> np.ndarray:
-        """z = a_prev·Wᵀ (+ b): one row per sample for a batch."""
+        """z = a_prev·Wᵀ (+ b): a_prev (fan_in,) gives (units,); a batch (n, fan_in) gives
+        (n, units), one row per sample."""
         z = a_prev @ self.W.T
         return z + self.b if self.use_bias else z
 
@@ -83,15 +87,16 @@ class DenseLayer:
 
 
 def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) -> list[tuple]:
-    """Deterministic initial weights: Glorot-uniform for σ/tanh/identity/softplus, He-uniform
-    for ReLU and leaky ReLU.
+    """Deterministic initial (W, b) per layer: Glorot-uniform ±√(6/(fan_in + units)) for
+    σ/tanh/identity/softplus/softmax, He-uniform ±√(6/fan_in) for ReLU and leaky ReLU.
 
-    Biases start at zero. The same seed always gives the same numbers (PCG64).
-    """
+    ``sizes``: the input size then each layer's units; ``activations``: one name per layer.
+    W has shape (units, fan_in); b (units,) starts at zero. The same seed always gives the
+    same numbers (NumPy's PCG64)."""
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, units, activation in zip(sizes[:-1], sizes[1:], activations):
-        if activation in ("relu", "leaky_relu"):
+        if get_activation(activation).init == "he":
             limit = np.sqrt(6.0 / fan_in)
         else:
             limit = np.sqrt(6.0 / (fan_in + units))
@@ -100,8 +105,32 @@ def init_weights(sizes: Sequence[int], activations: Sequence[str], seed: int) ->
     return params
 
 
+@dataclass(slots=True)
+class LayerGradients:
+    """One layer's part of backpropagation (rows: one per sample of the batch).
+
+    dL_dz: the delta δ, (n, units). dL_dW: (units, fan_in); dL_db: (units,), (1,) shared or (0,).
+    dL_da: ∂L/∂a, (n, units); da_dz: f′(z), (n, units) or (n, units, units) for softmax; both
+    None for the output layer unless :meth:`Network._learner_backward` adds them. dL_da_prev:
+    ∂L/∂x, set on the first layer only by that helper (above it, it is the layer below's dL_da).
+    """
+
+    dL_da: np.ndarray | None
+    da_dz: np.ndarray | None
+    dL_dz: np.ndarray
+    dL_dW: np.ndarray
+    dL_db: np.ndarray
+    dL_da_prev: np.ndarray | None = None
+
+
 class Network:
-    """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs."""
+    """Dense layers, a loss, a learning rate and a reduction: everything one SGD step needs.
+
+    ``loss``: a :class:`Loss` or its name; ``learning_rate``: η of every step (no unit: it
+    scales the gradient); ``reduction``: how the per-sample losses of several rows combine,
+    "mean" or "sum" (the gradients are always those of the reduced loss). Raises ValueError for
+    an unknown reduction or loss name. Lesson files are validated before they get here; the
+    network itself checks no shapes."""
 
     def __init__(
         self,
@@ -128,7 +157,9 @@ class Network:
         params: Sequence[tuple] | None = None,
         seed: int = 0,
     ) -> "Network":
-        """A network from layer sizes (inputs first) and optional explicit (W, b) per layer."""
+        """A network from layer sizes (inputs first), one activation name per layer and
+        optional explicit (W (units, fan_in), b (units,)) per layer, else :func:`init_weights`
+        from ``seed``. Raises ValueError for an unknown activation, loss or reduction."""
         if params is None:
             params = init_weights(sizes, activations, seed)
         layers = [
@@ -141,30 +172,26 @@ class Network:
 
     @property
     def sizes(self) -> list[int]:
+        """The input size, then each layer's units."""
         return [self.layers[0].fan_in] + [layer.units for layer in self.layers]
 
     def copy(self) -> "Network":
+        """A network with its own copies of every W and b."""
         return Network([layer.copy() for layer in self.layers], self.loss, self.learning_rate,
                        self.reduction)
 
-    def params(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
-
     def set_params(self, params: Sequence[tuple]) -> None:
+        """Replace every layer's W and b by the given (W (units, fan_in), b) pairs, as floats."""
         for layer, (W, b) in zip(self.layers, params):
             layer.W = np.array(W, dtype=float)
             layer.b = np.array(b, dtype=float)
-
-    def with_learning_rate(self, learning_rate: float) -> "Network":
-        clone = self.copy()
-        clone.learning_rate = float(learning_rate)
-        return clone
 
     # -- forward -------------------------------------------------------------------------------
 
     @quiet
     def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Pre-activations and activations of every layer, for one sample or a batch of rows."""
+        """(z per layer, a per layer) for one sample x (fan_in,) — each (units,) — or a batch
+        of rows (n, fan_in) — each (n, units). Overflow gives ±inf/nan, without a warning."""
         a = np.asarray(x, dtype=float)
         zs, activations = [], []
         for layer in self.layers:
@@ -176,81 +203,94 @@ class Network:
 
     @quiet
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """The output ŷ for x: (K,) for one sample (fan_in,), (n, K) for a batch (n, fan_in)."""
         return self.forward(x)[1][-1]
 
-    def per_sample_loss(self, Y: np.ndarray, output: np.ndarray, z_out: np.ndarray) -> np.ndarray:
+    def _per_sample_loss(self, Y: np.ndarray, output: np.ndarray,
+                         z_out: np.ndarray) -> np.ndarray:
+        """One loss per row of Y (n, K), from the outputs and the output layer's logits."""
         return np.atleast_1d(
             self.loss(Y, output, z=z_out, activation=self.layers[-1].activation.name)
         )
 
-    def reduce(self, per_sample: np.ndarray) -> float:
+    def _reduce(self, per_sample: np.ndarray) -> float:
+        """The reported loss: the mean or the sum of the per-sample losses."""
         return float(np.sum(per_sample) if self.reduction == "sum" else np.mean(per_sample))
 
     @quiet
     def total_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """The reported loss over the rows of X (mean or sum of the per-sample losses)."""
+        """The reported loss over the rows of X (n, fan_in) with targets Y (n, K): the mean or
+        sum of the per-sample losses (nan for loss "none"; ±inf where it overflows)."""
         zs, activations = self.forward(np.atleast_2d(X))
-        return self.reduce(self.per_sample_loss(np.atleast_2d(Y), activations[-1], zs[-1]))
+        return self._reduce(self._per_sample_loss(np.atleast_2d(Y), activations[-1], zs[-1]))
 
     # -- backward ------------------------------------------------------------------------------
 
-    def _backward(self, X, Y, zs, activations,
-                  every_factor: bool = True) -> list[dict[str, np.ndarray]]:
-        """Chain-rule factors for a batch (rows of X); gradients of the reduced loss.
+    def _scale(self, rows: int) -> float:
+        """Each sample's weight in the reported loss: 1/n for the mean of n rows, 1 for a sum."""
+        return 1.0 if self.reduction == "sum" else 1.0 / rows
 
-        Training needs only the gradients: with ``every_factor`` off, the factors that only the
-        trace shows are skipped (∂L/∂ŷ and ∂ŷ/∂z where a fused gradient replaces them, and
-        ∂L/∂x at the inputs), and left as None."""
-        n = X.shape[0]
-        scale = 1.0 if self.reduction == "sum" else 1.0 / n
-        output_layer = self.layers[-1]
-        y_hat = activations[-1]
-        name = output_layer.activation.name
-        fused = self.loss.fused_with(name)
+    def _backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
+                  activations: list[np.ndarray],
+                  output_factors: tuple[np.ndarray, np.ndarray] | None = None,
+                  ) -> list[LayerGradients]:
+        """Backpropagation over the rows of X (n, fan_in) with targets Y (n, K): per layer the
+        delta δ = ∂L/∂z and the gradients of the reported loss.
+
+        δ of the output layer comes from the loss; going down, ∂L/∂a of a layer is the delta of
+        the layer above sent back through its weights (δ·W) and δ = ∂L/∂a through the slope
+        f′(z). Each layer's ∂L/∂W = δᵀ·a_prev and ∂L/∂b = Σ δ over the rows.
+        ``output_factors``: the output's (∂L/∂ŷ, ∂ŷ/∂z) if already computed (a trace's)."""
+        gradients: list[LayerGradients] = [None] * len(self.layers)  # type: ignore[list-item]
         dL_da = da_dz = None
-        if every_factor or not fused:
-            # From the logits where the loss takes logs: the trace shows these two factors, and
-            # their product must be the dL/dz used below (up to rounding) while it is finite.
-            dL_da = self.loss.grad(Y, y_hat, z=zs[-1], activation=name) * scale
-            da_dz = output_layer.activation.jacobian(zs[-1], y_hat)
-        if fused:
-            # Exact where ŷ has rounded to 0 or 1 (the separate factors would give 0·∞).
-            dL_dz = self.loss.fused_output_grad(Y, y_hat, z=zs[-1], activation=name) * scale
-        else:
-            dL_dz = output_layer.activation.backprop(dL_da, da_dz)
-
-        factors: list[dict[str, np.ndarray]] = [None] * len(self.layers)  # type: ignore[list-item]
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
-            a_prev = X if index == 0 else activations[index - 1]
-            if index < len(self.layers) - 1:
-                dL_da = factors[index + 1]["dL_da_prev"]
+            if index == len(self.layers) - 1:
+                dL_dz = self.loss.output_delta(Y, activations[index], zs[index],
+                                               layer.activation, self._scale(X.shape[0]),
+                                               output_factors)
+            else:
                 da_dz = layer.activation.jacobian(zs[index], activations[index])
                 dL_dz = layer.activation.backprop(dL_da, da_dz)
-            factors[index] = {
-                "dL_da": dL_da,
-                "da_dz": da_dz,
-                "dL_dz": dL_dz,
-                "W": dL_dz.T @ a_prev,
-                "b": layer.bias_grad(dL_dz),
-                "dL_da_prev": dL_dz @ layer.W if index > 0 or every_factor else None,
-            }
-        return factors
+            a_prev = X if index == 0 else activations[index - 1]
+            gradients[index] = LayerGradients(dL_da, da_dz, dL_dz, dL_dz.T @ a_prev,
+                                              layer.bias_grad(dL_dz))
+            if index > 0:
+                dL_da = dL_dz @ layer.W
+        return gradients
+
+    def _learner_backward(self, X: np.ndarray, Y: np.ndarray, zs: list[np.ndarray],
+                          activations: list[np.ndarray]) -> list[LayerGradients]:
+        """:meth:`_backward` with the factors only the learner needs: the output layer's ∂L/∂ŷ
+        and ∂ŷ/∂z (shown beside its delta even where the loss fuses them: their product is that
+        delta, up to rounding, while it is finite; where it does not fuse them, the delta is
+        made from these two) and ∂L/∂x, the blame the first layer passes to the inputs."""
+        activation = self.layers[-1].activation
+        dL_dy = self.loss.grad(Y, activations[-1], z=zs[-1], activation=activation.name)
+        output_factors = (dL_dy * self._scale(X.shape[0]),
+                          activation.jacobian(zs[-1], activations[-1]))
+        gradients = self._backward(X, Y, zs, activations, output_factors)
+        gradients[-1].dL_da, gradients[-1].da_dz = output_factors
+        gradients[0].dL_da_prev = gradients[0].dL_dz @ self.layers[0].W
+        return gradients
 
     @quiet
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, list[tuple]]:
-        """Reported loss and (∂L/∂W, ∂L/∂b) per layer over the rows of X: the training fast path."""
+        """The training fast path: the reported loss over the rows of X (n, fan_in) with targets
+        Y (n, K), and (∂L/∂W (units, fan_in), ∂L/∂b) of that loss per layer. A 1-D X or Y is
+        one row."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
         Y = np.atleast_2d(np.asarray(Y, dtype=float))
         zs, activations = self.forward(X)
-        loss = self.reduce(self.per_sample_loss(Y, activations[-1], zs[-1]))
-        factors = self._backward(X, Y, zs, activations, every_factor=False)
-        return loss, [(f["W"], f["b"]) for f in factors]
+        loss = self._reduce(self._per_sample_loss(Y, activations[-1], zs[-1]))
+        return loss, [(g.dL_dW, g.dL_db) for g in self._backward(X, Y, zs, activations)]
 
     @quiet
     def apply_gradients(self, grads: Sequence[tuple], learning_rate: float | None = None) -> None:
         """One gradient-descent step in place: w ← w − η·∂L/∂w, except for the parameter
-        groups a layer's ``freeze`` names (they keep their values)."""
+        groups a layer's ``freeze`` names (they keep their values). ``grads``: (∂L/∂W, ∂L/∂b)
+        per layer, shaped as W and b (as :meth:`gradients` returns them); ``learning_rate``:
+        η, the network's own if None. New arrays replace W and b (old ones stay valid)."""
         eta = self.learning_rate if learning_rate is None else learning_rate
         for layer, (dW, db) in zip(self.layers, grads):
             if "weights" not in layer.freeze:
@@ -262,10 +302,13 @@ class Network:
 
     @quiet
     def trace(self, x: np.ndarray, y: np.ndarray, rows: Sequence[int] = ()) -> Trace:
-        """Every number of forward, loss, backward and one SGD step.
+        """Every number of forward, loss, backward and one SGD step, for the panes and answers.
 
-        A 1-D ``x`` is one sample ("sample" mode); a 2-D ``x`` is a batch of rows ("batch" mode).
-        """
+        A 1-D ``x`` (fan_in,) with targets ``y`` (K,) is one sample ("sample" mode); a 2-D
+        ``x`` (n, fan_in) with ``y`` (n, K) is a batch of rows ("batch" mode). ``rows``: which
+        data rows these are (recorded, not used). The network itself is not changed: the step
+        is taken on a copy (``after``). Besides the gradients training uses, the trace holds
+        the factors only a learner needs (see :meth:`_learner_backward`)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         batch = x.ndim == 2
@@ -274,9 +317,9 @@ class Network:
         unbatch = (lambda v: v) if batch else (lambda v: v[0])
 
         zs, activations = self.forward(X)
-        per_sample = self.per_sample_loss(Y, activations[-1], zs[-1])
-        loss = self.reduce(per_sample)
-        factors = self._backward(X, Y, zs, activations)
+        per_sample = self._per_sample_loss(Y, activations[-1], zs[-1])
+        loss = self._reduce(per_sample)
+        factors = self._learner_backward(X, Y, zs, activations)
 
         layer_traces = tuple(
             LayerTrace(
@@ -297,35 +340,36 @@ class Network:
         grad_traces = tuple(
             GradTrace(
                 index=i,
-                dL_da=unbatch(f["dL_da"]),
-                da_dz=unbatch(f["da_dz"]),
-                dL_dz=unbatch(f["dL_dz"]),
-                W=f["W"],
-                b=f["b"],
-                dL_da_prev=unbatch(f["dL_da_prev"]),
+                dL_da=unbatch(f.dL_da),
+                da_dz=unbatch(f.da_dz),
+                dL_dz=unbatch(f.dL_dz),
+                dL_dW=f.dL_dW,
+                dL_db=f.dL_db,
+                # What a layer passes down is the ∂L/∂a of the layer below it.
+                dL_da_prev=unbatch(f.dL_da_prev if i == 0 else factors[i - 1].dL_da),
             )
             for i, f in enumerate(factors)
         )
 
         updated = self.copy()
-        updated.apply_gradients([(f["W"], f["b"]) for f in factors])
+        updated.apply_gradients([(f.dL_dW, f.dL_db) for f in factors])
         new_zs, new_activations = updated.forward(X)
-        new_per_sample = updated.per_sample_loss(Y, new_activations[-1], new_zs[-1])
+        new_per_sample = updated._per_sample_loss(Y, new_activations[-1], new_zs[-1])
         after = AfterUpdate(
             layers=tuple(
                 LayerUpdate(
                     index=i,
                     W=new.W.copy(),
                     b=new.b.copy(),
-                    dW=new.W - old.W,
-                    db=new.b - old.b,
+                    step_W=new.W - old.W,
+                    step_b=new.b - old.b,
                     z=unbatch(new_zs[i]),
                     a=unbatch(new_activations[i]),
                 )
                 for i, (old, new) in enumerate(zip(self.layers, updated.layers))
             ),
             output=unbatch(new_activations[-1]),
-            loss=updated.reduce(new_per_sample),
+            loss=updated._reduce(new_per_sample),
             per_sample_loss=new_per_sample,
             has_loss=self.loss.has_value,
         )

@@ -47,13 +47,9 @@ def shown_output(network: Network, output_names: tuple[str, ...] = ()) -> Shown:
 
 def value_range(network: Network) -> tuple[float, float] | None:
     """The range every output of ``network`` lies in, when its output activation has one
-    (sigmoid and softmax: 0..1; tanh: −1..1), else None (the values decide)."""
-    name = network.layers[-1].activation.name
-    if name in ("sigmoid", "softmax"):
-        return 0.0, 1.0
-    if name == "tanh":
-        return -1.0, 1.0
-    return None
+    (the Activation's ``bounds``: sigmoid and softmax 0..1, tanh −1..1), else None (the values
+    decide)."""
+    return network.layers[-1].activation.bounds
 
 
 def input_range(values: np.ndarray, margin: float = MARGIN) -> tuple[float, float]:

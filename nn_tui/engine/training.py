@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from nn_tui.engine.activations import Activation
 from nn_tui.engine.network import Network
 
 # A run whose loss grows past this multiple of max(1, initial loss) is stopped as diverged
@@ -33,10 +34,12 @@ STALL_CHANGE = 1e-6
 STALL_FLOOR = 1e-4
 # A run that ends with a loss this many times its initial loss (without diverging) overshoots.
 OVERSHOOT_FACTOR = 10.0
-# The largest slope of each squashing activation (σ′(0) = ¼, tanh′(0) = 1, softmax's ¼).
-_MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "softmax": 0.25}
-_PINNED_AT = {"sigmoid": "0 or 1", "tanh": "−1 or 1", "softmax": "0 or 1"}
-_SLOPE_NAME = {"sigmoid": "σ′", "tanh": "tanh′", "softmax": "∂ŷ/∂z"}
+
+
+def _bounds_text(activation: Activation) -> str:
+    """Where an activation's outputs are pinned, in words: "0 or 1", "−1 or 1"."""
+    low, high = activation.bounds or (float("nan"), float("nan"))
+    return f"{low:g} or {high:g}".replace("-", "−")
 
 
 def describe_non_finite(value: float) -> str:
@@ -52,16 +55,14 @@ class TrainingCancelled(Exception):
 
 
 @dataclass
-class TrainResult:
-    network: Network
-    history: list[float]
-    epochs_run: int
-    diverged: str | None = None
-    stalled: str | None = None  # why the loss stopped improving short of a fit (saturation ...)
-
-
-@dataclass
 class Trainer:
+    """Gradient descent over the rows of X (n, fan_in) with targets Y (n, K), in epochs.
+
+    Full-batch when ``batch_size`` is None or at least n, else mini-batches (shuffled from
+    ``seed`` unless ``shuffle`` is off). ``history``: the reported loss before training, then
+    after each epoch. Raises ValueError for a loss without a value ("none": nothing to
+    minimise)."""
+
     network: Network  # trained in place: pass a copy to keep the original
     X: np.ndarray
     Y: np.ndarray
@@ -126,6 +127,7 @@ class Trainer:
 
     @property
     def eta(self) -> float:
+        """The learning rate η the steps use: the trainer's own, else the network's."""
         return self.network.learning_rate if self.learning_rate is None else self.learning_rate
 
     def _batches(self):
@@ -254,25 +256,25 @@ class Trainer:
         with np.errstate(all="ignore"):
             zs, activations = self.network.forward(self.X)
             pinned = total = 0
-            names = []
+            saturating: dict[str, Activation] = {}
             for layer, z, a in zip(self.network.layers, zs, activations):
-                name = layer.activation.name
-                if name not in _MAX_SLOPE:
+                activation = layer.activation
+                if activation.max_slope is None:  # it does not saturate (ReLU, identity ...)
                     continue
-                if name == "softmax":
+                if not activation.elementwise:
                     # A softmax output is pinned where its largest output is (nearly) 1.
                     slopes = np.max(a, axis=-1) * (1.0 - np.max(a, axis=-1))
                 else:
-                    slopes = layer.activation.jacobian(z, a)
-                pinned += int(np.sum(slopes <= PINNED_SLOPE * _MAX_SLOPE[name]))
+                    slopes = activation.jacobian(z, a)
+                pinned += int(np.sum(slopes <= PINNED_SLOPE * activation.max_slope))
                 total += slopes.size
-                if name not in names:
-                    names.append(name)
+                saturating.setdefault(activation.name, activation)
         if not total or pinned < SATURATED_SHARE * total:
             return None
-        which = " and ".join(names)
-        limits = " or ".join(dict.fromkeys(_PINNED_AT[name] for name in names))
-        slopes = ", ".join(_SLOPE_NAME[name] for name in names)
+        which = " and ".join(saturating)
+        limits = " or ".join(dict.fromkeys(_bounds_text(activation)
+                                           for activation in saturating.values()))
+        slopes = ", ".join(activation.slope_symbol for activation in saturating.values())
         if from_start:
             cause = ("It was so from the start: the starting weights (or the inputs) are large "
                      "enough that every z is far from 0; smaller starting weights, or inputs "
@@ -286,19 +288,3 @@ class Trainer:
             f"{'never moved from' if from_start else 'stopped moving at'} {loss:.4g}. {cause}"
         )
 
-
-def train(
-    network: Network,
-    X: np.ndarray,
-    Y: np.ndarray,
-    epochs: int,
-    batch_size: int | None = None,
-    seed: int = 0,
-    learning_rate: float | None = None,
-    shuffle: bool = True,
-) -> TrainResult:
-    """Train a copy of ``network`` for ``epochs`` epochs (or until it diverges)."""
-    trainer = Trainer(network.copy(), X, Y, batch_size, seed, learning_rate, shuffle=shuffle)
-    trainer.run(epochs)
-    return TrainResult(trainer.network, trainer.history, trainer.epoch, trainer.diverged,
-                       trainer.stalled())

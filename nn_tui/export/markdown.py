@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from nn_tui import __version__
+from nn_tui.engine.losses import LOSSES
 from nn_tui.engine.trace import Trace
 from nn_tui.format import trace_text, worked
 from nn_tui.format.names import subscript
@@ -48,24 +49,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 # "<" that could open an HTML tag or comment in a Markdown renderer ("<b>", "</", "<!--").
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-
-LOSS_FORMULAS = {
-    "half_sse": "½·Σ(y − ŷ)²",
-    "mse": "(1/K)·Σ(y − ŷ)²",
-    "bce": "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
-    "cross_entropy": "−Σ y·ln ŷ",
-    "sse": "Σ(y − ŷ)²",
-    "none": "none: backpropagation starts from the given ∂L/∂ŷ (the data's dL_dy values)",
-}
-LOSS_NAMES = {
-    "half_sse": "half the squared error",
-    "mse": "mean squared error",
-    "bce": "binary cross-entropy",
-    "cross_entropy": "cross-entropy",
-    "sse": "sum of squared residuals",
-    "none": "no loss",
-}
-
 
 # -- Markdown helpers ----------------------------------------------------------------------------
 
@@ -214,9 +197,10 @@ def _network_section(lesson: Lesson) -> list[str]:
     layers = "; ".join(f"{_layer_name(k, len(spec.layers))}: {layer.units} "
                        f"{'unit' if layer.units == 1 else 'units'}, {_layer_words(layer)}"
                        for k, layer in enumerate(spec.layers))
-    loss = f"{LOSS_NAMES.get(spec.loss, spec.loss)} ({spec.loss}), L = {LOSS_FORMULAS[spec.loss]}"
-    if spec.loss == "none":
-        loss = f"no loss value (none); {LOSS_FORMULAS['none'][len('none: '):]}"
+    loss_spec = LOSSES[spec.loss]
+    loss = f"{loss_spec.title} ({spec.loss}), {loss_spec.formula}"
+    if not loss_spec.has_value:
+        loss = f"{loss_spec.expression} ({spec.loss})"
     elif spec.reduction == "sum":
         loss += "; over several rows, the sum of the rows' losses"
     elif len(lesson.rows) > 1:

@@ -49,10 +49,6 @@ from nn_tui.engine import get_activation, get_loss
 from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.lessons.model import Lesson, NetworkSpec
 
-# The losses whose ∂L/∂z the engine computes from the logits in one piece (the two chain-rule
-# factors combined), keyed by the script's name for the pairing of loss and output activation.
-_FUSED = ("bce", "bce_softmax", "cross_entropy")
-
 _ACTIVATION_CODE = {
     "identity": '''
 def identity(z):
@@ -399,6 +395,12 @@ def _wrapped(values: np.ndarray, indent: int) -> str:
     return "\n".join(lines)
 
 
+def _fused(spec: NetworkSpec) -> bool:
+    """Whether the engine computes the network's output ∂L/∂z from the logits in one piece
+    (the two chain-rule factors combined): the Loss's own rule."""
+    return get_loss(spec.loss).fused_delta(spec.layers[-1].activation) is not None
+
+
 def _loss_key(spec: NetworkSpec) -> str:
     """The script's name for the network's loss with its output activation (bce is computed
     from σ's or softmax's logits, which take different logs)."""
@@ -594,7 +596,7 @@ def _worked(lesson: Lesson) -> str:
     network = spec.build()
     depth = len(network.layers)
     loss = _loss_key(spec)
-    fused = loss in _FUSED
+    fused = _fused(spec)
     names = [_Names(i, depth, layer.units, layer.fan_in) for i, layer in enumerate(network.layers)]
     out = []
     emit = out.append
@@ -746,10 +748,9 @@ def _training(lesson: Lesson) -> str:
     n_rows = len(lesson.rows)
     mini = training.batch_size is not None and training.batch_size < n_rows
     reductions = {spec.reduction for spec in specs}
-    keys = {_loss_key(spec) for spec in specs}
-    any_fused = any(key in _FUSED for key in keys)
-    any_plain = any(key not in _FUSED for key in keys)
-    softmax_plain = any(spec.layers[-1].activation == "softmax" and _loss_key(spec) not in _FUSED
+    any_fused = any(_fused(spec) for spec in specs)
+    any_plain = not all(_fused(spec) for spec in specs)
+    softmax_plain = any(spec.layers[-1].activation == "softmax" and not _fused(spec)
                         for spec in specs)
     if not get_loss(lesson.network.loss).has_value:
         # loss = "none": nothing to minimise, so no training (nn-tui train refuses it too).
@@ -790,8 +791,9 @@ def _training(lesson: Lesson) -> str:
             emit(f'    "{name}": ({name}, {name}_slope),')
     emit("}")
     emit("LOSSES = {  # value, ∂L/∂ŷ, ∂L/∂z in one piece (or None)")
+    fused_keys = {_loss_key(spec) for spec in specs if _fused(spec)}
     for key in losses:
-        dz = f"{key}_dz" if key in _FUSED else "None"
+        dz = f"{key}_dz" if key in fused_keys else "None"
         emit(f'    "{key}": ({key}, {key}_grad, {dz}),')
     emit("}")
     if mini:

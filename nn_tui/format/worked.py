@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from nn_tui.engine.activations import Activation, get_activation
+from nn_tui.engine.losses import LOSSES, symbolic
 from nn_tui.engine.trace import LayerTrace, Trace
 from nn_tui.format.arithmetic import (
     MAX_TERMS, Call, Div, Exp, Expr, Given, Group, IfPositive, Mul, Neg, Num, Square, Sub, Sum,
@@ -180,28 +182,39 @@ def _weighted_sum(record, layer: int, unit: int) -> Expr:
     return terms(products)
 
 
-def _activation_numbers(record, unit: int) -> tuple[str, Expr | None]:
-    """(formula with ``{z}`` for the unit's z symbol, numbers) of the activation of one unit."""
+def layer_activation(record: LayerTrace) -> Activation:
+    """The activation of a traced layer, with its text (leaky ReLU with the layer's slope)."""
+    return get_activation(record.activation, record.negative_slope)
+
+
+def _symbols(activation: Activation, z_name: str, a_name: str) -> dict[str, str]:
+    """The fields of an activation's text templates (``Activation.value_text``/``slope_text``)
+    written as one unit's symbols."""
+    slope = short(activation.negative_slope) if activation.negative_slope is not None else ""
+    return {"z": z_name, "-z": f"−{z_name}", "(z)": z_name, "a": a_name, "(a)": a_name,
+            "(1-a)": f"(1 − {a_name})", "slope": slope}
+
+
+def _activation_numbers(record, unit: int) -> Expr | None:
+    """The numbers of the activation of one unit: the worked form of ``value_text``."""
     name = record.activation
     z_value = float(record.z[unit])
     if name == "relu":
-        return "max(0, {z})", Call("max", (Given(0), Num(z_value)))
+        return Call("max", (Given(0), Num(z_value)))
     if name == "sigmoid":
-        return "σ({z}) = 1 / (1 + e^−{z})", Div(Given(1), Group(Sum((Given(1),
-                                                                     Exp(Num(-z_value))))))
+        return Div(Given(1), Group(Sum((Given(1), Exp(Num(-z_value))))))
     if name == "tanh":
-        return "tanh({z})", Call("tanh", (Num(z_value),))
+        return Call("tanh", (Num(z_value),))
     if name == "softplus":
-        return "softplus({z}) = ln(1 + e^{z})", Call("ln", (Sum((Given(1), Exp(Num(z_value)))),))
+        return Call("ln", (Sum((Given(1), Exp(Num(z_value)))),))
     if name == "leaky_relu":
-        slope = record.negative_slope if record.negative_slope is not None else 0.01
-        numbers = Num(z_value) if z_value > 0 else Mul((Given(slope), Num(z_value)))
-        return f"{{z}} if {{z}} > 0 else {short(slope)}·{{z}}", numbers
+        slope = layer_activation(record).negative_slope
+        return Num(z_value) if z_value > 0 else Mul((Given(slope), Num(z_value)))
     if name == "identity":
-        return "{z}", Num(z_value)
+        return Num(z_value)
     # softmax
     exps = Sum(tuple(Exp(Num(v)) for v in record.z))
-    return "e^{z} / Σⱼ e^zⱼ", Div(Exp(Num(z_value)), Group(exps))
+    return Div(Exp(Num(z_value)), Group(exps))
 
 
 def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
@@ -212,12 +225,13 @@ def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
 def _activation_lines(trace: Trace, layer: int, record, new: bool) -> list[WorkedLine]:
     mark, where = (" new", "after.") if new else ("", "")
     lines = []
+    activation = layer_activation(record)
     for unit in range(len(record.a)):
-        formula, numbers = _activation_numbers(record, unit)
+        symbols = _symbols(activation, z_symbol(trace, layer, unit) + mark, "")
         lines.append(worked_line(
             a_symbol(trace, layer, unit) + mark,
-            formula.format(z=z_symbol(trace, layer, unit) + mark),
-            numbers,
+            activation.value_text.format_map(symbols),
+            _activation_numbers(record, unit),
             record.a[unit],
             f"{where}layers[{layer}].a[{unit}]",
             layer,
@@ -244,11 +258,8 @@ def _log_of_rounded(name: str, y: np.ndarray, y_hat: np.ndarray) -> bool:
     """Whether a log-based loss would need ln 0 with the rounded outputs: ŷ has rounded to
     exactly 0 or 1 where its target needs ln ŷ or ln(1 − ŷ). The engine takes those logs from
     the logits, so the numbers "ln 0.0000" would contradict the value: leave them out."""
-    if name == "bce":
-        return bool(np.any(((y > 0) & (y_hat <= 0)) | ((y < 1) & (y_hat >= 1))))
-    if name == "cross_entropy":
-        return bool(np.any((y != 0) & (y_hat <= 0)))
-    return False
+    rounded = LOSSES[name].log_of_rounded
+    return rounded is not None and rounded(y, y_hat)
 
 
 NO_LOSS_TEXT = ('no loss value: loss = "none", backpropagation starts from the given '
@@ -261,28 +272,27 @@ def _squared_errors(y: np.ndarray, y_hat: np.ndarray) -> Expr:
 
 def _sample_loss_numbers(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, Expr | None]:
     """(formula, numbers) of one sample's loss."""
+    formula = LOSSES[name].expression
     if _log_of_rounded(name, y, y_hat):
-        formula = ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]" if name == "bce" else "−Σ y·ln ŷ")
         return formula + ", from the logits z (ŷ has rounded to 0 or 1)", None
     count = len(y)
     per_output = Group(Div(Given(1), Given(count), tight=True))
     if name == "half_sse":
         errors = _squared_errors(y, y_hat)
-        return "½·Σ(y − ŷ)²", Mul((Given(0.5, "½"), errors if count == 1 else Group(errors)))
+        return formula, Mul((Given(0.5, "½"), errors if count == 1 else Group(errors)))
     if name == "mse":
-        return "(1/K)·Σ(y − ŷ)²", Mul((per_output, Group(_squared_errors(y, y_hat))))
+        return formula, Mul((per_output, Group(_squared_errors(y, y_hat))))
     if name == "sse":
-        return "Σ(y − ŷ)²", _squared_errors(y, y_hat)
+        return formula, _squared_errors(y, y_hat)
     if name == "bce":
         logs: list[Expr] = []
         for t, p in zip(y, y_hat):
             logs += [Mul((Given(t), Call("ln", (Num(p),), bare=True))),
                      Mul((Given(1 - t), Call("ln", (Num(1 - p),), bare=True)))]
         bracket = Group(Sum(tuple(logs)), square=True)
-        return ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
-                Neg(bracket if count == 1 else Mul((per_output, bracket))))
+        return formula, Neg(bracket if count == 1 else Mul((per_output, bracket)))
     logs = [Mul((Given(t), Call("ln", (Num(p),), bare=True))) for t, p in zip(y, y_hat)]
-    return "−Σ y·ln ŷ", Neg(Group(terms(logs)))
+    return formula, Neg(Group(terms(logs)))
 
 
 def _batch_loss_numbers(trace: Trace, losses: np.ndarray) -> tuple[str, Expr]:
@@ -314,33 +324,31 @@ def _sigmoid_slope_numbers(a: float) -> Expr:
     return Mul((Num(a), Group(Sub(Given(1), Num(a)))))
 
 
-_SLOPE_FORMULAS = {
-    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_numbers(a)),
-    "tanh": ("1 − {a}²", lambda a, z: Sub(Given(1), Square(Num(a)))),
+# The numbers of each activation's slope (the worked form of its ``slope_text``), from a and z.
+_SLOPE_NUMBERS = {
+    "sigmoid": lambda a, z, s: _sigmoid_slope_numbers(a),
+    "tanh": lambda a, z, s: Sub(Given(1), Square(Num(a))),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
-    "relu": ("1 if {z} > 0 else 0", lambda a, z: IfPositive(Num(z), Given(0))),
+    "relu": lambda a, z, s: IfPositive(Num(z), Given(0)),
+    "leaky_relu": lambda a, z, s: IfPositive(Num(z), Given(s)),
     # Exactly 1, whatever z: written once ("∂ŷ/∂z₂ = 1"), not "1 = 1 = 1.0000".
-    "identity": ("1", lambda a, z: None),
-    "softplus": ("σ({z}) = 1 / (1 + e^−{z})",
-                 lambda a, z: Div(Given(1), Group(Sum((Given(1), Exp(Num(-z))))))),
+    "identity": lambda a, z, s: None,
+    "softplus": lambda a, z, s: Div(Given(1), Group(Sum((Given(1), Exp(Num(-z)))))),
 }
 
 
 def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, Expr | None]:
     """(formula, numbers) of the activation's slope at one unit."""
-    if record.activation == "leaky_relu":
-        slope = record.negative_slope if record.negative_slope is not None else 0.01
-        return (f"1 if {z_name} > 0 else {short(slope)}",
-                IfPositive(Num(record.z[unit]), Given(slope)))
-    formula, plug = _SLOPE_FORMULAS[record.activation]
-    return (formula.format(a=a_name, z=z_name),
-            plug(float(record.a[unit]), float(record.z[unit])))
+    activation = layer_activation(record)
+    numbers = _SLOPE_NUMBERS[activation.name](float(record.a[unit]), float(record.z[unit]),
+                                              activation.negative_slope)
+    return activation.slope_text.format_map(_symbols(activation, z_name, a_name)), numbers
 
 
 def _whole_slope(activation: str, slope: float) -> str | None:
-    """Identity's slope (always 1) and ReLU's (1 or 0) are exact whole numbers, written "1"
-    and "0" as ∂z/∂b is, not "1.0000"; None for the others (written by ``num``)."""
-    if activation in ("identity", "relu") and slope in (0.0, 1.0):
+    """Where every slope is exactly 0 or 1 (identity, ReLU: ``Activation.exact_slopes``), it
+    is written "1" or "0", as ∂z/∂b is, not "1.0000"; None for the others (written by ``num``)."""
+    if get_activation(activation).exact_slopes and slope in (0.0, 1.0):
         return "1" if slope == 1.0 else "0"
     return None
 
@@ -354,18 +362,24 @@ def _per_output(count: int) -> Expr:
     return Group(Div(Given(1), Given(count), tight=True))
 
 
-_LOSS_DERIVATIVE = {
-    "half_sse": ("ŷ − y", lambda t, p, k: Sub(Num(p), Given(t))),
-    "mse": ("(2/K)·(ŷ − y)",
-            lambda t, p, k: Mul((Group(Div(Given(2), Given(k), tight=True)),
-                                 Group(Sub(Num(p), Given(t)))))),
-    "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
-            lambda t, p, k: Mul((_per_output(k), Group(Sum((
-                Neg(Div(Given(t), Num(p), tight=True)),
-                Div(Given(1 - t), Num(1 - p), tight=True))))))),
-    "cross_entropy": ("−y/ŷ", lambda t, p, k: Neg(Div(Given(t), Num(p), tight=True))),
-    "sse": ("2·(ŷ − y)", lambda t, p, k: Mul((Given(2), Group(Sub(Num(p), Given(t)))))),
-    "none": ("dL_dy, given", lambda t, p, k: None),
+# The numbers of each loss's ∂L/∂ŷ (the worked form of ``Loss.derivative``), from one output's
+# target t, output p and the number of outputs k.
+_DERIVATIVE_NUMBERS = {
+    "half_sse": lambda t, p, k: Sub(Num(p), Given(t)),
+    "mse": lambda t, p, k: Mul((Group(Div(Given(2), Given(k), tight=True)),
+                                Group(Sub(Num(p), Given(t))))),
+    "bce": lambda t, p, k: Mul((_per_output(k), Group(Sum((
+        Neg(Div(Given(t), Num(p), tight=True)),
+        Div(Given(1 - t), Num(1 - p), tight=True)))))),
+    "cross_entropy": lambda t, p, k: Neg(Div(Given(t), Num(p), tight=True)),
+    "sse": lambda t, p, k: Mul((Given(2), Group(Sub(Num(p), Given(t))))),
+    "none": lambda t, p, k: None,
+}
+# The numbers of a fused output delta (the worked form of ``FusedDelta.formula``), by loss and
+# output activation.
+_FUSED_NUMBERS = {
+    ("bce", "sigmoid"): lambda t, p, k: Mul((_per_output(k), Group(Sub(Num(p), Given(t))))),
+    ("cross_entropy", "softmax"): lambda t, p, k: Sub(Num(p), Given(t)),
 }
 
 
@@ -413,6 +427,9 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
     last = layer == depth - 1
+    activation = layer_activation(record)
+    loss = LOSSES[trace.loss_name]
+    fused = loss.fused_delta(activation.name) if last else None
     rows: list[GradRow] = []
     units = len(record.z)
     for unit in range(units):
@@ -420,11 +437,11 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
         z_name = z_symbol(trace, layer, unit)
         numbers: Expr | None
         if last:
-            formula, plug = _LOSS_DERIVATIVE[trace.loss_name]
+            formula = symbolic(loss.derivative)
             target, output = float(trace.y[unit]), float(trace.output[unit])
             numbers = (None if _log_of_rounded(trace.loss_name, np.array([target]),
                                                np.array([output]))
-                       else plug(target, output, len(trace.y)))
+                       else _DERIVATIVE_NUMBERS[loss.name](target, output, len(trace.y)))
             meaning = "how the loss changes with the output"
         else:
             following = trace.layers[layer + 1]
@@ -440,20 +457,21 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             meaning = "blame passed back through the next layer's weights"
         rows.append(grad_row(_d("L", a_name), meaning, formula, numbers, grad.dL_da[unit],
                              f"grads[{layer}].dL_da[{unit}]", layer))
-        if record.activation == "softmax":
+        if not activation.elementwise:
             continue
         slope_formula, slope_numbers = _slope_formula(record, unit, a_name, z_name)
         a_value = record.a[unit]
         # Where σ or tanh has rounded to its limit, "1.0000·(1 − 1.0000)" would read as 0; the
         # engine takes the slope from z (e^−|z|/(1 + e^−|z|)²), so the value stands alone.
-        pinned = record.activation in ("sigmoid", "tanh") and (
-            abs(a_value) >= 1.0 or (record.activation == "sigmoid" and a_value <= 0.0))
+        pinned = activation.bounds is not None and not (
+            activation.bounds[0] < a_value < activation.bounds[1])
         slope = float(grad.da_dz[unit])
+        constant = "{" not in activation.slope_text
         rows.append(
             grad_row(
                 _d(a_name, z_name),
-                f"slope of {record.activation} at {z_name}"
-                if record.activation != "identity" else "slope of identity: always 1",
+                f"slope of {activation.name}: always {activation.slope_text}" if constant
+                else f"slope of {activation.name} at {z_name}",
                 slope_formula + (", from z" if pinned else ""),
                 None if pinned else slope_numbers,
                 slope,
@@ -466,12 +484,15 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             formula = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
             numbers = Mul((Num(grad.dL_da[unit]), _slope_value(record.activation, slope)),
                           spaced=True)
-        else:
+        elif fused is not None and fused.formula:
             # ŷ is so close to 0 or 1 that ∂L/∂ŷ overflows while ∂ŷ/∂z underflows; their
-            # product is the fused (1/K)·(ŷ − y), which the engine computes directly.
-            formula = "(1/K)·(ŷ − y), the two factors combined"
-            numbers = Mul((_per_output(len(trace.y)),
-                           Group(Sub(Num(trace.output[unit]), Given(trace.y[unit])))))
+            # product is the fused delta (for σ + bce (1/K)·(ŷ − y)), which the engine
+            # computes directly.
+            formula = f"{symbolic(fused.formula)}, the two factors combined"
+            numbers = _FUSED_NUMBERS[loss.name, activation.name](
+                float(trace.y[unit]), float(trace.output[unit]), len(trace.y))
+        else:  # not met: only a fused delta can differ from its factors' product
+            formula, numbers = "", None
         rows.append(
             grad_row(
                 _d("L", z_name),
@@ -483,17 +504,20 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                 layer,
             )
         )
-    if record.activation == "softmax":
+    if not activation.elementwise:
+        # The Jacobian's chain, or the fused delta where the loss has a closed form for it.
+        closed = fused if fused is not None and fused.formula else None
         for unit in range(units):
             z_name = z_symbol(trace, layer, unit)
-            fused = trace.loss_name == "cross_entropy"
             rows.append(
                 grad_row(
                     _d("L", z_name),
-                    "softmax + cross-entropy: prediction minus target" if fused
-                    else "through the softmax Jacobian",
-                    "ŷ − y" if fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
-                    Sub(Num(trace.output[unit]), Given(trace.y[unit])) if fused else None,
+                    f"{activation.name} + {loss.title}: {closed.words}" if closed
+                    else f"through the {activation.name} Jacobian",
+                    symbolic(closed.formula) if closed else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
+                    _FUSED_NUMBERS[loss.name, activation.name](
+                        float(trace.y[unit]), float(trace.output[unit]), len(trace.y))
+                    if closed else None,
                     grad.dL_dz[unit],
                     f"grads[{layer}].dL_dz[{unit}]",
                     layer,
@@ -519,7 +543,7 @@ def _factors_agree(grad, unit: int) -> bool:
 def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
-    elementwise = record.activation != "softmax"
+    elementwise = layer_activation(record).elementwise
     rows = []
     for unit in range(len(record.z)):
         z_name = z_symbol(trace, layer, unit)
@@ -539,7 +563,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"how the loss changes with {w_name}",
                     f"{chain} · {_d(z_name, w_name)}",
                     Mul(chain_values + (_input_value(layer, record.a_prev[k]),), spaced=True),
-                    grad.W[unit, k],
+                    grad.dL_dW[unit, k],
                     f"grads[{layer}].W[{unit}][{k}]",
                     layer,
                     True,
@@ -554,7 +578,7 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
                     f"how the loss changes with {b_name}",
                     f"{chain} · {_d(z_name, b_name)}",
                     Mul(chain_values + (Given(1),), spaced=True),
-                    grad.b[unit],
+                    grad.dL_db[unit],
                     f"grads[{layer}].b[{unit}]",
                     layer,
                     True,
@@ -578,7 +602,7 @@ def _shared_bias_row(trace: Trace, layer: int, formula: str, numbers: Expr | Non
         f"how the loss changes with the shared bias {b_name}: the sum over the units",
         formula.format(z=z_name),
         numbers,
-        trace.grads[layer].b[0],
+        trace.grads[layer].dL_db[0],
         f"grads[{layer}].b[0]",
         layer,
         True,
@@ -600,14 +624,14 @@ def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             rows.append(
                 GradRow(_d("L", w_name), f"how the loss changes with {w_name}",
                         f"{over} of {_d('Lᵢ', z_name)}·{_value_symbol(trace, layer, k)}", "",
-                        num(grad.W[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True,
+                        num(grad.dL_dW[unit, k]), f"grads[{layer}].W[{unit}][{k}]", layer, True,
                         not record.frozen("weights"))
             )
         if record.use_bias and not record.shared_bias:
             b_name = bias_symbol(trace, layer, unit)
             rows.append(
                 GradRow(_d("L", b_name), f"how the loss changes with {b_name}",
-                        f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.b[unit]),
+                        f"{over} of {_d('Lᵢ', z_name)}", "", num(grad.dL_db[unit]),
                         f"grads[{layer}].b[{unit}]", layer, True, not record.frozen("bias"))
             )
     if record.shared_bias:
@@ -640,14 +664,14 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             lines.append(line(weight_symbol(trace, layer, unit, k), record.W[unit, k],
-                              grad.W[unit, k], new.W[unit, k],
+                              grad.dL_dW[unit, k], new.W[unit, k],
                               f"after.layers[{layer}].W[{unit}][{k}]", record.frozen("weights")))
         if record.use_bias and not record.shared_bias:
-            lines.append(line(bias_symbol(trace, layer, unit), record.b[unit], grad.b[unit],
+            lines.append(line(bias_symbol(trace, layer, unit), record.b[unit], grad.dL_db[unit],
                               new.b[unit], f"after.layers[{layer}].b[{unit}]",
                               record.frozen("bias")))
     if record.shared_bias:
-        lines.append(line(bias_symbol(trace, layer, 0), record.b[0], grad.b[0], new.b[0],
+        lines.append(line(bias_symbol(trace, layer, 0), record.b[0], grad.dL_db[0], new.b[0],
                           f"after.layers[{layer}].b[0]", record.frozen("bias")))
     return lines
 
@@ -766,13 +790,13 @@ def parameter_changes(trace: Trace, layer: int) -> list[Change]:
 
     def bias(position: int) -> Change:
         return change(bias_symbol(trace, layer, position), record.b[position], after.b[position],
-                      f"after.layers[{layer}].b[{position}]", applied=after.db[position])
+                      f"after.layers[{layer}].b[{position}]", applied=after.step_b[position])
 
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             changes.append(change(weight_symbol(trace, layer, unit, k), record.W[unit, k],
                                   after.W[unit, k], f"after.layers[{layer}].W[{unit}][{k}]",
-                                  applied=after.dW[unit, k]))
+                                  applied=after.step_W[unit, k]))
         if record.use_bias and not record.shared_bias:
             changes.append(bias(unit))
     if record.shared_bias:

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nn_tui.engine.trace import AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace
+from nn_tui.engine.trace import (AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace,
+                                 json_value)
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num
 from nn_tui.lessons.expressions import Expression, ExpressionError, _source, parse_expression
@@ -461,7 +462,7 @@ def _run_quiet(network, x, y, mods, updated) -> Trace:
     output_changed = (mods.forward_changed or mods.drop_loss_derivative
                       or mods.loss_derivative_at_z or mods.target_class is not None
                       or depth - 1 in (mods.drop_slope, mods.slope_z_for_a, mods.slope_a_for_z))
-    fused = loss.fused_with(name) and not output_changed
+    fused = loss.fused_delta(name) is not None and not output_changed
     if mods.drop_loss_derivative:
         dL_da = np.ones_like(out) * scale
     elif mods.loss_derivative_at_z:
@@ -484,7 +485,7 @@ def _run_quiet(network, x, y, mods, updated) -> Trace:
         else:
             slope = f.jacobian(zs[k], activations[k])
         if k == depth - 1 and fused:
-            dL_dz = loss.fused_output_grad(Y, out, z=zs[-1], activation=name) * scale
+            dL_dz = loss.output_delta(Y, out, zs[-1], f, scale)
         elif f.elementwise or mods.drop_slope == k:
             dL_dz = dL_da * slope if f.elementwise else dL_da.copy()
         else:
@@ -561,7 +562,7 @@ def _plain_parts(trace: Trace, tree: tuple) -> dict[str, Any]:
     walk(tree)
 
     def record(item: Any, keys: tuple[str, ...]) -> dict[str, Any]:
-        return {key: _plain(getattr(item, key)) for key in keys if key in fields}
+        return {key: _plain(json_value(item, key)) for key in keys if key in fields}
 
     plain: dict[str, Any] = {}
     for name in names:
@@ -1225,16 +1226,16 @@ class _Work:
         is_bias = fieldname in ("b", "db")
         old = float(self.trace.layers[layer].b[index] if is_bias
                     else self.trace.layers[layer].W[index])
-        own = float(grads[layer].b[index] if is_bias else grads[layer].W[index])
+        own = float(grads[layer].dL_db[index] if is_bias else grads[layer].dL_dW[index])
         target = names.b(layer, *index) if is_bias else names.W(layer, *index)
         options: list[tuple[str, float]] = []
         for k in [layer] + [k for k in range(self.depth) if k != layer]:
-            for position in np.ndindex(grads[k].W.shape):
+            for position in np.ndindex(grads[k].dL_dW.shape):
                 if not (k == layer and not is_bias and position == tuple(index)):
-                    options.append((names.W(k, *position), float(grads[k].W[position])))
-            for position in np.ndindex(grads[k].b.shape):
+                    options.append((names.W(k, *position), float(grads[k].dL_dW[position])))
+            for position in np.ndindex(grads[k].dL_db.shape):
                 if not (k == layer and is_bias and position == tuple(index)):
-                    options.append((names.b(k, *position), float(grads[k].b[position])))
+                    options.append((names.b(k, *position), float(grads[k].dL_db[position])))
         found = []
         # A zero gradient would be "not updated at all", which another parameter's name
         # does not explain.

@@ -133,7 +133,7 @@ def backprop_slope(trace: Trace, target: EditTarget) -> tuple[float | None, str 
     a target and η (backpropagation does not run to them)."""
     if target.kind in ("W", "b"):
         grads = trace.grads[target.layer]
-        array = grads.W if target.kind == "W" else grads.b
+        array = grads.dL_dW if target.kind == "W" else grads.dL_db
         indexes = "".join(f"[{i}]" for i in target.index)
         return float(np.asarray(array)[target.index]), \
             f"grads[{target.layer}].{target.kind}{indexes}"

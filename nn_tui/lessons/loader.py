@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nn_tui.engine.activations import ACTIVATIONS
-from nn_tui.engine.losses import LOSSES
+from nn_tui.engine.losses import LOSSES, loss_called
 from nn_tui.engine.network import FREEZABLE, REDUCTIONS
 from nn_tui.lessons import schema
 from nn_tui.lessons.errors import TERMINAL_UNSAFE, LessonError, Problem, escape_code
@@ -77,10 +77,6 @@ MAX_REPLAY_VALUES = 10_000_000
 # the whole history), counted as validation evaluates them (LessonSession.lint). The tutor
 # evaluates the same answers on the same data, so this bounds its work too.
 MAX_ANSWER_WORK = 2_000_000
-
-# Output activations whose values lie strictly between 0 and 1, as binary cross-entropy needs
-# (the rule itself is data on the Loss: ``LOSSES["bce"].output_activations``).
-BCE_OUTPUTS = LOSSES["bce"].output_activations
 
 LESSON_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VARIANT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -147,12 +143,6 @@ def batch_trace_values(spec: NetworkSpec, n_rows: int) -> int:
         if layer.activation == "softmax":
             per_row += layer.units * layer.units
     return n_rows * per_row
-
-
-def _targets_suit(loss: str, targets: np.ndarray) -> bool:
-    """Whether ``targets`` lie in the loss's ``target_range`` (bce and cross-entropy compare
-    the outputs with probabilities: targets in 0..1)."""
-    return LOSSES[loss].targets_suit(targets)
 
 
 class _Validator:
@@ -536,7 +526,11 @@ class _Validator:
     def loss_name(self, raw: dict, where: str, required: bool) -> str | None:
         loss = self.string(raw, "loss", where, required=required, limit=MAX_NAME)
         if loss is not None and loss not in LOSSES:
-            self.problem(f"{where}.loss", f"unknown loss {loss!r} (valid: {', '.join(LOSSES)})")
+            meant = loss_called(loss)
+            hint = f'; {loss!r} is what sources call {meant.name}: loss = "{meant.name}"' \
+                if meant is not None else ""
+            self.problem(f"{where}.loss",
+                         f"unknown loss {loss!r} (valid: {', '.join(LOSSES)}){hint}")
             return None
         return loss
 
@@ -627,9 +621,9 @@ class _Validator:
                 continue
             # A variant with its own loss must suit the data's targets too.
             if loss is not None and loss != base.loss and targets is not None \
-                    and not _targets_suit(loss, targets):
+                    and not LOSSES[loss].targets_suit(targets):
                 self.problem(f"{key}.loss",
-                             f"{loss} needs targets between 0 and 1, and data.rows has others")
+                             f"{loss} {LOSSES[loss].target_rule}, and data.rows has others")
                 continue
             found.append(Variant(variant_id, label or variant_id, spec, epochs))
         return tuple(found)
@@ -691,8 +685,9 @@ class _Validator:
 
     def targets_fit(self, targets: np.ndarray, network: NetworkSpec,
                     key: str = "data.rows") -> None:
-        if not _targets_suit(network.loss, targets):
-            self.problem(key, f"{network.loss} needs targets between 0 and 1")
+        loss = LOSSES[network.loss]
+        if not loss.targets_suit(targets):
+            self.problem(key, f"{loss.name} {loss.target_rule}")
 
     def csv_data(self, raw: dict, network: NetworkSpec | None) -> np.ndarray | None:
         """The rows of ``[data] csv``: the columns ``inputs`` then ``targets`` of the CSV file
@@ -832,8 +827,8 @@ class _Validator:
                 # loss of every network it could be traced through.
                 if fields["y"] is not None:
                     for loss in sorted(getattr(self, "losses", {network.loss})):
-                        if not _targets_suit(loss, np.array(fields["y"])):
-                            self.problem(f"{key}.y", f"{loss} needs targets between 0 and 1")
+                        if not LOSSES[loss].targets_suit(np.array(fields["y"])):
+                            self.problem(f"{key}.y", f"{loss} {LOSSES[loss].target_rule}")
                             break
             if ("x" in item) != ("y" in item):
                 given = "dL_dy values" if not LOSSES[network.loss].has_value else "targets"

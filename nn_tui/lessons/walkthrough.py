@@ -6,20 +6,11 @@ loss, the backward pass from the output, the update, the new output and loss, th
 
 from __future__ import annotations
 
+from nn_tui.engine.activations import get_activation
 from nn_tui.engine.losses import get_loss
 from nn_tui.format.names import layer_symbol, output_symbol
 from nn_tui.format.numbers import short
 from nn_tui.lessons.model import Lesson, Step, StepKind
-
-_ACTIVATION_WORDS = {
-    "identity": "passes z through unchanged",
-    "relu": "keeps positive sums and turns negative ones into 0 (ReLU)",
-    "sigmoid": "squashes z into (0, 1) with the sigmoid σ",
-    "tanh": "squashes z into (−1, 1) with tanh",
-    "softmax": "turns the sums into probabilities that add up to 1 (softmax)",
-    "leaky_relu": "keeps positive sums and scales negative ones down (leaky ReLU)",
-    "softplus": "bends z smoothly into a positive number, ln(1 + e^z) (softplus)",
-}
 
 
 def lesson_steps(lesson: Lesson) -> tuple[Step, ...]:
@@ -63,7 +54,7 @@ def generated_steps(lesson: Lesson) -> tuple[Step, ...]:
     ]
     for index, layer in enumerate(spec.layers):
         name = layer_symbol("z", index, depth)
-        activation = _ACTIVATION_WORDS[layer.activation]
+        activation = get_activation(layer.activation).words
         if index == depth - 1 and spec.layers[-1].units >= 1:
             previous = "x" if index == 0 else layer_symbol("a", index - 1, depth)
             steps.append(

@@ -143,7 +143,7 @@ async def test_a_nudge_changes_the_forward_pass_line_of_that_weight():
         trace = screen.explore.trace
         assert trace.layers[0].W[0, 0] == pytest.approx(0.6)
         assert num(trace.loss) in str(screen.query_one("#loss-summary").render())
-        assert num(trace.grads[1].W[0, 0]) in screen.pane("pane-gradients").text
+        assert num(trace.grads[1].dL_dW[0, 0]) in screen.pane("pane-gradients").text
         # ↓ nudges back down, to the step's own numbers.
         await press(app, pilot, "down")
         assert screen.explore.trace is screen.view.trace

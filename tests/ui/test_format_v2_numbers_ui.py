@@ -338,7 +338,7 @@ async def test_bundled_lesson_panes_at_nine_digits(isolated_home):
         last_backward = max(i for i, step in enumerate(session.steps) if step.kind == "backward")
         app.screen.go(last_backward)
         await settle(app, pilot)
-        grads = app.screen.view.trace.grads[0].W[0][0]
+        grads = app.screen.view.trace.grads[0].dL_dW[0][0]
         assert num(grads, 9) in app.screen.pane("pane-gradients").text
         assert len(num(grads, 9).split(".")[1].rstrip("0123456789")) == 0
 

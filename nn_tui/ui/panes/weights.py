@@ -42,14 +42,14 @@ def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | No
     def bias_row(position: int) -> tuple:
         return (bias_symbol(trace, layer, position), record.b[position],
                 None if after is None else after.b[position],
-                None if after is None else after.db[position])
+                None if after is None else after.step_b[position])
 
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
             rows.append((
                 weight_symbol(trace, layer, unit, k), record.W[unit, k],
                 None if after is None else after.W[unit, k],
-                None if after is None else after.dW[unit, k],
+                None if after is None else after.step_W[unit, k],
             ))
         if record.use_bias and not record.shared_bias:
             rows.append(bias_row(unit))
