@@ -10,8 +10,8 @@ Log-based losses accept the output layer's pre-activation ``z`` as well: when ŷ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class DenseLayer:
         """How many bias values the layer has: units, 1 (shared) or 0 (none)."""
         return 0 if not self.use_bias else 1 if self.shared_bias else self.units
 
-    def copy(self) -> "DenseLayer":
+    def copy(self) -> DenseLayer:
         """A layer with its own copies of W and b (the activation is shared: it is immutable)."""
         return DenseLayer(self.W.copy(), self.b.copy(), self.activation, self.use_bias,
                           self.shared_bias, self.freeze)
@@ -156,7 +156,7 @@ class Network:
         reduction: str = "mean",
         params: Sequence[tuple] | None = None,
         seed: int = 0,
-    ) -> "Network":
+    ) -> Network:
         """A network from layer sizes (inputs first), one activation name per layer and
         optional explicit (W (units, fan_in), b (units,)) per layer, else :func:`init_weights`
         from ``seed``. Raises ValueError for an unknown activation, loss or reduction."""
@@ -175,7 +175,7 @@ class Network:
         """The input size, then each layer's units."""
         return [self.layers[0].fan_in] + [layer.units for layer in self.layers]
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """A network with its own copies of every W and b."""
         return Network([layer.copy() for layer in self.layers], self.loss, self.learning_rate,
                        self.reduction)
@@ -242,7 +242,8 @@ class Network:
         f′(z). Each layer's ∂L/∂W = δᵀ·a_prev and ∂L/∂b = Σ δ over the rows.
         ``output_factors``: the output's (∂L/∂ŷ, ∂ŷ/∂z) if already computed (a trace's)."""
         gradients: list[LayerGradients] = [None] * len(self.layers)  # type: ignore[list-item]
-        dL_da = da_dz = None
+        dL_da: np.ndarray | None = None
+        da_dz: np.ndarray | None = None
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
             if index == len(self.layers) - 1:
@@ -251,6 +252,7 @@ class Network:
                                                output_factors)
             else:
                 da_dz = layer.activation.jacobian(zs[index], activations[index])
+                assert dL_da is not None  # sent down by the layer above
                 dL_dz = layer.activation.backprop(dL_da, da_dz)
             a_prev = X if index == 0 else activations[index - 1]
             gradients[index] = LayerGradients(dL_da, da_dz, dL_dz, dL_dz.T @ a_prev,

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-
 # The JSON keys whose attribute is named otherwise (see "Names" above), per record class.
 _ATTRIBUTE_OF_KEY = {
     "GradTrace": {"W": "dL_dW", "b": "dL_db"},

@@ -11,8 +11,8 @@ epoch, so the network a run ends with always has the loss its history ends with.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -134,9 +134,10 @@ class Trainer:
         """The mini-batches of one epoch, shuffled unless ``shuffle`` is off (full-batch epochs
         do not come here)."""
         n = self.X.shape[0]
+        size = n if self.batch_size is None else self.batch_size
         order = self._rng.permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, n, self.batch_size):
-            chosen = order[start : start + self.batch_size]
+        for start in range(0, n, size):
+            chosen = order[start : start + size]
             yield self.X[chosen], self.Y[chosen]
 
     def _check(self, loss: float) -> str | None:

@@ -17,9 +17,9 @@ the value of every line comes from the trace; the tree only recomputes the shown
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Callable, Sequence
 
 from nn_tui.format.numbers import MAX_DECIMALS, current_decimals, num, short
 
@@ -350,7 +350,8 @@ def fit(expr: Expr | None, shown: str, show: Callable[[float], str] | None = Non
     if expr is None:
         return Fitted("", decimals, True)
     if show is None:
-        show = lambda value: num(value, decimals)
+        def show(value: float) -> str:
+            return num(value, decimals)
     for digits in range(decimals, max(decimals, MAX_DECIMALS) + 1):
         if agrees(expr, digits, shown, show):
             return Fitted(expr.render(digits), digits, True)

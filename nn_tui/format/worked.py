@@ -23,8 +23,22 @@ from nn_tui.engine.activations import Activation, get_activation
 from nn_tui.engine.losses import LOSSES, symbolic
 from nn_tui.engine.trace import LayerTrace, Trace
 from nn_tui.format.arithmetic import (
-    MAX_TERMS, Call, Div, Exp, Expr, Given, Group, IfPositive, Mul, Neg, Num, Square, Sub, Sum,
-    fit, terms,
+    MAX_TERMS,
+    Call,
+    Div,
+    Exp,
+    Expr,
+    Given,
+    Group,
+    IfPositive,
+    Mul,
+    Neg,
+    Num,
+    Square,
+    Sub,
+    Sum,
+    fit,
+    terms,
 )
 from nn_tui.format.names import element, layer_symbol, subscript
 from nn_tui.format.numbers import current_decimals, num, short, vector
@@ -209,6 +223,7 @@ def _activation_numbers(record, unit: int) -> Expr | None:
         return Call("ln", (Sum((Given(1), Exp(Num(z_value)))),))
     if name == "leaky_relu":
         slope = layer_activation(record).negative_slope
+        assert slope is not None  # a leaky ReLU always has its slope below 0
         return Num(z_value) if z_value > 0 else Mul((Given(slope), Num(z_value)))
     if name == "identity":
         return Num(z_value)

@@ -38,8 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nn_tui.engine.trace import (AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace,
-                                 json_value)
+from nn_tui.engine.trace import AfterUpdate, GradTrace, LayerTrace, LayerUpdate, Trace, json_value
 from nn_tui.format.names import subscript
 from nn_tui.format.numbers import num
 from nn_tui.lessons.expressions import Expression, ExpressionError, _source, parse_expression

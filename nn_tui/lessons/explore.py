@@ -31,15 +31,21 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from nn_tui.engine import Network, Trace
-from nn_tui.lessons.edits import (EditError, EditTarget, apply_edits, check_value,
-                                  editable_targets, value_of)
+from nn_tui.lessons.edits import (
+    EditError,
+    EditTarget,
+    apply_edits,
+    check_value,
+    editable_targets,
+    value_of,
+)
 from nn_tui.lessons.session import Highlight, Reveal, StepView, _network_key
 
 DEFAULT_STEP_EXPONENT = -1  # nudges start at 0.1
@@ -131,7 +137,7 @@ def loss_of(trace: Trace, target: EditTarget) -> float:
 def backprop_slope(trace: Trace, target: EditTarget) -> tuple[float | None, str | None]:
     """∂L/∂p as backpropagation computed it in ``trace``, and its trace path; (None, None) for
     a target and η (backpropagation does not run to them)."""
-    if target.kind in ("W", "b"):
+    if target.kind in ("W", "b") and target.layer is not None:
         grads = trace.grads[target.layer]
         array = grads.dL_dW if target.kind == "W" else grads.dL_db
         indexes = "".join(f"[{i}]" for i in target.index)
