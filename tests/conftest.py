@@ -33,3 +33,21 @@ def fruit():
 @pytest.fixture
 def psa_softmax():
     return load_lesson(LESSONS / "psa-softmax.toml")
+
+
+@pytest.fixture
+def tmux_tutor(tmp_path):
+    """Start ``nn-tui *args`` in tmux: ``term = tmux_tutor("lesson.toml")`` (see
+    tests/tmux_helpers.py for the keywords); every session started is killed at the end."""
+    from tmux_helpers import start_tutor
+
+    terminals = []
+
+    def start(*args: str, **options):
+        terminal = start_tutor(tmp_path, *args, **options)
+        terminals.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in terminals:
+        terminal.kill()
