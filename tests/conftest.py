@@ -51,3 +51,12 @@ def tmux_tutor(tmp_path):
     yield start
     for terminal in terminals:
         terminal.kill()
+
+
+@pytest.fixture
+def quick_saves(monkeypatch):
+    """The lesson screen saves the step reached 20 ms after a step instead of a second after
+    (``LessonScreen.save_delay``): a test waits for the save instead of sleeping through it."""
+    from nn_tui.ui.screens.lesson import LessonScreen
+
+    monkeypatch.setattr(LessonScreen, "save_delay", 0.02)
