@@ -12,6 +12,17 @@ from nn_tui.lessons.loader import load_lesson
 LESSONS = bundled_lessons_dir()
 
 
+def pytest_addoption(parser, pluginmanager):
+    """Without pytest-xdist (or with ``-p no:xdist``) the options pyproject.toml's addopts give
+    it are accepted and ignored: the suite then runs in one process."""
+    if pluginmanager.hasplugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "stand-ins for pytest-xdist, which is not loaded")
+    group.addoption("--numprocesses", dest="numprocesses", default=None,
+                    help="ignored: pytest-xdist is not loaded")
+    group.addoption("--dist", dest="dist", default="no", help="ignored: pytest-xdist is not loaded")
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "nn-tui-home"
