@@ -1,6 +1,6 @@
 """What the tmux tests share: the tutor started in a real terminal, keys typed, the screen read.
 
-Use the ``tmux_tutor`` fixture (tests/conftest.py): ``term = tmux_tutor(tmp_path, "lesson.toml")``
+Use the ``tmux_tutor`` fixture (tests/conftest.py): ``term = tmux_tutor("lesson.toml")``
 starts ``nn-tui lesson.toml`` in its own tmux session and returns a :class:`Terminal`; every
 session is killed when the test ends. Sessions are named uniquely (a random suffix, with the
 pytest-xdist worker in the name), so the tests run in parallel on one tmux server. The tutor runs

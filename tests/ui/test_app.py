@@ -12,6 +12,7 @@ from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
 from nn_tui.ui.widgets.header import HeaderBar
+from lesson_files import fixture_text, lesson_text
 from ui_helpers import (make_app, notices, redraw_loss, screen_text, settle, wait_for_screen,
                         wait_until)
 
@@ -26,85 +27,16 @@ def saved(app) -> ProgressStore:
 SMALL = (80, 24)
 
 # y = 2·x with a single identity unit: output[0] for x = 1 is w·1 + b = 0.5 + 0.25 = 0.75.
-CHECK_LESSON = """
-[lesson]
-id = "tiny-checks"
-title = "Tiny checks"
-summary = "A linear unit and three questions."
+CHECK_LESSON = fixture_text("tiny-checks")
 
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 300
-
-[[steps]]
-kind = "text"
-title = "Hello"
-text = "A single linear unit."
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-text = "w·x + b."
-
-[[steps]]
-kind = "check"
-title = "Your turn"
-prompt = "What is the output ŷ?"
-answer = "output[0]"
-hints = ["Multiply w by x, then add b.", "0.5 · 1 + 0.25"]
-explanation = "ŷ = w·x + b = 0.5·1 + 0.25."
-
-[[steps]]
-kind = "check"
-title = "Which way"
-prompt = "Is ŷ above the target?"
-answer = "1"
-choices = [{ text = "yes", value = 0 }, { text = "no, below", value = 1 }]
-explanation = "0.75 is below 2."
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Gradient descent."
-"""
-
-DIVERGING_LESSON = """
-[lesson]
-id = "too-fast"
-title = "Too fast"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 50.0
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 500
-
+# The same unit at η = 50: training diverges.
+DIVERGING_LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "too-fast", "title": "Too fast", "summary": None},
+    network={"learning_rate": 50.0,
+             "layers": [{"units": 1, "activation": "identity", "weights": [[0.5]], "bias": [0.0]}]},
+    training={"epochs": 500},
+    steps="""
 [[steps]]
 kind = "text"
 title = "Start"
@@ -114,7 +46,7 @@ text = "η = 50."
 kind = "train"
 title = "Train"
 text = "Watch it blow up."
-"""
+""")
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from nn_tui.ui.literal import clean, clean_tree
 from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
 from nn_tui.ui.widgets.header import HeaderBar
+from lesson_files import lesson_text
 from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
@@ -98,29 +99,8 @@ text = "Train body {MARKUP}"
 variants = ["main", "other"]
 '''
 
-CHECK_LESSON = """
-[lesson]
-id = "tiny-keys"
-title = "Tiny keys"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 300
-
+CHECK_LESSON = lesson_text("tiny-checks", lesson={"id": "tiny-keys", "title": "Tiny keys",
+                                                  "summary": None}, steps="""
 [[steps]]
 kind = "text"
 title = "Hello"
@@ -149,7 +129,7 @@ text = "Gradient descent."
 kind = "text"
 title = "After"
 text = "Trained."
-"""
+""")
 
 
 def slow_lesson(epochs: int = 2000) -> str:

@@ -12,33 +12,17 @@ from textual.widgets import Button, Input, OptionList, Static
 from nn_tui.lessons import progress as progress_module
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.progress import LessonShape, ProgressStore
+from lesson_files import lesson_text as base_lesson_text
 from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen, wait_until
 
 BIG = (120, 40)
 REAL_FSYNC = os.fsync
 SMALL = (80, 24)
 
-HEAD = """
-[lesson]
-id = "tiny-progress"
-title = "Tiny progress"
-summary = "A linear unit and two questions."
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-"""
+# The tiny-checks unit without its steps (and its training, which no step here runs).
+HEAD = base_lesson_text("tiny-checks", lesson={"id": "tiny-progress", "title": "Tiny progress",
+                                               "summary": "A linear unit and two questions."},
+                        training=None, steps=None)
 
 TEXT_STEP = """
 [[steps]]
