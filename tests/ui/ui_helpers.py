@@ -9,7 +9,12 @@ records from the app's public ``notify`` (not Textual's private notification lis
 
 from __future__ import annotations
 
+import html
+import re
+import time
 from pathlib import Path
+
+from rich.cells import cell_len
 
 from nn_tui.ui.app import NnTuiApp
 
@@ -45,18 +50,21 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
-async def wait_until(pilot, condition, what: str, timeout: float = 6.0) -> None:
-    """Let the app run until ``condition()`` holds (checked every 20 ms), or fail."""
-    for _ in range(max(1, int(timeout / 0.02))):
-        if condition():
-            return
+async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (checked every 20 ms), or fail after
+    ``timeout`` seconds (generous: the whole suite shares a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
         await pilot.pause(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 async def wait_for_screen(app, pilot, name: str) -> None:
-    await wait_until(pilot, lambda: type(app.screen).__name__ == name,
-                     f"{name} appears (on {type(app.screen).__name__})", timeout=4.0)
+    try:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == name, f"{name} appears")
+    except AssertionError:
+        raise AssertionError(f"{name} never appeared (on {type(app.screen).__name__})") from None
     await pilot.pause()
 
 
@@ -73,6 +81,27 @@ async def redraw_loss(app, pilot) -> None:
         await pilot.pause()
 
 
+# One run of text in Textual's SVG screenshot (Rich's export_svg): its x, its line, its text.
+_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="[0-9.]+" '
+                       r'clip-path="url\(#[^"]*-line-(\d+)\)">([^<]*)</text>')
+_SVG_CELL_WIDTH = 12.2  # Rich's export_svg: 0.61 × a 20 px font per terminal cell
+
+
 def screen_text(app) -> str:
-    """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """What the terminal shows, as plain text lines (one per row, as wide as the terminal).
+
+    Read from ``App.export_screenshot`` (the public way to see the whole screen as drawn, with
+    screens and toasts layered as the terminal shows them), not from Textual's private
+    compositor."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, text in _SVG_TEXT.findall(app.export_screenshot()):
+        row, column = rows[int(line)], round(float(x) / _SVG_CELL_WIDTH)
+        for character in html.unescape(text).replace("\u00a0", " "):
+            if character == "\n" or column >= width:
+                continue
+            row[column] = character
+            if cell_len(character) == 2 and column + 1 < width:
+                row[column + 1] = ""  # a wide character takes two cells
+            column += cell_len(character)
+    return "\n".join("".join(row) for row in rows)
