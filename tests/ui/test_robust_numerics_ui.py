@@ -226,7 +226,13 @@ async def test_every_pane_renders_inf_and_nan_legibly(loss, hidden, output, batc
     app = EveryPaneApp()
     async with app.run_test(size=BIG) as pilot:
         panes = list(app.query(".pane"))
+        shown = set()
         for view in wild_views(loss, hidden, output, batch):
+            # Steps that reveal the same parts of the same trace draw the same numbers: one each.
+            kind = (view.step.kind, view.reveal, len(view.trainings))
+            if kind in shown:
+                continue
+            shown.add(kind)
             for pane in panes:
                 pane.show(view)
             await pilot.pause()
