@@ -1,6 +1,6 @@
 """Performance figures for the tutor (a benchmark that prints numbers, not a test).
 
-    python benchmarks/tui.py [--runs 5] [--presses 200]
+    python benchmarks/tui.py [--runs 5] [--presses 200] [--nudges 200]
 
 Everything is measured the way a person meets it: the programs run in a pseudo-terminal of
 120×40, keys are written to it, and a time is taken when the text they cause is painted.
@@ -11,12 +11,17 @@ Everything is measured the way a person meets it: the programs run in a pseudo-t
 - step latency: p50/p95 over --presses → presses on the PSA lesson (Home at the end, not timed),
   READING_PAUSE apart: from writing the key to "step k of n" for the new step appearing on
   screen;
+- nudge latency (issue 12): in the same tutor, right after the steps, p50/p95 over --nudges +
+  presses in explore mode (e at the first step, the cursor on w₁), READING_PAUSE apart: from
+  writing the key to the Forward pass line with the nudged weight (z₁ = w₁·x + b₁ = 0.6000·2 …)
+  on screen, every pane redrawn from the edited trace; and its p95 against the step p95;
 - training throughput: epochs/s of the engine alone (headless) and of the tutor training the
   same network with every pane live (space at the train step until "finished" is painted), and
-  their ratio;
+  their ratio; also (issue 12) the same run from explore mode (e, then space), where the output
+  picture redraws live too;
 - peak RSS of the tutor's processes.
 Targets (issue 3): start-up within 1.3× the bare app, step p95 < 50 ms, UI-live training at
-least 70 % of headless, peak RSS < 150 MB.
+least 70 % of headless, peak RSS < 150 MB; (issue 12) nudge p95 within 10 % of step p95.
 
 The package is byte-compiled first, as ``pip install`` does: an editable checkout run with
 PYTHONDONTWRITEBYTECODE set would otherwise compile every module of nn_tui at each launch.
@@ -79,12 +84,15 @@ def startup(runs: int) -> dict:
     }
 
 
-def step_latencies(presses: int) -> list[float]:
+def step_and_nudge_latencies(presses: int, nudges: int) -> tuple[list[float], list[float]]:
+    """→ latencies, then (in the same tutor, so both meet the same machine and the same warm
+    process) explore-mode nudge latencies."""
     from nn_tui.lessons.loader import load_lesson
     from nn_tui.lessons.session import LessonSession
 
     total = LessonSession(load_lesson(LESSON)).total
     latencies = []
+    nudged = []
     with Terminal([PYTHON, "-m", "nn_tui", str(LESSON)]) as terminal:
         terminal.wait_for(f"step 1 of {total} ")
         time.sleep(1.0)  # let start-up work (imports in the background) finish
@@ -100,8 +108,24 @@ def step_latencies(presses: int) -> list[float]:
                 latencies.append(painted - sent)
                 position += 1
             time.sleep(READING_PAUSE)
+        if position != 1:
+            terminal.send("home")
+            terminal.wait_for(f"step 1 of {total} ")
+            time.sleep(READING_PAUSE)
+        terminal.send("e")
+        terminal.wait_for("EXPLORE")
+        time.sleep(READING_PAUSE)
+        # w₁ = 0.5 at the start, +0.1 a nudge (added as the tutor adds it), x = 2: the line
+        # "z₁ = w₁·x + b₁ = 0.6000·2 + 0.0000 = …" shows each new value once.
+        weight = 0.5
+        while len(nudged) < nudges:
+            weight = weight + 0.1
+            sent = terminal.send("+")
+            painted = terminal.wait_for(f"{weight:.4f}·2 + ")
+            nudged.append(painted - sent)
+            time.sleep(READING_PAUSE)
         terminal.send("q")
-    return latencies
+    return latencies, nudged
 
 
 def training(folder: Path, pairs: int = 3) -> dict:
@@ -122,7 +146,7 @@ def training(folder: Path, pairs: int = 3) -> dict:
         trainer.run(job.epochs)
         return job.epochs / (time.perf_counter() - started)
 
-    def live() -> float:
+    def live(explore: bool = False) -> float:
         home = tempfile.mkdtemp(prefix="nn-tui-bench-", dir=folder)
         os.environ["NN_TUI_HOME"] = home  # a fresh store: no resume question
         with Terminal([PYTHON, "-m", "nn_tui", str(train_file)]) as terminal:
@@ -131,38 +155,49 @@ def training(folder: Path, pairs: int = 3) -> dict:
             terminal.send("right")
             terminal.wait_for("press space to start")
             time.sleep(0.5)
+            if explore:  # the same run from explore mode: the output picture is live too
+                terminal.send("e")
+                terminal.wait_for("EXPLORE")
+                time.sleep(0.5)
             started = terminal.send(" ")
             finished = terminal.wait_for(f"epoch {TRAIN_EPOCHS} of {TRAIN_EPOCHS}", timeout=120)
             terminal.send("q")
         return TRAIN_EPOCHS / (finished - started)
 
-    runs = []
-    before = headless()
-    for _ in range(pairs):
-        ui = live()
-        after = headless()
-        runs.append((ui, (before + after) / 2))
-        before = after
-    ratios = sorted(ui / base for ui, base in runs)
-    return {
-        "headless": statistics.median(base for _ui, base in runs),
-        "live": statistics.median(ui for ui, _base in runs),
-        "ratio": ratios[len(ratios) // 2],
-        "ratios": ratios,
-    }
+    def measured(explore: bool, count: int) -> dict:
+        runs = []
+        before = headless()
+        for _ in range(count):
+            ui = live(explore)
+            after = headless()
+            runs.append((ui, (before + after) / 2))
+            before = after
+        ratios = sorted(ui / base for ui, base in runs)
+        return {
+            "headless": statistics.median(base for _ui, base in runs),
+            "live": statistics.median(ui for ui, _base in runs),
+            "ratio": ratios[len(ratios) // 2],
+            "ratios": ratios,
+        }
+
+    result = measured(False, pairs)
+    result["explore"] = measured(True, pairs)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="start-up runs per program (median)")
     parser.add_argument("--presses", type=int, default=200, help="→ presses to time")
+    parser.add_argument("--nudges", type=int, default=200,
+                        help="explore-mode nudges to time (at least 200 for the issue's figure)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="nn-tui-bench-"))
     os.environ["NN_TUI_HOME"] = str(home)  # never the learner's own progress
     compileall.compile_dir(ROOT / "nn_tui", quiet=1)
 
     start = startup(args.runs)
-    steps = step_latencies(args.presses)
+    steps, nudges = step_and_nudge_latencies(args.presses, args.nudges)
     train = training(home)
     rss = child_peak_rss_mb()
 
@@ -175,11 +210,21 @@ def main() -> None:
     print(f"step latency, → to the new step painted ({len(steps)} presses):")
     print(f"  p50 {1000 * percentile(steps, 0.5):.1f} ms   p95 {1000 * percentile(steps, 0.95):.1f}"
           f" ms   max {1000 * max(steps):.0f} ms  (target p95 < 50 ms)")
+    step_p95, nudge_p95 = percentile(steps, 0.95), percentile(nudges, 0.95)
+    print(f"nudge latency, + in explore mode to the edited Forward pass painted ({len(nudges)} "
+          "nudges, same run):")
+    print(f"  p50 {1000 * percentile(nudges, 0.5):.1f} ms   p95 {1000 * nudge_p95:.1f} ms   max "
+          f"{1000 * max(nudges):.0f} ms   p95 {nudge_p95 / step_p95:.2f}× the step p95"
+          "  (target ≤ 1.10×)")
     print(f"training throughput ({TRAIN_EPOCHS} epochs, 14 rows, 1-1-1 net, "
           f"{len(train['ratios'])} live runs between headless ones):")
     print(f"  headless {train['headless']:,.0f} epochs/s   UI live {train['live']:,.0f} epochs/s"
           f"   ratio {train['ratio']:.0%} (runs: "
           f"{', '.join(f'{r:.0%}' for r in train['ratios'])})  (target ≥ 70 %)")
+    explore = train["explore"]
+    print(f"  from explore mode, the output picture live too: UI live {explore['live']:,.0f} "
+          f"epochs/s   ratio {explore['ratio']:.0%} (runs: "
+          f"{', '.join(f'{r:.0%}' for r in explore['ratios'])})  (target ≥ 70 %)")
     print(f"peak RSS of the tutor's processes: {rss:.0f} MB  (target < 150 MB)")
 
 

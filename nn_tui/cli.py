@@ -382,7 +382,6 @@ def _names(values: np.ndarray, names: Sequence[str]) -> str:
 def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
                       what: str | None = None, changes=()) -> None:
     from nn_tui.format import worked
-    from nn_tui.format.numbers import vector
 
     spec = lesson.network
     depth = len(trace.layers)
@@ -434,12 +433,20 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
         for line in worked.update_lines(trace, layer):
             print(f"  {line.text()}")
 
-    print("\nAfter the step")
+    print("\nAfter the step: the same data through the new weights")
     if trace.mode == "sample":
-        print(f"  ŷ = {vector(trace.after.output)} (was {vector(trace.output)})")
-    after = worked.after_lines(trace)[1]
-    print(f"  L = {after.value} ({after.plugged})" if trace.has_loss
-          else f"  L: {after.meaning}")
+        for layer in range(depth):
+            print(f"  layer {layer + 1} ({trace.layers[layer].activation})")
+            for line in worked.after_forward_lines(trace, layer):
+                print(f"    {line.text()}")
+    for line in worked.after_loss_lines(trace):
+        print(f"  {line.text()}")
+    if not trace.has_loss:
+        print(f"  L: {worked.NO_LOSS_TEXT}")
+    print("  old → new (change)")
+    loss_change = worked.loss_change(trace)
+    for change in worked.output_changes(trace) + ([loss_change] if loss_change else []):
+        print(f"    {change.text()}")
     if overflow:
         print(f"\n⚠ {overflow}")
 

@@ -8,17 +8,10 @@ Neither imports Textual; NumPy and the lesson modules load only when a command r
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
 COMMANDS = ("try", "progress")
-
-# Numbers a learner types, as argparse must see them: "-0.5", "-2.8e-2", "−1/3" are values, not
-# options (argparse alone takes only "-5" and "-.5" for numbers).
-_NEGATIVE_NUMBER = re.compile(r"^[-−]\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-                              r"(?:\s*/\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)?$")
-
 
 def add_commands(commands: Any) -> None:
     """Register ``try`` and ``progress`` on the ``nn-tui`` sub-command parsers."""
@@ -31,8 +24,8 @@ def add_commands(commands: Any) -> None:
     attempt.add_argument("value", metavar="VALUE",
                          help="the number typed (e.g. 0.325, -2.8e-2, 1/3)")
     attempt.add_argument("--json", action="store_true", help="print JSON")
-    # argparse's own test for "a negative number, not an option" misses -2.8e-2 and −0.5.
-    attempt._negative_number_matcher = _NEGATIVE_NUMBER  # type: ignore[attr-defined]
+    # A VALUE such as -2.8e-2 is a value, not an option: the sub-parsers are nn-tui's _Parser,
+    # whose test for "a negative number" takes every argument starting with a minus and a digit.
 
     progress = commands.add_parser(
         "progress", help="the learner's progress per lesson, with the mistakes made")

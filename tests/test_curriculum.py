@@ -6,7 +6,7 @@ added there is held to the same rules):
 
 - it loads, its self-checks resolve, and replay gives a finite trace at every step;
 - its shape: an introduction, at least three checks (one of them multiple choice, one a
-  "Predict" question about numbers the next steps reveal), each with a prompt, at least
+  prediction about numbers the next steps reveal), each with a prompt, at least
   ``MIN_HINTS`` hints (idea → formula → numbers) and an explanation, and a "Summary" step;
 - numeric checks ask for numbers the learner must work out, not read off the screen;
 - every decimal number its prose states is in ``STATED`` (with the step where it is written and
@@ -31,6 +31,8 @@ from nn_tui.engine.activations import ACTIVATIONS
 from nn_tui.format import worked
 from nn_tui.format.numbers import num
 from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.edits import parse_target
+from nn_tui.lessons.explore_goal import edited_context
 from nn_tui.lessons.expressions import parse_expression
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import Lesson, Step
@@ -39,7 +41,7 @@ from nn_tui.lessons.session import LessonSession
 LESSONS = bundled_lessons_dir()
 LESSON_IDS = sorted(path.stem for path in LESSONS.glob("*.toml"))
 REQUIRED_IDS = (
-    "single-neuron", "layers", "activations", "losses",
+    "single-neuron", "layers", "slopes", "chain-rule", "activations", "losses",
     "fruit", "psa-softmax", "psa-hidden-layer", "xor", "learning-rate",
 )
 MIN_HINTS = 3  # idea, then the formula, then the formula with the numbers from the screen
@@ -124,7 +126,6 @@ def test_lesson_has_intro_checks_hints_and_summary(lesson_id):
     found = [steps[index] for index in checks(session_for(lesson_id))]
     assert len(found) >= 3, f"{lesson_id} has {len(found)} checks; the course needs at least 3"
     assert any(step.choices for step in found), f"{lesson_id} has no choices check"
-    assert any(step.title.startswith("Predict") for step in found), f"{lesson_id}: no Predict check"
     for step in found:
         assert step.prompt.strip(), f"{lesson_id} {step.title!r} has no prompt"
         assert len(step.hints) >= MIN_HINTS, (
@@ -282,11 +283,40 @@ def _sigmoid_slope_at(z: float) -> float:
     return float(sigmoid.jacobian(z_array, sigmoid(z_array))[0])
 
 
+def _sigmoid(z: float) -> float:
+    return _sigmoid_at(z)
+
+
+def _tanh(z: float) -> float:
+    return float(ACTIVATIONS["tanh"](np.array([z]))[0])
+
+
+def _exp(z: float) -> float:
+    # e^z as the engine's sigmoid defines it: σ(−z) = 1 / (1 + e^z).
+    return 1 / _sigmoid(-z) - 1
+
+
+def nudged_context(session: LessonSession, index: int, edits: dict[str, float]) -> dict:
+    """The trace (as answers read it) of step ``index``'s network and data with ``edits``
+    (edit path → new value) applied: what explore mode shows after those nudges."""
+    network, x, y, rows = session.explore_data(index)
+    step = session.steps[index]
+    targets = {parse_target(path, network, x, y): value for path, value in edits.items()}
+    if step.kind != "explore":
+        # The edits describe what the text says would happen; any number may be edited there.
+        step = Step(kind="explore", title=step.title, prompt="-", goal="loss > 0")
+    return edited_context(step, network, x, y, targets, rows)
+
+
 # Every number the prose of the lessons states: (lesson, title of the step where it is written,
 # the number as written, where it comes from[, title of the step it is read at, if another]).
-# The source is an answer expression evaluated at that step, or a function asking the engine
-# directly for values that no step of the lesson traces (the sigmoid at 0).
-Source = str | Callable[[], float]
+# A source is an answer expression evaluated at that step; ("nudge", {path: value}, expression)
+# evaluated on the nudged network at the step (what explore mode and `nn-tui trace --set` show);
+# ("ratio", {path: value}, h): ΔL/Δp for that nudge of size h; or a function asking the engine
+# directly for values that no step of the lesson traces (the sigmoid at 0). Numbers the prose
+# chooses rather than computes (the size of a nudge) are listed with a constant source.
+Source = str | tuple | Callable[[], float]
+SLOPE_OF_LOSS_H = "(nudged - loss) / h"
 STATED: list[tuple] = [
     # -- single-neuron ---------------------------------------------------------------------
     ("single-neuron", "Inputs, weights and a bias", "1.5", "layers[0].W[0][0]"),
@@ -466,6 +496,19 @@ STATED: list[tuple] = [
     ("losses", "Your turn: cross-entropy", "0.3567", "loss"),
     ("losses", "Cross-entropy on screen", "0.7", "output[1]"),
     ("losses", "Cross-entropy on screen", "0.3567", "loss"),
+    # The slope of −ln and of softmax + cross-entropy, shown by nudging (issue 14). 0.01 is the
+    # nudge the prose chooses; the rest is the engine's.
+    ("losses", "The slope of −ln", "0.7", "output[1]"),
+    ("losses", "The slope of −ln", "0.71", "output[1] + 0.01"),
+    ("losses", "The slope of −ln", "0.01", "0.01"),
+    ("losses", "The slope of −ln", "0.3567", "loss"),
+    ("losses", "The slope of −ln", "0.3425", "-ln(output[1] + 0.01)"),
+    ("losses", "The slope of −ln", "−1.42", "(ln(output[1]) - ln(output[1] + 0.01)) / 0.01"),
+    ("losses", "The slope of −ln", "−1.4286", "-1 / output[1]"),
+    ("losses", "Try it: nudge the apple sum", "0.01", "0.01"),
+    ("losses", "Try it: nudge the apple sum", "0.2", "grads[0].dL_dz[0]"),
+    ("losses", "Your turn: the slope in the orange sum", "0.7", "output[1]"),
+    ("losses", "Your turn: the slope in the orange sum", "−0.3", "grads[0].dL_dz[1]"),
     ("losses", "The same prediction, for an apple", "0.2", "output[0]"),
     ("losses", "The same prediction, for an apple", "0.7", "output[1]"),
     ("losses", "The same prediction, for an apple", "0.1", "output[2]"),
@@ -481,6 +524,181 @@ STATED: list[tuple] = [
     ("losses", "Your turn: cross-entropy for the apple", "−2.3026", "ln(output[2])"),
     ("losses", "Your turn: cross-entropy for the apple", "1.6094", "loss"),
     ("losses", "Confident and wrong", "1.6094", "loss"),
+    # -- slopes ------------------------------------------------------------------------------------
+    ("slopes", "What you will learn", "2.718", lambda: _exp(1)),
+    ("slopes", "The number e", "2.718", lambda: _exp(1)),
+    ("slopes", "The number e", "0.3679", "exp(-layers[0].z[0])"),
+    ("slopes", "Your turn: σ(1) by hand", "0.3679", "exp(-layers[0].z[0])"),
+    ("slopes", "Your turn: σ(1) by hand", "1.3679", "1 + exp(-layers[0].z[0])"),
+    ("slopes", "Your turn: σ(1) by hand", "0.7311", "output[0]"),
+    ("slopes", "σ(1) on screen", "0.7311", "output[0]"),
+    ("slopes", "Try it: nudge the sigmoid's input", "1.1", ("nudge", {"x[0]": 1.1}, "x[0]")),
+    ("slopes", "Try it: nudge the sigmoid's input", "0.1", ("nudge", {"x[0]": 1.1}, "x[0] - 1")),
+    ("slopes", "Try it: nudge the sigmoid's input", "0.7311", "output[0]"),
+    ("slopes", "Try it: nudge the sigmoid's input", "0.7503",
+     ("nudge", {"x[0]": 1.1}, "output[0]")),
+    ("slopes", "Your turn: a slope from a nudge", "0.7311", "output[0]"),
+    ("slopes", "Your turn: a slope from a nudge", "0.7503",
+     ("nudge", {"x[0]": 1.1}, "output[0]")),
+    ("slopes", "Your turn: a slope from a nudge", "1.1", ("nudge", {"x[0]": 1.1}, "x[0]")),
+    ("slopes", "Your turn: a slope from a nudge", "0.1", "0.1"),
+    ("slopes", "Your turn: a slope from a nudge", "0.0192",
+     ("nudge", {"x[0]": 1.1}, "output[0] - sigmoid(1)")),
+    ("slopes", "Your turn: a slope from a nudge", "0.192",
+     ("nudge", {"x[0]": 1.1}, "(output[0] - sigmoid(1)) / 0.1")),
+    ("slopes", "Your turn: a slope from a nudge", "0.19", "(sigmoid(1.1) - output[0]) / 0.1"),
+    ("slopes", "A square to nudge", "3.1", ("nudge", {"layers[0].W[0][0]": 3.1}, "output[0]")),
+    ("slopes", "A square to nudge", "0.1", "0.1"),
+    ("slopes", "A square to nudge", "9.61", ("nudge", {"layers[0].W[0][0]": 3.1}, "loss")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "3.1",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "layers[0].W[0][0]")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "9.61",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "loss")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "0.1", "0.1"),
+    ("slopes", "Your turn: the loss's slope from a nudge", "0.61",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "loss - 9")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "6.1",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "(loss - 9) / 0.1")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "9.0601",
+     ("nudge", {"layers[0].W[0][0]": 3.01}, "loss")),
+    ("slopes", "Your turn: the loss's slope from a nudge", "0.01", "0.01"),
+    ("slopes", "Your turn: the loss's slope from a nudge", "6.01",
+     ("nudge", {"layers[0].W[0][0]": 3.01}, "(loss - 9) / 0.01")),
+    ("slopes", "Try it: shrink the nudge", "0.1", "0.1"),
+    ("slopes", "Try it: shrink the nudge", "0.01", "0.01"),
+    ("slopes", "Try it: shrink the nudge", "0.001", "0.001"),
+    ("slopes", "Try it: shrink the nudge", "3.001",
+     ("nudge", {"layers[0].W[0][0]": 3.001}, "layers[0].W[0][0]")),
+    ("slopes", "Try it: shrink the nudge", "6.1",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "(loss - 9) / 0.1")),
+    ("slopes", "Try it: shrink the nudge", "6.01",
+     ("nudge", {"layers[0].W[0][0]": 3.01}, "(loss - 9) / 0.01")),
+    ("slopes", "Try it: shrink the nudge", "6.001",
+     ("nudge", {"layers[0].W[0][0]": 3.001}, "(loss - 9) / 0.001")),
+    ("slopes", "Why the ½ in ½·(y − ŷ)²", "4.5", "loss"),
+    ("slopes", "Predict: the slope with the ½", "1.5", "grads[0].dL_da[0] / 2"),
+    ("slopes", "The sigmoid's slope rule", "0.1", "0.1"),
+    ("slopes", "The sigmoid's slope rule", "0.192",
+     ("nudge", {"x[0]": 1.1}, "(output[0] - sigmoid(1)) / 0.1")),
+    ("slopes", "The sigmoid's slope rule", "0.01", "0.01"),
+    ("slopes", "The sigmoid's slope rule", "0.1962",
+     ("nudge", {"x[0]": 1.01}, "(output[0] - sigmoid(1)) / 0.01")),
+    ("slopes", "The sigmoid's slope rule", "0.7311", "output[0]"),
+    ("slopes", "Your turn: σ′(1) by the rule", "0.7311", "output[0]"),
+    ("slopes", "Your turn: σ′(1) by the rule", "0.2689", "1 - output[0]"),
+    ("slopes", "Your turn: σ′(1) by the rule", "0.1966", "grads[0].da_dz[0]"),
+    ("slopes", "Your turn: σ′(1) by the rule", "0.001", "0.001"),
+    ("slopes", "The slope in the Gradients pane", "0.1966", "grads[0].da_dz[0]"),
+    ("slopes", "The slope in the Gradients pane", "0.7311", "output[0]"),
+    ("slopes", "The slope in the Gradients pane", "−0.2689", "grads[0].dL_da[0]"),
+    ("slopes", "The slope in the Gradients pane", "−0.01", "-0.01"),
+    ("slopes", "The slope in the Gradients pane", "0.01", "0.01"),
+    ("slopes", "The slope in the Gradients pane", "0.9900", lambda: _exp(-0.01)),
+    ("slopes", "The slope in the Gradients pane", "0.25",
+     lambda: _sigmoid(0) * (1 - _sigmoid(0))),
+    ("slopes", "The slope in the Gradients pane", "0.5", lambda: _sigmoid(0)),
+    ("slopes", "tanh at z = 1", "2.718", lambda: _exp(1)),
+    ("slopes", "tanh at z = 1", "0.3679", lambda: _exp(-1)),
+    ("slopes", "tanh at z = 1", "0.7616", "output[0]"),
+    ("slopes", "Try it: nudge tanh", "1.1", ("nudge", {"x[0]": 1.1}, "x[0]")),
+    ("slopes", "Try it: nudge tanh", "0.1", "0.1"),
+    ("slopes", "Try it: nudge tanh", "0.7616", "output[0]"),
+    ("slopes", "Try it: nudge tanh", "0.8005", ("nudge", {"x[0]": 1.1}, "output[0]")),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "1.1", "x[0] + 0.1"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.1", "0.1"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.8005",
+     ("nudge", {"x[0]": 1.1}, "output[0]")),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.7616", "output[0]"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.389",
+     ("nudge", {"x[0]": 1.1}, "(output[0] - tanh(1)) / 0.1")),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.5800", "output[0]^2"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.4200", "grads[0].da_dz[0]"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.01", "0.01"),
+    ("slopes", "Your turn: tanh′(1), nudged and by the rule", "0.4168",
+     ("nudge", {"x[0]": 1.01}, "(output[0] - tanh(1)) / 0.01")),
+    ("slopes", "tanh's slope on screen", "0.4200", "grads[0].da_dz[0]"),
+    ("slopes", "Your turn: nudge ReLU to the right", "0.1",
+     ("nudge", {"x[0]": 0.1}, "output[0]")),
+    ("slopes", "Your turn: nudge ReLU to the right", "−0.1", ("nudge", {"x[0]": -0.1}, "x[0]")),
+    ("slopes", "Your turn: the slope at the corner", "0.5", "0.5"),
+    ("slopes", "Summary", "2.718", lambda: _exp(1)),
+    ("slopes", "Summary", "0.7311", lambda: _sigmoid(1)),
+    # -- chain-rule --------------------------------------------------------------------------------
+    ("chain-rule", "A chain of links", "0.5", "layers[0].W[0][0]"),
+    ("chain-rule", "Forward, link by link", "0.5", "layers[0].W[0][0]"),
+    ("chain-rule", "Forward, link by link", "0.7616", "layers[0].a[0]"),
+    ("chain-rule", "Forward, link by link", "1.5232", "output[0]"),
+    ("chain-rule", "Forward, link by link", "−0.4768", "output[0] - y[0]"),
+    ("chain-rule", "Forward, link by link", "0.1137", "loss"),
+    ("chain-rule", "A nudge travels down the chain", "0.01", "0.01"),
+    ("chain-rule", "A nudge travels down the chain", "0.02",
+     ("nudge", {"layers[0].W[0][0]": 0.51}, "layers[0].z[0] - 1")),
+    ("chain-rule", "A nudge travels down the chain", "0.7616", "layers[0].a[0]"),
+    ("chain-rule", "A nudge travels down the chain", "0.42", "grads[0].da_dz[0]"),
+    ("chain-rule", "A nudge travels down the chain", "0.0084", "grads[0].da_dz[0] * 0.02"),
+    ("chain-rule", "A nudge travels down the chain", "0.0168",
+     "layers[1].W[0][0] * grads[0].da_dz[0] * 0.02"),
+    ("chain-rule", "A nudge travels down the chain", "−0.4768", "grads[1].dL_da[0]"),
+    ("chain-rule", "Your turn: multiply the slopes", "0.42", "grads[0].da_dz[0]"),
+    ("chain-rule", "Your turn: multiply the slopes", "−0.4768", "grads[1].dL_da[0]"),
+    ("chain-rule", "Your turn: multiply the slopes", "−0.8010", "grads[0].W[0][0]"),
+    ("chain-rule", "Your turn: multiply the slopes", "−0.0080", "grads[0].W[0][0] * 0.01"),
+    ("chain-rule", "Your turn: multiply the slopes", "0.0168",
+     "layers[1].W[0][0] * grads[0].da_dz[0] * 0.02"),
+    ("chain-rule", "Your turn: multiply the slopes", "−0.80", "grads[0].W[0][0]"),
+    ("chain-rule", "Your turn: multiply the slopes", "0.01", "0.01"),
+    ("chain-rule", "Try it: nudge w₁", "0.1", "0.1"),
+    ("chain-rule", "Try it: nudge w₁", "0.01", "0.01"),
+    ("chain-rule", "Try it: nudge w₁", "0.001", "0.001"),
+    ("chain-rule", "Try it: nudge w₁", "0.5", "layers[0].W[0][0]"),
+    ("chain-rule", "Try it: nudge w₁", "−0.5833",
+     ("ratio", {"layers[0].W[0][0]": 0.6}, 0.1)),
+    ("chain-rule", "Try it: nudge w₁", "−0.7752",
+     ("ratio", {"layers[0].W[0][0]": 0.51}, 0.01)),
+    ("chain-rule", "Try it: nudge w₁", "−0.7984",
+     ("ratio", {"layers[0].W[0][0]": 0.501}, 0.001)),
+    ("chain-rule", "Try it: nudge w₁", "−0.8010", "grads[0].W[0][0]"),
+    ("chain-rule", "δ: the chain up to a sum", "−0.4768", "grads[1].dL_dz[0]"),
+    ("chain-rule", "Try it: nudge the bias b₂", "0.01", "0.01"),
+    ("chain-rule", "Try it: nudge the bias b₂", "0.001", "0.001"),
+    ("chain-rule", "Try it: nudge the bias b₂", "−0.4768", "grads[1].dL_dz[0]"),
+    ("chain-rule", "Your turn: ∂L/∂w₂", "−0.4768", "grads[1].dL_dz[0]"),
+    ("chain-rule", "Your turn: ∂L/∂w₂", "0.7616", "layers[0].a[0]"),
+    ("chain-rule", "Your turn: ∂L/∂w₂", "−0.3631", "grads[1].W[0][0]"),
+    ("chain-rule", "Backward: the output neuron", "−0.3631", "grads[1].W[0][0]"),
+    ("chain-rule", "Backward: the output neuron", "−0.4768", "grads[1].b[0]"),
+    ("chain-rule", "Passing δ back", "−0.4768", "grads[1].dL_dz[0]"),
+    ("chain-rule", "Passing δ back", "−0.9536", "grads[0].dL_da[0]"),
+    ("chain-rule", "Passing δ back", "0.42", "grads[0].da_dz[0]"),
+    ("chain-rule", "Passing δ back", "−0.4005", "grads[0].dL_dz[0]"),
+    ("chain-rule", "Your turn: ∂L/∂b₁", "−0.4005", "grads[0].dL_dz[0]"),
+    ("chain-rule", "Your turn: ∂L/∂b₁", "−0.8010", "grads[0].W[0][0]"),
+    ("chain-rule", "Backward: the hidden neuron", "−0.3631", "grads[1].W[0][0]"),
+    ("chain-rule", "Backward: the hidden neuron", "−0.4768", "grads[1].b[0]"),
+    ("chain-rule", "Backward: the hidden neuron", "−0.8010", "grads[0].W[0][0]"),
+    ("chain-rule", "Backward: the hidden neuron", "−0.4005", "grads[0].b[0]"),
+    ("chain-rule", "Your turn: old or new w₂?", "2.0363", "after.layers[1].W[0][0]"),
+    ("chain-rule", "Your turn: old or new w₂?", "0.1", "learning_rate"),
+    ("chain-rule", "Your turn: old or new w₂?", "−0.3631", "grads[1].W[0][0]"),
+    ("chain-rule", "Your turn: old or new w₂?", "−0.4768", "grads[1].dL_dz[0]"),
+    ("chain-rule", "Your turn: old or new w₂?", "−0.9536", "grads[0].dL_da[0]"),
+    ("chain-rule", "One step, from the old weights", "0.1", "learning_rate"),
+    ("chain-rule", "One step, from the old weights", "0.5", "layers[0].W[0][0]"),
+    ("chain-rule", "One step, from the old weights", "0.5801", "after.layers[0].W[0][0]"),
+    ("chain-rule", "One step, from the old weights", "0.0400", "after.layers[0].b[0]"),
+    ("chain-rule", "One step, from the old weights", "2.0363", "after.layers[1].W[0][0]"),
+    ("chain-rule", "One step, from the old weights", "0.0477", "after.layers[1].b[0]"),
+    ("chain-rule", "A second example", "−0.5", "layers[0].z[0]"),
+    ("chain-rule", "A second example", "−0.4621", "layers[0].a[0]"),
+    ("chain-rule", "A second example", "−0.9242", "output[0]"),
+    ("chain-rule", "A second example", "1.0758", "grads[1].b[0]"),
+    ("chain-rule", "A second example", "−0.4768", "grads[1].b[0]", "Forward, link by link"),
+    ("chain-rule", "Your turn: the gradient of a batch", "−0.4768", "grads[1].b[0]",
+     "Forward, link by link"),
+    ("chain-rule", "Your turn: the gradient of a batch", "1.0758", "grads[1].b[0]",
+     "A second example"),
+    ("chain-rule", "Your turn: the gradient of a batch", "0.2995", "grads[1].b[0]"),
+    ("chain-rule", "Backward over the batch", "0.2995", "grads[1].b[0]"),
     # -- fruit ---------------------------------------------------------------------------
     ("fruit", "Forward: the hidden layer", "0.8", "layers[0].z[0]"),
     ("fruit", "Forward: the hidden layer", "1.2", "layers[0].z[1]"),
@@ -492,6 +710,14 @@ STATED: list[tuple] = [
     ("fruit", "Forward: the prediction", "−1.36", "-layers[1].z[0]"),
     ("fruit", "Forward: the prediction", "0.7958", "output[0]"),
     ("fruit", "How wrong is it?", "0.2285", "loss"),
+    # The check's explanation confirms ∂L/∂z₂ by nudging z₂ by 0.01 (issue 14).
+    ("fruit", "Your turn: the output's error signal", "1.37", "layers[1].z[0] + 0.01"),
+    ("fruit", "Your turn: the output's error signal", "0.226424",
+     "ln(1 + exp(-(layers[1].z[0] + 0.01)))"),
+    ("fruit", "Your turn: the output's error signal", "0.228458", "loss"),
+    ("fruit", "Your turn: the output's error signal", "−0.2042", "grads[1].dL_dz[0]"),
+    ("fruit", "Your turn: the output's error signal", "−0.2034",
+     "(ln(1 + exp(-(layers[1].z[0] + 0.01))) - loss) / 0.01"),
     ("fruit", "Backward: the output layer", "−0.2042", "grads[1].dL_dz[0]"),
     ("fruit", "Backward: the output layer", "−0.1634", "grads[1].W[0][0]"),
     ("fruit", "Backward: the output layer", "−0.2451", "grads[1].W[0][1]"),
@@ -587,8 +813,9 @@ STATED: list[tuple] = [
 
 # Decimal numbers the prose may state without a trace path, and why.
 ALLOWED: dict[str, dict[str, str]] = {
-    "fruit": {},
-    "psa-softmax": {},
+    "fruit": {"0.01": "the size of a nudge the prose chooses"},
+    "psa-softmax": {"0.01": "the size of a nudge the prose chooses",
+                    "0.001": "the size of a nudge the prose chooses"},
     "psa-hidden-layer": {
         "0.3248": "the article's printed ŷ; test_the_article_rounding_is_explained_correctly",
         "0.731": "a₁ rounded to three decimals, in the rounding note (verified below)",
@@ -605,6 +832,13 @@ ALLOWED: dict[str, dict[str, str]] = {
 def _stated_value(session: LessonSession, where: int, source: Source) -> float:
     if callable(source):
         return source()
+    if isinstance(source, tuple) and source[0] == "ratio":
+        _, edits, h = source
+        before = session.view(where).trace.loss
+        return (nudged_context(session, where, edits)["loss"] - before) / h
+    if isinstance(source, tuple):
+        _, edits, expression = source
+        return parse_expression(expression).evaluate(nudged_context(session, where, edits))
     return parse_expression(source).evaluate(session.view(where).context())
 
 

@@ -450,7 +450,7 @@ def test_train_set_refuses_data_paths(capsys):
     assert "train uses every data row" in capsys.readouterr().err
 
 
-# -- the tutor, before explore mode is wired ------------------------------------------------------
+# -- the tutor ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -464,10 +464,17 @@ async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
         await pilot.press("right")
         await settle(app, pilot)
         assert app.screen.view.index == 1
+        # The step opens in explore mode, its task in the Slope pane; the Lesson pane (shown
+        # again on leaving) keeps the task and says how to come back.
+        assert app.screen.explore is not None
+        shown = " ".join(screen_text(app).split())
+        assert "Change the output bias until ŷ passes 0.5" in shown
         text = " ".join(app.screen.query_one("LessonPane").text.split())
         assert "Your task: Change the output bias until ŷ passes 0.5 for this man." in text
         assert "press e to explore" in text
-        assert "step 2 of 2" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.explore is None and "step 2 of 2" in screen_text(app)
 
 
 def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path):

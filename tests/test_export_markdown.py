@@ -237,17 +237,24 @@ def test_psa_hidden_layer_step_by_step():
     assert "ŷ = " not in hidden  # the output layer comes at the next forward step
     assert "ŷ = σ(z₂) = 1 / (1 + e^−z₂) = 1 / (1 + e^0.7311) = 0.3250" in \
         by_title["Forward: the prediction"]
-    assert "L = ½·Σ(y − ŷ)² = ½·(0 − 0.3250)² = 0.05280" in \
+    # ½·0.3250² is 0.05281: the line shows ŷ with the digit that makes it recompute.
+    assert "L = ½·Σ(y − ŷ)² = ½·(0 − 0.32496)² = 0.05280" in \
         by_title["How wrong: half the squared error"]
     output = by_title["Backward: the output layer"]
-    assert "∂L/∂ŷ · ∂ŷ/∂z₂ · ∂z₂/∂w₂ = 0.3250 · 0.2194 · 0.7311" in output
+    assert "∂L/∂ŷ · ∂ŷ/∂z₂ · ∂z₂/∂w₂ = 0.32496 · 0.21936 · 0.73106" in output
     assert "| 0.05211 |" in output
     assert "∂L/∂w₁" not in output  # the hidden layer's gradients come one step later
     assert "| −0.02803 |" in by_title["Backward: the hidden layer"]
     update = by_title["One step of gradient descent"]
     assert "w₂ new = w₂ − η·∂L/∂w₂ = −1.0000 − 0.1·0.05211 = −1.0052" in update
-    assert "ŷ new = 0.3223 (was 0.3250)" in update
-    assert "L new = 0.05193 (was 0.05280, lower by 0.0008728)" in update
+    # After the update: the forward pass through the new weights, worked, then old → new.
+    assert "z₂ new = w₂ new·a₁ new + b₂ new = (−1.00521)·0.73243 + (−0.0071284) = −0.7434" \
+        in update
+    assert "ŷ new = σ(z₂ new) = 1 / (1 + e^−z₂ new) = 1 / (1 + e^0.7434) = 0.3223" in update
+    assert "L new = ½·Σ(y − ŷ)² = ½·(0 − 0.32227)² = 0.05193" in update
+    assert "ŷ 0.3249625 → 0.3222656 (−0.002697)" in update
+    assert "L 0.052800304 → 0.051927552 (−0.0008728)" in update
+    assert "was" not in update and "see the rows" not in update
     training = by_title["Training on all 14 patients"]
     outcome = session_of("psa-hidden-layer").training_outcomes(
         [step.title for step in session_of("psa-hidden-layer").steps].index(

@@ -147,7 +147,7 @@ def _pane_values(path: Path) -> dict[str, float]:
         lines += worked.forward_lines(trace, layer)
         lines += worked.backward_rows(trace, layer)
         lines += worked.update_lines(trace, layer)
-    lines += worked.loss_lines(trace) + worked.after_lines(trace)[1:]
+    lines += worked.loss_lines(trace) + worked.after_lines(trace)
     values = {}
     for line in lines:
         value = data

@@ -497,7 +497,8 @@ def test_strict_json_reports_each_array_once():
 def test_trace_and_train_text_say_the_numbers_overflowed(capsys, overflow_path):
     status, out, _err = run(capsys, "trace", overflow_path)
     assert status == 0 and "overflow" in out and "after.loss" in out
-    assert "L = ∞ (overflow)" in out and "by ∞" not in out
+    assert "L new = " in out and "= ∞ (overflow)" in out and "by ∞" not in out
+    assert "L 1.000e+60 → ∞\n" in out  # old → new, and no change to tell
     status, out, _err = run(capsys, "train", overflow_path, "--predict", "1e6")
     assert status == 0
     assert "overflowed at epoch 1" in out and "the starting network" in out

@@ -26,7 +26,7 @@ from nn_tui import __version__
 from nn_tui.engine.trace import Trace
 from nn_tui.format import worked
 from nn_tui.format.names import subscript
-from nn_tui.format.numbers import num, short, vector
+from nn_tui.format.numbers import num, short
 from nn_tui.lessons.model import Lesson, NetworkSpec
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 
@@ -159,11 +159,6 @@ def code(lines: Iterable[str]) -> str:
 
 
 # -- the parts of the document -------------------------------------------------------------------
-
-
-def _values(values: np.ndarray) -> str:
-    """One output as a number, several as a vector (as the panes write a row's outputs)."""
-    return num(values[0]) if len(values) == 1 else vector(values)
 
 
 def _layer_name(layer: int, depth: int) -> str:
@@ -431,17 +426,23 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
         for layer in range(depth):
             lines += [line.text() for line in worked.update_lines(trace, layer)]
         parts.append(code(lines))
-        # "ŷ new = 0.3223 (was 0.3250)": the pane's two numbers, in the order a sentence reads.
-        output, loss = worked.after_lines(trace)
+        # As the Forward pass pane has it: the forward pass through the new weights, worked
+        # (sample mode), the new loss worked, then old → new (change), every row's in a batch.
+        after: list[str] = []
         if trace.mode == "sample":
-            after = [f"{output.symbol} = {output.value} ({output.plugged})"]
-        else:
-            # The pane says "see the rows"; on paper the rows are here.
-            rows = trace.rows or tuple(range(len(trace.output)))
-            digits = len(str(max(rows)))
-            after = _capped([f"row {row:>{digits}}:  ŷ new = {_values(new)} (was {_values(old)})"
-                             for row, new, old in zip(rows, trace.after.output, trace.output)])
-        after.append(f"{loss.symbol} = {loss.value} ({loss.plugged or loss.meaning})")
+            for layer in range(depth):
+                after.append(f"{_layer_name(layer, depth)} · {trace.layers[layer].activation}"
+                             " · new weights")
+                after += ["  " + line.text() for line in worked.after_forward_lines(trace, layer)]
+        after += [line.text() for line in worked.after_loss_lines(trace)]
+        if not trace.has_loss:
+            after.append(worked.NO_LOSS_TEXT)
+        after.append("old → new (change):")
+        changes = [change.text() for change in worked.output_changes(trace)]
+        after += ["  " + text for text in _capped(changes)]
+        loss = worked.loss_change(trace)
+        if loss is not None:
+            after.append("  " + loss.text())
         parts.append("**After the update**, the same data through the new weights:")
         parts.append(code(after))
     return parts

@@ -728,7 +728,13 @@ say(f"Update: w ← w − η·∂L/∂w with η = {ETA!r}")''')
         emit(f"{n.z}_new = {n.W}_new @ {prev}{bias}")
         emit(f"{n.a}_new = {_act_call(spec.layers[index], n.z + '_new')}")
     emit(f"L_new = {loss}(y, y_hat_new, {last.z}_new)")
-    emit('say()\nsay("After the update")\nshow("ŷ{} new", y_hat_new)')
+    # Named as the Forward pass pane's after-update lines: z₁[2] new, a₁ new, ŷ new.
+    emit('say()\nsay("After the update")')
+    for index, n in enumerate(names):
+        emit(f'show("{n.z_label}{{}} new", {n.z}_new)')
+        if index < len(names) - 1:
+            emit(f'show("{n.a_label}{{}} new", {n.a}_new)')
+    emit('show("ŷ{} new", y_hat_new)')
     emit('show("L new", L_new)' if spec.loss != "none" else 'say("    L new: no loss value")')
     return "\n".join(out) + "\n"
 

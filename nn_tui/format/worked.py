@@ -2,26 +2,37 @@
 
 Every line carries the trace path of its value (``layers[0].z[1]``), so a pane can show where a
 number comes from and a lesson author can point a self-check at it. Lines only format numbers
-that are already in the trace; nothing is recomputed here.
+that are already in the trace; nothing of the network is recomputed here.
+
+Every line recomputes: its numbers, as shown, give its value, as shown. A line keeps its numbers
+as an expression (``numbers``, ``nn_tui.format.arithmetic``) and writes them with the display's
+digits, or with one more at a time where those would not give the value shown. After the update
+the forward pass through the new weights is worked the same way (``after_forward_lines``,
+``after_loss_lines``), and a value before and after is a ``Change``: ``ŷ 0.7958 → 0.8710
+(+0.0752)``, its two values written so that they differ by the change shown.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nn_tui.engine.trace import Trace
+from nn_tui.engine.trace import LayerTrace, Trace
+from nn_tui.format.arithmetic import (
+    MAX_TERMS, Call, Div, Exp, Expr, Given, Group, IfPositive, Mul, Neg, Num, Square, Sub, Sum,
+    fit, terms,
+)
 from nn_tui.format.names import element, layer_symbol, subscript
-from nn_tui.format.numbers import num, parenthesised, short, signed_term, vector
-
-# Beyond this many terms a weighted sum is shortened to its first and last terms.
-MAX_TERMS = 4
+from nn_tui.format.numbers import current_decimals, num, short, vector
 
 
 @dataclass(frozen=True)
 class WorkedLine:
+    """One line of worked arithmetic. ``plugged`` is ``numbers`` written out, with as many
+    digits (``digits``) as make it recompute to ``value`` (``nn_tui.format.arithmetic``)."""
+
     symbol: str  # "z₁[1]"
     formula: str  # "W₁[1,:]·x + b₁[1]"
     plugged: str  # "0.5000·1 + 0.2000·1 + 0.1000"
@@ -29,9 +40,33 @@ class WorkedLine:
     path: str  # "layers[0].z[0]"
     layer: int | None = None
     meaning: str = ""
+    numbers: Expr | None = None  # the tree ``plugged`` is written from (None: no numbers)
+    digits: int = 0  # the significant digits of the trace numbers in ``plugged``
 
     def text(self) -> str:
         return equation_text(self.symbol, self.formula, self.plugged, self.value)
+
+
+def worked_line(symbol: str, formula: str, numbers: Expr | None, value: float, path: str,
+                layer: int | None = None, meaning: str = "", shown: str | None = None
+                ) -> WorkedLine:
+    """A WorkedLine whose numbers recompute to ``value`` as shown (``shown``: a fixed spelling
+    of the value, such as the slope "1"; default ``num(value)``)."""
+    decimals = current_decimals()
+    text = num(value, decimals) if shown is None else shown
+    show = None if shown is None else _exact_or_num(decimals)
+    fitted = fit(numbers, text, show, decimals)
+    return WorkedLine(symbol, formula, fitted.text, text, path, layer, meaning, numbers,
+                      fitted.digits)
+
+
+def _exact_or_num(decimals: int):
+    """How a whole-number slope is shown ("1", "0"), others as ``num``."""
+    def show(value: float) -> str:
+        if value in (0.0, 1.0):
+            return "1" if value == 1.0 else "0"
+        return num(value, decimals)
+    return show
 
 
 def working(formula: str, plugged: str, value: str) -> str:
@@ -59,9 +94,9 @@ def _value_symbol(trace: Trace, layer: int, unit: int) -> str:
                    size=trace.layers[layer - 1].W.shape[0])
 
 
-def _input_value(trace: Trace, layer: int, value: float) -> str:
-    """A factor after "·": negatives in parentheses so "2.0000·(−2)" never reads as "2.0000·−2"."""
-    return parenthesised(short(value) if layer == 0 else num(value))
+def _input_value(layer: int, value: float) -> Expr:
+    """A layer's input as a factor: the lesson's x as given, a hidden a as a trace number."""
+    return Given(value) if layer == 0 else Num(value)
 
 
 def _terms(products: list[str]) -> str:
@@ -124,69 +159,69 @@ def forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
             f"{weight_symbol(trace, layer, unit, k)}·{_value_symbol(trace, layer, k)}"
             for k in range(record.W.shape[1])
         ]
-        products = [
-            f"{signed_term(record.W[unit, k])}·{_input_value(trace, layer, record.a_prev[k])}"
-            for k in range(record.W.shape[1])
-        ]
-        formula, plugged = _terms(symbols), _terms(products)
-        if record.use_bias:
-            # A shared bias is the one b (b[0]) in every unit's sum.
-            position = 0 if record.shared_bias else unit
-            formula += f" + {bias_symbol(trace, layer, position)}"
-            plugged += f" + {signed_term(record.b[position])}"
-        lines.append(
-            WorkedLine(
-                symbol=z_symbol(trace, layer, unit),
-                formula=formula,
-                plugged=plugged,
-                value=num(record.z[unit]),
-                path=f"layers[{layer}].z[{unit}]",
-                layer=layer,
-            )
-        )
+        formula = _terms(symbols)
+        bias = unit_bias(trace, layer, unit)
+        if bias is not None:
+            formula += f" + {bias[0]}"
+        lines.append(worked_line(z_symbol(trace, layer, unit), formula,
+                                 _weighted_sum(record, layer, unit), record.z[unit],
+                                 f"layers[{layer}].z[{unit}]", layer))
     lines.extend(activation_lines(trace, layer))
     return lines
 
 
-def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
-    record = trace.layers[layer]
+def _weighted_sum(record, layer: int, unit: int) -> Expr:
+    """The numbers of z[unit] = W[unit,:]·a_prev + b: the products, then the bias."""
+    products: list[Expr] = [Mul((Num(record.W[unit, k]), _input_value(layer, record.a_prev[k])))
+                            for k in range(record.W.shape[1])]
+    if record.use_bias:
+        # A shared bias is the one b (b[0]) in every unit's sum.
+        products.append(Num(record.b[0 if record.shared_bias else unit]))
+    return terms(products)
+
+
+def _activation_numbers(record, unit: int) -> tuple[str, Expr | None]:
+    """(formula with ``{z}`` for the unit's z symbol, numbers) of the activation of one unit."""
     name = record.activation
+    z_value = float(record.z[unit])
+    if name == "relu":
+        return "max(0, {z})", Call("max", (Given(0), Num(z_value)))
+    if name == "sigmoid":
+        return "σ({z}) = 1 / (1 + e^−{z})", Div(Given(1), Group(Sum((Given(1),
+                                                                     Exp(Num(-z_value))))))
+    if name == "tanh":
+        return "tanh({z})", Call("tanh", (Num(z_value),))
+    if name == "softplus":
+        return "softplus({z}) = ln(1 + e^{z})", Call("ln", (Sum((Given(1), Exp(Num(z_value)))),))
+    if name == "leaky_relu":
+        slope = record.negative_slope if record.negative_slope is not None else 0.01
+        numbers = Num(z_value) if z_value > 0 else Mul((Given(slope), Num(z_value)))
+        return f"{{z}} if {{z}} > 0 else {short(slope)}·{{z}}", numbers
+    if name == "identity":
+        return "{z}", Num(z_value)
+    # softmax
+    exps = Sum(tuple(Exp(Num(v)) for v in record.z))
+    return "e^{z} / Σⱼ e^zⱼ", Div(Exp(Num(z_value)), Group(exps))
+
+
+def activation_lines(trace: Trace, layer: int) -> list[WorkedLine]:
+    """a = f(z), element by element (sample mode)."""
+    return _activation_lines(trace, layer, trace.layers[layer], new=False)
+
+
+def _activation_lines(trace: Trace, layer: int, record, new: bool) -> list[WorkedLine]:
+    mark, where = (" new", "after.") if new else ("", "")
     lines = []
     for unit in range(len(record.a)):
-        z_name = z_symbol(trace, layer, unit)
-        z_value = record.z[unit]
-        if name == "relu":
-            formula, plugged = f"max(0, {z_name})", f"max(0, {num(z_value)})"
-        elif name == "sigmoid":
-            formula = f"σ({z_name}) = 1 / (1 + e^−{z_name})"
-            plugged = f"1 / (1 + e^{num(-z_value)})"
-        elif name == "tanh":
-            formula, plugged = f"tanh({z_name})", f"tanh({num(z_value)})"
-        elif name == "softplus":
-            formula = f"softplus({z_name}) = ln(1 + e^{z_name})"
-            plugged = f"ln(1 + e^{num(z_value)})"
-        elif name == "leaky_relu":
-            slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
-            formula = f"{z_name} if {z_name} > 0 else {slope}·{z_name}"
-            plugged = (num(z_value) if z_value > 0
-                       else f"{slope}·{parenthesised(num(z_value))}")
-        elif name == "identity":
-            formula, plugged = z_name, num(z_value)
-        else:  # softmax
-            exps = " + ".join(f"e^{num(v)}" for v in record.z) if len(record.z) <= MAX_TERMS \
-                else "Σⱼ e^zⱼ"
-            formula = f"e^{z_name} / Σⱼ e^zⱼ"
-            plugged = f"e^{num(z_value)} / ({exps})"
-        lines.append(
-            WorkedLine(
-                symbol=a_symbol(trace, layer, unit),
-                formula=formula,
-                plugged=plugged,
-                value=num(record.a[unit]),
-                path=f"layers[{layer}].a[{unit}]",
-                layer=layer,
-            )
-        )
+        formula, numbers = _activation_numbers(record, unit)
+        lines.append(worked_line(
+            a_symbol(trace, layer, unit) + mark,
+            formula.format(z=z_symbol(trace, layer, unit) + mark),
+            numbers,
+            record.a[unit],
+            f"{where}layers[{layer}].a[{unit}]",
+            layer,
+        ))
     return lines
 
 
@@ -220,26 +255,41 @@ NO_LOSS_TEXT = ('no loss value: loss = "none", backpropagation starts from the g
                 'gradient ∂L/∂ŷ = dL_dy')
 
 
-def _sample_loss_plugged(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, str]:
+def _squared_errors(y: np.ndarray, y_hat: np.ndarray) -> Expr:
+    return terms([Square(Group(Sub(Given(t), Num(p)))) for t, p in zip(y, y_hat)])
+
+
+def _sample_loss_numbers(name: str, y: np.ndarray, y_hat: np.ndarray) -> tuple[str, Expr | None]:
+    """(formula, numbers) of one sample's loss."""
     if _log_of_rounded(name, y, y_hat):
         formula = ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]" if name == "bce" else "−Σ y·ln ŷ")
-        return formula + ", from the logits z (ŷ has rounded to 0 or 1)", ""
-    pairs = list(zip(y, y_hat))
+        return formula + ", from the logits z (ŷ has rounded to 0 or 1)", None
+    count = len(y)
+    per_output = Group(Div(Given(1), Given(count), tight=True))
     if name == "half_sse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "½·Σ(y − ŷ)²", f"½·({terms})" if len(pairs) > 1 else f"½·{terms}"
+        errors = _squared_errors(y, y_hat)
+        return "½·Σ(y − ŷ)²", Mul((Given(0.5, "½"), errors if count == 1 else Group(errors)))
     if name == "mse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "(1/K)·Σ(y − ŷ)²", f"(1/{len(pairs)})·({terms})"
+        return "(1/K)·Σ(y − ŷ)²", Mul((per_output, Group(_squared_errors(y, y_hat))))
     if name == "sse":
-        terms = " + ".join(f"({short(t)} − {signed_term(p)})²" for t, p in pairs)
-        return "Σ(y − ŷ)²", terms
+        return "Σ(y − ŷ)²", _squared_errors(y, y_hat)
     if name == "bce":
-        terms = " + ".join(f"{short(t)}·ln {num(p)} + {short(1 - t)}·ln {num(1 - p)}" for t, p in pairs)
-        scale = "" if len(pairs) == 1 else f"(1/{len(pairs)})·"
-        return "−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", f"−{scale}[{terms}]"
-    terms = " + ".join(f"{short(t)}·ln {num(p)}" for t, p in pairs)
-    return "−Σ y·ln ŷ", f"−({terms})"
+        logs: list[Expr] = []
+        for t, p in zip(y, y_hat):
+            logs += [Mul((Given(t), Call("ln", (Num(p),), bare=True))),
+                     Mul((Given(1 - t), Call("ln", (Num(1 - p),), bare=True)))]
+        bracket = Group(Sum(tuple(logs)), square=True)
+        return ("−(1/K)·Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]",
+                Neg(bracket if count == 1 else Mul((per_output, bracket))))
+    logs = [Mul((Given(t), Call("ln", (Num(p),), bare=True))) for t, p in zip(y, y_hat)]
+    return "−Σ y·ln ŷ", Neg(Group(terms(logs)))
+
+
+def _batch_loss_numbers(trace: Trace, losses: np.ndarray) -> tuple[str, Expr]:
+    rows = Sum(tuple(Num(v) for v in losses), shorten=6) if len(losses) > 1 else Num(losses[0])
+    if trace.reduction == "sum":
+        return "Σ over rows of Lᵢ", rows
+    return "(1/n)·Σ Lᵢ", Mul((Group(Div(Given(1), Given(len(losses)), tight=True)), Group(rows)))
 
 
 def loss_lines(trace: Trace) -> list[WorkedLine]:
@@ -248,71 +298,81 @@ def loss_lines(trace: Trace) -> list[WorkedLine]:
     if not trace.has_loss:
         return [WorkedLine("L", "", "", "none", "loss", meaning=NO_LOSS_TEXT)]
     if trace.mode == "sample":
-        formula, plugged = _sample_loss_plugged(trace.loss_name, trace.y, trace.output)
-        return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
-    losses = trace.per_sample_loss
-    shown = [num(v) for v in losses]
-    if len(shown) > 6:
-        shown = shown[:3] + ["…"] + shown[-2:]
-    if trace.reduction == "sum":
-        formula, plugged = "Σ over rows of Lᵢ", " + ".join(shown)
+        formula, numbers = _sample_loss_numbers(trace.loss_name, trace.y, trace.output)
     else:
-        formula, plugged = "(1/n)·Σ Lᵢ", f"(1/{len(losses)})·({' + '.join(shown)})"
-    return [WorkedLine("L", formula, plugged, num(trace.loss), "loss", meaning=trace.loss_name)]
+        formula, numbers = _batch_loss_numbers(trace, trace.per_sample_loss)
+    return [worked_line("L", formula, numbers, trace.loss, "loss", meaning=trace.loss_name)]
 
 
 # -- backward ----------------------------------------------------------------------------------
 
-def _sigmoid_slope_plugged(a: float) -> str:
+def _sigmoid_slope_numbers(a: float) -> Expr:
     """"0.8808·(1 − 0.8808)"; where a shows as 1.0000 (or 0.0000) but is not, 1 − a is written
     as its own number ("1.0000·2.061e−09"): "1.0000·(1 − 1.0000)" would read as 0."""
     if num(a).lstrip("−") in (num(0.0), num(1.0)):
-        return f"{num(a)}·{parenthesised(num(1.0 - a))}"
-    return f"{num(a)}·(1 − {num(a)})"
+        return Mul((Num(a), Num(1.0 - a)))
+    return Mul((Num(a), Group(Sub(Given(1), Num(a)))))
 
 
 _SLOPE_FORMULAS = {
-    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_plugged(a)),
-    "tanh": ("1 − {a}²", lambda a, z: f"1 − {signed_term(a)}²"),
+    "sigmoid": ("{a}·(1 − {a})", lambda a, z: _sigmoid_slope_numbers(a)),
+    "tanh": ("1 − {a}²", lambda a, z: Sub(Given(1), Square(Num(a)))),
     # The numbers plugged into the same words as the formula: "1 if −1.5000 > 0 else 0".
-    "relu": ("1 if {z} > 0 else 0", lambda a, z: f"1 if {num(z)} > 0 else 0"),
+    "relu": ("1 if {z} > 0 else 0", lambda a, z: IfPositive(Num(z), Given(0))),
     # Exactly 1, whatever z: written once ("∂ŷ/∂z₂ = 1"), not "1 = 1 = 1.0000".
-    "identity": ("1", lambda a, z: ""),
-    "softplus": ("σ({z}) = 1 / (1 + e^−{z})", lambda a, z: f"1 / (1 + e^{num(-z)})"),
+    "identity": ("1", lambda a, z: None),
+    "softplus": ("σ({z}) = 1 / (1 + e^−{z})",
+                 lambda a, z: Div(Given(1), Group(Sum((Given(1), Exp(Num(-z))))))),
 }
 
 
-def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, str]:
+def _slope_formula(record, unit: int, a_name: str, z_name: str) -> tuple[str, Expr | None]:
     """(formula, numbers) of the activation's slope at one unit."""
     if record.activation == "leaky_relu":
-        slope = short(record.negative_slope if record.negative_slope is not None else 0.01)
-        return (f"1 if {z_name} > 0 else {slope}",
-                f"1 if {num(record.z[unit])} > 0 else {slope}")
+        slope = record.negative_slope if record.negative_slope is not None else 0.01
+        return (f"1 if {z_name} > 0 else {short(slope)}",
+                IfPositive(Num(record.z[unit]), Given(slope)))
     formula, plug = _SLOPE_FORMULAS[record.activation]
-    return formula.format(a=a_name, z=z_name), plug(record.a[unit], record.z[unit])
+    return (formula.format(a=a_name, z=z_name),
+            plug(float(record.a[unit]), float(record.z[unit])))
 
 
-def _slope_value(activation: str, slope: float) -> str:
-    """The slope as shown. Identity's (always 1) and ReLU's (1 or 0) are exact whole numbers,
-    written "1" and "0" as ∂z/∂b is, not "1.0000"."""
+def _whole_slope(activation: str, slope: float) -> str | None:
+    """Identity's slope (always 1) and ReLU's (1 or 0) are exact whole numbers, written "1"
+    and "0" as ∂z/∂b is, not "1.0000"; None for the others (written by ``num``)."""
     if activation in ("identity", "relu") and slope in (0.0, 1.0):
         return "1" if slope == 1.0 else "0"
-    return num(slope)
+    return None
+
+
+def _slope_value(activation: str, slope: float) -> Expr:
+    """The slope as a factor of a product: "1" and "0" exact, others a trace number."""
+    return Given(slope) if _whole_slope(activation, slope) else Num(slope)
+
+
+def _per_output(count: int) -> Expr:
+    return Group(Div(Given(1), Given(count), tight=True))
+
 
 _LOSS_DERIVATIVE = {
-    "half_sse": ("ŷ − y", lambda t, p, k: f"{num(p)} − {parenthesised(short(t))}"),
-    "mse": ("(2/K)·(ŷ − y)", lambda t, p, k: f"(2/{k})·({num(p)} − {parenthesised(short(t))})"),
+    "half_sse": ("ŷ − y", lambda t, p, k: Sub(Num(p), Given(t))),
+    "mse": ("(2/K)·(ŷ − y)",
+            lambda t, p, k: Mul((Group(Div(Given(2), Given(k), tight=True)),
+                                 Group(Sub(Num(p), Given(t)))))),
     "bce": ("(1/K)·(−y/ŷ + (1 − y)/(1 − ŷ))",
-            lambda t, p, k: f"(1/{k})·(−{short(t)}/{num(p)} + {short(1 - t)}/{num(1 - p)})"),
-    "cross_entropy": ("−y/ŷ", lambda t, p, k: f"−{short(t)}/{num(p)}"),
-    "sse": ("2·(ŷ − y)", lambda t, p, k: f"2·({num(p)} − {parenthesised(short(t))})"),
-    "none": ("dL_dy, given", lambda t, p, k: ""),
+            lambda t, p, k: Mul((_per_output(k), Group(Sum((
+                Neg(Div(Given(t), Num(p), tight=True)),
+                Div(Given(1 - t), Num(1 - p), tight=True))))))),
+    "cross_entropy": ("−y/ŷ", lambda t, p, k: Neg(Div(Given(t), Num(p), tight=True))),
+    "sse": ("2·(ŷ − y)", lambda t, p, k: Mul((Given(2), Group(Sub(Num(p), Given(t)))))),
+    "none": ("dL_dy, given", lambda t, p, k: None),
 }
 
 
 @dataclass(frozen=True)
 class GradRow:
-    """One row of the chain-rule table: a factor or a parameter gradient."""
+    """One row of the chain-rule table: a factor or a parameter gradient. ``plugged`` is
+    ``numbers`` written with ``digits`` significant digits, so that it recomputes to ``value``."""
 
     symbol: str  # "∂L/∂w₂"
     meaning: str  # "how the loss changes with w₂"
@@ -324,10 +384,21 @@ class GradRow:
     is_parameter: bool = False
     # False for the gradient of a frozen parameter: computed and shown, not applied.
     applied: bool = True
+    numbers: Expr | None = None
+    digits: int = 0
 
     def text(self) -> str:
         line = equation_text(self.symbol, self.formula, self.plugged, self.value)
         return line if self.applied else f"{line}  ({NOT_APPLIED})"
+
+
+def grad_row(symbol: str, meaning: str, formula: str, numbers: Expr | None, value: float,
+             path: str, layer: int, is_parameter: bool = False, applied: bool = True,
+             shown: str | None = None) -> GradRow:
+    """A GradRow whose numbers recompute to ``value`` as shown (see ``worked_line``)."""
+    line = worked_line(symbol, formula, numbers, value, path, layer, shown=shown)
+    return GradRow(symbol, meaning, formula, line.plugged, line.value, path, layer,
+                   is_parameter, applied, numbers, line.digits)
 
 
 def _d(top: str, bottom: str) -> str:
@@ -347,11 +418,12 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
     for unit in range(units):
         a_name = a_symbol(trace, layer, unit)
         z_name = z_symbol(trace, layer, unit)
+        numbers: Expr | None
         if last:
             formula, plug = _LOSS_DERIVATIVE[trace.loss_name]
-            target, output = trace.y[unit], trace.output[unit]
-            plugged = ("" if _log_of_rounded(trace.loss_name, np.array([target]),
-                                             np.array([output]))
+            target, output = float(trace.y[unit]), float(trace.output[unit])
+            numbers = (None if _log_of_rounded(trace.loss_name, np.array([target]),
+                                               np.array([output]))
                        else plug(target, output, len(trace.y)))
             meaning = "how the loss changes with the output"
         else:
@@ -361,51 +433,51 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                 f"{weight_symbol(trace, layer + 1, j, unit)}·{_d('L', z_symbol(trace, layer + 1, j))}"
                 for j in range(len(following.z))
             ]
-            plugs = [
-                f"{signed_term(following.W[j, unit])}·{signed_term(next_grad.dL_dz[j])}"
-                for j in range(len(following.z))
-            ]
-            formula, plugged = _terms(names), _terms(plugs)
+            formula = _terms(names)
+            numbers = terms([Mul((Num(following.W[j, unit]), Num(next_grad.dL_dz[j])))
+                             for j in range(len(following.z))])
             meaning = "blame passed back through the next layer's weights"
-        rows.append(GradRow(_d("L", a_name), meaning, formula, plugged, num(grad.dL_da[unit]),
-                            f"grads[{layer}].dL_da[{unit}]", layer))
+        rows.append(grad_row(_d("L", a_name), meaning, formula, numbers, grad.dL_da[unit],
+                             f"grads[{layer}].dL_da[{unit}]", layer))
         if record.activation == "softmax":
             continue
-        slope_formula, slope_plugged = _slope_formula(record, unit, a_name, z_name)
+        slope_formula, slope_numbers = _slope_formula(record, unit, a_name, z_name)
         a_value = record.a[unit]
         # Where σ or tanh has rounded to its limit, "1.0000·(1 − 1.0000)" would read as 0; the
         # engine takes the slope from z (e^−|z|/(1 + e^−|z|)²), so the value stands alone.
         pinned = record.activation in ("sigmoid", "tanh") and (
             abs(a_value) >= 1.0 or (record.activation == "sigmoid" and a_value <= 0.0))
+        slope = float(grad.da_dz[unit])
         rows.append(
-            GradRow(
+            grad_row(
                 _d(a_name, z_name),
                 f"slope of {record.activation} at {z_name}"
                 if record.activation != "identity" else "slope of identity: always 1",
                 slope_formula + (", from z" if pinned else ""),
-                "" if pinned else slope_plugged,
-                _slope_value(record.activation, grad.da_dz[unit]),
+                None if pinned else slope_numbers,
+                slope,
                 f"grads[{layer}].da_dz[{unit}]",
                 layer,
+                shown=_whole_slope(record.activation, slope),
             )
         )
         if _factors_agree(grad, unit):
-            formula, plugged = (f"{_d('L', a_name)} · {_d(a_name, z_name)}",
-                                f"{num(grad.dL_da[unit])} · "
-                                f"{_slope_value(record.activation, grad.da_dz[unit])}")
+            formula = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
+            numbers = Mul((Num(grad.dL_da[unit]), _slope_value(record.activation, slope)),
+                          spaced=True)
         else:
             # ŷ is so close to 0 or 1 that ∂L/∂ŷ overflows while ∂ŷ/∂z underflows; their
             # product is the fused (1/K)·(ŷ − y), which the engine computes directly.
             formula = "(1/K)·(ŷ − y), the two factors combined"
-            plugged = (f"(1/{len(trace.y)})·({num(trace.output[unit])} − "
-                       f"{parenthesised(short(trace.y[unit]))})")
+            numbers = Mul((_per_output(len(trace.y)),
+                           Group(Sub(Num(trace.output[unit]), Given(trace.y[unit])))))
         rows.append(
-            GradRow(
+            grad_row(
                 _d("L", z_name),
                 f"the error signal (delta) of {z_name}",
                 formula,
-                plugged,
-                num(grad.dL_dz[unit]),
+                numbers,
+                grad.dL_dz[unit],
                 f"grads[{layer}].dL_dz[{unit}]",
                 layer,
             )
@@ -415,13 +487,13 @@ def backward_rows(trace: Trace, layer: int) -> list[GradRow]:
             z_name = z_symbol(trace, layer, unit)
             fused = trace.loss_name == "cross_entropy"
             rows.append(
-                GradRow(
+                grad_row(
                     _d("L", z_name),
                     "softmax + cross-entropy: prediction minus target" if fused
                     else "through the softmax Jacobian",
                     "ŷ − y" if fused else "Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂zⱼ",
-                    f"{num(trace.output[unit])} − {short(trace.y[unit])}" if fused else "",
-                    num(grad.dL_dz[unit]),
+                    Sub(Num(trace.output[unit]), Given(trace.y[unit])) if fused else None,
+                    grad.dL_dz[unit],
                     f"grads[{layer}].dL_dz[{unit}]",
                     layer,
                 )
@@ -451,21 +523,22 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
     for unit in range(len(record.z)):
         z_name = z_symbol(trace, layer, unit)
         a_name = a_symbol(trace, layer, unit)
+        chain_values: tuple[Expr, ...]
         if elementwise and _factors_agree(grad, unit):
             chain = f"{_d('L', a_name)} · {_d(a_name, z_name)}"
-            chain_values = (f"{num(grad.dL_da[unit])} · "
-                            f"{_slope_value(record.activation, grad.da_dz[unit])}")
+            chain_values = (Num(grad.dL_da[unit]),
+                            _slope_value(record.activation, float(grad.da_dz[unit])))
         else:
-            chain, chain_values = _d("L", z_name), num(grad.dL_dz[unit])
+            chain, chain_values = _d("L", z_name), (Num(grad.dL_dz[unit]),)
         for k in range(record.W.shape[1]):
             w_name = weight_symbol(trace, layer, unit, k)
             rows.append(
-                GradRow(
+                grad_row(
                     _d("L", w_name),
                     f"how the loss changes with {w_name}",
                     f"{chain} · {_d(z_name, w_name)}",
-                    f"{chain_values} · {_input_value(trace, layer, record.a_prev[k])}",
-                    num(grad.W[unit, k]),
+                    Mul(chain_values + (_input_value(layer, record.a_prev[k]),), spaced=True),
+                    grad.W[unit, k],
                     f"grads[{layer}].W[{unit}][{k}]",
                     layer,
                     True,
@@ -475,12 +548,12 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
         if record.use_bias and not record.shared_bias:
             b_name = bias_symbol(trace, layer, unit)
             rows.append(
-                GradRow(
+                grad_row(
                     _d("L", b_name),
                     f"how the loss changes with {b_name}",
                     f"{chain} · {_d(z_name, b_name)}",
-                    f"{chain_values} · 1",
-                    num(grad.b[unit]),
+                    Mul(chain_values + (Given(1),), spaced=True),
+                    grad.b[unit],
                     f"grads[{layer}].b[{unit}]",
                     layer,
                     True,
@@ -489,23 +562,22 @@ def parameter_rows(trace: Trace, layer: int) -> list[GradRow]:
             )
     if record.shared_bias:
         rows.append(_shared_bias_row(trace, layer, "Σⱼ ∂L/∂{z}[j]",
-                                     " + ".join(signed_term(v) for v in grad.dL_dz)
-                                     if len(grad.dL_dz) <= MAX_TERMS else ""))
+                                     terms([Num(v) for v in grad.dL_dz])))
     return rows
 
 
-def _shared_bias_row(trace: Trace, layer: int, formula: str, plugged: str) -> GradRow:
+def _shared_bias_row(trace: Trace, layer: int, formula: str, numbers: Expr | None) -> GradRow:
     """∂L/∂b of a layer's one shared bias: it enters every unit's z, so its gradient is the
     sum of the units' ∂L/∂z (each ∂z[j]/∂b = 1)."""
     record = trace.layers[layer]
     b_name = bias_symbol(trace, layer, 0)
     z_name = layer_symbol("z", layer, len(trace.layers))
-    return GradRow(
+    return grad_row(
         _d("L", b_name),
         f"how the loss changes with the shared bias {b_name}: the sum over the units",
         formula.format(z=z_name),
-        plugged,
-        num(trace.grads[layer].b[0]),
+        numbers,
+        trace.grads[layer].b[0],
         f"grads[{layer}].b[0]",
         layer,
         True,
@@ -538,7 +610,7 @@ def batch_backward_rows(trace: Trace, layer: int) -> list[GradRow]:
                         f"grads[{layer}].b[{unit}]", layer, True, not record.frozen("bias"))
             )
     if record.shared_bias:
-        rows.append(_shared_bias_row(trace, layer, f"{over} of Σⱼ ∂Lᵢ/∂{{z}}[j]", ""))
+        rows.append(_shared_bias_row(trace, layer, f"{over} of Σⱼ ∂Lᵢ/∂{{z}}[j]", None))
     return rows
 
 
@@ -550,7 +622,7 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     record = trace.layers[layer]
     grad = trace.grads[layer]
     new = trace.after.layers[layer]
-    eta = short(trace.learning_rate)
+    eta = Given(trace.learning_rate)
     lines = []
 
     def line(name: str, old: float, gradient: float, value: float, path: str,
@@ -561,8 +633,8 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
             return WorkedLine(f"{name} new", f"{name} (frozen: ∂L/∂{name} = "
                                              f"{num(gradient)} not applied)",
                               "", num(value), path, layer, meaning=NOT_APPLIED)
-        return WorkedLine(f"{name} new", f"{name} − η·∂L/∂{name}",
-                          f"{num(old)} − {eta}·{signed_term(gradient)}", num(value), path, layer)
+        return worked_line(f"{name} new", f"{name} − η·∂L/∂{name}",
+                           Sub(Num(old), Mul((eta, Num(gradient)))), value, path, layer)
 
     for unit in range(record.W.shape[0]):
         for k in range(record.W.shape[1]):
@@ -579,24 +651,160 @@ def update_lines(trace: Trace, layer: int) -> list[WorkedLine]:
     return lines
 
 
-def after_lines(trace: Trace) -> list[WorkedLine]:
-    """The output and loss through the updated weights, next to the old ones."""
-    if trace.mode == "sample":
-        output, before = _cell(trace.after.output), _cell(trace.output)
-        first = WorkedLine("ŷ new", "", f"was {before}", output, "after.output")
+# -- after the update --------------------------------------------------------------------------
+
+
+def after_record(trace: Trace, layer: int) -> LayerTrace:
+    """Layer ``layer`` of the forward pass through the updated weights, as a LayerTrace (its
+    input: x for the first layer, the previous layer's new a after)."""
+    new = trace.after.layers[layer]
+    a_prev = trace.layers[0].a_prev if layer == 0 else trace.after.layers[layer - 1].a
+    return replace(trace.layers[layer], W=new.W, b=new.b, a_prev=a_prev, z=new.z, a=new.a)
+
+
+def _row_symbol(trace: Trace, layer: int, unit: int) -> str:
+    """The weights of one unit as one symbol: w₁ (one weight), W₂ (one unit), W₁[2,:]."""
+    W = trace.layers[layer].W
+    if W.size == 1:
+        return f"w{subscript(layer + 1)}"
+    symbol = layer_symbol("W", layer, len(trace.layers))
+    return symbol if W.shape[0] == 1 else f"{symbol}[{unit + 1},:]"
+
+
+def after_forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
+    """Sample mode: the forward pass of one layer through the updated weights, worked as the
+    forward pass is: "z₂ new = W₂ new·a₁ new + b₂ new = 0.4908·0.7311 + 0.1200 = 0.4788",
+    then "ŷ new = σ(z₂ new) = …"."""
+    record = after_record(trace, layer)
+    depth = len(trace.layers)
+    if layer == 0:
+        entering = "x"
     else:
-        first = WorkedLine("ŷ new", "", "one per row", "see the rows", "after.output")
+        entering = layer_symbol("a", layer - 1, depth) + " new"
+    lines = []
+    for unit in range(len(record.z)):
+        formula = f"{_row_symbol(trace, layer, unit)} new·{entering}"
+        bias = unit_bias(trace, layer, unit)
+        if bias is not None:
+            formula += f" + {bias[0]} new"
+        lines.append(worked_line(f"{z_symbol(trace, layer, unit)} new", formula,
+                                 _weighted_sum(record, layer, unit), record.z[unit],
+                                 f"after.layers[{layer}].z[{unit}]", layer))
+    lines.extend(_activation_lines(trace, layer, record, new=True))
+    return lines
+
+
+def after_loss_lines(trace: Trace) -> list[WorkedLine]:
+    """The loss through the updated weights, worked as ``loss_lines`` works the old one
+    ("L new = ½·(1 − 0.8710)² = 0.008321"); none with loss = "none"."""
     if not trace.has_loss:
-        return [first, WorkedLine("L new", "", "", "none", "after.loss", meaning=NO_LOSS_TEXT)]
-    change = trace.after.loss - trace.loss
-    if math.isfinite(change):
-        direction = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
-        how = f", {direction} by {num(abs(change))}"
+        return []
+    after = trace.after
+    if trace.mode == "sample":
+        formula, numbers = _sample_loss_numbers(trace.loss_name, trace.y, after.output)
     else:
-        # ∞ − 1e60 is no distance to report (and ∞ − ∞ is nan): say what happened instead.
-        how = "" if not math.isfinite(trace.after.loss) else ", finite again"
-    value = num(trace.after.loss)
-    if not math.isfinite(trace.after.loss):
-        value += " (overflow)"
-    loss = WorkedLine("L new", "", f"was {num(trace.loss)}{how}", value, "after.loss")
-    return [first, loss]
+        formula, numbers = _batch_loss_numbers(trace, after.per_sample_loss)
+    line = worked_line("L new", formula, numbers, after.loss, "after.loss",
+                       meaning=trace.loss_name)
+    if not math.isfinite(after.loss):
+        line = replace(line, value=f"{line.value} (overflow)")
+    return [line]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A value before and after the update: ``ŷ 0.7958 → 0.8710 (+0.0752)``. ``old`` and
+    ``new`` are written with ``digits`` significant digits, enough that new − old, as shown,
+    gives ``change`` as shown (a nan or infinite value: the change is "")."""
+
+    symbol: str  # "ŷ", "L", "W₁[1,2]"
+    old: str
+    new: str
+    change: str  # signed: "+0.0752", "−20.4650", "0"; "" where there is none to tell
+    path: str  # of the new value: "after.output[0]"
+    row: int | None = None  # the data row, in batch mode
+    numbers: Expr | None = None  # new − old
+    digits: int = 0
+
+    def text(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        change = f" ({self.change})" if self.change else ""
+        return f"{where}{self.symbol} {self.old} → {self.new}{change}"
+
+
+def signed(text: str) -> str:
+    """A change as shown: "+0.0752", "−0.0752"; no change is "0"."""
+    if text.lstrip("−") == num(0.0):
+        return "0"
+    return text if text.startswith("−") else f"+{text}"
+
+
+def change(symbol: str, old: float, new: float, path: str, row: int | None = None,
+           applied: float | None = None) -> Change:
+    """``old → new (change)``, the change ``applied`` (default: new − old) written so that the
+    two values shown give it. A value that is not finite has no change to tell."""
+    old, new = float(old), float(new)
+    decimals = current_decimals()
+    delta = new - old if applied is None else float(applied)
+    if not (math.isfinite(old) and math.isfinite(new) and math.isfinite(delta)):
+        return Change(symbol, num(old, decimals), num(new, decimals), "", path, row,
+                      None, decimals)
+    numbers = Sub(Num(new), Num(old))
+    fitted = fit(numbers, num(delta, decimals), None, decimals)
+    return Change(symbol, num(old, fitted.digits), num(new, fitted.digits),
+                  signed(num(delta, decimals)), path, row, numbers, fitted.digits)
+
+
+def parameter_changes(trace: Trace, layer: int) -> list[Change]:
+    """Every weight then bias of one layer's neurons before → after the update, the change the
+    engine applied (−η·gradient; 0 for a frozen group); a shared bias once, after the last
+    neuron's weights."""
+    record = trace.layers[layer]
+    after = trace.after.layers[layer]
+    changes = []
+
+    def bias(position: int) -> Change:
+        return change(bias_symbol(trace, layer, position), record.b[position], after.b[position],
+                      f"after.layers[{layer}].b[{position}]", applied=after.db[position])
+
+    for unit in range(record.W.shape[0]):
+        for k in range(record.W.shape[1]):
+            changes.append(change(weight_symbol(trace, layer, unit, k), record.W[unit, k],
+                                  after.W[unit, k], f"after.layers[{layer}].W[{unit}][{k}]",
+                                  applied=after.dW[unit, k]))
+        if record.use_bias and not record.shared_bias:
+            changes.append(bias(unit))
+    if record.shared_bias:
+        changes.append(bias(0))
+    return changes
+
+
+def output_changes(trace: Trace) -> list[Change]:
+    """Every output before → after the update: one per output (sample mode), one per output
+    of every row (batch mode, each with its data row)."""
+    units = trace.layers[-1].W.shape[0]
+    symbols = [element("ŷ", unit, size=units) for unit in range(units)]
+    if trace.mode == "sample":
+        return [change(symbols[unit], trace.output[unit], trace.after.output[unit],
+                       f"after.output[{unit}]") for unit in range(units)]
+    rows = trace.rows or tuple(range(len(trace.output)))
+    return [change(symbols[unit], trace.output[i][unit], trace.after.output[i][unit],
+                   f"after.output[{i}][{unit}]", row=row)
+            for i, row in enumerate(rows) for unit in range(units)]
+
+
+def loss_change(trace: Trace) -> Change | None:
+    """L before → after the update (None with loss = "none")."""
+    if not trace.has_loss:
+        return None
+    return change("L", trace.loss, trace.after.loss, "after.loss")
+
+
+def after_lines(trace: Trace) -> list[WorkedLine]:
+    """The worked forward pass through the updated weights (sample mode: every layer; batch
+    mode: the rows' outputs are ``output_changes``), then the new loss, worked."""
+    lines: list[WorkedLine] = []
+    if trace.mode == "sample":
+        for layer in range(len(trace.layers)):
+            lines += after_forward_lines(trace, layer)
+    return lines + after_loss_lines(trace)

@@ -73,19 +73,26 @@ class TrainingRun(Widget):
         return self.active and not self._resume.is_set()
 
     def start(self, session: "LessonSession", view: "StepView", paused: bool = False) -> None:
+        # The jobs are read from the session here, in the UI thread, so the worker never
+        # touches the session (the screen keeps using it while training runs).
+        jobs = session.training_jobs(view.index)
+        self.start_jobs(jobs, session.X, session.Y, session.selected_data(view.selection),
+                        view.index, paused)
+
+    def start_jobs(self, jobs, X, Y, data, index: int, paused: bool = False) -> int:
+        """Train ``jobs`` (``TrainingJob``s) on the rows ``X``, ``Y``, tracing ``data`` (x, y,
+        rows) in the progress messages, for the step ``index``; returns the run's number.
+        Explore mode trains its edited network through this, under the same rules."""
         self.cancel()
         self.run += 1
-        self.index = view.index
+        self.index = index
         if paused:
             self._resume.clear()
         else:
             self._resume.set()
         self._single_epochs = 0
-        # The jobs are read from the session here, in the UI thread, so the worker never
-        # touches the session (the screen keeps using it while training runs).
-        jobs = session.training_jobs(view.index)
-        self._worker = self._train(jobs, session.X, session.Y,
-                                   session.selected_data(view.selection), view.index, self.run)
+        self._worker = self._train(jobs, X, Y, data, index, self.run)
+        return self.run
 
     def toggle_pause(self) -> bool:
         """Pause a running run or resume a paused one; returns True when now paused."""

@@ -34,6 +34,16 @@ WENT_DOWN = "bold green"
 WENT_UP = "bold red"
 WARNING = "bold red"
 HERE_MARKER = "◀"
+CHANGED = "bold underline"  # explore mode: a number the learner's edits changed
+SELECTED = "bold reverse"  # explore mode: the number under the cursor
+# The cursor's marks around the selected number: they show without colour (NO_COLOR) too, and
+# no number or symbol uses them, so a pane can find the cursor's line to keep it in view.
+CURSOR_LEFT, CURSOR_RIGHT = "▸", "◂"
+
+
+def cursor_text(text: str) -> Text:
+    """The number under explore mode's cursor: "▸0.6000◂", reversed."""
+    return Text(f"{CURSOR_LEFT}{text}{CURSOR_RIGHT}", style=SELECTED)
 RENDERED_AHEAD = 6  # contents a pane keeps rendered (this step's, the next, a few back)
 CONTINUE_HINT = "the next layer comes at a later step"
 
@@ -45,16 +55,39 @@ def layer_name(layer: int, depth: int, short: bool = False) -> str:
     return f"layer {layer + 1}"
 
 
-def equation(formula: str, plugged: str, value: str, marked: bool = False) -> Text:
-    """The right-hand side "formula = numbers = value", the value bold, ◀ after it if marked."""
+def equation(formula: str, plugged: str, value: str, marked: bool = False,
+             was: str | None = None) -> Text:
+    """The right-hand side "formula = numbers = value", the value bold, ◀ after it if marked;
+    in explore mode, "(was …)" after a value the learner's edits changed."""
     text = Text()
     steps = working(formula, plugged, value)
     if steps:
         text.append(f"{steps} = ")
-    text.append(value, style=VALUE)
+    text.append(value, style=CHANGED if was is not None and was != value else VALUE)
+    append_was(text, value, was)
     if marked:
         text.append(f" {HERE_MARKER}", style=VALUE)
     return text
+
+
+def append_was(text: Text, value: str, was: str | None) -> Text:
+    """Explore mode's mark of a changed number: " (was 0.3250)" when ``was`` differs."""
+    if was is not None and was != value:
+        text.append(f" (was {was})", style=MUTED)
+    return text
+
+
+def was_values(lines: list, base_lines: list | None) -> list[str | None]:
+    """The values of ``base_lines`` (the step's own, before the edits) beside ``lines``; Nones
+    outside explore mode. Both lists come from the same formatter, so they pair up one to one."""
+    if base_lines is None or len(base_lines) != len(lines):
+        return [None] * len(lines)
+    return [line.value for line in base_lines]
+
+
+def explore_marks(view: StepView):
+    """The trace to mark changes against (explore mode with edits), else None."""
+    return getattr(view, "marks", None)
 
 
 def highlighted_layer(highlight: Highlight, layer: int) -> bool:
@@ -268,10 +301,18 @@ class Pane(Vertical):
         """Bring the first changed line into view."""
         self.follow_new_lines()
 
+    # Whether the content shows explore mode's cursor (the panes with editable numbers).
+    SHOWS_CURSOR: ClassVar[bool] = False
+
     def content_key(self, view: StepView) -> tuple[tuple, object]:
         """What this pane's content depends on (the panes built on this read only the view's
-        trace, reveal and highlight), and the objects to keep alive with it."""
-        return (id(view.trace), view.reveal, view.highlight), view.trace
+        trace, reveal and highlight; in explore mode also the trace marked against and, where
+        the pane shows it, the cursor), and the objects to keep alive with it."""
+        marks = explore_marks(view)
+        key = (id(view.trace), view.reveal, view.highlight, id(marks))
+        if self.SHOWS_CURSOR:
+            key += (getattr(view, "selected", None),)
+        return key, (view.trace, marks)
 
     def prerender(self, view: StepView) -> None:
         """Render ``view`` ahead of time (the next step), so stepping to it only paints."""
@@ -291,6 +332,17 @@ class Pane(Vertical):
         """Bring what changed into view, from its first line (a scroll position kept from a
         longer earlier content could otherwise show an empty pane)."""
         self.body.show_new_lines_later()
+
+    def follow_cursor(self) -> None:
+        """Explore mode: scroll so the line with the cursor is in view (a long weight list
+        would otherwise hide the number being nudged)."""
+        body = self.body
+        for index, line in enumerate(body._lines):
+            if CURSOR_LEFT in line.text:
+                top, height = round(body.scroll_y), body.size.height
+                if height and not top <= index < top + height:
+                    body.scroll_to(y=max(index - 1, 0), animate=False)
+                return
 
     def scroll_to_top(self) -> None:
         self.body.scroll_home(animate=False)

@@ -10,17 +10,22 @@ from nn_tui.format import worked
 from nn_tui.format.numbers import short
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, equation, marked_layer, layer_name,
+    CONTINUE_HINT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, equation, explore_marks,
+    marked_layer, layer_name, was_values,
 )
 
 
-def worked_table(lines: list[worked.WorkedLine], marked: bool = False) -> Table:
-    """``symbol = formula = plugged = value``; long right-hand sides wrap under themselves."""
+def worked_table(lines: list[worked.WorkedLine], marked: bool = False,
+                 base_lines: list[worked.WorkedLine] | None = None) -> Table:
+    """``symbol = formula = plugged = value``; long right-hand sides wrap under themselves.
+    With ``base_lines`` (explore mode: the same lines before the edits) a changed value says
+    what it was."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # "z₁ ="
     table.add_column(ratio=1, overflow="fold")
-    for line in lines:
-        table.add_row(f"{line.symbol} =", equation(line.formula, line.plugged, line.value, marked))
+    for line, was in zip(lines, was_values(lines, base_lines)):
+        table.add_row(f"{line.symbol} =",
+                      equation(line.formula, line.plugged, line.value, marked, was))
     return table
 
 
@@ -51,6 +56,7 @@ def _batch_table(view: StepView, layer: int, marked: bool) -> Table:
 
 def forward_renderable(view: StepView, width: int) -> RenderableType:
     trace = view.trace
+    base = explore_marks(view)  # explore mode: the step's own trace, to mark what changed
     depth = len(trace.layers)
     shown = min(view.reveal.forward, depth)
     parts: list[RenderableType] = []
@@ -64,21 +70,72 @@ def forward_renderable(view: StepView, width: int) -> RenderableType:
         marked = marked_layer(view.highlight, layer, "forward")
         parts.append(_layer_heading(view, layer))
         if trace.mode == "sample":
-            parts.append(worked_table(worked.forward_lines(trace, layer), marked))
+            parts.append(worked_table(
+                worked.forward_lines(trace, layer), marked,
+                None if base is None else worked.forward_lines(base, layer)))
         else:
             parts.append(_batch_table(view, layer, marked))
     if view.reveal.loss and shown == depth:
         parts.append(Text(f"loss · {trace.loss_name}", style=HEADING))
         if trace.has_loss:
-            parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss"))
+            parts.append(worked_table(worked.loss_lines(trace), view.highlight.part == "loss",
+                                      None if base is None else worked.loss_lines(base)))
         else:  # loss = "none": say there is no loss value (never a 0 or nan as if one)
             parts.append(Text(worked.NO_LOSS_TEXT, style=MUTED))
     elif 0 < shown < depth:
         parts.append(Text(CONTINUE_HINT, style=MUTED))
     if view.reveal.update:
-        parts.append(Text("after the update", style=HEADING))
-        parts.append(worked_table(worked.after_lines(trace)))
+        parts += _after_update(view, base)
     return Group(*parts)
+
+
+def _after_update(view: StepView, base=None) -> list[RenderableType]:
+    """The forward pass through the updated weights, worked line by line (sample mode), the
+    new loss worked, then old → new (change) of the outputs (every row's in batch mode) and L.
+    With ``base`` (explore mode: the trace before the learner's edits) a changed value says
+    what it was."""
+    trace = view.trace
+    depth = len(trace.layers)
+    parts: list[RenderableType] = [
+        Text("after the update · the same data through the new weights", style=HEADING)]
+    if trace.mode == "sample":
+        for layer in range(depth):
+            parts.append(Text(f"{layer_name(layer, depth)} · {trace.layers[layer].activation}"
+                              " · new weights", style=MUTED))
+            parts.append(worked_table(
+                worked.after_forward_lines(trace, layer), False,
+                None if base is None else worked.after_forward_lines(base, layer)))
+    if trace.has_loss:
+        parts.append(worked_table(
+            worked.after_loss_lines(trace), False,
+            None if base is None or not base.has_loss else worked.after_loss_lines(base)))
+    else:
+        parts.append(Text(worked.NO_LOSS_TEXT, style=MUTED))
+    changes = worked.output_changes(trace)
+    loss = worked.loss_change(trace)
+    parts.append(Text("old → new (change)", style=MUTED))
+    parts.append(changes_table(changes + ([loss] if loss is not None else []),
+                               rows=trace.mode == "batch"))
+    return parts
+
+
+def changes_table(changes: list[worked.Change], rows: bool = False) -> Table:
+    """``ŷ  0.7958 → 0.8710  (+0.0752)``, one value a line, in columns (``rows``: the data
+    row first, for a batch's outputs)."""
+    table = Table.grid(padding=(0, 1))
+    if rows:
+        table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    for change in changes:
+        where = [] if not rows else ["" if change.row is None else f"row {change.row}"]
+        amount = f"({change.change})" if change.change else ""
+        table.add_row(*where, change.symbol, change.old, "→", Text(change.new, style=VALUE),
+                      Text(amount, style=MUTED))
+    return table
 
 
 class ForwardPane(Pane):

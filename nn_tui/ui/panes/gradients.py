@@ -9,8 +9,8 @@ from rich.text import Text
 from nn_tui.format import worked
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, equation, marked_layer,
-    layer_name,
+    CHANGED, HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, append_was, equation,
+    explore_marks, marked_layer, layer_name, was_values,
 )
 from nn_tui.ui.panes.forward import worked_table
 
@@ -27,15 +27,17 @@ def _meaning(row: worked.GradRow) -> Text:
     return text
 
 
-def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
+def _wide_table(rows: list[worked.GradRow], marked: bool,
+                base_rows: list[worked.GradRow] | None = None) -> Table:
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style=MUTED, expand=True)
     table.add_column("factor", no_wrap=True)
     table.add_column("meaning", ratio=2, overflow="fold")
     table.add_column("formula with numbers", ratio=3, overflow="fold")
     table.add_column("value", justify="right", no_wrap=True)
-    for row in rows:
+    for row, was in zip(rows, was_values(rows, base_rows)):
         style = PARAMETER if row.is_parameter else ""
-        value = Text(row.value, style=VALUE)
+        value = Text(row.value, style=VALUE if was in (None, row.value) else CHANGED)
+        append_was(value, row.value, was)
         value.append(f" {HERE_MARKER}" if marked and row.is_parameter else "  ")
         table.add_row(
             Text(row.symbol, style=style),
@@ -47,12 +49,13 @@ def _wide_table(rows: list[worked.GradRow], marked: bool) -> Table:
     return table
 
 
-def _narrow_table(rows: list[worked.GradRow], marked: bool) -> Table:
+def _narrow_table(rows: list[worked.GradRow], marked: bool,
+                  base_rows: list[worked.GradRow] | None = None) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
-    for row in rows:
-        right = equation(row.formula, row.plugged, row.value, marked and row.is_parameter)
+    for row, was in zip(rows, was_values(rows, base_rows)):
+        right = equation(row.formula, row.plugged, row.value, marked and row.is_parameter, was)
         right.append("\n")
         right.append_text(_meaning(row))
         symbol = Text(f"{row.symbol} =", style=PARAMETER if row.is_parameter else "")
@@ -62,6 +65,7 @@ def _narrow_table(rows: list[worked.GradRow], marked: bool) -> Table:
 
 def gradients_renderable(view: StepView, width: int) -> RenderableType:
     trace = view.trace
+    base = explore_marks(view)  # explore mode: the step's own trace, to mark what changed
     depth = len(trace.layers)
     shown = min(view.reveal.backward, depth)
     parts: list[RenderableType] = []
@@ -77,7 +81,8 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
         rows = worked.backward_rows(trace, layer)
         marked = marked_layer(view.highlight, layer, "backward")
         builder = _wide_table if width >= TABLE_MIN_WIDTH else _narrow_table
-        parts.append(builder(rows, marked))
+        parts.append(builder(rows, marked,
+                             None if base is None else worked.backward_rows(base, layer)))
     if shown < depth:
         parts.append(Text("the chain rule goes one layer further back at a later step",
                           style=MUTED))
@@ -85,7 +90,9 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
         eta = f"{trace.learning_rate:g}"
         parts.append(Text(f"update · w ← w − η·∂L/∂w with η = {eta}", style=HEADING))
         for layer in range(depth):
-            parts.append(worked_table(worked.update_lines(trace, layer)))
+            parts.append(worked_table(
+                worked.update_lines(trace, layer), False,
+                None if base is None else worked.update_lines(base, layer)))
     return Group(*parts)
 
 

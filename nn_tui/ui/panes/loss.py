@@ -142,18 +142,19 @@ def loss_summary(view: StepView) -> Text:
         where = "this example" if trace.mode == "sample" else "this batch"
         if len(view.trainings) > 1:
             where += f" ({view.variant_label})"  # which of the racing networks is on screen
+        change = worked.loss_change(trace) if view.reveal.update else None
         text.append(f"L on {where} = ")
-        text.append(loss_line.value, style=VALUE)
+        # Before and after the update, written (as everywhere) so that the two values shown
+        # give the change shown.
+        text.append(loss_line.value if change is None else change.old, style=VALUE)
         if not math.isfinite(trace.loss):
             text.append(" (overflow)", style=WARNING)
-        if view.reveal.update:
-            after = worked.after_lines(trace)[1]
-            # "was 0.3250, lower by 0.0009": the change, when there is one to tell (an
-            # overflowed loss has none).
-            _was, _comma, change = after.plugged.partition(", ")
+        if change is not None:
             text.append(" before the update → ")
-            text.append(after.value, style=VALUE)
-            text.append(f" after ({change})" if change else " after")
+            text.append(change.new, style=VALUE)
+            if not math.isfinite(trace.after.loss):
+                text.append(" (overflow)", style=WARNING)
+            text.append(f" after ({_direction(change)})" if change.change else " after")
     else:
         text.append("L = ?", style=VALUE)
         text.append("  (not computed yet)", style=MUTED)
@@ -181,6 +182,14 @@ def loss_summary(view: StepView) -> Text:
     elif not view.trainings:
         text.append(f"\n{PLOT_NOTE}", style=MUTED)
     return text
+
+
+def _direction(change) -> str:
+    """"lower by 0.0008728", "higher by 0.0100", "unchanged"."""
+    if change.change == "0":
+        return "unchanged"
+    direction = "lower" if change.change.startswith("−") else "higher"
+    return f"{direction} by {change.change.lstrip('−+')}"
 
 
 def ready_line(planned: Sequence[int]) -> Text:
@@ -250,6 +259,7 @@ class LossPane(Vertical):
         # What the plot shows now, (label, epochs, losses) per curve, and how often it was redrawn.
         self.plotted: tuple[tuple[str, list[int], list[float]], ...] = ()
         self.redraws = 0
+        self._summary_lines: int | None = None  # the summary's height when last updated
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="loss-info"):
@@ -307,7 +317,13 @@ class LossPane(Vertical):
             self._update_plot(self.view.trainings)
 
     def _update_text(self, view: StepView) -> None:
-        self.query_one("#loss-summary", Static).update(loss_summary(view))
+        summary = self.query_one("#loss-summary", Static)
+        text = loss_summary(view)
+        # A new summary of as many lines as the old one (a nudge in explore mode, most steps)
+        # needs no layout pass: the pane's rows stay where they are, only the text is repainted.
+        height = self._summary_height(text)
+        summary.update(text, layout=height is None or height != self._summary_lines)
+        self._summary_lines = height
         self.set_class(len(view.trainings) > 1, "-race")  # key lines: a wider numbers column
         progress = self.query_one("#loss-progress", ProgressBar)
         progress.display = bool(view.trainings)
@@ -315,6 +331,13 @@ class LossPane(Vertical):
             # The same count as the header's "epoch k of n".
             epoch, planned = race_epoch(view.trainings)
             progress.update(total=max(planned, 1), progress=epoch)
+
+    def _summary_height(self, text: Text) -> int | None:
+        """The lines ``text`` takes at the summary's width (None before it is laid out)."""
+        width = self.query_one("#loss-summary", Static).content_region.width
+        if width <= 0:
+            return None
+        return len(text.wrap(self.app.console, width))
 
     @property
     def plot(self) -> PlotextPlot | None:

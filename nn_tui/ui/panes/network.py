@@ -19,11 +19,13 @@ from rich.table import Table
 from rich.text import Text
 
 from nn_tui.format.names import layer_symbol, subscript
-from nn_tui.format.numbers import num, short, vector
+from nn_tui.format.numbers import num, short
 from nn_tui.format.worked import a_symbol, unit_bias, weight_symbol
 from nn_tui.lessons.session import StepView
+from nn_tui.lessons.edits import EditTarget
 from nn_tui.ui.panes._common import (
-    CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, highlighted_layer, layer_name,
+    CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, cursor_text, explore_marks,
+    highlighted_layer, layer_name,
 )
 
 ACTIVATION_SHORT = {
@@ -100,6 +102,19 @@ class _Diagram:
 # -- node contents -----------------------------------------------------------------------------
 
 
+def _editable(view: StepView, target: EditTarget, text: str, changed: bool,
+              style: str = "") -> Text:
+    """An editable number in explore mode: the cursor's between ▸ ◂ and reversed, a changed one
+    underlined; outside explore mode just the number."""
+    if getattr(view, "selected", None) == target:
+        return cursor_text(text)
+    return Text(text, style=CHANGED if changed else style)
+
+
+def _was(view: StepView):
+    return explore_marks(view)
+
+
 def _names(view: StepView) -> tuple[list[str], list[str]]:
     inputs = len(view.trace.layers[0].a_prev) if view.trace.mode == "sample" \
         else view.trace.layers[0].W.shape[1]
@@ -119,7 +134,11 @@ def _input_column(view: StepView, names: list[str]) -> _Column:
         if name in (symbol, f"x{i + 1}"):
             name = ""  # "x₁ x₁ = 2" says it twice
         if trace.mode == "sample":
-            value = Text.assemble(f"{symbol} = ", (short(trace.x[i]), VALUE))
+            base = _was(view)
+            changed = base is not None and base.x[i] != trace.x[i]
+            value = Text(f"{symbol} = ")
+            value.append_text(_editable(view, EditTarget("x", None, (i,)), short(trace.x[i]),
+                                        changed, VALUE))
         else:
             value = Text(f"{symbol} per row", style=MUTED)
         nodes.append([Text(name), value])
@@ -149,7 +168,13 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
             name.append(f" {outputs[unit]}")
         value_name = "ŷ" if last else "a"
         if revealed:
-            value = Text.assemble(f"{value_name} ", (num(record.a[unit]), VALUE))
+            # A changed value is underlined (its "was" is in the Forward pass pane: the
+            # diagram has no width to spare).
+            shown = num(record.a[unit])
+            base = _was(view)
+            was = None if base is None else num(base.layers[layer].a[unit])
+            value = Text.assemble(f"{value_name} ",
+                                  (shown, CHANGED if was not in (None, shown) else VALUE))
         elif trace.mode == "batch":
             value = Text(f"{value_name} per row", style=MUTED)
         else:
@@ -161,13 +186,24 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         if revealed and detail.z:
             lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
         single = fan_in == 1 and units == 1
+        base = _was(view)
+        old = None if base is None else base.layers[layer]
         if detail.weights == "node" and single:
-            lines.append(Text(f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"))
+            line = Text(f"{weight_symbol(trace, layer, 0, 0)} ")
+            line.append_text(_weight(view, layer, 0, 0))
+            lines.append(line)
         elif detail.weights != "below" and not single:
-            lines.append(Text("w " + " ".join(num(w) for w in record.W[unit])))
-        bias = unit_bias(trace, layer, unit)
-        if detail.bias and bias is not None:
-            lines.append(Text(f"b {num(bias[1])}"))
+            line = Text("w")
+            for k in range(fan_in):
+                line.append(" ")
+                line.append_text(_weight(view, layer, unit, k))
+            lines.append(line)
+        if detail.bias:
+            bias = _bias_text(view, layer, unit)
+            if bias is not None:
+                line = Text("b ")
+                line.append_text(bias)
+                lines.append(line)
         nodes.append(lines)
     header = layer_name(layer, depth, short=True)
     activation = ACTIVATION_SHORT.get(record.activation, record.activation)
@@ -181,15 +217,50 @@ def _loss_text(trace) -> str:
     return num(trace.loss) if trace.has_loss else "none"
 
 
+def _weight(view: StepView, layer: int, unit: int, k: int) -> Text:
+    """One weight, as an editable number (explore mode) or plain."""
+    trace = view.trace
+    base = _was(view)
+    value = trace.layers[layer].W[unit, k]
+    changed = base is not None and base.layers[layer].W[unit, k] != value
+    return _editable(view, EditTarget("W", layer, (unit, k)), num(value), changed)
+
+
+def _bias_text(view: StepView, layer: int, unit: int, decimals: int | None = None) -> Text | None:
+    """The bias in unit ``unit``'s sum as an editable number (its own, or the layer's shared
+    one, edited as ``b[0]``), or None for a layer without a bias."""
+    trace = view.trace
+    bias = unit_bias(trace, layer, unit)
+    if bias is None:
+        return None
+    position = 0 if trace.layers[layer].shared_bias else unit
+    base = _was(view)
+    changed = base is not None and base.layers[layer].b[position] != bias[1]
+    shown = num(bias[1]) if decimals is None else num(bias[1], decimals)
+    return _editable(view, EditTarget("b", layer, (position,)), shown, changed)
+
+
 def _loss_column(view: StepView) -> _Column:
     trace = view.trace
-    lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"),
-             Text.assemble("L ", (_loss_text(trace), VALUE))]
+    base = _was(view)
+    shown = _loss_text(trace)
+    was = None if base is None else _loss_text(base)
+    loss = Text.assemble("L ", (shown, CHANGED if was not in (None, shown) else VALUE))
+    lines = [Text("(L)", style=CURRENT if view.highlight.part == "loss" else "bold"), loss]
     if trace.mode == "sample":
-        target = short(trace.y[0]) if len(trace.y) == 1 else \
-            "[" + ", ".join(short(v) for v in trace.y) + "]"
         # loss = "none": the data hold the given gradient, not a target.
-        lines.append(Text(f"{'target' if trace.has_loss else 'dL_dy'} {target}", style=MUTED))
+        target = Text("target " if trace.has_loss else "dL_dy ", style=MUTED)
+        if len(trace.y) > 1:
+            target.append("[", style=MUTED)
+        for k, value in enumerate(trace.y):
+            if k:
+                target.append(", ", style=MUTED)
+            changed = base is not None and base.y[k] != value
+            target.append_text(_editable(view, EditTarget("y", None, (k,)), short(value),
+                                         changed, MUTED))
+        if len(trace.y) > 1:
+            target.append("]", style=MUTED)
+        lines.append(target)
     return _Column(("loss", ""), [lines], view.highlight.part == "loss")
 
 
@@ -201,15 +272,23 @@ def _weights_below(view: StepView) -> list[Text]:
         units, fan_in = record.W.shape
         if units == 1 and fan_in == 1:
             lines.append(Text.assemble((f"{weight_symbol(trace, layer, 0, 0)} ", MUTED),
-                                       num(record.W[0, 0])))
+                                       _weight(view, layer, 0, 0)))
             continue
         matrix = layer_symbol("W", layer, len(trace.layers))
+        base = _was(view)
         for unit in range(units):
             owner = a_symbol(trace, layer, unit)
+            line = Text(f"{matrix} into {owner}: [", style=MUTED)
+            for k in range(fan_in):
+                if k:
+                    line.append(", ")
+                line.append_text(_weight(view, layer, unit, k))
+            line.append("]", style=MUTED)
             bias = unit_bias(trace, layer, unit)
-            lines.append(Text.assemble((f"{matrix} into {owner}: ", MUTED), vector(record.W[unit]),
-                                       *(() if bias is None else
-                                         ((f"  {bias[0]} ", MUTED), num(bias[1])))))
+            if bias is not None:
+                line.append(f"  {bias[0]} ", style=MUTED)
+                line.append_text(_bias_text(view, layer, unit))
+            lines.append(line)
     return lines
 
 
@@ -223,7 +302,7 @@ def _diagram(view: StepView, detail: _Detail) -> _Diagram:
     for layer, record in enumerate(trace.layers):
         units, fan_in = record.W.shape
         if units == 1 and fan_in == 1:
-            label = f"{weight_symbol(trace, layer, 0, 0)} {num(record.W[0, 0])}"
+            label = f"{weight_symbol(trace, layer, 0, 0)} {_weight(view, layer, 0, 0).plain}"
             links.append(_Link(label=label if detail.weights == "arrow" else ""))
         else:
             links.append(_Link(header=layer_symbol("W", layer, len(trace.layers)),
@@ -342,9 +421,13 @@ def _listing(view: StepView) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1)
+    base = _was(view)
     if trace.mode == "sample":
         values = Columns(
-            [Text.assemble(f"{name} ", (short(value), VALUE)) for name, value in zip(inputs, trace.x)],
+            [Text.assemble(f"{name} ", _editable(
+                view, EditTarget("x", None, (k,)), short(value),
+                base is not None and base.x[k] != value, VALUE))
+             for k, (name, value) in enumerate(zip(inputs, trace.x))],
             padding=(0, 3),
         )
     else:
@@ -373,17 +456,31 @@ def _listing(view: StepView) -> RenderableType:
             heading.append(f" {HERE_MARKER}", style=VALUE)
         table.add_row(heading, Columns(nodes, padding=(0, 3)))
         matrix = layer_symbol("W", layer, depth)
+        base = _was(view)
         for unit, row in enumerate(record.W):
+            weights = Text(f"{matrix}[{unit + 1},:] [", style=MUTED)
+            for k, value in enumerate(row):
+                if k:
+                    weights.append(", ")
+                weights.append_text(_editable(
+                    view, EditTarget("W", layer, (unit, k)), num(value, COMPACT_DECIMALS),
+                    base is not None and base.layers[layer].W[unit, k] != value))
+            weights.append("]", style=MUTED)
             bias = unit_bias(trace, layer, unit)
-            weights = Text.assemble(
-                (f"{matrix}[{unit + 1},:] ", MUTED), vector(row, COMPACT_DECIMALS),
-                *(() if bias is None else ((f"  {bias[0]} ", MUTED),
-                                           num(bias[1], COMPACT_DECIMALS))),
-            )
+            if bias is not None:
+                weights.append(f"  {bias[0]} ", style=MUTED)
+                weights.append_text(_bias_text(view, layer, unit, COMPACT_DECIMALS))
             table.add_row("", weights)
     if view.reveal.loss:
         heading = Text("loss", style=CURRENT if view.highlight.part == "loss" else HEADING)
-        table.add_row(heading, Text.assemble("L ", (_loss_text(trace), VALUE)))
+        loss = Text.assemble("L ", (_loss_text(trace), VALUE))
+        if trace.mode == "sample":
+            loss.append("   target" if trace.has_loss else "   dL_dy", style=MUTED)
+            for k, value in enumerate(trace.y):
+                loss.append(" ")
+                loss.append_text(_editable(view, EditTarget("y", None, (k,)), short(value),
+                                           base is not None and base.y[k] != value, MUTED))
+        table.add_row(heading, loss)
     return table
 
 
@@ -407,6 +504,7 @@ def network_renderable(view: StepView, width: int, height: int = 0) -> Renderabl
 
 class NetworkPane(Pane):
     PANE_TITLE = "Network"
+    SHOWS_CURSOR = True
 
     HEIGHT_AWARE = True
 

@@ -9,25 +9,26 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from nn_tui.format import worked
 from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
-    HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, highlighted_layer, layer_name,
+    CHANGED, HEADING, MUTED, VALUE, WENT_DOWN, WENT_UP, Pane, append_was, cursor_text,
+    explore_marks, highlighted_layer, layer_name,
 )
 
 
-def _change(value: float) -> Text:
+def _change(change: worked.Change, applied: float) -> Text:
     """The applied change, signed, with an arrow so it reads without colour too."""
-    text = num(value)
-    if math.isnan(value):
+    if not change.change:
         # ∞ − ∞ (an update of an overflowed weight) has no direction.
-        return Text("nan (overflow)", style=WENT_UP)
-    if text.lstrip("−") == num(0):
+        return Text("nan (overflow)" if math.isnan(applied) else "(overflow)", style=WENT_UP)
+    if change.change == "0":
         return Text("  0", style=MUTED)
-    if text.startswith("−"):
-        return Text(f"▼ {text}", style=WENT_DOWN)
-    return Text(f"▲ +{text}", style=WENT_UP)
+    if change.change.startswith("−"):
+        return Text(f"▼ {change.change}", style=WENT_DOWN)
+    return Text(f"▲ {change.change}", style=WENT_UP)
 
 
 def _parameters(view: StepView, layer: int) -> list[tuple[str, float, float | None, float | None]]:
@@ -101,7 +102,59 @@ def _by_neuron(cells: list[Text], per_neuron: int, width: int) -> RenderableType
     return Group(*lines)
 
 
+def editable_cell(symbol: str, value: float, was: float | None, selected: bool) -> Text:
+    """Explore mode: one editable number, "w₂ −0.9000 (was −1.0000)", the cursor's between
+    ▸ ◂ and reversed (so it shows without colour too)."""
+    shown = num(value)
+    before = None if was is None else num(was)
+    text = Text(f"{symbol} ")
+    if selected:
+        text.append_text(cursor_text(shown))
+    else:
+        text.append(shown, style=CHANGED if before not in (None, shown) else VALUE)
+    return append_was(text, shown, before)
+
+
+def _explore_renderable(view: StepView, width: int) -> RenderableType:
+    """Explore mode: every weight and bias (and η) as an editable number, the cursor on one,
+    what the edits changed marked "(was …)"."""
+    from nn_tui.lessons.edits import EditTarget
+
+    trace = view.trace
+    base = explore_marks(view)
+    selected = getattr(view, "selected", None)
+    editable = getattr(view, "editable", frozenset())
+    parts: list[RenderableType] = []
+    eta = EditTarget("learning_rate", None, ())
+    if eta in editable:
+        parts.append(editable_cell("η", trace.learning_rate,
+                                   None if base is None else base.learning_rate,
+                                   selected == eta))
+    for layer in range(len(trace.layers)):
+        parts.append(_layer_heading(view, layer))
+        record = trace.layers[layer]
+        old = None if base is None else base.layers[layer]
+        cells = []
+        for unit in range(record.W.shape[0]):
+            for k in range(record.W.shape[1]):
+                target = EditTarget("W", layer, (unit, k))
+                cells.append(editable_cell(
+                    weight_symbol(trace, layer, unit, k), record.W[unit, k],
+                    None if old is None else old.W[unit, k], selected == target))
+            target = EditTarget("b", layer, (unit,))
+            cells.append(editable_cell(bias_symbol(trace, layer, unit), record.b[unit],
+                                       None if old is None else old.b[unit], selected == target))
+        # One line per neuron, its weights then its bias, wrapping between numbers (a "was"
+        # makes a cell wider than the columns of the lesson's layout).
+        per_neuron = record.W.shape[1] + 1
+        for start in range(0, len(cells), per_neuron):
+            parts.append(Text("   ").join(cells[start:start + per_neuron]))
+    return Group(*parts)
+
+
 def weights_renderable(view: StepView, width: int) -> RenderableType:
+    if getattr(view, "selected", None) is not None:
+        return _explore_renderable(view, width)
     parts: list[RenderableType] = []
     updating = view.reveal.update
     if updating:
@@ -117,10 +170,15 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
             table.add_column(no_wrap=True)
             table.add_column(justify="right", no_wrap=True)
             table.add_column(no_wrap=True)
-            for symbol, old, new, change in rows:
-                moved = (Text("  frozen: not applied", style=MUTED) if _frozen(view, layer, symbol)
-                         else _change(change))
-                table.add_row(symbol, num(old), "→", Text(num(new), style=VALUE), moved)
+            # old → new written so that the two values shown give the change shown.
+            changes = worked.parameter_changes(view.trace, layer)
+            for (symbol, _old, _new, applied), change in zip(rows, changes):
+                frozen = _frozen(view, layer, symbol)
+                moved = (Text("  frozen: not applied", style=MUTED) if frozen
+                         else _change(change, applied))
+                old_text = num(_old) if frozen else change.old
+                new_text = num(_new) if frozen else change.new
+                table.add_row(symbol, old_text, "→", Text(new_text, style=VALUE), moved)
             parts.append(table)
         else:
             cells = [Text.assemble((symbol, ""), " ", (num(value), VALUE)) for symbol, value, _, _ in rows]
@@ -135,6 +193,7 @@ def weights_renderable(view: StepView, width: int) -> RenderableType:
 
 class WeightsPane(Pane):
     PANE_TITLE = "Weights"
+    SHOWS_CURSOR = True
 
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return weights_renderable(view, width)

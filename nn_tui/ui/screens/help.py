@@ -29,8 +29,30 @@ HELP = """\
 | Escape | leave the answer box; again to go back to the lessons |
 | ← or Escape while "preparing…" | stop preparing that step (stay, or go back to the list) |
 | ctrl+p | command palette: open a lesson, go to a step, hide or show a pane, change theme |
+| e | explore: change any number of this step and watch the network answer (below) |
 | ? | this help |
 | q | quit (your progress is saved) |
+
+**Explore mode** (e at any step; e or Escape leaves it, and the lesson is exactly as it was):
+
+| key | what it does |
+|---|---|
+| ← / → | move the cursor over the numbers you can change: every weight and bias, the inputs x and target y of the example, η |
+| + / − (or ↑ / ↓) | nudge the number under the cursor by the step shown in the top line |
+| [ / ] | make the step 10 times smaller / larger |
+| Enter | type an exact value (as in the answer box: `0.7`, `-2.5e-3`, `1/3`); Escape cancels |
+| 0 | reset every number to the step's own |
+| space, . | train from your edited network (the Loss pane plots it); pause; one epoch |
+| w | save your network (with the data) as a new lesson file in the current folder |
+
+Every pane redraws from your numbers: a changed number says what it was, "0.7685 (was 0.7311)".
+The **Slope** pane (in the Lesson pane's place) shows, for the number p under the cursor, the
+loss L before and after your last change, ΔL/Δp, and beside it backpropagation's ∂L/∂p and a
+central difference (the gradient check): make the step smaller and ΔL/Δp meets ∂L/∂p. Beside
+it, the **output picture** draws what the network answers over the data's range (at 80×24: t
+shows it). At a question, explore opens once the question is answered (it would show the number
+asked for). An explore step of a lesson opens in explore mode with a task: its goal is checked
+after every change, h shows a hint, and reaching it counts like a right answer.
 
 **In the answer box** the keys above work while the box is empty. Once you have typed
 something, every printable key (n, p, h, r, t, d, q, ?, space, .) types into the box, and ← / → /
@@ -52,7 +74,9 @@ skipped).
   values, the connections labelled with their weights; the part the step is about is highlighted.
 - **Weights**: every weight matrix W and bias b. After an update: old → new, the change highlighted.
 - **Forward pass**: each layer's arithmetic with the numbers plugged in: W·x, + b, then the
-  activation applied element by element, revealed layer by layer.
+  activation applied element by element, revealed layer by layer. After an update: the same
+  data through the new weights, worked line by line (z₁ new = W₁ new·x + b₁ new = …), the new
+  loss, and each output and the loss old → new (change).
 - **Gradients**: the chain-rule factors (∂L/∂ŷ, ∂ŷ/∂z, ∂z/∂w, ...) with their values, and every
   parameter's gradient, revealed from the output backwards.
 - **Loss**: the loss value; at a train step, how to start the run, then the epoch counter, a
@@ -68,6 +92,12 @@ The top line names the lesson and says where you are: the step, and the state of
 (its weights so far, or the epoch a run has reached).
 
 Every number is computed by the engine from the live network; the panes only write it down.
+
+**Worked lines recompute.** Type a worked line's numbers into a calculator as they are shown and
+you get its result as it is shown. Where the digits of the d setting would not give it (1 −
+0.4621² is 0.7865, but the slope is 0.7864), the line shows its numbers with one more digit at a
+time until they do (1 − 0.46212² = 0.7864): a number can have more digits in a worked line than
+elsewhere on screen. The same for old → new (change): the two values differ by the change.
 
 *Escape, ? or q closes this help.*
 """

@@ -1,0 +1,145 @@
+"""After an update, the panes show real worked lines and old → new (change) columns that agree
+with themselves (issue 14, item 3): no "ŷ new = was 0.7958 = 0.8710", no "see the rows".
+
+Each pane is mounted alone (as in test_panes) and fed the real StepView of every bundled update
+step; every "old → new (change)" on screen is checked: the two values shown differ by the
+change shown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Static
+
+from nn_tui.format.arithmetic import parse_shown
+from nn_tui.format.numbers import num
+from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.session import LessonSession, StepView
+from nn_tui.ui.panes import PANES_CSS_PATH, ForwardPane, LossPane, WeightsPane
+from nn_tui.ui.panes._common import PaneBody
+from tests.conftest import LESSONS
+
+SIZE = (120, 40)
+NUMBER = r"−?\d+\.\d+(?:e[−+]\d+)?"
+# "ŷ 0.3249625 → 0.3222656 (−0.002697)" (Forward) and "w₁ 0.50000 → 0.50280 ▲ +0.002803"
+CHANGE = re.compile(rf"({NUMBER}) +→ +({NUMBER}) +(?:\(|▲ |▼ )([−+]{NUMBER})")
+LOSS = re.compile(rf"({NUMBER}) before the update → ({NUMBER}) after \((lower|higher) by "
+                  rf"({NUMBER})\)")
+
+
+class PaneApp(App):
+    CSS_PATH = PANES_CSS_PATH
+
+    def __init__(self, pane: Widget) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+
+def rendered(pane: Widget) -> str:
+    lines = [body.text for body in pane.query(PaneBody)]
+    for static in pane.query(Static):
+        if static.display and static.size.area:
+            region = Region(0, 0, static.size.width, static.size.height)
+            lines.extend(strip.text for strip in static.render_lines(region))
+    return "\n".join(lines)
+
+
+async def show(pane: Widget, view: StepView, size=SIZE) -> str:
+    app = PaneApp(pane)
+    async with app.run_test(size=size) as pilot:
+        pane.show(view)
+        await pilot.pause()
+        await pilot.pause()
+        return rendered(pane)
+
+
+_SESSIONS: dict[Path, LessonSession] = {}
+
+
+def update_views() -> list[tuple[str, int]]:
+    found = []
+    for path in sorted(LESSONS.glob("*.toml")):
+        session = _SESSIONS.setdefault(path, LessonSession(load_lesson(path)))
+        found += [(path.stem, index) for index in range(session.total)
+                  if session.view(index).reveal.update]
+    return found
+
+
+def view_of(stem: str, index: int) -> StepView:
+    return _SESSIONS[LESSONS / f"{stem}.toml"].view(index)
+
+
+def shown_change(old: str, new: str) -> str:
+    difference = num(parse_shown(new) - parse_shown(old))
+    return difference if difference.startswith("−") else f"+{difference}"
+
+
+UPDATES = update_views()
+
+
+@pytest.mark.parametrize("stem,index", UPDATES, ids=[f"{s}-{i}" for s, i in UPDATES])
+async def test_every_old_new_change_on_screen_agrees(stem, index):
+    view = view_of(stem, index)
+    checked = 0
+    for pane in (ForwardPane(), WeightsPane()):
+        text = await show(pane, view)
+        assert "was " not in text and "see the rows" not in text and "one per row" not in text
+        for old, new, change in CHANGE.findall(text):
+            assert shown_change(old, new) == change, f"{stem} step {index}: {old} → {new}"
+            checked += 1
+    text = await show(LossPane(), view)
+    match = LOSS.search(text.replace("\n", " "))
+    assert match, text
+    old, new, direction, amount = match.groups()
+    sign = "−" if direction == "lower" else "+"
+    assert shown_change(old, new) == sign + amount
+    assert checked >= 2
+
+
+async def test_forward_pane_works_the_new_forward_pass(psa_hidden):
+    view = next(v for v in map(_session(psa_hidden).view, range(_session(psa_hidden).total))
+                if v.reveal.update)
+    text = await show(ForwardPane(), view)
+    after = text[text.index("after the update"):]
+    # A line per layer and activation, the new weights plugged in, then the new loss.
+    assert "z₁ new = w₁ new·x + b₁ new = 0.5028·2 + 0.001402 = 1.0070" in after
+    assert "a₁ new = σ(z₁ new) = 1 / (1 + e^−z₁ new) = 1 / (1 + e^−1.0070) = 0.7324" in after
+    assert "z₂ new = w₂ new·a₁ new + b₂ new = (−1.00521)·0.73243 + (−0.0071284) = −0.7434" \
+        in after
+    assert re.search(r"ŷ new = +σ\(z₂ new\) = .* = 0\.3223", after)
+    assert "L new = ½·Σ(y − ŷ)² = ½·(0 − 0.32227)² = 0.05193" in after
+    # old → new as its own column.
+    assert re.search(r"ŷ +0\.3249625 +→ +0\.3222656 +\(−0\.002697\)", after)
+    assert re.search(r"L +0\.052800304 +→ +0\.051927552 +\(−0\.0008728\)", after)
+
+
+async def test_batch_mode_shows_every_rows_new_output(psa_softmax):
+    session = _session(psa_softmax)
+    view = next(v for v in map(session.view, range(session.total)) if v.reveal.update)
+    assert view.trace.mode == "batch"
+    text = await show(ForwardPane(), view, size=(120, 200))
+    after = text[text.index("after the update"):]
+    rows = view.trace.rows or tuple(range(len(view.trace.output)))
+    for row in rows:
+        assert re.search(rf"row {row} +ŷ\[1\] +{NUMBER} +→ +{NUMBER}", after), row
+    # The new per-row outputs are the engine's, at the digits shown.
+    first = re.search(rf"row {rows[0]} +ŷ\[1\] +({NUMBER}) +→ +({NUMBER})", after)
+    assert parse_shown(first.group(2)) == pytest.approx(view.trace.after.output[0][0],
+                                                        abs=1e-4)
+    assert "L new = (1/n)·Σ Lᵢ = " in after
+
+
+_BY_LESSON: dict[int, LessonSession] = {}
+
+
+def _session(lesson) -> LessonSession:
+    return _BY_LESSON.setdefault(id(lesson), LessonSession(lesson))
