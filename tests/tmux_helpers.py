@@ -129,21 +129,23 @@ class Terminal:
 
 
 def start_session(shell_command: str, prefix: str, pid_file: Path, status_file: Path,
-                  cwd: Path, linger: int = 60) -> Terminal:
+                  cwd: Path, linger: int = 60, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Terminal:
     """Run ``shell_command`` in a new tmux session; its exit status goes to ``status_file`` and the
     session stays open ``linger`` seconds after (so the last screen can still be read)."""
     session = session_name(prefix)
     command = (f"cd {shlex.quote(str(cwd))} && {shell_command}; "
                f"echo $? > {shlex.quote(str(status_file))}; sleep {linger}")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(WIDTH),
-                    "-y", str(HEIGHT), "sh", "-c", command], check=True)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]),
+                    "-y", str(size[1]), "sh", "-c", command], check=True)
     return Terminal(session, pid_file, status_file)
 
 
 def start_tutor(tmp_path: Path, *args: str, home: Path | None = None, prefix: str = "nn-tui",
-                before: str = "") -> Terminal:
-    """``nn-tui *args`` in a new tmux session, run from ``tmp_path``; ``before`` is a shell
-    command run first (``&&``), e.g. ``nn-tui new`` writing the lesson the tutor opens."""
+                before: str = "", cwd: Path | None = None,
+                size: tuple[int, int] = (WIDTH, HEIGHT)) -> Terminal:
+    """``nn-tui *args`` in a new tmux session of ``size`` (columns, rows), run from ``cwd``
+    (default ``tmp_path``); ``before`` is a shell command run first (``&&``), e.g. ``nn-tui new``
+    writing the lesson the tutor opens."""
     tag = uuid.uuid4().hex[:8]  # a test may start the tutor more than once
     pid_file, status_file = tmp_path / f"tutor-{tag}.pid", tmp_path / f"tutor-{tag}.status"
     tutor = nn_tui_command(tutor_env(tmp_path, home), *args)
@@ -152,7 +154,7 @@ def start_tutor(tmp_path: Path, *args: str, home: Path | None = None, prefix: st
     shell = f"sh -c {shlex.quote(inner)}"
     if before:
         shell = f"{before} && {shell}"
-    return start_session(shell, prefix, pid_file, status_file, tmp_path)
+    return start_session(shell, prefix, pid_file, status_file, cwd or tmp_path, size=size)
 
 
 def cpu_seconds(pid: int) -> float:
