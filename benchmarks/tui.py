@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +44,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import tomli_w  # noqa: E402
 from terminal import Terminal, child_peak_rss_mb, time_to_paint  # noqa: E402
 
 PYTHON = sys.executable
@@ -50,46 +52,15 @@ LESSON = ROOT / "lessons" / "psa-hidden-layer.toml"
 TRAIN_EPOCHS = 20_000
 # Between two → presses: a quick reader (the tutor renders the next step while one reads).
 READING_PAUSE = 0.3
-# The PSA network with one train step (after a text step), trained for TRAIN_EPOCHS epochs.
-TRAIN_LESSON = """
-[lesson]
-id = "bench-train"
-title = "Benchmark: PSA training"
-
-[network]
-inputs = ["PSA"]
-outputs = ["cancer"]
-loss = "half_sse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[-1.0]]
-bias = [0.0]
-
-[data]
-rows = [[3.8, 1], [3.4, 1], [2.9, 1], [2.8, 1], [2.7, 1], [2.1, 1], [1.6, 1],
-        [2.5, 0], [2.0, 0], [1.7, 0], [1.4, 0], [1.2, 0], [0.9, 0], [0.8, 0]]
-focus = 8
-
-[training]
-epochs = %d
-
-[[steps]]
-kind = "text"
-title = "Before training"
-
-[[steps]]
-kind = "train"
-title = "Training"
-""" % TRAIN_EPOCHS
+# The PSA network of LESSON with one train step (after a text step), trained for TRAIN_EPOCHS
+# epochs: the bundled lesson's network and data, its steps replaced.
+TRAIN_LESSON = tomli_w.dumps({
+    **tomllib.loads(LESSON.read_text(encoding="utf-8")),
+    "lesson": {"id": "bench-train", "title": "Benchmark: PSA training"},
+    "training": {"epochs": TRAIN_EPOCHS},
+    "steps": [{"kind": "text", "title": "Before training"},
+              {"kind": "train", "title": "Training"}],
+})
 
 
 def percentile(values: list[float], fraction: float) -> float:

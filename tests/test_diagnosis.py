@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lesson_files import lesson_text as base_lesson_text
 
 from nn_tui.cli import main
 from nn_tui.lessons.catalog import bundled_lessons_dir
@@ -318,26 +319,10 @@ def test_a_non_check_step_is_refused(psa_hidden):
 
 
 def lesson_text(mistakes: str, answer: str = "layers[0].z[0]") -> str:
-    return f"""
-[lesson]
-id = "teacher-mistakes"
-title = "Teacher mistakes"
-
-[network]
-inputs = ["a", "b"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[2.0, -3.0]]
-bias = [1.0]
-
-[data]
-rows = [[1.0, 1.0, 0.0]]
-
+    """The teacher-mistakes fixture's unit with one question on z; ``mistakes`` is TOML text
+    (some of it invalid on purpose)."""
+    head = base_lesson_text("teacher-mistakes", lesson={"id": "teacher-mistakes"}, steps=None)
+    return head + f"""
 [[steps]]
 kind = "check"
 prompt = "What is z?"

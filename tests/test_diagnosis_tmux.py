@@ -5,46 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import shutil
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
+from tmux_helpers import ROOT, requires_tmux
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = requires_tmux
 
-ROOT = Path(__file__).resolve().parent.parent
 PSA = ROOT / "lessons" / "psa-hidden-layer.toml"
-
-
-class Terminal:
-    def __init__(self, session: str) -> None:
-        self.session = session
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True)
-
-    def type(self, text: str) -> None:
-        """``text`` typed literally (a leading "-" is not a tmux flag)."""
-        subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", "--", text], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
-                              capture_output=True, text=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared on screen; last screen:\n{screen}")
 
 
 @pytest.fixture
@@ -52,26 +22,8 @@ def home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
-@pytest.fixture
-def terminal(tmp_path, home):
-    session = f"nn-tui-diag-{uuid.uuid4().hex[:8]}"
-    status_file = tmp_path / "exit-status"
-    env = {"NN_TUI_HOME": str(home), "HOME": str(tmp_path), "TERM": "xterm-256color",
-           "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
-    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-    command = (f"cd {shlex.quote(str(tmp_path))} && env -u COLUMNS -u LINES {exports} "
-               f"{shlex.quote(sys.executable)} -m nn_tui {shlex.quote(str(PSA))}; "
-               f"echo $? > {shlex.quote(str(status_file))}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    "sh", "-c", command], check=True)
-    try:
-        yield Terminal(session), status_file
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-
-
-def test_a_learner_is_told_the_missing_factor(terminal, home):
-    term, status_file = terminal
+def test_a_learner_is_told_the_missing_factor(tmux_tutor, home):
+    term = tmux_tutor(str(PSA), home=home)
     term.wait_for("step 1 of 20")
     for step in range(2, 14):
         term.keys("Right")
@@ -84,11 +36,7 @@ def test_a_learner_is_told_the_missing_factor(terminal, home):
     term.keys("5", "Enter")
     term.wait_for("Hint:")
     term.keys("q")
-    deadline = time.monotonic() + 15
-    while not (status_file.exists() and status_file.read_text().strip()):
-        assert time.monotonic() < deadline, term.screen()
-        time.sleep(0.1)
-    assert status_file.read_text().strip() == "0"
+    assert term.exit_status(timeout=15) == "0", term.screen()
     result = subprocess.run([sys.executable, "-m", "nn_tui", "progress", "--json"],
                             capture_output=True, text=True, cwd=ROOT,
                             env={**os.environ, "NN_TUI_HOME": str(home),

@@ -4,82 +4,29 @@ network, write it as a lesson file, leave, quit."""
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
 import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
+from tmux_helpers import ROOT, requires_tmux
 
 from nn_tui.engine import Trainer
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = requires_tmux
 
-ROOT = Path(__file__).resolve().parent.parent
 PSA = bundled_lessons_dir() / "psa-hidden-layer.toml"
 
 
-class Terminal:
-    def __init__(self, session: str) -> None:
-        self.session = session
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session],
-                              capture_output=True, text=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared on screen; last screen:\n{screen}")
-
-
-def _wait_for_file(path: Path, timeout: float = 15.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text().strip():
-            return path.read_text().strip()
-        time.sleep(0.1)
-    raise AssertionError(f"{path} was never written")
-
-
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-def test_edit_train_and_write_a_lesson_in_a_terminal(tmp_path, size):
-    session = f"nn-tui-explore-{uuid.uuid4().hex[:8]}"
+def test_edit_train_and_write_a_lesson_in_a_terminal(tmp_path, tmux_tutor, size):
     work = tmp_path / "work"
     work.mkdir()
-    status_file = tmp_path / "exit-status"
-    env = {
-        "NN_TUI_HOME": str(tmp_path / "home"),
-        "HOME": str(tmp_path),
-        "TERM": "xterm-256color",
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
-    }
-    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-    command = (
-        f"cd {shlex.quote(str(work))} && env -u COLUMNS -u LINES {exports} "
-        f"{shlex.quote(sys.executable)} -m nn_tui {shlex.quote(str(PSA))}; "
-        f"echo $? > {shlex.quote(str(status_file))}; sleep 30"
-    )
-    columns, rows = size
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(columns), "-y",
-                    str(rows), "sh", "-c", command], check=True)
-    term = Terminal(session)
+    term = tmux_tutor(str(PSA), cwd=work, size=size)
     try:
         term.wait_for("step 1 of 20")
         time.sleep(0.5)
@@ -107,9 +54,9 @@ def test_edit_train_and_write_a_lesson_in_a_terminal(tmp_path, size):
         screen = term.wait_for("e Explore")
         assert "EXPLORE" not in screen and "step 4 of 20" in screen
         term.keys("q")
-        assert _wait_for_file(status_file) == "0"
+        assert term.exit_status(timeout=15) == "0"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.kill()
     check = subprocess.run([sys.executable, "-m", "nn_tui", "check", str(written)],
                            capture_output=True, text=True, cwd=ROOT,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -1,12 +1,15 @@
 """The fuzz harness (benchmarks/fuzz.py), bounded: mutated lessons never crash, hang or mislead.
 
-``test_bounded_fuzz_finds_no_failure`` runs a few hundred mutated bundled lessons through
-``check``, ``trace --json`` and ``train --json`` in-process (in forked children, as the full
-harness does) with a fixed seed, and asserts that no case falls in any failure class:
+``test_bounded_fuzz_finds_no_failure`` runs ``NN_TUI_FUZZ_CASES`` (default 50) mutated bundled
+lessons through ``check``, ``trace --json`` and ``train --json`` in-process (in forked children,
+as the full harness does) with a fixed seed, and asserts that no case falls in any failure class:
 traceback, hang over 10 s, over 500 MB, a lesson ``check`` accepts that ``trace``/``train``
 then fail on, non-strict JSON, or raw control bytes in the output. On failure the harness's
 summary (class counts, signatures, reproducer paths, last traceback lines) is the assertion
-message. The long run is ``python benchmarks/fuzz.py --cases 100000``.
+message. The run is bounded by its case count, never by the clock, so it checks the same cases
+on a loaded machine as on an idle one. A longer run through the same test:
+``NN_TUI_FUZZ_CASES=2000 pytest tests/test_fuzz.py``; the long run is
+``python benchmarks/fuzz.py --cases 100000``.
 
 The other tests check the harness itself: that its detectors fire on what they must, and
 that generation is deterministic for a seed.
@@ -25,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "benchmarks" / "fuzz.py"
-CASES = int(os.environ.get("NN_TUI_FUZZ_CASES", "300"))
+CASES = int(os.environ.get("NN_TUI_FUZZ_CASES", "50"))
 SEED = 20260930
 
 pytest.importorskip("tomli_w", reason="the fuzz harness writes TOML with tomli-w (test extra)")

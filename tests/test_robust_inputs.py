@@ -10,15 +10,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import shlex
-import shutil
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+from tmux_helpers import requires_tmux
 
 from nn_tui import cli
 from nn_tui.lessons import loader
@@ -608,52 +604,23 @@ def test_a_bom_in_text_given_directly_is_named_too():
 
 # -- tmux: a FIFO in a lessons folder, as a person would meet it ---------------------------------
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_tmux_a_fifo_in_a_lessons_folder_is_listed_as_broken_and_q_exits(tmp_path):
+@requires_tmux
+def test_tmux_a_fifo_in_a_lessons_folder_is_listed_as_broken_and_q_exits(tmp_path, tmux_tutor):
     folder = tmp_path / "mine"
     folder.mkdir()
     _write(folder, "good.toml", BASE)
     os.mkfifo(folder / "pipe.toml")
-    session = f"nn-tui-fifo-{uuid.uuid4().hex[:8]}"
-    status_file = tmp_path / "status"
-    env = {"NN_TUI_HOME": str(tmp_path / "home"), "HOME": str(tmp_path),
-           "TERM": "xterm-256color", "PATH": os.environ.get("PATH", ""),
-           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-    command = (f"env -u COLUMNS -u LINES {exports} {shlex.quote(sys.executable)} -m nn_tui "
-               f"--lessons {shlex.quote(str(folder))}; echo $? > {shlex.quote(str(status_file))}; "
-               "sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    "sh", "-c", command], check=True)
-    try:
-        _wait_for_screen(session, "1 broken")
-        time.sleep(0.5)  # as test_tmux_e2e does: let the picker settle before typing
-        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "pipe"], check=True)
-        screen = _wait_for_screen(session, "pipe.toml (broken)")
-        assert "FIFO" in screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
-        _wait_for_screen(session, "type to filter")
-        time.sleep(0.5)  # a key right after Esc would read as Alt+key
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not (
-                status_file.exists() and status_file.read_text().strip()):
-            time.sleep(0.1)
-        assert status_file.read_text().strip() == "0"
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-
-
-def _wait_for_screen(session: str, text: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
-                                capture_output=True, text=True).stdout
-        if text in screen:
-            return screen
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
+    term = tmux_tutor("--lessons", str(folder))
+    term.wait_for("1 broken")
+    time.sleep(0.5)  # as test_tmux_e2e does: let the picker settle before typing
+    term.type("pipe")
+    screen = term.wait_for("pipe.toml (broken)")
+    assert "FIFO" in screen
+    term.keys("Escape")
+    term.wait_for("type to filter")
+    time.sleep(0.5)  # a key right after Esc would read as Alt+key
+    term.keys("q")
+    assert term.exit_status(timeout=15) == "0"
 
 
 def test_many_batch_traces_exceed_the_replay_budget():

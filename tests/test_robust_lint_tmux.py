@@ -3,20 +3,11 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
-import pytest
+from tmux_helpers import alive, requires_tmux, wait_until
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = requires_tmux
 
 
 def _slow_to_check(index: int) -> str:
@@ -49,50 +40,18 @@ epochs = 20000
 {checks}"""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-def test_q_while_lessons_load_ends_the_process_at_once(tmp_path):
+def test_q_while_lessons_load_ends_the_process_at_once(tmp_path, tmux_tutor):
     folder = tmp_path / "slow"
     folder.mkdir()
     for index in range(40):  # about 40 s of checking
         (folder / f"slow{index:02}.toml").write_text(_slow_to_check(index), encoding="utf-8")
-    session = f"nn-tui-lint-{uuid.uuid4().hex[:8]}"
-    pid_file, status_file = tmp_path / "pid", tmp_path / "status"
-    env = {"NN_TUI_HOME": str(tmp_path / "home"), "HOME": str(tmp_path),
-           "TERM": "xterm-256color", "PATH": os.environ.get("PATH", ""),
-           "PYTHONPATH": str(ROOT)}
-    exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-    tutor = " ".join(shlex.quote(part) for part in
-                     (sys.executable, "-m", "nn_tui", "--lessons", str(folder)))
-    inner = f"echo $$ > {shlex.quote(str(pid_file))}; exec env -u COLUMNS -u LINES " \
-            f"{exports} {tutor}"
-    command = (f"sh -c {shlex.quote(inner)}; echo $? > {shlex.quote(str(status_file))}; "
-               "sleep 60")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    "sh", "-c", command], check=True)
-    try:
-        deadline = time.monotonic() + 30
-        screen = ""
-        while "Loading lessons" not in screen and time.monotonic() < deadline:
-            time.sleep(0.1)
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
-                                    capture_output=True, text=True).stdout
-        assert "Loading lessons" in screen, screen
-        time.sleep(1.5)  # well into checking the folder
-        pid = int(pid_file.read_text())
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        start = time.monotonic()
-        while _alive(pid) and time.monotonic() - start < 20:
-            time.sleep(0.05)
-        ended = time.monotonic() - start
-        assert not _alive(pid), "the tutor kept running after q"
-        assert ended < 5, f"the tutor took {ended:.1f} s to end after q"
-        assert status_file.read_text().strip() == "0"
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    term = tmux_tutor("--lessons", str(folder))
+    term.wait_for("Loading lessons")
+    time.sleep(1.5)  # well into checking the folder
+    pid = term.pid
+    term.keys("q")
+    start = time.monotonic()
+    wait_until(lambda: not alive(pid), 20, "the tutor kept running after q")
+    ended = time.monotonic() - start
+    assert ended < 5, f"the tutor took {ended:.1f} s to end after q"
+    assert term.exit_status(timeout=5) == "0"

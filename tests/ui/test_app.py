@@ -12,7 +12,9 @@ from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
 from nn_tui.ui.widgets.header import HeaderBar
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from lesson_files import fixture_text, lesson_text
+from ui_helpers import (make_app, notices, redraw_loss, screen_text, settle, wait_for_screen,
+                        wait_until)
 
 BIG = (120, 40)
 
@@ -25,85 +27,16 @@ def saved(app) -> ProgressStore:
 SMALL = (80, 24)
 
 # y = 2·x with a single identity unit: output[0] for x = 1 is w·1 + b = 0.5 + 0.25 = 0.75.
-CHECK_LESSON = """
-[lesson]
-id = "tiny-checks"
-title = "Tiny checks"
-summary = "A linear unit and three questions."
+CHECK_LESSON = fixture_text("tiny-checks")
 
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 300
-
-[[steps]]
-kind = "text"
-title = "Hello"
-text = "A single linear unit."
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-text = "w·x + b."
-
-[[steps]]
-kind = "check"
-title = "Your turn"
-prompt = "What is the output ŷ?"
-answer = "output[0]"
-hints = ["Multiply w by x, then add b.", "0.5 · 1 + 0.25"]
-explanation = "ŷ = w·x + b = 0.5·1 + 0.25."
-
-[[steps]]
-kind = "check"
-title = "Which way"
-prompt = "Is ŷ above the target?"
-answer = "1"
-choices = [{ text = "yes", value = 0 }, { text = "no, below", value = 1 }]
-explanation = "0.75 is below 2."
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Gradient descent."
-"""
-
-DIVERGING_LESSON = """
-[lesson]
-id = "too-fast"
-title = "Too fast"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 50.0
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 500
-
+# The same unit at η = 50: training diverges.
+DIVERGING_LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "too-fast", "title": "Too fast", "summary": None},
+    network={"learning_rate": 50.0,
+             "layers": [{"units": 1, "activation": "identity", "weights": [[0.5]], "bias": [0.0]}]},
+    training={"epochs": 500},
+    steps="""
 [[steps]]
 kind = "text"
 title = "Start"
@@ -113,7 +46,7 @@ text = "η = 50."
 kind = "train"
 title = "Train"
 text = "Watch it blow up."
-"""
+""")
 
 
 @pytest.fixture
@@ -342,7 +275,7 @@ async def test_check_right_answer_and_choices(check_lesson):
         assert saved(app).get("tiny-checks").check(3).correct
 
 
-async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson):
+async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson, quick_saves):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
@@ -350,11 +283,9 @@ async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson
         await pilot.press("right")  # the empty answer box passes → on to the lesson
         await settle(app, pilot)
         assert app.screen.view.index == 3
-        # Saved with the step reached, within SAVE_DELAY (not an fsync on every →).
-        from nn_tui.ui.screens.lesson import SAVE_DELAY
-
-        await pilot.pause(SAVE_DELAY + 0.3)
-        assert saved(app).get("tiny-checks").check(2).skipped
+        # Saved with the step reached, within LessonScreen.save_delay (not an fsync on every →).
+        await wait_until(pilot, lambda: saved(app).get("tiny-checks").check(2).skipped,
+                         "the skip is saved")
 
 
 # -- training ----------------------------------------------------------------------------------
@@ -381,7 +312,7 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "epoch 300 of 300" in header(app) and "finished" in header(app)
-        await pilot.pause(0.4)  # the Loss pane's redraw timer
+        await redraw_loss(app, pilot)
         assert "press space" not in text_of(summary) and "✓ done" in text_of(summary)
         outcome = screen.session.training_outcomes(4)[0]
         assert outcome.epochs_run == 300
@@ -389,11 +320,9 @@ async def test_training_start_pause_one_epoch_and_finish(check_lesson):
 
 
 async def wait_for_epochs(screen, pilot, epochs: int) -> None:
-    for _ in range(200):
-        if screen._live and screen._live[0].epochs_run == epochs:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"training never reached epoch {epochs}")
+    """Until the header says the run is at ``epochs`` (as a learner reads it)."""
+    await wait_until(pilot, lambda: f"epoch {epochs} of " in screen.query_one(HeaderBar).status,
+                     f"training reaches epoch {epochs}")
 
 
 async def test_leaving_the_step_cancels_training_and_q_answers_while_training(check_lesson):
@@ -426,7 +355,7 @@ async def test_diverging_training_stops_with_a_reason(diverging_lesson):
         await pilot.pause()
         assert "diverged" in header(app)
         # The reason, in full, is in the Loss pane.
-        await pilot.pause(0.4)  # the pane's redraw timer
+        await redraw_loss(app, pilot)
         reason = text_of(app.screen.query_one("#loss-summary", Static))
         assert "learning rate" in reason and "η = 50" in reason
 
@@ -469,7 +398,7 @@ async def test_corrupt_progress_file_is_moved_aside_with_a_notice(isolated_home)
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "PickerScreen")
         await settle(app, pilot)
-        messages = [notification.message for notification in app._notifications]
+        messages = notices(app)
         assert any("damaged" in message for message in messages)
         await pilot.press("q")
     assert list(isolated_home.glob("progress.json.corrupt-*"))
@@ -707,7 +636,7 @@ async def test_the_loss_plot_keeps_a_readable_width_beside_the_numbers(check_les
         await goto_step(app, pilot, 4)
         await pilot.press("space")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.6)  # the Loss pane's redraw timer mounts and draws the plot
+        await redraw_loss(app, pilot)  # mounts and draws the plot
         pane = app.screen.query_one("#pane-loss")
         plot = pane.query_one("#loss-plot")
         assert plot.display and plot.size.width >= pane.content_region.width // 4

@@ -9,47 +9,14 @@ from textual.widgets import Input, Static
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 
+from lesson_files import fixture_text
 from ui_helpers import make_app, settle, wait_for_screen
 
 BIG = (120, 40)
 PSA = bundled_lessons_dir() / "psa-hidden-layer.toml"
 DW1_STEP = 12  # 0-based: "Your turn: ∂L/∂w₁", answer grads[0].W[0][0] = −0.0280
 
-TEACHER_LESSON = """
-[lesson]
-id = "teacher-ui"
-title = "Teacher mistakes"
-
-[network]
-inputs = ["a", "b"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[2.0, -3.0]]
-bias = [1.0]
-
-[data]
-rows = [[1.0, 1.0, 0.0]]
-
-[[steps]]
-kind = "text"
-title = "Hello"
-text = "z = w·x + b."
-
-[[steps]]
-kind = "check"
-title = "Your turn"
-prompt = "What is z?"
-answer = "layers[0].z[0]"
-hints = ["Multiply each input by its weight.", "2·1 + (−3)·1 + 1"]
-mistakes = [
-  { answer = "layers[0].z[0] - layers[0].b[0]", kind = "no_bias", feedback = "[bold]No bias[/bold]: add b = 1." },
-]
-"""
+TEACHER_LESSON = fixture_text("teacher-mistakes")
 
 
 def saved() -> ProgressStore:

@@ -18,7 +18,7 @@ from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.header import HeaderBar
 from nn_tui.ui.widgets.keybar import KeyBar
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -74,10 +74,6 @@ async def open_at(app, pilot, index: int):
 async def press(app, pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await settle(app, pilot)
-
-
-def notices(app) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
 
 
 def status(app) -> str:

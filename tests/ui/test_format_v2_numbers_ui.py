@@ -14,7 +14,7 @@ from nn_tui.format.numbers import DECIMALS, current_decimals, num
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.settings import load_settings
-from ui_helpers import make_app, settle, wait_for_screen
+from ui_helpers import make_app, notices, settle, wait_for_screen
 
 BIG = (130, 40)
 SMALL = (80, 24)
@@ -303,8 +303,7 @@ async def test_a_damaged_settings_file_never_stops_the_tutor(lesson, isolated_ho
     async with app.run_test(size=SMALL) as pilot:
         await open_at(app, pilot, 1)
         assert current_decimals() == 4
-        assert any("settings" in str(notice.message).lower()
-                   for notice in app._notifications), "the learner is told"
+        assert any("settings" in notice.lower() for notice in notices(app)), "the learner is told"
         await pilot.press("d")
         await settle(app, pilot)
         assert current_decimals() == 6
@@ -321,8 +320,7 @@ async def test_a_settings_folder_in_the_way_is_a_notice_not_a_crash(lesson, isol
         await pilot.press("d")
         await settle(app, pilot)
         assert current_decimals() == 6
-        assert any("could not be saved" in str(notice.message)
-                   for notice in app._notifications)
+        assert any("could not be saved" in notice for notice in notices(app))
         await pilot.press("d", "d")
         await settle(app, pilot)
 

@@ -50,11 +50,14 @@ def cell_text(widget: OutputPicture, line: int, column: int) -> str:
 
 def drawing(widget: OutputPicture) -> list:
     """The map as (text, style) segments: its characters and colours."""
-    return [[(segment.text, segment.style) for segment in strip] for strip in widget.map._lines]
+    text = widget.map.text
+    lines = len(text.split("\n")) if text else 0
+    return [[(segment.text, segment.style) for segment in widget.map.render_line(y)]
+            for y in range(lines)]
 
 
 def cell_style(widget: OutputPicture, line: int, column: int):
-    strip = widget.map._lines[1 + line]
+    strip = widget.map.render_line(1 + line)
     position = widget.map.label_width + column
     for segment in strip:
         if position < len(segment.text):

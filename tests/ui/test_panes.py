@@ -22,7 +22,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
-from ui_helpers import screen_text
+from ui_helpers import redraw_loss, screen_text
 
 SIZE = (120, 40)
 
@@ -412,7 +412,7 @@ async def test_loss_pane_single_diverged_curve_ends_where_it_diverged(psa_hidden
     app = PaneApp(pane)
     async with app.run_test(size=SIZE) as pilot:
         pane.show(dataclasses.replace(base, trainings=(wild,)))
-        await pilot.pause(2 / REDRAW_HZ)
+        await redraw_loss(app, pilot)
         [(_, epochs, losses)] = pane.plotted
         assert epochs[-1] == 11 and losses == list(wild.history)
         text = rendered(pane)
@@ -428,7 +428,7 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
     app = PaneApp(pane)
     async with app.run_test(size=SIZE) as pilot:
         pane.show(dataclasses.replace(base, trainings=(steady, wild)))
-        await pilot.pause(2 / REDRAW_HZ)
+        await redraw_loss(app, pilot)
         text = rendered(pane)
         # Each run's line starts with its curve's key: the dots it is drawn with.
         assert "•• η = 50: ✗ diverged" in text
@@ -539,7 +539,7 @@ async def test_a_tall_loss_plot_titles_its_axes(psa_hidden):
     app = PaneApp(pane)
     async with app.run_test(size=SIZE) as pilot:
         pane.show(dataclasses.replace(base, trainings=(run,), training_planned=()))
-        await pilot.pause(3 / REDRAW_HZ)
+        await redraw_loss(app, pilot)
         plot = pane.query_one("#loss-plot")
         drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
         assert plot.size.height >= 12 and "epoch" in drawn and "loss" in drawn

@@ -12,33 +12,17 @@ from textual.widgets import Button, Input, OptionList, Static
 from nn_tui.lessons import progress as progress_module
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.progress import LessonShape, ProgressStore
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from lesson_files import lesson_text as base_lesson_text
+from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen, wait_until
 
 BIG = (120, 40)
 REAL_FSYNC = os.fsync
 SMALL = (80, 24)
 
-HEAD = """
-[lesson]
-id = "tiny-progress"
-title = "Tiny progress"
-summary = "A linear unit and two questions."
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-"""
+# The tiny-checks unit without its steps (and its training, which no step here runs).
+HEAD = base_lesson_text("tiny-checks", lesson={"id": "tiny-progress", "title": "Tiny progress",
+                                               "summary": "A linear unit and two questions."},
+                        training=None, steps=None)
 
 TEXT_STEP = """
 [[steps]]
@@ -96,10 +80,6 @@ def saved_progress(path: Path, step: int, correct: tuple[int, ...] = ()) -> None
     store.save()
 
 
-def notices(app) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
-
-
 def feedback(app) -> str:
     return str(app.screen.query_one("#check-feedback", Static).render())
 
@@ -114,14 +94,6 @@ async def goto_step(app, pilot, index: int) -> None:
     app.screen.go(index)
     await settle(app, pilot)
     assert app.screen.view.index == index
-
-
-async def wait_until(pilot, condition, what: str) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 # -- 17: the dialog's keys ----------------------------------------------------------------------
@@ -230,7 +202,8 @@ async def test_progress_from_a_longer_lesson_is_fitted_to_the_lesson_now(lesson_
         assert not ProgressStore().peek("tiny-progress").done
 
 
-async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done(lesson_file):
+async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done(lesson_file,
+                                                                                 quick_saves):
     long_parts = ["text"] * 12
     long_parts[2] = OUTPUT_CHECK
     lesson_file.write_text(lesson_text(*long_parts), encoding="utf-8")
@@ -253,7 +226,7 @@ async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
         assert app.screen.view.index < 4
-        await pilot.pause(1.3)  # the step reached is saved within a second
+        await pilot.pause(0.1)  # the step reached is saved (quick_saves: within 20 ms)
         app.store.flush()
         assert not ProgressStore().peek("tiny-progress").done
 
@@ -262,7 +235,7 @@ async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done
 
 
 async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
-        lesson_file, isolated_home):
+        lesson_file, isolated_home, quick_saves):
     isolated_home.parent.mkdir(parents=True, exist_ok=True)
     isolated_home.write_text("a file, not a folder")
     app = make_app(lesson_file)
@@ -271,7 +244,7 @@ async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
         await settle(app, pilot)
         await pilot.press("right")
         await settle(app, pilot)
-        await pilot.pause(1.3)  # past the save of the step reached
+        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
         await goto_step(app, pilot, 2)
         await pilot.press(*"0.75", "enter")
         await pilot.pause()
@@ -280,7 +253,7 @@ async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
         await settle(app, pilot)
         await pilot.press("left")
         await settle(app, pilot)
-        await pilot.pause(1.3)
+        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
         app.store.flush()
         await pilot.pause()
         # Still in the lesson, which remembers the answer for this session.
@@ -291,7 +264,8 @@ async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
     assert isolated_home.read_text() == "a file, not a folder"
 
 
-async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, monkeypatch):
+async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, quick_saves,
+                                                              monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -304,7 +278,7 @@ async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, monk
         for typed in ("1", "2", "0.75"):  # three saves of attempts
             await pilot.press(*typed, "enter")
             await pilot.pause()
-        await pilot.pause(1.3)
+        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
         app.store.flush()
         await wait_until(pilot, lambda: any("cannot be saved" in text for text in notices(app)),
                          "the notice arrives")
@@ -316,7 +290,7 @@ async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, monk
         monkeypatch.setattr(progress_module.os, "fsync", REAL_FSYNC)
         await pilot.press("right")
         await settle(app, pilot)
-        await pilot.pause(1.3)
+        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
         app.store.flush()
         assert ProgressStore().peek("tiny-progress").check(2).correct
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.app import NnTuiApp
-from ui_helpers import make_app, settle, wait_for_screen
+from ui_helpers import make_app, redraw_loss, settle, wait_for_screen
 
 SIZE = (120, 40)
 
@@ -58,8 +58,7 @@ def test_psa_training_finished(snap_compare):
         await pilot.press("space")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        # The Loss pane redraws its plot on a timer (a few Hz); let one tick pass.
-        await pilot.pause(0.4)
-        await pilot.pause()
+        # The Loss pane redraws its plot on a timer (a few Hz): apply its next tick now.
+        await redraw_loss(pilot.app, pilot)
 
     assert snap_compare(app_for("psa-hidden-layer"), terminal_size=SIZE, run_before=run_before)

@@ -1,14 +1,46 @@
-"""What the Pilot tests share: building the app, waiting for it, and reading the screen."""
+"""What the Pilot tests share: building the app, waiting for it, and reading the screen.
+
+No test sleeps through the app's own delays: the Loss pane's redraw timer is applied at once
+with :func:`redraw_loss` (``LossPane.redraw_if_stale`` is what the timer calls), and the save of
+the step reached is shortened with the ``quick_saves`` fixture (tests/conftest.py sets
+``LessonScreen.save_delay``). Notices are read with :func:`notices`, which :func:`make_app`
+records from the app's public ``notify`` (not Textual's private notification list).
+"""
 
 from __future__ import annotations
 
+import html
+import re
+import time
 from pathlib import Path
+
+from rich.cells import cell_len
 
 from nn_tui.ui.app import NnTuiApp
 
 
+class NoticeRecorder:
+    """Wraps ``app.notify``: every notice the app (or a widget or screen, which call
+    ``self.app.notify``) gives is kept in ``messages``, in order, however long it shows."""
+
+    def __init__(self, notify) -> None:
+        self._notify = notify
+        self.messages: list[str] = []
+
+    def __call__(self, message, *args, **kwargs):
+        self.messages.append(str(message))
+        return self._notify(message, *args, **kwargs)
+
+
 def make_app(*paths: Path, lesson_dirs=()) -> NnTuiApp:
-    return NnTuiApp(list(paths), list(lesson_dirs), cursor_blink=False)
+    app = NnTuiApp(list(paths), list(lesson_dirs), cursor_blink=False)
+    app.notify = NoticeRecorder(app.notify)
+    return app
+
+
+def notices(app) -> list[str]:
+    """Every notice given so far (built with :func:`make_app`)."""
+    return list(app.notify.messages)
 
 
 async def settle(app, pilot) -> None:
@@ -18,15 +50,58 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for_screen(app, pilot, name: str) -> None:
-    for _ in range(200):
-        if type(app.screen).__name__ == name:
-            await pilot.pause()
-            return
+async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (checked every 20 ms), or fail after
+    ``timeout`` seconds (generous: the whole suite shares a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
         await pilot.pause(0.02)
-    raise AssertionError(f"{name} never appeared (on {type(app.screen).__name__})")
+
+
+async def wait_for_screen(app, pilot, name: str) -> None:
+    try:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == name, f"{name} appears")
+    except AssertionError:
+        raise AssertionError(f"{name} never appeared (on {type(app.screen).__name__})") from None
+    await pilot.pause()
+
+
+async def redraw_loss(app, pilot) -> None:
+    """Apply now what the Loss pane's redraw timer applies at its next tick (the latest
+    training numbers and the plot), instead of waiting ``1 / REDRAW_HZ`` for it."""
+    from nn_tui.ui.panes.loss import LossPane
+
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(2):  # a plot mounted on the first pass is drawn on the second
+        for pane in app.screen.query(LossPane):
+            pane.redraw_if_stale()
+        await pilot.pause()
+
+
+# One run of text in Textual's SVG screenshot (Rich's export_svg): its x, its line, its text.
+_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="[0-9.]+" '
+                       r'clip-path="url\(#[^"]*-line-(\d+)\)">([^<]*)</text>')
+_SVG_CELL_WIDTH = 12.2  # Rich's export_svg: 0.61 × a 20 px font per terminal cell
 
 
 def screen_text(app) -> str:
-    """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """What the terminal shows, as plain text lines (one per row, as wide as the terminal).
+
+    Read from ``App.export_screenshot`` (the public way to see the whole screen as drawn, with
+    screens and toasts layered as the terminal shows them), not from Textual's private
+    compositor."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, text in _SVG_TEXT.findall(app.export_screenshot()):
+        row, column = rows[int(line)], round(float(x) / _SVG_CELL_WIDTH)
+        for character in html.unescape(text).replace("\u00a0", " "):
+            if character == "\n" or column >= width:
+                continue
+            row[column] = character
+            if cell_len(character) == 2 and column + 1 < width:
+                row[column + 1] = ""  # a wide character takes two cells
+            column += cell_len(character)
+    return "\n".join("".join(row) for row in rows)

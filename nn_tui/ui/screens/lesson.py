@@ -108,6 +108,10 @@ class LessonScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
+    # Seconds from a step to the save of the step reached (see _save_soon). A setting, not a
+    # constant, so the tests can shorten the wait instead of sleeping through it.
+    save_delay: float = SAVE_DELAY
+
     BINDINGS = [
         # In the order the key bar shows them (the most used first: a small terminal cuts the
         # end of the line). Home and End are listed in the help screen.
@@ -463,12 +467,12 @@ class LessonScreen(Screen):
                 pane.prerender(upcoming)
 
     def _save_soon(self) -> None:
-        """Save the step reached within SAVE_DELAY seconds (at once on leaving or quitting).
+        """Save the step reached within ``save_delay`` seconds (at once on leaving or quitting).
 
         An fsync on every → cost more than some steps take to draw; answers to questions are
         still saved the moment they are given."""
         if self._save_timer is None:
-            self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
+            self._save_timer = self.set_timer(self.save_delay, self._save_now)
 
     def _save_now(self) -> None:
         self._save_timer = None
