@@ -65,7 +65,7 @@ STATED: list[tuple] = [
     ("single-neuron", "Predict: a tired, busy day", "1.5", "layers[0].W[0][0]"),
     ("single-neuron", "Predict: a tired, busy day", "−4", "layers[0].z[0]"),
     ("single-neuron", "The verdict", "−4", "layers[0].z[0]"),
-    ("single-neuron", "The verdict", "0.0180", "output[0]"),
+    ("single-neuron", "The verdict", "0.01799", "output[0]"),
     ("single-neuron", "Your turn: the tipping point", "0.5", lambda: _sigmoid_at(0.0)),
     ("single-neuron", "Your turn: the tipping point", "1.5", "layers[0].W[0][0]"),
     ("single-neuron", "Your turn: the tipping point", "0.6667",
