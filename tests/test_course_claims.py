@@ -87,6 +87,21 @@ def _linear_net_stalls_at_half(session, index, context):
             and "0.6931" == num(math.log(2)))
 
 
+def _start_weights_are_glorot_from_seed_one(session, index, context):
+    # "only a seed (1) ... between ±√(6/(n_in + n_out)) ... the biases start at 0"
+    variant = next(v for v in session.lesson.variants if v.id == "hidden")
+    from nn_tui.engine.network import init_weights
+    sizes = [len(context["x"])] + [len(layer["b"]) for layer in context["layers"]]
+    activations = [layer["activation"] for layer in context["layers"]]
+    drawn = init_weights(sizes, activations, 1)
+    within = all(
+        np.all(np.abs(layer["W"]) <= math.sqrt(6 / (n_in + n_out)))
+        for layer, n_in, n_out in zip(context["layers"], sizes[:-1], sizes[1:]))
+    return (variant.network.seed == 1 and within
+            and all(np.allclose(layer["W"], W) and np.allclose(layer["b"], 0)
+                    for layer, (W, _b) in zip(context["layers"], drawn)))
+
+
 # (lesson, step title, phrase in the step's words, check(session, index, context))
 CLAIMS = [
     ("single-neuron", "The weighted sum, term by term",
@@ -96,6 +111,7 @@ CLAIMS = [
     ("psa-hidden-layer", None, "The ½ cancels the 2", _half_cancels_the_two),
     ("slopes", None, "moves exactly as w does", _moves_exactly_as_w),
     ("chain-rule", None, "slope of 1", _bias_slope_is_one),
+    ("xor", "Add a hidden layer", "only a **seed** (1)", _start_weights_are_glorot_from_seed_one),
     ("xor", "Summary", "stalls at ŷ = 0.5, loss ln 2 = 0.6931", _linear_net_stalls_at_half),
 ]
 
