@@ -89,3 +89,11 @@ def test_the_psa_article_is_named_with_its_date_and_without_an_invented_author()
         article = seed.read_text(encoding="utf-8")
         assert "Published on: June 06, 2025" in article
         assert "The Math Behind a Neural Network" in article
+
+
+@pytest.mark.parametrize("lesson_id", sorted(LESSONS_BY_ID))
+def test_no_number_on_screen_is_waved_away(lesson_id):
+    """Every number on screen is traced to something on screen or a sentence that says where it
+    comes from: "ignore them" about the loss rows and the target did neither."""
+    assert not re.search(r"\bignore (them|it|these|this)\b", _prose(LESSONS_BY_ID[lesson_id]),
+                         re.IGNORECASE)

@@ -144,6 +144,7 @@ STATED: list[tuple] = [
     ("activations", "Your turn: the sigmoid's slope at 2", "0.1192", "1 - output[0]"),
     ("activations", "Your turn: the sigmoid's slope at 2", "0.1050", "grads[0].da_dz[0]"),
     ("activations", "The slope in the Gradients pane", "0.1050", "grads[0].da_dz[0]"),
+    ("activations", "The slope in the Gradients pane", "0.5", "y[0]"),
     ("activations", "Predict: ReLU at z = −1.5", "−1.5", "layers[0].z[0]"),
     ("activations", "ReLU on the negative side", "−1.5", "layers[0].z[0]"),
     ("activations", "ReLU on the negative side", "0", "grads[0].da_dz[0]"),
