@@ -66,7 +66,13 @@ def gradient_meaning(row: worked.GradRow) -> str:
 def backward_text(trace: Trace, layer: int) -> list[str]:
     """Layer ``layer``'s chain-rule factors and gradients, each beside what it means (a frozen
     parameter's gradient says it is not applied)."""
-    return [f"{row.text():<60}  {row.meaning}" for row in worked.backward_rows(trace, layer)]
+    lines = [f"{row.text():<60}  {row.meaning}" for row in worked.backward_rows(trace, layer)]
+    if trace.mode != "sample":
+        # The per-row terms the batch gradients are the mean (or sum) of.
+        from nn_tui.format.batch_rows import batch_gradient_text
+
+        lines += ["", *batch_gradient_text(trace, layer)]
+    return lines
 
 
 def update_text(trace: Trace) -> list[str]:
