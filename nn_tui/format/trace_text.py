@@ -42,12 +42,12 @@ def forward_text(trace: Trace, layer: int, limit: int | None = None) -> list[str
     rows = worked.batch_forward_rows(trace, layer)
     z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
     a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
-    digits = len(str(max(row for row, _z, _a in rows)))
+    digits = len(str(max(row for row, _z, _a in rows) + 1))
     inputs = [f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0 else ""
               for position in range(len(rows))]
     inputs_width = max(width(text) for text in inputs)
     z_width = max(width(z) for _row, z, _a in rows)
-    lines = [f"row {row:>{digits}}:  {inputs[position]:<{inputs_width}}"
+    lines = [f"row {row + 1:>{digits}}:  {inputs[position]:<{inputs_width}}"
              f"{z_name} = {z:<{z_width}}   {a_name} = {a}"
              for position, (row, z, a) in enumerate(rows)]
     return capped(lines, limit)

@@ -193,7 +193,7 @@ async def test_forward_pane_batch_rows_write_a_single_unit_as_a_number():
     from nn_tui.format.numbers import num
 
     first_z = num(view.trace.layers[0].z[0][0])
-    row = next(line for line in text.splitlines() if line.lstrip().startswith("0 "))
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("1 "))
     assert first_z in row and "[" not in row  # one hidden unit: no one-element vectors
 
 
