@@ -97,3 +97,17 @@ def test_no_number_on_screen_is_waved_away(lesson_id):
     comes from: "ignore them" about the loss rows and the target did neither."""
     assert not re.search(r"\bignore (them|it|these|this)\b", _prose(LESSONS_BY_ID[lesson_id]),
                          re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lesson_id", sorted(LESSONS_BY_ID))
+def test_a_lesson_that_trains_or_updates_says_its_learning_rate(lesson_id):
+    """η is not only in a pane header: a lesson whose steps update or train names its value."""
+    lesson = LESSONS_BY_ID[lesson_id]
+    if not any(step.kind in ("update", "train") for step in lesson.steps):
+        return
+    rates = {lesson.network.learning_rate}
+    rates |= {variant.network.learning_rate for variant in lesson.variants}
+    prose = _prose(lesson)
+    for rate in rates:
+        assert re.search(rf"η = {re.escape(f'{rate:g}')}(?![\d.])", prose), (
+            f"{lesson_id} never says η = {rate:g}")
