@@ -399,7 +399,9 @@ def _print_trace_text(lesson: Lesson, trace, row: int | None, network=None,
     if overflow:
         print(f"⚠ {overflow}")
     if trace.mode == "sample":
-        source = f"row {row}" if row is not None else "the step's own example"
+        # Counted from 1 like every row on screen; --sample takes the 0-based index.
+        source = (f"row {row + 1} (--sample {row})" if row is not None
+                  else "the step's own example")
         if any(target.kind in ("x", "y") for target, _old, _new in changes):
             source += " as --set changed it"
         given = "target" if trace.has_loss else "given dL_dy (∂L/∂ŷ)"

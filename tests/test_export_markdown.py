@@ -272,8 +272,8 @@ def test_the_document_starts_with_the_network_and_the_data():
     assert "L = ½·Σ(y − ŷ)²" in head
     assert "w₁ = 0.5000   b₁ = 0.0000" in head and "w₂ = −1.0000   b₂ = 0.0000" in head
     assert "| row | PSA | cancer |" in head
-    assert "|   8 |   2 |      0 |" in head
-    assert "follows row 8 (PSA = 2, cancer = 0)" in head
+    assert "|   9 |   2 |      0 |" in head
+    assert "follows row 9 (PSA = 2, cancer = 0)" in head
 
 
 # -- training and the loss plot ----------------------------------------------------------------

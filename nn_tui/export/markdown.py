@@ -252,7 +252,7 @@ def _input_symbol(index: int, size: int) -> str:
 def _data_section(lesson: Lesson) -> list[str]:
     spec = lesson.network
     header = ["row", *spec.inputs, *spec.outputs]
-    rows = [[str(index), *(short(value) for value in values)]
+    rows = [[str(index + 1), *(short(value) for value in values)]
             for index, values in enumerate(lesson.rows[:MAX_DATA_ROWS])]
     parts = ["## The data",
              f"{len(lesson.rows)} {'row' if len(lesson.rows) == 1 else 'rows'}: "
@@ -268,7 +268,7 @@ def _data_section(lesson: Lesson) -> list[str]:
     focus = lesson.focus
     values = ", ".join(f"{name} = {short(value)}" for name, value in
                        zip(spec.inputs + spec.outputs, lesson.rows[focus]))
-    parts.append(f"The worked arithmetic follows row {focus} ({plain(values)}) unless a step "
+    parts.append(f"The worked arithmetic follows row {focus + 1} ({plain(values)}) unless a step "
                  "says otherwise.")
     return parts
 
@@ -285,7 +285,7 @@ def _selection_line(view: StepView, lesson: Lesson) -> str:
         return f"all {rows} data rows at once"
     inputs = ", ".join(f"{name} = {short(v)}" for name, v in zip(spec.inputs, trace.x))
     targets = ", ".join(f"{name} = {short(v)}" for name, v in zip(spec.outputs, trace.y))
-    where = f"row {trace.rows[0]}" if trace.rows else "the step's own example"
+    where = f"row {trace.rows[0] + 1}" if trace.rows else "the step's own example"
     given = "target" if trace.has_loss else "given dL_dy"
     return f"{where}: {inputs}; {given} {targets}"
 

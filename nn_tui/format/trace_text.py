@@ -42,12 +42,12 @@ def forward_text(trace: Trace, layer: int, limit: int | None = None) -> list[str
     rows = worked.batch_forward_rows(trace, layer)
     z_name = worked.z_symbol(trace, layer, 0).split("[")[0]
     a_name = worked.a_symbol(trace, layer, 0).split("[")[0]
-    digits = len(str(max(row for row, _z, _a in rows)))
+    digits = len(str(max(row for row, _z, _a in rows) + 1))
     inputs = [f"x = {', '.join(short(v) for v in trace.x[position])}   " if layer == 0 else ""
               for position in range(len(rows))]
     inputs_width = max(width(text) for text in inputs)
     z_width = max(width(z) for _row, z, _a in rows)
-    lines = [f"row {row:>{digits}}:  {inputs[position]:<{inputs_width}}"
+    lines = [f"row {row + 1:>{digits}}:  {inputs[position]:<{inputs_width}}"
              f"{z_name} = {z:<{z_width}}   {a_name} = {a}"
              for position, (row, z, a) in enumerate(rows)]
     return capped(lines, limit)
@@ -66,7 +66,13 @@ def gradient_meaning(row: worked.GradRow) -> str:
 def backward_text(trace: Trace, layer: int) -> list[str]:
     """Layer ``layer``'s chain-rule factors and gradients, each beside what it means (a frozen
     parameter's gradient says it is not applied)."""
-    return [f"{row.text():<60}  {row.meaning}" for row in worked.backward_rows(trace, layer)]
+    lines = [f"{row.text():<60}  {row.meaning}" for row in worked.backward_rows(trace, layer)]
+    if trace.mode != "sample":
+        # The per-row terms the batch gradients are the mean (or sum) of.
+        from nn_tui.format.batch_rows import batch_gradient_text
+
+        lines += ["", *batch_gradient_text(trace, layer)]
+    return lines
 
 
 def update_text(trace: Trace) -> list[str]:

@@ -767,7 +767,7 @@ class Change:
     digits: int = 0
 
     def text(self) -> str:
-        where = f"row {self.row}: " if self.row is not None else ""
+        where = f"row {self.row + 1}: " if self.row is not None else ""  # counted from 1
         change = f" ({self.change})" if self.change else ""
         return f"{where}{self.symbol} {self.old} → {self.new}{change}"
 

@@ -65,7 +65,9 @@ class Grade:
 
 def closeness(given: float, expected: float) -> str:
     """How far ``given`` is from ``expected``, in words ("The sign is wrong", "Close: too low
-    by less than a quarter" ...) that do not give the number away."""
+    by less than a quarter of the answer" ...) that do not give the number away. Distances are
+    stated relative to the answer's size, never as a bare fraction that could be read as a
+    number ("less than a quarter" alone reads as "less than 0.25")."""
     if expected != 0 and given != 0 and (given > 0) != (expected > 0):
         return "The sign is wrong"
     direction = "too high" if given > expected else "too low"
@@ -74,7 +76,7 @@ def closeness(given: float, expected: float) -> str:
     if relative <= 0.05:
         return f"Very close, but a little {direction} (check your rounding)"
     if relative <= 0.25:
-        return f"Close: {direction} by less than a quarter"
+        return f"Close: {direction} by less than a quarter of the answer (under 25%)"
     if relative <= 1.0:
         return f"Not quite: {direction}"
     return f"Far off: {direction} by more than the answer itself"

@@ -130,9 +130,9 @@ async def test_batch_mode_shows_every_rows_new_output(psa_softmax):
     after = text[text.index("after the update"):]
     rows = view.trace.rows or tuple(range(len(view.trace.output)))
     for row in rows:
-        assert re.search(rf"row {row} +ŷ\[1\] +{NUMBER} +→ +{NUMBER}", after), row
+        assert re.search(rf"row {row + 1} +ŷ\[1\] +{NUMBER} +→ +{NUMBER}", after), row
     # The new per-row outputs are the engine's, at the digits shown.
-    first = re.search(rf"row {rows[0]} +ŷ\[1\] +({NUMBER}) +→ +({NUMBER})", after)
+    first = re.search(rf"row {rows[0] + 1} +ŷ\[1\] +({NUMBER}) +→ +({NUMBER})", after)
     assert parse_shown(first.group(2)) == pytest.approx(view.trace.after.output[0][0],
                                                         abs=1e-4)
     assert "L new = (1/n)·Σ Lᵢ = " in after

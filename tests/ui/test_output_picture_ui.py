@@ -91,7 +91,7 @@ async def test_two_inputs_map_places_every_row_in_its_cell(size):
         text = widget.text
         assert "XOR over input 1 (→), input 2 (↑)" in text
         assert widget.border_title == "Output over input 1 and input 2"
-        assert f"{TRACED} row {traced}" in text
+        assert f"{TRACED} row {traced + 1}" in text
         assert "target ≥ 0.5" in text
 
 
@@ -189,7 +189,7 @@ async def test_one_input_plots_each_output_against_it():
                                    [view.network.predict(np.array([x]))[0] for x in curve.xs])
         row = view.trace.rows[0]
         key = widget.text
-        expected = f"{TRACED} row {row}: PSA = {session.X[row][0]:.3g}, ŷ = {view.trace.output[0]:.3g}"
+        expected = f"{TRACED} row {row + 1}: PSA = {session.X[row][0]:.3g}, ŷ = {view.trace.output[0]:.3g}"
         assert expected in key
         assert "━━ cancer" in key
         assert widget.border_title == "Output against PSA"
@@ -236,7 +236,7 @@ async def test_a_curve_that_overflows_is_drawn_where_it_is_finite():
         curve = widget.plot.curve
         assert not np.isfinite(curve.outputs).all() and np.isfinite(curve.outputs).any()
         assert "gaps: overflow" in widget.text
-        assert "row 1: dose = 1e+03" in widget.text
+        assert "row 2: dose = 1e+03" in widget.text
 
 
 async def test_a_batch_trace_marks_no_single_example():

@@ -193,7 +193,7 @@ async def test_forward_pane_batch_rows_write_a_single_unit_as_a_number():
     from nn_tui.format.numbers import num
 
     first_z = num(view.trace.layers[0].z[0][0])
-    row = next(line for line in text.splitlines() if line.lstrip().startswith("0 "))
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("1 "))
     assert first_z in row and "[" not in row  # one hidden unit: no one-element vectors
 
 
@@ -432,7 +432,7 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
         text = rendered(pane)
         # Each run's line starts with its curve's key: the dots it is drawn with.
         assert "•• η = 50: ✗ diverged" in text
-        assert "▞▞ η = 0.1: L 0.2400 (epoch 100)" in text  # still running
+        assert "▞▞ η = 0.1: L 0.2400 (epoch 100, from 0.2500)" in text  # still running
         # Why it diverged, under the key lines, keyed by its curve (the reason wraps).
         assert "•• diverged: loss 0.25 → 3e+05" in text
         assert "η = 50 is too large" in " ".join(text.split())

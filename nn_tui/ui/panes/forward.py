@@ -48,7 +48,9 @@ def _batch_table(view: StepView, layer: int, marked: bool) -> Table:
     table.add_column(a_name, overflow="fold")
     for position, (row, z_text, a_text) in enumerate(worked.batch_forward_rows(trace, layer)):
         inputs = [", ".join(short(v) for v in trace.x[position])] if layer == 0 else []
-        table.add_row(str(row), *inputs, z_text, Text(a_text, style=VALUE))
+        # Rows are counted from 1 on screen, like neurons and inputs (the trace's own
+        # paths, rows[k], stay 0-based).
+        table.add_row(str(row + 1), *inputs, z_text, Text(a_text, style=VALUE))
     if marked:
         table.caption = f"{HERE_MARKER} this layer"
     return table
@@ -131,7 +133,7 @@ def changes_table(changes: list[worked.Change], rows: bool = False) -> Table:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True)
     for change in changes:
-        where = [] if not rows else ["" if change.row is None else f"row {change.row}"]
+        where = [] if not rows else ["" if change.row is None else f"row {change.row + 1}"]
         amount = f"({change.change})" if change.change else ""
         table.add_row(*where, change.symbol, change.old, "→", Text(change.new, style=VALUE),
                       Text(amount, style=MUTED))

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nn_tui.format import worked
+from nn_tui.format.batch_rows import CAPTION, batch_gradient_table
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
     CHANGED, HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, append_was, equation,
@@ -63,6 +64,22 @@ def _narrow_table(rows: list[worked.GradRow], marked: bool,
     return table
 
 
+def per_row_table(trace, layer: int) -> RenderableType:
+    """The per-row terms a batch gradient is the mean (or sum) of, one line per data row."""
+    table = batch_gradient_table(trace, layer)
+    grid = Table(box=None, padding=(0, 1), show_edge=False, header_style=MUTED)
+    for position, name in enumerate(table.header):
+        grid.add_column(name, justify="right", style=MUTED if position == 0 else VALUE,
+                        no_wrap=True)
+    for row in table.rows:
+        grid.add_row(*row)
+    parts: list[RenderableType] = [Text(f"row by row · {CAPTION}", style=HEADING), grid]
+    parts += [Text(line) for line in table.totals]
+    if table.note:
+        parts.append(Text(table.note, style=MUTED))
+    return Group(*parts)
+
+
 def gradients_renderable(view: StepView, width: int) -> RenderableType:
     trace = view.trace
     base = explore_marks(view)  # explore mode: the step's own trace, to mark what changed
@@ -83,6 +100,8 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
         builder = _wide_table if width >= TABLE_MIN_WIDTH else _narrow_table
         parts.append(builder(rows, marked,
                              None if base is None else worked.backward_rows(base, layer)))
+        if trace.mode == "batch":
+            parts.append(per_row_table(trace, layer))
     if shown < depth:
         parts.append(Text("the chain rule goes one layer further back at a later step",
                           style=MUTED))

@@ -7,8 +7,9 @@ thread) on every step, which made a step cost about 200 ms more.
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -33,6 +34,24 @@ def step_markdown(view: StepView) -> str:
     return "\n\n".join(parts)
 
 
+class TextMarkdown:
+    """A step's text as Markdown, without the blank lines Rich puts before a first block that
+    is a list or a code block (a summary that opens with its list would otherwise start with an
+    empty line under the title's own blank line)."""
+
+    def __init__(self, markup: str) -> None:
+        self.markdown = Markdown(markup)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.markdown, options, pad=False)
+        start = 0
+        while start < len(lines) and not "".join(seg.text for seg in lines[start]).strip():
+            start += 1
+        for line in lines[start:]:
+            yield from line
+            yield Segment.line()
+
+
 def lesson_renderable(view: StepView) -> Group:
     step = view.step
     # The position shares the title's line (in the text, not on the frame: a new frame title
@@ -42,7 +61,7 @@ def lesson_renderable(view: StepView) -> Group:
     heading.add_column(justify="right", no_wrap=True)
     heading.add_row(Text(step.title or step.kind.capitalize(), style="bold"),
                     Text(f"  {view.position}", style="dim"))
-    return Group(heading, Text(""), Markdown(step_markdown(view)))
+    return Group(heading, Text(""), TextMarkdown(step_markdown(view)))
 
 
 class LessonPane(Pane):

@@ -104,6 +104,10 @@ def _outcome_line(outcome: TrainingOutcome) -> Text:
         line.append(outcome.stalled)
     elif outcome.epochs_run == outcome.epochs_planned:
         line.append("  ✓ done", style=MUTED)
+    # Where the curve starts: the loss over all rows through the start weights (epoch 0), which
+    # no other line of any pane shows (the panes trace one example, or the weights now).
+    line.append("\nbefore training (epoch 0): L ", style=MUTED)
+    line.append(num(outcome.history[0]), style=VALUE)
     return line
 
 
@@ -118,11 +122,16 @@ def _keyed_line(outcome: TrainingOutcome, curve: int) -> Text:
         return line
     line.append("L ", style=MUTED)
     line.append_text(_loss_value(outcome))
+    # Where its curve starts (epoch 0, before training): written, not only drawn.
+    start = f"from {num(outcome.history[0])}"
     if outcome.stalled:
+        line.append(f" ({start})", style=MUTED)
         line.append(" ⚠ stalled", style=WARNING)  # why: on a line of its own below
     # A finished run gets no mark: a tick beside a run that failed to learn read as "learned".
     elif outcome.epochs_run < outcome.epochs_planned:
-        line.append(f" (epoch {outcome.epochs_run})", style=MUTED)
+        line.append(f" (epoch {outcome.epochs_run}, {start})", style=MUTED)
+    else:
+        line.append(f" ({start})", style=MUTED)
     return line
 
 

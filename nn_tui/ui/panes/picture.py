@@ -413,7 +413,7 @@ class PlaneMap(_Canvas):
             middle = _fmt((low + high) / 2)
             key.append(f"{ROW_HIGH} target ≥ {middle}  {ROW_LOW} below  ")
         if picture.traced_x is not None:
-            which = (f"row {picture.traced_row}" if picture.traced_row is not None
+            which = (f"row {picture.traced_row + 1}" if picture.traced_row is not None
                      else "the traced example")
             key.append(f"{TRACED} {which}")
         return key
@@ -562,7 +562,7 @@ class CurvePlot(_Canvas):
             key.append("(gaps: overflow)  ")
         key.append(f"{ROW_HIGH} the rows' targets  ")
         if curve.traced_x is not None and curve.traced_output is not None:
-            which = (f"row {picture.traced_row}" if picture.traced_row is not None
+            which = (f"row {picture.traced_row + 1}" if picture.traced_row is not None
                      else "the traced example")
             outputs = ", ".join(_fmt(value) for value in curve.traced_output[:shown])
             key.append(f"{TRACED} {which}: {picture.input_names[0]} = "

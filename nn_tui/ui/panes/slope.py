@@ -42,7 +42,7 @@ def target_symbol(trace: Trace, target: EditTarget) -> str:
     symbol = target.kind if size == 1 else f"{target.kind}{subscript(k + 1)}"
     if len(target.index) == 2:
         rows = trace.rows or tuple(range(len(trace.x)))
-        symbol += f" (row {rows[target.index[0]]})"
+        symbol += f" (row {rows[target.index[0]] + 1})"  # counted from 1 on screen
     return symbol
 
 

@@ -93,6 +93,14 @@ The top line names the lesson and says where you are: the step, and the state of
 
 Every number is computed by the engine from the live network; the panes only write it down.
 
+**Notation.** The layer is the subscript, the neuron and the input are in brackets, all counted
+from 1: W₂[1,2] is layer 2's weight from input 2 (of that layer) into neuron 1, b₁[2] the bias of
+layer 1's neuron 2, z₁[2] and a₁[2] that neuron's sum and output; x₁, x₂ are the inputs and ŷ the
+output. A layer with a single weight writes it w₁ (layer 1's weight). Data rows are counted from
+1 as well ("row 3"). A number like 4.380e−05 is scientific notation: 4.380 × 10⁻⁵ = 0.0000438
+(e−05: move the point 5 places left; e+06: 6 places right); it is used below 0.0001 and from a
+million up.
+
 **Worked lines recompute.** Type a worked line's numbers into a calculator as they are shown and
 you get its result as it is shown. Where the digits of the d setting would not give it (1 −
 0.4621² is 0.7865, but the slope is 0.7864), the line shows its numbers with one more digit at a
