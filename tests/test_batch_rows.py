@@ -38,8 +38,8 @@ def test_the_rows_add_up_to_the_gradient_on_screen(lesson_id):
     for position, (i, j) in enumerate([(i, j) for i in range(units) for j in range(fan_in)]):
         column = [_number(row[terms + position]) for row in table.rows]
         divisor = 1 if trace.reduction == "sum" else n
-        assert sum(column) / divisor == pytest.approx(trace.grads[0].W[i, j], abs=1e-3)
-        assert table.totals[position].endswith(f"= {num(trace.grads[0].W[i, j])}")
+        assert sum(column) / divisor == pytest.approx(trace.grads[0].dL_dW[i, j], abs=1e-3)
+        assert table.totals[position].endswith(f"= {num(trace.grads[0].dL_dW[i, j])}")
 
 
 def test_each_row_term_is_its_delta_times_its_input():

@@ -73,7 +73,7 @@ def batch_gradient_table(trace: Trace, layer: int) -> BatchGradientTable:
         column = float(np.sum(own[:, i] * a_prev[:, j]))
         totals.append(f"{how} of the {n} rows: ∂L/∂{weight_symbol(trace, layer, i, j)} = "
                       f"{factor}Σ {delta[i]}·{inputs[j]} = {factor}{_bracket(num(column))} "
-                      f"= {num(grad.W[i, j])}")
+                      f"= {num(grad.dL_dW[i, j])}")
     note = ""
     if len(shown) < len(pairs):
         note = f"(the first {len(shown)} of {len(pairs)} weights; the others add up alike)"
