@@ -458,8 +458,22 @@ class LessonSession:
         expression = self._expressions[index]
         view = self.view(index)
         context = view.context() if self.training_work is None else self.checked_context(view)
+        run = self.predicted_run(index)
+        if run is not None:
+            # A prediction: graded by the run that follows it, which is not on screen yet.
+            context = dict(context)
+            context["training"] = self._training_dict(self.training_outcomes(run))
         with np.errstate(all="ignore"):
             return expression.evaluate(context, meter)
+
+    def predicted_run(self, index: int) -> int | None:
+        """The train step a check about training runs predicts, or None: a check whose answer
+        reads ``training`` with no run before it is asked before the run (so its outcome is
+        not on screen) and is graded by the first train step after it."""
+        if not self.asks_about_training(index) or self.view(index).trainings:
+            return None
+        return next((k for k in range(index + 1, self.total)
+                     if self.steps[k].kind == StepKind.TRAIN), None)
 
     def checked_context(self, view: StepView) -> dict[str, Any]:
         """``view.context()`` as far as a validating replay knows it: the structure is exact
@@ -477,16 +491,23 @@ class LessonSession:
                 plain = _all_unknown(plain)
             self._trace_dicts[key] = plain
         data = dict(plain)
+        data["training"] = self._training_dict(view.trainings)
+        return data
+
+    def _training_dict(self, outcomes: tuple[TrainingOutcome, ...]) -> dict[str, Any]:
+        """``training`` of an answer's context: each run's plain form by variant id; in a
+        validating session the numbers a cut-short run decides are UNKNOWN."""
+        if self.training_work is None:
+            return {outcome.variant_id: outcome.to_dict() for outcome in outcomes}
         training = {}
-        for outcome in view.trainings:
+        for outcome in outcomes:
             entry = outcome.to_dict()
             if outcome.epochs_run < outcome.epochs_planned and not outcome.diverged:
                 missing = outcome.epochs_planned + 1 - len(outcome.history)
                 entry.update(epochs=outcome.epochs_planned, loss=UNKNOWN, diverged=UNKNOWN,
                              stalled=UNKNOWN, history=entry["history"] + [UNKNOWN] * missing)
             training[outcome.variant_id] = entry
-        data["training"] = training
-        return data
+        return training
 
     def unchecked_run(self, view: StepView) -> tuple[int, int]:
         """(epochs trained, planned) of the cut-short run a step's unknown numbers come from."""
