@@ -221,14 +221,18 @@ class LessonSession:
                 self._local.cancelled = previous
         if not 0 <= index < self.total:
             raise IndexError(f"step {index} is outside 0..{self.total - 1}")
-        if index in self._views:
-            return self._views[index]
-        # Replay from the nearest cached step so a jump to the end stays linear.
-        start = index
-        while start > 0 and start - 1 not in self._after and start - 1 not in self._pending:
-            start -= 1
-        for position in range(start, index + 1):
-            self._compute(position)
+        if index not in self._views:
+            # Replay from the nearest cached step so a jump to the end stays linear.
+            start = index
+            while start > 0 and start - 1 not in self._after and start - 1 not in self._pending:
+                start -= 1
+            for position in range(start, index + 1):
+                self._compute(position)
+        run = self.predicted_run(index)
+        if run is not None and run not in self._outcomes:
+            # The run that grades this prediction trains here, with the replay (off the UI
+            # thread, cancellable), not when the learner answers.
+            self.training_outcomes(run)
         return self._views[index]
 
     def _compute(self, index: int) -> None:
@@ -275,6 +279,9 @@ class LessonSession:
 
     def needs_training(self, index: int) -> bool:
         """Whether ``view(index)`` would have to run a training that is not known yet."""
+        run = self.predicted_run(index) if 0 <= index < self.total else None
+        if run is not None and run not in self._outcomes:
+            return True
         if index in self._views:
             return False
         return any(self.steps[k].kind == StepKind.TRAIN and k not in self._outcomes
@@ -468,9 +475,11 @@ class LessonSession:
 
     def predicted_run(self, index: int) -> int | None:
         """The train step a check about training runs predicts, or None: a check whose answer
-        reads ``training`` with no run before it is asked before the run (so its outcome is
-        not on screen) and is graded by the first train step after it."""
-        if not self.asks_about_training(index) or self.view(index).trainings:
+        reads ``training`` with no train step before it is asked before the run (so its
+        outcome is not on screen) and is graded by the first train step after it. ``view``
+        of such a check trains that run (``needs_training`` says so until it has)."""
+        if not self.asks_about_training(index) or any(
+                self.steps[k].kind == StepKind.TRAIN for k in range(index)):
             return None
         return next((k for k in range(index + 1, self.total)
                      if self.steps[k].kind == StepKind.TRAIN), None)
