@@ -43,6 +43,7 @@ from nn_tui.ui.panes import (
     NetworkPane,
     WeightsPane,
 )
+from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.literal import clean
 from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import ExploreState, SlopePane, ValueInput, target_symbol
@@ -105,44 +106,81 @@ class LessonScreen(Screen):
     # widgets), and that repaint made every question step cost twice as much to draw.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
+    COMMANDS = {LessonCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
+    # The help screen lists these (nn_tui/ui/screens/help.py): the description names the key in
+    # the key bar, the tooltip says what it does in the help; bindings in a row with the same
+    # tooltip are one line of the help.
     BINDINGS = [
         # In the order the key bar shows them (the most used first: a small terminal cuts the
-        # end of the line). Home and End are listed in the help screen.
+        # end of the line).
         # Explore mode's keys come first: they are enabled only in explore mode, where the
         # lesson's own keys (stepping, hints, choices) are not.
-        Binding("right", "explore_move(1)", "Move", key_display="←→", priority=True),
-        Binding("left", "explore_move(-1)", "Move", show=False, priority=True),
-        Binding("plus,equals_sign,up", "nudge(1)", "Nudge", key_display="+−", priority=True),
-        Binding("minus,down", "nudge(-1)", "Nudge −", show=False, priority=True),
+        Binding("right", "explore_move(1)", "Move", key_display="←→", priority=True,
+                tooltip="move the cursor over the numbers you can change: every weight and "
+                        "bias, the inputs x and target y of the example, η"),
+        Binding("left", "explore_move(-1)", "Move", show=False, priority=True,
+                tooltip="move the cursor over the numbers you can change: every weight and "
+                        "bias, the inputs x and target y of the example, η"),
+        Binding("plus,equals_sign,up", "nudge(1)", "Nudge", key_display="+−", priority=True,
+                tooltip="nudge the number under the cursor up / down by the step shown in "
+                        "the top line"),
+        Binding("minus,down", "nudge(-1)", "Nudge −", show=False, priority=True,
+                tooltip="nudge the number under the cursor up / down by the step shown in "
+                        "the top line"),
         Binding("left_square_bracket", "step_size(-1)", "Step", key_display="[ ]",
-                priority=True),
-        Binding("right_square_bracket", "step_size(1)", "Step ×10", show=False, priority=True),
-        Binding("enter", "type_value", "Type value", priority=True),
-        Binding("0", "explore_reset", "Reset", priority=True),
-        Binding("w", "write_lesson", "Save as lesson", priority=True),
-        Binding("escape", "leave_explore", "Leave", priority=True),
-        Binding("right,n", "next", "Next", priority=True),
-        Binding("left,p", "previous", "Previous", priority=True),
-        Binding("space", "train", "Train/pause"),
-        Binding("full_stop", "one_epoch", "1 epoch"),
-        Binding("h", "hint", "Hint", priority=True),
-        Binding("r", "reveal", "Reveal answer", priority=True),
-        Binding("question_mark", "app.help", "Help", priority=True),
-        Binding("q", "app.quit_app", "Quit", priority=True),
-        Binding("t", "switch_detail", "Next pane", priority=True),
-        Binding("e", "explore", "Explore", priority=True),
-        Binding("escape", "back", "Lessons"),
+                priority=True, tooltip="make the step 10 times smaller / larger"),
+        Binding("right_square_bracket", "step_size(1)", "Step ×10", show=False, priority=True,
+                tooltip="make the step 10 times smaller / larger"),
+        Binding("enter", "type_value", "Type value", priority=True,
+                tooltip="type an exact value (as in the answer box: `0.7`, `-2.5e-3`, `1/3`); "
+                        "Escape cancels"),
+        Binding("0", "explore_reset", "Reset", priority=True,
+                tooltip="reset every number to the step's own"),
+        Binding("w", "write_lesson", "Save as lesson", priority=True,
+                tooltip="save your network (with the data) as a new lesson file in the "
+                        "current folder"),
+        Binding("escape", "leave_explore", "Leave", priority=True,
+                tooltip="leave explore mode (e too): the lesson is exactly as it was"),
+        Binding("right,n", "next", "Next", priority=True,
+                tooltip="next step (on the last step: how the lesson went, and the next "
+                        "lesson)"),
+        Binding("left,p", "previous", "Previous", priority=True,
+                tooltip="previous step (the screen returns exactly to how that step was)"),
+        Binding("space", "train", "Train/pause",
+                tooltip="start, pause or resume training (at a train step; in explore mode, "
+                        "from your edited network)"),
+        Binding("full_stop", "one_epoch", "1 epoch",
+                tooltip="train exactly one epoch, then pause"),
+        Binding("h", "hint", "Hint", priority=True, tooltip="next hint (at a question)"),
+        Binding("r", "reveal", "Reveal answer", priority=True,
+                tooltip="reveal the worked answer (after two wrong tries)"),
+        Binding("question_mark", "app.help", "Help", priority=True, tooltip="this help"),
+        Binding("q", "app.quit_app", "Quit", priority=True,
+                tooltip="quit (your progress is saved)"),
+        Binding("t", "switch_detail", "Next pane", priority=True,
+                tooltip="next pane below the lesson: Forward pass, Gradients, Weights, "
+                        "Network (below 120×36)"),
+        Binding("e", "explore", "Explore", priority=True,
+                tooltip="explore: change any number of this step and watch the network "
+                        "answer (below)"),
+        Binding("escape", "back", "Lessons",
+                tooltip="leave the answer box; again to go back to the lessons"),
         # Last: a small terminal's key bar cuts it before the keys that move around. (The key
         # bar shows the setting in place of this description: "4 digits".)
-        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True),
+        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True,
+                tooltip="numbers with 4, 6 or 9 significant digits, in turn, in every pane and "
+                        "the check (the key bar shows which; remembered for next time)"),
         # Priority, like ←/→: a focused pane would otherwise take Home/End (to scroll) and hand
         # them on later than a ← pressed just after, so "End ←" ran as "← End".
-        Binding("home", "first", "First step", show=False, priority=True),
-        Binding("end", "last", "Last step", show=False, priority=True),
-        *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False)
+        Binding("home", "first", "First step", show=False, priority=True,
+                tooltip="first / last step"),
+        Binding("end", "last", "Last step", show=False, priority=True,
+                tooltip="first / last step"),
+        *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False,
+                  tooltip="pick an answer (multiple-choice questions)")
           for number in range(1, 10)),
     ]
 
