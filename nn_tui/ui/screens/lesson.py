@@ -71,6 +71,8 @@ SAVE_DELAY = 1.0  # seconds
 PRERENDER_DELAY = 0.1  # seconds after a step is shown, the next one is rendered ahead
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
+# The classes of the pane grid that choose its rows (one at a time; app.tcss has the rules).
+LAYOUT_STATES = ("-explore", "-explore-run", "-train", "-check", "-race")
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
@@ -270,10 +272,13 @@ class LessonScreen(Screen):
         return width < WIDE[0] or height < WIDE[1]
 
     def _apply_layout(self) -> None:
-        """Show and size the panes for the terminal size and the step.
+        """Show the panes for the terminal size and the step, and give the grid the classes
+        its rows and spans follow (the rules are in app.tcss: "lesson screen").
 
-        Done with inline styles rather than CSS classes: a class change restyles every widget
-        below it (the Markdown included), which made each step cost a few hundred milliseconds.
+        Which panes show is each pane's ``display``. The grid's classes are set without the
+        usual restyle of everything below it (the Markdown included: that made each step cost
+        a few hundred milliseconds); only the grid and its direct children are restyled, so the
+        layout rules in app.tcss may style only those.
         """
         wide = not self.compact
         exploring = self.explore is not None
@@ -301,33 +306,23 @@ class LessonScreen(Screen):
             visible = wide or self.detail == "pane-picture"
             if picture.display != visible:
                 picture.display = visible
-        # The bottom row's span is set here only (not in the CSS), for one source of truth.
-        span = 2 if wide and not loss_beside else 1
-        for widget in (self.pane("pane-loss"), self.query_one(CheckArea)):
-            if widget.styles.column_span != span:
-                widget.styles.column_span = span
-        is_train = self.view is not None and self.view.step.kind == "train"
-        # The bottom row holds the Loss pane and/or the Check box. On a large
-        # terminal every row keeps its height at every step: a pane that changes size is
-        # redrawn whole, and resizing them all cost more than drawing the step.
-        if wide and exploring:
-            rows = "12 1fr 1fr 10"  # the readout's lines, the picture beside them
-        elif wide:
-            rows = "10 1fr 1fr 10"
-        elif exploring:
-            # The readout over the pane t picks, the loss (and a run's plot) below.
-            rows = "10 1fr 8" if self._explore_trainings or self._explore_run else "10 1fr 4"
-        elif is_train:
-            rows = "3fr 2fr 10"  # the lesson text keeps a few lines above the plot
+        # One state class for the rows (they differ by what the bottom row must hold).
+        if exploring:
+            state = "-explore-run" if self._explore_trainings or self._explore_run else "-explore"
+        elif self.view is not None and self.view.step.kind == "train":
+            state = "-train"
         elif is_check:
-            rows = "1fr 1fr 8"
+            state = "-check"
         elif self.view is not None and len(self.view.trainings) > 1:
-            rows = "1fr 1fr 6"  # after a race: room for a line per run
+            state = "-race"
         else:
-            rows = "1fr 1fr 4"
+            state = ""
+        classes = {name: name == state for name in LAYOUT_STATES}
+        classes["-loss-beside"] = loss_beside
         grid = self.query_one("#panes")
-        if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
-            grid.styles.grid_rows = rows
+        if any(grid.has_class(name) != on for name, on in classes.items()):
+            grid.update_classes(classes, update=False)
+            self.app.stylesheet.update_nodes([grid, *grid.children])
 
     def _loss_beside_check(self) -> bool:
         """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
