@@ -8,7 +8,6 @@ the worker's partial results.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -47,10 +45,13 @@ from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.literal import clean
 from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import ExploreState, SlopePane, ValueInput, target_symbol
+from nn_tui.ui.stepping import Route, StepQueue, status_text
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
-from nn_tui.ui.widgets.header import HeaderBar
-from nn_tui.ui.widgets.keybar import KeyBar
+from nn_tui.ui.perf.header import HeaderBar
+from nn_tui.ui.perf.keybar import KeyBar
+from nn_tui.ui.perf.screen import (QuietFocusScreen, freeze_gc_after_paint,
+                                   set_classes_shallow)
 
 # (pane class, widget id) in grid order; each pane carries its own title (its border title).
 PANES = (
@@ -102,11 +103,8 @@ class _Saved:
 ANSWER_START_CHARACTERS = frozenset("0123456789.-−+(")
 
 
-class LessonScreen(Screen):
-    # Screen repaints itself whole when the focus moves (into the answer box at a question, out
-    # of it after); nothing it draws depends on the focus (the :focus styles restyle their own
-    # widgets), and that repaint made every question step cost twice as much to draw.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+class LessonScreen(QuietFocusScreen):
+    """One lesson: the panes, the self-check area, live training, and explore mode."""
 
     COMMANDS = {LessonCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
@@ -202,10 +200,7 @@ class LessonScreen(Screen):
         self.view: StepView | None = None
         self.detail = "pane-forward"
         self.hidden_panes: set[str] = set()
-        self._preparing: int | None = None
-        self._wanted: int | None = None
-        self._prepare_run = 0
-        self._prepare_worker = None
+        self.steps = StepQueue()  # the step being prepared (trained in a worker) and the next
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
         self._save_timer = None
@@ -244,9 +239,7 @@ class LessonScreen(Screen):
         self._check_area = self.query_one(CheckArea)
         self._ready = True
         self.go(self.start)
-        # The objects alive now (modules, widgets, styles) live as long as the screen; a full
-        # garbage collection that scans them all paused a step for 40-70 ms, so exclude them.
-        self.call_after_refresh(gc.freeze)
+        freeze_gc_after_paint(self)
 
     def pane(self, pane_id: str):
         return self.query_one(f"#{pane_id}")
@@ -275,10 +268,9 @@ class LessonScreen(Screen):
         """Show the panes for the terminal size and the step, and give the grid the classes
         its rows and spans follow (the rules are in app.tcss: "lesson screen").
 
-        Which panes show is each pane's ``display``. The grid's classes are set without the
-        usual restyle of everything below it (the Markdown included: that made each step cost
-        a few hundred milliseconds); only the grid and its direct children are restyled, so the
-        layout rules in app.tcss may style only those.
+        Which panes show is each pane's ``display``. The grid's classes restyle only the grid
+        and its direct children (``set_classes_shallow``), so the layout rules in app.tcss may
+        style only those.
         """
         wide = not self.compact
         exploring = self.explore is not None
@@ -320,9 +312,7 @@ class LessonScreen(Screen):
         classes = {name: name == state for name in LAYOUT_STATES}
         classes["-loss-beside"] = loss_beside
         grid = self.query_one("#panes")
-        if any(grid.has_class(name) != on for name, on in classes.items()):
-            grid.update_classes(classes, update=False)
-            self.app.stylesheet.update_nodes([grid, *grid.children])
+        set_classes_shallow(grid, classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
         """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
@@ -346,29 +336,22 @@ class LessonScreen(Screen):
             return
         if self.explore is not None:  # (a palette command: the keys that step are off)
             self.leave_explore()
-        if self._preparing is not None:
-            if index == self._preparing:
-                self._wanted = None
-                return
-            if index > self._preparing and self.session.needs_training(index):
-                # The preparation under way is the first part of the way there.
-                self._wanted = index
-                return
-            # Elsewhere: abandon the preparation (its finished trainings stay cached).
-            self._abandon_preparation()
-        if self.view is not None and index == self.view.index:
+        shown = self.view.index if self.view is not None else None
+        route = self.steps.route(index, shown, self.session.needs_training)
+        if route is Route.WAIT:
+            return
+        if route is Route.SAME:
             self._show_status(self.view)  # (the header said "preparing…")
             return
         if self.view is not None:
             self._leave_step()
-        if self.session.needs_training(index):
-            self._preparing = index
-            self._prepare_run += 1
+        if route is Route.PREPARE:
+            run = self.steps.started(index)
             header = self._one(HeaderBar)
             if header is not None:
                 header.set_status(f"{position_label(index, self.session.total)} · preparing… "
                                   "(← or Esc to stop)")
-            self._prepare_worker = self._prepare(index, self._prepare_run)
+            self.steps.worker = self._prepare(index, run)
         else:
             self._show(self.session.view(index))
 
@@ -392,37 +375,30 @@ class LessonScreen(Screen):
         # A preparation that failed (an engine error) must not leave "preparing…" for ever.
         from textual.worker import WorkerState
 
-        if (event.worker is self._prepare_worker and event.state == WorkerState.ERROR
+        if (event.worker is self.steps.worker and event.state == WorkerState.ERROR
                 and self._alive):
-            self._abandon_preparation()
+            self.steps.abandon()
             self.notify(clean(f"That step could not be prepared: {event.worker.error}"),
                         title="Lesson", severity="error", timeout=10, markup=False)
             if self.view is not None:
                 self._show_status(self.view)
 
-    def _abandon_preparation(self) -> None:
-        if self._prepare_worker is not None:
-            self._prepare_worker.cancel()
-        self._prepare_worker = None
-        self._preparing = None
-        self._wanted = None
-
     def stop_work(self) -> None:
         """Stop the live training run and any preparation (leaving the screen, quitting)."""
-        self._abandon_preparation()
+        self.steps.abandon()
         runner = self._one(TrainingRun)
         if runner is not None:
             runner.cancel()
         self.workers.cancel_node(self)
 
     def on_lesson_screen_view_ready(self, message: ViewReady) -> None:
-        if message.run != self._prepare_run or self._preparing is None or not self._alive:
+        if not self._alive:
             return
-        self._preparing = None
-        self._prepare_worker = None
-        wanted, self._wanted = self._wanted, None
+        current, wanted = self.steps.ready(message.run)
+        if not current:
+            return
         self._show(self.session.view(message.index))
-        if wanted is not None and wanted != message.index:
+        if wanted is not None:
             self.go(wanted)
 
     def _leave_step(self) -> None:
@@ -483,7 +459,7 @@ class LessonScreen(Screen):
         to paint. (Not past a train step the learner has not run: that would train.)"""
         self._prerender_timer = None
         view = self.view
-        if (view is None or self._live is not None or self._preparing is not None
+        if (view is None or self._live is not None or self.steps.busy
                 or not self._alive or self.explore is not None):
             return
         following = view.index + 1
@@ -517,27 +493,7 @@ class LessonScreen(Screen):
         header, runner = self._one(HeaderBar), self._one(TrainingRun)
         if header is None or runner is None:
             return
-        text = Text(f"{view.position} · ")
-        if live is None:
-            text.append(clean(view.state_label))
-            header.set_status(text)
-            return
-        # Short enough for an 80-column header; the Loss pane names the runs and says why one
-        # diverged.
-        epoch, planned = race_epoch(live)
-        text.append(f"epoch {epoch} of {planned}", style="bold")
-        diverged = sum(1 for outcome in live if outcome.diverged)
-        if diverged:
-            text.append(f" · {diverged} diverged" if len(live) > 1 else " · diverged",
-                        style="bold red")
-        # (The key bar says what space does.)
-        if finished:
-            text.append(" · finished (→ next)", style="green")
-        elif runner.paused:
-            text.append(" · paused", style="yellow")
-        else:
-            text.append(" · training")
-        header.set_status(text)
+        header.set_status(status_text(view, live, finished, paused=runner.paused))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -598,25 +554,23 @@ class LessonScreen(Screen):
         return True
 
     def current_index(self) -> int:
-        if self._preparing is not None:
-            return self._wanted if self._wanted is not None else self._preparing
-        return self.view.index if self.view is not None else self.start
+        return self.steps.target(self.view.index if self.view is not None else self.start)
 
     def action_next(self) -> None:
-        if (self._preparing is None and self.view is not None
+        if (not self.steps.busy and self.view is not None
                 and self.view.index == self.session.total - 1):
             self.show_end()
             return
         self.go(self.current_index() + 1)
 
     def action_previous(self) -> None:
-        if self._preparing is None:
+        if not self.steps.busy:
             self.go(self.current_index() - 1)
             return
         # ← while a step is being prepared abandons it: back one step if that one is ready,
         # else to the step still on screen (or, before any, the last one that needs no training).
         target = self.current_index() - 1
-        self._abandon_preparation()
+        self.steps.abandon()
         while (target > 0 and self.session.needs_training(target)
                and (self.view is None or target > self.view.index)):
             target -= 1
@@ -941,7 +895,7 @@ class LessonScreen(Screen):
         refusal = None
         runner = self._one(TrainingRun)
         check = self._one(CheckArea)
-        if self._preparing is not None:
+        if self.steps.busy:
             refusal = "This step is still being prepared: explore it once it is on screen."
         elif runner is not None and runner.active:
             refusal = ("The network is training: let the run finish (or step away) before "
