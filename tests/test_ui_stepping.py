@@ -55,3 +55,25 @@ def test_a_ready_preparation_that_was_the_wanted_step_goes_nowhere_further():
     run = queue.started(5)
     queue.route(5, shown=None, needs_training=trains_from(5))
     assert queue.ready(run) == (True, None)
+
+
+def test_the_status_names_the_step_and_the_run_in_progress():
+    from types import SimpleNamespace
+
+    from nn_tui.lessons.catalog import bundled_lessons_dir
+    from nn_tui.lessons.loader import load_lesson
+    from nn_tui.lessons.session import LessonSession
+    from nn_tui.ui.stepping import status_text
+
+    view = LessonSession(load_lesson(bundled_lessons_dir() / "xor.toml")).view(0)
+    assert status_text(view).plain == f"{view.position} · {view.state_label}"
+
+    def run(epochs, diverged=False):
+        return SimpleNamespace(epochs_run=epochs, epochs_planned=1000, diverged=diverged)
+
+    live = [run(400), run(250, diverged=True)]
+    assert status_text(view, live).plain == (f"{view.position} · epoch 400 of 1000 · "
+                                            "1 diverged · training")
+    assert status_text(view, live[:1], paused=True).plain.endswith("epoch 400 of 1000 · paused")
+    assert status_text(view, live[:1], finished=True, paused=True).plain.endswith(
+        "· finished (→ next)")
