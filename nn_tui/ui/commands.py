@@ -13,8 +13,8 @@ showed as ``W``, ``[/notes]`` crashed the tutor).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content

@@ -9,8 +9,9 @@ and which preparation a late "ready" message belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Callable, Protocol
+from typing import Protocol
 
 from rich.text import Text
 
