@@ -15,7 +15,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from nn_tui.ui.commands import TutorCommands
 from nn_tui.ui.literal import clean
 from nn_tui.ui.screens.picker import PickerScreen
 
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
 class NnTuiApp(App[int]):
     CSS_PATH = ["app.tcss", "panes.tcss"]
     TITLE = "nn-tui"
-    COMMANDS = App.COMMANDS | {TutorCommands}
+    # Textual's system commands; each screen adds its own (nn_tui/ui/commands.py).
+    COMMANDS = App.COMMANDS
     BINDINGS = [
         Binding("q", "quit_app", "Quit"),
         Binding("question_mark", "help", "Help"),

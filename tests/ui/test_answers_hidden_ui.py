@@ -75,7 +75,7 @@ async def _go(app, pilot, screen, index: int) -> None:
     for _ in range(400):
         await settle(app, pilot)
         if (screen.view is not None and screen.view.index == index
-                and screen._preparing is None):
+                and not screen.steps.busy):
             return
     raise AssertionError(f"step {index + 1} never became ready")
 

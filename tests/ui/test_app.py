@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
-from nn_tui.ui.widgets.header import HeaderBar
+from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import fixture_text, lesson_text
 from ui_helpers import (make_app, notices, redraw_loss, screen_text, settle, wait_for_screen,
                         wait_until)
@@ -516,7 +516,7 @@ async def test_home_and_end_step_even_while_a_pane_has_the_focus():
 
 
 async def test_key_bar_shows_the_live_keys_and_runs_them_on_click():
-    from nn_tui.ui.widgets.keybar import KeyBar
+    from nn_tui.ui.perf.keybar import KeyBar
 
     app = make_app()
     async with app.run_test(size=BIG) as pilot:

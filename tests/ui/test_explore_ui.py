@@ -16,8 +16,8 @@ from nn_tui.lessons.lint import check_lesson
 from nn_tui.lessons.session import LessonSession
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.training import TrainingRun
-from nn_tui.ui.widgets.header import HeaderBar
-from nn_tui.ui.widgets.keybar import KeyBar
+from nn_tui.ui.perf.header import HeaderBar
+from nn_tui.ui.perf.keybar import KeyBar
 from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)

@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, Static
 
 from nn_tui.cli import main
 from nn_tui.lessons.progress import ProgressStore
-from nn_tui.ui.widgets.header import HeaderBar
+from nn_tui.ui.perf.header import HeaderBar
 from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)

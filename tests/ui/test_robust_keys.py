@@ -23,7 +23,7 @@ from nn_tui.ui.app import NnTuiApp
 from nn_tui.ui.literal import clean, clean_tree
 from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
-from nn_tui.ui.widgets.header import HeaderBar
+from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import lesson_text
 from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
@@ -419,7 +419,7 @@ async def test_left_while_preparing_abandons_it_and_steps_back(slow_path, slow_g
         await pilot.press("left")
         await pilot.pause()
         assert "preparing" not in header(app)
-        assert screen.view.index == 1
+        assert screen.view.index == 1 and not screen.steps.busy
         wait_for_no_training()
         # The session is still whole: the same preparation can be asked for again.
         await pilot.press("home")
@@ -536,7 +536,7 @@ async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_less
         await pilot.press("0")
         assert box.value == "012"
         # The key bar drops ←/→ stepping while the box holds text, and gives it back after.
-        from nn_tui.ui.widgets.keybar import KeyBar
+        from nn_tui.ui.perf.keybar import KeyBar
 
         keys = screen.query_one(KeyBar).keys
         assert not any("Next" in key or "Quit" in key or "Hint" in key for key in keys)
@@ -781,7 +781,7 @@ async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_grad
         screen = app.screen
         burst(app, "end", "left")
         await settle(app, pilot)
-        assert "preparing" not in header(app)
+        assert "preparing" not in header(app) and not screen.steps.busy
         assert screen.view.index < screen.session.total - 1
 
 

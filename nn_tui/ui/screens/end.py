@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ def summary_text(title: str, summary: LessonSummary, following: "CatalogEntry | 
 
 class LessonEndScreen(ModalScreen):
     """Dismisses with "lessons", the next lesson's ``CatalogEntry``, or None (stay)."""
+
+    COMMANDS = {AppCommands}
 
     BINDINGS = [
         Binding("enter,n", "open_next", "Next lesson"),

@@ -12,12 +12,15 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from nn_tui.ui.commands import AppCommands
 from nn_tui.lessons.errors import LessonError
 from nn_tui.ui.literal import literal
 
 
 class ErrorScreen(Screen):
     """Shows the file, the key, the line and the problem of every fault found in a lesson file."""
+
+    COMMANDS = {AppCommands}
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to the lessons"),

@@ -1,50 +1,44 @@
-"""The help screen: every key, and what each pane shows."""
+"""The help screen: every key, generated from the screens' ``BINDINGS``, and what each pane
+shows.
+
+A key's line is its binding's tooltip (or, without one, its description): a key added to a
+screen appears here without retyping it. Bindings in a row with the same tooltip share a line.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
-# How to use nn-tui
+from nn_tui.ui.commands import AppCommands
 
-## Keys
+# How the help writes keys that are not one printable character.
+KEY_NAMES = {
+    "right": "→", "left": "←", "up": "↑", "down": "↓", "plus": "+", "minus": "−",
+    "space": "space",
+    "enter": "Enter", "escape": "Escape", "home": "Home", "end": "End", "tab": "Tab",
+    "pageup": "PgUp", "pagedown": "PgDn",
+}
 
-| key | what it does |
-|---|---|
-| → or n | next step (on the last step: how the lesson went, and the next lesson) |
-| ← or p | previous step (the screen returns exactly to how that step was) |
-| Home / End | first / last step |
-| space | start, pause or resume training (at a train step) |
-| . | train exactly one epoch, then pause |
-| h | next hint (at a question) |
-| r | reveal the worked answer (after two wrong tries) |
-| 1 … 9 | pick an answer (multiple-choice questions) |
-| t | next pane below the lesson: Forward pass, Gradients, Weights, Network (below 120×36) |
-| d | numbers with 4, 6 or 9 significant digits, in turn, in every pane and the check (the key bar shows which; remembered for next time) |
-| ↑ / ↓, PgUp / PgDn | scroll the pane that has the focus (click it, or Tab to it) |
-| Escape | leave the answer box; again to go back to the lessons |
-| ← or Escape while "preparing…" | stop preparing that step (stay, or go back to the list) |
-| ctrl+p | command palette: open a lesson, go to a step, hide or show a pane, change theme |
-| e | explore: change any number of this step and watch the network answer (below) |
-| ? | this help |
-| q | quit (your progress is saved) |
+# Keys that are not bindings of ours (Textual's own, or the answer box's), in the lesson table.
+OTHER_KEYS = (
+    ("↑ / ↓, PgUp / PgDn", "scroll the pane that has the focus (click it, or Tab to it)"),
+    ("← or Escape while \"preparing…\"", "stop preparing that step (stay, or go back to the "
+                                          "list)"),
+    ("ctrl+p", "command palette: open a lesson, go to a step, hide or show a pane, change "
+               "theme"),
+)
 
-**Explore mode** (e at any step; e or Escape leaves it, and the lesson is exactly as it was):
+EXPLORE_INTRO = ("**Explore mode** (e at any step; e or Escape leaves it, and the lesson is "
+                 "exactly as it was):")
 
-| key | what it does |
-|---|---|
-| ← / → | move the cursor over the numbers you can change: every weight and bias, the inputs x and target y of the example, η |
-| + / − (or ↑ / ↓) | nudge the number under the cursor by the step shown in the top line |
-| [ / ] | make the step 10 times smaller / larger |
-| Enter | type an exact value (as in the answer box: `0.7`, `-2.5e-3`, `1/3`); Escape cancels |
-| 0 | reset every number to the step's own |
-| space, . | train from your edited network (the Loss pane plots it); pause; one epoch |
-| w | save your network (with the data) as a new lesson file in the current folder |
-
+EXPLORE_PROSE = """\
 Every pane redraws from your numbers: a changed number says what it was, "0.7685 (was 0.7311)".
 The **Slope** pane (in the Lesson pane's place) shows, for the number p under the cursor, the
 loss L before and after your last change, ΔL/Δp, and beside it backpropagation's ∂L/∂p and a
@@ -53,7 +47,9 @@ it, the **output picture** draws what the network answers over the data's range 
 shows it). At a question, explore opens once the question is answered (it would show the number
 asked for). An explore step of a lesson opens in explore mode with a task: its goal is checked
 after every change, h shows a hint, and reaching it counts like a right answer.
+"""
 
+PROSE = """\
 **In the answer box** the keys above work while the box is empty. Once you have typed
 something, every printable key (n, p, h, r, t, d, q, ?, space, .) types into the box, and ← / → /
 Home / End move the text cursor; Enter checks the answer, Escape or Tab leave the box. Out of
@@ -106,19 +102,94 @@ you get its result as it is shown. Where the digits of the d setting would not g
 0.4621² is 0.7865, but the slope is 0.7864), the line shows its numbers with one more digit at a
 time until they do (1 − 0.46212² = 0.7864): a number can have more digits in a worked line than
 elsewhere on screen. The same for old → new (change): the two values differ by the change.
-
-*Escape, ? or q closes this help.*
 """
 
 
+def key_label(key: str) -> str:
+    """One key as the help writes it: ``question_mark`` → ``?``, ``right`` → ``→``."""
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    character = key_to_character(key)
+    return character if character is not None and character.isprintable() else key
+
+
+def binding_keys(binding: Binding) -> str:
+    """A binding's keys as the help writes them: ``right,n`` → ``→ or n``."""
+    return " or ".join(key_label(key.strip()) for key in binding.key.split(","))
+
+
+def key_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """(keys, what they do) for the bindings that have a description, in their order; a run
+    of bindings with the same text is one row (``→ / ←``; ``1 … 9`` for a longer run)."""
+    groups: list[tuple[str, list[Binding]]] = []
+    for binding in bindings:
+        if not binding.description:
+            continue
+        text = binding.tooltip or binding.description
+        if groups and groups[-1][0] == text:
+            groups[-1][1].append(binding)
+        else:
+            groups.append((text, [binding]))
+    rows = []
+    for text, group in groups:
+        if len(group) > 3:
+            keys = f"{binding_keys(group[0])} … {binding_keys(group[-1])}"
+        else:
+            keys = " / ".join(binding_keys(binding) for binding in group)
+        rows.append((keys, text))
+    return rows
+
+
+def key_table(rows: Sequence[tuple[str, str]]) -> str:
+    """A Markdown table of (keys, what they do); ``|`` in a cell is escaped."""
+    lines = ["| key | what it does |", "|---|---|"]
+    for keys, text in rows:
+        cells = (cell.replace("|", "\\|") for cell in (keys, text))
+        lines.append("| {} | {} |".format(*cells))
+    return "\n".join(lines)
+
+
+def help_text() -> str:
+    """The help, in Markdown: the lesson screen's keys, explore mode's, then the prose."""
+    from nn_tui.ui.screens import lesson
+    from nn_tui.ui.screens.picker import PickerScreen
+
+    lesson_keys, explore_keys = [], []
+    for binding in lesson.LessonScreen.BINDINGS:
+        action = binding.action.split("(")[0]
+        (explore_keys if action in lesson.EXPLORE_ACTIONS else lesson_keys).append(binding)
+    lesson_rows = key_rows(lesson_keys)
+    # Textual's own keys and the answer box's go before the last two (? and q) of ours.
+    return "\n\n".join([
+        "# How to use nn-tui",
+        "## Keys",
+        key_table([*lesson_rows, *OTHER_KEYS]),
+        EXPLORE_INTRO,
+        key_table(key_rows(explore_keys)),
+        EXPLORE_PROSE.strip(),
+        PROSE.strip(),
+        "**In the lesson list** (type to filter it):",
+        key_table(key_rows(PickerScreen.BINDINGS)),
+        "*Escape, ? or q closes this help.*",
+    ]) + "\n"
+
+
+def __getattr__(name: str) -> str:
+    # ``HELP``: generated on first use (it imports the lesson screen, which loads NumPy).
+    if name == "HELP":
+        return help_text()
+    raise AttributeError(name)
+
+
 class HelpScreen(ModalScreen[None]):
+    COMMANDS = {AppCommands}
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close help"),
     ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP)
+            yield Markdown(help_text())
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,33 +8,27 @@ the worker's partial results.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from nn_tui.engine.training import TrainingCancelled
 from nn_tui.format.numbers import current_decimals, next_decimals, use_decimals
-from nn_tui.format.numbers import num
-from nn_tui.lessons.edits import EditError
-from nn_tui.lessons.explore import ExploreSession, write_lesson
+from nn_tui.lessons.explore import ExploreSession
 from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
-from nn_tui.lessons.writer import LessonWriteError
-from nn_tui.lessons.session import (LessonSession, Reveal, StepView, TrainingJob,
-                                    position_label, race_epoch)
+from nn_tui.lessons.session import LessonSession, StepView, position_label
+from nn_tui.ui.commands import LessonCommands
+from nn_tui.ui.literal import clean
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -43,13 +37,19 @@ from nn_tui.ui.panes import (
     NetworkPane,
     WeightsPane,
 )
-from nn_tui.ui.literal import clean
-from nn_tui.ui.panes.picture_pane import PicturePane
-from nn_tui.ui.panes.slope import ExploreState, SlopePane, ValueInput, target_symbol
+from nn_tui.ui.panes.slope import ValueInput
+from nn_tui.ui.perf.header import HeaderBar
+from nn_tui.ui.perf.keybar import KeyBar
+from nn_tui.ui.perf.screen import freeze_gc_after_paint, set_classes_shallow
+from nn_tui.ui.screens.explore_mode import (
+    EXPLORE_ACTIONS,
+    EXPLORE_EDIT_ACTIONS,
+    ExploreScreen,
+    _Saved,
+)
+from nn_tui.ui.stepping import Route, StepQueue, status_text
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
-from nn_tui.ui.widgets.header import HeaderBar
-from nn_tui.ui.widgets.keybar import KeyBar
 
 # (pane class, widget id) in grid order; each pane carries its own title (its border title).
 PANES = (
@@ -70,27 +70,9 @@ SAVE_DELAY = 1.0  # seconds
 PRERENDER_DELAY = 0.1  # seconds after a step is shown, the next one is rendered ahead
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
+# The classes of the pane grid that choose its rows (one at a time; app.tcss has the rules).
+LAYOUT_STATES = ("-explore", "-explore-run", "-train", "-check", "-race")
 DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
-
-
-# Explore mode: the actions its keys run (enabled only while exploring), and how long after an
-# edit the likely next edits (a nudge either way) are computed and rendered ahead.
-EXPLORE_ACTIONS = ("explore_move", "nudge", "step_size", "type_value", "explore_reset",
-                   "leave_explore", "write_lesson")
-EXPLORE_EDIT_ACTIONS = ("explore_move", "nudge", "step_size", "type_value", "write_lesson")
-EXPLORE_PRERENDER_DELAY = 0.05  # seconds
-
-
-@dataclass
-class _Saved:
-    """The lesson screen as explore mode found it, put back exactly on leaving."""
-
-    view: StepView
-    detail: str
-    scroll: dict
-    focused: Widget | None
-    status: Text
-    check_shown: bool
 
 
 # The characters an answer can start with (a number, or arithmetic such as "(1-0.325)*2");
@@ -99,12 +81,12 @@ class _Saved:
 ANSWER_START_CHARACTERS = frozenset("0123456789.-−+(")
 
 
-class LessonScreen(Screen):
-    # Screen repaints itself whole when the focus moves (into the answer box at a question, out
-    # of it after); nothing it draws depends on the focus (the :focus styles restyle their own
-    # widgets), and that repaint made every question step cost twice as much to draw.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+class LessonScreen(ExploreScreen):
+    """One lesson: the panes, the self-check area, live training, and explore mode."""
 
+    COMMANDS = {LessonCommands}
+    PANES = PANES
+    LIVE_PANES_HZ = LIVE_PANES_HZ
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
@@ -112,41 +94,77 @@ class LessonScreen(Screen):
     # constant, so the tests can shorten the wait instead of sleeping through it.
     save_delay: float = SAVE_DELAY
 
+    # The help screen lists these (nn_tui/ui/screens/help.py): the description names the key in
+    # the key bar, the tooltip says what it does in the help; bindings in a row with the same
+    # tooltip are one line of the help.
     BINDINGS = [
         # In the order the key bar shows them (the most used first: a small terminal cuts the
-        # end of the line). Home and End are listed in the help screen.
+        # end of the line).
         # Explore mode's keys come first: they are enabled only in explore mode, where the
         # lesson's own keys (stepping, hints, choices) are not.
-        Binding("right", "explore_move(1)", "Move", key_display="←→", priority=True),
-        Binding("left", "explore_move(-1)", "Move", show=False, priority=True),
-        Binding("plus,equals_sign,up", "nudge(1)", "Nudge", key_display="+−", priority=True),
-        Binding("minus,down", "nudge(-1)", "Nudge −", show=False, priority=True),
+        Binding("right", "explore_move(1)", "Move", key_display="←→", priority=True,
+                tooltip="move the cursor over the numbers you can change: every weight and "
+                        "bias, the inputs x and target y of the example, η"),
+        Binding("left", "explore_move(-1)", "Move", show=False, priority=True,
+                tooltip="move the cursor over the numbers you can change: every weight and "
+                        "bias, the inputs x and target y of the example, η"),
+        Binding("plus,equals_sign,up", "nudge(1)", "Nudge", key_display="+−", priority=True,
+                tooltip="nudge the number under the cursor up / down by the step shown in "
+                        "the top line"),
+        Binding("minus,down", "nudge(-1)", "Nudge −", show=False, priority=True,
+                tooltip="nudge the number under the cursor up / down by the step shown in "
+                        "the top line"),
         Binding("left_square_bracket", "step_size(-1)", "Step", key_display="[ ]",
-                priority=True),
-        Binding("right_square_bracket", "step_size(1)", "Step ×10", show=False, priority=True),
-        Binding("enter", "type_value", "Type value", priority=True),
-        Binding("0", "explore_reset", "Reset", priority=True),
-        Binding("w", "write_lesson", "Save as lesson", priority=True),
-        Binding("escape", "leave_explore", "Leave", priority=True),
-        Binding("right,n", "next", "Next", priority=True),
-        Binding("left,p", "previous", "Previous", priority=True),
-        Binding("space", "train", "Train/pause"),
-        Binding("full_stop", "one_epoch", "1 epoch"),
-        Binding("h", "hint", "Hint", priority=True),
-        Binding("r", "reveal", "Reveal answer", priority=True),
-        Binding("question_mark", "app.help", "Help", priority=True),
-        Binding("q", "app.quit_app", "Quit", priority=True),
-        Binding("t", "switch_detail", "Next pane", priority=True),
-        Binding("e", "explore", "Explore", priority=True),
-        Binding("escape", "back", "Lessons"),
+                priority=True, tooltip="make the step 10 times smaller / larger"),
+        Binding("right_square_bracket", "step_size(1)", "Step ×10", show=False, priority=True,
+                tooltip="make the step 10 times smaller / larger"),
+        Binding("enter", "type_value", "Type value", priority=True,
+                tooltip="type an exact value (as in the answer box: `0.7`, `-2.5e-3`, `1/3`); "
+                        "Escape cancels"),
+        Binding("0", "explore_reset", "Reset", priority=True,
+                tooltip="reset every number to the step's own"),
+        Binding("w", "write_lesson", "Save as lesson", priority=True,
+                tooltip="save your network (with the data) as a new lesson file in the "
+                        "current folder"),
+        Binding("escape", "leave_explore", "Leave", priority=True,
+                tooltip="leave explore mode (e too): the lesson is exactly as it was"),
+        Binding("right,n", "next", "Next", priority=True,
+                tooltip="next step (on the last step: how the lesson went, and the next "
+                        "lesson)"),
+        Binding("left,p", "previous", "Previous", priority=True,
+                tooltip="previous step (the screen returns exactly to how that step was)"),
+        Binding("space", "train", "Train/pause",
+                tooltip="start, pause or resume training (at a train step; in explore mode, "
+                        "from your edited network)"),
+        Binding("full_stop", "one_epoch", "1 epoch",
+                tooltip="train exactly one epoch, then pause"),
+        Binding("h", "hint", "Hint", priority=True, tooltip="next hint (at a question)"),
+        Binding("r", "reveal", "Reveal answer", priority=True,
+                tooltip="reveal the worked answer (after two wrong tries)"),
+        Binding("question_mark", "app.help", "Help", priority=True, tooltip="this help"),
+        Binding("q", "app.quit_app", "Quit", priority=True,
+                tooltip="quit (your progress is saved)"),
+        Binding("t", "switch_detail", "Next pane", priority=True,
+                tooltip="next pane below the lesson: Forward pass, Gradients, Weights, "
+                        "Network (below 120×36)"),
+        Binding("e", "explore", "Explore", priority=True,
+                tooltip="explore: change any number of this step and watch the network "
+                        "answer (below)"),
+        Binding("escape", "back", "Lessons",
+                tooltip="leave the answer box; again to go back to the lessons"),
         # Last: a small terminal's key bar cuts it before the keys that move around. (The key
         # bar shows the setting in place of this description: "4 digits".)
-        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True),
+        Binding("d", "cycle_decimals", "Digits: 4, 6 or 9", priority=True,
+                tooltip="numbers with 4, 6 or 9 significant digits, in turn, in every pane and "
+                        "the check (the key bar shows which; remembered for next time)"),
         # Priority, like ←/→: a focused pane would otherwise take Home/End (to scroll) and hand
         # them on later than a ← pressed just after, so "End ←" ran as "← End".
-        Binding("home", "first", "First step", show=False, priority=True),
-        Binding("end", "last", "Last step", show=False, priority=True),
-        *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False)
+        Binding("home", "first", "First step", show=False, priority=True,
+                tooltip="first / last step"),
+        Binding("end", "last", "Last step", show=False, priority=True,
+                tooltip="first / last step"),
+        *(Binding(str(number), f"choose({number})", f"Choice {number}", show=False,
+                  tooltip="pick an answer (multiple-choice questions)")
           for number in range(1, 10)),
     ]
 
@@ -166,10 +184,7 @@ class LessonScreen(Screen):
         self.view: StepView | None = None
         self.detail = "pane-forward"
         self.hidden_panes: set[str] = set()
-        self._preparing: int | None = None
-        self._wanted: int | None = None
-        self._prepare_run = 0
-        self._prepare_worker = None
+        self.steps = StepQueue()  # the step being prepared (trained in a worker) and the next
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
         self._save_timer = None
@@ -208,9 +223,7 @@ class LessonScreen(Screen):
         self._check_area = self.query_one(CheckArea)
         self._ready = True
         self.go(self.start)
-        # The objects alive now (modules, widgets, styles) live as long as the screen; a full
-        # garbage collection that scans them all paused a step for 40-70 ms, so exclude them.
-        self.call_after_refresh(gc.freeze)
+        freeze_gc_after_paint(self)
 
     def pane(self, pane_id: str):
         return self.query_one(f"#{pane_id}")
@@ -236,10 +249,12 @@ class LessonScreen(Screen):
         return width < WIDE[0] or height < WIDE[1]
 
     def _apply_layout(self) -> None:
-        """Show and size the panes for the terminal size and the step.
+        """Show the panes for the terminal size and the step, and give the grid the classes
+        its rows and spans follow (the rules are in app.tcss: "lesson screen").
 
-        Done with inline styles rather than CSS classes: a class change restyles every widget
-        below it (the Markdown included), which made each step cost a few hundred milliseconds.
+        Which panes show is each pane's ``display``. The grid's classes restyle only the grid
+        and its direct children (``set_classes_shallow``), so the layout rules in app.tcss may
+        style only those.
         """
         wide = not self.compact
         exploring = self.explore is not None
@@ -267,33 +282,21 @@ class LessonScreen(Screen):
             visible = wide or self.detail == "pane-picture"
             if picture.display != visible:
                 picture.display = visible
-        # The bottom row's span is set here only (not in the CSS), for one source of truth.
-        span = 2 if wide and not loss_beside else 1
-        for widget in (self.pane("pane-loss"), self.query_one(CheckArea)):
-            if widget.styles.column_span != span:
-                widget.styles.column_span = span
-        is_train = self.view is not None and self.view.step.kind == "train"
-        # The bottom row holds the Loss pane and/or the Check box. On a large
-        # terminal every row keeps its height at every step: a pane that changes size is
-        # redrawn whole, and resizing them all cost more than drawing the step.
-        if wide and exploring:
-            rows = "12 1fr 1fr 10"  # the readout's lines, the picture beside them
-        elif wide:
-            rows = "10 1fr 1fr 10"
-        elif exploring:
-            # The readout over the pane t picks, the loss (and a run's plot) below.
-            rows = "10 1fr 8" if self._explore_trainings or self._explore_run else "10 1fr 4"
-        elif is_train:
-            rows = "3fr 2fr 10"  # the lesson text keeps a few lines above the plot
+        # One state class for the rows (they differ by what the bottom row must hold).
+        if exploring:
+            state = "-explore-run" if self._explore_trainings or self._explore_run else "-explore"
+        elif self.view is not None and self.view.step.kind == "train":
+            state = "-train"
         elif is_check:
-            rows = "1fr 1fr 8"
+            state = "-check"
         elif self.view is not None and len(self.view.trainings) > 1:
-            rows = "1fr 1fr 6"  # after a race: room for a line per run
+            state = "-race"
         else:
-            rows = "1fr 1fr 4"
+            state = ""
+        classes = {name: name == state for name in LAYOUT_STATES}
+        classes["-loss-beside"] = loss_beside
         grid = self.query_one("#panes")
-        if " ".join(str(row) for row in grid.styles.grid_rows or ()) != rows:
-            grid.styles.grid_rows = rows
+        set_classes_shallow(grid, classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
         """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
@@ -317,29 +320,22 @@ class LessonScreen(Screen):
             return
         if self.explore is not None:  # (a palette command: the keys that step are off)
             self.leave_explore()
-        if self._preparing is not None:
-            if index == self._preparing:
-                self._wanted = None
-                return
-            if index > self._preparing and self.session.needs_training(index):
-                # The preparation under way is the first part of the way there.
-                self._wanted = index
-                return
-            # Elsewhere: abandon the preparation (its finished trainings stay cached).
-            self._abandon_preparation()
-        if self.view is not None and index == self.view.index:
+        shown = self.view.index if self.view is not None else None
+        route = self.steps.route(index, shown, self.session.needs_training)
+        if route is Route.WAIT:
+            return
+        if route is Route.SAME:
             self._show_status(self.view)  # (the header said "preparing…")
             return
         if self.view is not None:
             self._leave_step()
-        if self.session.needs_training(index):
-            self._preparing = index
-            self._prepare_run += 1
+        if route is Route.PREPARE:
+            run = self.steps.started(index)
             header = self._one(HeaderBar)
             if header is not None:
                 header.set_status(f"{position_label(index, self.session.total)} · preparing… "
                                   "(← or Esc to stop)")
-            self._prepare_worker = self._prepare(index, self._prepare_run)
+            self.steps.worker = self._prepare(index, run)
         else:
             self._show(self.session.view(index))
 
@@ -363,37 +359,30 @@ class LessonScreen(Screen):
         # A preparation that failed (an engine error) must not leave "preparing…" for ever.
         from textual.worker import WorkerState
 
-        if (event.worker is self._prepare_worker and event.state == WorkerState.ERROR
+        if (event.worker is self.steps.worker and event.state == WorkerState.ERROR
                 and self._alive):
-            self._abandon_preparation()
+            self.steps.abandon()
             self.notify(clean(f"That step could not be prepared: {event.worker.error}"),
                         title="Lesson", severity="error", timeout=10, markup=False)
             if self.view is not None:
                 self._show_status(self.view)
 
-    def _abandon_preparation(self) -> None:
-        if self._prepare_worker is not None:
-            self._prepare_worker.cancel()
-        self._prepare_worker = None
-        self._preparing = None
-        self._wanted = None
-
     def stop_work(self) -> None:
         """Stop the live training run and any preparation (leaving the screen, quitting)."""
-        self._abandon_preparation()
+        self.steps.abandon()
         runner = self._one(TrainingRun)
         if runner is not None:
             runner.cancel()
         self.workers.cancel_node(self)
 
     def on_lesson_screen_view_ready(self, message: ViewReady) -> None:
-        if message.run != self._prepare_run or self._preparing is None or not self._alive:
+        if not self._alive:
             return
-        self._preparing = None
-        self._prepare_worker = None
-        wanted, self._wanted = self._wanted, None
+        current, wanted = self.steps.ready(message.run)
+        if not current:
+            return
         self._show(self.session.view(message.index))
-        if wanted is not None and wanted != message.index:
+        if wanted is not None:
             self.go(wanted)
 
     def _leave_step(self) -> None:
@@ -454,7 +443,7 @@ class LessonScreen(Screen):
         to paint. (Not past a train step the learner has not run: that would train.)"""
         self._prerender_timer = None
         view = self.view
-        if (view is None or self._live is not None or self._preparing is not None
+        if (view is None or self._live is not None or self.steps.busy
                 or not self._alive or self.explore is not None):
             return
         following = view.index + 1
@@ -488,27 +477,7 @@ class LessonScreen(Screen):
         header, runner = self._one(HeaderBar), self._one(TrainingRun)
         if header is None or runner is None:
             return
-        text = Text(f"{view.position} · ")
-        if live is None:
-            text.append(clean(view.state_label))
-            header.set_status(text)
-            return
-        # Short enough for an 80-column header; the Loss pane names the runs and says why one
-        # diverged.
-        epoch, planned = race_epoch(live)
-        text.append(f"epoch {epoch} of {planned}", style="bold")
-        diverged = sum(1 for outcome in live if outcome.diverged)
-        if diverged:
-            text.append(f" · {diverged} diverged" if len(live) > 1 else " · diverged",
-                        style="bold red")
-        # (The key bar says what space does.)
-        if finished:
-            text.append(" · finished (→ next)", style="green")
-        elif runner.paused:
-            text.append(" · paused", style="yellow")
-        else:
-            text.append(" · training")
-        header.set_status(text)
+        header.set_status(status_text(view, live, finished, paused=runner.paused))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -569,25 +538,23 @@ class LessonScreen(Screen):
         return True
 
     def current_index(self) -> int:
-        if self._preparing is not None:
-            return self._wanted if self._wanted is not None else self._preparing
-        return self.view.index if self.view is not None else self.start
+        return self.steps.target(self.view.index if self.view is not None else self.start)
 
     def action_next(self) -> None:
-        if (self._preparing is None and self.view is not None
+        if (not self.steps.busy and self.view is not None
                 and self.view.index == self.session.total - 1):
             self.show_end()
             return
         self.go(self.current_index() + 1)
 
     def action_previous(self) -> None:
-        if self._preparing is None:
+        if not self.steps.busy:
             self.go(self.current_index() - 1)
             return
         # ← while a step is being prepared abandons it: back one step if that one is ready,
         # else to the step still on screen (or, before any, the last one that needs no training).
         target = self.current_index() - 1
-        self._abandon_preparation()
+        self.steps.abandon()
         while (target > 0 and self.session.needs_training(target)
                and (self.view is None or target > self.view.index)):
             target -= 1
@@ -791,7 +758,7 @@ class LessonScreen(Screen):
         # The loss and the epoch counter follow every message; the weights, the diagram and the
         # arithmetic (most of the drawing, which the training thread waits for) twice a second.
         now = time.monotonic()
-        every_pane = now - self._panes_updated >= 1 / LIVE_PANES_HZ
+        every_pane = now - self._panes_updated >= 1 / self.LIVE_PANES_HZ
         if every_pane:
             self._panes_updated = now
         self._show_live(message.outcomes, message.trace, every_pane)
@@ -811,468 +778,3 @@ class LessonScreen(Screen):
         # A run that diverged shows in red in the header, and the Loss pane says why (no toast:
         # it would sit over the plot the learner is reading).
         self._show_status(self.view, message.outcomes, finished=True)
-
-    # -- explore mode ----------------------------------------------------------------------------
-
-    def _explore_training(self) -> bool:
-        """Whether a run from the edited network is going on (running or paused)."""
-        runner = self._one(TrainingRun)
-        return (self._explore_run is not None and runner is not None and runner.active
-                and runner.run == self._explore_run)
-
-    async def action_explore(self) -> None:
-        """``e``: enter explore mode, or leave it."""
-        if self.explore is not None:
-            self.leave_explore()
-        else:
-            await self.enter_explore()
-
-    @property
-    def slope_pane(self) -> SlopePane | None:
-        """Explore mode's readout (mounted only while exploring)."""
-        return self._one(SlopePane)
-
-    @property
-    def picture_pane(self) -> PicturePane | None:
-        """Explore mode's output picture (mounted only while exploring)."""
-        return self._one(PicturePane)
-
-    def _show_picture(self, network, x) -> None:
-        """The output picture of ``network`` with the traced (edited) example ``x`` marked,
-        over the data as training from here would use it."""
-        picture, explore = self.picture_pane, self.explore
-        if picture is None or explore is None:
-            return
-        X, Y = explore.shown_data(self.session.X, self.session.Y)
-        view = explore.view
-        picture.show_network(network, X, Y, x, explore.rows, view.input_names,
-                             view.output_names)
-
-    async def _open_explore_step(self, index: int) -> None:
-        view = self.view
-        if (view is None or view.index != index or self.explore is not None
-                or not self._alive or view.step.kind != "explore"):
-            return
-        await self.enter_explore()
-
-    @staticmethod
-    def _step_editable(view: StepView):
-        """The numbers an explore step lets the learner change (None: every number)."""
-        if view.step.kind != "explore":
-            return None
-        from nn_tui.lessons.explore_goal import step_targets
-
-        try:
-            return step_targets(view.step, view.network, view.trace.x, view.trace.y)
-        except EditError:
-            return None  # (nn-tui check refuses such a lesson)
-
-    def _goal_reached(self, record: bool = False) -> bool | None:
-        """At an explore step: whether the edited network meets the step's goal (None at other
-        steps). With ``record`` (an edit the learner made, not one rendered ahead), reaching
-        it counts like a right answer: the step's record is saved as correct the first time,
-        with a notice."""
-        explore = self.explore
-        if explore is None or explore.view.step.kind != "explore":
-            return None
-        from nn_tui.lessons.explore_goal import GoalError, goal_met, trace_context
-
-        trace = explore.trace
-        if getattr(self, "_goal_for", (None, None))[0] is not trace:
-            runs = tuple(explore.view.trainings) + tuple(self._explore_trainings)
-            context = trace_context(trace, {outcome.variant_id: outcome.to_dict()
-                                            for outcome in runs})
-            try:
-                met = goal_met(explore.view.step, context)
-            except GoalError:
-                met = False
-            self._goal_for = (trace, met)
-        met = self._goal_for[1]
-        if met and record:
-            answer = self.store.get(self.lesson.id).check(explore.view.index)
-            if not answer.correct:
-                answer.correct = True
-                answer.skipped = False
-                answer.attempts += 1
-                self.store.save()
-                self.notify("Goal reached: that counts as a right answer. Esc leaves explore "
-                            "mode; → then goes on.", title="✓ Goal reached", timeout=8,
-                            markup=False)
-        return met
-
-    async def enter_explore(self, editable=None) -> bool:
-        """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
-        may reach; None for every one, or at an explore step the ones it lists).
-
-        Refused, with a notice saying why, while a step is being prepared, while the lesson's
-        own run trains, and at a question not yet answered: explore mode shows the whole
-        computation, the number asked for included."""
-        if not self._alive or self.view is None or self.explore is not None:
-            return False
-        refusal = None
-        runner = self._one(TrainingRun)
-        check = self._one(CheckArea)
-        if self._preparing is not None:
-            refusal = "This step is still being prepared: explore it once it is on screen."
-        elif runner is not None and runner.active:
-            refusal = ("The network is training: let the run finish (or step away) before "
-                       "exploring; space pauses it.")
-        elif (self.view.step.kind == "check" and check is not None and check.index is not None
-              and not check.settled):
-            refusal = ("Explore opens once this question is answered (or its answer revealed): "
-                       "it shows every number, the one asked for too.")
-        if refusal is not None:
-            self.notify(refusal, title="Explore", severity="warning", timeout=6, markup=False)
-            return False
-        view = self._shown_view or self.view
-        self._explore_hints = 0
-        if editable is None:
-            editable = self._step_editable(view)
-        try:
-            self.explore = ExploreSession(view, editable)
-        except ValueError as error:
-            self.notify(f"Nothing to explore here: {error}", title="Explore",
-                        severity="warning", markup=False)
-            return False
-        header = self._one(HeaderBar)
-        self._explore_saved = _Saved(
-            view=view, detail=self.detail,
-            scroll={pane_id: self._scroller(pane_id).scroll_y for _c, pane_id in PANES
-                    if self._scroller(pane_id) is not None},
-            focused=self.focused, status=header._status.copy() if header else Text(),
-            check_shown=bool(check is not None and check.display),
-        )
-        if self._prerender_timer is not None:
-            self._prerender_timer.stop()
-            self._prerender_timer = None
-        if check is not None:
-            check.display = False
-        if self.detail == "pane-loss":
-            self.detail = "pane-forward"  # the Loss pane is below the readout anyway
-        self.set_focus(None)
-        # The readout takes the Lesson pane's place in the grid (it is mounted right after it
-        # and the Lesson pane is hidden); it exists only while exploring, so leaving gives back
-        # the screen's own widgets and nothing else. An output picture pane would be mounted
-        # after it: the slot under it at 120×36 and more (the Lesson pane's two rows).
-        grid = self.query_one("#panes")
-        slope = SlopePane(id="pane-slope")
-        await grid.mount(slope, after=self.pane("pane-lesson"))
-        # The output picture beside the readout (wide: the grid places it next), or one of the
-        # panes t brings under the readout (small).
-        await grid.mount(PicturePane(id="pane-picture"), after=slope)
-        self._apply_layout()
-        self._render_explore()
-        self.refresh_bindings()
-        return True
-
-    def leave_explore(self) -> None:
-        """Back to the lesson exactly as it was: the same view object on every pane, the same
-        pane in the detail slot, the same scroll positions, focus and header."""
-        if self.explore is None:
-            return
-        if self._explore_training():
-            self._one(TrainingRun).cancel()
-        if self._explore_timer is not None:
-            self._explore_timer.stop()
-            self._explore_timer = None
-        saved = self._explore_saved
-        self.explore = None
-        self._explore_saved = None
-        self._explore_run = None
-        self._explore_trainings = ()
-        for pane in (self.slope_pane, self.picture_pane):
-            if pane is not None:
-                pane.remove()
-        if saved is None or not self._alive:
-            return
-        self.detail = saved.detail
-        check = self._one(CheckArea)
-        if check is not None:
-            check.display = saved.check_shown
-        self._apply_layout()
-        for _class, pane_id in PANES:
-            self.pane(pane_id).show(saved.view)
-        self.pane("pane-loss").redraw_if_stale()  # the run's plot goes now, not at a tick
-        self._shown_view = saved.view
-        header = self._one(HeaderBar)
-        if header is not None:
-            header.set_status(saved.status)
-
-        def restore() -> None:
-            for pane_id, offset in saved.scroll.items():
-                body = self._scroller(pane_id)
-                if body is not None and body.scroll_y != offset:
-                    body.scroll_to(y=offset, animate=False)
-
-        restore()
-        self.call_after_refresh(restore)
-        focused = saved.focused
-        if focused is not None and focused.is_attached and focused.display:
-            self.set_focus(focused)
-        self.refresh_bindings()
-
-    def _scroller(self, pane_id: str):
-        """The part of a pane that scrolls (its PaneBody; the Loss pane's numbers)."""
-        pane = self.pane(pane_id)
-        if pane_id == "pane-loss":
-            return self._one("#loss-info")
-        return getattr(pane, "body", None) if hasattr(pane, "body") else None
-
-    def action_leave_explore(self) -> None:
-        self.leave_explore()
-
-    def _explore_state(self, readout=None) -> ExploreState:
-        explore = self.explore
-        readout = readout or explore.readout()
-        trace = explore.trace
-        step = explore.view.step
-        goal = None
-        if step.kind == "explore":
-            reached = bool(self._goal_reached())
-            goal = (clean(step.prompt), clean(step.goal), reached,
-                    clean(step.explanation) if reached else "",
-                    tuple(clean(hint) for hint in step.hints[:self._explore_hints]))
-        return ExploreState(
-            goal=goal,
-            readout=readout,
-            symbol=target_symbol(trace, explore.selected),
-            step=explore.step_label,
-            changes=tuple((target_symbol(trace, target), old, new)
-                          for target, old, new in explore.changes()),
-            editable_count=len(explore.targets),
-            position=explore.cursor,
-            training=self._explore_training(),
-        )
-
-    def _explore_view(self):
-        view = self.explore.explore_view()
-        if self._explore_trainings:
-            view = dataclasses.replace(view, trainings=self._explore_trainings)
-        return view
-
-    def _render_explore(self) -> None:
-        """Every pane from the edited trace (each redraws only if its content changed), the
-        readout and the header; then the likely next edits are rendered ahead."""
-        if self.explore is None or not self._alive:
-            return
-        view = self._explore_view()
-        for _class, pane_id in PANES:
-            pane = self.pane(pane_id)
-            pane.show(view)
-            if getattr(pane, "SHOWS_CURSOR", False) and pane.display:
-                pane.follow_cursor()
-        self._goal_reached(record=True)
-        slope = self.slope_pane
-        if slope is not None:
-            slope.show_state(self._explore_state())
-        self._show_picture(view.network, view.trace.x)
-        self._explore_status()
-        if self._explore_timer is not None:
-            self._explore_timer.stop()
-        self._explore_timer = self.set_timer(EXPLORE_PRERENDER_DELAY, self._prerender_nudges)
-
-    def _explore_status(self, epoch: str = "") -> None:
-        header = self._one(HeaderBar)
-        explore = self.explore
-        if header is None or explore is None:
-            return
-        text = Text("EXPLORE", style="bold reverse")
-        symbol = target_symbol(explore.trace, explore.selected)
-        text.append(f" {symbol} = {num(explore.value())} · step {explore.step_label}")
-        if epoch:
-            text.append(f" · {epoch}", style="bold")
-        elif explore.edited:
-            count = len(explore.edits)
-            text.append(f" · {count} edit{'s' if count > 1 else ''} (0 resets)")
-        reached = self._goal_reached()
-        if reached is not None:
-            text.append(" · goal ✓" if reached else " · goal: not yet",
-                        style="bold green" if reached else "bold")
-        text.append(" · Esc leaves", style="dim")
-        header.set_status(text)
-
-    def _prerender_nudges(self) -> None:
-        """While the learner looks, compute and render a nudge either way, so the next + or −
-        only has to paint (what → does for the next step)."""
-        self._explore_timer = None
-        explore = self.explore
-        if explore is None or not self._alive or self._explore_training():
-            return
-        saved = (explore.edits, explore.last)
-        slope = self.slope_pane
-        if slope is None:
-            return
-        try:
-            for direction in (1, -1):
-                try:
-                    explore.nudge(direction)
-                except EditError:
-                    continue
-                view = self._explore_view()
-                state = self._explore_state()
-                for _class, pane_id in PANES:
-                    pane = self.pane(pane_id)
-                    if pane.display and hasattr(pane, "prerender"):
-                        pane.prerender(view)
-                slope.prerender_state(state)
-                explore.edits, explore.last = saved
-        finally:
-            explore.edits, explore.last = saved
-
-    def _explore_edit(self, change) -> None:
-        """Run one edit of the explore session; a refused one says why and changes nothing."""
-        if self.explore is None:
-            return
-        try:
-            change(self.explore)
-        except EditError as error:
-            self.notify(clean(str(error)), title="Explore", severity="error", timeout=6,
-                        markup=False)
-            return
-        if self._explore_trainings:
-            self._explore_trainings = ()  # the run's curve belongs to the network it trained
-            self._apply_layout()
-        self._render_explore()
-
-    def action_explore_move(self, offset: int) -> None:
-        if self.explore is not None:
-            self.explore.move(offset)
-            self._render_explore()
-
-    def action_nudge(self, direction: int) -> None:
-        self._explore_edit(lambda explore: explore.nudge(direction))
-
-    def action_step_size(self, up: int) -> None:
-        if self.explore is not None:
-            self.explore.scale_step(up > 0)
-            self._render_explore()
-
-    async def action_type_value(self) -> None:
-        explore = self.explore
-        slope = self.slope_pane
-        if explore is not None and slope is not None:
-            await slope.ask_value(target_symbol(explore.trace, explore.selected),
-                                  explore.value())
-            self.refresh_bindings()
-
-    @on(Input.Submitted, "#explore-value")
-    def _value_typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        explore = self.explore
-        box = event.input
-        if explore is None:
-            box.display = False
-            return
-        try:
-            explore.set_text(event.value)
-        except EditError as error:
-            # Nothing changed; the box stays open with what was typed, to be corrected.
-            self.notify(clean(str(error)), title="Not a value for this number",
-                        severity="error", timeout=6, markup=False)
-            return
-        box.value = ""
-        box.display = False
-        self.set_focus(None)
-        if self._explore_trainings:
-            self._explore_trainings = ()
-            self._apply_layout()
-        self._render_explore()
-        self.refresh_bindings()
-
-    def on_descendant_blur(self, event) -> None:
-        # Leaving the value box (Escape, a click elsewhere) brings the explore keys back.
-        if isinstance(event.widget, ValueInput):
-            self.refresh_bindings()
-
-    def action_explore_reset(self) -> None:
-        if self.explore is None:
-            return
-        if self._explore_training():
-            self._one(TrainingRun).cancel()
-        self._explore_run = None
-        self._explore_trainings = ()
-        self.explore.reset()
-        self._apply_layout()
-        self._render_explore()
-        self.pane("pane-loss").redraw_if_stale()
-        self.refresh_bindings()
-
-    def action_write_lesson(self) -> None:
-        """``w``: the explored network as a new lesson file in the current folder."""
-        explore = self.explore
-        if explore is None:
-            return
-        folder = None
-        try:
-            folder = Path.cwd()  # (gone if the folder was deleted under the tutor)
-            path = write_lesson(explore, self.lesson, folder, step_label=self.view.position)
-        except OSError as error:
-            where = folder or "the current folder"
-            self.notify(clean(f"Could not write the lesson in {where}: "
-                              f"{error.strerror or error}"),
-                        title="Save as lesson", severity="error", timeout=10, markup=False)
-            return
-        except LessonWriteError as error:  # e.g. a weight a diverged run left at ±∞
-            self.notify(clean(f"This network cannot be written as a lesson: {error}"),
-                        title="Save as lesson", severity="error", timeout=10, markup=False)
-            return
-        self.notify(clean(f"Wrote {path.name} in {folder} (open it with: nn-tui {path.name})"),
-                    title="Saved as a lesson", timeout=10, markup=False)
-
-    # -- training from the edited network --------------------------------------------------------
-
-    def _start_explore_training(self, paused: bool = False) -> None:
-        explore, runner = self.explore, self._one(TrainingRun)
-        if explore is None or runner is None:
-            return
-        network, x, y = explore.edited_data()
-        X, Y = explore.training_data(self.session.X, self.session.Y)
-        step = self.view.step
-        training = self.lesson.training
-        epochs = step.epochs if step.kind == "train" and step.epochs else training.epochs
-        job = TrainingJob("explore", "your edited network", network, epochs,
-                          training.batch_size, training.shuffle_seed)
-        self._explore_trainings = ()
-        self._explore_run = runner.start_jobs((job,), X, Y, (x, y, explore.rows),
-                                              self.view.index, paused)
-        self._apply_layout()
-        self._explore_status(epoch="training")
-        self.refresh_bindings()
-
-    def _explore_live_view(self, outcomes, trace):
-        """The view of a run from the edited network, as a train step shows its run: the
-        forward pass and the loss live (the chain rule and the update return when it ends;
-        redrawing them twice a second took a third of the training's speed)."""
-        depth = len(trace.layers)
-        return dataclasses.replace(self.explore.explore_view(), trace=trace,
-                                   network=outcomes[0].network, trainings=outcomes, base=None,
-                                   reveal=Reveal(forward=depth, loss=True))
-
-    def _explore_progress(self, message) -> None:
-        now = time.monotonic()
-        every_pane = now - self._panes_updated >= 1 / LIVE_PANES_HZ
-        if every_pane:
-            self._panes_updated = now
-        live = self._explore_live_view(message.outcomes, message.trace)
-        for _class, pane_id in PANES:
-            if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
-                self.pane(pane_id).show(live)
-        if every_pane:
-            self._show_picture(live.network, live.trace.x)
-        epoch, planned = race_epoch(message.outcomes)
-        runner = self._one(TrainingRun)
-        state = "paused" if runner is not None and runner.paused else "training"
-        self._explore_status(epoch=f"epoch {epoch} of {planned} · {state}")
-
-    def _explore_finished(self, message) -> None:
-        outcomes = message.outcomes
-        self.explore.adopt(outcomes[0].network)
-        self._explore_run = None
-        self._explore_trainings = outcomes
-        self._apply_layout()
-        self._render_explore()
-        self.pane("pane-loss").redraw_if_stale()
-        epoch, planned = race_epoch(outcomes)
-        verdict = "diverged" if outcomes[0].diverged else "finished"
-        self._explore_status(epoch=f"epoch {epoch} of {planned} · {verdict} (0 resets)")
-        self.refresh_bindings()

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
 
 if TYPE_CHECKING:
@@ -36,13 +37,15 @@ class FilterInput(Input):
         if not getattr(self.app, "cursor_blink", True):
             self.cursor_blink = False  # deterministic screenshots
 
-    async def _on_key(self, event) -> None:
-        if not self.value and event.key in ("q", "question_mark"):
-            event.stop()
-            event.prevent_default()
-            await self.app.run_action("quit_app" if event.key == "q" else "help")
-            return
-        await super()._on_key(event)
+    # The keys an empty filter box lets through to the picker's q and ? bindings.
+    PASS_WHEN_EMPTY = frozenset({"q", "question_mark"})
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Whether the box takes ``key`` as text: q and ? only once something is typed (Textual
+        drops the bindings of keys a focused widget consumes from the binding chain)."""
+        if not self.value and key in self.PASS_WHEN_EMPTY:
+            return False
+        return super().check_consume_key(key, character)
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,23 @@ def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
 class PickerScreen(Screen):
     """Lists the lessons; Enter opens the highlighted one."""
 
+    COMMANDS = {AppCommands}
+
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-fits")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-fits-height")]
 
     BINDINGS = [
-        Binding("enter", "open", "Open lesson"),
-        Binding("down", "move(1)", "Next lesson", show=False),
-        Binding("up", "move(-1)", "Previous lesson", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("enter", "open", "Open lesson", tooltip="open the highlighted lesson"),
+        Binding("down", "move(1)", "Next lesson", show=False, tooltip="move in the list"),
+        Binding("up", "move(-1)", "Previous lesson", show=False, tooltip="move in the list"),
+        Binding("escape", "clear_filter", "Clear filter", show=False,
+                tooltip="clear the filter"),
+        # Priority, so they act before the filter box sees the key; the box keeps them (as
+        # text) once it holds a filter: see FilterInput.check_consume_key.
+        Binding("q", "app.quit_app", "Quit", show=False, priority=True,
+                tooltip="quit (while the filter is empty)"),
+        Binding("question_mark", "app.help", "Help", show=False, priority=True,
+                tooltip="this help (while the filter is empty)"),
     ]
 
     @dataclass

@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from nn_tui.ui.commands import AppCommands
+
 ResumeChoice = Literal["resume", "start-over"]
 
 
@@ -24,6 +26,8 @@ class ResumeDialog(ModalScreen["ResumeChoice | None"]):
 
     ``step`` is the 0-based step to resume at, ``total`` the lesson's step count now;
     ``answered`` how many questions have a record (start over opens them all again)."""
+
+    COMMANDS = {AppCommands}
 
     BINDINGS = [
         Binding("enter", "resume", "Resume", show=False),

@@ -1,0 +1,19 @@
+"""Where the tutor works around Textual's defaults for speed, all in one folder.
+
+Each piece was measured with ``benchmarks/tui.py`` (120×40, PSA lesson) and says which figure it
+buys; on a Textual upgrade, rerun the benchmark with a piece removed (use the stock widget or
+behaviour) and keep it only if the figure still needs it.
+
+- ``screen.QuietFocusScreen``: no whole-screen repaint when the focus moves (step latency at
+  question steps: it halved their cost);
+- ``screen.freeze_gc_after_paint``: the long-lived objects out of the full garbage collection
+  (step latency max/p95: the 40-70 ms pauses);
+- ``screen.set_classes_shallow``: a layout class change restyles one container and its children,
+  not everything below (step latency: a few hundred ms per step with the Markdown restyled);
+- ``header.HeaderBar``: a one-line top bar that never asks for a layout pass (step latency; UI-live
+  training epochs/s, the status changes a few times a second);
+- ``keybar.KeyBar``: one widget for the key line instead of ``Footer``'s widget per key (step
+  latency at questions, where keys are enabled and disabled);
+- ``pane_body.LineBody``: pane content pre-rendered per width, painted by the line API, the
+  changed rows repainted only, the next step's lines rendered ahead (step p50/p95, nudge p95).
+"""
