@@ -53,6 +53,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nn_tui.lessons.atomic import write_then_move
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no advisory locks
@@ -1104,18 +1106,7 @@ class ProgressStore:
         temp = self.directory / (f"{TEMP_PREFIX}{os.getpid()}-"
                                  f"{os.urandom(6).hex()}{TEMP_SUFFIX}")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
+        write_then_move(fd, temp, text, lambda: os.replace(temp, self.path))
         try:
             directory_fd = os.open(self.directory, os.O_RDONLY)
         except OSError:

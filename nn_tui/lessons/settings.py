@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nn_tui.format.numbers import DECIMAL_CHOICES, DECIMALS
+from nn_tui.lessons.atomic import write_then_move
 from nn_tui.lessons.progress import data_dir, shorten
 
 FILE_NAME = "settings.json"
@@ -94,18 +95,7 @@ def save_settings(settings: Settings, directory: Path | None = None) -> None:
     text = json.dumps(kept, indent=1, sort_keys=True, allow_nan=False) + "\n"
     temp = path.parent / f".settings-{os.getpid()}-{os.urandom(6).hex()}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    write_then_move(fd, temp, text, lambda: os.replace(temp, path))
 
 
 def _reason(error: BaseException) -> str:

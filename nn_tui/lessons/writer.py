@@ -21,6 +21,8 @@ from typing import Any
 
 import tomli_w
 
+from nn_tui.lessons.atomic import write_then_move
+
 # What each key means, written above it in the file (the teacher's reference is
 # docs/lesson-format.md; these are reminders, not the whole story).
 _LOSS_WORDS = {
@@ -319,11 +321,8 @@ def write_new_lesson(path: str | Path, text: str, overwrite: bool = False) -> Pa
         raise FileExistsError(17, "already exists", str(path))
     folder = path.parent if str(path.parent) else Path(".")
     descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+
+    def move() -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(temp, 0o666 & ~mask)  # an ordinary file's mode, not the temp file's 0600
@@ -331,12 +330,8 @@ def write_new_lesson(path: str | Path, text: str, overwrite: bool = False) -> Pa
             os.replace(temp, path)
         else:
             _link_new(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+
+    write_then_move(descriptor, temp, text, move)
     return path
 
 
