@@ -25,6 +25,22 @@ from nn_tui.lessons.catalog import bundled_lessons_dir
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# The PSA lessons' 1-1-1 sigmoid network (w₁ = 0.5, w₂ = −1, biases 0), as the [[network.layers]]
+# tables of a lesson file: the small network many tests build their own lesson text around.
+SIGMOID_1_1_1_LAYERS = """[[network.layers]]
+units = 1
+activation = "sigmoid"
+weights = [[0.5]]
+bias = [0.0]
+
+[[network.layers]]
+units = 1
+activation = "sigmoid"
+weights = [[-1.0]]
+bias = [0.0]
+"""
+
+
 def base_path(base: str) -> Path:
     """The file of ``base``: a fixture in tests/fixtures/, else a bundled lesson."""
     for folder in (FIXTURES, bundled_lessons_dir()):

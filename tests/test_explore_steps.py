@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from lesson_files import SIGMOID_1_1_1_LAYERS
 
 from nn_tui.cli import main
 from nn_tui.engine import Trainer
@@ -34,18 +35,7 @@ outputs = ["cancer"]
 loss = "half_sse"
 learning_rate = 0.1
 
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[-1.0]]
-bias = [0.0]
-
+""" + SIGMOID_1_1_1_LAYERS + """
 [data]
 rows = [[2, 0], [4, 1], [1, 0]]
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lesson_files import SIGMOID_1_1_1_LAYERS
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
@@ -22,18 +23,7 @@ outputs = ["cancer"]
 loss = "half_sse"
 learning_rate = 0.1
 
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[-1.0]]
-bias = [0.0]
-
+""" + SIGMOID_1_1_1_LAYERS + """
 [data]
 rows = [[3.8, 1], [2.0, 0], [1.2, 0], [2.9, 1]]
 focus = 1

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from lesson_files import SIGMOID_1_1_1_LAYERS
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import DECIMALS, current_decimals, num
@@ -31,18 +32,7 @@ outputs = ["y"]
 loss = "half_sse"
 learning_rate = 0.1
 
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[-1.0]]
-bias = [0.0]
-
+""" + SIGMOID_1_1_1_LAYERS + """
 [data]
 rows = [[2.0, 0.0]]
 
