@@ -3,6 +3,10 @@
 With one input the picture is a curve of each output against the input; with two, a map of one
 output (or of the predicted class) over the plane of the two inputs. Both cover the data's range
 with a small margin, widened to take in the traced example (an edited x may leave the data).
+When the data's rows do not spread along an input (one row, or all rows alike, as in a lesson
+about a single example), that axis shows a window a learner can read instead: centred on the
+traced example, wide enough for the first layer's activations to bend (``readable_range``), with
+round ends.
 This module only computes; ``nn_tui.ui.panes.picture`` draws. Pure NumPy, no Textual.
 """
 
@@ -16,6 +20,15 @@ from nn_tui.engine.network import Network, quiet
 
 # Share of the data's span added on each side of the picture's range.
 MARGIN = 0.1
+# The span of a first-layer sum z = w·x + b a picture shows when the data do not fix the range:
+# z from −4 to +4 takes a sigmoid from 0.018 to 0.982, tanh from −0.9993 to 0.9993, and puts
+# ReLU's corner in the middle, so each activation's whole shape is in view.
+SHAPE_Z = 8.0
+# The data's rows fix the range unless their span along an input is below this share of the
+# shape's width: they cover less than 1 % of the bend, which would draw as a straight line.
+TINY_SHARE = 0.01
+# Bounds on the shape's width in input units (weights of 0, or of 1e−9, would give no bound).
+SHAPE_WIDTH_LIMITS = (1e-6, 1e3)
 # A grid of more points than this is refused (the pane asks for about 2 × its cells).
 MAX_GRID_POINTS = 200_000
 
@@ -71,6 +84,67 @@ def input_range(values: np.ndarray, margin: float = MARGIN) -> tuple[float, floa
     return max(low - pad, -largest), min(high + pad, largest)
 
 
+def shape_width(weights: np.ndarray) -> float:
+    """How far one input must move for the first layer's sums z = w·x + b to cross the
+    activations' bend: ``SHAPE_Z`` / the largest |w| on that input, where ``weights`` are the
+    first layer's weights of the input ``(units,)``; ``SHAPE_Z`` when every weight is 0 or none
+    is finite (the output does not depend on the input); kept within ``SHAPE_WIDTH_LIMITS``."""
+    weights = np.abs(np.asarray(weights, dtype=float).ravel())
+    weights = weights[np.isfinite(weights)]
+    largest = float(weights.max()) if weights.size else 0.0
+    width = SHAPE_Z / largest if largest > 0 else SHAPE_Z
+    return float(np.clip(width, *SHAPE_WIDTH_LIMITS))
+
+
+def nice_step(span: float) -> float:
+    """The round number (1, 2 or 5 times a power of ten) nearest above ``span`` / 8: the
+    spacing of a picture's round ends and ticks. ``span`` > 0."""
+    raw = span / 8
+    power = 10.0 ** np.floor(np.log10(raw))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * power >= raw * (1 - 1e-9):
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def readable_range(data: np.ndarray, traced: float | None,
+                   weights: np.ndarray) -> tuple[float, float]:
+    """The (low, high) of one input's axis: ``input_range`` of the data rows' values ``data``
+    ``(rows,)`` and the traced example's ``traced`` when the rows spread along the input; when
+    they do not (one row, all rows alike, or a span below ``TINY_SHARE`` of the shape's width),
+    a window a learner can read: ``shape_width(weights)`` wide (``weights``: the first layer's
+    weights on this input ``(units,)``), centred on the round value (a multiple of
+    ``nice_step``) nearest the traced example (else the rows' mean),
+    stretched to take in the rows and the traced example, its ends rounded out to a multiple
+    of ``nice_step``. Non-finite values are ignored."""
+    data = np.asarray(data, dtype=float).ravel()
+    data = data[np.isfinite(data)]
+    if traced is not None and not np.isfinite(traced):
+        traced = None
+    values = data if traced is None else np.append(data, traced)
+    if values.size == 0:
+        return input_range(values)
+    width = shape_width(weights)
+    spread = float(data.max() - data.min()) if data.size else 0.0
+    if spread >= TINY_SHARE * width:
+        return input_range(values)
+    centre = traced if traced is not None else float(data.mean())
+    with np.errstate(all="ignore"):  # values near ±1.8e308 overflow: checked below
+        # Centred on the round value nearest the example, so a small nudge of it does not
+        # move the window.
+        centre = float(np.round(centre / nice_step(width)) * nice_step(width))
+        low = min(centre - width / 2, float(values.min()) - width / 20)
+        high = max(centre + width / 2, float(values.max()) + width / 20)
+        if not 0 < high - low < np.inf:  # the window is below float's resolution there
+            return input_range(values)
+        step = nice_step(high - low)
+        low, high = np.floor(low / step) * step, np.ceil(high / step) * step
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        return input_range(values)  # beyond float's reach: the plain range
+    # 0.0 rather than −0.0, so an end at zero is written "0".
+    return float(low) + 0.0, float(high) + 0.0
+
+
 @quiet
 def evaluate(network: Network, points: np.ndarray) -> np.ndarray:
     """The outputs of ``network`` at ``points`` ``(n, inputs)``: ``(n, outputs)``, one batched
@@ -106,13 +180,12 @@ class Curve:
 def curve(network: Network, X: np.ndarray, Y: np.ndarray, points: int,
           traced_x: np.ndarray | None = None) -> Curve:
     """The ``Curve`` of a one-input ``network`` at ``points`` evenly spaced inputs (at least 2)
-    over the range of the data ``X`` ``(rows, 1)`` (and the traced input ``traced_x`` ``(1,)``, if
-    any), with the targets ``Y`` ``(rows, outputs)`` as the rows' points."""
+    over the range of the data ``X`` ``(rows, 1)`` and the traced input ``traced_x`` ``(1,)``, if
+    any (``readable_range``), with the targets ``Y`` ``(rows, outputs)`` as the rows' points."""
     X = np.asarray(X, dtype=float).reshape(-1, 1)
     Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
     traced = None if traced_x is None else float(np.asarray(traced_x, dtype=float).reshape(-1)[0])
-    values = X[:, 0] if traced is None else np.append(X[:, 0], traced)
-    low, high = input_range(values)
+    low, high = readable_range(X[:, 0], traced, network.layers[0].W[:, 0])
     xs = np.linspace(low, high, max(int(points), 2))
     grid = np.concatenate([xs, [traced]]) if traced is not None else xs
     outputs = evaluate(network, grid[:, None])
@@ -151,13 +224,15 @@ class Plane:
 def plane(network: Network, X: np.ndarray, columns: int, rows: int,
           traced_x: np.ndarray | None = None, shown: Shown | None = None) -> Plane:
     """The ``Plane`` of a two-input ``network`` on a ``rows`` × ``columns`` grid over the range of
-    the data ``X`` ``(n, 2)`` (and the traced input ``traced_x`` ``(2,)``), one forward pass. The
-    points are the centres of the grid's cells, so a data row falls in the cell that holds it."""
+    the data ``X`` ``(n, 2)`` and the traced input ``traced_x`` ``(2,)`` (``readable_range`` per
+    input), one forward pass. The points are the centres of the grid's cells, so a data row falls
+    in the cell that holds it."""
     X = np.asarray(X, dtype=float).reshape(-1, 2)
-    if traced_x is not None:
-        X = np.vstack([X, np.asarray(traced_x, dtype=float).reshape(1, 2)])
-    x_range = input_range(X[:, 0])
-    y_range = input_range(X[:, 1])
+    traced = (None if traced_x is None
+              else np.asarray(traced_x, dtype=float).reshape(2).tolist())
+    W = network.layers[0].W
+    x_range = readable_range(X[:, 0], None if traced is None else traced[0], W[:, 0])
+    y_range = readable_range(X[:, 1], None if traced is None else traced[1], W[:, 1])
     columns, rows = max(int(columns), 1), max(int(rows), 1)
     xs = x_range[0] + (np.arange(columns) + 0.5) * (x_range[1] - x_range[0]) / columns
     ys = y_range[1] - (np.arange(rows) + 0.5) * (y_range[1] - y_range[0]) / rows
