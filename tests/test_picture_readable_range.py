@@ -142,3 +142,19 @@ def test_every_bundled_picture_has_a_readable_input_range(path):
                             W[:, k], f"{where} input {k + 1}")
         seen += 1
     assert seen or path.stem in ("layers", "single-neuron")  # three inputs: no picture
+
+
+def test_an_unbounded_output_gets_round_ends():
+    """An identity output's vertical range (slopes' L = w² neuron, w = 3) ends on round
+    numbers, not at 7.95 and −1.95."""
+    network = one_input(3.0, "identity")
+    curve = engine.curve(network, np.array([[1.0]]), np.array([[0.0]]), 40, np.array([1.0]))
+    low, high = curve.y_range
+    step = engine.nice_step(high - low)
+    assert is_round(low, step) and is_round(high, step) and (low, high) == (-2.0, 8.0)
+    assert low <= curve.outputs.min() and curve.outputs.max() <= high
+
+
+@pytest.mark.parametrize("low, high", [(0.3, 0.3), (-1.7e308, 1.7e308), (2.0, 1.0)])
+def test_round_out_leaves_what_it_cannot_round(low, high):
+    assert engine.round_out(low, high) == (low, high)

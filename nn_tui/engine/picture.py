@@ -114,9 +114,9 @@ def readable_range(data: np.ndarray, traced: float | None,
     they do not (one row, all rows alike, or a span below ``TINY_SHARE`` of the shape's width),
     a window a learner can read: ``shape_width(weights)`` wide (``weights``: the first layer's
     weights on this input ``(units,)``), centred on the round value (a multiple of
-    ``nice_step``) nearest the traced example (else the rows' mean),
-    stretched to take in the rows and the traced example, its ends rounded out to a multiple
-    of ``nice_step``. Non-finite values are ignored."""
+    ``nice_step``) nearest the traced example (else the rows' mean), stretched to take in the
+    rows and the traced example, its ends rounded out (``round_out``). Non-finite values are
+    ignored."""
     data = np.asarray(data, dtype=float).ravel()
     data = data[np.isfinite(data)]
     if traced is not None and not np.isfinite(traced):
@@ -137,12 +137,26 @@ def readable_range(data: np.ndarray, traced: float | None,
         high = max(centre + width / 2, float(values.max()) + width / 20)
         if not 0 < high - low < np.inf:  # the window is below float's resolution there
             return input_range(values)
-        step = nice_step(high - low)
-        low, high = np.floor(low / step) * step, np.ceil(high / step) * step
+    low, high = round_out(low, high)
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         return input_range(values)  # beyond float's reach: the plain range
-    # 0.0 rather than −0.0, so an end at zero is written "0".
-    return float(low) + 0.0, float(high) + 0.0
+    return low, high
+
+
+def round_out(low: float, high: float) -> tuple[float, float]:
+    """(low, high) widened to multiples of ``nice_step(high − low)``, so an axis's labels are
+    round numbers; unchanged where that is beyond float's reach or ``low`` ≥ ``high``."""
+    with np.errstate(all="ignore"):
+        span = high - low
+        if not 0 < span < np.inf:
+            return low, high
+        step = nice_step(span)
+        # + 0.0: an end at zero is 0.0, not −0.0 (written "0", not "−0").
+        rounded = (float(np.floor(low / step) * step) + 0.0,
+                   float(np.ceil(high / step) * step) + 0.0)
+    if not (np.isfinite(rounded[0]) and np.isfinite(rounded[1])):
+        return low, high
+    return rounded
 
 
 @quiet
@@ -196,7 +210,7 @@ def curve(network: Network, X: np.ndarray, Y: np.ndarray, points: int,
         y_low, y_high = fixed
     else:
         seen = np.concatenate([outputs.ravel(), Y.ravel()])
-        y_low, y_high = input_range(seen, margin=0.05)
+        y_low, y_high = round_out(*input_range(seen, margin=0.05))
     return Curve(xs, outputs, (low, high), (y_low, y_high), X[:, 0].copy(), Y.copy(), traced,
                  traced_output)
 

@@ -415,7 +415,10 @@ class PlaneMap(_Canvas):
         if picture.traced_x is not None:
             which = (f"row {picture.traced_row + 1}" if picture.traced_row is not None
                      else "the traced example")
-            key.append(f"{TRACED} {which}")
+            # The glyph the map draws for it (map_points): hollow for a target below the middle.
+            glyph = next((point.glyph for point in map_points(picture, plane) if point.traced),
+                         TRACED)
+            key.append(f"{glyph} {which}")
         return key
 
 
