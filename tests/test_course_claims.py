@@ -67,7 +67,7 @@ def _half_cancels_the_two(session, index, context):
 
 
 def _moves_exactly_as_w(session, index, context):
-    # "ŷ = w·1 + 0 moves exactly as w does": the input is 1 and the bias 0.
+    # "ŷ = w₁·1 + 0 moves exactly as w₁ does": the input is 1 and the bias 0.
     layer = context["layers"][0]
     return layer["a_prev"] == [1.0] and layer["b"] == [0.0]
 
@@ -109,7 +109,7 @@ CLAIMS = [
     ("single-neuron", "Your turn: the dot product",
      "cancels the free hours", _previous_check_explained),
     ("psa-hidden-layer", None, "The ½ cancels the 2", _half_cancels_the_two),
-    ("slopes", None, "moves exactly as w does", _moves_exactly_as_w),
+    ("slopes", None, "moves exactly as w₁ does", _moves_exactly_as_w),
     ("chain-rule", None, "slope of 1", _bias_slope_is_one),
     ("xor", "Add a hidden layer", "only a **seed** (1)", _start_weights_are_glorot_from_seed_one),
     ("xor", "Summary", "stalls at ŷ = 0.5, loss ln 2 = 0.6931", _linear_net_stalls_at_half),
