@@ -536,6 +536,9 @@ STATED: list[tuple] = [
     ("slopes", "Your turn: σ(1) by hand", "0.3679", "exp(-layers[0].z[0])"),
     ("slopes", "Your turn: σ(1) by hand", "1.3679", "1 + exp(-layers[0].z[0])"),
     ("slopes", "Your turn: σ(1) by hand", "0.7311", "output[0]"),
+    # the rounded operand's quotient, and e⁻¹ to more digits (the explanation says why they differ)
+    ("slopes", "Your turn: σ(1) by hand", "0.7310", "1 / 1.3679"),
+    ("slopes", "Your turn: σ(1) by hand", "0.367879", "exp(-layers[0].z[0])"),
     ("slopes", "σ(1) on screen", "0.7311", "output[0]"),
     ("slopes", "Try it: nudge the sigmoid's input", "1.1", ("nudge", {"x[0]": 1.1}, "x[0]")),
     ("slopes", "Try it: nudge the sigmoid's input", "0.1", ("nudge", {"x[0]": 1.1}, "x[0] - 1")),

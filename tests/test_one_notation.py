@@ -60,10 +60,12 @@ def test_rows_are_counted_from_1_in_the_trace_text_and_after_update_lines():
 
 def test_scientific_notation_is_explained_before_the_slope_pane_first_shows_it():
     """The Slope pane's central difference uses h = 1e−07 from the first explore step of the
-    first lesson with explore steps (single-neuron): that step's text explains the notation."""
+    first lesson with explore steps (single-neuron): the step before it explains the notation
+    (an explore step opens in explore mode, where the Slope pane takes the Lesson pane's place,
+    so its own text is not in view)."""
     lesson = load_lesson(LESSONS / "single-neuron.toml")
-    first_explore = next(step for step in lesson.steps if step.kind == "explore")
-    assert "**scientific notation**: 1e−07 means 1 × 10⁻⁷" in first_explore.text
+    first = next(index for index, step in enumerate(lesson.steps) if step.kind == "explore")
+    assert "**scientific notation**: 1e−07 means 1 × 10⁻⁷" in lesson.steps[first - 1].text
     earlier = [load_lesson(path) for path in LESSONS.glob("*.toml")]
     assert all(other.order > lesson.order or other.id == lesson.id
                or not any(step.kind == "explore" for step in other.steps)
