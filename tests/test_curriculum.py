@@ -629,6 +629,9 @@ STATED: list[tuple] = [
      ("nudge", {"x[0]": 0.1}, "output[0]")),
     ("slopes", "Your turn: nudge ReLU to the right", "−0.1", ("nudge", {"x[0]": -0.1}, "x[0]")),
     ("slopes", "Your turn: the slope at the corner", "0.5", "0.5"),
+    # the readout's central difference of L = ½·(y − ReLU(x))² at the corner x = 0
+    ("slopes", "Try it: switch the slope on", "−0.5",
+     "(0.5 * (y[0] - relu(x[0] + 1e-7))^2 - 0.5 * (y[0] - relu(x[0] - 1e-7))^2) / 2e-7"),
     ("slopes", "Summary", "2.718", lambda: _exp(1)),
     ("slopes", "Summary", "0.7311", lambda: _sigmoid(1)),
     # -- chain-rule --------------------------------------------------------------------------------
