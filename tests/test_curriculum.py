@@ -573,6 +573,8 @@ STATED: list[tuple] = [
     ("slopes", "Your turn: the loss's slope from a nudge", "6.01",
      ("nudge", {"layers[0].W[0][0]": 3.01}, "(loss - 9) / 0.01")),
     ("slopes", "Try it: shrink the nudge", "0.1", "0.1"),
+    ("slopes", "Try it: shrink the nudge", "6.2",
+     ("nudge", {"layers[0].W[0][0]": 3.1}, "grads[0].W[0][0]")),
     ("slopes", "Try it: shrink the nudge", "0.01", "0.01"),
     ("slopes", "Try it: shrink the nudge", "0.001", "0.001"),
     ("slopes", "Try it: shrink the nudge", "3.001",
