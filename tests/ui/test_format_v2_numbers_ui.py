@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lesson_files import SIGMOID_1_1_1_LAYERS
+from lesson_files import lesson_text
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import DECIMALS, current_decimals, num
@@ -20,32 +20,11 @@ from ui_helpers import make_app, notices, settle, wait_for_screen
 BIG = (130, 40)
 SMALL = (80, 24)
 
-# ŷ = σ(−σ(1)) = 0.32496... at a question about σ'(z₂) = ŷ(1 − ŷ) = 0.21936...
-LESSON = """
-[lesson]
-id = "typed-arithmetic"
-title = "Typed arithmetic"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 0.1
-
-""" + SIGMOID_1_1_1_LAYERS + """
-[data]
-rows = [[2.0, 0.0]]
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-text = "Both layers."
-
-[[steps]]
-kind = "backward"
-title = "Backward"
-text = "The output layer's slope."
-
+# The fixture's forward and backward steps, then ŷ = σ(−σ(1)) = 0.32496... at a question about
+# σ'(z₂) = ŷ(1 − ŷ) = 0.21936...
+LESSON = lesson_text(
+    "psa-1-1-1", lesson={"id": "typed-arithmetic", "title": "Typed arithmetic"},
+    network={"inputs": ["x"], "outputs": ["y"]}, data={"rows": [[2.0, 0.0]]}) + """
 [[steps]]
 kind = "check"
 title = "Slope"
