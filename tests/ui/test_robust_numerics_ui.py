@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lesson_files import fixture_text, lesson_data, lesson_text
 from textual.app import App, ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
@@ -31,57 +32,11 @@ from ui_helpers import make_app, redraw_loss, screen_text, settle, wait_for_scre
 BIG = (120, 40)
 SMALL = (80, 24)
 
-_IDENTITY = '\n[[network.layers]]\nunits = 1\nactivation = "identity"\nweights = [[1e6]]\nbias = [0]\n'
-
-
-def overflow_lesson(steps: str) -> str:
-    return f"""
-[lesson]
-id = "overflow"
-title = "Overflow"
-
-[network]
-inputs = ["a"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 1e6
-{_IDENTITY * 4}
-[data]
-rows = [[1e6, 0]]
-
-[training]
-epochs = 10
-
-[[steps]]
-kind = "text"
-title = "Start"
-text = "Four identity layers with weights of a million."
-{steps}
-[[steps]]
-kind = "text"
-title = "After"
-text = "What happened?"
-"""
-
-
-UPDATE_THEN_TRAIN = overflow_lesson("""
-[[steps]]
-kind = "update"
-title = "One step"
-text = "η = 1e6."
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Space to train."
-""")
-
-TRAIN_ONLY = overflow_lesson("""
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Space to train."
-""")
+# Four identity layers with weights of a million: text, update, train, text.
+UPDATE_THEN_TRAIN = fixture_text("overflow")
+# The same without the update: text, train, text.
+TRAIN_ONLY = lesson_text("overflow", steps=[step for step in lesson_data("overflow")["steps"]
+                                            if step["kind"] != "update"])
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -248,40 +203,7 @@ async def test_every_pane_renders_inf_and_nan_legibly(loss, hidden, output, batc
 # -- saturation -----------------------------------------------------------------------------------
 
 
-SATURATING = """
-[lesson]
-id = "saturating"
-title = "Saturating"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 1e6
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]]
-
-[training]
-epochs = 200
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "η = 1e6 on sigmoids."
-"""
+SATURATING = fixture_text("saturating")
 
 
 async def test_a_saturated_run_says_why_it_stopped_learning(tmp_path):
