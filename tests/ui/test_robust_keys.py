@@ -32,40 +32,18 @@ SMALL = (80, 24)
 
 # Every text field holds something Rich or Textual markup would eat or choke on.
 MARKUP = "[b]W[i][j][/b] [/notes/week2] [@click=app.quit]x[/]"
-MARKUP_LESSON = f'''
-[lesson]
-id = "markup"
-title = "The weight W[i][j] {MARKUP}"
-summary = "Summary {MARKUP}"
-
-[network]
-inputs = ["x[i]"]
-outputs = ["[b]y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0]]
-
-[training]
-epochs = 20
-
-[[variants]]
-id = "other"
-label = "Variant {MARKUP}"
-
-[[variants.layers]]
-units = 1
-activation = "identity"
-weights = [[1.0]]
-bias = [0.0]
-
+# The tiny-checks unit, with every text of the lesson, its variant and its steps (a step of
+# each kind the fixture has) holding MARKUP.
+MARKUP_LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "markup", "title": f"The weight W[i][j] {MARKUP}",
+            "summary": f"Summary {MARKUP}"},
+    network={"inputs": ["x[i]"], "outputs": ["[b]y"]},
+    data={"rows": [[1.0, 2.0], [2.0, 4.0]]}, training={"epochs": 20},
+    variants=[{"id": "other", "label": f"Variant {MARKUP}",
+               "layers": [{"units": 1, "activation": "identity", "weights": [[1.0]],
+                           "bias": [0.0]}]}],
+    steps=f'''
 [[steps]]
 kind = "text"
 title = "Text {MARKUP}"
@@ -97,7 +75,7 @@ kind = "train"
 title = "Train {MARKUP}"
 text = "Train body {MARKUP}"
 variants = ["main", "other"]
-'''
+''')
 
 CHECK_LESSON = lesson_text("tiny-checks", lesson={"id": "tiny-keys", "title": "Tiny keys",
                                                   "summary": None}, steps="""
@@ -135,30 +113,11 @@ text = "Trained."
 def slow_lesson(epochs: int = 2000) -> str:
     """A small lesson (few rows, few epochs: within any work budget) whose training is made
     slow by ``slow_gradients``; the steps after its train step need that training."""
-    return f"""
-[lesson]
-id = "slow"
-title = "Slow"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.01
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]]
-
-[training]
-epochs = {epochs}
-batch_size = 1
-
+    return lesson_text(
+        "tiny-checks", lesson={"id": "slow", "title": "Slow", "summary": None},
+        network={"learning_rate": 0.01, "layers": {0: {"bias": [0.0]}}},
+        data={"rows": [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]]},
+        training={"epochs": epochs, "batch_size": 1}, steps="""
 [[steps]]
 kind = "text"
 title = "Start"
@@ -178,7 +137,7 @@ text = "After."
 kind = "text"
 title = "After 2"
 text = "The end."
-"""
+""")
 
 
 @pytest.fixture
