@@ -122,3 +122,14 @@ def lesson_with(folder: Path, base: str = "tiny-checks", *, name: str | None = N
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(lesson_text(base, **overrides), encoding="utf-8")
     return path
+
+
+def train_then_checks(epochs: int, *answers: str, choices: str = "", **lesson: Any) -> str:
+    """The train-then-checks fixture with a train step of ``epochs`` epochs, then one check per
+    answer of ``answers`` (prompt "p"), each with ``choices`` (TOML text) when given; ``lesson``
+    changes the [lesson] table (id, title)."""
+    text = lesson_text("train-then-checks", lesson=lesson,
+                       steps=[{"kind": "train", "epochs": epochs}])
+    for answer in answers:
+        text += f'\n[[steps]]\nkind = "check"\nprompt = "p"\nanswer = "{answer}"\n{choices}'
+    return text
