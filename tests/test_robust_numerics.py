@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from nn_tui.cli import main, strict_json
 from engine_runs import train
-from lesson_files import lesson_data, lesson_text
+from lesson_files import fixture_text, lesson_data, lesson_text
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
@@ -200,25 +200,7 @@ def test_softmax_bce_from_the_issue_is_exact(weight, loss_value):
 
 
 def test_softmax_bce_at_plus_minus_50_learns():
-    lesson = parse_lesson_text("""
-[lesson]
-id = "stuck"
-title = "Stuck"
-[network]
-inputs = ["x"]
-outputs = ["a", "b"]
-loss = "bce"
-learning_rate = 0.1
-[[network.layers]]
-units = 2
-activation = "softmax"
-weights = [[50.0], [-50.0]]
-bias = [0.0, 0.0]
-[data]
-rows = [[1, 0, 1]]
-[training]
-epochs = 1000
-""")
+    lesson = parse_lesson_text(fixture_text("softmax-at-50"))
     result = train(lesson.network.build(), lesson.X, lesson.Y, 1000)
     assert result.history[0] == pytest.approx(100.0)
     assert result.history[-1] < 0.01  # it used to sit at 27.63 for all 1000 epochs

@@ -122,38 +122,13 @@ class EveryPaneApp(App):
             yield LossPane(id="loss")
 
 
-NAN_LESSON = """
-[lesson]
-id = "nan-panes"
-title = "Panes"
-
-[network]
-inputs = ["a", "b"]
-outputs = ["p", "q"]
-loss = "{loss}"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 2
-activation = "{hidden}"
-weights = [[1.0, 2.0], [3.0, 4.0]]
-bias = [0.0, 0.0]
-
-[[network.layers]]
-units = 2
-activation = "{output}"
-weights = [[1.0, 2.0], [3.0, 4.0]]
-bias = [0.0, 0.0]
-
-[data]
-rows = [[1.0, 2.0, 1.0, 0.0], [0.5, 0.5, 0.0, 1.0]]
-"""
 
 
 def wild_views(loss: str, hidden: str, output: str, batch: bool):
     """Every step of a generated walk-through, with the trace replaced by one through weights of
     inf, −inf and nan (every number of it overflows), and with a run that overflowed."""
-    lesson = parse_lesson_text(NAN_LESSON.format(loss=loss, hidden=hidden, output=output))
+    lesson = parse_lesson_text(lesson_text("two-by-two", network={
+        "loss": loss, "layers": {0: {"activation": hidden}, 1: {"activation": output}}}))
     session = LessonSession(lesson)
     network = Network.build(
         [2, 2, 2], [hidden, output], loss, 1e300,
