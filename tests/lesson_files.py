@@ -114,6 +114,13 @@ def lesson_text(base: str = "tiny-checks", **overrides: Any) -> str:
     return _join_short_arrays(_dumps(lesson_data(base, **overrides)))
 
 
+def write_lesson(folder: Path, text: str, name: str = "lesson.toml") -> Path:
+    """Write the lesson ``text`` to ``folder/name`` (UTF-8); the path written."""
+    path = Path(folder) / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def lesson_with(folder: Path, base: str = "tiny-checks", *, name: str | None = None,
                 **overrides: Any) -> Path:
     """Write ``base`` with ``overrides`` applied to ``folder/name`` (default ``<base>.toml``);

@@ -19,7 +19,7 @@ from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
-from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen
+from ui_helpers import make_app, notices, open_at, screen_text, settle
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -33,15 +33,6 @@ LONG_RUN = lesson_text(
     network={"learning_rate": 0.01, "layers": {0: {"bias": [0.0]}}},
     training={"epochs": 100000}, steps=lesson_data("tiny-checks")["steps"][:2])
 TEXT_PANES = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-gradients")
-
-
-async def open_at(app, pilot, index: int):
-    await wait_for_screen(app, pilot, "LessonScreen")
-    await settle(app, pilot)
-    screen = app.screen
-    screen.go(index)
-    await settle(app, pilot)
-    return screen
 
 
 async def press(app, pilot, *keys: str) -> None:

@@ -10,7 +10,6 @@ import dataclasses
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.containers import Grid
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
@@ -22,7 +21,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
-from ui_helpers import redraw_loss, screen_text
+from ui_helpers import EveryPaneApp, redraw_loss, screen_text
 
 SIZE = (120, 40)
 
@@ -453,26 +452,12 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
 # -- every pane, every step, both sizes --------------------------------------------------------
 
 
-class LessonScreenApp(App):
-    CSS_PATH = PANES_CSS_PATH
-    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
-
-    def compose(self) -> ComposeResult:
-        with Grid():
-            yield LessonPane()
-            yield NetworkPane()
-            yield WeightsPane()
-            yield ForwardPane()
-            yield GradientsPane()
-            yield LossPane(id="loss")
-
-
 @pytest.mark.parametrize("size, lessons", [
     ((80, 24), ("psa_hidden", "psa_softmax")),  # the smallest supported terminal; batch mode
     ((120, 40), ("fruit",)),
 ])
 async def test_every_step_renders_in_every_pane(size, lessons, request):
-    app = LessonScreenApp()
+    app = EveryPaneApp()
     async with app.run_test(size=size) as pilot:
         panes = list(app.query(".pane"))
         titles = [pane.border_title for pane in panes]

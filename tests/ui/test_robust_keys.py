@@ -24,8 +24,8 @@ from nn_tui.ui.literal import clean, clean_tree
 from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
 from nn_tui.ui.perf.header import HeaderBar
-from lesson_files import lesson_text
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from lesson_files import lesson_text, write_lesson
+from ui_helpers import make_app, open_at, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -142,16 +142,12 @@ text = "The end."
 
 @pytest.fixture
 def markup_lesson(tmp_path) -> Path:
-    path = tmp_path / "markup.toml"
-    path.write_text(MARKUP_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, MARKUP_LESSON, "markup.toml")
 
 
 @pytest.fixture
 def check_lesson(tmp_path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(CHECK_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, CHECK_LESSON, "tiny.toml")
 
 
 @pytest.fixture
@@ -455,10 +451,7 @@ async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
     assert {"n", "p", "h", "r", "q", "t", "question_mark", "space", "full_stop"} <= set(keys)
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         for key in keys:
             box.value = ""
@@ -480,10 +473,7 @@ async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
 async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         await pilot.press(*"12")
         await pilot.press("left", "left")
@@ -526,9 +516,7 @@ async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_less
 async def test_q_from_an_empty_box_quits(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        app.screen.go(1)
-        await settle(app, pilot)
+        await open_at(app, pilot, 1)
         assert isinstance(app.focused, AnswerInput)
         await pilot.press("q")
         await pilot.pause()
@@ -594,9 +582,7 @@ async def test_right_on_the_last_step_shows_the_end_and_opens_the_next_lesson(tm
 async def test_escape_at_the_end_returns_to_the_list(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        app.screen.go(4)
-        await settle(app, pilot)
+        await open_at(app, pilot, 4)
         await pilot.press("right")
         await wait_for_screen(app, pilot, "LessonEndScreen")
         await pilot.press("escape")
@@ -634,10 +620,7 @@ async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson(
 async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         await pilot.press("escape", "escape")
         await wait_for_screen(app, pilot, "PickerScreen")
         # Whatever Textual asks a dismissed screen must not raise.
@@ -659,10 +642,7 @@ async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesso
 async def test_a_long_typed_answer_is_capped_and_answered_at_once(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(Input)
         await pilot.press(*"1234")  # typed, then (quicker than 200 more key presses) filled
         box.value = "1" * (MAX_ANSWER_LENGTH - 5)
@@ -716,10 +696,7 @@ def burst(app, *keys: str) -> None:
 async def test_keys_in_one_burst_type_once_the_first_one_typed(check_lesson, keys):
     app = make_app(check_lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         assert app.focused is box and box.value == ""
         burst(app, *keys)
@@ -747,10 +724,7 @@ async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_grad
 async def test_typing_a_number_after_leaving_the_box_goes_back_into_it(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         await pilot.press("escape")
         await pilot.pause()

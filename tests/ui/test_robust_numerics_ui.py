@@ -17,17 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from lesson_files import fixture_text, lesson_data, lesson_text
-from textual.app import App, ComposeResult
-from textual.containers import Grid
 from textual.widgets import Static
 
 from nn_tui.engine import Network
 from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession, Reveal, TrainingOutcome
-from nn_tui.ui.panes import (
-    PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
-)
-from ui_helpers import make_app, redraw_loss, screen_text, settle, wait_for_screen
+from nn_tui.ui.panes import LossPane
+from ui_helpers import EveryPaneApp, make_app, redraw_loss, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -106,22 +102,6 @@ async def test_a_run_that_overflows_at_epoch_1_keeps_the_starting_network(tmp_pa
 
 
 # -- every pane with a trace full of inf and nan ----------------------------------------------
-
-
-class EveryPaneApp(App):
-    CSS_PATH = PANES_CSS_PATH
-    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
-
-    def compose(self) -> ComposeResult:
-        with Grid():
-            yield LessonPane()
-            yield NetworkPane()
-            yield WeightsPane()
-            yield ForwardPane()
-            yield GradientsPane()
-            yield LossPane(id="loss")
-
-
 
 
 def wild_views(loss: str, hidden: str, output: str, batch: bool):
