@@ -125,10 +125,8 @@ def lesson_with(folder: Path, base: str = "tiny-checks", *, name: str | None = N
                 **overrides: Any) -> Path:
     """Write ``base`` with ``overrides`` applied to ``folder/name`` (default ``<base>.toml``);
     the path written."""
-    path = Path(folder) / (name or f"{base}.toml")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(lesson_text(base, **overrides), encoding="utf-8")
-    return path
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return write_lesson(folder, lesson_text(base, **overrides), name or f"{base}.toml")
 
 
 def train_then_checks(epochs: int, *answers: str, choices: str = "", **lesson: Any) -> str:
