@@ -138,3 +138,13 @@ def train_then_checks(epochs: int, *answers: str, choices: str = "", **lesson: A
     for answer in answers:
         text += f'\n[[steps]]\nkind = "check"\nprompt = "p"\nanswer = "{answer}"\n{choices}'
     return text
+
+
+def dense_lesson(inputs: list[str], outputs: list[str], layers: list[dict[str, Any]],
+                 rows: list[list[float]], **network: Any) -> str:
+    """A lesson without steps (the tutor generates its walk-through) of the network ``layers``
+    (``[[network.layers]]`` tables) on ``rows``; ``network`` sets the other [network] keys (loss,
+    learning_rate, seed). The two-by-two fixture with all of that changed."""
+    return lesson_text("two-by-two", lesson={"id": "inline", "title": "Inline network"},
+                       network={"inputs": inputs, "outputs": outputs, "layers": layers, **network},
+                       data={"rows": rows}, steps=None)
