@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from engine_runs import numeric_gradients
-from lesson_files import fixture_text
+from lesson_files import dense_lesson, fixture_text
 from rich.console import Console
 
 from nn_tui.cli import main
@@ -508,26 +508,9 @@ def test_loss_none_refuses_train_steps_and_mixed_variants():
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_the_loader_reads_loss_compatibility_from_the_loss(loss, activation):
     """The loader accepts an output activation exactly where the Loss object says it may."""
-    units = 2
-    row = "[0.5, 1.0, 0.0]" if loss != "none" else "[0.5, 1.0, -1.0]"
-    text = f"""\
-[lesson]
-id = "pair"
-title = "pair"
-
-[network]
-inputs = ["a"]
-outputs = ["p", "q"]
-loss = "{loss}"
-learning_rate = 0.1
-
-[[network.layers]]
-units = {units}
-activation = "{activation}"
-
-[data]
-rows = [{row}]
-"""
+    row = [0.5, 1.0, 0.0] if loss != "none" else [0.5, 1.0, -1.0]
+    text = dense_lesson(["a"], ["p", "q"], [{"units": 2, "activation": activation}], [row],
+                        loss=loss, learning_rate=0.1)
     expected = get_loss(loss).accepts_output(activation)
     try:
         parse_lesson_text(text)
