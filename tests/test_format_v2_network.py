@@ -643,7 +643,7 @@ def _compare(got, expected, where: str = "") -> None:
 
 
 @pytest.mark.parametrize("name,text", [("mazur", MAZUR), ("online", ONLINE),
-                                       ("upstream", UPSTREAM)])
+                                       ("upstream", UPSTREAM)], ids=["mazur", "online", "upstream"])
 def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text):
     path = lesson_file(tmp_path, text, f"{name}.toml")
     assert main(["export", str(path), "--python", "-o", str(tmp_path / f"{name}.py")]) == 0
