@@ -8,12 +8,18 @@ with only what it is about changed::
 
 Each keyword names a top-level table of the lesson (``lesson``, ``network``, ``data``,
 ``training``, …) or ``steps``. A table given as a dict is merged into the base's table key by
-key (nested tables too); a list, or any other value, replaces the base's value; ``None`` removes
-the key. ``steps`` (and any other list of tables) may also be TOML text of ``[[steps]]`` tables.
+key (nested tables too); a dict with whole-number keys changes those items of a list of tables
+(``network={"layers": {0: {"bias": [0.0]}}}``); a list, or any other value, replaces the base's
+value; ``None`` removes the key. ``steps`` (and any other list of tables) may also be TOML text
+of ``[[steps]]`` tables. ``steps=None`` gives the head of a lesson that a test adds its own
+``[[steps]]`` text to (file:line tests then count lines in the text they wrote).
+
+The text is written by tomli-w with short arrays on one line, as a lesson's author writes them.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -23,22 +29,6 @@ import tomli_w
 from nn_tui.lessons.catalog import bundled_lessons_dir
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-# The PSA lessons' 1-1-1 sigmoid network (w₁ = 0.5, w₂ = −1, biases 0), as the [[network.layers]]
-# tables of a lesson file: the small network many tests build their own lesson text around.
-SIGMOID_1_1_1_LAYERS = """[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[-1.0]]
-bias = [0.0]
-"""
 
 
 def base_path(base: str) -> Path:
@@ -62,9 +52,48 @@ def _merge(into: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
             merged.pop(key, None)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
+        elif isinstance(value, dict) and isinstance(merged.get(key), list) and value \
+                and all(isinstance(index, int) for index in value):
+            items = list(merged[key])
+            for index, change in value.items():
+                items[index] = _merge(items[index], change)
+            merged[key] = items
         else:
             merged[key] = value
     return merged
+
+
+# An array whose items each stand on one line of their own (tomli-w's layout): joined onto one
+# line when short, innermost first, so ``weights = [[0.5]]`` reads as an author writes it.
+_ONE_ITEM_A_LINE = re.compile(r"\[\n((?:[ ]+(?![ \]}])[^\n]*,\n)+)[ ]*\]")
+_SHORT_ARRAY = 88
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """``data`` as TOML, each top-level list of tables (``steps``, ``variants``) as ``[[key]]``
+    tables after the rest: tomli-w writes a short one inline before ``[lesson]``, where a test's
+    own ``[[steps]]`` text could not be added to it."""
+    def is_table_list(value: Any) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+    text = tomli_w.dumps({key: value for key, value in data.items() if not is_table_list(value)})
+    for key, items in data.items():
+        if is_table_list(items):
+            for item in items:
+                # A dict under a top-level key is always written as a [key] table.
+                table = tomli_w.dumps({key: item}).removeprefix(f"[{key}]\n")
+                text += f"\n[[{key}]]\n{table}"
+    return text
+
+
+def _join_short_arrays(text: str) -> str:
+    def join(match: re.Match[str]) -> str:
+        joined = "[" + ", ".join(line.strip()[:-1] for line in match.group(1).splitlines()) + "]"
+        return joined if len(joined) <= _SHORT_ARRAY else match.group(0)
+
+    while (joined := _ONE_ITEM_A_LINE.sub(join, text)) != text:
+        text = joined
+    return text
 
 
 def lesson_data(base: str = "tiny-checks", **overrides: Any) -> dict[str, Any]:
@@ -82,14 +111,40 @@ def lesson_text(base: str = "tiny-checks", **overrides: Any) -> str:
     """The TOML text of ``base`` with ``overrides`` applied (the base's own text if none)."""
     if not overrides:
         return fixture_text(base)
-    return tomli_w.dumps(lesson_data(base, **overrides))
+    return _join_short_arrays(_dumps(lesson_data(base, **overrides)))
+
+
+def write_lesson(folder: Path, text: str, name: str = "lesson.toml") -> Path:
+    """Write the lesson ``text`` to ``folder/name`` (UTF-8); the path written."""
+    path = Path(folder) / name
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def lesson_with(folder: Path, base: str = "tiny-checks", *, name: str | None = None,
                 **overrides: Any) -> Path:
     """Write ``base`` with ``overrides`` applied to ``folder/name`` (default ``<base>.toml``);
     the path written."""
-    path = Path(folder) / (name or f"{base}.toml")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(lesson_text(base, **overrides), encoding="utf-8")
-    return path
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return write_lesson(folder, lesson_text(base, **overrides), name or f"{base}.toml")
+
+
+def train_then_checks(epochs: int, *answers: str, choices: str = "", **lesson: Any) -> str:
+    """The train-then-checks fixture with a train step of ``epochs`` epochs, then one check per
+    answer of ``answers`` (prompt "p"), each with ``choices`` (TOML text) when given; ``lesson``
+    changes the [lesson] table (id, title)."""
+    text = lesson_text("train-then-checks", lesson=lesson,
+                       steps=[{"kind": "train", "epochs": epochs}])
+    for answer in answers:
+        text += f'\n[[steps]]\nkind = "check"\nprompt = "p"\nanswer = "{answer}"\n{choices}'
+    return text
+
+
+def dense_lesson(inputs: list[str], outputs: list[str], layers: list[dict[str, Any]],
+                 rows: list[list[float]], **network: Any) -> str:
+    """A lesson without steps (the tutor generates its walk-through) of the network ``layers``
+    (``[[network.layers]]`` tables) on ``rows``; ``network`` sets the other [network] keys (loss,
+    learning_rate, seed). The two-by-two fixture with all of that changed."""
+    return lesson_text("two-by-two", lesson={"id": "inline", "title": "Inline network"},
+                       network={"inputs": inputs, "outputs": outputs, "layers": layers, **network},
+                       data={"rows": rows}, steps=None)

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from lesson_files import lesson_text
 
 from nn_tui.cli import main
 from nn_tui.lessons.catalog import bundled_lessons_dir
@@ -20,24 +21,10 @@ PSA_SOFTMAX = str(LESSONS / "psa-softmax.toml")
 TRACE_KEYS = {"lesson", "mode", "x", "y", "layers", "output", "loss", "grads", "learning_rate", "after"}
 TRAIN_KEYS = {"lesson", "epochs", "outputs", "loss_history", "layers", "predictions"}
 
-BROKEN = """\
-[lesson]
-id = "broken"
-title = "Broken"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "hinge"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-
-[data]
-rows = [[1.0, 2.0]]
-"""
+# The tiny-checks unit without weights or steps, on one row, and a loss that does not exist.
+BROKEN = lesson_text("tiny-checks", lesson={"id": "broken", "title": "Broken", "summary": None},
+                     network={"loss": "hinge", "layers": [{"units": 1, "activation": "identity"}]},
+                     data={"rows": [[1.0, 2.0]]}, training=None, steps=None)
 GOOD = BROKEN.replace('loss = "hinge"', 'loss = "mse"').replace('"broken"', '"good"')
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lesson_files import fixture_text
 from lesson_files import lesson_text as base_lesson_text
 
 from nn_tui.cli import main
@@ -169,32 +170,7 @@ def test_the_hidden_layer_chain(psa_hidden):
     assert "new w₂ = −1.0052" in updated.feedback and "old one, −1.0000" in updated.feedback
 
 
-SYNTHETIC = """
-[lesson]
-id = "diagnosis-synthetic"
-title = "Two hidden units"
-
-[network]
-inputs = ["x1", "x2"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 0.5
-
-[[network.layers]]
-units = 2
-activation = "tanh"
-weights = [[0.4, -0.7], [0.9, 0.3]]
-bias = [0.2, -0.1]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[1.2, -0.8]]
-bias = [0.3]
-
-[data]
-rows = [[1.0, 2.0, 1.0], [-0.5, 1.5, 0.0], [2.0, 0.5, 1.0]]
-"""
+SYNTHETIC = fixture_text("two-hidden-units")
 
 
 @pytest.fixture

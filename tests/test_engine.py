@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_runs import train
+from engine_runs import numeric_gradients, train
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 
 HIDDEN_ACTIVATIONS = [name for name, act in ACTIVATIONS.items() if not act.output_only]
@@ -37,25 +37,6 @@ def _targets(rng: np.random.Generator, loss: str, n: int, k: int) -> np.ndarray:
     if loss == "bce":
         return rng.uniform(0.0, 1.0, size=(n, k))
     return rng.normal(size=(n, k))
-
-
-def _numeric_gradients(network: Network, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6):
-    grads = []
-    for layer in network.layers:
-        numeric = []
-        for param in (layer.W, layer.b):
-            g = np.zeros_like(param)
-            for index in np.ndindex(param.shape):
-                saved = param[index]
-                param[index] = saved + eps
-                up = network.total_loss(X, Y)
-                param[index] = saved - eps
-                down = network.total_loss(X, Y)
-                param[index] = saved
-                g[index] = (up - down) / (2 * eps)
-            numeric.append(g)
-        grads.append(tuple(numeric))
-    return grads
 
 
 # derandomize: CI must see the same examples on every run.
@@ -91,7 +72,7 @@ def test_gradients_match_central_finite_differences(pair, hidden, seed, batch, r
 
     loss_value, grads = network.gradients(X, Y)
     assert loss_value == pytest.approx(network.total_loss(X, Y))
-    numeric = _numeric_gradients(network, X, Y)
+    numeric = numeric_gradients(network, X, Y)
     for (dW, db), (nW, nb) in zip(grads, numeric):
         # Central differences with eps = 1e-6 carry round-off of a few 1e-6 on large losses.
         np.testing.assert_allclose(dW, nW, rtol=1e-4, atol=1e-5)

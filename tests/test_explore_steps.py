@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from lesson_files import SIGMOID_1_1_1_LAYERS
+from lesson_files import lesson_text
 
 from nn_tui.cli import main
 from nn_tui.engine import Trainer
@@ -24,21 +24,9 @@ from tests.conftest import LESSONS
 PSA_HIDDEN = str(LESSONS / "psa-hidden-layer.toml")
 XOR = str(LESSONS / "xor.toml")
 
-HEAD = """\
-[lesson]
-id = "explore-test"
-title = "Explore test"
-
-[network]
-inputs = ["PSA"]
-outputs = ["cancer"]
-loss = "half_sse"
-learning_rate = 0.1
-
-""" + SIGMOID_1_1_1_LAYERS + """
-[data]
-rows = [[2, 0], [4, 1], [1, 0]]
-"""
+# The PSA 1-1-1 network on three men; each test writes its steps after it.
+HEAD = lesson_text("psa-1-1-1", lesson={"id": "explore-test", "title": "Explore test"},
+                   steps=None)
 
 GOOD_STEP = """
 [[steps]]

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from lesson_files import lesson_text
 
 from nn_tui.cli import main
 from nn_tui.export.markdown import authored_markdown, export_markdown, plain, table
@@ -29,27 +30,22 @@ LESSONS = bundled_lessons_dir()
 BUNDLED = sorted(path.stem for path in LESSONS.glob("*.toml"))
 PSA_HIDDEN = str(LESSONS / "psa-hidden-layer.toml")
 
-SMALL = """\
-[lesson]
-id = "small"
-title = "Small"
-{extra}
 
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
+def small(**overrides) -> str:
+    """One identity unit, ŷ = 0.5·x, on two rows, without steps: the tiny-checks fixture cut
+    down; an override (as lesson_text takes them) replaces the change of that table here."""
+    changes = {"lesson": {"id": "small", "title": "Small", "summary": None},
+               "network": {"layers": {0: {"bias": [0.0]}}},
+               "data": {"rows": [[1.0, 2.0], [2.0, 4.0]]}, "training": None, "steps": None}
+    return lesson_text("tiny-checks", **{**changes, **overrides})
 
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
 
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0]]
-"""
+SMALL = small()
+
+
+def with_sources(value: str) -> str:
+    """SMALL with ``sources = <value>`` (TOML text, some of it wrong on purpose) in [lesson]."""
+    return SMALL.replace('title = "Small"\n', f'title = "Small"\nsources = {value}\n', 1)
 
 
 @pytest.fixture(autouse=True)
@@ -332,7 +328,7 @@ def test_the_article_lessons_cite_their_source(lesson_id):
 
 
 def test_a_lesson_without_sources_has_no_sources_section():
-    lesson = parse_lesson_text(SMALL.format(extra=""), "small.toml")
+    lesson = parse_lesson_text(SMALL, "small.toml")
     assert lesson.sources == ()
     assert "## Sources" not in export_markdown(lesson)
 
@@ -348,14 +344,14 @@ def test_a_lesson_without_sources_has_no_sources_section():
 ])
 def test_sources_are_validated_like_other_text(value, key, message):
     with pytest.raises(LessonError) as caught:
-        parse_lesson_text(SMALL.format(extra=f"sources = {value}"), "small.toml")
+        parse_lesson_text(with_sources(value), "small.toml")
     problems = [problem for problem in caught.value.problems if problem.key == key]
     assert problems and message in problems[0].message, caught.value
 
 
 def test_sources_are_listed_in_the_document():
-    lesson = parse_lesson_text(SMALL.format(
-        extra='sources = ["Someone, *An article*, a journal (2025)", "A book <b>"]'), "s.toml")
+    lesson = parse_lesson_text(
+        with_sources('["Someone, *An article*, a journal (2025)", "A book <b>"]'), "s.toml")
     assert lesson.sources == ("Someone, *An article*, a journal (2025)", "A book <b>")
     sources = export_markdown(lesson).split("\n## Sources\n", 1)[1]
     # Shown literally: no emphasis, no HTML.
@@ -381,7 +377,7 @@ def test_step_text_stays_markdown_without_html_or_an_open_fence():
 
 
 def test_a_step_cannot_break_the_document():
-    text = SMALL.format(extra="") + '''
+    text = SMALL + '''
 [[steps]]
 kind = "text"
 title = "# not a heading | pipe *star*"
@@ -420,7 +416,7 @@ def test_a_table_lines_up_its_columns():
 
 def test_a_bad_lesson_exits_2_with_the_usual_message(capsys, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(SMALL.format(extra="").replace('"mse"', '"hinge"'), encoding="utf-8")
+    bad.write_text(SMALL.replace('"mse"', '"hinge"'), encoding="utf-8")
     output = tmp_path / "out.md"
     status, out, err = _run(capsys, "export", str(bad), "--markdown", "-o", str(output))
     assert status == 2
@@ -432,7 +428,7 @@ def test_a_bad_lesson_exits_2_with_the_usual_message(capsys, tmp_path):
 
 def test_a_lesson_check_refuses_exits_2(capsys, tmp_path):
     """Not only the loader's problems: a question whose choices match no answer, as check."""
-    text = SMALL.format(extra="") + '''
+    text = SMALL + '''
 [[steps]]
 kind = "check"
 prompt = "Which?"
@@ -556,11 +552,11 @@ def test_a_full_disk_exits_2(capsys, tmp_path, monkeypatch):
 
 def test_o_refuses_to_overwrite_the_lesson(capsys, tmp_path):
     lesson = tmp_path / "small.toml"
-    lesson.write_text(SMALL.format(extra=""), encoding="utf-8")
+    lesson.write_text(SMALL, encoding="utf-8")
     status, _out, err = _run(capsys, "export", str(lesson), "--markdown", "-o", str(lesson))
     assert status == 2
     assert "is the lesson file itself" in err
-    assert lesson.read_text(encoding="utf-8") == SMALL.format(extra="")
+    assert lesson.read_text(encoding="utf-8") == SMALL
 
 
 def test_export_does_not_load_textual(tmp_path):
@@ -577,9 +573,8 @@ def test_export_does_not_load_textual(tmp_path):
 def test_a_large_batch_is_listed_in_part():
     from nn_tui.export.markdown import MAX_BATCH_LINES
 
-    rows = ", ".join(f"[{k}.0, {2 * k}.0]" for k in range(50))
-    text = SMALL.format(extra="").replace("rows = [[1.0, 2.0], [2.0, 4.0]]", f"rows = [{rows}]") \
-        + '\n[[steps]]\nkind = "update"\nbatch = true\n'
+    rows = [[float(k), float(2 * k)] for k in range(50)]
+    text = small(data={"rows": rows}) + '\n[[steps]]\nkind = "update"\nbatch = true\n'
     document = export_markdown(parse_lesson_text(text, "big.toml"))
     assert f"… and {50 - MAX_BATCH_LINES} more rows" in document
     assert "row 49:" not in document

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lesson_files import FIXTURES, fixture_text
 
 from nn_tui.lessons.errors import LessonError
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
@@ -102,28 +103,9 @@ def _umask() -> int:
 
 # -- [data] csv ------------------------------------------------------------------------------------
 
-LESSON = """[lesson]
-id = "psa-csv"
-title = "PSA from a CSV file"
-
-[network]
-inputs = ["PSA"]
-outputs = ["cancer"]
-loss = "bce"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-csv = "psa.csv"
-inputs = ["PSA"]
-targets = ["cancer"]
-"""
-CSV = "patient,PSA,cancer\n1,3.8,1\n2,3.4,1\n3,2.0,0\n4,0.9,0\n"
+# One sigmoid unit on four men read from psa.csv, and that file (both in tests/fixtures/).
+LESSON = fixture_text("psa-csv")
+CSV = (FIXTURES / "psa.csv").read_text(encoding="utf-8")
 
 
 def _lesson_line(text: str, start: str) -> int:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from engine_runs import numeric_gradients
+from lesson_files import dense_lesson, fixture_text
 from rich.console import Console
 
 from nn_tui.cli import main
@@ -43,26 +45,6 @@ def layer(W, b, activation="sigmoid", use_bias=True, shared_bias=False, freeze=(
                       tuple(freeze))
 
 
-def numeric_gradients(network: Network, X, Y, eps: float = EPS):
-    """Central differences of the reported loss for every W and b entry."""
-    grads = []
-    for item in network.layers:
-        found = []
-        for param in (item.W, item.b):
-            g = np.zeros_like(param)
-            for index in np.ndindex(param.shape):
-                saved = param[index]
-                param[index] = saved + eps
-                up = network.total_loss(X, Y)
-                param[index] = saved - eps
-                down = network.total_loss(X, Y)
-                param[index] = saved
-                g[index] = (up - down) / (2 * eps)
-            found.append(g)
-        grads.append(found)
-    return grads
-
-
 def conventions_network(loss="sse", hidden="softplus", output="leaky_relu", reduction="mean"):
     """2 → 3 → 2 with every convention: a hidden layer without a bias, an output layer with one
     shared bias."""
@@ -80,108 +62,11 @@ def render(renderable, width: int = 140) -> str:
     return console.export_text()
 
 
-MAZUR = """\
-[lesson]
-id = "mazur"
-title = "A step-by-step backpropagation example"
+MAZUR = fixture_text("mazur")
 
-[network]
-inputs = ["i1", "i2"]
-outputs = ["o1", "o2"]
-loss = "half_sse"
-learning_rate = 0.5
+UPSTREAM = fixture_text("upstream")
 
-[[network.layers]]
-units = 2
-activation = "sigmoid"
-weights = [[0.15, 0.20], [0.25, 0.30]]
-bias = 0.35
-shared_bias = true
-freeze = ["bias"]
-
-[[network.layers]]
-units = 2
-activation = "sigmoid"
-weights = [[0.40, 0.45], [0.50, 0.55]]
-bias = 0.60
-shared_bias = true
-freeze = ["bias"]
-
-[data]
-rows = [[0.05, 0.10, 0.01, 0.99]]
-"""
-
-# 2 → 2 → 1: leaky ReLU without a bias, then softplus with its own bias; loss none.
-UPSTREAM = """\
-[lesson]
-id = "upstream"
-title = "Backprop from a gradient of one"
-
-[network]
-inputs = ["x1", "x2"]
-outputs = ["y"]
-loss = "none"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 2
-activation = "leaky_relu"
-negative_slope = 0.1
-weights = [[0.5, -1.0], [-0.3, 0.8]]
-use_bias = false
-
-[[network.layers]]
-units = 1
-activation = "softplus"
-weights = [[1.0, -2.0]]
-bias = [0.1]
-
-[data]
-rows = [[1.0, 2.0, 1.0], [0.5, -1.0, -2.0]]
-"""
-
-# Online SGD in file order with the new activations and sse; a frozen first layer.
-ONLINE = """\
-[lesson]
-id = "online"
-title = "Online SGD in file order"
-
-[network]
-inputs = ["a", "b"]
-outputs = ["t"]
-loss = "sse"
-learning_rate = 0.05
-
-[[network.layers]]
-units = 3
-activation = "softplus"
-weights = [[0.2, -0.4], [0.7, 0.1], [-0.5, 0.3]]
-use_bias = false
-freeze = ["weights"]
-
-[[network.layers]]
-units = 1
-activation = "leaky_relu"
-weights = [[0.3, -0.6, 0.9]]
-bias = [0.05]
-
-[data]
-rows = [[0.0, 1.0, 0.5], [1.0, 0.0, -0.2], [1.0, 1.0, 0.9], [-1.0, 0.5, 0.1], [0.3, -0.7, 0.0]]
-
-[training]
-epochs = 30
-batch_size = 2
-shuffle = false
-
-[[variants]]
-id = "shared"
-label = "one shared bias"
-epochs = 12
-layers = [
-  { units = 3, activation = "tanh", shared_bias = true, bias = -0.1, freeze = ["bias"] },
-  { units = 1, activation = "identity" },
-]
-"""
+ONLINE = fixture_text("online-sgd")
 
 
 def lesson_file(tmp_path: Path, text: str, name: str = "lesson.toml") -> Path:
@@ -623,26 +508,9 @@ def test_loss_none_refuses_train_steps_and_mixed_variants():
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_the_loader_reads_loss_compatibility_from_the_loss(loss, activation):
     """The loader accepts an output activation exactly where the Loss object says it may."""
-    units = 2
-    row = "[0.5, 1.0, 0.0]" if loss != "none" else "[0.5, 1.0, -1.0]"
-    text = f"""\
-[lesson]
-id = "pair"
-title = "pair"
-
-[network]
-inputs = ["a"]
-outputs = ["p", "q"]
-loss = "{loss}"
-learning_rate = 0.1
-
-[[network.layers]]
-units = {units}
-activation = "{activation}"
-
-[data]
-rows = [{row}]
-"""
+    row = [0.5, 1.0, 0.0] if loss != "none" else [0.5, 1.0, -1.0]
+    text = dense_lesson(["a"], ["p", "q"], [{"units": 2, "activation": activation}], [row],
+                        loss=loss, learning_rate=0.1)
     expected = get_loss(loss).accepts_output(activation)
     try:
         parse_lesson_text(text)
@@ -775,7 +643,7 @@ def _compare(got, expected, where: str = "") -> None:
 
 
 @pytest.mark.parametrize("name,text", [("mazur", MAZUR), ("online", ONLINE),
-                                       ("upstream", UPSTREAM)])
+                                       ("upstream", UPSTREAM)], ids=["mazur", "online", "upstream"])
 def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text):
     path = lesson_file(tmp_path, text, f"{name}.toml")
     assert main(["export", str(path), "--python", "-o", str(tmp_path / f"{name}.py")]) == 0

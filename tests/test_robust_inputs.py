@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lesson_files import train_then_checks
 from tmux_helpers import requires_tmux
 
 from nn_tui import cli
@@ -727,43 +728,11 @@ rows = [[0.6, 0], [0.3, 0.8, 0]]
 
 # -- QA re-test: the work of answers, and check agreeing with the tutor after a cut-short run ------
 
-TINY = """\
-[lesson]
-id = "tiny"
-title = "Tiny"
-
-[network]
-inputs = ["a"]
-outputs = ["b"]
-loss = "mse"
-learning_rate = 0.0000001
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-
-[data]
-rows = [[1, 2]]
-
-[[steps]]
-kind = "train"
-epochs = {epochs}
-"""
-
-
-def _tiny(epochs: int, *answers: str, choices: str = "") -> str:
-    text = TINY.format(epochs=epochs)
-    for answer in answers:
-        text += f'\n[[steps]]\nkind = "check"\nprompt = "p"\nanswer = "{answer}"\n{choices}'
-    return text
-
-
 def test_answers_that_read_too_many_values_are_refused_quickly():
     # The QA's hist.toml: 399 checks, each the max of a 100,001-entry history 17 times.
     answer = "+".join(["max(training.main.history)"] * 17)
     start = time.monotonic()
-    error = _parse_checked(_tiny(100_000, *[answer] * 399))
+    error = _parse_checked(train_then_checks(100_000, *[answer] * 399))
     assert time.monotonic() - start < 20  # was 179 s
     [problem] = error.problems
     assert problem.key == "steps[2].answer"  # the first step past the budget
@@ -782,7 +751,8 @@ def _parse_checked(text: str) -> LessonError:
 def test_the_largest_answers_within_the_budget_are_accepted():
     per_check = 20_001 + 4  # the history's entries, and the path and call
     count = loader.MAX_ANSWER_WORK // per_check
-    lesson = parse_lesson_text(_tiny(20_000, *["max(training.main.history)"] * count), "p.toml")
+    text = train_then_checks(20_000, *["max(training.main.history)"] * count)
+    lesson = parse_lesson_text(text, "p.toml")
     start = time.monotonic()
     assert lint_lesson(lesson) == ([], [])
     assert time.monotonic() - start < 10  # about 1 s
@@ -824,7 +794,7 @@ def short_lint(monkeypatch):
                                     "training.main.loss", "layers[0].a[0]",
                                     "training.main.history[0 * training.main.loss]"])
 def test_answers_over_a_cut_short_run_are_notes_never_false_refusals(short_lint, answer):
-    lesson = parse_lesson_text(_tiny(2500, answer), "p.toml")
+    lesson = parse_lesson_text(train_then_checks(2500, answer), "p.toml")
     problems, notes = lint_lesson(lesson)
     assert problems == []
     [note] = notes
@@ -841,30 +811,33 @@ def test_answers_over_a_cut_short_run_are_notes_never_false_refusals(short_lint,
     ("training.main.nothing", "no field 'nothing'"),
 ])
 def test_what_is_known_without_training_is_checked_exactly(short_lint, answer, words):
-    problems, _ = lint_lesson(parse_lesson_text(_tiny(2500, answer), "p.toml"))
+    problems, _ = lint_lesson(parse_lesson_text(train_then_checks(2500, answer), "p.toml"))
     assert [p.key for p in problems] == ["steps[1].answer"] and words in problems[0].message
 
 
 def test_exact_facts_of_a_cut_short_run_need_no_note(short_lint):
-    lesson = parse_lesson_text(_tiny(2500, "len(training.main.history)", "training.main.epochs",
-                                     "training.main.history[0]", "len(layers[0].W)"), "p.toml")
+    text = train_then_checks(2500, "len(training.main.history)", "training.main.epochs",
+                             "training.main.history[0]", "len(layers[0].W)")
+    lesson = parse_lesson_text(text, "p.toml")
     assert lint_lesson(lesson) == ([], [])
 
 
 def test_a_choice_over_a_cut_short_run_prints_the_note(short_lint, tmp_path, capsys):
     choices = 'choices = [{ text = "a", value = 2 }, { text = "b", value = 3 }]\n'
-    unknown = _write(tmp_path, "unknown.toml", _tiny(2500, "training.main.loss > 1", choices=choices))
+    unknown = _write(tmp_path, "unknown.toml",
+                     train_then_checks(2500, "training.main.loss > 1", choices=choices))
     status, out, err = _run(capsys, "check", str(unknown))
     assert status == 0
     assert "note:" in out + err and "the choice it picks were not checked" in out + err
     # The planned epoch count is known: choices that cannot match it are a problem.
-    known = _write(tmp_path, "known.toml", _tiny(2500, "training.main.epochs", choices=choices))
+    known = _write(tmp_path, "known.toml",
+                   train_then_checks(2500, "training.main.epochs", choices=choices))
     status, out, err = _run(capsys, "check", str(known))
     assert status == 2 and "the answer is 2500 but the choices' values are 2, 3" in out + err
 
 
 def test_list_prints_the_notes_too(short_lint, tmp_path, capsys):
-    _write(tmp_path, "slow.toml", _tiny(2500, "training.main.loss"))
+    _write(tmp_path, "slow.toml", train_then_checks(2500, "training.main.loss"))
     status, out, _ = _run(capsys, "list", "--lessons", str(tmp_path))
     assert status == 0 and "note:" in out and "its value was not checked" in out
     status, out, _ = _run(capsys, "list", "--json", "--lessons", str(tmp_path))
@@ -873,7 +846,7 @@ def test_list_prints_the_notes_too(short_lint, tmp_path, capsys):
 
 
 def test_many_unchecked_answers_are_summed_up(short_lint):
-    lesson = parse_lesson_text(_tiny(2500, *["training.main.loss"] * 30), "p.toml")
+    lesson = parse_lesson_text(train_then_checks(2500, *["training.main.loss"] * 30), "p.toml")
     problems, notes = lint_lesson(lesson)
     assert problems == [] and len(notes) == 5
     assert "26 more answers (steps[5].answer … steps[30].answer)" in notes[-1].message
@@ -882,7 +855,8 @@ def test_many_unchecked_answers_are_summed_up(short_lint):
 def test_checking_stops_when_cancelled():
     from nn_tui.lessons.catalog import Cancelled
 
-    lesson = parse_lesson_text(_tiny(20_000, *["max(training.main.history)"] * 90), "p.toml")
+    text = train_then_checks(20_000, *["max(training.main.history)"] * 90)
+    lesson = parse_lesson_text(text, "p.toml")
     start = time.monotonic()
     with pytest.raises(Exception) as caught:
         lint_lesson(lesson, cancelled=lambda: time.monotonic() - start > 0.05)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lesson_files import lesson_text
 from tmux_helpers import alive, cpu_seconds, requires_tmux, wait_until
 
 pytestmark = requires_tmux
@@ -127,31 +128,14 @@ def test_escape_and_left_while_preparing_stop_the_work(tmux_tutor, tmp_path):
     assert not alive(pid)
 
 
-HIJACK_LESSON = """[lesson]
-id = "hijack"
-title = "Hijack \\u001b]2;HIJACKED\\u001b\\\\ title"
-summary = "Wipes \\u001b[2J the screen"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0]]
-
-[[steps]]
-kind = "text"
-title = "Step \\u001b[2J wipe"
-text = "Text."
-"""
+# The tiny-checks unit, its lesson and step titles holding escape sequences (written in the file
+# as TOML's \u001b escapes) that would set the terminal's title and wipe its screen.
+HIJACK_LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "hijack", "title": "Hijack \x1b]2;HIJACKED\x1b\\ title",
+            "summary": "Wipes \x1b[2J the screen"},
+    network={"layers": {0: {"bias": [0.0]}}}, data={"rows": [[1.0, 2.0]]}, training=None,
+    steps=[{"kind": "text", "title": "Step \x1b[2J wipe", "text": "Text."}])
 
 
 def test_a_title_with_escape_sequences_cannot_drive_the_terminal(tmux_tutor, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from lesson_files import train_then_checks
 from tmux_helpers import alive, requires_tmux, wait_until
 
 pytestmark = requires_tmux
@@ -14,30 +15,8 @@ def _slow_to_check(index: int) -> str:
     """A valid lesson whose checking takes about a second: 20,000 epochs of a tiny network and
     answers that read nearly the whole answer budget."""
     count = 99  # 99 × 20,005 values: just within the answers' budget (MAX_ANSWER_WORK)
-    checks = "".join('\n[[steps]]\nkind = "check"\nprompt = "p"\n'
-                     'answer = "max(training.main.history)"\n' for _ in range(count))
-    return f"""[lesson]
-id = "slow-{index}"
-title = "Slow {index}"
-
-[network]
-inputs = ["a"]
-outputs = ["b"]
-loss = "mse"
-learning_rate = 0.0000001
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-
-[data]
-rows = [[1, 2]]
-
-[[steps]]
-kind = "train"
-epochs = 20000
-{checks}"""
+    return train_then_checks(20000, *["max(training.main.history)"] * count,
+                             id=f"slow-{index}", title=f"Slow {index}")
 
 
 def test_q_while_lessons_load_ends_the_process_at_once(tmp_path, tmux_tutor):

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from nn_tui.cli import main, strict_json
 from engine_runs import train
+from lesson_files import fixture_text, lesson_data, lesson_text
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer
 from nn_tui.format import worked
 from nn_tui.lessons.catalog import bundled_lessons_dir
@@ -199,25 +200,7 @@ def test_softmax_bce_from_the_issue_is_exact(weight, loss_value):
 
 
 def test_softmax_bce_at_plus_minus_50_learns():
-    lesson = parse_lesson_text("""
-[lesson]
-id = "stuck"
-title = "Stuck"
-[network]
-inputs = ["x"]
-outputs = ["a", "b"]
-loss = "bce"
-learning_rate = 0.1
-[[network.layers]]
-units = 2
-activation = "softmax"
-weights = [[50.0], [-50.0]]
-bias = [0.0, 0.0]
-[data]
-rows = [[1, 0, 1]]
-[training]
-epochs = 1000
-""")
+    lesson = parse_lesson_text(fixture_text("softmax-at-50"))
     result = train(lesson.network.build(), lesson.X, lesson.Y, 1000)
     assert result.history[0] == pytest.approx(100.0)
     assert result.history[-1] < 0.01  # it used to sit at 27.63 for all 1000 epochs
@@ -251,39 +234,8 @@ def test_the_worked_chain_rule_never_contradicts_itself(z, output, y, loss):
 
 # -- training that overflows, stalls or overshoots ----------------------------------------------
 
-IDENTITY = '\n[[network.layers]]\nunits = 1\nactivation = "identity"\nweights = [[1e6]]\nbias = [0]\n'
-OVERFLOW = f"""
-[lesson]
-id = "overflow"
-title = "Overflow"
-
-[network]
-inputs = ["a"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 1e6
-{IDENTITY * 4}
-[data]
-rows = [[1e6, 0]]
-
-[training]
-epochs = 10
-
-[[steps]]
-kind = "update"
-title = "One step"
-text = "η = 1e6."
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Train."
-
-[[steps]]
-kind = "text"
-title = "After"
-text = "After."
-"""
+# The overflow fixture without its opening text step: update, train, text.
+OVERFLOW = lesson_text("overflow", steps=lesson_data("overflow")["steps"][1:])
 
 
 @pytest.fixture
@@ -348,39 +300,14 @@ def test_session_after_a_run_that_overflows(overflow_path):
     assert after.network.layers[0].W[0, 0] == pytest.approx(-2e60, rel=1e-3)
 
 
-SATURATING = """
-[lesson]
-id = "saturating"
-title = "Saturating"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = {eta}
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]]
-
-[training]
-epochs = 200
-"""
+def saturating(eta: float, **overrides) -> str:
+    """The saturating fixture's network and data at learning rate ``eta``, without steps."""
+    network = {"learning_rate": eta, **overrides}
+    return lesson_text("saturating", network=network, steps=None)
 
 
 def test_a_saturated_run_is_explained():
-    lesson = parse_lesson_text(SATURATING.format(eta="1e6"))
+    lesson = parse_lesson_text(saturating(1e6))
     result = train(lesson.network.build(), lesson.X, lesson.Y, 200)
     assert result.diverged is None
     assert result.stalled and result.stalled.startswith("saturated:")
@@ -390,23 +317,20 @@ def test_a_saturated_run_is_explained():
 
 def test_a_run_saturated_from_the_start_blames_the_starting_weights_not_eta():
     """A tiny η cannot have pushed the weights out: the network started saturated."""
-    text = SATURATING.format(eta="1e-6").replace(
-        "weights = [[0.5]]\nbias = [0.0]\n\n[[network.layers]]",
-        "weights = [[1000.0]]\nbias = [0.0]\n\n[[network.layers]]", 1).replace(
-        "weights = [[0.5]]", "weights = [[1000.0]]")
+    text = saturating(1e-6, layers={0: {"weights": [[1000.0]]}, 1: {"weights": [[1000.0]]}})
     lesson = parse_lesson_text(text)
     result = train(lesson.network.build(), lesson.X, lesson.Y, 200)
     assert result.stalled and result.stalled.startswith("saturated:")
     assert "from the start" in result.stalled and "starting weights" in result.stalled
     assert "grew" not in result.stalled and "η = 1e-06" not in result.stalled
     # η = 1e6 from ordinary weights: the weights grew, and η is named.
-    lesson = parse_lesson_text(SATURATING.format(eta="1e6"))
+    lesson = parse_lesson_text(saturating(1e6))
     grown = train(lesson.network.build(), lesson.X, lesson.Y, 200).stalled
     assert "grew" in grown and "from the start" not in grown
 
 
 def test_an_ordinary_run_is_not_called_stalled():
-    lesson = parse_lesson_text(SATURATING.format(eta="0.5"))
+    lesson = parse_lesson_text(saturating(0.5))
     assert train(lesson.network.build(), lesson.X, lesson.Y, 200).stalled is None
     for path in LESSONS:
         from nn_tui.lessons.loader import load_lesson
@@ -509,7 +433,7 @@ def test_trace_and_train_text_say_the_numbers_overflowed(capsys, overflow_path):
 
 def test_train_text_says_a_run_stalled(capsys, tmp_path):
     path = tmp_path / "saturating.toml"
-    path.write_text(SATURATING.format(eta="1e6"), encoding="utf-8")
+    path.write_text(saturating(1e6), encoding="utf-8")
     status, out, _err = run(capsys, "train", path)
     assert status == 0 and "stalled, saturated:" in out
     status, out, _err = run(capsys, "train", path, "--json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lesson_files import SIGMOID_1_1_1_LAYERS
+from lesson_files import lesson_text
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
@@ -12,25 +12,10 @@ from nn_tui.lessons.grading import default_tolerance
 from nn_tui.lessons.session import LessonSession
 
 # A 1-1-1 network (the PSA article's) with a step of every kind and two variants.
-LESSON = """\
-[lesson]
-id = "session-test"
-title = "Session test"
-
-[network]
-inputs = ["PSA"]
-outputs = ["cancer"]
-loss = "half_sse"
-learning_rate = 0.1
-
-""" + SIGMOID_1_1_1_LAYERS + """
-[data]
-rows = [[3.8, 1], [2.0, 0], [1.2, 0], [2.9, 1]]
-focus = 1
-
-[training]
-epochs = 40
-
+LESSON = lesson_text(
+    "psa-1-1-1", lesson={"id": "session-test", "title": "Session test"},
+    data={"rows": [[3.8, 1], [2.0, 0], [1.2, 0], [2.9, 1]], "focus": 1}, training={"epochs": 40},
+    steps=None) + """
 [[variants]]
 id = "slow"
 label = "η = 0.01"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lesson_files import dense_lesson
 
 from nn_tui.format import worked
 from nn_tui.format.arithmetic import parse_shown
@@ -210,31 +211,11 @@ PAIRS = [("sigmoid", "bce"), ("softmax", "cross_entropy"), ("softmax", "bce"),
 def _inline(hidden: str, output: str, loss: str, seed: int, rows: int) -> str:
     units = 2 if output == "softmax" else 1
     targets = [1, 0] if units == 2 else [0.3 if loss != "bce" else 1]
-    data = ",\n".join(repr([0.37 * (r + 1), -1.3 + r, 2.1] + targets) for r in range(rows))
-    return f"""[lesson]
-id = "inline"
-title = "Inline"
-
-[network]
-inputs = ["a", "b", "c"]
-outputs = {[f"o{k}" for k in range(units)]!r}
-loss = "{loss}"
-learning_rate = 0.3
-seed = {seed}
-
-[[network.layers]]
-units = 5
-activation = "{hidden}"
-
-[[network.layers]]
-units = {units}
-activation = "{output}"
-
-[data]
-rows = [
-{data},
-]
-""".replace("'", '"')
+    data = [[0.37 * (r + 1), -1.3 + r, 2.1] + targets for r in range(rows)]
+    return dense_lesson(["a", "b", "c"], [f"o{k}" for k in range(units)],
+                        [{"units": 5, "activation": hidden},
+                         {"units": units, "activation": output}],
+                        data, loss=loss, learning_rate=0.3, seed=seed)
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)

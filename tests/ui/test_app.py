@@ -12,9 +12,9 @@ from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
 from nn_tui.ui.perf.header import HeaderBar
-from lesson_files import fixture_text, lesson_text
-from ui_helpers import (make_app, notices, redraw_loss, screen_text, settle, wait_for_screen,
-                        wait_until)
+from lesson_files import fixture_text, lesson_text, write_lesson
+from ui_helpers import (goto_step, make_app, notices, redraw_loss, screen_text, settle,
+                        wait_for_screen, wait_until)
 
 BIG = (120, 40)
 
@@ -33,8 +33,7 @@ CHECK_LESSON = fixture_text("tiny-checks")
 DIVERGING_LESSON = lesson_text(
     "tiny-checks",
     lesson={"id": "too-fast", "title": "Too fast", "summary": None},
-    network={"learning_rate": 50.0,
-             "layers": [{"units": 1, "activation": "identity", "weights": [[0.5]], "bias": [0.0]}]},
+    network={"learning_rate": 50.0, "layers": {0: {"bias": [0.0]}}},
     training={"epochs": 500},
     steps="""
 [[steps]]
@@ -51,16 +50,12 @@ text = "Watch it blow up."
 
 @pytest.fixture
 def check_lesson(tmp_path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(CHECK_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, CHECK_LESSON, "tiny.toml")
 
 
 @pytest.fixture
 def diverging_lesson(tmp_path) -> Path:
-    path = tmp_path / "fast.toml"
-    path.write_text(DIVERGING_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, DIVERGING_LESSON, "fast.toml")
 
 
 def text_of(widget) -> str:
@@ -206,12 +201,6 @@ def test_run_app_returns_zero_after_q(monkeypatch, check_lesson):
 
 
 # -- self-checks -------------------------------------------------------------------------------
-
-
-async def goto_step(app, pilot, index: int) -> None:
-    app.screen.go(index)
-    await settle(app, pilot)
-    assert app.screen.view.index == index
 
 
 async def test_check_not_a_number_wrong_hint_reveal_then_right(check_lesson):

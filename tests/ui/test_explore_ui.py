@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lesson_files import lesson_data, lesson_text
 
 from nn_tui.engine import Trainer
 from nn_tui.format.numbers import num
@@ -18,57 +19,20 @@ from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
-from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen
+from ui_helpers import make_app, notices, open_at, screen_text, settle
 
 BIG = (120, 40)
 SMALL = (80, 24)
 PSA = bundled_lessons_dir() / "psa-hidden-layer.toml"
 FORWARD_STEP = 3  # "Forward: the hidden neuron"
 CHECK_STEP = 2  # a question about z₁
-# A network whose run is long enough to stop half-way.
-LONG_RUN = """
-[lesson]
-id = "long-run"
-title = "A long run"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.01
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]
-
-[training]
-epochs = 100000
-
-[[steps]]
-kind = "text"
-title = "Hello"
-text = "A linear unit."
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-text = "w·x + b."
-"""
+# A network whose run is long enough to stop half-way: the tiny-checks unit from b = 0 at
+# η = 0.01 for 100,000 epochs, with the fixture's text and forward steps.
+LONG_RUN = lesson_text(
+    "tiny-checks", lesson={"id": "long-run", "title": "A long run", "summary": None},
+    network={"learning_rate": 0.01, "layers": {0: {"bias": [0.0]}}},
+    training={"epochs": 100000}, steps=lesson_data("tiny-checks")["steps"][:2])
 TEXT_PANES = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-gradients")
-
-
-async def open_at(app, pilot, index: int):
-    await wait_for_screen(app, pilot, "LessonScreen")
-    await settle(app, pilot)
-    screen = app.screen
-    screen.go(index)
-    await settle(app, pilot)
-    return screen
 
 
 async def press(app, pilot, *keys: str) -> None:

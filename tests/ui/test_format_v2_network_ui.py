@@ -4,13 +4,8 @@ frozen bias shows it once per layer and marks its gradient "not applied"; a less
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from test_format_v2_network import MAZUR, UPSTREAM  # noqa: E402
-from ui_helpers import make_app, screen_text, settle, wait_for_screen  # noqa: E402
+from lesson_files import lesson_with
+from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 SIZE = (160, 50)
 
@@ -27,8 +22,7 @@ async def _step_to(app, pilot, predicate) -> None:
 
 
 async def test_frozen_shared_bias_lesson_in_the_tutor(tmp_path):
-    path = tmp_path / "mazur.toml"
-    path.write_text(MAZUR, encoding="utf-8")
+    path = lesson_with(tmp_path, "mazur")
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
@@ -48,8 +42,7 @@ async def test_frozen_shared_bias_lesson_in_the_tutor(tmp_path):
 
 
 async def test_loss_none_lesson_in_the_tutor(tmp_path):
-    path = tmp_path / "upstream.toml"
-    path.write_text(UPSTREAM, encoding="utf-8")
+    path = lesson_with(tmp_path, "upstream")
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")

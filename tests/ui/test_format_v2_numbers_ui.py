@@ -8,44 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
-from lesson_files import SIGMOID_1_1_1_LAYERS
+from lesson_files import lesson_text, write_lesson
 from textual.widgets import Input, Static
 
 from nn_tui.format.numbers import DECIMALS, current_decimals, num
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.settings import load_settings
-from ui_helpers import make_app, notices, settle, wait_for_screen
+from ui_helpers import make_app, notices, open_at, settle, wait_for_screen
 
 BIG = (130, 40)
 SMALL = (80, 24)
 
-# ŷ = σ(−σ(1)) = 0.32496... at a question about σ'(z₂) = ŷ(1 − ŷ) = 0.21936...
-LESSON = """
-[lesson]
-id = "typed-arithmetic"
-title = "Typed arithmetic"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 0.1
-
-""" + SIGMOID_1_1_1_LAYERS + """
-[data]
-rows = [[2.0, 0.0]]
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-text = "Both layers."
-
-[[steps]]
-kind = "backward"
-title = "Backward"
-text = "The output layer's slope."
-
+# The fixture's forward and backward steps, then ŷ = σ(−σ(1)) = 0.32496... at a question about
+# σ'(z₂) = ŷ(1 − ŷ) = 0.21936...
+LESSON = lesson_text(
+    "psa-1-1-1", lesson={"id": "typed-arithmetic", "title": "Typed arithmetic"},
+    network={"inputs": ["x"], "outputs": ["y"]}, data={"rows": [[2.0, 0.0]]}) + """
 [[steps]]
 kind = "check"
 title = "Slope"
@@ -62,9 +41,7 @@ answer = "grads[1].da_dz[0] / 500"
 
 @pytest.fixture
 def lesson(tmp_path) -> Path:
-    path = tmp_path / "typed.toml"
-    path.write_text(LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, LESSON, "typed.toml")
 
 
 def feedback(app) -> str:
@@ -78,13 +55,6 @@ def keybar(app) -> list[str]:
 def record(app, index: int):
     app.store.flush()
     return ProgressStore().get("typed-arithmetic").check(index)
-
-
-async def open_at(app, pilot, index: int) -> None:
-    await wait_for_screen(app, pilot, "LessonScreen")
-    app.screen.go(index)
-    await settle(app, pilot)
-    assert app.screen.view.index == index
 
 
 async def type_answer(pilot, text: str) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from lesson_files import dense_lesson
 from textual.app import App, ComposeResult
-from textual.containers import Grid
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
@@ -22,7 +22,7 @@ from nn_tui.ui.panes import (
 )
 from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
-from ui_helpers import redraw_loss, screen_text
+from ui_helpers import EveryPaneApp, redraw_loss, screen_text
 
 SIZE = (120, 40)
 
@@ -83,30 +83,18 @@ def first(lesson, condition) -> StepView:
     return next(view for view in map(session.view, range(session.total)) if condition(view))
 
 
-def lesson_text(sizes, activations, loss="half_sse", weights=None, names=None) -> str:
-    """A one-row lesson built inline: inputs in0.., outputs out0.., explicit weights if given."""
+def inline_lesson(sizes, activations, loss="half_sse", weights=None, names=None) -> str:
+    """A one-row lesson built inline: inputs in0.., outputs out0.., explicit weights (and biases
+    of 0.1) if given."""
     inputs, outputs = names or ([f"in{i}" for i in range(sizes[0])],
                                 [f"out{i}" for i in range(sizes[-1])])
-    layers = ""
+    layers = []
     for index, (units, activation) in enumerate(zip(sizes[1:], activations)):
-        layers += f'\n[[network.layers]]\nunits = {units}\nactivation = "{activation}"\n'
+        layers.append({"units": units, "activation": activation})
         if weights is not None:
-            layers += f"weights = {weights[index]!r}\nbias = {[0.1] * units!r}\n"
-    targets = [1] + [0] * (sizes[-1] - 1)
-    row = [0.5] * sizes[0] + targets
-    return f"""[lesson]
-id = "inline"
-title = "Inline network"
-
-[network]
-inputs = {inputs!r}
-outputs = {outputs!r}
-loss = "{loss}"
-learning_rate = 0.1
-{layers}
-[data]
-rows = [{row!r}]
-""".replace("'", '"')
+            layers[-1].update(weights=weights[index], bias=[0.1] * units)
+    row = [0.5] * sizes[0] + [1] + [0] * (sizes[-1] - 1)
+    return dense_lesson(inputs, outputs, layers, [row], loss=loss, learning_rate=0.1)
 
 
 # -- Lesson ------------------------------------------------------------------------------------
@@ -295,8 +283,8 @@ async def test_network_pane_marks_the_highlighted_layer(psa_hidden):
 
 async def test_network_pane_2_3_1(tmp_path):
     weights = [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], [[0.7, -0.8, 0.9]]]
-    lesson = parse_lesson_text(lesson_text([2, 3, 1], ["tanh", "sigmoid"], weights=weights,
-                                           names=(["colour", "size"], ["ripe"])))
+    lesson = parse_lesson_text(inline_lesson([2, 3, 1], ["tanh", "sigmoid"], weights=weights,
+                                             names=(["colour", "size"], ["ripe"])))
     view = first(lesson, lambda v: v.reveal.loss)
     trace = view.trace
     text = await show_in_app(NetworkPane(), view)
@@ -311,9 +299,9 @@ async def test_network_pane_2_3_1(tmp_path):
 
 
 async def test_network_pane_1_2_softmax():
-    lesson = parse_lesson_text(lesson_text([1, 2], ["softmax"], loss="cross_entropy",
-                                           weights=[[[0.5], [-0.5]]],
-                                           names=(["PSA"], ["healthy", "cancer"])))
+    lesson = parse_lesson_text(inline_lesson([1, 2], ["softmax"], loss="cross_entropy",
+                                             weights=[[[0.5], [-0.5]]],
+                                             names=(["PSA"], ["healthy", "cancer"])))
     view = first(lesson, lambda v: v.reveal.loss)
     text = await show_in_app(NetworkPane(), view)
     from nn_tui.format.numbers import num
@@ -325,7 +313,7 @@ async def test_network_pane_1_2_softmax():
 
 
 async def test_network_pane_falls_back_to_a_listing_when_too_wide():
-    lesson = parse_lesson_text(lesson_text([8, 8, 8], ["relu", "softmax"], loss="cross_entropy"))
+    lesson = parse_lesson_text(inline_lesson([8, 8, 8], ["relu", "softmax"], loss="cross_entropy"))
     view = first(lesson, lambda v: v.reveal.loss)
     text = await show_in_app(NetworkPane(), view, size=(60, 80))
     from nn_tui.format.numbers import num
@@ -453,26 +441,12 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
 # -- every pane, every step, both sizes --------------------------------------------------------
 
 
-class LessonScreenApp(App):
-    CSS_PATH = PANES_CSS_PATH
-    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
-
-    def compose(self) -> ComposeResult:
-        with Grid():
-            yield LessonPane()
-            yield NetworkPane()
-            yield WeightsPane()
-            yield ForwardPane()
-            yield GradientsPane()
-            yield LossPane(id="loss")
-
-
 @pytest.mark.parametrize("size, lessons", [
     ((80, 24), ("psa_hidden", "psa_softmax")),  # the smallest supported terminal; batch mode
     ((120, 40), ("fruit",)),
 ])
 async def test_every_step_renders_in_every_pane(size, lessons, request):
-    app = LessonScreenApp()
+    app = EveryPaneApp()
     async with app.run_test(size=size) as pilot:
         panes = list(app.query(".pane"))
         titles = [pane.border_title for pane in panes]

@@ -4,49 +4,20 @@ from __future__ import annotations
 
 import os
 
+from lesson_files import lesson_data, lesson_text
 from textual.widgets import Input, Static
-
 from ui_helpers import make_app, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 
-# y = 2·x with one identity unit; step 2 asks for the output.
-LESSON = """
-[lesson]
-id = "tiny-robust"
-title = "Tiny robust"
-summary = "A linear unit and one question."
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0]]
-
-[[steps]]
-kind = "text"
-title = "Hello"
-text = "A single linear unit."
-
-[[steps]]
-kind = "forward"
-title = "Forward"
-
-[[steps]]
-kind = "check"
-title = "Your turn"
-prompt = "What is the output?"
-answer = "output[0]"
-"""
+# y = 2·x with one identity unit (the tiny-checks fixture's first three steps, on two rows):
+# step 2 asks for the output.
+LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "tiny-robust", "title": "Tiny robust",
+            "summary": "A linear unit and one question."},
+    data={"rows": [[1.0, 2.0], [2.0, 4.0]]}, training=None,
+    steps=lesson_data("tiny-checks")["steps"][:3])
 
 
 async def test_a_long_typed_answer_is_not_a_number_at_once(tmp_path):

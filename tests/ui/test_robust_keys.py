@@ -24,48 +24,26 @@ from nn_tui.ui.literal import clean, clean_tree
 from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
 from nn_tui.ui.perf.header import HeaderBar
-from lesson_files import lesson_text
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from lesson_files import lesson_text, write_lesson
+from ui_helpers import make_app, open_at, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
 
 # Every text field holds something Rich or Textual markup would eat or choke on.
 MARKUP = "[b]W[i][j][/b] [/notes/week2] [@click=app.quit]x[/]"
-MARKUP_LESSON = f'''
-[lesson]
-id = "markup"
-title = "The weight W[i][j] {MARKUP}"
-summary = "Summary {MARKUP}"
-
-[network]
-inputs = ["x[i]"]
-outputs = ["[b]y"]
-loss = "mse"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.25]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0]]
-
-[training]
-epochs = 20
-
-[[variants]]
-id = "other"
-label = "Variant {MARKUP}"
-
-[[variants.layers]]
-units = 1
-activation = "identity"
-weights = [[1.0]]
-bias = [0.0]
-
+# The tiny-checks unit, with every text of the lesson, its variant and its steps (a step of
+# each kind the fixture has) holding MARKUP.
+MARKUP_LESSON = lesson_text(
+    "tiny-checks",
+    lesson={"id": "markup", "title": f"The weight W[i][j] {MARKUP}",
+            "summary": f"Summary {MARKUP}"},
+    network={"inputs": ["x[i]"], "outputs": ["[b]y"]},
+    data={"rows": [[1.0, 2.0], [2.0, 4.0]]}, training={"epochs": 20},
+    variants=[{"id": "other", "label": f"Variant {MARKUP}",
+               "layers": [{"units": 1, "activation": "identity", "weights": [[1.0]],
+                           "bias": [0.0]}]}],
+    steps=f'''
 [[steps]]
 kind = "text"
 title = "Text {MARKUP}"
@@ -97,7 +75,7 @@ kind = "train"
 title = "Train {MARKUP}"
 text = "Train body {MARKUP}"
 variants = ["main", "other"]
-'''
+''')
 
 CHECK_LESSON = lesson_text("tiny-checks", lesson={"id": "tiny-keys", "title": "Tiny keys",
                                                   "summary": None}, steps="""
@@ -135,30 +113,11 @@ text = "Trained."
 def slow_lesson(epochs: int = 2000) -> str:
     """A small lesson (few rows, few epochs: within any work budget) whose training is made
     slow by ``slow_gradients``; the steps after its train step need that training."""
-    return f"""
-[lesson]
-id = "slow"
-title = "Slow"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 0.01
-
-[[network.layers]]
-units = 1
-activation = "identity"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]]
-
-[training]
-epochs = {epochs}
-batch_size = 1
-
+    return lesson_text(
+        "tiny-checks", lesson={"id": "slow", "title": "Slow", "summary": None},
+        network={"learning_rate": 0.01, "layers": {0: {"bias": [0.0]}}},
+        data={"rows": [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]]},
+        training={"epochs": epochs, "batch_size": 1}, steps="""
 [[steps]]
 kind = "text"
 title = "Start"
@@ -178,21 +137,17 @@ text = "After."
 kind = "text"
 title = "After 2"
 text = "The end."
-"""
+""")
 
 
 @pytest.fixture
 def markup_lesson(tmp_path) -> Path:
-    path = tmp_path / "markup.toml"
-    path.write_text(MARKUP_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, MARKUP_LESSON, "markup.toml")
 
 
 @pytest.fixture
 def check_lesson(tmp_path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(CHECK_LESSON, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, CHECK_LESSON, "tiny.toml")
 
 
 @pytest.fixture
@@ -496,10 +451,7 @@ async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
     assert {"n", "p", "h", "r", "q", "t", "question_mark", "space", "full_stop"} <= set(keys)
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         for key in keys:
             box.value = ""
@@ -521,10 +473,7 @@ async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
 async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         await pilot.press(*"12")
         await pilot.press("left", "left")
@@ -567,9 +516,7 @@ async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_less
 async def test_q_from_an_empty_box_quits(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        app.screen.go(1)
-        await settle(app, pilot)
+        await open_at(app, pilot, 1)
         assert isinstance(app.focused, AnswerInput)
         await pilot.press("q")
         await pilot.pause()
@@ -635,9 +582,7 @@ async def test_right_on_the_last_step_shows_the_end_and_opens_the_next_lesson(tm
 async def test_escape_at_the_end_returns_to_the_list(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        app.screen.go(4)
-        await settle(app, pilot)
+        await open_at(app, pilot, 4)
         await pilot.press("right")
         await wait_for_screen(app, pilot, "LessonEndScreen")
         await pilot.press("escape")
@@ -675,10 +620,7 @@ async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson(
 async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         await pilot.press("escape", "escape")
         await wait_for_screen(app, pilot, "PickerScreen")
         # Whatever Textual asks a dismissed screen must not raise.
@@ -700,10 +642,7 @@ async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesso
 async def test_a_long_typed_answer_is_capped_and_answered_at_once(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(Input)
         await pilot.press(*"1234")  # typed, then (quicker than 200 more key presses) filled
         box.value = "1" * (MAX_ANSWER_LENGTH - 5)
@@ -757,10 +696,7 @@ def burst(app, *keys: str) -> None:
 async def test_keys_in_one_burst_type_once_the_first_one_typed(check_lesson, keys):
     app = make_app(check_lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         assert app.focused is box and box.value == ""
         burst(app, *keys)
@@ -788,10 +724,7 @@ async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_grad
 async def test_typing_a_number_after_leaving_the_box_goes_back_into_it(check_lesson):
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        screen.go(1)
-        await settle(app, pilot)
+        screen = await open_at(app, pilot, 1)
         box = screen.query_one(AnswerInput)
         await pilot.press("escape")
         await pilot.pause()

@@ -16,72 +16,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.app import App, ComposeResult
-from textual.containers import Grid
+from lesson_files import fixture_text, lesson_data, lesson_text
 from textual.widgets import Static
 
 from nn_tui.engine import Network
 from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession, Reveal, TrainingOutcome
-from nn_tui.ui.panes import (
-    PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
-)
-from ui_helpers import make_app, redraw_loss, screen_text, settle, wait_for_screen
+from nn_tui.ui.panes import LossPane
+from ui_helpers import EveryPaneApp, make_app, redraw_loss, screen_text, settle, wait_for_screen
 
 BIG = (120, 40)
 SMALL = (80, 24)
 
-_IDENTITY = '\n[[network.layers]]\nunits = 1\nactivation = "identity"\nweights = [[1e6]]\nbias = [0]\n'
-
-
-def overflow_lesson(steps: str) -> str:
-    return f"""
-[lesson]
-id = "overflow"
-title = "Overflow"
-
-[network]
-inputs = ["a"]
-outputs = ["y"]
-loss = "mse"
-learning_rate = 1e6
-{_IDENTITY * 4}
-[data]
-rows = [[1e6, 0]]
-
-[training]
-epochs = 10
-
-[[steps]]
-kind = "text"
-title = "Start"
-text = "Four identity layers with weights of a million."
-{steps}
-[[steps]]
-kind = "text"
-title = "After"
-text = "What happened?"
-"""
-
-
-UPDATE_THEN_TRAIN = overflow_lesson("""
-[[steps]]
-kind = "update"
-title = "One step"
-text = "η = 1e6."
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Space to train."
-""")
-
-TRAIN_ONLY = overflow_lesson("""
-[[steps]]
-kind = "train"
-title = "Train"
-text = "Space to train."
-""")
+# Four identity layers with weights of a million: text, update, train, text.
+UPDATE_THEN_TRAIN = fixture_text("overflow")
+# The same without the update: text, train, text.
+TRAIN_ONLY = lesson_text("overflow", steps=[step for step in lesson_data("overflow")["steps"]
+                                            if step["kind"] != "update"])
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -153,52 +104,11 @@ async def test_a_run_that_overflows_at_epoch_1_keeps_the_starting_network(tmp_pa
 # -- every pane with a trace full of inf and nan ----------------------------------------------
 
 
-class EveryPaneApp(App):
-    CSS_PATH = PANES_CSS_PATH
-    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
-
-    def compose(self) -> ComposeResult:
-        with Grid():
-            yield LessonPane()
-            yield NetworkPane()
-            yield WeightsPane()
-            yield ForwardPane()
-            yield GradientsPane()
-            yield LossPane(id="loss")
-
-
-NAN_LESSON = """
-[lesson]
-id = "nan-panes"
-title = "Panes"
-
-[network]
-inputs = ["a", "b"]
-outputs = ["p", "q"]
-loss = "{loss}"
-learning_rate = 0.1
-
-[[network.layers]]
-units = 2
-activation = "{hidden}"
-weights = [[1.0, 2.0], [3.0, 4.0]]
-bias = [0.0, 0.0]
-
-[[network.layers]]
-units = 2
-activation = "{output}"
-weights = [[1.0, 2.0], [3.0, 4.0]]
-bias = [0.0, 0.0]
-
-[data]
-rows = [[1.0, 2.0, 1.0, 0.0], [0.5, 0.5, 0.0, 1.0]]
-"""
-
-
 def wild_views(loss: str, hidden: str, output: str, batch: bool):
     """Every step of a generated walk-through, with the trace replaced by one through weights of
     inf, −inf and nan (every number of it overflows), and with a run that overflowed."""
-    lesson = parse_lesson_text(NAN_LESSON.format(loss=loss, hidden=hidden, output=output))
+    lesson = parse_lesson_text(lesson_text("two-by-two", network={
+        "loss": loss, "layers": {0: {"activation": hidden}, 1: {"activation": output}}}))
     session = LessonSession(lesson)
     network = Network.build(
         [2, 2, 2], [hidden, output], loss, 1e300,
@@ -248,40 +158,7 @@ async def test_every_pane_renders_inf_and_nan_legibly(loss, hidden, output, batc
 # -- saturation -----------------------------------------------------------------------------------
 
 
-SATURATING = """
-[lesson]
-id = "saturating"
-title = "Saturating"
-
-[network]
-inputs = ["x"]
-outputs = ["y"]
-loss = "half_sse"
-learning_rate = 1e6
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[[network.layers]]
-units = 1
-activation = "sigmoid"
-weights = [[0.5]]
-bias = [0.0]
-
-[data]
-rows = [[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]]
-
-[training]
-epochs = 200
-
-[[steps]]
-kind = "train"
-title = "Train"
-text = "η = 1e6 on sigmoids."
-"""
+SATURATING = fixture_text("saturating")
 
 
 async def test_a_saturated_run_says_why_it_stopped_learning(tmp_path):

@@ -12,8 +12,9 @@ from textual.widgets import Button, Input, OptionList, Static
 from nn_tui.lessons import progress as progress_module
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.progress import LessonShape, ProgressStore
-from lesson_files import lesson_text as base_lesson_text
-from ui_helpers import make_app, notices, screen_text, settle, wait_for_screen, wait_until
+from lesson_files import lesson_text as base_lesson_text, write_lesson
+from ui_helpers import (goto_step, make_app, notices, screen_text, settle, wait_for_screen,
+                        wait_until)
 
 BIG = (120, 40)
 REAL_FSYNC = os.fsync
@@ -62,9 +63,7 @@ FIVE = lesson_text("text", "text", OUTPUT_CHECK, WEIGHT_CHECK, "text")
 
 @pytest.fixture
 def lesson_file(tmp_path) -> Path:
-    path = tmp_path / "tiny.toml"
-    path.write_text(FIVE, encoding="utf-8")
-    return path
+    return write_lesson(tmp_path, FIVE, "tiny.toml")
 
 
 def saved_progress(path: Path, step: int, correct: tuple[int, ...] = ()) -> None:
@@ -88,12 +87,6 @@ def picker_text(app) -> str:
     option_list = app.screen.query_one(OptionList)
     return "\n".join(str(option_list.get_option_at_index(i).prompt)
                      for i in range(option_list.option_count))
-
-
-async def goto_step(app, pilot, index: int) -> None:
-    app.screen.go(index)
-    await settle(app, pilot)
-    assert app.screen.view.index == index
 
 
 # -- 17: the dialog's keys ----------------------------------------------------------------------

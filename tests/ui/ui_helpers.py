@@ -15,8 +15,12 @@ import time
 from pathlib import Path
 
 from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.containers import Grid
 
 from nn_tui.ui.app import NnTuiApp
+from nn_tui.ui.panes import (PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane,
+                             NetworkPane, WeightsPane)
 
 
 class NoticeRecorder:
@@ -105,3 +109,37 @@ def screen_text(app) -> str:
                 row[column + 1] = ""  # a wide character takes two cells
             column += cell_len(character)
     return "\n".join("".join(row) for row in rows)
+
+
+async def goto_step(app, pilot, index: int):
+    """Go to step ``index`` of the lesson screen shown and let it settle; the screen."""
+    screen = app.screen
+    screen.go(index)
+    await settle(app, pilot)
+    assert screen.view.index == index
+    return screen
+
+
+async def open_at(app, pilot, index: int):
+    """Wait for the lesson screen and what it prepares on opening, then go to step ``index``;
+    the screen."""
+    await wait_for_screen(app, pilot, "LessonScreen")
+    await settle(app, pilot)
+    return await goto_step(app, pilot, index)
+
+
+class EveryPaneApp(App):
+    """The lesson screen's six panes in a grid, without the screen: for showing them views
+    built by a test (``pane.show(view)``)."""
+
+    CSS_PATH = PANES_CSS_PATH
+    CSS = "Grid { grid-size: 2 3; } #loss { column-span: 2; }"
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            yield LessonPane()
+            yield NetworkPane()
+            yield WeightsPane()
+            yield ForwardPane()
+            yield GradientsPane()
+            yield LossPane(id="loss")
