@@ -23,6 +23,40 @@ def pytest_addoption(parser, pluginmanager):
     group.addoption("--dist", dest="dist", default="no", help="ignored: pytest-xdist is not loaded")
 
 
+# A test that runs the tutor in a real terminal (tmux) or behind `nn-tui serve` (its own process,
+# reached over the network or from a headless Chromium) is an end-to-end test: it is marked
+# ``e2e`` from the fixtures it uses, so no test needs to remember the mark. pyproject.toml's
+# addopts leave them out of a plain ``pytest``; CI runs them as its second command
+# (``pytest -m e2e``).
+E2E_FIXTURES = frozenset({"tmux_tutor", "served", "browser"})
+
+
+def pytest_itemcollected(item):
+    if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.e2e)
+
+
+def _finer_idle_polling(granularity: float = 0.005) -> None:
+    """Pilot's ``pause()`` and ``press()`` wait for the app to go idle by sleeping in steps of
+    ``textual._wait.SLEEP_GRANULARITY`` (20 ms) until a step passes with almost no CPU used
+    (``SLEEP_IDLE``, 1/20 of a step). Each key and each pause thus slept 40–100 ms even when the
+    app had finished in 2: that was ~70 % of the Pilot tests' wall time (measured on
+    tests/ui/test_app.py: 41 s of 61 s in ``wait_for_idle``). Steps of 5 ms keep the same rule
+    (idle = under 1/20 of a step of CPU) and cut that wait fourfold. The tests that need the app's
+    work done wait for it by condition (``settle``, ``wait_until``), not by this heuristic.
+    Nothing here if a Textual upgrade moves these names (the suite is then slower, not wrong)."""
+    try:
+        import textual._wait as textual_wait
+    except ImportError:
+        return
+    if hasattr(textual_wait, "SLEEP_GRANULARITY") and hasattr(textual_wait, "SLEEP_IDLE"):
+        textual_wait.SLEEP_GRANULARITY = granularity
+        textual_wait.SLEEP_IDLE = granularity / 20.0
+
+
+_finer_idle_polling()
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "nn-tui-home"
