@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,61 @@ def pytest_addoption(parser, pluginmanager):
     group.addoption("--dist", dest="dist", default="no", help="ignored: pytest-xdist is not loaded")
 
 
+# A test that runs the tutor in a real terminal (tmux) or behind `nn-tui serve` (its own process,
+# reached over the network or from a headless Chromium) is an end-to-end test: it is marked
+# ``e2e`` from the fixtures it uses, so no test needs to remember the mark. pyproject.toml's
+# addopts leave them out of a plain ``pytest``; CI runs them as its second command
+# (``pytest -m e2e``).
+E2E_FIXTURES = frozenset({"tmux_tutor", "served", "browser"})
+
+
+def pytest_itemcollected(item):
+    if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.e2e)
+
+
+def _finer_idle_polling(granularity: float = 0.005) -> None:
+    """Pilot's ``pause()`` and ``press()`` wait for the app to go idle by sleeping in steps of
+    ``textual._wait.SLEEP_GRANULARITY`` (20 ms) until a step passes with almost no CPU used
+    (``SLEEP_IDLE``, 1/20 of a step). Each key and each pause thus slept 40–100 ms even when the
+    app had finished in 2: tests/ui/test_app.py spent 41 s of its 61 s in ``wait_for_idle``.
+    Steps of 5 ms keep the same rule (idle = under 1/20 of a step of CPU); the file then took
+    35 s (back to back, same machine). The tests that need the app's work done wait for it by
+    condition (``settle``, ``wait_until``), not by this heuristic.
+    Nothing here if a Textual upgrade moves these names (the suite is then slower, not wrong)."""
+    try:
+        import textual._wait as textual_wait
+    except ImportError:
+        return
+    if hasattr(textual_wait, "SLEEP_GRANULARITY") and hasattr(textual_wait, "SLEEP_IDLE"):
+        textual_wait.SLEEP_GRANULARITY = granularity
+        textual_wait.SLEEP_IDLE = granularity / 20.0
+
+
+_finer_idle_polling()
+
+
+@pytest.fixture(scope="session")
+def _homes(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("homes")
+
+
+_home_numbers = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch) -> Path:
-    home = tmp_path / "nn-tui-home"
+def isolated_home(_homes, monkeypatch) -> Path:
+    """NN_TUI_HOME (returned, not created) and HOME in a folder of this test's own.
+
+    Not under ``tmp_path``: pytest makes each ``tmp_path`` by listing every folder made so far
+    (its numbered-folder scheme), which made this autouse fixture cost each test more than the
+    last: tests/test_format_v2_numbers.py alone (1,923 tests) took 11.7 s of CPU with it, 9.1 s
+    without."""
+    folder = _homes / str(next(_home_numbers))
+    folder.mkdir()
+    home = folder / "nn-tui-home"
     monkeypatch.setenv("NN_TUI_HOME", str(home))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HOME", str(folder / "home"))
     return home
 
 

@@ -9,7 +9,6 @@ change shown.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
@@ -62,20 +61,17 @@ async def show(pane: Widget, view: StepView, size=SIZE) -> str:
         return rendered(pane)
 
 
-_SESSIONS: dict[Path, LessonSession] = {}
-
-
-def update_views() -> list[tuple[str, int]]:
+def update_views() -> list[tuple[str, int, StepView]]:
+    """Every bundled update step: (lesson stem, step index, its view). The views are kept (a
+    pane may key a cache on a trace's identity, which must not be reused while they show)."""
     found = []
     for path in sorted(LESSONS.glob("*.toml")):
-        session = _SESSIONS.setdefault(path, LessonSession(load_lesson(path)))
-        found += [(path.stem, index) for index in range(session.total)
-                  if session.view(index).reveal.update]
+        session = LessonSession(load_lesson(path))
+        for index in range(session.total):
+            view = session.view(index)
+            if view.reveal.update:
+                found.append((path.stem, index, view))
     return found
-
-
-def view_of(stem: str, index: int) -> StepView:
-    return _SESSIONS[LESSONS / f"{stem}.toml"].view(index)
 
 
 def shown_change(old: str, new: str) -> str:
@@ -83,26 +79,37 @@ def shown_change(old: str, new: str) -> str:
     return difference if difference.startswith("−") else f"+{difference}"
 
 
-UPDATES = update_views()
-
-
-@pytest.mark.parametrize("stem,index", UPDATES, ids=[f"{s}-{i}" for s, i in UPDATES])
-async def test_every_old_new_change_on_screen_agrees(stem, index):
-    view = view_of(stem, index)
-    checked = 0
-    for pane in (ForwardPane(), WeightsPane()):
-        text = await show(pane, view)
-        assert "was " not in text and "see the rows" not in text and "one per row" not in text
-        for old, new, change in CHANGE.findall(text):
-            assert shown_change(old, new) == change, f"{stem} step {index}: {old} → {new}"
-            checked += 1
-    text = await show(LossPane(), view)
-    match = LOSS.search(text.replace("\n", " "))
-    assert match, text
-    old, new, direction, amount = match.groups()
-    sign = "−" if direction == "lower" else "+"
-    assert shown_change(old, new) == sign + amount
-    assert checked >= 2
+async def test_every_old_new_change_on_screen_agrees():
+    updates = update_views()
+    assert updates, "no bundled lesson has an update step"
+    # One app per kind of pane shows every update step in turn; each failure names its step.
+    texts: dict[tuple[str, int], dict[type, str]] = {(s, i): {} for s, i, _ in updates}
+    for kind in (ForwardPane, WeightsPane, LossPane):
+        pane = kind()
+        app = PaneApp(pane)
+        async with app.run_test(size=SIZE) as pilot:
+            for stem, index, view in updates:
+                pane.show(view)
+                await pilot.pause()
+                await pilot.pause()
+                texts[stem, index][kind] = rendered(pane)
+    for stem, index, _ in updates:
+        where = f"{stem} step {index}"
+        checked = 0
+        for kind in (ForwardPane, WeightsPane):
+            text = texts[stem, index][kind]
+            assert "was " not in text and "see the rows" not in text \
+                and "one per row" not in text, f"{where} ({kind.__name__}):\n{text}"
+            for old, new, change in CHANGE.findall(text):
+                assert shown_change(old, new) == change, f"{where}: {old} → {new}"
+                checked += 1
+        text = texts[stem, index][LossPane]
+        match = LOSS.search(text.replace("\n", " "))
+        assert match, f"{where}:\n{text}"
+        old, new, direction, amount = match.groups()
+        sign = "−" if direction == "lower" else "+"
+        assert shown_change(old, new) == sign + amount, where
+        assert checked >= 2, where
 
 
 async def test_forward_pane_works_the_new_forward_pass(psa_hidden):

@@ -405,12 +405,14 @@ async def test_too_small_terminal_shows_a_notice_and_recovers():
         main = app.screen.query_one("#lesson-main")
         assert not notice.display or notice.styles.display == "none"
         await pilot.resize_terminal(60, 20)
+        # The new size reaches the screen a few messages later: wait for it, not for idleness.
+        await wait_until(pilot, lambda: app.screen.has_class("-narrow"), "the narrow layout")
         await pilot.pause()
-        assert app.screen.has_class("-narrow")
         assert notice.styles.display == "block" and main.styles.display == "none"
         await pilot.press("right")
         await pilot.pause()
         await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: not app.screen.has_class("-narrow"), "the 80×24 layout")
         await pilot.pause()
         assert main.styles.display == "block" and notice.styles.display == "none"
         assert header(app).startswith("step 2 of")

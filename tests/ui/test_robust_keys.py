@@ -592,29 +592,39 @@ async def test_escape_at_the_end_returns_to_the_list(check_lesson):
 # -- 18: screens torn down under a binding check -----------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in bundled_lessons_dir().glob("*.toml")))
-async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson(name):
+async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson():
+    # One app walks every bundled lesson (the picker, its catalogue and the app start are the
+    # same for every lesson); each failure names the lesson and the step.
+    from nn_tui.lessons.session import LessonSession
+
+    names = sorted(path.name for path in bundled_lessons_dir().glob("*.toml"))
     app = make_app(bundled_lessons_dir())
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "PickerScreen")
         await settle(app, pilot)
-        entry = next(info.entry for info in app.catalog if info.entry.path.name == name)
-        from nn_tui.lessons.session import LessonSession
-
-        session = LessonSession(entry.lesson)
-        # One question of each kind (a typed number, a choice) per lesson: what Tab focuses and
-        # what the teardown must not trip on differ by kind, not from question to question.
-        questions = {}
-        for index, step in enumerate(session.steps):
-            if step.kind == "check":
-                questions.setdefault(bool(step.choices), index)
-        for index in sorted(questions.values()):
-            app.open_lesson(entry, index)
-            await wait_for_screen(app, pilot, "LessonScreen")
-            await settle(app, pilot)
-            await pilot.press("tab", "escape", "escape")
-            await wait_for_screen(app, pilot, "PickerScreen")
-            assert app.is_running, (name, index)
+        entries = {info.entry.path.name: info.entry for info in app.catalog}
+        visited = []
+        for name in names:
+            entry = entries[name]
+            session = LessonSession(entry.lesson)
+            # One question of each kind (a typed number, a choice) per lesson: what Tab focuses
+            # and what the teardown must not trip on differ by kind, not from question to question.
+            questions = {}
+            for index, step in enumerate(session.steps):
+                if step.kind == "check":
+                    questions.setdefault(bool(step.choices), index)
+            for index in sorted(questions.values()):
+                app.open_lesson(entry, index)
+                await wait_for_screen(app, pilot, "LessonScreen")
+                await settle(app, pilot)
+                await pilot.press("tab", "escape", "escape")
+                try:
+                    await wait_for_screen(app, pilot, "PickerScreen")
+                except AssertionError as error:
+                    raise AssertionError(f"{name} step {index + 1}: {error}") from None
+                assert app.is_running, (name, index)
+                visited.append((name, index))
+        assert visited, "no bundled lesson has a question"
 
 
 async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesson):

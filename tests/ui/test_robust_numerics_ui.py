@@ -127,32 +127,41 @@ def wild_views(loss: str, hidden: str, output: str, batch: bool):
                                   trainings=(run,))
 
 
-@pytest.mark.parametrize("loss, hidden, output", [
-    ("mse", "identity", "identity"), ("half_sse", "relu", "tanh"), ("bce", "tanh", "sigmoid"),
-    ("cross_entropy", "sigmoid", "softmax"), ("bce", "relu", "softmax"),
-])
-@pytest.mark.parametrize("batch", [False, True])
-async def test_every_pane_renders_inf_and_nan_legibly(loss, hidden, output, batch):
+WILD_CASES = [(loss, hidden, output, batch)
+              for loss, hidden, output in [
+                  ("mse", "identity", "identity"), ("half_sse", "relu", "tanh"),
+                  ("bce", "tanh", "sigmoid"), ("cross_entropy", "sigmoid", "softmax"),
+                  ("bce", "relu", "softmax")]
+              for batch in (False, True)]
+
+
+async def test_every_pane_renders_inf_and_nan_legibly():
+    # One app shows every case in turn (the panes are shown each case's views from scratch);
+    # each failure names its case.
     app = EveryPaneApp()
     async with app.run_test(size=BIG) as pilot:
         panes = list(app.query(".pane"))
-        shown = set()
-        for view in wild_views(loss, hidden, output, batch):
-            # Steps that reveal the same parts of the same trace draw the same numbers: one each.
-            kind = (view.step.kind, view.reveal, len(view.trainings))
-            if kind in shown:
-                continue
-            shown.add(kind)
-            for pane in panes:
-                pane.show(view)
-            await pilot.pause()
-        await redraw_loss(app, pilot)
-        screen = screen_text(app)
-        # Every pane still draws, and the numbers that overflowed read as such.
-        for title in ("Network", "Weights", "Forward pass", "Gradients", "Loss"):
-            assert title in screen
-        assert "∞" in screen and "overflow" in screen
-        assert "inf" not in screen.replace("information", "")  # written ∞, never Python's inf
+        for loss, hidden, output, batch in WILD_CASES:
+            case = f"{loss}, {hidden} then {output}, {'batch' if batch else 'one row'}"
+            shown = set()
+            for view in wild_views(loss, hidden, output, batch):
+                # Steps that reveal the same parts of the same trace draw the same numbers: one
+                # each.
+                kind = (view.step.kind, view.reveal, len(view.trainings))
+                if kind in shown:
+                    continue
+                shown.add(kind)
+                for pane in panes:
+                    pane.show(view)
+                await pilot.pause()
+            await redraw_loss(app, pilot)
+            screen = screen_text(app)
+            # Every pane still draws, and the numbers that overflowed read as such.
+            for title in ("Network", "Weights", "Forward pass", "Gradients", "Loss"):
+                assert title in screen, f"{case}: no {title} pane"
+            assert "∞" in screen and "overflow" in screen, f"{case}:\n{screen}"
+            # written ∞, never Python's inf
+            assert "inf" not in screen.replace("information", ""), f"{case}:\n{screen}"
 
 
 # -- saturation -----------------------------------------------------------------------------------

@@ -55,13 +55,13 @@ async def settle(app, pilot) -> None:
 
 
 async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds (checked every 20 ms), or fail after
+    """Let the app run until ``condition()`` holds (checked every 10 ms), or fail after
     ``timeout`` seconds (generous: the whole suite shares a loaded machine)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"never: {what}")
-        await pilot.pause(0.02)
+        await pilot.pause(0.01)
 
 
 async def wait_for_screen(app, pilot, name: str) -> None:
