@@ -22,6 +22,7 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.lessons.explore import SlopeReadout
+from nn_tui.ui.panes.lesson import TextMarkdown
 from nn_tui.ui.panes._common import HEADING, MUTED, VALUE, WARNING, Pane, PaneBody
 
 SLOPE_DECIMALS = 6  # slopes are compared to ~1e−6: four decimals would hide the meeting
@@ -66,6 +67,10 @@ class ExploreState:
     # At an explore step: (the task, the goal, whether it is reached, the explanation once it
     # is, the hints asked for); None elsewhere.
     goal: tuple[str, str, bool, str, tuple[str, ...]] | None = None
+    # At an explore step: its title and text (Markdown, shown as the Lesson pane shows it),
+    # which explore mode would otherwise hide with the Lesson pane.
+    title: str = ""
+    text: str = ""
 
 
 def slope_renderable(state: ExploreState, width: int) -> RenderableType:
@@ -74,6 +79,12 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
     p = state.symbol
     loss = "L" if readout.loss_path == "loss" else "L after the update"
     lines: list[Text] = []
+    parts: list[RenderableType] = []
+    if state.title:
+        parts.append(Text(state.title, style="bold"))
+    if state.text.strip():
+        # Lesson text: Markdown as in the Lesson pane, never Rich markup.
+        parts.append(TextMarkdown(state.text))
     if state.goal is not None:
         # Lesson text: plain Text, never markup.
         task, goal, reached, explanation, hints = state.goal
@@ -83,6 +94,9 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
         line = Text(f"goal {goal}: ", style=MUTED)
         line.append("✓ reached" if reached else "not yet",
                     style="bold green" if reached else "bold")
+        if reached:
+            line.append(": that counts as a right answer (Esc leaves explore mode; → then "
+                        "goes on)")
         if explanation:
             line.append(f" · {explanation}")
         lines.append(line)
@@ -140,7 +154,7 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
             line.append(f"{symbol} {num(old)} → ")
             line.append(num(new), style=VALUE)
         lines.append(line)
-    return Group(*lines)
+    return Group(*parts, *lines)
 
 
 class ValueInput(Input):
