@@ -124,9 +124,8 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
         lines.append(line)
     if readout.backprop is not None:
         line = Text(f"backprop ∂L/∂{p} at {p} = {num(readout.value)}: ")
+        # (Named as the Gradients pane names it, not by its trace path: issue 14.)
         line.append(num(readout.backprop, SLOPE_DECIMALS), style=VALUE)
-        if width >= 70:
-            line.append(f"  ({readout.backprop_path})", style=MUTED)
         lines.append(line)
     else:
         why = ("backprop stops at the weights and inputs: no ∂L/∂y"
