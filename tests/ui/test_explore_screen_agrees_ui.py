@@ -120,6 +120,10 @@ async def test_a_reached_goal_leaves_nothing_over_the_next_step(size):
         record = screen.store.get(screen.lesson.id).check(index)
         assert record.correct
         assert "counts as a right answer" in flowing(screen.pane("pane-slope").text)
+        # Under the step's text and task, the readout being watched is kept in view.
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "central difference" in shown and "last change" in shown, shown
         await pilot.press("escape", "right")
         await settle(app, pilot)
         assert screen.view.index == index + 1

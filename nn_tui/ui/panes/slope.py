@@ -203,6 +203,31 @@ class SlopePane(Pane):
             return
         self.state = state
         self.body.update(lambda width, height: slope_renderable(state, width), (state,))
+        if state.readout.change is not None:
+            # The step's text and task come first (read on opening); once the learner nudges,
+            # the readout they are watching is kept in view.
+            self.call_after_refresh(self._follow_readout)
+
+    def _follow_readout(self) -> None:
+        """Scroll as little as keeps the readout (its first line to the central difference)
+        in view."""
+        state, body = self.state, self.body
+        if state is None or not body.size.height:
+            return
+        texts = [line.text for line in body._lines]
+        head = next((i for i, text in enumerate(texts)
+                     if f"({state.position + 1} of {state.editable_count})" in text), None)
+        end = next((i for i, text in enumerate(texts) if text.lstrip().startswith(
+            "central difference")), None)
+        if head is None or end is None:
+            return
+        top, height = round(body.scroll_y), body.size.height
+        last = min(end + 1, len(texts) - 1)  # and the "… off; [ shrinks the step" line
+        if last >= top + height:
+            top = last - height + 1
+        top = min(top, head)
+        if top != round(body.scroll_y):
+            body.scroll_to(y=max(top, 0), animate=False)
 
     def prerender_state(self, state: ExploreState) -> None:
         self.body.prerender(lambda width, height: slope_renderable(state, width), (state,))
