@@ -702,8 +702,9 @@ def after_record(trace: Trace, layer: int) -> LayerTrace:
     return replace(trace.layers[layer], W=new.W, b=new.b, a_prev=a_prev, z=new.z, a=new.a)
 
 
-def _row_symbol(trace: Trace, layer: int, unit: int) -> str:
-    """The weights of one unit as one symbol: w₁ (one weight), W₂ (one unit), W₁[2,:]."""
+def row_symbol(trace: Trace, layer: int, unit: int) -> str:
+    """The weights of one unit as one symbol: w₁ (one weight), W₂ (one unit), W₁[2,:] (the
+    Forward pass's after-update lines and the Network pane write a unit's weights so)."""
     W = trace.layers[layer].W
     if W.size == 1:
         return f"w{subscript(layer + 1)}"
@@ -723,7 +724,7 @@ def after_forward_lines(trace: Trace, layer: int) -> list[WorkedLine]:
         entering = layer_symbol("a", layer - 1, depth) + " new"
     lines = []
     for unit in range(len(record.z)):
-        formula = f"{_row_symbol(trace, layer, unit)} new·{entering}"
+        formula = f"{row_symbol(trace, layer, unit)} new·{entering}"
         bias = unit_bias(trace, layer, unit)
         if bias is not None:
             formula += f" + {bias[0]} new"

@@ -154,11 +154,18 @@ class ExploreSession:
     """The edits of one explore visit, started from ``view`` (which is never changed).
 
     ``editable`` (None = every number) limits what the cursor can reach, as an explore step's
-    ``editable`` list does. Raises ValueError if it leaves nothing to edit.
+    ``editable`` list does. ``update_shown``: whether the lesson has shown a gradient step by
+    this step (explore mode then shows the update and the forward pass after it; before, a
+    learner reads "ŷ new" as ŷ); None decides from ``view`` alone (its reveal, or an update
+    already applied). Raises ValueError if it leaves nothing to edit.
     """
 
-    def __init__(self, view: StepView, editable: Iterable[EditTarget] | None = None) -> None:
+    def __init__(self, view: StepView, editable: Iterable[EditTarget] | None = None,
+                 update_shown: bool | None = None) -> None:
         self.view = view
+        if update_shown is None:
+            update_shown = view.reveal.update or view.updates_applied > 0
+        self.update_shown = bool(update_shown)
         self.network: Network = view.network
         self.x = np.array(view.trace.x, dtype=float)
         self.y = np.array(view.trace.y, dtype=float)
@@ -325,11 +332,13 @@ class ExploreSession:
         return self._trace_for(self.edits)
 
     def explore_view(self, reveal: Reveal | None = None) -> ExploreView:
-        """The view the panes draw: the step's view with the edited trace, everything revealed
-        (explore mode shows the whole computation) unless ``reveal`` says otherwise."""
+        """The view the panes draw: the step's view with the edited trace, the whole forward
+        pass, loss and chain rule revealed, and the update too once the lesson has shown one
+        (``update_shown``), unless ``reveal`` says otherwise."""
         trace = self.trace
         depth = len(trace.layers)
-        reveal = reveal or Reveal(forward=depth, loss=True, backward=depth, update=True)
+        reveal = reveal or Reveal(forward=depth, loss=True, backward=depth,
+                                  update=self.update_shown)
         key = (id(trace), reveal, self.selected)
         view = self._views.get(key)
         if view is None or view.trace is not trace:

@@ -479,6 +479,12 @@ def _source(node: tuple, outer: int = 0) -> str:
     return f"({text})" if level < outer else text
 
 
+def source_text(node: tuple) -> str:
+    """The expression text of a parsed ``node`` (``Expression.tree`` or a part of it), with
+    spacing and number forms normalised: ``layers[1].z[0]``, ``2 * loss``."""
+    return _source(node)
+
+
 def _quoted(node: tuple) -> str:
     text = _source(node)
     return repr(text if len(text) <= 60 else text[:59] + "…")

@@ -294,7 +294,7 @@ async def test_network_pane_2_3_1(tmp_path):
 
     for value in list(trace.layers[0].a) + list(trace.output) + [trace.loss]:
         assert num(value) in text
-    assert "w 0.7000 −0.8000 0.9000" in text  # the output neuron's incoming weights
+    assert "W₂ 0.7000 −0.8000 0.9000" in text  # the output neuron's incoming weights (issue 14: the panes' names)
     assert "┤" in text and "▶" in text  # connections drawn as a bus
 
 

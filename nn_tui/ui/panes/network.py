@@ -20,7 +20,7 @@ from rich.text import Text
 
 from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.format.numbers import num, short
-from nn_tui.format.worked import a_symbol, unit_bias, weight_symbol
+from nn_tui.format.worked import a_symbol, row_symbol, unit_bias, weight_symbol, z_symbol
 from nn_tui.lessons.session import StepView
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.ui.panes._common import (
@@ -29,7 +29,7 @@ from nn_tui.ui.panes._common import (
 )
 
 ACTIVATION_SHORT = {
-    "sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax", "identity": "linear",
+    "sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "softmax": "softmax", "identity": "identity",
     "leaky_relu": "leaky", "softplus": "softplus",
 }
 HERE = "▲ you are here"
@@ -166,7 +166,9 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         name = Text(f"({symbol})", style=CURRENT if current else "bold")
         if last and outputs[unit]:
             name.append(f" {outputs[unit]}")
-        value_name = "ŷ" if last else "a"
+        # The panes' names (a₁, ŷ, z₁[2], b₁[2], W₁[2,:]): the Weights and Forward panes
+        # write the same numbers under the same names.
+        value_name = symbol
         if revealed:
             # A changed value is underlined (its "was" is in the Forward pass pane: the
             # diagram has no width to spare).
@@ -184,7 +186,8 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         else:
             lines = [name, value]
         if revealed and detail.z:
-            lines.append(Text(f"z {num(record.z[unit])}", style=MUTED))
+            lines.append(Text(f"{z_symbol(trace, layer, unit)} {num(record.z[unit])}",
+                              style=MUTED))
         single = fan_in == 1 and units == 1
         base = _was(view)
         old = None if base is None else base.layers[layer]
@@ -193,7 +196,7 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
             line.append_text(_weight(view, layer, 0, 0))
             lines.append(line)
         elif detail.weights != "below" and not single:
-            line = Text("w")
+            line = Text(row_symbol(trace, layer, unit))
             for k in range(fan_in):
                 line.append(" ")
                 line.append_text(_weight(view, layer, unit, k))
@@ -201,7 +204,7 @@ def _layer_column(view: StepView, layer: int, outputs: list[str], detail: _Detai
         if detail.bias:
             bias = _bias_text(view, layer, unit)
             if bias is not None:
-                line = Text("b ")
+                line = Text(f"{unit_bias(trace, layer, unit)[0]} ")
                 line.append_text(bias)
                 lines.append(line)
         nodes.append(lines)
@@ -274,11 +277,9 @@ def _weights_below(view: StepView) -> list[Text]:
             lines.append(Text.assemble((f"{weight_symbol(trace, layer, 0, 0)} ", MUTED),
                                        _weight(view, layer, 0, 0)))
             continue
-        matrix = layer_symbol("W", layer, len(trace.layers))
-        base = _was(view)
         for unit in range(units):
             owner = a_symbol(trace, layer, unit)
-            line = Text(f"{matrix} into {owner}: [", style=MUTED)
+            line = Text(f"{row_symbol(trace, layer, unit)} into {owner}: [", style=MUTED)
             for k in range(fan_in):
                 if k:
                     line.append(", ")
@@ -445,7 +446,8 @@ def _listing(view: StepView) -> RenderableType:
             if revealed:
                 node.append(" ")
                 node.append(num(record.a[unit]), style=VALUE)
-                node.append(f" (z {num(record.z[unit])})", style=MUTED)
+                node.append(f" ({z_symbol(trace, layer, unit)} {num(record.z[unit])})",
+                            style=MUTED)
             else:
                 node.append(" ?", style=MUTED)
             nodes.append(node)
@@ -455,10 +457,9 @@ def _listing(view: StepView) -> RenderableType:
         if current and view.highlight.part == "layer":
             heading.append(f" {HERE_MARKER}", style=VALUE)
         table.add_row(heading, Columns(nodes, padding=(0, 3)))
-        matrix = layer_symbol("W", layer, depth)
         base = _was(view)
         for unit, row in enumerate(record.W):
-            weights = Text(f"{matrix}[{unit + 1},:] [", style=MUTED)
+            weights = Text(f"{row_symbol(trace, layer, unit)} [", style=MUTED)
             for k, value in enumerate(row):
                 if k:
                     weights.append(", ")

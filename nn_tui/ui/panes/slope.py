@@ -22,6 +22,7 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.lessons.explore import SlopeReadout
+from nn_tui.ui.panes.lesson import TextMarkdown
 from nn_tui.ui.panes._common import HEADING, MUTED, VALUE, WARNING, Pane, PaneBody
 
 SLOPE_DECIMALS = 6  # slopes are compared to ~1e−6: four decimals would hide the meeting
@@ -66,6 +67,10 @@ class ExploreState:
     # At an explore step: (the task, the goal, whether it is reached, the explanation once it
     # is, the hints asked for); None elsewhere.
     goal: tuple[str, str, bool, str, tuple[str, ...]] | None = None
+    # At an explore step: its title and text (Markdown, shown as the Lesson pane shows it),
+    # which explore mode would otherwise hide with the Lesson pane.
+    title: str = ""
+    text: str = ""
 
 
 def slope_renderable(state: ExploreState, width: int) -> RenderableType:
@@ -74,6 +79,12 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
     p = state.symbol
     loss = "L" if readout.loss_path == "loss" else "L after the update"
     lines: list[Text] = []
+    parts: list[RenderableType] = []
+    if state.title:
+        parts.append(Text(state.title, style="bold"))
+    if state.text.strip():
+        # Lesson text: Markdown as in the Lesson pane, never Rich markup.
+        parts.append(TextMarkdown(state.text))
     if state.goal is not None:
         # Lesson text: plain Text, never markup.
         task, goal, reached, explanation, hints = state.goal
@@ -83,6 +94,9 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
         line = Text(f"goal {goal}: ", style=MUTED)
         line.append("✓ reached" if reached else "not yet",
                     style="bold green" if reached else "bold")
+        if reached:
+            line.append(": that counts as a right answer (Esc leaves explore mode; → then "
+                        "goes on)")
         if explanation:
             line.append(f" · {explanation}")
         lines.append(line)
@@ -110,9 +124,8 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
         lines.append(line)
     if readout.backprop is not None:
         line = Text(f"backprop ∂L/∂{p} at {p} = {num(readout.value)}: ")
+        # (Named as the Gradients pane names it, not by its trace path: issue 14.)
         line.append(num(readout.backprop, SLOPE_DECIMALS), style=VALUE)
-        if width >= 70:
-            line.append(f"  ({readout.backprop_path})", style=MUTED)
         lines.append(line)
     else:
         why = ("backprop stops at the weights and inputs: no ∂L/∂y"
@@ -140,7 +153,7 @@ def slope_renderable(state: ExploreState, width: int) -> RenderableType:
             line.append(f"{symbol} {num(old)} → ")
             line.append(num(new), style=VALUE)
         lines.append(line)
-    return Group(*lines)
+    return Group(*parts, *lines)
 
 
 class ValueInput(Input):
@@ -190,6 +203,31 @@ class SlopePane(Pane):
             return
         self.state = state
         self.body.update(lambda width, height: slope_renderable(state, width), (state,))
+        if state.readout.change is not None:
+            # The step's text and task come first (read on opening); once the learner nudges,
+            # the readout they are watching is kept in view.
+            self.call_after_refresh(self._follow_readout)
+
+    def _follow_readout(self) -> None:
+        """Scroll as little as keeps the readout (its first line to the central difference)
+        in view."""
+        state, body = self.state, self.body
+        if state is None or not body.size.height:
+            return
+        texts = [line.text for line in body._lines]
+        head = next((i for i, text in enumerate(texts)
+                     if f"({state.position + 1} of {state.editable_count})" in text), None)
+        end = next((i for i, text in enumerate(texts) if text.lstrip().startswith(
+            "central difference")), None)
+        if head is None or end is None:
+            return
+        top, height = round(body.scroll_y), body.size.height
+        last = min(end + 1, len(texts) - 1)  # and the "… off; [ shrinks the step" line
+        if last >= top + height:
+            top = last - height + 1
+        top = min(top, head)
+        if top != round(body.scroll_y):
+            body.scroll_to(y=max(top, 0), animate=False)
 
     def prerender_state(self, state: ExploreState) -> None:
         self.body.prerender(lambda width, height: slope_renderable(state, width), (state,))

@@ -20,6 +20,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Input
 
+from nn_tui.format.goal_text import goal_words
 from nn_tui.format.numbers import num
 from nn_tui.lessons.edits import EditError
 from nn_tui.lessons.explore import ExploreSession, write_lesson
@@ -139,10 +140,9 @@ class ExploreScreen(QuietFocusScreen):
                 answer.correct = True
                 answer.skipped = False
                 answer.attempts += 1
+                # Said in the Slope pane, not in a notice: a notice outlived the step and
+                # covered the next step's Check box.
                 self.store.save()
-                self.notify("Goal reached: that counts as a right answer. Esc leaves explore "
-                            "mode; → then goes on.", title="✓ Goal reached", timeout=8,
-                            markup=False)
         return met
 
     async def enter_explore(self, editable=None) -> bool:
@@ -174,7 +174,8 @@ class ExploreScreen(QuietFocusScreen):
         if editable is None:
             editable = self._step_editable(view)
         try:
-            self.explore = ExploreSession(view, editable)
+            self.explore = ExploreSession(view, editable, update_shown=any(
+                step.kind == "update" for step in self.lesson.steps[:view.index + 1]))
         except ValueError as error:
             self.notify(f"Nothing to explore here: {error}", title="Explore",
                         severity="warning", markup=False)
@@ -274,11 +275,13 @@ class ExploreScreen(QuietFocusScreen):
         goal = None
         if step.kind == "explore":
             reached = bool(self._goal_reached())
-            goal = (clean(step.prompt), clean(step.goal), reached,
+            goal = (clean(step.prompt), clean(goal_words(step.goal, trace)), reached,
                     clean(step.explanation) if reached else "",
                     tuple(clean(hint) for hint in step.hints[:self._explore_hints]))
         return ExploreState(
             goal=goal,
+            title=clean(step.title) if goal is not None else "",
+            text=clean(step.text) if goal is not None else "",
             readout=readout,
             symbol=target_symbol(trace, explore.selected),
             step=explore.step_label,

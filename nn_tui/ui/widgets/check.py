@@ -142,8 +142,10 @@ class AnswerInput(Input):
 class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
     """Shows the current check step's prompt, takes the answer and gives feedback.
 
-    It has a fixed place on the lesson screen; hints and explanations that do not fit scroll
-    (↑/↓ while the answer box has the cursor), and new feedback scrolls into view."""
+    It has a fixed place on the lesson screen. The prompt and the answer box stay in view;
+    hints and explanations go in the feedback area under them, which scrolls (↑/↓ while the
+    answer box has the cursor) and follows new feedback (at 80×24 a whole box scrolling to its
+    hints took the question out of view). Only a prompt taller than the box scrolls it all."""
 
     BORDER_TITLE = "Check"
     # Only ↑/↓ scroll it (they reach it from the answer box): ←/→/Home/End stay the lesson's.
@@ -179,7 +181,33 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         # One line tall (compact): the box keeps room for hints, and less to repaint per step.
         yield AnswerInput(placeholder="your answer, e.g. 0.325 or 0.325*(1-0.325) — Enter to check",
                           id="check-input", compact=True)
-        yield Static(id="check-feedback")
+        with VerticalScroll(id="check-feedback-box", can_focus=False):
+            yield Static(id="check-feedback")
+
+    @property
+    def feedback_box(self) -> VerticalScroll:
+        """The scrolling area under the answer box: the hints, verdicts and explanations."""
+        return self.query_one("#check-feedback-box", VerticalScroll)
+
+    def _scroller(self):
+        """What ↑/↓ scroll: the feedback area, or the whole box when the feedback fits and
+        the box does not (a prompt taller than the box)."""
+        box = self.feedback_box
+        return box if box.max_scroll_y or not self.max_scroll_y else self
+
+    def action_scroll_up(self) -> None:
+        scroller = self._scroller()
+        if scroller is self:
+            super().action_scroll_up()
+        else:
+            scroller.scroll_up()
+
+    def action_scroll_down(self) -> None:
+        scroller = self._scroller()
+        if scroller is self:
+            super().action_scroll_down()
+        else:
+            scroller.scroll_down()
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -243,6 +271,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         else:
             self._feedback(Text(self._keys_hint(), style="dim"), follow=False)
         self.scroll_home(animate=False)
+        self.feedback_box.scroll_home(animate=False)
 
     def focus_answer(self) -> None:
         """Put the cursor in the answer box (number questions not yet settled)."""
@@ -264,7 +293,8 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._feedback_count += 1
         self.query_one("#check-feedback", Static).update(text)
         if follow:
-            self.call_after_refresh(self.scroll_end, animate=False)
+            # The feedback area follows; the box keeps the prompt at its top.
+            self.call_after_refresh(self.feedback_box.scroll_end, animate=False)
 
     def _changed(self) -> None:
         """The record changed (and was saved): the footer's keys may change."""

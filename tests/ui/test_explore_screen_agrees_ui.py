@@ -1,0 +1,131 @@
+"""Explore mode agrees with the lesson (issue 14, read-through v2): at every explore step of
+every bundled lesson, at 120×40 and 80×24, the goal is written in the panes' names (no trace
+path on screen), the step's own title and text are in view, the Forward pass shows no
+after-update lines before the lesson has shown an update (also when e is pressed at an ordinary
+step), and reaching a goal leaves no notice over the next step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.model import StepKind
+from ui_helpers import make_app, notices, open_at, screen_text, settle, wait_until
+
+BIG = (120, 40)
+SMALL = (80, 24)
+SIZES = (BIG, SMALL)
+LESSONS = sorted(bundled_lessons_dir().glob("*.toml"))
+RAW_PATH = ("[0]", "layers", "grads", "min(", "output[", "x[")
+# "max(" is also ReLU's formula in the Forward pass: looked for in the Slope pane only.
+RAW_IN_SLOPE = RAW_PATH + ("max(",)
+AFTER_UPDATE = "after the update"
+
+
+def explore_steps():
+    for path in LESSONS:
+        lesson = load_lesson(path)
+        for index, step in enumerate(lesson.steps):
+            if step.kind == StepKind.EXPLORE:
+                yield pytest.param(path, index, id=f"{path.stem}-{index + 1}")
+
+
+def update_shown(lesson, index: int) -> bool:
+    return any(step.kind == StepKind.UPDATE for step in lesson.steps[:index + 1])
+
+
+def flowing(text: str) -> str:
+    return " ".join(text.split())
+
+
+def plain_words(markdown: str) -> str:
+    """The first sentence of a step's text as the Markdown renders it (no * _ ` marks)."""
+    words = flowing(re.sub(r"[*_`]", "", markdown))
+    return words.split(". ")[0][:60]
+
+
+async def open_explore_step(app, pilot, index: int):
+    screen = await open_at(app, pilot, index)
+    await wait_until(pilot, lambda: screen.explore is not None, "explore mode opens")
+    await settle(app, pilot)
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES, ids=("120x40", "80x24"))
+@pytest.mark.parametrize(("path", "index"), list(explore_steps()))
+async def test_explore_step_shows_its_text_and_a_readable_goal(path, index, size):
+    lesson = load_lesson(path)
+    step = lesson.steps[index]
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_explore_step(app, pilot, index)
+        slope = screen.pane("pane-slope")
+        shown = screen_text(app)
+        for raw in RAW_PATH:
+            assert raw not in shown, f"{raw!r} on screen at {path.stem} step {index + 1}:\n{shown}"
+        for raw in RAW_IN_SLOPE:
+            assert raw not in slope.text, f"{raw!r} in the Slope pane:\n{slope.text}"
+        assert "goal " in slope.text
+        # The step's own title and text, which the Lesson pane (hidden while exploring) holds.
+        text = flowing(slope.text)
+        assert flowing(step.title) in text
+        if step.text.strip():
+            assert plain_words(step.text) in text, (plain_words(step.text), text)
+        # The Slope pane starts at its top: the title is on screen.
+        assert step.title[:30] in flowing(shown) or step.title[:30] in shown.replace("\n", "")
+        forward = screen.pane("pane-forward").text
+        if not update_shown(lesson, index):
+            assert AFTER_UPDATE not in forward and " new =" not in forward, forward
+
+
+def ordinary_steps():
+    """Per lesson: the first text step (no update shown yet) and, where the lesson has an
+    update step, the step after it."""
+    for path in LESSONS:
+        lesson = load_lesson(path)
+        kinds = [step.kind for step in lesson.steps]
+        first = next(i for i, kind in enumerate(kinds) if kind == StepKind.TEXT)
+        yield pytest.param(path, first, False, id=f"{path.stem}-{first + 1}")
+        if StepKind.UPDATE in kinds:
+            after = kinds.index(StepKind.UPDATE)
+            yield pytest.param(path, after, True, id=f"{path.stem}-{after + 1}-update")
+
+
+@pytest.mark.parametrize(("path", "index", "shown"), list(ordinary_steps()))
+async def test_e_reveals_the_update_only_once_the_lesson_has(path, index, shown):
+    app = make_app(path)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, index)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: screen.explore is not None, "explore mode opens")
+        await settle(app, pilot)
+        forward = screen.pane("pane-forward").text
+        assert (AFTER_UPDATE in forward) is shown, forward
+
+
+@pytest.mark.parametrize("size", SIZES, ids=("120x40", "80x24"))
+async def test_a_reached_goal_leaves_nothing_over_the_next_step(size):
+    path = bundled_lessons_dir() / "slopes.toml"
+    lesson = load_lesson(path)
+    index = next(i for i, step in enumerate(lesson.steps)
+                 if step.kind == StepKind.EXPLORE and step.goal.startswith("min(x[0]"))
+    app = make_app(path)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_explore_step(app, pilot, index)
+        await pilot.press("plus")  # x 1 → 1.1, the step's 0.1
+        await settle(app, pilot)
+        record = screen.store.get(screen.lesson.id).check(index)
+        assert record.correct
+        assert "counts as a right answer" in flowing(screen.pane("pane-slope").text)
+        # Under the step's text and task, the readout being watched is kept in view.
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "central difference" in shown and "last change" in shown, shown
+        await pilot.press("escape", "right")
+        await settle(app, pilot)
+        assert screen.view.index == index + 1
+        assert "Goal reached" not in screen_text(app)
+        assert not any("Goal reached" in notice for notice in notices(app))
