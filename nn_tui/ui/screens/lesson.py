@@ -30,6 +30,7 @@ from nn_tui.lessons.session import LessonSession, StepView, position_label
 from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.exploring import EXPLORE_ACTIONS, ExploreControl
 from nn_tui.ui.literal import clean
+from nn_tui.ui.pane_layout import DETAIL_PANES, detail_for, grid_layout, next_detail
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -56,19 +57,12 @@ PANES = (
     (GradientsPane, "pane-gradients"),
     (LossPane, "pane-loss"),
 )
-# On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
-# Check box) are stacked full width, so the text and the arithmetic both get whole lines. (At a
-# question about the training runs, the Loss pane takes the detail slot; t reaches it too.)
-DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network")
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
 SAVE_DELAY = 1.0  # seconds from a step to the save of the step reached (``SaveSchedule``)
 PRERENDER_DELAY = 0.1  # seconds after a step is shown, the next one is rendered ahead
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
-# The classes of the pane grid that choose its rows (one at a time; app.tcss has the rules).
-LAYOUT_STATES = ("-explore", "-explore-run", "-train", "-check", "-race")
-DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
 # The characters an answer can start with (a number, or arithmetic such as "(1-0.325)*2");
@@ -248,58 +242,36 @@ class LessonScreen(QuietFocusScreen):
         return width < WIDE[0] or height < WIDE[1]
 
     def _apply_layout(self) -> None:
-        """Show the panes for the terminal size and the step, and give the grid the classes
-        its rows and spans follow (the rules are in app.tcss: "lesson screen").
+        """Show the panes for the terminal size and the step (``pane_layout.grid_layout``
+        decides), and give the grid the classes its rows and spans follow (the rules are in
+        app.tcss: "lesson screen").
 
         Which panes show is each pane's ``display``. The grid's classes restyle only the grid
         and its direct children (``set_classes_shallow``), so the layout rules in app.tcss may
         style only those.
         """
-        wide = not self.compact
         exploring = self.explore is not None
-        is_check = (self.view is not None and self.view.step.kind == "check"
-                    and not exploring)
-        # A question about the training runs keeps their losses in view (unless the learner
-        # hid the Loss pane): the Loss pane shares the bottom row with the Check box, or on a
-        # small terminal takes the detail slot. Any other question hides it.
-        loss_beside = is_check and self._loss_beside_check()
+        layout = grid_layout(
+            self.view, wide=not self.compact,
+            explore_state=self.exploring.layout_state if exploring else None,
+            hidden=self.hidden_panes, detail=self.detail,
+            loss_beside=not exploring and self._loss_beside_check())
         for _class, pane_id in PANES:
-            visible = pane_id not in self.hidden_panes
-            if pane_id in DETAIL_PANES and not wide:
-                visible = visible and pane_id == self.detail
-            if pane_id == "pane-loss" and is_check:
-                visible = loss_beside and (wide or self.detail == pane_id)
-            if pane_id == "pane-lesson":
-                visible = visible and not exploring  # the Slope pane is in its place
             pane = self.pane(pane_id)
+            visible = pane_id in layout.shown
             if pane.display != visible:
                 pane.display = visible
         picture = self.explore_display.picture_pane if exploring else None  # (leaving: removed)
-        if picture is not None:
-            # Explore mode: the output picture beside the readout (wide: the top row, the
-            # other panes move one place along), or one of the panes t shows under it (small).
-            visible = wide or self.detail == "pane-picture"
-            if picture.display != visible:
-                picture.display = visible
-        # One state class for the rows (they differ by what the bottom row must hold).
-        if exploring:
-            state = self.exploring.layout_state
-        elif self.view is not None and self.view.step.kind == "train":
-            state = "-train"
-        elif is_check:
-            state = "-check"
-        elif self.view is not None and len(self.view.trainings) > 1:
-            state = "-race"
-        else:
-            state = ""
-        classes = {name: name == state for name in LAYOUT_STATES}
-        classes["-loss-beside"] = loss_beside
+        if picture is not None and picture.display != layout.picture:
+            picture.display = layout.picture
         grid = self.query_one("#panes")
-        set_classes_shallow(grid, classes, restyle=grid.children)
+        set_classes_shallow(grid, layout.classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
-        """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
-        return (self.view is not None and "pane-loss" not in self.hidden_panes
+        """Whether the step on screen is a question about the training runs and the Loss pane
+        is not hidden: the Loss pane stays beside the Check box (or in the detail slot)."""
+        return (self.view is not None and self.view.step.kind == "check"
+                and "pane-loss" not in self.hidden_panes
                 and self.session.asks_about_training(self.view.index))
 
     def on_resize(self) -> None:
@@ -405,16 +377,7 @@ class LessonScreen(QuietFocusScreen):
         self.view = view
         self._shown_view = view
         step = view.step
-        self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if step.kind == "check" and self._loss_beside_check():
-            self.detail = "pane-loss"
-        elif step.kind in ("text", "check"):
-            # What the step can be about: the latest revealed arithmetic, or before any, the
-            # network with its inputs and weights (what a question's pencil work starts from).
-            if view.reveal.backward:
-                self.detail = "pane-gradients"
-            elif not view.reveal.forward and not view.trainings:
-                self.detail = "pane-network"
+        self.detail = detail_for(view, self._loss_beside_check())
         check = self.query_one(CheckArea)
         is_check = step.kind == "check"
         check.display = is_check
@@ -651,14 +614,9 @@ class LessonScreen(QuietFocusScreen):
     def action_switch_detail(self) -> None:
         if not self._alive:
             return
-        choices = DETAIL_PANES
-        if (self.view is not None and self.view.step.kind == "check"
-                and self._loss_beside_check() and self.explore is None):
-            choices += ("pane-loss",)
-        if self.explore_display.picture_pane is not None:
-            choices += ("pane-picture",)
-        position = choices.index(self.detail) if self.detail in choices else -1
-        self.detail = choices[(position + 1) % len(choices)]
+        self.detail = next_detail(
+            self.detail, loss_beside=self.explore is None and self._loss_beside_check(),
+            picture=self.explore_display.picture_pane is not None)
         self._apply_layout()
 
     def toggle_pane(self, pane_id: str) -> None:
