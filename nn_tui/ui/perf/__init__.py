@@ -16,7 +16,8 @@ behaviour) and keep it only if the figure still needs it.
 - ``header.HeaderBar``: a one-line top bar that never asks for a layout pass (step latency; UI-live
   training epochs/s, the status changes a few times a second);
 - ``keybar.KeyBar``: one widget for the key line instead of ``Footer``'s widget per key (step
-  latency at questions, where keys are enabled and disabled);
+  latency at questions, where keys are enabled and disabled; its rebuild keeps the keys' order
+  and how they are displayed, worked out once);
 - ``pane_body.LineBody``: pane content pre-rendered per width, painted by the line API, the
   changed rows repainted only, the next step's lines rendered ahead (step p50/p95, nudge p95).
 """
