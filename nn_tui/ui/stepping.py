@@ -1,10 +1,12 @@
 """The lesson screen's step control, without Textual: where stepping goes while a step that
-needs training is prepared in a worker, and the header's status text.
+needs training is prepared in a worker, which step is rendered ahead, when the step reached is
+saved, and the header's status text.
 
-The screen (nn_tui/ui/screens/lesson.py) asks :class:`StepQueue` what to do with every step it
-is told to go to and carries the answer out (it starts the worker, shows the view); the queue
-keeps the bookkeeping: which step is being prepared, which step the learner asked for since,
-and which preparation a late "ready" message belongs to.
+The screen (nn_tui/ui/screens/lesson.py) asks :class:`StepControl` what to do with every step
+it is told to go to and carries the answer out (it starts the worker, shows the view, sets the
+timers); the control keeps the bookkeeping: which step is being prepared (:class:`StepQueue`),
+which step the learner asked for since, which preparation a late "ready" message belongs to,
+and when the save of the step reached is due (:class:`SaveSchedule`).
 """
 
 from __future__ import annotations
@@ -103,6 +105,101 @@ class StepQueue:
         self.worker = None
         self.preparing = None
         self.wanted = None
+
+
+class SaveSchedule:
+    """When the step reached is written to disk: ``delay`` seconds after the first step since
+    the last save, so a run of → presses costs one write (an fsync on every → cost more than
+    some steps take to draw). Answers to questions are saved the moment they are given, and
+    the screen saves at once on leaving, quitting and at the end of the lesson.
+    """
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay  # seconds
+        self.due: float | None = None  # when the pending save is due (None: none pending)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a step was reached since the last save."""
+        return self.due is not None
+
+    def step_reached(self, now: float) -> float | None:
+        """A step was reached at ``now`` (seconds, monotonic): the seconds until its save when
+        the screen must set a timer for it, None when the save already pending covers it."""
+        if self.due is not None:
+            return None
+        self.due = now + self.delay
+        return self.delay
+
+    def saved(self) -> None:
+        """The save was done (the timer fired, or the screen saved at once): none pending."""
+        self.due = None
+
+
+class StepControl:
+    """Where stepping goes in a lesson of ``total`` steps: the step queue, the step rendered
+    ahead and the save schedule (``needs_training(index)``: whether showing step ``index``
+    trains first, so it is prepared in a worker).
+
+    ``shown`` below is the index of the step on screen (None before the first one).
+    """
+
+    def __init__(self, total: int, needs_training: Callable[[int], bool],
+                 save_delay: float) -> None:
+        self.total = total
+        self.needs_training = needs_training
+        self.queue = StepQueue()
+        self.saves = SaveSchedule(save_delay)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a step is being prepared."""
+        return self.queue.busy
+
+    def clamp(self, index: int) -> int:
+        """``index`` within the lesson's steps."""
+        return max(0, min(index, self.total - 1))
+
+    def route(self, index: int, shown: int | None) -> Route:
+        """What to do to go to step ``index`` (already clamped); see ``StepQueue.route``."""
+        return self.queue.route(index, shown, self.needs_training)
+
+    def following(self, shown: int) -> int:
+        """The step → goes to (counted from the step wanted or being prepared, if any)."""
+        return self.queue.target(shown) + 1
+
+    def at_end(self, shown: int | None) -> bool:
+        """Whether → ends the lesson: the last step is on screen and nothing is prepared."""
+        return not self.busy and shown == self.total - 1
+
+    def back(self, shown: int | None, start: int) -> int:
+        """The step ← goes to (``start``: the step the screen opens on, before any is shown).
+
+        While a step is being prepared, ← abandons it: back one step from it if that one is
+        ready, else to the step still on screen (or, before any, the last one before it that
+        needs no training).
+        """
+        target = self.queue.target(shown if shown is not None else start) - 1
+        if not self.busy:
+            return target
+        self.queue.abandon()
+        while (target > 0 and self.needs_training(target)
+               and (shown is None or target > shown)):
+            target -= 1
+        return target
+
+    def ahead(self, shown: int | None, live: bool, exploring: bool) -> int | None:
+        """The step to render ahead while the learner reads step ``shown`` (None: none).
+
+        The next step, unless a run is live, a step is being prepared, explore mode is on,
+        or the next step would train first (rendering it ahead would train the network).
+        """
+        if shown is None or live or exploring or self.busy:
+            return None
+        following = shown + 1
+        if following >= self.total or self.needs_training(following):
+            return None
+        return following
 
 
 def status_text(view: StepView, live=None, finished: bool = False,

@@ -242,7 +242,7 @@ async def test_training_from_the_edited_network():
         network, _x, _y = screen.explore.edited_data()
         X, Y = screen.explore.training_data(screen.session.X, screen.session.Y)
         await pilot.press("space")
-        await wait_until(app, pilot, lambda: bool(screen._explore_trainings))
+        await wait_until(app, pilot, lambda: bool(screen.exploring.trainings))
         await settle(app, pilot)
         lesson = screen.lesson
         expected = Trainer(network.copy(), X, Y, lesson.training.batch_size,
@@ -375,7 +375,7 @@ async def test_the_output_picture_follows_every_edit_and_the_training():
         assert pane.text != drawn
         before = pane.picture.redraws
         await pilot.press("space")
-        await wait_until(app, pilot, lambda: bool(screen._explore_trainings))
+        await wait_until(app, pilot, lambda: bool(screen.exploring.trainings))
         await settle(app, pilot)
         assert pane.picture.redraws > before
         trained = screen.explore.edited_data()[0]

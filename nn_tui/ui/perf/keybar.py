@@ -41,6 +41,8 @@ class KeyBar(Widget):
         self._palette: tuple[str, str, str, object] | None = None
         # (start, end, action, namespace) of each key on the line last rendered, for clicks
         self._spans: list[tuple[int, int, str, object]] = []
+        self._order: dict[str, int] | None = None  # action → place in the screen's BINDINGS
+        self._shown_keys: dict[Binding, str] = {}  # a binding's key as the bar shows it
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -52,15 +54,23 @@ class KeyBar(Widget):
 
     def _rebuild(self) -> None:
         # The screen's BINDINGS list the keys most used first; focus can reorder
-        # active_bindings, so sort by that list.
-        order = {binding.action: position
-                 for position, binding in enumerate(getattr(self.screen, "BINDINGS", ()))
-                 if hasattr(binding, "action")}
+        # active_bindings, so sort by that list. (Both the order and the keys as displayed
+        # are worked out once: a rebuild at a question is on the step's way to the screen.)
+        order = self._order
+        if order is None:
+            order = self._order = {
+                binding.action: position
+                for position, binding in enumerate(getattr(self.screen, "BINDINGS", ()))
+                if hasattr(binding, "action")}
         entries, palette = [], None
         # A screen may word a key's entry for now (the lesson screen's "4 digits").
         describe = getattr(self.screen, "describe_binding", lambda binding: binding.description)
+        shown = self._shown_keys
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            entry = (self.app.get_key_display(binding), describe(binding), binding.action, node)
+            display = shown.get(binding)
+            if display is None:
+                display = shown[binding] = self.app.get_key_display(binding)
+            entry = (display, describe(binding), binding.action, node)
             if key == self.app.COMMAND_PALETTE_BINDING:
                 palette = (entry[0], "palette", binding.action, node)
             elif binding.show and enabled and all(e[2] != binding.action for e in entries):

@@ -1,52 +1,50 @@
-"""Explore mode of the lesson screen: edit any number of the step and watch every pane answer.
+"""How the lesson screen shows explore mode: edit any number of the step and watch every pane
+answer.
 
-The edits and their checks live in ``nn_tui.lessons.explore`` (no Textual); this base class of
-``LessonScreen`` shows them: it swaps the Lesson pane for the Slope pane and the output
-picture, redraws the panes from the edited trace, trains from the edited network, and puts the
-lesson back exactly as it was on leaving. It relies on the lesson screen's panes, layout and
-stepping (``PANES``, ``_apply_layout``, ``go``...).
+The edits and their checks live in ``nn_tui.lessons.explore``, explore mode's state and
+operations in :class:`~nn_tui.ui.exploring.ExploreControl` (neither uses Textual). The lesson
+screen owns one ``ExploreDisplay``, which renders that state: it swaps the Lesson pane for the
+Slope pane and the output picture, redraws the panes from the edited trace, renders the likely
+next nudges ahead, starts the run from the edited network, and puts the lesson back exactly as
+it was on leaving. The screen's key actions call it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.widget import Widget
 from textual.widgets import Input
 
-from nn_tui.format.goal_text import goal_words
 from nn_tui.format.numbers import num
 from nn_tui.lessons.edits import EditError
-from nn_tui.lessons.explore import ExploreSession, write_lesson
-from nn_tui.lessons.session import Reveal, StepView, TrainingJob, race_epoch
+from nn_tui.lessons.explore import write_lesson
+from nn_tui.lessons.session import race_epoch
 from nn_tui.lessons.writer import LessonWriteError
+from nn_tui.ui.exploring import ExploreControl, refusal, step_editable
 from nn_tui.ui.literal import clean
 from nn_tui.ui.panes.picture_pane import PicturePane
-from nn_tui.ui.panes.slope import ExploreState, SlopePane, ValueInput, target_symbol
+from nn_tui.ui.panes.slope import ExploreState, SlopePane, target_symbol
 from nn_tui.ui.perf.header import HeaderBar
-from nn_tui.ui.perf.screen import QuietFocusScreen
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import CheckArea
 
-# Explore mode: the actions its keys run (enabled only while exploring), and how long after an
-# edit the likely next edits (a nudge either way) are computed and rendered ahead.
-EXPLORE_ACTIONS = ("explore_move", "nudge", "step_size", "type_value", "explore_reset",
-                   "leave_explore", "write_lesson")
-EXPLORE_EDIT_ACTIONS = ("explore_move", "nudge", "step_size", "type_value", "write_lesson")
+if TYPE_CHECKING:
+    from nn_tui.ui.screens.lesson import LessonScreen
+
+# How long after an edit the likely next edits (a nudge either way) are rendered ahead.
 EXPLORE_PRERENDER_DELAY = 0.05  # seconds
 
 
 @dataclass
-class _Saved:
+class Saved:
     """The lesson screen as explore mode found it, put back exactly on leaving."""
 
-    view: StepView
+    view: object  # the StepView every pane showed
     detail: str
     scroll: dict
     focused: Widget | None
@@ -54,193 +52,114 @@ class _Saved:
     check_shown: bool
 
 
-class ExploreScreen(QuietFocusScreen):
-    """The explore-mode half of ``LessonScreen`` (which sets ``PANES`` and ``LIVE_PANES_HZ``)."""
+class ExploreDisplay:
+    """Explore mode on ``screen``: renders ``screen.exploring`` (an ``ExploreControl``) and
+    carries out its operations with the screen's panes, header, notices and training run."""
 
-    PANES: ClassVar[tuple] = ()  # (pane class, widget id) in grid order
-    LIVE_PANES_HZ: ClassVar[float] = 2  # how often live training redraws the other panes
-
-    def _explore_training(self) -> bool:
-        """Whether a run from the edited network is going on (running or paused)."""
-        runner = self._one(TrainingRun)
-        return (self._explore_run is not None and runner is not None and runner.active
-                and runner.run == self._explore_run)
-
-    async def action_explore(self) -> None:
-        """``e``: enter explore mode, or leave it."""
-        if self.explore is not None:
-            self.leave_explore()
-        else:
-            await self.enter_explore()
+    def __init__(self, screen: LessonScreen) -> None:
+        self.screen = screen
+        self.control: ExploreControl = screen.exploring
+        self._timer = None  # renders the next nudges ahead
 
     @property
     def slope_pane(self) -> SlopePane | None:
         """Explore mode's readout (mounted only while exploring)."""
-        return self._one(SlopePane)
+        return self.screen._one(SlopePane)
 
     @property
     def picture_pane(self) -> PicturePane | None:
         """Explore mode's output picture (mounted only while exploring)."""
-        return self._one(PicturePane)
+        return self.screen._one(PicturePane)
 
-    def _show_picture(self, network, x) -> None:
-        """The output picture of ``network`` with the traced (edited) example ``x`` marked,
-        over the data as training from here would use it."""
-        picture, explore = self.picture_pane, self.explore
-        if picture is None or explore is None:
-            return
-        X, Y = explore.shown_data(self.session.X, self.session.Y)
-        view = explore.view
-        picture.show_network(network, X, Y, x, explore.rows, view.input_names,
-                             view.output_names)
+    def training(self) -> bool:
+        """Whether a run from the edited network is going on (running or paused)."""
+        runner = self.screen._one(TrainingRun)
+        return runner is not None and self.control.is_training(runner.active, runner.run)
 
-    async def _open_explore_step(self, index: int) -> None:
-        view = self.view
-        if (view is None or view.index != index or self.explore is not None
-                or not self._alive or view.step.kind != "explore"):
-            return
-        await self.enter_explore()
+    def _notify(self, message: str, title: str = "Explore", **options) -> None:
+        self.screen.notify(clean(message), title=title, markup=False, **options)
 
-    @staticmethod
-    def _step_editable(view: StepView):
-        """The numbers an explore step lets the learner change (None: every number)."""
-        if view.step.kind != "explore":
-            return None
-        from nn_tui.lessons.explore_goal import step_targets
+    # -- entering and leaving --------------------------------------------------------------------
 
-        try:
-            return step_targets(view.step, view.network, view.trace.x, view.trace.y)
-        except EditError:
-            return None  # (nn-tui check refuses such a lesson)
-
-    def _goal_reached(self, record: bool = False) -> bool | None:
-        """At an explore step: whether the edited network meets the step's goal (None at other
-        steps). With ``record`` (an edit the learner made, not one rendered ahead), reaching
-        it counts like a right answer: the step's record is saved as correct the first time,
-        with a notice."""
-        explore = self.explore
-        if explore is None or explore.view.step.kind != "explore":
-            return None
-        from nn_tui.lessons.explore_goal import GoalError, goal_met, trace_context
-
-        trace = explore.trace
-        if getattr(self, "_goal_for", (None, None))[0] is not trace:
-            runs = tuple(explore.view.trainings) + tuple(self._explore_trainings)
-            context = trace_context(trace, {outcome.variant_id: outcome.to_dict()
-                                            for outcome in runs})
-            try:
-                met = goal_met(explore.view.step, context)
-            except GoalError:
-                met = False
-            self._goal_for = (trace, met)
-        met = self._goal_for[1]
-        if met and record:
-            answer = self.store.get(self.lesson.id).check(explore.view.index)
-            if not answer.correct:
-                answer.correct = True
-                answer.skipped = False
-                answer.attempts += 1
-                # Said in the Slope pane, not in a notice: a notice outlived the step and
-                # covered the next step's Check box.
-                self.store.save()
-        return met
-
-    async def enter_explore(self, editable=None) -> bool:
+    async def enter(self, editable=None) -> bool:
         """Explore the numbers of the step on screen (``editable``: the EditTargets the cursor
-        may reach; None for every one, or at an explore step the ones it lists).
-
-        Refused, with a notice saying why, while a step is being prepared, while the lesson's
-        own run trains, and at a question not yet answered: explore mode shows the whole
-        computation, the number asked for included."""
-        if not self._alive or self.view is None or self.explore is not None:
+        may reach; None for every one, or at an explore step the ones it lists). Refused, with
+        a notice saying why (``exploring.refusal``)."""
+        screen, control = self.screen, self.control
+        if not screen._alive or screen.view is None or control.active:
             return False
-        refusal = None
-        runner = self._one(TrainingRun)
-        check = self._one(CheckArea)
-        if self.steps.busy:
-            refusal = "This step is still being prepared: explore it once it is on screen."
-        elif runner is not None and runner.active:
-            refusal = ("The network is training: let the run finish (or step away) before "
-                       "exploring; space pauses it.")
-        elif (self.view.step.kind == "check" and check is not None and check.index is not None
-              and not check.settled):
-            refusal = ("Explore opens once this question is answered (or its answer revealed): "
-                       "it shows every number, the one asked for too.")
-        if refusal is not None:
-            self.notify(refusal, title="Explore", severity="warning", timeout=6, markup=False)
+        runner = screen._one(TrainingRun)
+        check = screen._one(CheckArea)
+        why = refusal(
+            busy=screen.steps.busy,
+            training=runner is not None and runner.active,
+            unanswered=(screen.view.step.kind == "check" and check is not None
+                        and check.index is not None and not check.settled))
+        if why is not None:
+            self._notify(why, severity="warning", timeout=6)
             return False
-        view = self._shown_view or self.view
-        self._explore_hints = 0
-        if editable is None:
-            editable = self._step_editable(view)
-        try:
-            self.explore = ExploreSession(view, editable, update_shown=any(
-                step.kind == "update" for step in self.lesson.steps[:view.index + 1]))
-        except ValueError as error:
-            self.notify(f"Nothing to explore here: {error}", title="Explore",
-                        severity="warning", markup=False)
-            return False
-        header = self._one(HeaderBar)
-        self._explore_saved = _Saved(
-            view=view, detail=self.detail,
-            scroll={pane_id: self._scroller(pane_id).scroll_y for _c, pane_id in self.PANES
+        view = screen._shown_view or screen.view
+        header = screen._one(HeaderBar)
+        saved = Saved(
+            view=view, detail=screen.detail,
+            scroll={pane_id: self._scroller(pane_id).scroll_y for _c, pane_id in screen.PANES
                     if self._scroller(pane_id) is not None},
-            focused=self.focused, status=header._status.copy() if header else Text(),
+            focused=screen.focused, status=header._status.copy() if header else Text(),
             check_shown=bool(check is not None and check.display),
         )
-        if self._prerender_timer is not None:
-            self._prerender_timer.stop()
-            self._prerender_timer = None
+        try:
+            control.enter(view, step_editable(view) if editable is None else editable, saved,
+                          update_shown=any(step.kind == "update"
+                                           for step in screen.lesson.steps[:view.index + 1]))
+        except ValueError as error:
+            self._notify(f"Nothing to explore here: {error}", severity="warning")
+            return False
+        screen.stop_prerender()
         if check is not None:
             check.display = False
-        if self.detail == "pane-loss":
-            self.detail = "pane-forward"  # the Loss pane is below the readout anyway
-        self.set_focus(None)
+        if screen.detail == "pane-loss":
+            screen.detail = "pane-forward"  # the Loss pane is below the readout anyway
+        screen.set_focus(None)
         # The readout takes the Lesson pane's place in the grid (it is mounted right after it
         # and the Lesson pane is hidden); it exists only while exploring, so leaving gives back
-        # the screen's own widgets and nothing else. An output picture pane would be mounted
-        # after it: the slot under it at 120×36 and more (the Lesson pane's two rows).
-        grid = self.query_one("#panes")
+        # the screen's own widgets and nothing else. The output picture is mounted after it:
+        # beside it on a large terminal, one of the panes t brings under it on a small one.
+        grid = screen.query_one("#panes")
         slope = SlopePane(id="pane-slope")
-        await grid.mount(slope, after=self.pane("pane-lesson"))
-        # The output picture beside the readout (wide: the grid places it next), or one of the
-        # panes t brings under the readout (small).
+        await grid.mount(slope, after=screen.pane("pane-lesson"))
         await grid.mount(PicturePane(id="pane-picture"), after=slope)
-        self._apply_layout()
-        self._render_explore()
-        self.refresh_bindings()
+        screen._apply_layout()
+        self.render()
+        screen.refresh_bindings()
         return True
 
-    def leave_explore(self) -> None:
+    def leave(self) -> None:
         """Back to the lesson exactly as it was: the same view object on every pane, the same
         pane in the detail slot, the same scroll positions, focus and header."""
-        if self.explore is None:
+        screen, control = self.screen, self.control
+        if not control.active:
             return
-        if self._explore_training():
-            self._one(TrainingRun).cancel()
-        if self._explore_timer is not None:
-            self._explore_timer.stop()
-            self._explore_timer = None
-        saved = self._explore_saved
-        self.explore = None
-        self._explore_saved = None
-        self._explore_run = None
-        self._explore_trainings = ()
+        if self.training():
+            screen._one(TrainingRun).cancel()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        saved = control.leave()
         for pane in (self.slope_pane, self.picture_pane):
             if pane is not None:
                 pane.remove()
-        if saved is None or not self._alive:
+        if saved is None or not screen._alive:
             return
-        self.detail = saved.detail
-        check = self._one(CheckArea)
+        screen.detail = saved.detail
+        check = screen._one(CheckArea)
         if check is not None:
             check.display = saved.check_shown
-        self._apply_layout()
-        for _class, pane_id in self.PANES:
-            self.pane(pane_id).show(saved.view)
-        self.pane("pane-loss").redraw_if_stale()  # the run's plot goes now, not at a tick
-        self._shown_view = saved.view
-        header = self._one(HeaderBar)
+        screen._apply_layout()
+        for _class, pane_id in screen.PANES:
+            screen.pane(pane_id).show(saved.view)
+        screen.pane("pane-loss").redraw_if_stale()  # the run's plot goes now, not at a tick
+        screen._shown_view = saved.view
+        header = screen._one(HeaderBar)
         if header is not None:
             header.set_status(saved.status)
 
@@ -251,88 +170,91 @@ class ExploreScreen(QuietFocusScreen):
                     body.scroll_to(y=offset, animate=False)
 
         restore()
-        self.call_after_refresh(restore)
+        screen.call_after_refresh(restore)
         focused = saved.focused
         if focused is not None and focused.is_attached and focused.display:
-            self.set_focus(focused)
-        self.refresh_bindings()
+            screen.set_focus(focused)
+        screen.refresh_bindings()
 
     def _scroller(self, pane_id: str):
         """The part of a pane that scrolls (its PaneBody; the Loss pane's numbers)."""
-        pane = self.pane(pane_id)
         if pane_id == "pane-loss":
-            return self._one("#loss-info")
-        return getattr(pane, "body", None) if hasattr(pane, "body") else None
+            return self.screen._one("#loss-info")
+        return getattr(self.screen.pane(pane_id), "body", None)
 
-    def action_leave_explore(self) -> None:
-        self.leave_explore()
+    # -- rendering -------------------------------------------------------------------------------
 
-    def _explore_state(self, readout=None) -> ExploreState:
-        explore = self.explore
-        readout = readout or explore.readout()
-        trace = explore.trace
-        step = explore.view.step
-        goal = None
-        if step.kind == "explore":
-            reached = bool(self._goal_reached())
-            goal = (clean(step.prompt), clean(goal_words(step.goal, trace)), reached,
-                    clean(step.explanation) if reached else "",
-                    tuple(clean(hint) for hint in step.hints[:self._explore_hints]))
+    def state(self) -> ExploreState:
+        """What the Slope pane shows of the control's state."""
+        session = self.control.session
+        trace = session.trace
+        goal = self.control.goal_text()
+        step = session.view.step
         return ExploreState(
             goal=goal,
             title=clean(step.title) if goal is not None else "",
             text=clean(step.text) if goal is not None else "",
-            readout=readout,
-            symbol=target_symbol(trace, explore.selected),
-            step=explore.step_label,
+            readout=session.readout(),
+            symbol=target_symbol(trace, session.selected),
+            step=session.step_label,
             changes=tuple((target_symbol(trace, target), old, new)
-                          for target, old, new in explore.changes()),
-            editable_count=len(explore.targets),
-            position=explore.cursor,
-            training=self._explore_training(),
+                          for target, old, new in session.changes()),
+            editable_count=len(session.targets),
+            position=session.cursor,
+            training=self.training(),
         )
 
-    def _explore_view(self):
-        view = self.explore.explore_view()
-        if self._explore_trainings:
-            view = dataclasses.replace(view, trainings=self._explore_trainings)
-        return view
-
-    def _render_explore(self) -> None:
+    def render(self) -> None:
         """Every pane from the edited trace (each redraws only if its content changed), the
         readout and the header; then the likely next edits are rendered ahead."""
-        if self.explore is None or not self._alive:
+        screen, control = self.screen, self.control
+        if not control.active or not screen._alive:
             return
-        view = self._explore_view()
-        for _class, pane_id in self.PANES:
-            pane = self.pane(pane_id)
+        view = control.view()
+        for _class, pane_id in screen.PANES:
+            pane = screen.pane(pane_id)
             pane.show(view)
             if getattr(pane, "SHOWS_CURSOR", False) and pane.display:
                 pane.follow_cursor()
-        self._goal_reached(record=True)
+        # Reaching the goal is said in the Slope pane, not in a notice: a notice outlived the
+        # step and covered the next step's Check box.
+        control.record_goal(screen.store, screen.lesson.id)
         slope = self.slope_pane
         if slope is not None:
-            slope.show_state(self._explore_state())
-        self._show_picture(view.network, view.trace.x)
-        self._explore_status()
-        if self._explore_timer is not None:
-            self._explore_timer.stop()
-        self._explore_timer = self.set_timer(EXPLORE_PRERENDER_DELAY, self._prerender_nudges)
+            slope.show_state(self.state())
+        self.show_picture(view.network, view.trace.x)
+        self.status()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = screen.set_timer(EXPLORE_PRERENDER_DELAY, self._prerender_nudges)
 
-    def _explore_status(self, epoch: str = "") -> None:
-        header = self._one(HeaderBar)
-        explore = self.explore
-        if header is None or explore is None:
+    def show_picture(self, network, x) -> None:
+        """The output picture of ``network`` with the traced (edited) example ``x`` marked,
+        over the data as training from here would use it."""
+        picture, session = self.picture_pane, self.control.session
+        if picture is None or session is None:
+            return
+        X, Y = session.shown_data(self.screen.session.X, self.screen.session.Y)
+        view = session.view
+        picture.show_network(network, X, Y, x, session.rows, view.input_names,
+                             view.output_names)
+
+    def status(self, epoch: str = "") -> None:
+        """The header: EXPLORE, the number under the cursor and its step, the edits or the
+        run's state (``epoch``), the goal at an explore step."""
+        header = self.screen._one(HeaderBar)
+        session = self.control.session
+        if header is None or session is None:
             return
         text = Text("EXPLORE", style="bold reverse")
-        symbol = target_symbol(explore.trace, explore.selected)
-        text.append(f" {symbol} = {num(explore.value())} · step {explore.step_label}")
+        symbol = target_symbol(session.trace, session.selected)
+        text.append(f" {symbol} = {num(session.value())} · step {session.step_label}")
         if epoch:
             text.append(f" · {epoch}", style="bold")
-        elif explore.edited:
-            count = len(explore.edits)
+        elif session.edited:
+            count = len(session.edits)
             text.append(f" · {count} edit{'s' if count > 1 else ''} (0 resets)")
-        reached = self._goal_reached()
+        reached = self.control.goal_reached()
         if reached is not None:
             text.append(" · goal ✓" if reached else " · goal: not yet",
                         style="bold green" if reached else "bold")
@@ -342,185 +264,157 @@ class ExploreScreen(QuietFocusScreen):
     def _prerender_nudges(self) -> None:
         """While the learner looks, compute and render a nudge either way, so the next + or −
         only has to paint (what → does for the next step)."""
-        self._explore_timer = None
-        explore = self.explore
-        if explore is None or not self._alive or self._explore_training():
-            return
-        saved = (explore.edits, explore.last)
+        self._timer = None
+        screen, control = self.screen, self.control
         slope = self.slope_pane
-        if slope is None:
+        if not control.active or not screen._alive or self.training() or slope is None:
             return
-        try:
-            for direction in (1, -1):
-                try:
-                    explore.nudge(direction)
-                except EditError:
-                    continue
-                view = self._explore_view()
-                state = self._explore_state()
-                for _class, pane_id in self.PANES:
-                    pane = self.pane(pane_id)
-                    if pane.display and hasattr(pane, "prerender"):
-                        pane.prerender(view)
-                slope.prerender_state(state)
-                explore.edits, explore.last = saved
-        finally:
-            explore.edits, explore.last = saved
+        for _direction in control.nudge_previews():
+            view = control.view()
+            state = self.state()
+            for _class, pane_id in screen.PANES:
+                pane = screen.pane(pane_id)
+                if pane.display and hasattr(pane, "prerender"):
+                    pane.prerender(view)
+            slope.prerender_state(state)
 
-    def _explore_edit(self, change) -> None:
-        """Run one edit of the explore session; a refused one says why and changes nothing."""
-        if self.explore is None:
+    # -- operations ------------------------------------------------------------------------------
+
+    def edit(self, change) -> None:
+        """Run one edit (``change(session)``); a refused one says why and changes nothing."""
+        control = self.control
+        if not control.active:
             return
         try:
-            change(self.explore)
+            dropped = control.edit(change)
         except EditError as error:
-            self.notify(clean(str(error)), title="Explore", severity="error", timeout=6,
-                        markup=False)
+            self._notify(str(error), severity="error", timeout=6)
             return
-        if self._explore_trainings:
-            self._explore_trainings = ()  # the run's curve belongs to the network it trained
-            self._apply_layout()
-        self._render_explore()
+        if dropped:
+            self.screen._apply_layout()  # the run's plot goes with its outcomes
+        self.render()
 
-    def action_explore_move(self, offset: int) -> None:
-        if self.explore is not None:
-            self.explore.move(offset)
-            self._render_explore()
+    def move(self, offset: int) -> None:
+        if self.control.active:
+            self.control.move(offset)
+            self.render()
 
-    def action_nudge(self, direction: int) -> None:
-        self._explore_edit(lambda explore: explore.nudge(direction))
+    def scale_step(self, up: bool) -> None:
+        if self.control.active:
+            self.control.scale_step(up)
+            self.render()
 
-    def action_step_size(self, up: int) -> None:
-        if self.explore is not None:
-            self.explore.scale_step(up > 0)
-            self._render_explore()
+    def hint(self) -> None:
+        self.control.hint()
+        self.render()
 
-    async def action_type_value(self) -> None:
-        explore = self.explore
-        slope = self.slope_pane
-        if explore is not None and slope is not None:
-            await slope.ask_value(target_symbol(explore.trace, explore.selected),
-                                  explore.value())
-            self.refresh_bindings()
+    async def ask_value(self) -> None:
+        """Open the Slope pane's box for an exact value of the number under the cursor."""
+        session, slope = self.control.session, self.slope_pane
+        if session is not None and slope is not None:
+            await slope.ask_value(target_symbol(session.trace, session.selected),
+                                  session.value())
 
-    @on(Input.Submitted, "#explore-value")
-    def _value_typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        explore = self.explore
-        box = event.input
-        if explore is None:
+    def value_typed(self, box: Input, text: str) -> None:
+        """The value typed in the box: set it (a refused one stays in the box, to be
+        corrected, with a notice saying why)."""
+        if not self.control.active:
             box.display = False
             return
         try:
-            explore.set_text(event.value)
+            dropped = self.control.edit(lambda session: session.set_text(text))
         except EditError as error:
-            # Nothing changed; the box stays open with what was typed, to be corrected.
-            self.notify(clean(str(error)), title="Not a value for this number",
-                        severity="error", timeout=6, markup=False)
+            self._notify(str(error), title="Not a value for this number", severity="error",
+                         timeout=6)
             return
         box.value = ""
         box.display = False
-        self.set_focus(None)
-        if self._explore_trainings:
-            self._explore_trainings = ()
-            self._apply_layout()
-        self._render_explore()
-        self.refresh_bindings()
+        self.screen.set_focus(None)
+        if dropped:
+            self.screen._apply_layout()
+        self.render()
 
-    def on_descendant_blur(self, event) -> None:
-        # Leaving the value box (Escape, a click elsewhere) brings the explore keys back.
-        if isinstance(event.widget, ValueInput):
-            self.refresh_bindings()
-
-    def action_explore_reset(self) -> None:
-        if self.explore is None:
+    def reset(self) -> None:
+        """Every number back to the step's own (a run from them is stopped)."""
+        if not self.control.active:
             return
-        if self._explore_training():
-            self._one(TrainingRun).cancel()
-        self._explore_run = None
-        self._explore_trainings = ()
-        self.explore.reset()
-        self._apply_layout()
-        self._render_explore()
-        self.pane("pane-loss").redraw_if_stale()
-        self.refresh_bindings()
+        if self.training():
+            self.screen._one(TrainingRun).cancel()
+        self.control.reset()
+        self.screen._apply_layout()
+        self.render()
+        self.screen.pane("pane-loss").redraw_if_stale()
 
-    def action_write_lesson(self) -> None:
-        """``w``: the explored network as a new lesson file in the current folder."""
-        explore = self.explore
-        if explore is None:
+    def write_lesson(self) -> None:
+        """The explored network as a new lesson file in the current folder."""
+        session, screen = self.control.session, self.screen
+        if session is None:
             return
         folder = None
         try:
             folder = Path.cwd()  # (gone if the folder was deleted under the tutor)
-            path = write_lesson(explore, self.lesson, folder, step_label=self.view.position)
+            path = write_lesson(session, screen.lesson, folder, step_label=screen.view.position)
         except OSError as error:
             where = folder or "the current folder"
-            self.notify(clean(f"Could not write the lesson in {where}: "
-                              f"{error.strerror or error}"),
-                        title="Save as lesson", severity="error", timeout=10, markup=False)
+            self._notify(f"Could not write the lesson in {where}: {error.strerror or error}",
+                         title="Save as lesson", severity="error", timeout=10)
             return
         except LessonWriteError as error:  # e.g. a weight a diverged run left at ±∞
-            self.notify(clean(f"This network cannot be written as a lesson: {error}"),
-                        title="Save as lesson", severity="error", timeout=10, markup=False)
+            self._notify(f"This network cannot be written as a lesson: {error}",
+                         title="Save as lesson", severity="error", timeout=10)
             return
-        self.notify(clean(f"Wrote {path.name} in {folder} (open it with: nn-tui {path.name})"),
-                    title="Saved as a lesson", timeout=10, markup=False)
+        self._notify(f"Wrote {path.name} in {folder} (open it with: nn-tui {path.name})",
+                     title="Saved as a lesson", timeout=10)
 
     # -- training from the edited network --------------------------------------------------------
 
-    def _start_explore_training(self, paused: bool = False) -> None:
-        explore, runner = self.explore, self._one(TrainingRun)
-        if explore is None or runner is None:
+    def start_training(self, paused: bool = False) -> None:
+        """Train from the edited network (``paused``: started paused, for one epoch)."""
+        screen, control = self.screen, self.control
+        runner = screen._one(TrainingRun)
+        if not control.active or runner is None:
             return
-        network, x, y = explore.edited_data()
-        X, Y = explore.training_data(self.session.X, self.session.Y)
-        step = self.view.step
-        training = self.lesson.training
-        epochs = step.epochs if step.kind == "train" and step.epochs else training.epochs
-        job = TrainingJob("explore", "your edited network", network, epochs,
-                          training.batch_size, training.shuffle_seed)
-        self._explore_trainings = ()
-        self._explore_run = runner.start_jobs((job,), X, Y, (x, y, explore.rows),
-                                              self.view.index, paused)
-        self._apply_layout()
-        self._explore_status(epoch="training")
-        self.refresh_bindings()
+        jobs, X, Y, shown = control.training_job(screen.lesson, screen.view,
+                                                 screen.session.X, screen.session.Y)
+        control.run_started(runner.start_jobs(jobs, X, Y, shown, screen.view.index, paused))
+        screen._apply_layout()
+        self.status(epoch="training")
+        screen.refresh_bindings()
 
-    def _explore_live_view(self, outcomes, trace):
-        """The view of a run from the edited network, as a train step shows its run: the
-        forward pass and the loss live (the chain rule and the update return when it ends;
-        redrawing them twice a second took a third of the training's speed)."""
-        depth = len(trace.layers)
-        return dataclasses.replace(self.explore.explore_view(), trace=trace,
-                                   network=outcomes[0].network, trainings=outcomes, base=None,
-                                   reveal=Reveal(forward=depth, loss=True))
-
-    def _explore_progress(self, message) -> None:
+    def progress(self, message) -> None:
+        """A run from the edited network moved on: the Loss pane follows every message, the
+        other panes and the picture ``LIVE_PANES_HZ`` times a second."""
+        screen = self.screen
         now = time.monotonic()
-        every_pane = now - self._panes_updated >= 1 / self.LIVE_PANES_HZ
+        every_pane = now - screen._panes_updated >= 1 / screen.LIVE_PANES_HZ
         if every_pane:
-            self._panes_updated = now
-        live = self._explore_live_view(message.outcomes, message.trace)
-        for _class, pane_id in self.PANES:
+            screen._panes_updated = now
+        live = self.control.live_view(message.outcomes, message.trace)
+        for _class, pane_id in screen.PANES:
             if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
-                self.pane(pane_id).show(live)
+                screen.pane(pane_id).show(live)
         if every_pane:
-            self._show_picture(live.network, live.trace.x)
+            self.show_picture(live.network, live.trace.x)
         epoch, planned = race_epoch(message.outcomes)
-        runner = self._one(TrainingRun)
+        runner = screen._one(TrainingRun)
         state = "paused" if runner is not None and runner.paused else "training"
-        self._explore_status(epoch=f"epoch {epoch} of {planned} · {state}")
+        self.status(epoch=f"epoch {epoch} of {planned} · {state}")
 
-    def _explore_finished(self, message) -> None:
+    def finished(self, message) -> None:
+        """The run ended: its network becomes the edited one, its outcomes stay in view."""
+        screen = self.screen
         outcomes = message.outcomes
-        self.explore.adopt(outcomes[0].network)
-        self._explore_run = None
-        self._explore_trainings = outcomes
-        self._apply_layout()
-        self._render_explore()
-        self.pane("pane-loss").redraw_if_stale()
+        self.control.run_finished(outcomes)
+        screen._apply_layout()
+        self.render()
+        screen.pane("pane-loss").redraw_if_stale()
         epoch, planned = race_epoch(outcomes)
         verdict = "diverged" if outcomes[0].diverged else "finished"
-        self._explore_status(epoch=f"epoch {epoch} of {planned} · {verdict} (0 resets)")
-        self.refresh_bindings()
+        self.status(epoch=f"epoch {epoch} of {planned} · {verdict} (0 resets)")
+        screen.refresh_bindings()
+
+    def training_state(self) -> None:
+        """The header after space paused or resumed the run."""
+        if self.training():
+            runner = self.screen._one(TrainingRun)
+            self.status(epoch="paused" if runner.paused else "training")

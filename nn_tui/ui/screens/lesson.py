@@ -12,14 +12,14 @@ import time
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from nn_tui.engine.training import TrainingCancelled
 from nn_tui.format.numbers import current_decimals, next_decimals, use_decimals
@@ -28,7 +28,9 @@ from nn_tui.lessons.model import Lesson
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.session import LessonSession, StepView, position_label
 from nn_tui.ui.commands import LessonCommands
+from nn_tui.ui.exploring import EXPLORE_ACTIONS, ExploreControl
 from nn_tui.ui.literal import clean
+from nn_tui.ui.pane_layout import DETAIL_PANES, detail_for, grid_layout, next_detail
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -40,14 +42,9 @@ from nn_tui.ui.panes import (
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
-from nn_tui.ui.perf.screen import freeze_gc_after_paint, set_classes_shallow
-from nn_tui.ui.screens.explore_mode import (
-    EXPLORE_ACTIONS,
-    EXPLORE_EDIT_ACTIONS,
-    ExploreScreen,
-    _Saved,
-)
-from nn_tui.ui.stepping import Route, StepQueue, status_text
+from nn_tui.ui.perf.screen import QuietFocusScreen, freeze_gc_after_paint, set_classes_shallow
+from nn_tui.ui.screens.explore_mode import ExploreDisplay
+from nn_tui.ui.stepping import Route, StepControl, status_text
 from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.widgets.check import AnswerInput, CheckArea
 
@@ -60,19 +57,12 @@ PANES = (
     (GradientsPane, "pane-gradients"),
     (LossPane, "pane-loss"),
 )
-# On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
-# Check box) are stacked full width, so the text and the arithmetic both get whole lines. (At a
-# question about the training runs, the Loss pane takes the detail slot; t reaches it too.)
-DETAIL_PANES = ("pane-forward", "pane-gradients", "pane-weights", "pane-network")
 # From this size (columns, rows) every pane is shown at once, as in the design sketch.
 WIDE = (120, 36)
-SAVE_DELAY = 1.0  # seconds
+SAVE_DELAY = 1.0  # seconds from a step to the save of the step reached (``SaveSchedule``)
 PRERENDER_DELAY = 0.1  # seconds after a step is shown, the next one is rendered ahead
 # How often live training redraws the panes other than Loss.
 LIVE_PANES_HZ = 2
-# The classes of the pane grid that choose its rows (one at a time; app.tcss has the rules).
-LAYOUT_STATES = ("-explore", "-explore-run", "-train", "-check", "-race")
-DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "train": "pane-weights"}
 
 
 # The characters an answer can start with (a number, or arithmetic such as "(1-0.325)*2");
@@ -81,7 +71,7 @@ DETAIL_FOR_KIND = {"backward": "pane-gradients", "update": "pane-weights", "trai
 ANSWER_START_CHARACTERS = frozenset("0123456789.-−+(")
 
 
-class LessonScreen(ExploreScreen):
+class LessonScreen(QuietFocusScreen):
     """One lesson: the panes, the self-check area, live training, and explore mode."""
 
     COMMANDS = {LessonCommands}
@@ -90,7 +80,7 @@ class LessonScreen(ExploreScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium-height"), (36, "-tall")]
 
-    # Seconds from a step to the save of the step reached (see _save_soon). A setting, not a
+    # Seconds from a step to the save of the step reached (``SaveSchedule``). A setting, not a
     # constant, so the tests can shorten the wait instead of sleeping through it.
     save_delay: float = SAVE_DELAY
 
@@ -184,7 +174,10 @@ class LessonScreen(ExploreScreen):
         self.view: StepView | None = None
         self.detail = "pane-forward"
         self.hidden_panes: set[str] = set()
-        self.steps = StepQueue()  # the step being prepared (trained in a worker) and the next
+        # Where stepping goes, which step a worker prepares, what is rendered ahead and when
+        # the step reached is saved (no Textual: the screen sets the timers and workers).
+        self.steps = StepControl(self.session.total, self.session.needs_training,
+                                 self.save_delay)
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
         self._save_timer = None
@@ -192,14 +185,14 @@ class LessonScreen(ExploreScreen):
         self._ready = False  # mounted: the panes exist
         self._check_area: CheckArea | None = None
         self._shown_view: StepView | None = None  # what the panes show (a finished run's too)
-        # Explore mode (None when not exploring): the edits, what to restore, the run from the
-        # edited network and its finished outcomes.
-        self.explore: ExploreSession | None = None
-        self._explore_saved: _Saved | None = None
-        self._explore_run: int | None = None
-        self._explore_trainings: tuple = ()
-        self._explore_timer = None
-        self._explore_hints = 0  # hints of an explore step shown so far
+        # Explore mode: its state and operations, and how this screen shows them.
+        self.exploring = ExploreControl()
+        self.explore_display = ExploreDisplay(self)
+
+    @property
+    def explore(self) -> ExploreSession | None:
+        """Explore mode's edits (``ExploreSession``), None when not exploring."""
+        return self.exploring.session
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -249,58 +242,36 @@ class LessonScreen(ExploreScreen):
         return width < WIDE[0] or height < WIDE[1]
 
     def _apply_layout(self) -> None:
-        """Show the panes for the terminal size and the step, and give the grid the classes
-        its rows and spans follow (the rules are in app.tcss: "lesson screen").
+        """Show the panes for the terminal size and the step (``pane_layout.grid_layout``
+        decides), and give the grid the classes its rows and spans follow (the rules are in
+        app.tcss: "lesson screen").
 
         Which panes show is each pane's ``display``. The grid's classes restyle only the grid
         and its direct children (``set_classes_shallow``), so the layout rules in app.tcss may
         style only those.
         """
-        wide = not self.compact
         exploring = self.explore is not None
-        is_check = (self.view is not None and self.view.step.kind == "check"
-                    and not exploring)
-        # A question about the training runs keeps their losses in view (unless the learner
-        # hid the Loss pane): the Loss pane shares the bottom row with the Check box, or on a
-        # small terminal takes the detail slot. Any other question hides it.
-        loss_beside = is_check and self._loss_beside_check()
+        layout = grid_layout(
+            self.view, wide=not self.compact,
+            explore_state=self.exploring.layout_state if exploring else None,
+            hidden=self.hidden_panes, detail=self.detail,
+            loss_beside=not exploring and self._loss_beside_check())
         for _class, pane_id in PANES:
-            visible = pane_id not in self.hidden_panes
-            if pane_id in DETAIL_PANES and not wide:
-                visible = visible and pane_id == self.detail
-            if pane_id == "pane-loss" and is_check:
-                visible = loss_beside and (wide or self.detail == pane_id)
-            if pane_id == "pane-lesson":
-                visible = visible and not exploring  # the Slope pane is in its place
             pane = self.pane(pane_id)
+            visible = pane_id in layout.shown
             if pane.display != visible:
                 pane.display = visible
-        picture = self.picture_pane if exploring else None  # (leaving: being removed)
-        if picture is not None:
-            # Explore mode: the output picture beside the readout (wide: the top row, the
-            # other panes move one place along), or one of the panes t shows under it (small).
-            visible = wide or self.detail == "pane-picture"
-            if picture.display != visible:
-                picture.display = visible
-        # One state class for the rows (they differ by what the bottom row must hold).
-        if exploring:
-            state = "-explore-run" if self._explore_trainings or self._explore_run else "-explore"
-        elif self.view is not None and self.view.step.kind == "train":
-            state = "-train"
-        elif is_check:
-            state = "-check"
-        elif self.view is not None and len(self.view.trainings) > 1:
-            state = "-race"
-        else:
-            state = ""
-        classes = {name: name == state for name in LAYOUT_STATES}
-        classes["-loss-beside"] = loss_beside
+        picture = self.explore_display.picture_pane if exploring else None  # (leaving: removed)
+        if picture is not None and picture.display != layout.picture:
+            picture.display = layout.picture
         grid = self.query_one("#panes")
-        set_classes_shallow(grid, classes, restyle=grid.children)
+        set_classes_shallow(grid, layout.classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
-        """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
-        return (self.view is not None and "pane-loss" not in self.hidden_panes
+        """Whether the step on screen is a question about the training runs and the Loss pane
+        is not hidden: the Loss pane stays beside the Check box (or in the detail slot)."""
+        return (self.view is not None and self.view.step.kind == "check"
+                and "pane-loss" not in self.hidden_panes
                 and self.session.asks_about_training(self.view.index))
 
     def on_resize(self) -> None:
@@ -312,7 +283,9 @@ class LessonScreen(ExploreScreen):
     # -- stepping --------------------------------------------------------------------------------
 
     def go(self, index: int) -> None:
-        index = max(0, min(index, self.session.total - 1))
+        """Show step ``index`` (clamped to the lesson), preparing it in a worker first when it
+        trains (``StepControl.route`` says which)."""
+        index = self.steps.clamp(index)
         if not self._ready:  # e.g. a palette command before the screen was mounted
             self.start = index
             return
@@ -321,7 +294,7 @@ class LessonScreen(ExploreScreen):
         if self.explore is not None:  # (a palette command: the keys that step are off)
             self.leave_explore()
         shown = self.view.index if self.view is not None else None
-        route = self.steps.route(index, shown, self.session.needs_training)
+        route = self.steps.route(index, shown)
         if route is Route.WAIT:
             return
         if route is Route.SAME:
@@ -330,12 +303,12 @@ class LessonScreen(ExploreScreen):
         if self.view is not None:
             self._leave_step()
         if route is Route.PREPARE:
-            run = self.steps.started(index)
+            run = self.steps.queue.started(index)
             header = self._one(HeaderBar)
             if header is not None:
                 header.set_status(f"{position_label(index, self.session.total)} · preparing… "
                                   "(← or Esc to stop)")
-            self.steps.worker = self._prepare(index, run)
+            self.steps.queue.worker = self._prepare(index, run)
         else:
             self._show(self.session.view(index))
 
@@ -359,9 +332,9 @@ class LessonScreen(ExploreScreen):
         # A preparation that failed (an engine error) must not leave "preparing…" for ever.
         from textual.worker import WorkerState
 
-        if (event.worker is self.steps.worker and event.state == WorkerState.ERROR
+        if (event.worker is self.steps.queue.worker and event.state == WorkerState.ERROR
                 and self._alive):
-            self.steps.abandon()
+            self.steps.queue.abandon()
             self.notify(clean(f"That step could not be prepared: {event.worker.error}"),
                         title="Lesson", severity="error", timeout=10, markup=False)
             if self.view is not None:
@@ -369,7 +342,7 @@ class LessonScreen(ExploreScreen):
 
     def stop_work(self) -> None:
         """Stop the live training run and any preparation (leaving the screen, quitting)."""
-        self.steps.abandon()
+        self.steps.queue.abandon()
         runner = self._one(TrainingRun)
         if runner is not None:
             runner.cancel()
@@ -378,7 +351,7 @@ class LessonScreen(ExploreScreen):
     def on_lesson_screen_view_ready(self, message: ViewReady) -> None:
         if not self._alive:
             return
-        current, wanted = self.steps.ready(message.run)
+        current, wanted = self.steps.queue.ready(message.run)
         if not current:
             return
         self._show(self.session.view(message.index))
@@ -404,16 +377,7 @@ class LessonScreen(ExploreScreen):
         self.view = view
         self._shown_view = view
         step = view.step
-        self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if step.kind == "check" and self._loss_beside_check():
-            self.detail = "pane-loss"
-        elif step.kind in ("text", "check"):
-            # What the step can be about: the latest revealed arithmetic, or before any, the
-            # network with its inputs and weights (what a question's pencil work starts from).
-            if view.reveal.backward:
-                self.detail = "pane-gradients"
-            elif not view.reveal.forward and not view.trainings:
-                self.detail = "pane-network"
+        self.detail = detail_for(view, self._loss_beside_check())
         check = self.query_one(CheckArea)
         is_check = step.kind == "check"
         check.display = is_check
@@ -433,21 +397,26 @@ class LessonScreen(ExploreScreen):
         if step.kind == "explore":
             # An explore step opens in explore mode, on the numbers the teacher lets change.
             self.call_later(self._open_explore_step, view.index)
-        if self._prerender_timer is not None:
-            self._prerender_timer.stop()
+        self.stop_prerender()
         self._prerender_timer = self.set_timer(PRERENDER_DELAY, self._prerender_next)
         self.refresh_bindings()
 
+    def stop_prerender(self) -> None:
+        """Drop the rendering ahead of the next step planned (explore mode opens)."""
+        if self._prerender_timer is not None:
+            self._prerender_timer.stop()
+            self._prerender_timer = None
+
     def _prerender_next(self) -> None:
-        """While the learner reads, compute the next step and render its panes, so → only has
-        to paint. (Not past a train step the learner has not run: that would train.)"""
+        """While the learner reads, compute the step ``StepControl.ahead`` names and render its
+        panes, so → only has to paint."""
         self._prerender_timer = None
-        view = self.view
-        if (view is None or self._live is not None or self.steps.busy
-                or not self._alive or self.explore is not None):
+        if not self._alive:
             return
-        following = view.index + 1
-        if following >= self.session.total or self.session.needs_training(following):
+        following = self.steps.ahead(self.view.index if self.view is not None else None,
+                                     live=self._live is not None,
+                                     exploring=self.explore is not None)
+        if following is None:
             return
         upcoming = self.session.view(following)
         for _class, pane_id in PANES:
@@ -456,15 +425,17 @@ class LessonScreen(ExploreScreen):
                 pane.prerender(upcoming)
 
     def _save_soon(self) -> None:
-        """Save the step reached within ``save_delay`` seconds (at once on leaving or quitting).
+        """Save the step reached when ``SaveSchedule`` says (at once on leaving or quitting)."""
+        delay = self.steps.saves.step_reached(time.monotonic())
+        if delay is not None:
+            self._save_timer = self.set_timer(delay, self._save_due)
 
-        An fsync on every → cost more than some steps take to draw; answers to questions are
-        still saved the moment they are given."""
-        if self._save_timer is None:
-            self._save_timer = self.set_timer(self.save_delay, self._save_now)
+    def _save_due(self) -> None:
+        self._save_timer = None
+        self._save_now()
 
     def _save_now(self) -> None:
-        self._save_timer = None
+        self.steps.saves.saved()
         self.store.save()
 
     def on_unmount(self) -> None:
@@ -502,25 +473,14 @@ class LessonScreen(ExploreScreen):
         # dismissed (its children already gone): never assume a widget is there.
         view = self.view
         step = view.step if view is not None else None
-        exploring = self.explore is not None
         entering = isinstance(self.focused, ValueInput)  # typing a value for explore mode
-        if action in EXPLORE_ACTIONS:
-            if not exploring or entering:
-                return False
-            # While a run from the edited network goes on, its numbers are the ones on screen:
-            # space pauses it, 0 or Escape drop it; edits wait until it has finished.
-            return action not in EXPLORE_EDIT_ACTIONS or not self._explore_training()
         if action == "explore":
             return view is not None and not entering and not self._typing()
-        if exploring and action == "hint":
-            # An explore step's hints, one at a time, in the readout.
-            step = self.explore.view.step
-            return step.kind == "explore" and self._explore_hints < len(step.hints)
-        if exploring and action in ("next", "previous", "first", "last", "reveal", "choose",
-                                    "back"):
-            return False
-        if action in ("train", "one_epoch") and exploring:
-            return not entering
+        # Explore mode's keys, and the lesson's while exploring (its hints are the explore
+        # step's, one at a time, in the readout).
+        allowed = self.exploring.allows(action, self.explore_display.training, entering)
+        if allowed is not None:
+            return allowed
         if action in ("next", "previous", "first", "last"):
             return not self._typing()
         if action in ("train", "one_epoch"):
@@ -537,28 +497,17 @@ class LessonScreen(ExploreScreen):
             return self.compact
         return True
 
-    def current_index(self) -> int:
-        return self.steps.target(self.view.index if self.view is not None else self.start)
-
     def action_next(self) -> None:
-        if (not self.steps.busy and self.view is not None
-                and self.view.index == self.session.total - 1):
+        shown = self.view.index if self.view is not None else None
+        if self.steps.at_end(shown):
             self.show_end()
             return
-        self.go(self.current_index() + 1)
+        self.go(self.steps.following(shown if shown is not None else self.start))
 
     def action_previous(self) -> None:
-        if not self.steps.busy:
-            self.go(self.current_index() - 1)
-            return
-        # ← while a step is being prepared abandons it: back one step if that one is ready,
-        # else to the step still on screen (or, before any, the last one that needs no training).
-        target = self.current_index() - 1
-        self.steps.abandon()
-        while (target > 0 and self.session.needs_training(target)
-               and (self.view is None or target > self.view.index)):
-            target -= 1
-        self.go(target)
+        # (While a step is being prepared, ← abandons it: StepControl.back.)
+        self.go(self.steps.back(self.view.index if self.view is not None else None,
+                                self.start))
 
     def action_first(self) -> None:
         self.go(0)
@@ -572,8 +521,7 @@ class LessonScreen(ExploreScreen):
 
     def action_hint(self) -> None:
         if self.explore is not None:
-            self._explore_hints += 1
-            self._render_explore()
+            self.explore_display.hint()
             self.refresh_bindings()
             return
         check = self._one(CheckArea)
@@ -603,6 +551,7 @@ class LessonScreen(ExploreScreen):
         self.store.record_step(self.lesson.id, self.view.index, self.view.total)
         if self._save_timer is not None:
             self._save_timer.stop()
+            self._save_timer = None
         self._save_now()
         following = next_entry(getattr(self.app, "catalog", []), self.lesson.id)
         summary = lesson_summary(self.session, self.store.peek(self.lesson.id))
@@ -665,14 +614,9 @@ class LessonScreen(ExploreScreen):
     def action_switch_detail(self) -> None:
         if not self._alive:
             return
-        choices = DETAIL_PANES
-        if (self.view is not None and self.view.step.kind == "check"
-                and self._loss_beside_check() and self.explore is None):
-            choices += ("pane-loss",)
-        if self.picture_pane is not None:
-            choices += ("pane-picture",)
-        position = choices.index(self.detail) if self.detail in choices else -1
-        self.detail = choices[(position + 1) % len(choices)]
+        self.detail = next_detail(
+            self.detail, loss_beside=self.explore is None and self._loss_beside_check(),
+            picture=self.explore_display.picture_pane is not None)
         self._apply_layout()
 
     def toggle_pane(self, pane_id: str) -> None:
@@ -705,8 +649,8 @@ class LessonScreen(ExploreScreen):
         runner = self._one(TrainingRun)
         if runner is None or self.view is None:
             return
-        if self.explore is not None and not self._explore_training():
-            self._start_explore_training()
+        if self.explore is not None and not self.explore_display.training():
+            self.explore_display.start_training()
             return
         if runner.active:
             runner.toggle_pause()
@@ -718,17 +662,15 @@ class LessonScreen(ExploreScreen):
         runner = self._one(TrainingRun)
         if runner is None or self.view is None:
             return
-        if self.explore is not None and not self._explore_training():
-            self._start_explore_training(paused=True)
+        if self.explore is not None and not self.explore_display.training():
+            self.explore_display.start_training(paused=True)
         elif not runner.active:
             runner.start(self.session, self.view, paused=True)
         runner.one_epoch()
 
     def _refresh_live_label(self) -> None:
         if self.explore is not None:
-            if self._explore_training():
-                runner = self._one(TrainingRun)
-                self._explore_status(epoch="paused" if runner.paused else "training")
+            self.explore_display.training_state()
             return
         if self._live is not None:
             self._show_status(self.view, self._live)
@@ -751,8 +693,8 @@ class LessonScreen(ExploreScreen):
         if not self._current_run(message):
             return
         if self.explore is not None:
-            if message.run == self._explore_run:
-                self._explore_progress(message)
+            if message.run == self.exploring.run:
+                self.explore_display.progress(message)
             return
         self._live = message.outcomes
         # The loss and the epoch counter follow every message; the weights, the diagram and the
@@ -768,8 +710,8 @@ class LessonScreen(ExploreScreen):
         if not self._current_run(message):
             return
         if self.explore is not None:
-            if message.run == self._explore_run:
-                self._explore_finished(message)
+            if message.run == self.exploring.run:
+                self.explore_display.finished(message)
             return
         self._live = None
         self.session.record_outcomes(message.index, message.outcomes)
@@ -778,3 +720,62 @@ class LessonScreen(ExploreScreen):
         # A run that diverged shows in red in the header, and the Loss pane says why (no toast:
         # it would sit over the plot the learner is reading).
         self._show_status(self.view, message.outcomes, finished=True)
+
+    # -- explore mode (ExploreControl holds it, ExploreDisplay shows it) -----------------------
+
+    async def action_explore(self) -> None:
+        """``e``: enter explore mode, or leave it."""
+        if self.explore is not None:
+            self.leave_explore()
+        else:
+            await self.enter_explore()
+
+    async def enter_explore(self, editable=None) -> bool:
+        """Explore the numbers of the step on screen (see ``ExploreDisplay.enter``)."""
+        return await self.explore_display.enter(editable)
+
+    def leave_explore(self) -> None:
+        """Back to the lesson exactly as it was (see ``ExploreDisplay.leave``)."""
+        self.explore_display.leave()
+
+    async def _open_explore_step(self, index: int) -> None:
+        view = self.view
+        if (view is None or view.index != index or self.explore is not None
+                or not self._alive or view.step.kind != "explore"):
+            return
+        await self.enter_explore()
+
+    def action_leave_explore(self) -> None:
+        self.leave_explore()
+
+    def action_explore_move(self, offset: int) -> None:
+        self.explore_display.move(offset)
+
+    def action_nudge(self, direction: int) -> None:
+        self.explore_display.edit(lambda session: session.nudge(direction))
+
+    def action_step_size(self, up: int) -> None:
+        self.explore_display.scale_step(up > 0)
+
+    async def action_type_value(self) -> None:
+        await self.explore_display.ask_value()
+        self.refresh_bindings()
+
+    @on(Input.Submitted, "#explore-value")
+    def _value_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.explore_display.value_typed(event.input, event.value)
+        self.refresh_bindings()
+
+    def on_descendant_blur(self, event) -> None:
+        # Leaving the value box (Escape, a click elsewhere) brings the explore keys back.
+        if isinstance(event.widget, ValueInput):
+            self.refresh_bindings()
+
+    def action_explore_reset(self) -> None:
+        self.explore_display.reset()
+        self.refresh_bindings()
+
+    def action_write_lesson(self) -> None:
+        """``w``: the explored network as a new lesson file in the current folder."""
+        self.explore_display.write_lesson()
