@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from lesson_files import lesson_text, write_lesson
+from ui_helpers import make_app, open_at, settle, wait_until
 
 import nn_tui.lessons.settings as settings_module
 from nn_tui.format.numbers import current_decimals
-from ui_helpers import open_at, make_app, settle, wait_until
 
 SMALL = (80, 24)
 
