@@ -190,3 +190,11 @@ def test_a_lesson_changed_by_one_number_is_trained_again(tmp_path, overrides):
     (changed,) = train_outcomes(lesson_with(tmp_path / "b", "tiny-checks", **overrides))
     assert run_cache.cache_info()["runs"] == 2
     assert changed.history != kept.history
+
+
+def test_a_changed_engine_threshold_is_a_new_run(monkeypatch):
+    from nn_tui.engine import training as engine_training
+
+    before = run_cache.run_key(job(), X, Y, 40)
+    monkeypatch.setattr(engine_training, "DIVERGENCE_FACTOR", 2.0)
+    assert run_cache.run_key(job(), X, Y, 40) != before

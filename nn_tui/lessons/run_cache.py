@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn_tui.engine import Network
+from nn_tui.engine import training as engine_training
 from nn_tui.lessons.fingerprint import content_digest
 from nn_tui.lessons.training import TrainingJob, TrainingOutcome, outcome_from
 
@@ -58,10 +59,14 @@ def run_key(job: TrainingJob, X: np.ndarray, Y: np.ndarray, epochs: int) -> byte
     """A digest of everything training ``job`` for ``epochs`` epochs on inputs ``X`` ``(rows,
     inputs)`` and targets ``Y`` ``(rows, outputs)`` depends on: every layer's W, b, activation
     (with its parameters), bias and freeze settings, the loss, η, the reduction, the data, the
-    epochs to run and planned, the batch size, the shuffle and its seed."""
+    epochs to run and planned, the batch size, the shuffle and its seed; and the engine's
+    divergence and stall thresholds (read now, so a changed threshold is a new run)."""
     network = job.network
+    thresholds = tuple(getattr(engine_training, name) for name in (
+        "DIVERGENCE_FACTOR", "PINNED_SLOPE", "SATURATED_SHARE", "STALL_EPOCHS", "STALL_CHANGE",
+        "STALL_FLOOR", "OVERSHOOT_FACTOR"))
     return content_digest(
-        _KEY_VERSION,
+        _KEY_VERSION, thresholds,
         tuple(network.layers), network.loss, float(network.learning_rate), network.reduction,
         np.atleast_2d(np.asarray(X, dtype=float)), np.atleast_2d(np.asarray(Y, dtype=float)),
         int(epochs), int(job.epochs), job.batch_size, int(job.seed), bool(job.shuffle))
