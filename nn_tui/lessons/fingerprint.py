@@ -43,6 +43,15 @@ def _feed(digest: Any, value: Any) -> None:
         digest.update(b"v" + repr(value).encode())
 
 
+def content_digest(*values: Any) -> bytes:
+    """A digest (BLAKE2b, 16 bytes) of every number, name and structure in ``values`` (as
+    ``value_key`` reads them), computed afresh each call (for values that may change, such as
+    a network before training)."""
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest, values)
+    return digest.digest()
+
+
 def value_key(trace: Any) -> bytes:
     """A digest (BLAKE2b, 16 bytes) of every number and name in ``trace`` (a dataclass of
     arrays such as ``nn_tui.engine.Trace``): equal for traces with equal content. Computed once

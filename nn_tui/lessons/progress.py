@@ -954,12 +954,19 @@ class ProgressStore:
             self._write(pending)
         except Exception as error:  # noqa: BLE001 - any failure: keep the data, say so once
             with self._state:
-                self._failed = {**self._failed, **pending}
+                # Kept for the next save, except where a newer snapshot of the lesson is
+                # already waiting: retrying the older one after it would undo it on disk.
+                kept = {key: data for key, data in pending.items() if key not in self._pending}
+                self._failed = {**self._failed, **kept}
             text = self._cannot_save_text(error)
             if self._failing is None:
                 self._failing = text
                 self._tell(text)
             return
+        with self._state:
+            # An older failed snapshot of a lesson just written is superseded, not retried.
+            for key in pending:
+                self._failed.pop(key, None)
         if self._failing is not None:
             self._failing = None
             self._tell("Progress is being saved again.")

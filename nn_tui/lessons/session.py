@@ -32,6 +32,7 @@ from nn_tui.format.labels import position_label, state_label
 from nn_tui.lessons.expressions import UNKNOWN, ExpressionError, WorkMeter, parse_expression
 from nn_tui.lessons.grading import CHOICE_TOLERANCE, default_tolerance
 from nn_tui.lessons.model import Lesson, Step, StepKind
+from nn_tui.lessons.run_cache import trained_outcome
 from nn_tui.lessons.training import (
     MAIN,
     MAIN_LABEL,
@@ -429,13 +430,12 @@ class LessonSession:
         if index not in self._outcomes:
             outcomes = []
             for job in self.training_jobs(index):
-                trainer = job.trainer(self._X, self._Y)
                 epochs = capped_epochs(job, len(self._X), self.training_work)
                 if epochs < job.epochs:
                     self._cut_short.add(index)
-                trainer.should_stop = getattr(self._local, "cancelled", None)
-                trainer.run(epochs)
-                outcomes.append(self.outcome_from(job, trainer))
+                # Trained once per process for the same content (nn_tui.lessons.run_cache).
+                outcomes.append(trained_outcome(job, self._X, self._Y, epochs,
+                                                getattr(self._local, "cancelled", None)))
             self._outcomes[index] = tuple(outcomes)
         return self._outcomes[index]
 

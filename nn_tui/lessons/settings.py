@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,51 @@ def save_settings(settings: Settings, directory: Path | None = None) -> None:
     temp = path.parent / f".settings-{os.getpid()}-{os.urandom(6).hex()}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     write_then_move(fd, temp, text, lambda: os.replace(temp, path))
+
+
+class SettingsSaver:
+    """The one writer of the settings file: whatever threads save and in whatever order they
+    finish, the file ends at the settings last asked for.
+
+    ``want`` (on the UI thread, at each change) records the latest settings; ``write_latest``
+    (in a thread worker, and once more on quit) writes them. Writes hold one lock and each
+    writes the latest wanted settings at the time it runs, never the value its caller was
+    started with, so the last write to finish is always the latest value (a thread per change
+    writing its own value let an older save finish last). Settings already on disk are not
+    written again.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self._write_lock = threading.Lock()  # one write at a time in this process
+        self._state = threading.Lock()  # guards the two fields below
+        self._wanted: Settings | None = None
+        self._written: Settings | None = None  # what the last successful write put on disk
+
+    @property
+    def wanted(self) -> Settings | None:
+        """The settings last asked for (None before the first ``want``)."""
+        with self._state:
+            return self._wanted
+
+    def want(self, settings: Settings) -> None:
+        """Ask for ``settings`` to be on disk (the next ``write_latest`` writes them)."""
+        with self._state:
+            self._wanted = replace(settings)
+
+    def write_latest(self) -> bool:
+        """Write the latest wanted settings unless they are already on disk; True if written.
+        Blocks while another thread writes. Raises OSError (see ``save_settings``); the
+        settings stay wanted, so the next call tries again."""
+        with self._write_lock:
+            with self._state:
+                wanted = self._wanted
+                if wanted is None or wanted == self._written:
+                    return False
+            save_settings(wanted, self.directory)
+            with self._state:
+                self._written = wanted
+            return True
 
 
 def _reason(error: BaseException) -> str:

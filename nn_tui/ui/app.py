@@ -21,6 +21,7 @@ from nn_tui.ui.screens.picker import PickerScreen
 if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
     from nn_tui.lessons.progress import ProgressStore
+    from nn_tui.lessons.settings import SettingsSaver
     from nn_tui.ui.screens.picker import LessonInfo
 
 
@@ -43,6 +44,8 @@ class NnTuiApp(App[int]):
         self._catalog: list[LessonInfo] = []
         self.store: ProgressStore | None = None
         self._decimals_before: int | None = None
+        self.settings_saver: SettingsSaver | None = None  # made on mount
+        self._settings_failing = False  # a failed save was told; told again only after a success
 
     @dataclass
     class ProgressNotice(Message):
@@ -53,12 +56,13 @@ class NnTuiApp(App[int]):
     def on_mount(self) -> None:
         from nn_tui.format.numbers import current_decimals, use_decimals
         from nn_tui.lessons.progress import ProgressStore
-        from nn_tui.lessons.settings import load_settings
+        from nn_tui.lessons.settings import SettingsSaver, load_settings
 
         # The digits the learner chose last time (the d key); a damaged file gives the default.
         # (Numbers are written by module-level functions; the setting is put back on unmount.)
         self._decimals_before = current_decimals()
         settings, problem = load_settings()
+        self.settings_saver = SettingsSaver()
         use_decimals(settings.decimals)
         if problem:
             self.notify(clean(problem), title="Settings", severity="warning", timeout=10,
@@ -87,6 +91,8 @@ class NnTuiApp(App[int]):
     def on_unmount(self) -> None:
         if self.store is not None:
             self.store.close()
+        # A worker cancelled on quit before it ran must not lose the last digits chosen.
+        self._save_settings()
         if self._decimals_before is not None:
             from nn_tui.format.numbers import use_decimals
 
@@ -169,21 +175,38 @@ class NnTuiApp(App[int]):
 
     def remember_decimals(self, decimals: int) -> None:
         """Save the digits setting for the next run (in a thread: the disk never holds up a
-        key); a failure is told once, as a notice."""
-        self.run_worker(lambda: self._save_decimals(decimals), thread=True, group="settings",
-                        exclusive=True, exit_on_error=False)
+        key); a failure is told once, as a notice, until a save succeeds again.
 
-    def _save_decimals(self, decimals: int) -> None:
-        from nn_tui.lessons.settings import Settings, save_settings
+        One writer (``SettingsSaver``): each worker writes the latest value asked for, under one
+        lock, so presses in quick succession leave the last one on disk whichever thread ends
+        last; the latest value is written once more on unmount in case a worker never ran."""
+        from nn_tui.lessons.settings import Settings
 
+        if self.settings_saver is None:
+            return
+        self.settings_saver.want(Settings(decimals=decimals))
+        self.run_worker(self._save_settings, thread=True, group="settings",
+                        exit_on_error=False)
+
+    def _save_settings(self) -> None:
+        """Write the latest wanted settings (a thread worker, or on unmount); never raises."""
+        saver = self.settings_saver
+        if saver is None:
+            return
         try:
-            save_settings(Settings(decimals=decimals))
+            written = saver.write_latest()
         except OSError as error:
+            if self._settings_failing:
+                return
+            self._settings_failing = True
             reason = error.strerror or str(error)
             where = f" ({error.filename})" if error.filename else ""
             self.post_message(self.SettingsNotice(
                 f"The digits setting could not be saved{where}: {reason}. It applies until you "
                 "quit."))
+            return
+        if written:
+            self._settings_failing = False
 
     @dataclass
     class SettingsNotice(Message):
