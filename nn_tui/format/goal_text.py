@@ -52,9 +52,10 @@ def _bound(node: tuple) -> tuple[tuple, str, float] | None:
 
 def _range(first: tuple, second: tuple, trace: Trace) -> str | None:
     """"low < v < high" for a lower and an upper bound on the same value (None otherwise)."""
-    bounds = [_bound(first), _bound(second)]
-    if None in bounds or bounds[0][0] != bounds[1][0]:
+    first_bound, second_bound = _bound(first), _bound(second)
+    if first_bound is None or second_bound is None or first_bound[0] != second_bound[0]:
         return None
+    bounds = [first_bound, second_bound]
     lower = [b for b in bounds if b[1] in (">", ">=")]
     upper = [b for b in bounds if b[1] in ("<", "<=")]
     if len(lower) != 1 or len(upper) != 1:
