@@ -208,12 +208,14 @@ class LessonScreen(ExploreScreen):
             yield HeaderBar(clean(f"nn-tui · {self.lesson.title}"))
             with Container(id="panes"):
                 for pane_class, pane_id in PANES:
+                    if pane_id == "pane-loss":
+                        # The check box takes the Loss pane's place in the grid at a question
+                        # (or, at a question about the runs or after one, the empty Gradients
+                        # pane's place before it or a share of its row), so the other panes
+                        # keep their size and their content need not be laid out again.
+                        yield CheckArea(id="check")
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
-                # The check box takes the Loss pane's place in the grid at a question (or shares
-                # its row, at a question about the runs), so the other panes keep their size
-                # and their content need not be laid out again.
-                yield CheckArea(id="check")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
         yield TrainingRun()
@@ -264,6 +266,9 @@ class LessonScreen(ExploreScreen):
         # hid the Loss pane): the Loss pane shares the bottom row with the Check box, or on a
         # small terminal takes the detail slot. Any other question hides it.
         loss_beside = is_check and self._loss_beside_check()
+        # Wide, with no gradients to show yet: the Check box takes the Gradients pane's place
+        # and the Loss pane keeps its row, its size and its plot (nothing of it is redrawn).
+        check_up = loss_beside and wide and not self.view.reveal.backward
         for _class, pane_id in PANES:
             visible = pane_id not in self.hidden_panes
             if pane_id in DETAIL_PANES and not wide:
@@ -272,6 +277,8 @@ class LessonScreen(ExploreScreen):
                 visible = loss_beside and (wide or self.detail == pane_id)
             if pane_id == "pane-lesson":
                 visible = visible and not exploring  # the Slope pane is in its place
+            if pane_id == "pane-gradients" and check_up:
+                visible = False
             pane = self.pane(pane_id)
             if pane.display != visible:
                 pane.display = visible
@@ -294,14 +301,30 @@ class LessonScreen(ExploreScreen):
         else:
             state = ""
         classes = {name: name == state for name in LAYOUT_STATES}
-        classes["-loss-beside"] = loss_beside
+        classes["-loss-beside"] = loss_beside and not check_up
+        classes["-check-up"] = check_up
         grid = self.query_one("#panes")
+        # The rows a question after a run needs for the Loss pane's plot where the box cannot
+        # move up (gradients on screen), or (small terminals) in the slot t gave it.
+        classes["-loss-plot"] = (loss_beside and bool(self.view.trainings) and not check_up
+                                 and (wide or self.detail == "pane-loss"))
+        # Backward steps whose gradients do not fit the usual rows (GradientsPane.needs_room).
+        room = False
+        if wide and not exploring and self.view is not None and self.view.reveal.backward:
+            room = self.pane("pane-gradients").needs_room(
+                self.session, usual=not grid.has_class("-gradient-room")
+                and not grid.has_class("-explore") and not grid.has_class("-explore-run"))
+            if room is None:  # not known at this size yet: as it is
+                room = grid.has_class("-gradient-room")
+        classes["-gradient-room"] = room
         set_classes_shallow(grid, classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
-        """Whether the current question keeps the Loss pane on screen (it is about the runs)."""
+        """Whether the current question keeps the Loss pane on screen: it is about the runs,
+        or comes after one (the plot of the run stays in view)."""
         return (self.view is not None and "pane-loss" not in self.hidden_panes
-                and self.session.asks_about_training(self.view.index))
+                and (self.session.asks_about_training(self.view.index)
+                     or bool(self.view.trainings)))
 
     def on_resize(self) -> None:
         if not self._alive:
@@ -405,8 +428,9 @@ class LessonScreen(ExploreScreen):
         self._shown_view = view
         step = view.step
         self.detail = DETAIL_FOR_KIND.get(step.kind, "pane-forward")
-        if step.kind == "check" and self._loss_beside_check():
-            self.detail = "pane-loss"
+        if (step.kind == "check" and self._loss_beside_check()
+                and self.session.asks_about_training(view.index)):
+            self.detail = "pane-loss"  # (after a run, t reaches it: the question may need others)
         elif step.kind in ("text", "check"):
             # What the step can be about: the latest revealed arithmetic, or before any, the
             # network with its inputs and weights (what a question's pencil work starts from).
