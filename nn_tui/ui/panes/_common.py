@@ -108,10 +108,9 @@ class PaneBody(LineBody):
 
     A new step brings the lines it is about into view: the lines marked ◀ (the lesson text
     refers to them: "ends in 0.9000, as you computed"), else the first line that changed. It
-    scrolls only when they are out of view, and in the frame that draws the step when the
-    lines are already made (a scroll after the paint drew the pane twice). The pane's bottom
-    border says when there is more above or below ("↓ more"), set only when that changes (a
-    new border repaints the whole pane).
+    scrolls only when they are out of view, once the step is painted. The pane's bottom border
+    says when there is more above or below ("↓ more"), set once per step, after that scroll,
+    and only when it changes (a new border repaints the whole pane).
     """
 
     moving_marker = HERE_MARKER
@@ -135,12 +134,10 @@ class PaneBody(LineBody):
         return self._marked[1]
 
     def show_new_lines_later(self) -> None:
-        """Bring the step's lines into view: now if they are made for the size the body has,
-        else once they are; and once more after the layout (the step may change the size)."""
+        """Once the step is painted (its layout done), bring its lines into view; a pane that
+        is hidden now does it when it is drawn. (After the paint: the step's own frame costs
+        no more than without the scroll, which repaints only the pane it moves.)"""
         self._follow = True
-        if self._drawn():
-            self._show_new_lines()
-            self._follow = True
         self.call_after_refresh(self._show_new_lines)
 
     def _drawn(self) -> bool:
@@ -150,13 +147,17 @@ class PaneBody(LineBody):
     def _render_content(self) -> None:
         super()._render_content()
         if self._follow and self._drawn():
-            self._show_new_lines()
+            self.call_after_refresh(self._show_new_lines)  # (drawn at last: a hidden pane)
         self.mark_more()
 
     def _show_new_lines(self) -> None:
         if not self._follow or not self._drawn():
             return
         self._follow = False
+        self._scroll_to_new_lines()
+        self.mark_more()
+
+    def _scroll_to_new_lines(self) -> None:
         if self.marked_lines():
             target = self._marked_target()
         else:
@@ -217,8 +218,8 @@ class PaneBody(LineBody):
         """"↓ more" / "↑ more" / "↑↓ more" in the pane's bottom border while lines are out of
         view (the one-column scrollbar is easy to miss); nothing when all are in view."""
         pane = self.parent
-        if self.hold_more or not isinstance(pane, Pane):
-            return
+        if self.hold_more or self._follow or not isinstance(pane, Pane):
+            return  # (a scroll to the step's lines is coming: marked after it, once)
         subtitle = self._more()
         if pane.more != subtitle:
             pane.more = subtitle
