@@ -26,6 +26,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
+from nn_tui.format.numbers import current_decimals
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.panes._common import HERE_MARKER, MORE, Pane, quoted_numbers, quotes_number
 from nn_tui.ui.panes.loss import LossPane
@@ -110,6 +111,18 @@ def _choices(screen, view) -> tuple[list[str], list[str]]:
     return lines, [" ".join(choice.text.split()[:2]) for choice in view.step.choices]
 
 
+def _unsettled(screen) -> list[str]:
+    """The visible panes whose lines are not yet where they go (see ``PaneBody.settled``)."""
+    found = []
+    for pane in screen.query(Pane):
+        body = pane.body
+        if pane.display and not body.settled:
+            found.append(f"{pane.id}: more {pane.more!r}, size {tuple(body.size)}, "
+                         f"top {round(body.scroll_y)} of {len(body._lines)} lines, "
+                         f"following {body._follow}, decimals {current_decimals()}")
+    return found
+
+
 async def _walk_lesson(app, pilot, lesson: str) -> list[Record]:
     """Every step of the lesson on screen, in turn."""
     screen = app.screen
@@ -128,8 +141,10 @@ async def _walk_lesson(app, pilot, lesson: str) -> list[Record]:
         # pause(0) handles what is queued and paints, without waiting for the app to idle).
         await pilot.pause(0)
         await pilot.pause(0)
-        await wait_until(pilot, lambda: all(pane.body.settled for pane in screen.query(Pane)
-                                            if pane.display), "the panes settle")
+        try:
+            await wait_until(pilot, lambda: not _unsettled(screen), "the panes settle")
+        except AssertionError:
+            raise AssertionError(f"{lesson} step {index + 1}: {_unsettled(screen)}") from None
         view = screen.view
         if view.trainings and view.step.kind == "check":
             await redraw_loss(app, pilot)  # (the plot follows at the Loss pane's tick)
