@@ -122,6 +122,7 @@ class PaneBody(LineBody):
         self._follow = False  # a new step's lines still to bring into view
         self._marked: tuple[list, list[int]] | None = None  # (the lines, their ◀ indices)
         self.hold_more = False  # while a pane shows a step: "↓ more" once, at the end
+        self._mark_later = False  # a mark held back is to be made after the next paint
 
     # -- the lines the step is about -------------------------------------------------------
 
@@ -200,7 +201,18 @@ class PaneBody(LineBody):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self.mark_more()  # (a resize re-renders: _render_content marks it)
+        self.mark_more()
+
+    def _marked_later(self) -> None:
+        self._mark_later = False
+        self.mark_more()
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # A new height changes what is out of view; the layout does not always send a Resize
+        # (which re-renders and marks), so mark once the layout is done.
+        if size.height != self.size.height:
+            self.call_later(self.mark_more)
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _more(self) -> str:
         top, height = round(self.scroll_y), self.size.height
@@ -212,14 +224,22 @@ class PaneBody(LineBody):
     def settled(self) -> bool:
         """Whether the step's lines are where they go (scrolled to, "↓ more" said)."""
         pane = self.parent
-        return not self._follow and (not isinstance(pane, Pane) or pane.more == self._more())
+        return (not self._follow and not self._mark_later
+                and (not isinstance(pane, Pane) or pane.more == self._more()))
 
     def mark_more(self) -> None:
         """"↓ more" / "↑ more" / "↑↓ more" in the pane's bottom border while lines are out of
         view (the one-column scrollbar is easy to miss); nothing when all are in view."""
         pane = self.parent
-        if self.hold_more or self._follow or not isinstance(pane, Pane):
-            return  # (a scroll to the step's lines is coming: marked after it, once)
+        if not isinstance(pane, Pane):
+            return
+        if self.hold_more or self._follow:
+            # A scroll to the step's lines (or the rest of the step) is coming: marked after
+            # it, once; and after the next paint in any case, so the note cannot go stale.
+            if not self._mark_later:
+                self._mark_later = True
+                self.call_after_refresh(self._marked_later)
+            return
         subtitle = self._more()
         if pane.more != subtitle:
             pane.more = subtitle
