@@ -167,6 +167,7 @@ class LessonSession:
         self._pending: dict[int, _State] = {}
         self._outcomes: dict[int, tuple[TrainingOutcome, ...]] = {}
         self._traces: dict[tuple, Trace] = {}
+        self._network_traces: tuple[tuple[Network, Trace], ...] | None = None
         self._about_training: dict[int, bool] = {}
         self._X = lesson.X
         self._Y = lesson.Y
@@ -316,6 +317,27 @@ class LessonSession:
         x, y, rows = self.selected_data(selection)
         with np.errstate(all="ignore"):
             return network.trace(x, y, rows=rows)
+
+    def network_traces(self) -> tuple[tuple[Network, Trace], ...]:
+        """Every network the lesson shows (its own and each variant, as they start), traced at
+        every data selection its steps use: what the Network pane sizes its drawing for, so a
+        lesson keeps one drawing style at one terminal size (training changes the values, not
+        the shapes). Worked out once; a variant that cannot take a selection's inputs (another
+        input count) is left out at that selection."""
+        if self._network_traces is None:
+            selections = list(dict.fromkeys(
+                [DataSelection()] + [self._selection(step, DataSelection()) for step in self.steps]))
+            networks = [self.lesson.network.build()]
+            networks += [variant.network.build() for variant in self.lesson.variants]
+            found = []
+            for network in networks:
+                for selection in selections:
+                    try:
+                        found.append((network, self._compute_trace(network, selection)))
+                    except ValueError:
+                        continue
+            self._network_traces = tuple(found)  # (one assignment: safe beside a worker)
+        return self._network_traces
 
     def selected_data(self, selection: DataSelection) -> tuple[np.ndarray, np.ndarray, tuple]:
         """The inputs, targets and data-row indices a selection traces."""

@@ -37,20 +37,26 @@ class GridLayout:
 
 
 def grid_layout(view: StepView | None, *, wide: bool, explore_state: str | None,
-                hidden: Collection[str], detail: str, loss_beside: bool) -> GridLayout:
+                hidden: Collection[str], detail: str, loss_beside: bool,
+                gradient_room: bool = False) -> GridLayout:
     """The layout for ``view`` (None before the first step is shown).
 
     ``wide``: the terminal shows every pane at once (from 120×36); ``explore_state``: explore
     mode's grid class when it is on (``ExploreControl.layout_state``), else None; ``hidden``:
     the panes the learner hid; ``detail``: the pane in the detail slot of a small terminal;
-    ``loss_beside``: the step is a question about the training runs and the Loss pane is not
-    hidden (it stays beside the Check box, or takes the detail slot on a small terminal).
+    ``loss_beside``: the step is a question about the training runs, or comes after one, and
+    the Loss pane is not hidden (it stays beside the Check box, or takes the detail slot on a
+    small terminal); ``gradient_room``: the step's gradients need more rows than usual
+    (``GradientsPane.needs_room``; wide terminals only).
     """
     exploring = explore_state is not None
     kind = view.step.kind if view is not None else None
     is_check = kind == "check" and not exploring
     # Any other question hides the Loss pane: the Check box takes its place.
     loss_beside = is_check and loss_beside
+    # Wide, with no gradients to show yet: the Check box takes the Gradients pane's place and
+    # the Loss pane keeps its row, its size and its plot (nothing of it is redrawn).
+    check_up = bool(loss_beside and wide and view is not None and not view.reveal.backward)
     shown = set()
     for pane_id in PANE_IDS:
         visible = pane_id not in hidden
@@ -60,6 +66,8 @@ def grid_layout(view: StepView | None, *, wide: bool, explore_state: str | None,
             visible = loss_beside and (wide or detail == pane_id)
         if pane_id == "pane-lesson":
             visible = visible and not exploring  # the Slope pane is in its place
+        if pane_id == "pane-gradients" and check_up:
+            visible = False
         if visible:
             shown.add(pane_id)
     # One state class for the rows (they differ by what the bottom row must hold).
@@ -74,20 +82,26 @@ def grid_layout(view: StepView | None, *, wide: bool, explore_state: str | None,
     else:
         state = ""
     classes = {name: name == state for name in LAYOUT_STATES}
-    classes["-loss-beside"] = loss_beside
+    classes["-loss-beside"] = loss_beside and not check_up
+    classes["-check-up"] = check_up
+    # The rows a question after a run needs for the Loss pane's plot where the box cannot move
+    # up (gradients on screen), or (small terminals) in the slot t gave it.
+    classes["-loss-plot"] = bool(loss_beside and view is not None and view.trainings
+                                 and not check_up and (wide or detail == "pane-loss"))
+    classes["-gradient-room"] = bool(gradient_room and wide and not exploring)
     # Explore mode's output picture: beside the readout on a large terminal (the other panes
     # move one place along), one of the panes t shows under it on a small one.
     return GridLayout(frozenset(shown), wide or detail == "pane-picture", classes)
 
 
-def detail_for(view: StepView, loss_beside: bool) -> str:
+def detail_for(view: StepView, loss_beside: bool, about_runs: bool = True) -> str:
     """The pane in the detail slot when ``view`` is shown (``loss_beside``: as for
-    ``grid_layout``): what the step is about, the latest revealed arithmetic at a text step or
-    a question, or before any, the network with its inputs and weights (what a question's
-    pencil work starts from)."""
+    ``grid_layout``; ``about_runs``: the question asks about the training runs): what the step
+    is about, the latest revealed arithmetic at a text step or a question, or before any, the
+    network with its inputs and weights (what a question's pencil work starts from)."""
     kind = view.step.kind
-    if kind == "check" and loss_beside:
-        return "pane-loss"
+    if kind == "check" and loss_beside and about_runs:
+        return "pane-loss"  # (after a run, t reaches it: the question may need others)
     if kind in ("text", "check"):
         if view.reveal.backward:
             return "pane-gradients"

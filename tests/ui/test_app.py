@@ -571,8 +571,10 @@ async def test_a_question_about_the_runs_keeps_their_losses_in_view(size):
         assert screen.session.predicted_run(question) == question + 1
         assert "0.003382" not in summary and "0.6931" not in summary
         if size == BIG:
-            # Side by side in the bottom row.
-            assert loss.region.y == check.region.y and loss.region.right <= check.region.x
+            # With no gradients to show yet, the Check box takes the Gradients pane's place
+            # and the Loss pane keeps its whole row (its size and its plot) under it.
+            assert not screen.query_one("#pane-gradients").display
+            assert check.region.bottom <= loss.region.y and loss.region.width > check.region.width
         else:
             # The Loss pane takes the detail slot; t still reaches the other panes, and back.
             assert visible_panes(app) == ["Lesson", "Loss"]

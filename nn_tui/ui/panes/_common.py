@@ -7,6 +7,7 @@ size without assuming one.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -103,10 +104,161 @@ def marked_layer(highlight: Highlight, layer: int, direction: str) -> bool:
 
 class PaneBody(LineBody):
     """A pane's content (see ``LineBody``); the ◀ marker moves to the newest lines each step, so
-    it does not make a line new."""
+    it does not make a line new.
+
+    A new step brings the lines it is about into view: the lines marked ◀ (the lesson text
+    refers to them: "ends in 0.9000, as you computed"), else the first line that changed. It
+    scrolls only when they are out of view, once the step is painted. The pane's bottom border
+    says when there is more above or below ("↓ more"), set once per step, after that scroll,
+    and only when it changes (a new border repaints the whole pane).
+    """
 
     moving_marker = HERE_MARKER
     rendered_ahead = RENDERED_AHEAD
+
+    def __init__(self, *, id: str | None = None, height_aware: bool = False) -> None:
+        super().__init__(id=id, height_aware=height_aware)
+        self.quoted: tuple[str, ...] = ()  # the numbers the step's text quotes ("0.9000")
+        self._follow = False  # a new step's lines still to bring into view
+        self._marked: tuple[list, list[int]] | None = None  # (the lines, their ◀ indices)
+        self.hold_more = False  # while a pane shows a step: "↓ more" once, at the end
+        self._mark_later = False  # a mark held back is to be made after the next paint
+
+    # -- the lines the step is about -------------------------------------------------------
+
+    def marked_lines(self) -> list[int]:
+        """The indices of the lines marked ◀ (what the step is about)."""
+        lines = self._lines
+        if self._marked is None or self._marked[0] is not lines:
+            self._marked = (lines, [index for index, line in enumerate(lines)
+                                    if HERE_MARKER in line.text])
+        return self._marked[1]
+
+    def show_new_lines_later(self) -> None:
+        """Once the step is painted (its layout done), bring its lines into view; a pane that
+        is hidden now does it when it is drawn. (After the paint: the step's own frame costs
+        no more than without the scroll, which repaints only the pane it moves.)"""
+        self._follow = True
+        self.call_after_refresh(self._show_new_lines)
+
+    def _drawn(self) -> bool:
+        return (self._rendered_for is not None and self._rendered_for == self._size_now()
+                and self.size.height > 0)
+
+    def _render_content(self) -> None:
+        super()._render_content()
+        if self._follow and self._drawn():
+            self.call_after_refresh(self._show_new_lines)  # (drawn at last: a hidden pane)
+        self.mark_more()
+
+    def _show_new_lines(self) -> None:
+        if not self._follow or not self._drawn():
+            return
+        self._follow = False
+        self._scroll_to_new_lines()
+        self.mark_more()
+
+    def _scroll_to_new_lines(self) -> None:
+        if self.marked_lines():
+            target = self._marked_target()
+        else:
+            first, top, height = self.first_new_line, round(self.scroll_y), self.size.height
+            if first >= len(self._lines):
+                return  # nothing new (the text is the same; a marker may have moved)
+            target = None
+            if first < top or first >= top + max(height - 2, 1):
+                target = max(first - 1, 0)
+        if target is not None and target != round(self.scroll_y):
+            # Forced: the scrollbar of lines made this frame shows only after the layout.
+            self.scroll_to(y=target, animate=False, force=True)
+
+    def _marked_target(self) -> int | None:
+        """Where to scroll so the marked lines are in view (None: they are). All of them, with
+        the line above (a heading) when it fits too; else those with a number the step's text
+        quotes; else from the first."""
+        marked, height = self.marked_lines(), self.size.height
+        if not marked or not height:
+            return None
+        first, last, top = marked[0], marked[-1], round(self.scroll_y)
+        if top <= first and last < top + height:
+            return None
+        if last - first + 2 <= height:
+            return max(first - 1, 0)
+        if last - first + 1 == height:
+            return first  # all of them, without the heading
+        quoted = [index for index in marked
+                  if quotes_number(self._lines[index].text, self.quoted)]
+        if quoted:
+            if top <= quoted[0] and quoted[-1] < top + height:
+                return None
+            target = max(first - 1, quoted[-1] - height + 1)
+            return max(quoted[0] - 1 if quoted[0] < target else target, 0)
+        if top <= first < top + height:
+            return None  # the first in view, the rest below it
+        return max(first - 1, 0)
+
+    # -- "↓ more" ------------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.mark_more()
+
+    def _marked_later(self) -> None:
+        self._mark_later = False
+        self.mark_more()
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # A new height changes what is out of view; the layout does not always send a Resize
+        # (which re-renders and marks), so mark once the layout is done.
+        if size.height != self.size.height:
+            self.call_later(self.mark_more)
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _more(self) -> str:
+        top, height = round(self.scroll_y), self.size.height
+        below = height > 0 and top + height < len(self._lines)
+        above = height > 0 and top > 0
+        return MORE.get((above, below), "")
+
+    @property
+    def settled(self) -> bool:
+        """Whether the step's lines are where they go (scrolled to, "↓ more" said)."""
+        pane = self.parent
+        return (not self._follow and not self._mark_later
+                and (not isinstance(pane, Pane) or pane.more == self._more()))
+
+    def mark_more(self) -> None:
+        """"↓ more" / "↑ more" / "↑↓ more" in the pane's bottom border while lines are out of
+        view (the one-column scrollbar is easy to miss); nothing when all are in view."""
+        pane = self.parent
+        if not isinstance(pane, Pane):
+            return
+        if self.hold_more or self._follow:
+            # A scroll to the step's lines (or the rest of the step) is coming: marked after
+            # it, once; and after the next paint in any case, so the note cannot go stale.
+            if not self._mark_later:
+                self._mark_later = True
+                self.call_after_refresh(self._marked_later)
+            return
+        subtitle = self._more()
+        if pane.more != subtitle:
+            pane.more = subtitle
+            pane.border_subtitle = subtitle or None
+
+
+# The bottom border's note by (lines above the view, lines below it).
+MORE = {(True, True): "↑↓ more", (False, True): "↓ more", (True, False): "↑ more"}
+_NUMBER = re.compile(r"\d+\.\d+")
+
+
+def quoted_numbers(text: str) -> tuple[str, ...]:
+    """The decimal numbers a step's text quotes, without their sign ("0.9000", "1.5232")."""
+    return tuple(dict.fromkeys(_NUMBER.findall(text or "")))
+
+
+def quotes_number(line: str, numbers: tuple[str, ...]) -> bool:
+    """Whether ``line`` shows one of ``numbers`` whole (0.5 is not in 0.5000 nor in 10.5)."""
+    return any(re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", line) for number in numbers)
 
 
 class Pane(Vertical):
@@ -120,6 +272,7 @@ class Pane(Vertical):
         self.border_title = self.PANE_TITLE
         self.view: StepView | None = None
         self._shown_key: tuple | None = None
+        self.more = ""  # the bottom border's "↓ more" (PaneBody sets it)
 
     def compose(self) -> ComposeResult:
         yield PaneBody(id=f"{self.id}-body" if self.id else None, height_aware=self.HEIGHT_AWARE)
@@ -141,14 +294,22 @@ class Pane(Vertical):
         if previous is not None and key == self._shown_key:
             return
         self._shown_key = key
-        self.body.update(lambda width, height: self.renderable(view, width, height), key, keep)
-        if previous is None or previous.index != view.index:
-            # A new step (not a live-training redraw, which must not move what the learner
-            # scrolled to).
-            self.step_changed(view)
+        body = self.body
+        body.hold_more = True  # one "↓ more" for the new lines where they end up scrolled
+        try:
+            body.update(lambda width, height: self.renderable(view, width, height), key, keep)
+            if previous is None or previous.index != view.index:
+                # A new step (not a live-training redraw, which must not move what the learner
+                # scrolled to).
+                self.step_changed(view)
+        finally:
+            body.hold_more = False
+        body.mark_more()
 
     def step_changed(self, view: StepView) -> None:
-        """Bring the first changed line into view."""
+        """Bring the lines the step is about into view (marked ◀, those with a number its text
+        quotes first), else the first changed line."""
+        self.body.quoted = quoted_numbers(view.step.text)
         self.follow_new_lines()
 
     # Whether the content shows explore mode's cursor (the panes with editable numbers).
@@ -179,6 +340,18 @@ class Pane(Vertical):
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         """The content for a body of this size (``height`` is 0 unless HEIGHT_AWARE)."""
         raise NotImplementedError
+
+    def lines_of(self, view: StepView) -> list[str]:
+        """The plain lines ``view`` shows at the body's size now (empty before the first
+        layout); made once, kept with the lines rendered ahead."""
+        body = self.body
+        width, height = body._size_now()
+        if width <= 0:
+            return []
+        key, keep = self._key(view)
+        strips = body._lines_for(lambda w, h: self.renderable(view, w, h), (key, keep),
+                                 width, height)
+        return [strip.text for strip in strips]
 
     def follow_new_lines(self) -> None:
         """Bring what changed into view, from its first line (a scroll position kept from a

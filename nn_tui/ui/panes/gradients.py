@@ -8,6 +8,7 @@ from rich.text import Text
 
 from nn_tui.format import worked
 from nn_tui.format.batch_rows import CAPTION, batch_gradient_table
+from nn_tui.format.numbers import current_decimals
 from nn_tui.lessons.session import StepView
 from nn_tui.ui.panes._common import (
     CHANGED, HEADING, HERE_MARKER, MUTED, PARAMETER, VALUE, WARNING, Pane, append_was, equation,
@@ -118,5 +119,41 @@ def gradients_renderable(view: StepView, width: int) -> RenderableType:
 class GradientsPane(Pane):
     PANE_TITLE = "Gradients"
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._default_rows: dict[tuple, int] = {}  # the body's rows in the usual grid, by size
+        self._needed: dict[tuple, int] = {}  # the lesson's tallest ◀ block, by width, decimals
+
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return gradients_renderable(view, width)
+
+    def needs_room(self, session, usual: bool) -> bool | None:
+        """Whether the lesson's backward steps need more rows than the pane has in the usual
+        grid: the rows a backward step marks ◀ (the gradients of the layer it is about) with
+        their heading, for the tallest such step of the lesson (so the rows do not change
+        between its backward steps). ``usual``: the grid has its usual rows now (then the
+        body's height is the usual one, noted per terminal size). None when not known yet
+        (before the first layout at this size).
+
+        Worked out once per width (a few renders, kept with the lines rendered ahead), over
+        the backward steps that need no training to reach."""
+        size = tuple(self.app.size)
+        if usual and self.body.size.height > 0:
+            self._default_rows[size] = self.body.size.height
+        rows = self._default_rows.get(size)
+        width = self.body.size.width
+        if rows is None or width <= 0:
+            return None
+        key = (id(session), width, current_decimals())
+        needed = self._needed.get(key)
+        if needed is None:
+            needed = 0
+            for index, step in enumerate(session.steps):
+                if step.kind != "backward" or session.needs_training(index):
+                    continue
+                lines = self.lines_of(session.view(index))
+                marked = [row for row, line in enumerate(lines) if HERE_MARKER in line]
+                if marked:
+                    needed = max(needed, marked[-1] - marked[0] + 2)  # (+ the heading)
+            self._needed = {key: needed}  # (one lesson per screen: the latest width only)
+        return needed > rows

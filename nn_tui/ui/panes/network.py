@@ -10,7 +10,8 @@ drawn at, and falls back to a per-layer listing when even the plainest does not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from rich.cells import cell_len
 from rich.columns import Columns
@@ -19,9 +20,9 @@ from rich.table import Table
 from rich.text import Text
 
 from nn_tui.format.names import layer_symbol, subscript
-from nn_tui.format.numbers import num, short
+from nn_tui.format.numbers import current_decimals, num, short
 from nn_tui.format.worked import a_symbol, row_symbol, unit_bias, weight_symbol, z_symbol
-from nn_tui.lessons.session import StepView
+from nn_tui.lessons.session import Highlight, Reveal, StepView
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.ui.panes._common import (
     CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, cursor_text, explore_marks,
@@ -485,21 +486,68 @@ def _listing(view: StepView) -> RenderableType:
     return table
 
 
-def network_renderable(view: StepView, width: int, height: int = 0) -> RenderableType:
-    """The most detailed diagram that fits ``width`` columns and, when ``height`` is given and
-    some diagram can, ``height`` lines; a per-layer listing when no diagram fits the width."""
+def _fullest(view: StepView) -> StepView:
+    """``view`` with everything a step can add to the diagram: every value, the loss column, a
+    highlighted layer (its label line) and the backward note."""
+    depth = len(view.trace.layers)
+    return replace(view, reveal=Reveal(depth, True, depth, True),
+                   highlight=Highlight("layer", 0, "backward"))
+
+
+def _details(height: int) -> tuple[_Detail, ...]:
+    return DETAILS + (SHORT_DETAILS if height else ())
+
+
+def _view_style(view: StepView, width: int, height: int) -> int:
+    """The index in ``_details(height)`` of the most detailed style that fits ``width`` and,
+    when some style can, ``height`` lines; -1 for the listing (no diagram fits the width)."""
     fitting = []
-    for detail in DETAILS + (SHORT_DETAILS if height else ()):
+    for index, detail in enumerate(_details(height)):
         diagram = _diagram(view, detail)
         if diagram.width > width:
             continue
-        lines = _draw(view, diagram, width)
-        if not height or len(lines) <= height:
-            return Group(*lines)
+        lines = len(_draw(view, diagram, width))
+        if not height or lines <= height:
+            return index
         if detail.weights != "below":  # scrolled, weights listed below would be out of sight
-            fitting.append(lines)
-    if fitting:
-        return Group(*min(fitting, key=len))  # none fits the height: the shortest, scrolling
+            fitting.append((lines, index))
+    return min(fitting)[1] if fitting else -1  # none fits the height: the shortest
+
+
+def lesson_style(views: Iterable[StepView], width: int, height: int) -> int:
+    """The style one lesson is drawn in at one pane size (see ``_view_style``): the least
+    detailed of those its networks need at their fullest (``views``), so stepping does not
+    switch styles as values, the loss column, a highlight's line or another network come and
+    go. -1: the listing."""
+    style = None
+    for view in views:
+        view = _fullest(view)
+        if style is not None and _fits(view, _details(height)[style], width, height):
+            continue  # (most views fit the style found so far: one drawing each)
+        found = _view_style(view, width, height)
+        if found == -1:
+            return -1
+        style = found if style is None else max(style, found)
+    return -1 if style is None else style
+
+
+def _fits(view: StepView, detail: _Detail, width: int, height: int) -> bool:
+    diagram = _diagram(view, detail)
+    return diagram.width <= width and (not height or len(_draw(view, diagram, width)) <= height)
+
+
+def network_renderable(view: StepView, width: int, height: int = 0,
+                       style: int | None = None) -> RenderableType:
+    """The diagram in ``style`` (an index in the details for this height, -1 the listing; None:
+    the most detailed that fits this view, see ``_view_style``); a step whose numbers came out wider than the style
+    was chosen for falls to the next styles rather than overflow the pane."""
+    if style is None:
+        style = _view_style(view, width, height)
+    if style >= 0:
+        for detail in _details(height)[style:]:
+            diagram = _diagram(view, detail)
+            if diagram.width <= width:
+                return Group(*_draw(view, diagram, width))
     return _listing(view)
 
 
@@ -509,5 +557,30 @@ class NetworkPane(Pane):
 
     HEIGHT_AWARE = True
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        # The lesson's style by (its networks' traces, width, height, decimals): worked out
+        # once per size, not at every step. (The traces object is kept: its id is in the key.)
+        self._styles: dict[tuple, tuple[object, int]] = {}
+
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
-        return network_renderable(view, width, height)
+        return network_renderable(view, width, height, self.style(view, width, height))
+
+    def style(self, view: StepView, width: int, height: int) -> int | None:
+        """The lesson's style at this size (``lesson_style`` over every network the lesson
+        shows, from its session); None in explore mode, which draws its own edited network."""
+        screen = self.screen if self.is_attached else None
+        session = getattr(screen, "session", None)
+        if session is None or getattr(view, "selected", None) is not None:
+            return None
+        if getattr(screen, "compact", False):
+            # Below 120×36 the pane's height changes with the step (the rows follow what the
+            # bottom row holds): the style fits the width, and the pane scrolls.
+            height = 0
+        traces = session.network_traces()
+        key = (id(traces), width, height, current_decimals())
+        found = self._styles.get(key)
+        if found is None or found[0] is not traces:
+            views = [replace(view, network=network, trace=trace) for network, trace in traces]
+            found = self._styles[key] = (traces, lesson_style(views, width, height))
+        return found[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -85,20 +84,25 @@ def _layer_heading(view: StepView, layer: int) -> Text:
 
 
 def _by_neuron(cells: list[Text], per_neuron: int, width: int) -> RenderableType:
-    """One line per neuron (its weights, then its bias), aligned in columns, when that fits
-    the width; else the cells flow (a flowing grid started the next neuron mid-line)."""
+    """One line per neuron (its weights, then its bias), aligned in columns; a neuron too long
+    for the width goes on over more lines, indented, so one neuron's numbers stay together (a
+    flowing grid put the next neuron's first numbers beside them)."""
     cell_width = max(len(cell.plain) for cell in cells)
-    gap = 3
+    gap, indent = 3, 2
+    per_line = per_neuron
     if per_neuron * cell_width + (per_neuron - 1) * gap > width:
-        return Columns(cells, padding=(0, gap), width=cell_width)
+        # As many as fit after the indent of the lines that go on (the first holds as many).
+        per_line = max(1, (width - indent + gap) // (cell_width + gap))
     lines = []
     for start in range(0, len(cells), per_neuron):
-        line = Text()
-        for cell in cells[start:start + per_neuron]:
-            line.append_text(cell)
-            line.append(" " * (cell_width + gap - len(cell.plain)))
-        line.rstrip()
-        lines.append(line)
+        neuron = cells[start:start + per_neuron]
+        for offset in range(0, len(neuron), per_line):
+            line = Text(" " * indent if offset else "")
+            for cell in neuron[offset:offset + per_line]:
+                line.append_text(cell)
+                line.append(" " * (cell_width + gap - len(cell.plain)))
+            line.rstrip()
+            lines.append(line)
     return Group(*lines)
 
 

@@ -201,12 +201,14 @@ class LessonScreen(QuietFocusScreen):
             yield HeaderBar(clean(f"nn-tui · {self.lesson.title}"))
             with Container(id="panes"):
                 for pane_class, pane_id in PANES:
+                    if pane_id == "pane-loss":
+                        # The check box takes the Loss pane's place in the grid at a question
+                        # (or, at a question about the runs or after one, the empty Gradients
+                        # pane's place before it or a share of its row), so the other panes
+                        # keep their size and their content need not be laid out again.
+                        yield CheckArea(id="check")
                     classes = "detail" if pane_id in DETAIL_PANES else None
                     yield pane_class(id=pane_id, classes=classes)
-                # The check box takes the Loss pane's place in the grid at a question (or shares
-                # its row, at a question about the runs), so the other panes keep their size
-                # and their content need not be laid out again.
-                yield CheckArea(id="check")
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
         yield TrainingRun()
@@ -251,11 +253,21 @@ class LessonScreen(QuietFocusScreen):
         style only those.
         """
         exploring = self.explore is not None
+        grid = self.query_one("#panes")
+        wide = not self.compact
+        # Backward steps whose gradients do not fit the usual rows (GradientsPane.needs_room).
+        room = False
+        if wide and not exploring and self.view is not None and self.view.reveal.backward:
+            room = self.pane("pane-gradients").needs_room(
+                self.session, usual=not grid.has_class("-gradient-room")
+                and not grid.has_class("-explore") and not grid.has_class("-explore-run"))
+            if room is None:  # not known at this size yet: as it is
+                room = grid.has_class("-gradient-room")
         layout = grid_layout(
-            self.view, wide=not self.compact,
+            self.view, wide=wide,
             explore_state=self.exploring.layout_state if exploring else None,
             hidden=self.hidden_panes, detail=self.detail,
-            loss_beside=not exploring and self._loss_beside_check())
+            loss_beside=not exploring and self._loss_beside_check(), gradient_room=room)
         for _class, pane_id in PANES:
             pane = self.pane(pane_id)
             visible = pane_id in layout.shown
@@ -264,15 +276,16 @@ class LessonScreen(QuietFocusScreen):
         picture = self.explore_display.picture_pane if exploring else None  # (leaving: removed)
         if picture is not None and picture.display != layout.picture:
             picture.display = layout.picture
-        grid = self.query_one("#panes")
         set_classes_shallow(grid, layout.classes, restyle=grid.children)
 
     def _loss_beside_check(self) -> bool:
-        """Whether the step on screen is a question about the training runs and the Loss pane
-        is not hidden: the Loss pane stays beside the Check box (or in the detail slot)."""
+        """Whether the current question keeps the Loss pane on screen: it is about the runs,
+        or comes after one (the plot of the run stays in view), and the Loss pane is not
+        hidden."""
         return (self.view is not None and self.view.step.kind == "check"
                 and "pane-loss" not in self.hidden_panes
-                and self.session.asks_about_training(self.view.index))
+                and (self.session.asks_about_training(self.view.index)
+                     or bool(self.view.trainings)))
 
     def on_resize(self) -> None:
         if not self._alive:
@@ -377,7 +390,8 @@ class LessonScreen(QuietFocusScreen):
         self.view = view
         self._shown_view = view
         step = view.step
-        self.detail = detail_for(view, self._loss_beside_check())
+        self.detail = detail_for(view, self._loss_beside_check(),
+                                 self.session.asks_about_training(view.index))
         check = self.query_one(CheckArea)
         is_check = step.kind == "check"
         check.display = is_check

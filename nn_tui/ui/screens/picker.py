@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
+from nn_tui.ui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
     from nn_tui.lessons.catalog import CatalogEntry
@@ -227,13 +228,14 @@ class PickerScreen(Screen):
     def store(self) -> "ProgressStore":
         return self.app.store
 
-    def _prompt(self, info: LessonInfo) -> Text:
+    def _prompt(self, info: LessonInfo) -> Hanging:
+        """The lesson's entry: its title, then its summary, progress and notes, each wrapping
+        under its own first letter (not back at the list's edge)."""
         entry = info.entry
-        text = Text()
+        text = Hanging()
         if entry.lesson is None:
-            text.append("✗ ", style="bold red")
-            text.append(clean(entry.title), style="bold red")
-            text.append(f"\n   {clean(entry.summary)}", style="red")
+            text.add(Text("✗ ", style="bold red"), Text(clean(entry.title), style="bold red"))
+            text.add("   ", Text(clean(entry.summary), style="red"))
             return text
         shared = self.shared.get(str(entry.path))
         if shared:
@@ -241,23 +243,24 @@ class PickerScreen(Screen):
         else:
             progress = self.store.peek(entry.id)
         done = progress is not None and progress.done
-        text.append("✓ " if done else "  ", style="bold green")
-        text.append(clean(entry.title), style="bold")
+        text.add(Text("✓ " if done else "  ", style="bold green"),
+                 Text(clean(entry.title), style="bold"))
         if entry.summary:
-            text.append(f"\n   {clean(entry.summary)}", style="dim")
+            text.add("   ", Text(clean(entry.summary), style="dim"))
         reached = 0 if progress is None or not progress.updated else progress.furthest + 1
         right = 0 if progress is None else progress.checks_right
-        status = f"\n   steps {min(reached, info.steps)}/{info.steps}"
+        status = f"steps {min(reached, info.steps)}/{info.steps}"
         if info.checks:
             status += f" · checks right {right}/{info.checks}"
         if done:
             status += " · done"
-        text.append(status, style="green" if done else "")
+        text.add("   ", Text(status, style="green" if done else ""))
         if shared:
             from nn_tui.lessons.progress import shared_text
 
-            text.append(f"\n   ⚠ {clean(shared_text([Path(other).name for other in shared]))}",
-                        style="yellow")
+            text.add(Text("   ⚠ ", style="yellow"),
+                     Text(clean(shared_text([Path(other).name for other in shared])),
+                          style="yellow"))
         return text
 
     def _shape(self, entry) -> object:

@@ -22,6 +22,7 @@ from nn_tui.format.numbers import num
 from nn_tui.lessons.checking import CheckAttempt, Outcome, Verdict
 from nn_tui.lessons.expressions import ExpressionError
 from nn_tui.ui.literal import clean
+from nn_tui.ui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
     from nn_tui.lessons.progress import ProgressStore
@@ -247,12 +248,10 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         answer_box = self.query_one(AnswerInput)
         answer_box.reset()
         if step.choices:
-            lines = Text()
+            # A long choice wraps under its own text, not under its number.
+            lines = Hanging()
             for number, choice in enumerate(step.choices, start=1):
-                if number > 1:
-                    lines.append("\n")
-                lines.append(f" {number} ", style="reverse")
-                lines.append(f"  {choice.text}")
+                lines.add(Text.assemble((f" {number} ", "reverse"), "  "), choice.text)
             choices.update(lines)
             choices.display = True
             answer_box.display = False
