@@ -58,8 +58,17 @@ def test_a_question_hides_the_loss_pane_unless_it_is_about_the_runs(views):
     check = views["check"]
     assert "pane-loss" not in layout(check).shown
     assert state(layout(check)) == "-check" and not layout(check).classes["-loss-beside"]
-    beside = layout(check, loss_beside=True)
-    assert "pane-loss" in beside.shown and beside.classes["-loss-beside"]
+    # Wide, before any gradients are shown: the Check box takes the Gradients pane's place and
+    # the Loss pane keeps its own.
+    up = layout(check, loss_beside=True)
+    assert not check.reveal.backward
+    assert "pane-loss" in up.shown and "pane-gradients" not in up.shown
+    assert up.classes["-check-up"] and not up.classes["-loss-beside"]
+    # With gradients on screen the box cannot move up: the Loss pane shares the bottom row.
+    backward = dataclasses.replace(check, reveal=dataclasses.replace(check.reveal, backward=1))
+    beside = layout(backward, loss_beside=True)
+    assert "pane-loss" in beside.shown and "pane-gradients" in beside.shown
+    assert beside.classes["-loss-beside"] and not beside.classes["-check-up"]
     # Small: the Loss pane then takes the detail slot, when it is the detail.
     assert "pane-loss" not in layout(check, wide=False, loss_beside=True).shown
     assert "pane-loss" in layout(check, wide=False, loss_beside=True, detail="pane-loss").shown
