@@ -235,8 +235,10 @@ class PaneBody(LineBody):
             return
         if self.hold_more or self._follow:
             # A scroll to the step's lines (or the rest of the step) is coming: marked after
-            # it, once; and after the next paint in any case, so the note cannot go stale.
-            if not self._mark_later:
+            # it, once; and after the next paint in any case, so the note cannot go stale. Not
+            # for a hidden pane: it is marked when it is drawn (_render_content), and asking
+            # again after every paint while it stays hidden kept the tutor busy for seconds.
+            if not self._mark_later and pane.display and self.display:
                 self._mark_later = True
                 self.call_after_refresh(self._marked_later)
             return
