@@ -326,7 +326,8 @@ class LessonSession:
         input count) is left out at that selection."""
         if self._network_traces is None:
             selections = list(dict.fromkeys(
-                [DataSelection()] + [self._selection(step, DataSelection()) for step in self.steps]))
+                [DataSelection()]
+                + [self._selection(step, DataSelection()) for step in self.steps]))
             networks = [self.lesson.network.build()]
             networks += [variant.network.build() for variant in self.lesson.variants]
             found = []
