@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.app import NnTuiApp
-from ui_helpers import make_app, redraw_loss, settle, wait_for_screen
+from ui_helpers import make_app, redraw_loss, settle, unsettled_panes, wait_for_screen, wait_until
 
 SIZE = (120, 40)
 
@@ -17,8 +17,17 @@ async def open_at(pilot, choose_step) -> None:
     """Wait for the lesson screen, then go to the step ``choose_step(session)`` picks."""
     app = pilot.app
     await wait_for_screen(app, pilot, "LessonScreen")
-    app.screen.go(choose_step(app.screen.session))
-    await settle(app, pilot)
+    # Step by step, as a learner gets there (a jump skips the steps whose layout the panes
+    # size themselves by).
+    target = choose_step(app.screen.session)
+    for index in range(target + 1):
+        app.screen.go(index)
+        await settle(app, pilot)
+    # The panes scroll to the step's ◀ lines after its first paint: the picture is the one a
+    # learner reads, once they have.
+    await wait_until(pilot, lambda: not unsettled_panes(app.screen), "the panes settle")
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def last_of_kind(kind: str):

@@ -143,3 +143,12 @@ class EveryPaneApp(App):
             yield ForwardPane()
             yield GradientsPane()
             yield LossPane(id="loss")
+
+
+def unsettled_panes(screen) -> list[str]:
+    """The ids of the visible panes whose lines are not yet where they go: the scroll to the
+    step's ◀ lines and the "↓ more" note come after the step's first paint
+    (``PaneBody.settled``)."""
+    from nn_tui.ui.panes._common import Pane
+
+    return [pane.id for pane in screen.query(Pane) if pane.display and not pane.body.settled]
