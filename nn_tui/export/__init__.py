@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from nn_tui.lessons.atomic import write_then_move
+
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temp file in the same folder, fsync'ed and
@@ -23,23 +25,16 @@ def write_atomically(path: Path, text: str) -> None:
         # Write through the link to its file, as an editor does, rather than replacing the link.
         path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
-    descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except OSError:
-            mask = os.umask(0)
-            os.umask(mask)
-            mode = 0o666 & ~mask
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    descriptor, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+
+    def move() -> None:
         os.chmod(temp, mode)
         os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+
+    write_then_move(descriptor, temp, text, move)

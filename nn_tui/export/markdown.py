@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -343,7 +342,8 @@ def _arithmetic(view: StepView, lesson: Lesson, new: list[tuple],
     note = _state_note(view)
     forward = [key[2] for key in new if key[1] == "forward"]
     if forward:
-        title = "Forward pass" if len(forward) > 1 else f"Forward pass, {_layer_name(forward[0], depth)}"
+        title = ("Forward pass" if len(forward) > 1
+                 else f"Forward pass, {_layer_name(forward[0], depth)}")
         about = _selection_line(view, lesson)
         if selection and selection[0] == about:
             parts.append(f"**{title}**{note}:")
