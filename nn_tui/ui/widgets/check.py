@@ -288,11 +288,14 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         parts.append("→ to skip")
         return ", ".join(parts) + "."
 
-    def _feedback(self, text: Text, follow: bool = True) -> None:
+    def _feedback(self, text: Text, follow: bool = True, from_start: bool = False) -> None:
         self._feedback_count += 1
         self.query_one("#check-feedback", Static).update(text)
-        if follow:
-            # The feedback area follows; the box keeps the prompt at its top.
+        if from_start:
+            # A verdict: its ✓/✗ line first (the rest, an explanation, is scrolled to).
+            self.call_after_refresh(self.feedback_box.scroll_home, animate=False)
+        elif follow:
+            # The feedback area follows (the newest hint); the box keeps the prompt at its top.
             self.call_after_refresh(self.feedback_box.scroll_end, animate=False)
 
     def _changed(self) -> None:
@@ -371,7 +374,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
                          and verdict.value is not None else None)
         self._changed()
         if verdict.correct:
-            self._feedback(self._with_working(self._correct_text("")))
+            self._feedback(self._with_working(self._correct_text("")), from_start=True)
             answer_box.value = verdict.typed.strip()
             self.screen.set_focus(None)
             return
@@ -386,7 +389,7 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
                 text.append(f"\nHint: {self.step.hints[verdict.hint]}")
         if self.can_reveal:
             text.append("\nPress r to reveal the worked answer, or try again.", style="italic")
-        self._feedback(self._with_working(text))
+        self._feedback(self._with_working(text), from_start=True)
 
     def _with_working(self, verdict: Text,
                       working: tuple[str, float] | None | bool = False) -> Text:
