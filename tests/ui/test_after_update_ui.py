@@ -11,18 +11,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from textual.app import App, ComposeResult
-from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Static
 
 from nn_tui.format.arithmetic import parse_shown
 from nn_tui.format.numbers import num
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession, StepView
-from nn_tui.ui.panes import PANES_CSS_PATH, ForwardPane, LossPane, WeightsPane
-from nn_tui.ui.panes._common import PaneBody
+from nn_tui.ui.panes import ForwardPane, LossPane, WeightsPane
 from tests.conftest import LESSONS
+from ui_helpers import PaneApp, rendered
 
 SIZE = (120, 40)
 NUMBER = r"−?\d+\.\d+(?:e[−+]\d+)?"
@@ -30,26 +27,6 @@ NUMBER = r"−?\d+\.\d+(?:e[−+]\d+)?"
 CHANGE = re.compile(rf"({NUMBER}) +→ +({NUMBER}) +(?:\(|▲ |▼ )([−+]{NUMBER})")
 LOSS = re.compile(rf"({NUMBER}) before the update → ({NUMBER}) after \((lower|higher) by "
                   rf"({NUMBER})\)")
-
-
-class PaneApp(App):
-    CSS_PATH = PANES_CSS_PATH
-
-    def __init__(self, pane: Widget) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
-
-
-def rendered(pane: Widget) -> str:
-    lines = [body.text for body in pane.query(PaneBody)]
-    for static in pane.query(Static):
-        if static.display and static.size.area:
-            region = Region(0, 0, static.size.width, static.size.height)
-            lines.extend(strip.text for strip in static.render_lines(region))
-    return "\n".join(lines)
 
 
 async def show(pane: Widget, view: StepView, size=SIZE) -> str:

@@ -10,44 +10,19 @@ import dataclasses
 
 import pytest
 from lesson_files import dense_lesson
-from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar
 
 from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession, StepView, TrainingOutcome
 from nn_tui.ui.panes import (
-    PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
+    ForwardPane, GradientsPane, LessonPane, LossPane, NetworkPane, WeightsPane,
 )
-from nn_tui.ui.panes._common import PaneBody
 from nn_tui.ui.panes.loss import MAX_POINTS, REDRAW_HZ, downsample
-from ui_helpers import EveryPaneApp, redraw_loss, screen_text
+from ui_helpers import EveryPaneApp, PaneApp, redraw_loss, rendered, screen_text
 
 SIZE = (120, 40)
-
-
-class PaneApp(App):
-    CSS_PATH = PANES_CSS_PATH
-
-    def __init__(self, pane: Widget) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
-
-
-def rendered(pane: Widget) -> str:
-    """Every line the pane's text widgets draw at their laid-out size, scrolled out of view too."""
-    lines = []
-    for body in pane.query(PaneBody):
-        lines.append(body.text)
-    for static in pane.query(Static):
-        if static.display and static.size.area:
-            region = Region(0, 0, static.size.width, static.size.height)
-            lines.extend(strip.text for strip in static.render_lines(region))
-    return "\n".join(lines)
 
 
 async def show_in_app(pane: Widget, view: StepView, size=SIZE) -> str:

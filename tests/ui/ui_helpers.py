@@ -152,3 +152,31 @@ def unsettled_panes(screen) -> list[str]:
     from nn_tui.ui.panes._common import Pane
 
     return [pane.id for pane in screen.query(Pane) if pane.display and not pane.body.settled]
+
+
+class PaneApp(App):
+    """One pane alone, styled as in the tutor (panes.tcss)."""
+
+    CSS_PATH = PANES_CSS_PATH
+
+    def __init__(self, pane) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+
+def rendered(pane) -> str:
+    """Every line the pane's text widgets draw at their laid-out size, scrolled out of view too."""
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    from nn_tui.ui.panes._common import PaneBody
+
+    lines = [body.text for body in pane.query(PaneBody)]
+    for static in pane.query(Static):
+        if static.display and static.size.area:
+            region = Region(0, 0, static.size.width, static.size.height)
+            lines.extend(strip.text for strip in static.render_lines(region))
+    return "\n".join(lines)
