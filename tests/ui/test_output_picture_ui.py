@@ -15,6 +15,7 @@ from nn_tui.lessons.session import LessonSession
 from nn_tui.ui.panes.picture import (HALF_BLOCK, LEVELS, OVERFLOW, ROW_HIGH, ROW_LOW, TRACED,
                                      OutputPicture, PictureInput, _palette)
 from tests.conftest import LESSONS
+from ui_helpers import wait_until
 
 
 class PictureApp(App):
@@ -149,9 +150,9 @@ async def test_a_resize_recomputes_the_grid_for_the_new_size():
         widget = await shown(app, pilot, picture_of(session))
         assert len(widget.map.plane.xs) == 60 - widget.map.label_width
         await pilot.resize_terminal(90, 30)
-        await pilot.pause()
-        await pilot.pause()
-        assert len(widget.map.plane.xs) == 90 - widget.map.label_width
+        # The resize reaches the widget through a few messages: wait for it, not for a time.
+        await wait_until(pilot, lambda: len(widget.map.plane.xs) == 90 - widget.map.label_width,
+                         "the grid follows the new width")
         assert len(widget.map.plane.ys) == 2 * (30 - 3)
 
 
