@@ -247,7 +247,13 @@ class LessonSession:
             # (its forward pass and loss), which is where its curve begins.
             state = self._switch(state, step.variants[0])
             state.reveal = Reveal(forward=self._depth(state.network), loss=True)
-        state.selection = self._selection(step, state.selection)
+        selection = self._selection(step, state.selection)
+        if self._example(selection) != self._example(state.selection):
+            # Another example: what earlier steps revealed was about the old one. Carried over,
+            # it would show this example's outputs before any step computes them (a check on a
+            # new fruit would show the ŷ its answer is read from).
+            state.reveal = Reveal()
+        state.selection = selection
         depth = self._depth(state.network)
         reveal = state.reveal.merge(self._step_reveal(step, depth))
         trace_key = (_network_key(state.network), state.selection)
@@ -305,6 +311,13 @@ class LessonSession:
         if step.row is not None:
             return DataSelection("row", row=step.row)
         return current
+
+    def _example(self, selection: DataSelection) -> tuple:
+        """Which example ``selection`` traces, as a value: the focus row and ``row = focus``
+        are the same example."""
+        if selection.mode in ("focus", "row"):
+            return ("row", self.lesson.focus if selection.row is None else selection.row)
+        return (selection.mode, selection.x, selection.y)
 
     def _trace(self, key: tuple, network: Network, selection: DataSelection) -> Trace:
         """The trace of ``selection`` through ``network`` (``key``: both as values, see
