@@ -453,8 +453,9 @@ def _listing(view: StepView) -> RenderableType:
                 node.append(" ?", style=MUTED)
             nodes.append(node)
         name = layer_name(layer, depth, short=True)
-        heading = Text(f"{name} · {ACTIVATION_SHORT.get(record.activation, record.activation)}",
-                       style=CURRENT if current else HEADING)
+        # The listing has a whole line per layer: the name the Weights and Forward headings
+        # use ("sigmoid", not the diagram's narrow "σ").
+        heading = Text(f"{name} · {record.activation}", style=CURRENT if current else HEADING)
         if current and view.highlight.part == "layer":
             heading.append(f" {HERE_MARKER}", style=VALUE)
         table.add_row(heading, Columns(nodes, padding=(0, 3)))
