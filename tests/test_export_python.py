@@ -17,8 +17,6 @@ import json
 import math
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +104,7 @@ def exported(tmp_path_factory) -> dict[str, Exported]:
             script_path = folder / f"{name}_export.py"
             script_path.write_text(script, encoding="utf-8")
             jobs += [(name, script_path, args) for args in arguments]
-    results = run_scripts([(script, args) for _, script, args in jobs], SCRIPT_ENV,
+    results = run_scripts([(script, *args) for _, script, args in jobs], SCRIPT_ENV,
                           preload=["numpy"])
     for (name, _, args), result in zip(jobs, results):
         found[name].runs[args] = result
@@ -419,18 +417,18 @@ BROKEN = _lesson("broken", ["x"], ["y"], "hinge",
 def test_a_bad_lesson_is_refused_with_exit_2(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN, encoding="utf-8")
-    for argv in (["export", str(broken), "--python"],
-                 ["export", str(broken), "--python", "-o", str(tmp_path / "out.py")],
-                 ["export", str(tmp_path / "missing.toml"), "--python"]):
-        result = subprocess.run([sys.executable, "-m", "nn_tui", *argv], capture_output=True,
-                                text=True, timeout=60, env=SCRIPT_ENV)
+    commands = (["export", str(broken), "--python"],
+                ["export", str(broken), "--python", "-o", str(tmp_path / "out.py")],
+                ["export", str(tmp_path / "missing.toml"), "--python"])
+    # `python -m nn_tui ...`, each in a process of its own (forked from one interpreter).
+    results = run_scripts([("-m", "nn_tui", *argv) for argv in commands], SCRIPT_ENV,
+                          preload=["nn_tui.cli"])
+    for argv, result in zip(commands, results):
         assert result.returncode == 2, argv
         assert result.stdout == ""
         assert "Traceback" not in result.stderr
         assert str(tmp_path) in result.stderr
-    assert "network.loss: unknown loss 'hinge'" in subprocess.run(
-        [sys.executable, "-m", "nn_tui", "export", str(broken), "--python"],
-        capture_output=True, text=True, timeout=60, env=SCRIPT_ENV).stderr
+    assert "network.loss: unknown loss 'hinge'" in results[0].stderr
     assert not (tmp_path / "out.py").exists()
 
 
