@@ -9,6 +9,7 @@ Bad input (a broken lesson, a bad argument) prints a short message and exits wit
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -97,7 +98,11 @@ def _use_decimals(args: argparse.Namespace, command: str) -> None:
     use_decimals(decimals)
 
 
+@functools.cache
 def _command_parser() -> argparse.ArgumentParser:
+    # Built once per process: a command run in-process again and again (``main`` from the
+    # test suite, ~2 ms of argparse set-up a call) reuses it. Parsing leaves it as it was:
+    # every value lands in a new Namespace, and the append options copy their default list.
     parser = _Parser(prog="nn-tui")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 

@@ -455,14 +455,17 @@ async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
         assert app.screen.explore is None and "step 2 of 2" in screen_text(app)
 
 
-def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path):
-    from nn_tui.lessons.training import LINT_TRAINING_EPOCHS
+def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path, monkeypatch):
+    from nn_tui.lessons import training as training_module
 
+    # Check trains at most LINT_TRAINING_EPOCHS of a run: a smaller cap cuts this run short
+    # just the same, without training 20,000 epochs first.
+    monkeypatch.setattr(training_module, "LINT_TRAINING_EPOCHS", 50)
     steps = f"""
 [[steps]]
 kind = "train"
 title = "Long run"
-epochs = {LINT_TRAINING_EPOCHS + 5000}
+epochs = {training_module.LINT_TRAINING_EPOCHS + 5000}
 """ + GOOD_STEP.replace('title = "Before"', 'title = "After"')
     lesson, notes = load_checked_lesson(write(tmp_path, HEAD + steps))
     assert [note.key for note in notes] == ["steps[2].goal"]

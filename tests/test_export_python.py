@@ -1,5 +1,7 @@
-"""``nn-tui export LESSON --python``: the exported NumPy script, run in a subprocess, gives the
-numbers of ``nn-tui trace --json`` and ``nn-tui train --json`` (to 1e-12), under the panes' names.
+"""``nn-tui export LESSON --python``: the exported NumPy script, run in a process of its own, gives
+the numbers of ``nn-tui trace --json`` and ``nn-tui train --json`` (to 1e-12), under the panes'
+names. The scripts the tests run are exported and run once per test process (``runs``): each in
+its own process, forked from one interpreter that has NumPy loaded (``tests/script_runs.py``).
 
 Every bundled lesson is exported and run; synthetic lessons cover each activation and loss pairing
 the loader accepts, seeded weights, mini-batches with shuffling, the sum reduction, saturated
@@ -9,16 +11,18 @@ outputs, divergence, and variants of every kind.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import json
 import math
 import os
 import re
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_runs import ScriptRun, run_scripts
 
 from nn_tui.cli import main
 from nn_tui.engine import Trainer
@@ -46,22 +50,65 @@ def _cli_json(capsys, *argv: str) -> dict:
     return json.loads(out)
 
 
-def _export(capsys, path: Path, tmp_path: Path) -> Path:
-    """``nn-tui export PATH --python`` to stdout, saved as a script file."""
-    status = main(["export", str(path), "--python"])
-    out, err = capsys.readouterr()
-    assert status == 0, err
-    script = tmp_path / f"{path.stem}_export.py"
-    script.write_text(out, encoding="utf-8")
-    return script
-
-
-def _run(script: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, str(script), *args], capture_output=True,
-                            text=True, timeout=300, env=SCRIPT_ENV, encoding="utf-8")
+def _output(result) -> str:
+    """A script run's stdout, once it exited 0 and wrote nothing to stderr."""
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no warnings between the numbers
     return result.stdout
+
+
+@dataclass
+class Exported:
+    """A lesson file, what ``nn-tui export PATH --python`` did (status, stdout = the script,
+    stderr), and the script's runs by their arguments."""
+
+    path: Path
+    status: int
+    script: str
+    err: str
+    runs: dict[tuple[str, ...], ScriptRun]
+
+    def output(self, *args: str) -> str:
+        """The script's stdout when run with ``args`` (the export succeeded, the run too)."""
+        assert self.status == 0, self.err
+        return _output(self.runs[args])
+
+
+def _export_quietly(path: Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["export", str(path), "--python"])
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Exported]:
+    """Every lesson these tests run a script of, by name (a bundled lesson's stem, a
+    SYNTHETIC name, "tricky"): exported through the CLI, and the scripts run with the
+    arguments the tests need, all at once (one interpreter start; a process per script)."""
+    folder = tmp_path_factory.mktemp("exported")
+    lessons = {path.stem: (path, [("--json",), ()]) for path in BUNDLED}
+    for name, text in SYNTHETIC.items():
+        path = folder / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        lessons[name] = (path, [("--json",), ()] if name == "diverges" else [("--json",)])
+    tricky = folder / TRICKY_FILE
+    tricky.write_text(TRICKY, encoding="utf-8")
+    lessons["tricky"] = (tricky, [("--json",), ()])
+    found: dict[str, Exported] = {}
+    jobs = []
+    for name, (path, arguments) in lessons.items():
+        status, script, err = _export_quietly(path)
+        found[name] = Exported(path, status, script, err, {})
+        if status == 0:
+            script_path = folder / f"{name}_export.py"
+            script_path.write_text(script, encoding="utf-8")
+            jobs += [(name, script_path, args) for args in arguments]
+    results = run_scripts([(script, *args) for _, script, args in jobs], SCRIPT_ENV,
+                          preload=["numpy"])
+    for (name, _, args), result in zip(jobs, results):
+        found[name].runs[args] = result
+    return found
 
 
 def _close(got, expected) -> bool:
@@ -91,11 +138,11 @@ def _compare(got, expected, path: str, diffs: list[float]) -> None:
             diffs.append(abs(got - expected))
 
 
-def _check_lesson(capsys, path: Path, tmp_path: Path) -> float:
-    """Export ``path``, run the script with --json, compare with trace/train; the largest
-    absolute difference found."""
-    script = _export(capsys, path, tmp_path)
-    got = json.loads(_run(script, "--json"))
+def _check_lesson(capsys, lesson: Exported) -> float:
+    """The exported script's --json output against trace/train; the largest absolute
+    difference found."""
+    path = lesson.path
+    got = json.loads(lesson.output("--json"))
     trace = _cli_json(capsys, "trace", str(path), "--json")
     train = _cli_json(capsys, "train", str(path), "--json")
     diffs: list[float] = []
@@ -129,8 +176,8 @@ def _check_lesson(capsys, path: Path, tmp_path: Path) -> float:
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[path.stem for path in BUNDLED])
-def test_bundled_lesson_script_agrees_with_trace_and_train(capsys, tmp_path, path):
-    worst = _check_lesson(capsys, path, tmp_path)
+def test_bundled_lesson_script_agrees_with_trace_and_train(capsys, exported, path):
+    worst = _check_lesson(capsys, exported[path.stem])
     assert worst <= TOLERANCE
     print(f"{path.stem}: max abs diff {worst:.3g}")
 
@@ -158,11 +205,10 @@ def _pane_values(path: Path) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[path.stem for path in BUNDLED])
-def test_printed_names_are_the_panes_names(capsys, tmp_path, path):
+def test_printed_names_are_the_panes_names(exported, path):
     """Every symbol the panes show for the focus row is printed by the script, with its value."""
-    script = _export(capsys, path, tmp_path)
     printed = {}
-    for line in _run(script).splitlines():
+    for line in exported[path.stem].output().splitlines():
         match = re.fullmatch(r"\s+(\S.*?) = (\S+)", line)
         if match:
             printed.setdefault(match.group(1), float(match.group(2)))
@@ -281,21 +327,17 @@ SYNTHETIC = {
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)
-def test_synthetic_lesson_script_agrees(capsys, tmp_path, name):
-    path = tmp_path / f"{name}.toml"
-    path.write_text(SYNTHETIC[name], encoding="utf-8")
-    load_checked_lesson(path)  # a valid lesson, or the test itself is wrong
-    worst = _check_lesson(capsys, path, tmp_path)
+def test_synthetic_lesson_script_agrees(capsys, exported, name):
+    load_checked_lesson(exported[name].path)  # a valid lesson, or the test itself is wrong
+    worst = _check_lesson(capsys, exported[name])
     assert worst <= TOLERANCE
     print(f"{name}: max abs diff {worst:.3g}")
 
 
-def test_divergence_is_reported_like_nn_tui_train(capsys, tmp_path):
-    path = tmp_path / "diverges.toml"
-    path.write_text(SYNTHETIC["diverges"], encoding="utf-8")
-    train = _cli_json(capsys, "train", str(path), "--json")
+def test_divergence_is_reported_like_nn_tui_train(capsys, exported):
+    train = _cli_json(capsys, "train", str(exported["diverges"].path), "--json")
     assert train["diverged"]  # the case is the one it claims to be
-    output = _run(_export(capsys, path, tmp_path))
+    output = exported["diverges"].output()
     assert "diverged" in output or "overflowed" in output
 
 
@@ -336,31 +378,33 @@ def test_only_the_code_the_lesson_needs(capsys, tmp_path):
     assert "def sigmoid(" not in batched and "def tanh(" not in batched
 
 
-def test_lesson_text_cannot_change_the_script(capsys, tmp_path):
+TRICKY_TITLE = 'Quotes """ \'\'\' and \\ back\nslash; import os'
+TRICKY = _lesson(
+    "tricky", ['in"put', "x'1"], ["t\\u"], "mse",
+    [{"units": 1, "activation": "identity", "weights": [[1.0, 2.0]], "bias": [0.5]}],
+    [[1.0, 2.0, 3.0]], title=TRICKY_TITLE, training="epochs = 3",
+    variants=('[[variants]]\nid = "odd"\nlabel = "a \\"label\\"\\nwith os.system(1) '
+              '\\\\"\nlearning_rate = 0.01\n'))
+TRICKY_FILE = 'tri"""ck\\y.toml'  # the file name goes into the docstring too
+
+
+def test_lesson_text_cannot_change_the_script(capsys, exported):
     """Quotes, backslashes and line breaks in the title, labels and names stay text."""
-    title = 'Quotes """ \'\'\' and \\ back\nslash; import os'
-    text = _lesson(
-        "tricky", ['in"put', "x'1"], ["t\\u"], "mse",
-        [{"units": 1, "activation": "identity", "weights": [[1.0, 2.0]], "bias": [0.5]}],
-        [[1.0, 2.0, 3.0]], title=title, training="epochs = 3",
-        variants=('[[variants]]\nid = "odd"\nlabel = "a \\"label\\"\\nwith os.system(1) '
-                  '\\\\"\nlearning_rate = 0.01\n'))
-    path = tmp_path / 'tri"""ck\\y.toml'  # the file name goes into the docstring too
-    path.write_text(text, encoding="utf-8")
-    lesson, _ = load_checked_lesson(path)
+    title = TRICKY_TITLE
+    tricky = exported["tricky"]
+    lesson, _ = load_checked_lesson(tricky.path)
     assert lesson.title == title
     source = export_python(lesson)
+    assert tricky.script == source  # what the CLI wrote, and ran below
     tree = ast.parse(source)
     assert ast.get_docstring(tree).startswith(title + "\n\nThe worked solution")  # text, not code
     assert all(not isinstance(node, ast.Import) or node.names[0].name in ("json", "sys", "numpy")
                for node in ast.walk(tree))
-    script = tmp_path / "tricky.py"
-    script.write_text(source, encoding="utf-8")
-    output = _run(script)
+    output = tricky.output()
     assert output.startswith(title + "  (tricky)\n")
     assert 'in"put = 1.0, x\'1 = 2.0; target t\\u = 3.0' in output
     assert lesson.variants[0].label in output
-    assert _check_lesson(capsys, path, tmp_path) <= TOLERANCE
+    assert _check_lesson(capsys, tricky) <= TOLERANCE
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -373,18 +417,18 @@ BROKEN = _lesson("broken", ["x"], ["y"], "hinge",
 def test_a_bad_lesson_is_refused_with_exit_2(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN, encoding="utf-8")
-    for argv in (["export", str(broken), "--python"],
-                 ["export", str(broken), "--python", "-o", str(tmp_path / "out.py")],
-                 ["export", str(tmp_path / "missing.toml"), "--python"]):
-        result = subprocess.run([sys.executable, "-m", "nn_tui", *argv], capture_output=True,
-                                text=True, timeout=60, env=SCRIPT_ENV)
+    commands = (["export", str(broken), "--python"],
+                ["export", str(broken), "--python", "-o", str(tmp_path / "out.py")],
+                ["export", str(tmp_path / "missing.toml"), "--python"])
+    # `python -m nn_tui ...`, each in a process of its own (forked from one interpreter).
+    results = run_scripts([("-m", "nn_tui", *argv) for argv in commands], SCRIPT_ENV,
+                          preload=["nn_tui.cli"])
+    for argv, result in zip(commands, results):
         assert result.returncode == 2, argv
         assert result.stdout == ""
         assert "Traceback" not in result.stderr
         assert str(tmp_path) in result.stderr
-    assert "network.loss: unknown loss 'hinge'" in subprocess.run(
-        [sys.executable, "-m", "nn_tui", "export", str(broken), "--python"],
-        capture_output=True, text=True, timeout=60, env=SCRIPT_ENV).stderr
+    assert "network.loss: unknown loss 'hinge'" in results[0].stderr
     assert not (tmp_path / "out.py").exists()
 
 

@@ -305,16 +305,16 @@ def test_csv_lesson_works_in_every_command(csv_lesson, capsys):
 
 
 def test_broken_csv_is_exit_2_with_file_and_line_never_a_traceback(csv_lesson):
-    import subprocess
-    import sys
+    from script_runs import run_scripts
 
     lesson_path, data = csv_lesson
     data.write_text("patient,PSA,cancer\n1,3.8,1\n2,oops,0\n")
-    for command in (["check"], ["trace"], ["train"], ["export", "--markdown"]):
-        done = subprocess.run([sys.executable, "-m", "nn_tui", *command, str(lesson_path)],
-                              capture_output=True, text=True, env={**os.environ,
-                                                                   "PYTHONPATH": str(ROOT)})
-        assert done.returncode == 2, done
+    commands = (["check"], ["trace"], ["train"], ["export", "--markdown"])
+    # `python -m nn_tui ...`, each in a process of its own (forked from one interpreter).
+    runs = run_scripts([("-m", "nn_tui", *command, str(lesson_path)) for command in commands],
+                       {**os.environ, "PYTHONPATH": str(ROOT)}, preload=["nn_tui.cli"])
+    for command, done in zip(commands, runs):
+        assert done.returncode == 2, (command, done)
         assert f"{data}:3: column 'PSA': 'oops' is not a number" in done.stdout + done.stderr
         assert "Traceback" not in done.stderr
 

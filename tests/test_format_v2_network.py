@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ import pytest
 from engine_runs import numeric_gradients
 from lesson_files import dense_lesson, fixture_text
 from rich.console import Console
+from script_runs import run_scripts
 
 from nn_tui.cli import main
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, get_activation, get_loss
@@ -648,8 +648,11 @@ def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text
     path = lesson_file(tmp_path, text, f"{name}.toml")
     assert main(["export", str(path), "--python", "-o", str(tmp_path / f"{name}.py")]) == 0
     capsys.readouterr()
-    run = subprocess.run([sys.executable, str(tmp_path / f"{name}.py"), "--json"],
-                         capture_output=True, text=True, timeout=120, encoding="utf-8")
+    # The script with --json and (but for the upstream lesson, which has no training) plainly:
+    # each in a process of its own, forked from one interpreter.
+    script = tmp_path / f"{name}.py"
+    commands = [(script, "--json")] + ([] if name == "upstream" else [(script,)])
+    run, *readable = run_scripts(commands, os.environ, preload=["numpy"], timeout=120)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     got = json.loads(run.stdout)
     trace = _cli_json(capsys, "trace", str(path), "--json")
@@ -671,8 +674,7 @@ def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text
         # The variant's frozen shared bias is where it started.
         assert trainer.network.layers[0].b.tolist() == [-0.1]
     # The readable run prints the frozen gradients as not applied.
-    readable = subprocess.run([sys.executable, str(tmp_path / f"{name}.py")],
-                              capture_output=True, text=True, timeout=120, encoding="utf-8")
+    [readable] = readable
     assert readable.returncode == 0
     if name == "mazur":
         assert "∂L/∂b₁ (not applied: frozen) = 0.0187" in readable.stdout

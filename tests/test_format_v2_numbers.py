@@ -64,15 +64,17 @@ def test_the_rule_at_four_digits(value, shown):
     assert num(value) == shown
 
 
-@pytest.mark.parametrize("decimals", [1, 2, 3, 4, 6, 9, 15])
-@pytest.mark.parametrize("exponent", range(-12, 9))
-@pytest.mark.parametrize("mantissa", [1.0, 1.23456789012, 4.999999, 5.5, 9.87654321, 9.99999999])
-@pytest.mark.parametrize("sign", [1, -1])
-def test_every_magnitude_keeps_its_significant_digits(decimals, exponent, mantissa, sign):
-    value = sign * mantissa * 10.0**exponent
+# Every exponent from −12 to 8, mantissas that round up, down and to the next power of ten,
+# both signs: one table per digits setting (a failure lists every case that fails).
+MAGNITUDES = [(exponent, mantissa, sign) for exponent in range(-12, 9)
+              for mantissa in [1.0, 1.23456789012, 4.999999, 5.5, 9.87654321, 9.99999999]
+              for sign in [1, -1]]
+
+
+def _keeps_its_significant_digits(value: float, sign: int, decimals: int) -> None:
     text = num(value, decimals)
     assert "-" not in text, "a real minus sign everywhere"
-    assert text.startswith("−") == (sign < 0)
+    assert text.startswith("−") == (sign < 0), text
     assert num(-value, decimals) == (text[1:] if sign < 0 else "−" + text)
     # Never fewer significant digits than asked for, and within half a unit of the last one.
     assert significant_digits(text) >= decimals, text
@@ -80,15 +82,29 @@ def test_every_magnitude_keeps_its_significant_digits(decimals, exponent, mantis
     assert error <= 0.5 * digit_unit(value, decimals) * (1 + 1e-9), text
     shown = abs(value_of(text))
     if 1e-4 <= shown < 1e6:
-        assert "e" not in text
+        assert "e" not in text, text
         decimals_written = len(text.split(".")[1])
         if shown >= 0.1:
-            assert decimals_written == decimals
+            assert decimals_written == decimals, text
         else:  # just the digits the significant ones need
             assert significant_digits(text) == decimals, text
     else:
         assert re.fullmatch(rf"−?\d\.\d{{{decimals - 1}}}e[+−]\d\d\d?", text) or (
             decimals == 1 and re.fullmatch(r"−?\de[+−]\d\d\d?", text)), text
+
+
+@pytest.mark.parametrize("decimals", [1, 2, 3, 4, 6, 9, 15])
+def test_every_magnitude_keeps_its_significant_digits(decimals):
+    failures = []
+    for exponent, mantissa, sign in MAGNITUDES:
+        value = sign * mantissa * 10.0**exponent
+        try:
+            _keeps_its_significant_digits(value, sign, decimals)
+        except AssertionError as error:
+            case = f"{'−' if sign < 0 else ''}{mantissa}e{exponent} ({value!r})"
+            failures.append(f"{case} at {decimals} digits: {error}")
+    assert not failures, (f"{len(failures)} of {len(MAGNITUDES)} magnitudes:\n"
+                          + "\n".join(failures))
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=False),

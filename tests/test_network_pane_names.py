@@ -6,15 +6,22 @@ explore mode."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rich.console import Console
+from rich.text import Text
 
+from nn_tui.format.numbers import current_decimals
 from nn_tui.lessons.explore import ExploreSession
+from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession, Reveal
+from nn_tui.ui.panes._common import explore_marks
 from nn_tui.ui.panes.forward import forward_renderable
 from nn_tui.ui.panes.network import network_renderable
 from nn_tui.ui.panes.weights import weights_renderable
@@ -31,10 +38,89 @@ NAME = re.compile(r"(?<![\w∂/])(?:[wWbza][₀-₉]+(?:\[[\d,:]+\])?|ŷ(?:\[\d+
 BARE = re.compile(r"(?<![\w∂/(])([wWbza]) (?=[−\-]?\d)")
 
 
+@functools.cache
+def _console(width: int) -> Console:
+    # Recorded into a string, not written to the (captured) stdout.
+    return Console(width=width, record=True, color_system=None, legacy_windows=False,
+                   file=io.StringIO())
+
+
 def text_of(renderable, width: int) -> str:
-    console = Console(width=width, record=True, color_system=None, legacy_windows=False)
+    console = _console(width)
     console.print(renderable)
+    console.file = io.StringIO()
     return console.export_text()
+
+
+def drawn_key(view) -> tuple:
+    """Everything the Network pane reads from ``view``, by value (the traces by ``value_key``):
+    two views with equal keys are drawn alike at one size. Many steps show the same numbers,
+    revealed as far, with the same highlight."""
+    marks = explore_marks(view)
+    return (value_key(view.trace), None if marks is None else value_key(marks),
+            view.reveal.forward, view.reveal.loss, view.highlight,
+            getattr(view, "selected", None), view.input_names, view.output_names,
+            current_decimals())
+
+
+def structure(value):
+    """``value`` (a trace: dataclasses of arrays) with its numbers left out: the arrays' shapes,
+    the names, modes and flags. The names a pane writes (W₁[2,1], a₁, ŷ[2]) depend only on
+    these."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,) + tuple(
+            (item.name, structure(getattr(value, item.name))) for item in dataclasses.fields(value))
+    if isinstance(value, (tuple, list)):
+        return tuple(structure(item) for item in value)
+    if isinstance(value, (float, np.floating)):
+        return float
+    return value
+
+
+_NETWORK_TEXT: dict[tuple, str] = {}
+_LINES_TEXT: dict[tuple, str] = {}
+_KNOWN: dict[tuple, frozenset[str]] = {}
+
+
+def network_text(view, width: int, height: int) -> str:
+    """The Network pane's text for ``view`` at ``width`` × ``height``: drawn once per value,
+    and a diagram (a group of lines) written out once per its lines' text (the three heights
+    and many highlights give the same lines)."""
+    key = (drawn_key(view), width, height)
+    if key not in _NETWORK_TEXT:
+        renderable = network_renderable(view, width, height)
+        lines = getattr(renderable, "renderables", None)
+        if lines is not None and all(type(line) is Text for line in lines):
+            # What a Text prints as depends on its characters and its layout settings, not
+            # its styles (the console writes no colour).
+            content = (width, tuple((line.plain, line.justify, line.overflow, line.no_wrap,
+                                     line.end, line.tab_size) for line in lines))
+            if content not in _LINES_TEXT:
+                _LINES_TEXT[content] = text_of(renderable, width + 4)
+            _NETWORK_TEXT[key] = _LINES_TEXT[content]
+        else:
+            _NETWORK_TEXT[key] = text_of(renderable, width + 4)
+    return _NETWORK_TEXT[key]
+
+
+def known_names(view) -> frozenset[str]:
+    """The names the Weights and Forward panes write for ``view``'s network with everything
+    revealed (the names are the network's, whatever is revealed yet), at half of 120 columns
+    and at 120: read once per network structure, in the lesson and in explore mode (whose
+    Weights pane is drawn by its own code), with and without "was" marks."""
+    key = (structure(view.trace), getattr(view, "selected", None) is None,
+           explore_marks(view) is None, view.input_names, view.output_names)
+    if key not in _KNOWN:
+        depth = len(view.trace.layers)
+        whole = dataclasses.replace(view, reveal=Reveal(depth, True, depth, True))
+        known: set[str] = set()
+        for width in (60, 120):
+            known |= set(NAME.findall(text_of(weights_renderable(whole, width), width)))
+            known |= set(NAME.findall(text_of(forward_renderable(whole, width), width)))
+        _KNOWN[key] = frozenset(known)
+    return _KNOWN[key]
 
 
 def covered(name: str, known: set[str]) -> bool:
@@ -64,17 +150,10 @@ def views_of(path: Path):
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_network_pane_uses_the_other_panes_names(path):
     for where, view in views_of(path):
-        # The names are the network's, whatever is revealed yet: read them off panes that
-        # show the whole computation.
-        depth = len(view.trace.layers)
-        whole = dataclasses.replace(view, reveal=Reveal(depth, True, depth, True))
-        known: set[str] = set()
-        for width in (60, 120):
-            known |= set(NAME.findall(text_of(weights_renderable(whole, width), width)))
-            known |= set(NAME.findall(text_of(forward_renderable(whole, width), width)))
+        known = known_names(view)
         for width in WIDTHS:
             for height in HEIGHTS:
-                shown = text_of(network_renderable(view, width, height), width + 4)
+                shown = network_text(view, width, height)
                 bare = BARE.findall(shown)
                 assert not bare, f"{path.stem} {where} width {width}: bare {bare}\n{shown}"
                 for name in NAME.findall(shown):
