@@ -421,8 +421,11 @@ async def test_loss_pane_diverged_curve_and_its_key(psa_hidden):
     ((120, 40), ("fruit",)),
 ])
 async def test_every_step_renders_in_every_pane(size, lessons, request):
+    # Each view is rendered by every pane at its laid-out size (``show`` draws the pane's
+    # lines at once, ``rendered`` its other text); the screen is painted after each lesson.
     app = EveryPaneApp()
     async with app.run_test(size=size) as pilot:
+        await pilot.pause()
         panes = list(app.query(".pane"))
         titles = [pane.border_title for pane in panes]
         assert titles == ["Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"]
@@ -430,9 +433,10 @@ async def test_every_step_renders_in_every_pane(size, lessons, request):
             for view in views(lesson):
                 for pane in panes:
                     pane.show(view)
-                await pilot.pause()
                 for pane in panes:
                     assert pane.view is view and pane.size.width > 0
+                    assert rendered(pane).strip(), f"{view.step.title}: {pane.border_title}"
+            await pilot.pause()
         screen = screen_text(app)
         for title in titles:
             assert title in screen

@@ -23,7 +23,8 @@ from nn_tui.engine import Network
 from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession, Reveal, TrainingOutcome
 from nn_tui.ui.panes import LossPane
-from ui_helpers import EveryPaneApp, make_app, redraw_loss, screen_text, settle, wait_for_screen
+from ui_helpers import (EveryPaneApp, make_app, redraw_loss, rendered, screen_text, settle,
+                        wait_for_screen)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -137,10 +138,14 @@ WILD_CASES = [(loss, hidden, output, batch)
 
 async def test_every_pane_renders_inf_and_nan_legibly():
     # One app shows every case in turn (the panes are shown each case's views from scratch);
-    # each failure names its case.
+    # each failure names its case. Every view is rendered by every pane at its size (``show``
+    # draws the pane's lines at once, the Loss pane's timer tick its plot, ``rendered`` the
+    # other text) and read there; the screen is painted and read once per case, after its
+    # last view.
     app = EveryPaneApp()
     async with app.run_test(size=BIG) as pilot:
         panes = list(app.query(".pane"))
+        loss_pane = app.query_one(LossPane)
         for loss, hidden, output, batch in WILD_CASES:
             case = f"{loss}, {hidden} then {output}, {'batch' if batch else 'one row'}"
             shown = set()
@@ -153,7 +158,13 @@ async def test_every_pane_renders_inf_and_nan_legibly():
                 shown.add(kind)
                 for pane in panes:
                     pane.show(view)
-                await pilot.pause()
+                loss_pane.redraw_if_stale()  # the Loss pane's plot, as at its timer's tick
+                for pane in panes:
+                    text = rendered(pane)
+                    # written ∞, never Python's inf
+                    assert "inf" not in text.replace("information", ""), (
+                        f"{case}, step {view.index + 1}: {pane.border_title}:\n{text}")
+            await pilot.pause()
             await redraw_loss(app, pilot)
             screen = screen_text(app)
             # Every pane still draws, and the numbers that overflowed read as such.

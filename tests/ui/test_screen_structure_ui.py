@@ -139,5 +139,5 @@ async def test_lesson_commands_are_offered_on_the_lesson_screen_only():
         assert "Open lesson" in shown and "Go to step" not in shown
         # Searched for, the lesson screen's commands are not found either.
         await pilot.press(*"digits")
-        await pilot.pause(0.3)
+        await settle(app, pilot)  # the palette's search (a worker) has ended, and painted
         assert "significant digits" not in screen_text(app)

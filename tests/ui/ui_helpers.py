@@ -180,3 +180,24 @@ def rendered(pane) -> str:
             region = Region(0, 0, static.size.width, static.size.height)
             lines.extend(strip.text for strip in static.render_lines(region))
     return "\n".join(lines)
+
+
+async def resize_to(app, pilot, size: tuple[int, int]) -> None:
+    """Resize the terminal to ``size`` (width, height) and wait until the screen is laid out
+    again at that size: the widgets shown on it fill exactly the new area (``resize_terminal``
+    alone may return before the layout follows). For screens whose widgets fill the terminal,
+    as the lesson screen's do."""
+    from textual.geometry import Region
+
+    width, height = size
+    await pilot.resize_terminal(width, height)
+    area = Region(0, 0, width, height)
+
+    def laid_out() -> bool:
+        screen = app.screen
+        regions = [widget.region for widget in screen.children if widget.display]
+        return (tuple(app.size) == size and tuple(screen.size) == size
+                and Region.from_union([region for region in regions if region]) == area)
+
+    await wait_until(pilot, laid_out, f"the screen laid out at {width}×{height}")
+    await pilot.pause()
