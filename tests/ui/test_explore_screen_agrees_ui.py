@@ -92,7 +92,8 @@ async def _explore_each(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
             await goto_step(app, pilot, index)
             if index not in explore:
                 await pilot.press("e")
-            await wait_until(pilot, lambda: screen.explore is not None, "explore mode opens")
+            await wait_until(pilot, lambda: screen.explore is not None,
+                             f"explore mode opens at {path.stem} step {index + 1}")
             await settle(app, pilot)
             seen[index] = Seen(screen_text(app) if index in explore else "",
                                screen.pane("pane-slope").text, screen.pane("pane-forward").text)
