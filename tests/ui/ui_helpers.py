@@ -201,3 +201,10 @@ async def resize_to(app, pilot, size: tuple[int, int]) -> None:
 
     await wait_until(pilot, laid_out, f"the screen laid out at {width}×{height}")
     await pilot.pause()
+
+
+async def wait_for_step_saved(app, pilot) -> None:
+    """Wait until the lesson screen on top has saved the step reached (``SaveSchedule``: with
+    the ``quick_saves`` fixture 20 ms after a step), instead of sleeping past the save."""
+    screen = app.screen
+    await wait_until(pilot, lambda: not screen.steps.saves.pending, "the step reached is saved")
