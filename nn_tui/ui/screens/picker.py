@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
+from nn_tui.ui.perf.screen import breakpoints_from_start
 from nn_tui.ui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ class PickerScreen(Screen):
     def __init__(self, sources: list[Path], include_bundled: bool,
                  open_directly: Path | None = None) -> None:
         super().__init__()
+        breakpoints_from_start(self)  # laid out once, at the size it is shown at
         self.sources = sources
         self.include_bundled = include_bundled
         self.open_directly = open_directly
@@ -207,7 +209,11 @@ class PickerScreen(Screen):
         self.shared = shared_ids((info.entry.id, str(info.entry.path)) for info in self.infos
                                  if info.entry.lesson is not None)
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
-        self.refresh_list()
+        if self.is_current:
+            # (Under the lesson opened from the command line, the list is made when the picker
+            # shows again: on_screen_resume. Made now, it cost that lesson's opening ~5 % of
+            # its CPU for a list nobody sees yet.)
+            self.refresh_list()
         if self.open_directly is not None:
             from nn_tui.lessons.catalog import identity  # resolve() raises on a link loop
 
