@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import OptionList, Static
-
 from lesson_files import lesson_with
+from textual.widgets import OptionList, Static
+from ui_helpers import make_app, settle, wait_for_screen, wait_until
+
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.ui.literal import clean, clean_tree
 from nn_tui.ui.panes import ForwardPane, GradientsPane, LessonPane, NetworkPane, WeightsPane
 from nn_tui.ui.panes.network import lesson_style
-from ui_helpers import make_app, settle, wait_for_screen, wait_until
 
 BIG = (120, 40)
 SCROLLING_PANES = (LessonPane, NetworkPane, ForwardPane, WeightsPane, GradientsPane)
@@ -165,3 +165,86 @@ async def test_picker_lists_every_lesson_after_a_lesson_opened_directly():
         assert app.screen.query_one(OptionList).option_count == count
         status = str(app.screen.query_one("#picker-status", Static).render())
         assert f"{count} of {count} lessons" in status
+
+
+# -- bundled lessons read once per process, while their files are unchanged ---------------------
+
+
+def _listed(app) -> list[str]:
+    options = app.screen.query_one(OptionList)
+    return [str(options.get_option_at_index(index).prompt) for index in
+            range(options.option_count)]
+
+
+async def _picker_list(folder, monkeypatch) -> list[str]:
+    """The picker's lines for the bundled lessons in ``folder`` (a tutor started without
+    files, as `nn-tui` is)."""
+    from nn_tui.lessons import catalog
+
+    monkeypatch.setattr(catalog, "bundled_lessons_dir", lambda: folder)
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        await wait_until(pilot, lambda: app.screen.infos, "the catalogue")
+        await pilot.pause()
+        return _listed(app)
+
+
+async def test_bundled_lessons_edited_added_or_removed_are_read_again(tmp_path, monkeypatch):
+    import shutil
+
+    from nn_tui.ui.screens.picker import BUNDLED
+
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    for name in ("fruit.toml", "xor.toml", "single-neuron.toml"):
+        shutil.copy(bundled_lessons_dir() / name, folder / name)
+    first = await _picker_list(folder, monkeypatch)
+    assert len(first) == 3 and any("Apple or orange" in line for line in first)
+    assert any("XOR" in line for line in first)
+    assert await _picker_list(folder, monkeypatch) == first  # read from the kept entries
+    assert len(BUNDLED.entries(BUNDLED.read(folder))) == 3
+
+    fruit = folder / "fruit.toml"
+    fruit.write_text(fruit.read_text(encoding="utf-8").replace(
+        "Apple or orange", "Pear or plum"), encoding="utf-8")
+    (folder / "xor.toml").unlink()
+    shutil.copy(bundled_lessons_dir() / "layers.toml", folder / "layers.toml")
+    (folder / "broken.toml").write_text("[lesson\n", encoding="utf-8")
+    again = await _picker_list(folder, monkeypatch)
+    assert any("Pear or plum" in line for line in again)
+    assert not any("Apple or orange" in line for line in again)
+    assert len(again) == 4 and any("broken" in line for line in again)
+    assert not any("XOR" in line for line in again)
+    fresh = load_lesson(folder / "layers.toml").title
+    assert any(fresh in line for line in again)
+
+
+def test_the_cache_keeps_only_entries_of_unchanged_files(tmp_path):
+    import shutil
+
+    from nn_tui.lessons.catalog import load_entry
+    from nn_tui.ui.bundled_cache import BundledCache
+
+    shutil.copy(bundled_lessons_dir() / "fruit.toml", tmp_path / "fruit.toml")
+    cache: BundledCache[str] = BundledCache()
+    now = cache.read(tmp_path)
+    entry = load_entry(tmp_path / "fruit.toml", bundled=True, replay=False)
+    described: list[list] = []
+
+    def describe(entries):
+        described.append(entries)
+        return [entry.title for entry in entries]
+
+    assert cache.describe([entry], now, describe) == [entry.title]
+    assert cache.entries(cache.read(tmp_path)) == [entry]
+    assert cache.describe([entry], now, describe) == [entry.title]
+    assert described == [[entry], []]  # the kept entry's line is not made again
+    (tmp_path / "fruit.toml").write_text("# edited\n" + (tmp_path / "fruit.toml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    assert cache.entries(cache.read(tmp_path)) == []
+    # An entry read from a file that changed after its bytes were read is not kept.
+    cache.clear()
+    cache.describe([entry], now, describe)
+    assert cache.entries(now) == []

@@ -42,8 +42,12 @@ from nn_tui.ui.panes import (
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
-from nn_tui.ui.perf.screen import (QuietFocusScreen, breakpoints_from_start, freeze_gc_after_paint,
-                                   set_classes_shallow)
+from nn_tui.ui.perf.screen import (
+    QuietFocusScreen,
+    breakpoints_from_start,
+    freeze_gc_after_paint,
+    set_classes_shallow,
+)
 from nn_tui.ui.screens.explore_mode import ExploreDisplay
 from nn_tui.ui.stepping import Route, StepControl, status_text
 from nn_tui.ui.training import TrainingRun
