@@ -282,10 +282,11 @@ class LossPane(Vertical):
     def on_resize(self) -> None:
         # A wide, short pane puts the numbers beside the plot (as in the design sketch); a
         # narrow one stacks them above it.
-        self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
-                       "-wide")
-        # With room to spare, a race's key lines get the width to stay on one line each.
-        self.set_class(self.size.width >= 110, "-roomy")
+        # With room to spare (-roomy), a race's key lines get the width to stay on one line each.
+        # (Both classes at once: one restyle of the pane, not one per class.)
+        self.update_classes({
+            "-wide": self.size.width >= 3 * self.size.height and self.size.width >= 70,
+            "-roomy": self.size.width >= 110})
         self._plot_stale = True  # the plot may now fit, or no longer fit
 
     @property

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -220,10 +220,10 @@ class PickerScreen(Screen):
         self.shared = shared_ids((info.entry.id, str(info.entry.path)) for info in self.infos
                                  if info.entry.lesson is not None)
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
-        if self.is_current:
+        if self.is_active or isinstance(self.app.screen, ModalScreen):
             # (Under the lesson opened from the command line, the list is made when the picker
             # shows again: on_screen_resume. Made now, it cost that lesson's opening ~5 % of
-            # its CPU for a list nobody sees yet.)
+            # its CPU for a list nobody sees yet. Under a dialog it may show: made now.)
             self.refresh_list()
         if self.open_directly is not None:
             from nn_tui.lessons.catalog import identity  # resolve() raises on a link loop
