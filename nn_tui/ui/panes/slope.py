@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from nn_tui.engine import Trace
@@ -211,7 +212,11 @@ class SlopePane(Pane):
     def _follow_readout(self) -> None:
         """Scroll as little as keeps the readout (its first line to the central difference)
         in view."""
-        state, body = self.state, self.body
+        try:
+            body = self.body
+        except NoMatches:
+            return  # explore mode was left before this ran: the pane is being removed
+        state = self.state
         if state is None or not body.size.height:
             return
         texts = [line.text for line in body._lines]
