@@ -78,8 +78,9 @@ class BundledCache(Generic[Info]):
                 if same:
                     keep[path] = (now[path], entry, made[id(entry)])
         with self._lock:
-            for path in [path for path in self._held if path not in now]:
-                del self._held[path]  # removed files
+            if now:  # (empty: a tutor without the bundled lessons read none of them)
+                for path in [path for path in self._held if path not in now]:
+                    del self._held[path]  # removed files
             self._held.update(keep)
         return infos
 
