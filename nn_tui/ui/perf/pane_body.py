@@ -131,21 +131,13 @@ class LineBody(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh(layout=True, repaint=False)
         # Repaint only the rows that changed (often a marker, a few numbers, or new lines at
         # the end): a full repaint of a pane costs several times more than rendering it.
-        # Runs of changed rows go as one region each: a region per row made the compositor cut
-        # and render the first content of every pane row by row (opening a lesson: ~15 % of its
-        # CPU).
         top = round(self.scroll_y)
         blank = Strip.blank(width)
-        start = None
-        for index in range(top, top + self.size.height + 1):
-            changed = index < top + self.size.height and (
-                (old[index] if index < len(old) else blank)
-                != (lines[index] if index < len(lines) else blank))
-            if changed and start is None:
-                start = index
-            elif not changed and start is not None:
-                self.refresh(Region(0, start - top, self.size.width, index - start))
-                start = None
+        for index in range(top, top + self.size.height):
+            before = old[index] if index < len(old) else blank
+            after = lines[index] if index < len(lines) else blank
+            if before != after:
+                self.refresh(Region(0, index - top, self.size.width, 1))
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y

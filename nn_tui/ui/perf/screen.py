@@ -33,7 +33,7 @@ def breakpoints_from_start(screen: Screen) -> None:
     Textual sets them only on that Resize, after the first layout: a screen whose layout
     follows them (the lesson screen's pane grid, the picker) was laid out first without them,
     every pane rendered its content at a width it never showed, and the classes then restyled
-    the whole screen (opening a lesson: ~30 % of its CPU). Set here, before the screen's
+    the whole screen (10-20 % of the CPU of opening a lesson). Set here, before the screen's
     styles are first applied, the Resize finds them in place and changes nothing; a terminal
     resized in between still gets its own classes then. Outside a running app (no size to
     read) nothing is set.
