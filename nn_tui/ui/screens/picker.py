@@ -222,8 +222,8 @@ class PickerScreen(Screen):
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
         if self.is_active or isinstance(self.app.screen, ModalScreen):
             # (Under the lesson opened from the command line, the list is made when the picker
-            # shows again: on_screen_resume. Made now, it cost that lesson's opening ~5 % of
-            # its CPU for a list nobody sees yet. Under a dialog it may show: made now.)
+            # shows again: on_screen_resume. Made now, it cost that lesson's opening a few %
+            # of its CPU for a list nobody sees yet. Under a dialog it may show: made now.)
             self.refresh_list()
         if self.open_directly is not None:
             from nn_tui.lessons.catalog import identity  # resolve() raises on a link loop
