@@ -11,6 +11,7 @@ second line of defence for whatever reaches the UI by another road (file names, 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from rich.text import Text
@@ -27,13 +28,16 @@ _PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 _PICTURES.update({ord(char): "\ufffd" for char in BIDI_CONTROLS})
 # Every character never sent raw to the terminal (one shared definition) has a picture here.
 assert {chr(code) for code in _PICTURES} == TERMINAL_UNSAFE
+_UNSAFE = re.compile("[" + re.escape("".join(sorted(TERMINAL_UNSAFE))) + "]")
 
 
 def clean(text: str) -> str:
     """``text`` with every character of TERMINAL_UNSAFE (controls but newline and tab, bidi
     overrides and isolates) made visible and harmless."""
-    if text.isprintable():
-        return text  # the usual case, checked in C
+    if text.isprintable() or _UNSAFE.search(text) is None:
+        # The usual cases, checked in C: the same object back (a newline or a tab is not
+        # "printable", and is kept), so ``clean_tree`` keeps a clean lesson as it is.
+        return text
     return text.translate(_PICTURES)
 
 
@@ -52,6 +56,8 @@ def clean_tree(value: Any) -> Any:
 
     Returns ``value`` itself when nothing needed cleaning, so clean lessons cost one walk.
     """
+    if type(value) in _ATOMS:
+        return value  # (most of a lesson: its data's numbers)
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, tuple):
@@ -60,15 +66,33 @@ def clean_tree(value: Any) -> Any:
     if isinstance(value, list):
         items = [clean_tree(item) for item in value]
         return value if all(a is b for a, b in zip(items, value)) else items
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    names = _init_fields(type(value))
+    if names:
         changes = {}
-        for field in dataclasses.fields(value):
-            if not field.init:
-                continue
-            old = getattr(value, field.name)
+        for name in names:
+            old = getattr(value, name)
             new = clean_tree(old)
             if new is not old:
-                changes[field.name] = new
+                changes[name] = new
         return dataclasses.replace(value, **changes) if changes else value
     return value
 
+
+# Values with no string inside, passed over at once.
+_ATOMS = frozenset({int, float, bool, complex, bytes, type(None)})
+# The fields ``dataclasses.replace`` takes, per dataclass type (None: not a dataclass), looked
+# up once per type, not at every value: the picker cleans every lesson of the catalogue at each
+# start, a walk of a few hundred values per lesson.
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        pass
+    names = None
+    if dataclasses.is_dataclass(kind):
+        names = tuple(field.name for field in dataclasses.fields(kind) if field.init)
+    _FIELDS[kind] = names
+    return names

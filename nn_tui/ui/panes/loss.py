@@ -21,6 +21,7 @@ from nn_tui.format import worked
 from nn_tui.format.numbers import num
 from nn_tui.lessons.session import StepView, TrainingOutcome, race_epoch
 from nn_tui.ui.panes._common import MUTED, VALUE, WARNING
+from nn_tui.ui.perf.screen import set_classes_shallow
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
@@ -282,10 +283,12 @@ class LossPane(Vertical):
     def on_resize(self) -> None:
         # A wide, short pane puts the numbers beside the plot (as in the design sketch); a
         # narrow one stacks them above it.
-        self.set_class(self.size.width >= 3 * self.size.height and self.size.width >= 70,
-                       "-wide")
-        # With room to spare, a race's key lines get the width to stay on one line each.
-        self.set_class(self.size.width >= 110, "-roomy")
+        # With room to spare (-roomy), a race's key lines get the width to stay on one line each.
+        # (Both at once, restyling only the pane and its children the rules for them select:
+        # panes.tcss styles nothing deeper by these classes.)
+        set_classes_shallow(self, {
+            "-wide": self.size.width >= 3 * self.size.height and self.size.width >= 70,
+            "-roomy": self.size.width >= 110}, restyle=self.children)
         self._plot_stale = True  # the plot may now fit, or no longer fit
 
     @property

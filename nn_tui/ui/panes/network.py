@@ -18,12 +18,14 @@ from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.cache import LRUCache
 
 from nn_tui.format.names import layer_symbol, subscript
 from nn_tui.format.numbers import current_decimals, num, short
 from nn_tui.format.worked import a_symbol, row_symbol, unit_bias, weight_symbol, z_symbol
 from nn_tui.lessons.session import Highlight, Reveal, StepView
 from nn_tui.lessons.edits import EditTarget
+from nn_tui.lessons.fingerprint import value_key
 from nn_tui.ui.panes._common import (
     CHANGED, CURRENT, HEADING, HERE_MARKER, MUTED, VALUE, Pane, cursor_text, explore_marks,
     highlighted_layer, layer_name,
@@ -552,24 +554,37 @@ def network_renderable(view: StepView, width: int, height: int = 0,
     return _listing(view)
 
 
+# The lesson's style (``lesson_style``) by value: its networks' traces (``value_key``), the
+# names the diagram gives the inputs and outputs, the pane's size and the decimals. Shared by
+# every pane and app in the process, so a lesson opened again (the tutor's next lesson and back;
+# the test suite's hundreds of apps) does not draw every network it shows again to choose it;
+# an edited lesson has other traces or names, so another key. A few sizes of a few lessons.
+_LESSON_STYLES: LRUCache[tuple, int] = LRUCache(64)
+
+
+def lesson_style_key(view: StepView, traces: Iterable[tuple[object, object]], width: int,
+                     height: int) -> tuple:
+    """What ``lesson_style`` over ``traces`` (``LessonSession.network_traces``: (network,
+    trace) pairs) in the fields of ``view`` depends on, by value (never ``id()``)."""
+    marks = explore_marks(view)
+    return (tuple(value_key(trace) for _network, trace in traces), view.input_names,
+            view.output_names, None if marks is None else value_key(marks), width, height,
+            current_decimals())
+
+
 class NetworkPane(Pane):
     PANE_TITLE = "Network"
     SHOWS_CURSOR = True
 
     HEIGHT_AWARE = True
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        # The lesson's style by (its networks' traces, width, height, decimals): worked out
-        # once per size, not at every step. (The traces object is kept: its id is in the key.)
-        self._styles: dict[tuple, tuple[object, int]] = {}
-
     def renderable(self, view: StepView, width: int, height: int) -> RenderableType:
         return network_renderable(view, width, height, self.style(view, width, height))
 
     def style(self, view: StepView, width: int, height: int) -> int | None:
         """The lesson's style at this size (``lesson_style`` over every network the lesson
-        shows, from its session); None in explore mode, which draws its own edited network."""
+        shows, from its session; worked out once per lesson and size, see ``_LESSON_STYLES``);
+        None in explore mode, which draws its own edited network."""
         screen = self.screen if self.is_attached else None
         session = getattr(screen, "session", None)
         if session is None or getattr(view, "selected", None) is not None:
@@ -579,9 +594,10 @@ class NetworkPane(Pane):
             # bottom row holds): the style fits the width, and the pane scrolls.
             height = 0
         traces = session.network_traces()
-        key = (id(traces), width, height, current_decimals())
-        found = self._styles.get(key)
-        if found is None or found[0] is not traces:
+        key = lesson_style_key(view, traces, width, height)
+        found = _LESSON_STYLES.get(key)
+        if found is None:
             views = [replace(view, network=network, trace=trace) for network, trace in traces]
-            found = self._styles[key] = (traces, lesson_style(views, width, height))
-        return found[1]
+            found = lesson_style(views, width, height)
+            _LESSON_STYLES.set(key, found)
+        return found

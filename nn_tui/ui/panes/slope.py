@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from nn_tui.engine import Trace
@@ -22,8 +23,8 @@ from nn_tui.format.numbers import num
 from nn_tui.format.worked import bias_symbol, weight_symbol
 from nn_tui.lessons.edits import EditTarget
 from nn_tui.lessons.explore import SlopeReadout
-from nn_tui.ui.panes.lesson import TextMarkdown
 from nn_tui.ui.panes._common import HEADING, MUTED, VALUE, WARNING, Pane, PaneBody
+from nn_tui.ui.panes.lesson import TextMarkdown
 
 SLOPE_DECIMALS = 6  # slopes are compared to ~1e−6: four decimals would hide the meeting
 AGREE = 1e-6
@@ -211,9 +212,11 @@ class SlopePane(Pane):
     def _follow_readout(self) -> None:
         """Scroll as little as keeps the readout (its first line to the central difference)
         in view."""
-        if not self.is_attached or not self.query(PaneBody):
-            return  # explore mode was left before the refresh: the pane is gone
-        state, body = self.state, self.body
+        try:
+            body = self.body
+        except NoMatches:
+            return  # explore mode was left before this ran: the pane is being removed
+        state = self.state
         if state is None or not body.size.height:
             return
         texts = [line.text for line in body._lines]

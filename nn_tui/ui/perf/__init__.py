@@ -8,6 +8,11 @@ behaviour) and keep it only if the figure still needs it.
   question steps: it halved their cost);
 - ``screen.freeze_gc_after_paint``: the long-lived objects out of the full garbage collection
   (step latency max/p95: the 40-70 ms pauses);
+- ``screen.breakpoints_from_start``: a screen starts with the breakpoint classes of the
+  terminal's size, which Textual sets only at its first Resize, after a first layout without
+  them (opening a lesson: the pane grid laid out as one column, every pane rendered at a width
+  it never showed, then the whole screen restyled: 10-20 % of the CPU of opening a lesson,
+  measured per open in a Pilot app at 120×40);
 - ``screen.set_classes_shallow``: a layout class change restyles one container (only when its
   rules for the new classes differ, known once met) and those of its children a rule naming the
   class can select, not everything below (step latency: a few hundred ms per step with the

@@ -26,6 +26,37 @@ class QuietFocusScreen(Screen):
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
+def breakpoints_from_start(screen: Screen) -> None:
+    """Give ``screen`` (being made, not yet mounted) the breakpoint classes of the terminal's
+    size now, as Textual gives them at its first Resize.
+
+    Textual sets them only on that Resize, after the first layout: a screen whose layout
+    follows them (the lesson screen's pane grid, the picker) was laid out first without them,
+    every pane rendered its content at a width it never showed, and the classes then restyled
+    the whole screen (10-20 % of the CPU of opening a lesson). Set here, before the screen's
+    styles are first applied, the Resize finds them in place and changes nothing; a terminal
+    resized in between still gets its own classes then. Outside a running app (no size to
+    read) nothing is set.
+    """
+    try:
+        app = screen.app
+    except RuntimeError:  # Textual's NoActiveAppError (in a private module): no app running
+        return
+    width, height = app.size
+    horizontal = (app.HORIZONTAL_BREAKPOINTS if screen.HORIZONTAL_BREAKPOINTS is None
+                  else screen.HORIZONTAL_BREAKPOINTS) or []
+    vertical = (app.VERTICAL_BREAKPOINTS if screen.VERTICAL_BREAKPOINTS is None
+                else screen.VERTICAL_BREAKPOINTS) or []
+    # As Textual picks them (Screen._on_resize): per direction, the class of the largest
+    # threshold the size reaches; every other breakpoint class off.
+    classes = {name: False for _threshold, name in horizontal + vertical}
+    for dimension, breakpoints in ((width, horizontal), (height, vertical)):
+        reached = [entry for entry in breakpoints if dimension >= entry[0]]
+        if reached:
+            classes[max(reached)[1]] = True
+    screen.update_classes(classes, update=False)
+
+
 def freeze_gc_after_paint(screen: Screen) -> None:
     """After the first paint, move every object alive (modules, widgets, styles: they live as
     long as the screen) out of the garbage collector's reach: a full collection that scanned

@@ -42,7 +42,12 @@ from nn_tui.ui.panes import (
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
-from nn_tui.ui.perf.screen import QuietFocusScreen, freeze_gc_after_paint, set_classes_shallow
+from nn_tui.ui.perf.screen import (
+    QuietFocusScreen,
+    breakpoints_from_start,
+    freeze_gc_after_paint,
+    set_classes_shallow,
+)
 from nn_tui.ui.screens.explore_mode import ExploreDisplay
 from nn_tui.ui.stepping import Route, StepControl, status_text
 from nn_tui.ui.training import TrainingRun
@@ -167,6 +172,7 @@ class LessonScreen(QuietFocusScreen):
 
     def __init__(self, lesson: Lesson, store: ProgressStore, start: int = 0) -> None:
         super().__init__()
+        breakpoints_from_start(self)  # laid out once, at the size it is shown at
         self.lesson = lesson
         self.store = store
         self.session = LessonSession(lesson)

@@ -17,12 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nn_tui.ui.bundled_cache import BundledCache
 from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
+from nn_tui.ui.perf.screen import breakpoints_from_start
 from nn_tui.ui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
@@ -93,6 +95,10 @@ def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
     return infos
 
 
+# Bundled lessons already read in this process, with their list lines (see the module).
+BUNDLED: BundledCache[LessonInfo] = BundledCache()
+
+
 class PickerScreen(Screen):
     """Lists the lessons; Enter opens the highlighted one."""
 
@@ -129,6 +135,7 @@ class PickerScreen(Screen):
     def __init__(self, sources: list[Path], include_bundled: bool,
                  open_directly: Path | None = None) -> None:
         super().__init__()
+        breakpoints_from_start(self)  # laid out once, at the size it is shown at
         self.sources = sources
         self.include_bundled = include_bundled
         self.open_directly = open_directly
@@ -162,7 +169,7 @@ class PickerScreen(Screen):
     def _load(self) -> None:
         from textual.worker import get_current_worker
 
-        from nn_tui.lessons.catalog import Cancelled, build_catalog
+        from nn_tui.lessons.catalog import Cancelled, build_catalog, bundled_lessons_dir, identity
 
         # Textual runs thread workers in the event loop's default executor, whose threads the
         # interpreter joins at exit: a lesson that takes long to check would keep the process
@@ -170,26 +177,32 @@ class PickerScreen(Screen):
         worker = get_current_worker()
         first: list["CatalogEntry"] = []
         try:
+            # The bundled lessons an earlier tutor of this process read, where their files are
+            # unchanged (nn_tui/ui/bundled_cache.py): used as they are, not read again.
+            bundled_now = BUNDLED.read(bundled_lessons_dir()) if self.include_bundled else {}
+            known = BUNDLED.entries(bundled_now)
             if self.open_directly is not None:
                 from nn_tui.lessons.catalog import load_entry
 
-                from nn_tui.lessons.catalog import bundled_lessons_dir, identity
-
                 bundled = identity(self.open_directly.parent) == identity(bundled_lessons_dir())
-                first.append(load_entry(self.open_directly, bundled,
-                                        cancelled=lambda: worker.is_cancelled,
-                                        replay=not bundled))
+                kept = [entry for entry in known if entry.path == self.open_directly]
+                first.append(kept[0] if kept and bundled else load_entry(
+                    self.open_directly, bundled, cancelled=lambda: worker.is_cancelled,
+                    replay=not bundled))
                 import_module("nn_tui.ui.screens.lesson")
                 self.post_message(self.FirstLoaded(clean_entry(first[0])))
+            opened = {identity(entry.path) for entry in first}  # (it stays the one used)
             # The bundled lessons are not replayed here: the test suite replays each of them
             # (as `nn-tui check` does), and at every start it cost each tutor about half a
             # second of CPU (a classroom of 30 tutors on 2 cores: 10 s more before the list).
             entries = build_catalog(self.sources, include_bundled=self.include_bundled,
-                                    cancelled=lambda: worker.is_cancelled, loaded=first,
+                                    cancelled=lambda: worker.is_cancelled,
+                                    loaded=first + [entry for entry in known
+                                                    if identity(entry.path) not in opened],
                                     replay_bundled=False)
         except Cancelled:
             return
-        infos = describe_catalog(entries)
+        infos = BUNDLED.describe(entries, bundled_now, describe_catalog)
         # Load the lesson screen's modules (the panes, Markdown) here too, off the main thread,
         # so opening a lesson does not pause on imports.
         import_module("nn_tui.ui.screens.lesson")
@@ -207,7 +220,11 @@ class PickerScreen(Screen):
         self.shared = shared_ids((info.entry.id, str(info.entry.path)) for info in self.infos
                                  if info.entry.lesson is not None)
         self.app.catalog = self.infos  # the command palette's "open lesson" commands
-        self.refresh_list()
+        if self.is_active or isinstance(self.app.screen, ModalScreen):
+            # (Under the lesson opened from the command line, the list is made when the picker
+            # shows again: on_screen_resume. Made now, it cost that lesson's opening a few %
+            # of its CPU for a list nobody sees yet. Under a dialog it may show: made now.)
+            self.refresh_list()
         if self.open_directly is not None:
             from nn_tui.lessons.catalog import identity  # resolve() raises on a link loop
 
