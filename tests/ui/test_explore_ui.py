@@ -358,7 +358,8 @@ async def test_explore_at_80x24():
         # Each pane t brings up shows the step's numbers again, none of the edits.
         for _ in range(4):
             await press(app, pilot, "t")
-            assert "(was" not in screen_text(app) and "▸" not in screen_text(app)
+            shown = screen_text(app)
+            assert "(was" not in shown and "▸" not in shown
 
 
 async def test_the_output_picture_follows_every_edit_and_the_training():

@@ -94,6 +94,7 @@ async def test_broken_csv_shows_the_csv_file_and_its_line(tmp_path, capsys):
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "ErrorScreen")
         await settle(app, pilot)
-        rows = [row for row in screen_text(app).splitlines() if "psa.csv:4" in row]
-        assert rows and "'two' is not" in rows[0], screen_text(app)
-        assert "is not a number" in screen_text(app)
+        shown = screen_text(app)
+        rows = [row for row in shown.splitlines() if "psa.csv:4" in row]
+        assert rows and "'two' is not" in rows[0], shown
+        assert "is not a number" in shown

@@ -14,7 +14,7 @@ from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.progress import LessonShape, ProgressStore
 from lesson_files import lesson_text as base_lesson_text, write_lesson
 from ui_helpers import (goto_step, make_app, notices, screen_text, settle, wait_for_screen,
-                        wait_until)
+                        wait_for_step_saved, wait_until)
 
 BIG = (120, 40)
 REAL_FSYNC = os.fsync
@@ -219,7 +219,7 @@ async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
         assert app.screen.view.index < 4
-        await pilot.pause(0.1)  # the step reached is saved (quick_saves: within 20 ms)
+        await wait_for_step_saved(app, pilot)
         app.store.flush()
         assert not ProgressStore().peek("tiny-progress").done
 
@@ -237,7 +237,7 @@ async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
         await settle(app, pilot)
         await pilot.press("right")
         await settle(app, pilot)
-        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
+        await wait_for_step_saved(app, pilot)
         await goto_step(app, pilot, 2)
         await pilot.press(*"0.75", "enter")
         await pilot.pause()
@@ -246,7 +246,7 @@ async def test_home_that_is_a_file_leaves_the_lesson_usable_with_one_notice(
         await settle(app, pilot)
         await pilot.press("left")
         await settle(app, pilot)
-        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
+        await wait_for_step_saved(app, pilot)
         app.store.flush()
         await pilot.pause()
         # Still in the lesson, which remembers the answer for this session.
@@ -271,11 +271,11 @@ async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, quic
         for typed in ("1", "2", "0.75"):  # three saves of attempts
             await pilot.press(*typed, "enter")
             await pilot.pause()
-        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
+        await wait_for_step_saved(app, pilot)
         app.store.flush()
         await wait_until(pilot, lambda: any("cannot be saved" in text for text in notices(app)),
                          "the notice arrives")
-        await pilot.pause(0.2)
+        await pilot.pause()  # (every save is written: any other notice is in the queue)
         said = [text for text in notices(app) if "cannot be saved" in text]
         assert len(said) == 1 and "No space" in said[0]
         assert type(app.screen).__name__ == "LessonScreen" and "Correct" in feedback(app)
@@ -283,7 +283,7 @@ async def test_a_full_disk_gives_one_notice_however_many_saves(lesson_file, quic
         monkeypatch.setattr(progress_module.os, "fsync", REAL_FSYNC)
         await pilot.press("right")
         await settle(app, pilot)
-        await pilot.pause(0.1)  # past the save of the step reached (quick_saves)
+        await wait_for_step_saved(app, pilot)
         app.store.flush()
         assert ProgressStore().peek("tiny-progress").check(2).correct
 
@@ -318,7 +318,7 @@ async def test_an_unusable_home_leaves_the_lesson_usable_with_one_notice(
         app.store.flush()
         await wait_until(pilot, lambda: any("progress will not be kept" in text
                                             for text in notices(app)), "the notice")
-        await pilot.pause(0.1)
+        await pilot.pause()  # (every save is written: any other notice is in the queue)
         said = [text for text in notices(app) if "progress" in text.lower()]
         assert len(said) == 1 and named in said[0], said
         assert type(app.screen).__name__ == "LessonScreen"

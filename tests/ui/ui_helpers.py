@@ -180,3 +180,10 @@ def rendered(pane) -> str:
             region = Region(0, 0, static.size.width, static.size.height)
             lines.extend(strip.text for strip in static.render_lines(region))
     return "\n".join(lines)
+
+
+async def wait_for_step_saved(app, pilot) -> None:
+    """Wait until the lesson screen on top has saved the step reached (``SaveSchedule``: with
+    the ``quick_saves`` fixture 20 ms after a step), instead of sleeping past the save."""
+    screen = app.screen
+    await wait_until(pilot, lambda: not screen.steps.saves.pending, "the step reached is saved")

@@ -211,6 +211,8 @@ class SlopePane(Pane):
     def _follow_readout(self) -> None:
         """Scroll as little as keeps the readout (its first line to the central difference)
         in view."""
+        if not self.is_attached or not self.query(PaneBody):
+            return  # explore mode was left before the refresh: the pane is gone
         state, body = self.state, self.body
         if state is None or not body.size.height:
             return
