@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.await_remove import AwaitRemove
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -60,16 +61,28 @@ class ExploreDisplay:
         self.screen = screen
         self.control: ExploreControl = screen.exploring
         self._timer = None  # renders the next nudges ahead
+        # Explore mode's own panes while exploring (mounted on entering, removed on leaving).
+        self._slope: SlopePane | None = None
+        self._picture: PicturePane | None = None
+        # The last ones being removed, and their removals: Textual removes a widget in its own
+        # task, after ``remove()`` returns, so entering again at once (the palette's "go to
+        # step" to another explore step, Esc then e, ← then →) would mount a second
+        # ``#pane-slope`` beside the one being removed (DuplicateIds).
+        self._removing: list[Widget] = []
+        self._removals: list[AwaitRemove] = []
 
     @property
     def slope_pane(self) -> SlopePane | None:
-        """Explore mode's readout (mounted only while exploring)."""
-        return self.screen._one(SlopePane)
+        """Explore mode's readout (mounted only while exploring; None once it is being
+        removed, and once the screen is torn down)."""
+        pane = self._slope
+        return pane if pane is not None and pane.is_attached else None
 
     @property
     def picture_pane(self) -> PicturePane | None:
-        """Explore mode's output picture (mounted only while exploring)."""
-        return self.screen._one(PicturePane)
+        """Explore mode's output picture (as ``slope_pane``)."""
+        pane = self._picture
+        return pane if pane is not None and pane.is_attached else None
 
     def training(self) -> bool:
         """Whether a run from the edited network is going on (running or paused)."""
@@ -124,10 +137,20 @@ class ExploreDisplay:
         # and the Lesson pane is hidden); it exists only while exploring, so leaving gives back
         # the screen's own widgets and nothing else. The output picture is mounted after it:
         # beside it on a large terminal, one of the panes t brings under it on a small one.
+        session = control.session
+        if self._removing:
+            # The panes of the last time may still be being removed: they go first (their ids
+            # are the new ones'). Leaving explore mode meanwhile (a palette command runs in
+            # the app's task, not the screen's) ends this entering.
+            await self._removed()
+            if control.session is not session or not screen._alive:
+                return False
         grid = screen.query_one("#panes")
-        slope = SlopePane(id="pane-slope")
-        await grid.mount(slope, after=screen.pane("pane-lesson"))
-        await grid.mount(PicturePane(id="pane-picture"), after=slope)
+        self._slope = SlopePane(id="pane-slope")
+        self._picture = PicturePane(id="pane-picture")
+        await grid.mount(self._slope, self._picture, after=screen.pane("pane-lesson"))
+        if control.session is not session or not screen._alive:
+            return False  # left while they were mounted (``leave`` removed them)
         screen._apply_layout()
         self.render()
         screen.refresh_bindings()
@@ -145,9 +168,7 @@ class ExploreDisplay:
             self._timer.stop()
             self._timer = None
         saved = control.leave()
-        for pane in (self.slope_pane, self.picture_pane):
-            if pane is not None:
-                pane.remove()
+        self._remove_panes()
         if saved is None or not screen._alive:
             return
         screen.detail = saved.detail
@@ -175,6 +196,25 @@ class ExploreDisplay:
         if focused is not None and focused.is_attached and focused.display:
             screen.set_focus(focused)
         screen.refresh_bindings()
+
+    def _remove_panes(self) -> None:
+        """Remove the Slope pane and the output picture; ``enter`` waits for that removal to
+        finish before it mounts their successors (``_removed``)."""
+        panes = [pane for pane in (self._slope, self._picture)
+                 if pane is not None and pane.is_attached]
+        self._slope = self._picture = None
+        if panes:
+            removal = panes[0].parent.remove_children(panes)
+            self._removing = [*(pane for pane in self._removing if pane.is_attached), *panes]
+            self._removals = [*self._removals, removal]
+
+    async def _removed(self) -> None:
+        """Wait until the panes of the last explore mode are gone (at once when they are: a
+        removed widget is detached when Textual has finished removing it)."""
+        if any(pane.is_attached for pane in self._removing):
+            for removal in self._removals:
+                await removal
+        self._removing, self._removals = [], []
 
     def _scroller(self, pane_id: str):
         """The part of a pane that scrolls (its PaneBody; the Loss pane's numbers)."""
