@@ -20,6 +20,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from nn_tui.ui.literal import clean
+from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
 
 Command = tuple[str, str, Callable[[], object]]  # (title, help text, callback)
 
@@ -92,6 +93,8 @@ class LessonCommands(AppCommands):
                              f"a {step.kind} step of {session.total}",
                              partial(screen.go, index)))
         for pane in screen.query(".pane"):
+            if pane.id not in HIDEABLE_PANE_IDS:
+                continue
             verb = "Show" if pane.id in screen.hidden_panes else "Hide"
             commands.append((f"{verb} the {pane.border_title} pane",
                              "toggle a pane of the lesson screen",

@@ -17,6 +17,9 @@ from nn_tui.lessons.session import StepView
 # The panes of the grid, in grid order (the screen pairs each with its widget class).
 PANE_IDS = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-gradients",
             "pane-loss")
+# The panes the learner can hide (the palette's "Hide the … pane"): the six, and explore mode's
+# output picture. Explore mode's Slope pane holds the task and the value being edited: never.
+HIDEABLE_PANE_IDS = (*PANE_IDS, "pane-picture")
 # On a small terminal the Lesson pane, one of these (t cycles them) and the Loss pane (or the
 # Check box) are stacked full width, so the text and the arithmetic both get whole lines. (At a
 # question about the training runs, the Loss pane takes the detail slot; t reaches it too.)
@@ -91,7 +94,9 @@ def grid_layout(view: StepView | None, *, wide: bool, explore_state: str | None,
     classes["-gradient-room"] = bool(gradient_room and wide and not exploring)
     # Explore mode's output picture: beside the readout on a large terminal (the other panes
     # move one place along), one of the panes t shows under it on a small one.
-    return GridLayout(frozenset(shown), wide or detail == "pane-picture", classes)
+    # (Hidden from the palette, it stays hidden, as the other panes do.)
+    picture = "pane-picture" not in hidden and (wide or detail == "pane-picture")
+    return GridLayout(frozenset(shown), picture, classes)
 
 
 def detail_for(view: StepView, loss_beside: bool, about_runs: bool = True) -> str:

@@ -636,7 +636,8 @@ class LessonScreen(QuietFocusScreen):
             return
         self.detail = next_detail(
             self.detail, loss_beside=self.explore is None and self._loss_beside_check(),
-            picture=self.explore_display.picture_pane is not None)
+            picture=(self.explore_display.picture_pane is not None
+                     and "pane-picture" not in self.hidden_panes))
         self._apply_layout()
 
     def toggle_pane(self, pane_id: str) -> None:

@@ -1,0 +1,65 @@
+"""Every "Hide the … pane" the command palette offers hides that pane, in explore mode too.
+
+Explore mode's output picture was offered ("Hide the Output picture pane") and stayed on screen
+(the layout showed it whatever the learner hid); the Slope pane, which holds the task and the
+number being edited, was offered too. Now the palette offers the panes the layout can hide
+(``pane_layout.HIDEABLE_PANE_IDS``) and each one offered goes when chosen, and comes back.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.ui.commands import LessonCommands
+from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
+from ui_helpers import make_app, open_at, settle, wait_for_screen, wait_until
+
+SLOPES = bundled_lessons_dir() / "slopes.toml"
+EXPLORE_STEP = 5  # slopes.toml: an explore step (explore mode opens on it)
+
+
+async def palette(app, pilot, words: str) -> None:
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, "CommandPalette")
+    await pilot.press(*words, "enter")
+    await wait_for_screen(app, pilot, "LessonScreen")
+    await settle(app, pilot)
+
+
+def offered(screen) -> dict[str, str]:
+    """The palette's "Hide/Show the … pane" commands on ``screen``: title → help."""
+    return {title: help_text for title, help_text, _ in LessonCommands(screen).commands()
+            if title.startswith(("Hide the ", "Show the ")) and title.endswith(" pane")}
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=("120x40", "80x24"))
+async def test_every_pane_the_palette_offers_in_explore_mode_can_be_hidden(size):
+    app = make_app(SLOPES)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_at(app, pilot, EXPLORE_STEP)
+        await wait_until(pilot, lambda: screen.query("#pane-picture"), "explore mode opens")
+        await settle(app, pilot)
+        picture = screen.query_one("#pane-picture")
+        for _ in range(len(HIDEABLE_PANE_IDS)):  # 80×24: t brings the picture up
+            if picture.display:
+                break
+            await pilot.press("t")
+            await settle(app, pilot)
+        assert picture.display
+        titles = offered(screen)
+        slope = screen.query_one("#pane-slope")
+        assert f"Hide the {slope.border_title} pane" not in titles  # the task and the value
+        hide = f"Hide the {picture.border_title} pane"
+        assert hide in titles, sorted(titles)
+        await palette(app, pilot, hide)
+        assert not picture.display and "pane-picture" in screen.hidden_panes
+        # Hidden, t no longer brings it up on a small terminal.
+        for _ in range(len(HIDEABLE_PANE_IDS)):
+            await pilot.press("t")
+            await settle(app, pilot)
+            assert not picture.display
+        await palette(app, pilot, f"Show the {picture.border_title} pane")
+        assert "pane-picture" not in screen.hidden_panes
+        if size == (120, 40):
+            assert picture.display  # beside the readout again
