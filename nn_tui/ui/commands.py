@@ -20,7 +20,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from nn_tui.ui.literal import clean
-from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
 
 Command = tuple[str, str, Callable[[], object]]  # (title, help text, callback)
 
@@ -83,6 +82,10 @@ class LessonCommands(AppCommands):
 
     def commands(self) -> list[Command]:
         from nn_tui.format.numbers import DECIMAL_CHOICES, current_decimals
+
+        # (Here, not at the top: pane_layout imports the session and NumPy, which the picker
+        # loads in the background; at import they added ~90 ms to its first paint.)
+        from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
 
         screen = self.screen  # the LessonScreen the palette was opened on
         session = screen.session
