@@ -5,7 +5,8 @@ What earlier steps revealed was about the old example. Carried over, it showed t
 outputs at once: fruit's last check ("orange or apple?", row 4) showed ŷ = 0.005308 in the
 Network and Forward panes before the learner answered. The rule is the session's, so it holds for
 every check (a number or a choice) and every other step kind; this file checks it over every step
-of every bundled lesson, in the session's reveal and in what the panes draw.
+of every bundled lesson, in the session's reveal and in what the panes draw (the Loss pane
+included: after a run it showed the new example's loss, which gives its ŷ away).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nn_tui.lessons.model import StepKind
 from nn_tui.lessons.session import LessonSession, Reveal
 from nn_tui.ui.panes.forward import forward_renderable
 from nn_tui.ui.panes.gradients import gradients_renderable
+from nn_tui.ui.panes.loss import loss_summary
 from nn_tui.ui.panes.network import network_renderable
 
 LESSONS = sorted((Path(__file__).parent.parent / "lessons").glob("*.toml"))
@@ -66,6 +68,8 @@ def test_a_step_on_a_new_example_reveals_nothing_of_it(path):
             assert not shown, f"{where}: the Network pane gives {shown}\n{network}"
         gradients = text_of(gradients_renderable(view, 120), 124)
         assert "∂L/∂" not in gradients, f"{where}: gradients drawn\n{gradients}"
+        loss = loss_summary(view).plain  # the Loss pane's text (a run's curve stays)
+        assert "L = ?" in loss and "on this example" not in loss, f"{where}: {loss}"
 
 
 def test_fruit_last_check_hides_the_output_it_asks_about():

@@ -147,7 +147,9 @@ def loss_summary(view: StepView) -> Text:
                     "gradient ∂L/∂ŷ (the data's dL_dy values), so there is no loss value to show "
                     "and nothing to train.")
         return text
-    if view.reveal.loss or view.trainings:
+    # After a training run the example's loss stays in view, unless the step moved to an
+    # example nothing has computed yet (its loss would give its ŷ away: the session's reveal).
+    if view.reveal.loss or (view.trainings and view.reveal.forward):
         loss_line = worked.loss_lines(trace)[0]
         where = "this example" if trace.mode == "sample" else "this batch"
         if len(view.trainings) > 1:
