@@ -67,6 +67,42 @@ def _finer_idle_polling(granularity: float = 0.002) -> None:
 _finer_idle_polling()
 
 
+def _css_parsed_once_per_process() -> None:
+    """Each Textual app parses the default CSS of every widget class it mounts, and ours (app.tcss,
+    panes.tcss) into a cache of its own, so each of the suite's ~450 Pilot apps parsed the same
+    ~150 blocks of CSS again: ~14 ms of the ~110 ms of CPU it costs to open a lesson. Here the
+    parsed rules are shared by every app in the process, keyed as Textual keys its own cache plus
+    the CSS variables (the theme) they were parsed with. Textual already hands the same parsed
+    rules to every parse of one app, so they are not changed after parsing. Nothing here if a
+    Textual upgrade moves these names (the suite is then slower, not wrong)."""
+    try:
+        from textual.css.stylesheet import Stylesheet
+    except ImportError:
+        return
+    parse_rules = getattr(Stylesheet, "_parse_rules", None)
+    if parse_rules is None:
+        return
+    parsed: dict[tuple, list] = {}
+
+    def _parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        variables = self.__dict__.get("_variables", {})
+        seen = self.__dict__.get("_variables_key")
+        if seen is None or seen[0] is not variables:
+            seen = (variables, tuple(sorted(variables.items())))
+            self.__dict__["_variables_key"] = seen
+        key = (css, read_from, is_default_rules, tie_breaker, scope, seen[1])
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parsed[key] = parse_rules(self, css, read_from, is_default_rules,
+                                              tie_breaker, scope)
+        return rules
+
+    Stylesheet._parse_rules = _parse_rules
+
+
+_css_parsed_once_per_process()
+
+
 @pytest.fixture(scope="session")
 def _homes(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("homes")
