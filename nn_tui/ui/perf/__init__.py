@@ -4,6 +4,8 @@ Each piece was measured with ``benchmarks/tui.py`` (120×40, PSA lesson) and say
 buys; on a Textual upgrade, rerun the benchmark with a piece removed (use the stock widget or
 behaviour) and keep it only if the figure still needs it.
 
+- ``screen.FirstResumeStyledScreen``: no restyle of a whole screen just pushed, which its mount
+  has just styled (CPU of opening a lesson in a Pilot app at 120×40: 112–116 ms → 100 ms);
 - ``screen.QuietFocusScreen``: no whole-screen repaint when the focus moves (step latency at
   question steps: it halved their cost);
 - ``screen.freeze_gc_after_paint``: the long-lived objects out of the full garbage collection,

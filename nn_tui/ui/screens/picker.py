@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from nn_tui.ui.bundled_cache import BundledCache
 from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
-from nn_tui.ui.perf.screen import breakpoints_from_start
+from nn_tui.ui.perf.screen import FirstResumeStyledScreen, breakpoints_from_start
 from nn_tui.ui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def describe_catalog(entries: list["CatalogEntry"]) -> list[LessonInfo]:
 BUNDLED: BundledCache[LessonInfo] = BundledCache()
 
 
-class PickerScreen(Screen):
+class PickerScreen(FirstResumeStyledScreen):
     """Lists the lessons; Enter opens the highlighted one."""
 
     COMMANDS = {AppCommands}
