@@ -1,4 +1,5 @@
-"""The lesson screen's footer: the keys that work right now, on one line, clickable.
+"""The footer of the lesson screen and the picker: the keys that work right now, on one line,
+clickable.
 
 Textual's ``Footer`` rebuilds a widget per key whenever a key is enabled or disabled, which on
 the lesson screen happens at every question and cost more than drawing the step itself. This

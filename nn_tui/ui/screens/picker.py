@@ -18,12 +18,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nn_tui.ui.bundled_cache import BundledCache
 from nn_tui.ui.commands import AppCommands
 from nn_tui.ui.literal import clean, clean_tree, literal
+from nn_tui.ui.perf.keybar import KeyBar
 from nn_tui.ui.perf.screen import FirstResumeStyledScreen, breakpoints_from_start
 from nn_tui.ui.widgets.hanging import Hanging
 
@@ -156,7 +157,7 @@ class PickerScreen(FirstResumeStyledScreen):
             yield OptionList(id="picker-list")
             yield Static("Loading lessons…", id="picker-status")
         yield Static("Please enlarge the terminal to at least 80×24.", classes="too-small")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).can_focus = False  # typing always goes to the filter
