@@ -190,10 +190,7 @@ def _answer_shown(app, screen, lesson: str, index: int) -> str | None:
 
 async def _still_busy(app, pilot, calls: list[str]) -> list[str] | None:
     """The panes that kept marking "↓ more" after every paint once the step settled (None:
-    quiet)."""
-    await settle(app, pilot)
-    for _ in range(2):  # the step's own follow-up scroll and mark
-        await pilot.pause()
+    quiet). (The walk has waited for the step's own follow-up scroll and mark.)"""
     before = len(calls)
     for _ in range(IDLE_CYCLES):
         await pilot.pause()
