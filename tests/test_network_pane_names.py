@@ -81,13 +81,18 @@ def structure(value):
 
 _NETWORK_TEXT: dict[tuple, str] = {}
 _LINES_TEXT: dict[tuple, str] = {}
+_LISTING_TEXT: dict[tuple, str] = {}
+_LISTING_HEIGHTS_SEEN: set[int] = set()
 _KNOWN: dict[tuple, frozenset[str]] = {}
 
 
 def network_text(view, width: int, height: int) -> str:
     """The Network pane's text for ``view`` at ``width`` × ``height``: drawn once per value,
-    and a diagram (a group of lines) written out once per its lines' text (the three heights
-    and many highlights give the same lines)."""
+    a diagram (a group of lines) written out once per its lines' text (the three heights
+    and many highlights give the same lines), and the listing (what is drawn when no diagram
+    fits: not a group of lines) written out once per value and width — it is drawn from the
+    view alone, whatever the height, which the first listing at each width shows by being
+    written out at every height it is drawn at and compared."""
     key = (drawn_key(view), width, height)
     if key not in _NETWORK_TEXT:
         renderable = network_renderable(view, width, height)
@@ -101,7 +106,18 @@ def network_text(view, width: int, height: int) -> str:
                 _LINES_TEXT[content] = text_of(renderable, width + 4)
             _NETWORK_TEXT[key] = _LINES_TEXT[content]
         else:
-            _NETWORK_TEXT[key] = text_of(renderable, width + 4)
+            listing = (drawn_key(view), width, type(renderable))
+            if listing not in _LISTING_TEXT:
+                _LISTING_TEXT[listing] = text_of(renderable, width + 4)
+                if width not in _LISTING_HEIGHTS_SEEN:
+                    _LISTING_HEIGHTS_SEEN.add(width)
+                    for other in HEIGHTS:
+                        drawn = network_renderable(view, width, other)
+                        if type(drawn) is type(renderable):
+                            assert text_of(drawn, width + 4) == _LISTING_TEXT[listing], (
+                                f"the listing at width {width} differs at height {other}: "
+                                f"the listing cache in network_text no longer holds")
+            _NETWORK_TEXT[key] = _LISTING_TEXT[listing]
     return _NETWORK_TEXT[key]
 
 
@@ -154,12 +170,13 @@ def test_network_pane_uses_the_other_panes_names(path):
         for width in WIDTHS:
             for height in HEIGHTS:
                 shown = network_text(view, width, height)
+                case = f"{path.stem} {where} width {width} height {height}"
                 bare = BARE.findall(shown)
-                assert not bare, f"{path.stem} {where} width {width}: bare {bare}\n{shown}"
+                assert not bare, f"{case}: bare {bare}\n{shown}"
                 for name in NAME.findall(shown):
                     assert covered(name, known), (
-                        f"{path.stem} {where} width {width}: {name!r} is not a name the "
-                        f"Weights or Forward pane uses ({sorted(known)})\n{shown}")
+                        f"{case}: {name!r} is not a name the Weights or Forward pane uses "
+                        f"({sorted(known)})\n{shown}")
                 for layer in view.trace.layers:
                     if layer.activation == "identity":
                         assert "linear" not in shown, f"{path.stem} {where}: 'linear'\n{shown}"
