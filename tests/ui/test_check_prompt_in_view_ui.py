@@ -16,14 +16,24 @@ import re
 import pytest
 from textual import events
 from textual.geometry import Region
+from ui_helpers import (
+    goto_step,
+    make_app,
+    no_rendering_ahead,  # noqa: F401  (a fixture, used by pytestmark)
+    resize_to,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
 from nn_tui.ui.widgets.check import CheckArea
-from ui_helpers import goto_step, make_app, resize_to, settle, wait_for_screen, wait_until
 
 LESSONS = sorted(bundled_lessons_dir().glob("*.toml"))
+# Nothing here reads the panes rendered ahead for the next step; the walk jumps between checks.
+pytestmark = pytest.mark.usefixtures("no_rendering_ahead")
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}  # walked in this order, in one app
 # Seconds a feedback area may take to follow its newest hint (a paint or two; generous for a
 # loaded machine, short enough that a product that never follows fails in minutes, not hours).
@@ -92,7 +102,7 @@ async def _walk(path, lesson, checks) -> list[str]:
                 box = check.query_one("#check-feedback-box")
                 # The feedback area follows the newest hint after the paint that lays it out.
                 try:
-                    await wait_until(pilot, lambda: box.scroll_y == box.max_scroll_y,
+                    await wait_until(pilot, lambda box=box: box.scroll_y == box.max_scroll_y,
                                      "the feedback area follows", timeout=FOLLOW_TIMEOUT)
                 except AssertionError:
                     pass  # reported below
