@@ -26,7 +26,6 @@ from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
 from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import lesson_text, write_lesson
 from ui_helpers import make_app, open_at, screen_text, settle, wait_for_screen
-from ui_helpers import no_rendering_ahead  # noqa: F401  (a fixture)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -605,11 +604,9 @@ async def test_escape_at_the_end_returns_to_the_list(check_lesson):
 # -- 18: screens torn down under a binding check -----------------------------------------------
 
 
-@pytest.mark.usefixtures("no_rendering_ahead")
 async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson():
     # One app walks every bundled lesson (the picker, its catalogue and the app start are the
-    # same for every lesson); each failure names the lesson and the step. (Each lesson screen
-    # is left at once: the next step's panes are not rendered ahead, as no one reads them.)
+    # same for every lesson); each failure names the lesson and the step.
     from nn_tui.lessons.session import LessonSession
 
     names = sorted(path.name for path in bundled_lessons_dir().glob("*.toml"))
