@@ -2,33 +2,48 @@
 the hints scroll in the Check box's feedback area, under the prompt and the answer box. Every
 check with hints of every bundled lesson, every hint opened; at 120×40 too.
 
-One app per lesson walks its checks at 80×24, then, resized to 120×40 (and laid out again at
-that size), walks them again; the module-scoped ``walked`` fixture keeps what each check showed
-and the tests (one per lesson and size) read it. Going back to a check starts a new attempt
-(no hint shown), so every hint is opened again at the second size."""
+One test per lesson: one app walks the lesson's checks at 80×24, then, resized to 120×40 (and
+laid out again at that size), walks them again; every failure is collected and named by lesson,
+step and size. Going back to a check starts a new attempt (no hint shown), so every hint is
+opened again at the second size. The prompt is read where the terminal shows it: the prompt's
+own lines, those of its rows inside the part of the screen it is drawn in (the Check box scrolls
+it when it is taller than the box) and not covered by another widget."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from dataclasses import dataclass
 
 import pytest
+from textual import events
+from textual.geometry import Region
+from ui_helpers import (
+    goto_step,
+    make_app,
+    no_rendering_ahead,  # noqa: F401  (a fixture, used by pytestmark)
+    resize_to,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
 from nn_tui.ui.widgets.check import CheckArea
-from ui_helpers import goto_step, make_app, resize_to, screen_text, settle, wait_for_screen
 
 LESSONS = sorted(bundled_lessons_dir().glob("*.toml"))
+# Nothing here reads the panes rendered ahead for the next step; the walk jumps between checks.
+pytestmark = pytest.mark.usefixtures("no_rendering_ahead")
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}  # walked in this order, in one app
+# Seconds a feedback area may take to follow its newest hint (a paint or two; generous for a
+# loaded machine, short enough that a product that never follows fails in minutes, not hours).
+FOLLOW_TIMEOUT = 3.0
 
 
-def flowing(screen: str) -> str:
-    """The screen's words in one line, frames and scrollbars left out (a wrapped line reads
+def flowing(text: str) -> str:
+    """The text's words in one line, frames and scrollbars left out (a wrapped line reads
     on)."""
-    return " ".join(re.sub(r"[│╭╮╰╯─▁▂▃▄▅▆▇█▊]", " ", screen).split())
+    return " ".join(re.sub(r"[│╭╮╰╯─▁▂▃▄▅▆▇█▊]", " ", text).split())
 
 
 def first_words(prompt: str) -> str:
@@ -36,20 +51,39 @@ def first_words(prompt: str) -> str:
     return " ".join(prompt.split()[:4])
 
 
-@dataclass
-class Shown:
-    """One check with every hint opened: the feedback area's text, the screen, and the
-    feedback area's height and scroll."""
+def lines_in_view(app, widget) -> list[str]:
+    """The rows of ``widget`` the terminal shows, as drawn: none unless its screen is the one
+    shown; a row counts when it lies inside the widget's visible region (its containers clip
+    what they scroll out of view) and every cell of it there is the widget's (no other widget,
+    a notice say, drawn over it)."""
+    screen = widget.screen
+    if app.screen is not screen or not widget.display:
+        return []
+    geometry = screen.find_widget(widget)
+    region, visible = geometry.region, geometry.visible_region
+    strips = widget.render_lines(Region(0, 0, region.width, region.height))
+    shown = []
+    for row, strip in enumerate(strips):
+        y = region.y + row
+        if not visible.y <= y < visible.bottom:
+            continue
+        cells = range(max(region.x, visible.x), min(region.right, visible.right))
+        if cells and all(screen.get_widget_at(x, y)[0] is widget for x in cells):
+            start = cells.start - region.x
+            shown.append(strip.crop(start, start + len(cells)).text)
+    return shown
 
-    index: int
-    feedback: str
-    screen: str
-    box_height: int
-    box_scroll: tuple[float, float]  # (scroll_y, max_scroll_y)
+
+def press_hints(app, count: int) -> None:
+    """``count`` presses of h, reaching the app as one burst (each handled in turn before the
+    screen is painted again: one paint for the lot, as for a quick learner)."""
+    for _ in range(count):
+        app.post_message(events.Key("h", "h"))
 
 
-async def _walk(path, lesson, checks) -> dict[str, list[Shown]]:
-    shown: dict[str, list[Shown]] = {}
+async def _walk(path, lesson, checks) -> list[str]:
+    """Every check at every size with every hint opened; what failed there."""
+    failures = []
     app = make_app(path)
     sizes = list(SIZES.items())
     async with app.run_test(size=sizes[0][1]) as pilot:
@@ -58,52 +92,42 @@ async def _walk(path, lesson, checks) -> dict[str, list[Shown]]:
         for name, size in sizes:
             if tuple(app.size) != size:
                 await resize_to(app, pilot, size)
-            records = shown[name] = []
             for index in checks:
+                step = lesson.steps[index]
+                where = f"{path.stem} step {index + 1} at {name}"
                 screen = await goto_step(app, pilot, index)
-                # One key per hint (each press waits until the app has handled it), then the
-                # feedback area's follow to the newest hint and the paint.
-                for _ in lesson.steps[index].hints:
-                    await pilot.press("h")
+                press_hints(app, len(step.hints))
                 await settle(app, pilot)
                 check = screen.query_one(CheckArea)
                 box = check.query_one("#check-feedback-box")
-                records.append(Shown(index, check.query_one("#check-feedback").render().plain,
-                                     screen_text(app), box.size.height,
-                                     (box.scroll_y, box.max_scroll_y)))
+                # The feedback area follows the newest hint after the paint that lays it out.
+                try:
+                    await wait_until(pilot, lambda box=box: box.scroll_y == box.max_scroll_y,
+                                     "the feedback area follows", timeout=FOLLOW_TIMEOUT)
+                except AssertionError:
+                    pass  # reported below
+                feedback = check.query_one("#check-feedback").render().plain
+                prompt = flowing(" ".join(lines_in_view(app, check.query_one("#check-prompt"))))
+                if f"Hint {len(step.hints)}/{len(step.hints)}" not in feedback:
+                    failures.append(f"{where}: not every hint opened:\n{feedback}")
+                if first_words(step.prompt) not in prompt:
+                    failures.append(f"{where}: the prompt is out of view (shown of it: "
+                                    f"{prompt!r})")
+                # The feedback area followed the last hint (its end is at the bottom of the
+                # area; a box with little room beside a long prompt scrolls it with ↑/↓).
+                if not (box.size.height >= 1 and box.scroll_y == box.max_scroll_y):
+                    failures.append(f"{where}: the feedback area is {box.size.height} rows, "
+                                    f"scrolled to {box.scroll_y} of {box.max_scroll_y}")
         app.screen.stop_work()
-    return shown
+    return failures
 
 
-@pytest.fixture(scope="module", params=LESSONS, ids=[p.stem for p in LESSONS])
-def walked(request, tmp_path_factory):
-    """The lesson, and what each of its checks with hints and a prompt showed at each size:
-    walked once and shared by the lesson's tests."""
-    path = request.param
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+async def test_hints_leave_the_prompt_in_view(path):
     lesson = load_lesson(path)
     checks = [index for index, step in enumerate(lesson.steps)
               if step.kind == StepKind.CHECK and step.hints and step.prompt]
     if not checks:
-        return path.stem, lesson, None
-    home = tmp_path_factory.mktemp(f"home-{path.stem}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NN_TUI_HOME", str(home))  # a fresh home: no resume dialog
-        patch.setenv("HOME", str(home / "home"))
-        return path.stem, lesson, asyncio.run(_walk(path, lesson, checks))
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_hints_leave_the_prompt_in_view(walked, size):
-    lesson_name, lesson, shown = walked
-    if shown is None:
         pytest.skip("no check with hints and a prompt")
-    for record in shown[size]:
-        step = lesson.steps[record.index]
-        where = f"{lesson_name} step {record.index + 1} at {size}"
-        assert f"Hint {len(step.hints)}/{len(step.hints)}" in record.feedback, where
-        assert first_words(step.prompt) in flowing(record.screen), (
-            f"{where}: the prompt is out of view\n{record.screen}")
-        # The feedback area followed the last hint (its end is at the bottom of the
-        # area; a box with little room beside a long prompt scrolls it with ↑/↓).
-        scroll_y, max_scroll_y = record.box_scroll
-        assert record.box_height >= 1 and scroll_y == max_scroll_y, where
+    failures = await _walk(path, lesson, checks)
+    assert not failures, "\n".join(failures)

@@ -208,3 +208,16 @@ async def wait_for_step_saved(app, pilot) -> None:
     the ``quick_saves`` fixture 20 ms after a step), instead of sleeping past the save."""
     screen = app.screen
     await wait_until(pilot, lambda: not screen.steps.saves.pending, "the step reached is saved")
+
+
+import pytest  # noqa: E402  (for the fixtures below; kept here, at the end, with them)
+
+
+@pytest.fixture
+def no_rendering_ahead(monkeypatch):
+    """Put off the lesson screen's rendering ahead (``PRERENDER_DELAY`` after a step is shown
+    it renders the next step's panes into a cache, while the learner reads) past the test: for
+    tests that jump between steps and read none of those panes. (Import it into the module.)"""
+    import nn_tui.ui.screens.lesson as lesson_screen
+
+    monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
