@@ -4,9 +4,11 @@ path on screen), the step's own title and text are in view, the Forward pass sho
 after-update lines before the lesson has shown an update (also when e is pressed at an ordinary
 step), and reaching a goal leaves no notice over the next step.
 
-What the first two tests read is recorded by one app per lesson and terminal size, which goes
-to each step they are about in turn (``seen``), instead of one app per step: opening the tutor
-is most of what such a test costs.
+What the first two tests read is recorded by one app per lesson, which goes to each step they
+are about in turn at 120×40, then is resized to 80×24 and goes to each explore step again
+(``seen``), instead of one app per step and size: opening the tutor is most of what such a test
+costs. The walk leaves out what the screen renders ahead for a step or a nudge it may show next
+(``PRERENDER_DELAY``, ``EXPLORE_PRERENDER_DELAY``): it only goes to steps, and reads them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import pytest
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
-from ui_helpers import (goto_step, make_app, notices, open_at, screen_text, settle,
+from nn_tui.ui.screens import explore_mode
+from nn_tui.ui.screens import lesson as lesson_screen
+from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
                         wait_for_screen, wait_until)
 
 BIG = (120, 40)
@@ -77,42 +81,62 @@ def ordinary_indices(lesson) -> list[tuple[int, bool]]:
     return found
 
 
-async def _explore_each(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
+async def _explore_each(path: Path) -> dict[tuple[int, int], dict[int, Seen]]:
     lesson = load_lesson(path)
     explore = [i for i, step in enumerate(lesson.steps) if step.kind == StepKind.EXPLORE]
     # At 120×40 also the ordinary steps where e is pressed (test_e_reveals_...).
-    ordinary = [i for i, _ in ordinary_indices(lesson)] if size == BIG else []
+    ordinary = [i for i, _ in ordinary_indices(lesson)]
     seen = {}
     app = make_app(path)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
         screen = app.screen
-        for index in sorted(set(explore + ordinary)):
-            await goto_step(app, pilot, index)
-            if index not in explore:
-                await pilot.press("e")
-            await wait_until(pilot, lambda: screen.explore is not None,
-                             f"explore mode opens at {path.stem} step {index + 1}")
-            await settle(app, pilot)
-            seen[index] = Seen(screen_text(app) if index in explore else "",
-                               screen.pane("pane-slope").text, screen.pane("pane-forward").text)
-            screen.leave_explore()
-            await settle(app, pilot)
+        for size, indices in ((BIG, sorted(set(explore + ordinary))), (SMALL, explore)):
+            if not indices:
+                continue
+            if size != BIG:
+                await resize_to(app, pilot, size)
+            seen[size] = {}
+            for index in indices:
+                if screen.view.index == index:
+                    # (Going to the step shown is no move: the walk comes from a step beside
+                    # it, as from a fresh start, so an explore step opens explore mode itself.)
+                    await goto_step(app, pilot, index - 1 if index else index + 1)
+                await goto_step(app, pilot, index)
+                if index not in explore:
+                    await pilot.press("e")
+                await wait_until(pilot, lambda: screen.explore is not None,
+                                 f"explore mode opens at {path.stem} step {index + 1}"
+                                 f" at {size[0]}×{size[1]}")
+                await settle(app, pilot)
+                assert tuple(app.size) == size
+                seen[size][index] = Seen(screen_text(app) if index in explore else "",
+                                         screen.pane("pane-slope").text,
+                                         screen.pane("pane-forward").text)
+                screen.leave_explore()
+                await settle(app, pilot)
         screen.stop_work()
     return seen
 
 
 @functools.cache
-def seen(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
-    """Each explore step of the lesson at ``size`` (and at 120×40 each ordinary step of
+def seen_at(path: Path) -> dict[tuple[int, int], dict[int, Seen]]:
+    """Per size, each explore step of the lesson (and at 120×40 each ordinary step of
     ``ordinary_indices``, after e), in explore mode: one app, stepped to each in turn (as
-    ``screen.go`` does: a palette command or Home/End), in a home of its own (no resume
-    dialog)."""
+    ``screen.go`` does: a palette command or Home/End) at 120×40, then resized to 80×24 and
+    stepped to each explore step again; in a home of its own (no resume dialog)."""
     with tempfile.TemporaryDirectory() as home, pytest.MonkeyPatch.context() as patch:
         patch.setenv("NN_TUI_HOME", str(Path(home) / "nn-tui-home"))
         patch.setenv("HOME", str(Path(home) / "home"))
-        return asyncio.run(_explore_each(path, size))
+        patch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
+        patch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
+        return asyncio.run(_explore_each(path))
+
+
+def seen(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
+    """What ``seen_at`` recorded at ``size``."""
+    return seen_at(path)[size]
 
 
 def explore_steps():
