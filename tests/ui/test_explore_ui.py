@@ -2,13 +2,13 @@
 trace, the slope readout, step sizes, typed values, reset, leaving, training from the edited
 network, writing it as a lesson, refusal at an unanswered question, both terminal sizes.
 
-The tests that explore psa-hidden-layer at 120×40 share one app (``psa``): each starts out of
-explore mode at its step, with no notice left from the one before (``Shared.at``). None trains
+The tests that explore psa-hidden-layer share one app (``psa``), resized to 80×24 for the two
+at that size: each starts out of explore mode at its step, with no notice left from the one
+before (``Shared.at``). None trains
 the lesson's own steps, and only one answers a question (step 3's, which no other reads), so
 none sees what another did. Opening the tutor was most of what such a test cost. The explore
-mode's nudges rendered ahead (``EXPLORE_PRERENDER_DELAY``) are made only where a test is about
-them (``test_a_nudge_…``, which waits for them before each nudge); elsewhere they were work no
-assertion read.
+mode's nudges rendered ahead (``EXPLORE_PRERENDER_DELAY``) are made only in the tests that are
+about them (``NUDGES_AHEAD``); elsewhere they were work no assertion read.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
 from nn_tui.ui.screens import explore_mode
-from ui_helpers import goto_step, make_app, notices, open_at, screen_text, settle, wait_for_screen
+from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
+                        wait_for_screen)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -111,25 +112,39 @@ async def nudges_rendered_ahead(app, pilot, screen) -> None:
     await settle(app, pilot)
 
 
+# The tests in which explore mode renders a nudge either way ahead, 50 ms after each edit (as
+# for the learner): + and ↓ then show what was rendered ahead (test_a_nudge_…); the nudge of η
+# to 0 that the one ahead must skip (…every_editable_number); rendering ahead held off while a
+# run goes on (…training…); more traces than explore mode keeps, the oldest let go (fruit's
+# long list: …long_weight_list). In the others no assertion reads what it renders.
+NUDGES_AHEAD = {
+    "test_a_nudge_changes_the_forward_pass_line_of_that_weight",
+    "test_the_cursor_moves_over_every_editable_number",
+    "test_training_from_the_edited_network",
+    "test_the_cursor_stays_in_view_in_a_long_weight_list",
+}
+
+
 @pytest.fixture(autouse=True)
-def no_nudges_ahead(monkeypatch):
-    """Explore mode renders a nudge either way ahead 50 ms after each edit; only
-    ``test_a_nudge_…`` reads what it renders (it sets the delay back)."""
-    monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
+def nudges_ahead_only_where_read(request, monkeypatch):
+    """``EXPLORE_PRERENDER_DELAY`` past any test's end, but in the tests of ``NUDGES_AHEAD``."""
+    if request.function.__name__ not in NUDGES_AHEAD:
+        monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
 
 
 class Shared:
-    """One tutor on psa-hidden-layer at 120×40, shared by the tests marked ``shared_loop``
-    that take ``psa`` (a new one if a test left it stopped)."""
+    """One tutor on psa-hidden-layer, shared by the tests marked ``shared_loop`` that take
+    ``psa`` (a new one if a test left it stopped)."""
 
     def __init__(self, stack: contextlib.AsyncExitStack) -> None:
         self.stack = stack
         self.app = None
         self.pilot = None
 
-    async def at(self, index: int):
-        """The tutor at step ``index``, out of explore mode, with no notice shown or recorded;
-        ``(app, pilot, screen)``."""
+    async def at(self, index: int, size: tuple[int, int] = BIG):
+        """The tutor at step ``index`` on a terminal of ``size``, out of explore mode, with no
+        notice shown or recorded, as a step is when the learner comes to it (from the step
+        before); ``(app, pilot, screen)``."""
         if self.app is None or not self.app.is_running:
             self.app = make_app(PSA)
             self.pilot = await self.stack.enter_async_context(self.app.run_test(size=BIG))
@@ -142,6 +157,12 @@ class Shared:
         await settle(app, pilot)
         app.clear_notifications()
         app.notify.messages.clear()
+        if tuple(app.size) != size:
+            await resize_to(app, pilot, size)
+        # Showing a step sets what a step starts with (the pane in the detail slot on a small
+        # terminal, the focus); going to the step shown is no move: come from the one before.
+        if screen.view.index == index:
+            await goto_step(app, pilot, index - 1)
         return app, pilot, await goto_step(app, pilot, index)
 
 
@@ -163,9 +184,8 @@ shared_loop = pytest.mark.asyncio(loop_scope="module")
 
 
 @shared_loop
-async def test_a_nudge_changes_the_forward_pass_line_of_that_weight(psa, monkeypatch):
-    # The nudges rendered ahead are what + and ↓ show here (the other tests leave them out).
-    monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 0.05)
+async def test_a_nudge_changes_the_forward_pass_line_of_that_weight(psa):
+    # The nudges rendered ahead are what + and ↓ show here (NUDGES_AHEAD).
     app, pilot, screen = await psa.at(FORWARD_STEP)
     await press(app, pilot, "e")
     await nudges_rendered_ahead(app, pilot, screen)
@@ -209,6 +229,9 @@ async def test_the_cursor_moves_over_every_editable_number(psa):
     assert screen.explore.selected.path == seen[0]  # wrapped round
     await press(app, pilot, "left")
     assert screen.explore.selected.path == "learning_rate"
+    # η 0.1 − its step 0.1 is refused: the nudges rendered ahead skip it, and leave η as it was.
+    await nudges_rendered_ahead(app, pilot, screen)
+    assert screen.explore.value() == pytest.approx(0.1) and not screen.explore.edited
     assert "η ▸0.1000◂" in screen.pane("pane-weights").text
     assert "Slope of L after the update" in str(screen.pane("pane-slope").border_title)
     await press(app, pilot, "left", "left")  # x
@@ -419,26 +442,25 @@ async def test_writing_where_the_folder_is_gone_says_so(psa, tmp_path, monkeypat
     assert screen.explore is not None and screen.explore.edited
 
 
-async def test_explore_at_80x24():
-    app = make_app(PSA)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await open_at(app, pilot, FORWARD_STEP)
-        before = snapshot(screen)
-        await press(app, pilot, "e", "plus")
-        text = screen_text(app)
-        assert "Slope of L with respect to w₁" in text
-        assert "(was 1.0000)" in text  # the Forward pass pane below the readout
-        assert "EXPLORE" in text
-        assert not screen.pane("pane-lesson").display
+@shared_loop
+async def test_explore_at_80x24(psa):
+    app, pilot, screen = await psa.at(FORWARD_STEP, SMALL)
+    before = snapshot(screen)
+    await press(app, pilot, "e", "plus")
+    text = screen_text(app)
+    assert "Slope of L with respect to w₁" in text
+    assert "(was 1.0000)" in text  # the Forward pass pane below the readout
+    assert "EXPLORE" in text
+    assert not screen.pane("pane-lesson").display
+    await press(app, pilot, "t")
+    assert screen.detail == "pane-gradients"
+    await press(app, pilot, "escape")
+    assert snapshot(screen) == before
+    # Each pane t brings up shows the step's numbers again, none of the edits.
+    for _ in range(4):
         await press(app, pilot, "t")
-        assert screen.detail == "pane-gradients"
-        await press(app, pilot, "escape")
-        assert snapshot(screen) == before
-        # Each pane t brings up shows the step's numbers again, none of the edits.
-        for _ in range(4):
-            await press(app, pilot, "t")
-            shown = screen_text(app)
-            assert "(was" not in shown and "▸" not in shown
+        shown = screen_text(app)
+        assert "(was" not in shown and "▸" not in shown
 
 
 @shared_loop
@@ -463,19 +485,18 @@ async def test_the_output_picture_follows_every_edit_and_the_training(psa):
     assert not screen.query("#pane-picture")
 
 
-async def test_the_picture_takes_the_detail_slot_at_80x24():
-    app = make_app(PSA)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await open_at(app, pilot, FORWARD_STEP)
-        await press(app, pilot, "e")
-        for _ in range(5):
-            if screen.detail == "pane-picture":
-                break
-            await press(app, pilot, "t")
-        assert screen.detail == "pane-picture"
-        assert screen.query_one("#pane-picture").display
-        assert "Output against PSA" in screen_text(app)
-        assert not screen.pane("pane-forward").display
+@shared_loop
+async def test_the_picture_takes_the_detail_slot_at_80x24(psa):
+    app, pilot, screen = await psa.at(FORWARD_STEP, SMALL)
+    await press(app, pilot, "e")
+    for _ in range(5):
+        if screen.detail == "pane-picture":
+            break
+        await press(app, pilot, "t")
+    assert screen.detail == "pane-picture"
+    assert screen.query_one("#pane-picture").display
+    assert "Output against PSA" in screen_text(app)
+    assert not screen.pane("pane-forward").display
 
 
 # The worked example of docs/lesson-format.md: tip the PSA network's decision with b₂ only.
