@@ -23,7 +23,7 @@ import pytest
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import SlopePane
-from ui_helpers import make_app, open_at, settle, wait_for_screen, wait_until
+from ui_helpers import make_app, open_at, run_palette_command, settle, wait_until
 
 SLOPES = bundled_lessons_dir() / "slopes.toml"
 # slopes.toml: explore steps 5, 10, 21, 28; step 3 is a forward step, 9 a check, 11 a check.
@@ -67,10 +67,7 @@ async def lesson_at(app, pilot, screen, index: int) -> None:
 
 
 async def palette_go(app, pilot, index: int) -> None:
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*f"go to step {index + 1}:", "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
+    await run_palette_command(app, pilot, f"go to step {index + 1}:")
 
 
 @pytest.mark.parametrize("size", [BIG, SMALL], ids=["120x40", "80x24"])

@@ -4,27 +4,29 @@ path on screen), the step's own title and text are in view, the Forward pass sho
 after-update lines before the lesson has shown an update (also when e is pressed at an ordinary
 step), and reaching a goal leaves no notice over the next step.
 
-What the first two tests read is recorded by one app per lesson and terminal size, which goes
-to each step they are about in turn (``seen``), instead of one app per step: opening the tutor
-is most of what such a test costs.
+The first test walks one app through every bundled lesson (each opened as the lesson list
+opens it, on a screen of its own) to each step it is about, at 120×40 and, resized, 80×24, and
+names every case that fails, instead of one app per step and size (as these checks were once
+written) or per lesson: opening the tutor is most of what such a check costs. The walk leaves
+out what the screen renders ahead for a step or a nudge it may show next (``PRERENDER_DELAY``,
+``EXPLORE_PRERENDER_DELAY``): it only goes to steps, and reads them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import re
-import tempfile
+import traceback
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from nn_tui.lessons.catalog import bundled_lessons_dir
+from nn_tui.lessons.catalog import CatalogEntry, bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
-from ui_helpers import (goto_step, make_app, notices, open_at, screen_text, settle,
-                        wait_for_screen, wait_until)
+from nn_tui.ui.screens import explore_mode
+from nn_tui.ui.screens import lesson as lesson_screen
+from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
+                        wait_until)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -77,89 +79,119 @@ def ordinary_indices(lesson) -> list[tuple[int, bool]]:
     return found
 
 
-async def _explore_each(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
-    lesson = load_lesson(path)
+def visits(lesson) -> dict[tuple[int, int], list[int]]:
+    """Per size, the steps the walk sees in explore mode: every explore step at both sizes; at
+    120×40 also the ordinary steps of ``ordinary_indices`` (after e)."""
     explore = [i for i, step in enumerate(lesson.steps) if step.kind == StepKind.EXPLORE]
-    # At 120×40 also the ordinary steps where e is pressed (test_e_reveals_...).
-    ordinary = [i for i, _ in ordinary_indices(lesson)] if size == BIG else []
-    seen = {}
-    app = make_app(path)
-    async with app.run_test(size=size) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await settle(app, pilot)
-        screen = app.screen
-        for index in sorted(set(explore + ordinary)):
-            await goto_step(app, pilot, index)
-            if index not in explore:
-                await pilot.press("e")
-            await wait_until(pilot, lambda: screen.explore is not None,
-                             f"explore mode opens at {path.stem} step {index + 1}")
-            await settle(app, pilot)
-            seen[index] = Seen(screen_text(app) if index in explore else "",
-                               screen.pane("pane-slope").text, screen.pane("pane-forward").text)
-            screen.leave_explore()
-            await settle(app, pilot)
-        screen.stop_work()
-    return seen
+    ordinary = [i for i, _ in ordinary_indices(lesson)]
+    return {BIG: sorted(set(explore + ordinary)), SMALL: explore}
 
 
-@functools.cache
-def seen(path: Path, size: tuple[int, int]) -> dict[int, Seen]:
-    """Each explore step of the lesson at ``size`` (and at 120×40 each ordinary step of
-    ``ordinary_indices``, after e), in explore mode: one app, stepped to each in turn (as
-    ``screen.go`` does: a palette command or Home/End), in a home of its own (no resume
-    dialog)."""
-    with tempfile.TemporaryDirectory() as home, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NN_TUI_HOME", str(Path(home) / "nn-tui-home"))
-        patch.setenv("HOME", str(Path(home) / "home"))
-        return asyncio.run(_explore_each(path, size))
-
-
-def explore_steps():
-    for path in LESSONS:
-        lesson = load_lesson(path)
-        for index, step in enumerate(lesson.steps):
-            if step.kind == StepKind.EXPLORE:
-                for size, name in zip(SIZES, ("120x40", "80x24")):
-                    yield pytest.param(path, index, size, id=f"{path.stem}-{index + 1}-{name}")
-
-
-@pytest.mark.parametrize(("path", "index", "size"), list(explore_steps()))
-def test_explore_step_shows_its_text_and_a_readable_goal(path, index, size):
-    lesson = load_lesson(path)
+def explore_step_problems(lesson, index: int, record: Seen) -> list[str]:
+    """What is wrong with explore step ``index`` as ``record`` saw it: a trace path on screen
+    or in the Slope pane, no goal, the step's title or text not in the Slope pane or the title
+    not on screen, after-update lines before the lesson showed an update."""
     step = lesson.steps[index]
-    record = seen(path, size)[index]
     shown, slope_text = record.screen, record.slope
-    for raw in RAW_PATH:
-        assert raw not in shown, f"{raw!r} on screen at {path.stem} step {index + 1}:\n{shown}"
-    for raw in RAW_IN_SLOPE:
-        assert raw not in slope_text, f"{raw!r} in the Slope pane:\n{slope_text}"
-    assert "goal " in slope_text
+    problems = [f"{raw!r} on screen:\n{shown}" for raw in RAW_PATH if raw in shown]
+    problems += [f"{raw!r} in the Slope pane:\n{slope_text}" for raw in RAW_IN_SLOPE
+                 if raw in slope_text]
+    if "goal " not in slope_text:
+        problems.append(f"no goal in the Slope pane:\n{slope_text}")
     # The step's own title and text, which the Lesson pane (hidden while exploring) holds.
     text = flowing(slope_text)
-    assert flowing(step.title) in text
-    if step.text.strip():
-        assert plain_words(step.text) in text, (plain_words(step.text), text)
+    if flowing(step.title) not in text:
+        problems.append(f"the title {step.title!r} not in the Slope pane:\n{text}")
+    if step.text.strip() and plain_words(step.text) not in text:
+        problems.append(f"the text {plain_words(step.text)!r} not in the Slope pane:\n{text}")
     # The Slope pane starts at its top: the title is on screen.
-    assert step.title[:30] in flowing(shown) or step.title[:30] in shown.replace("\n", "")
+    if not (step.title[:30] in flowing(shown) or step.title[:30] in shown.replace("\n", "")):
+        problems.append(f"the title {step.title[:30]!r} not on screen:\n{shown}")
     forward = record.forward
-    if not update_shown(lesson, index):
-        assert AFTER_UPDATE not in forward and " new =" not in forward, forward
+    if not update_shown(lesson, index) and (AFTER_UPDATE in forward or " new =" in forward):
+        problems.append(f"after-update lines before the lesson showed an update:\n{forward}")
+    return problems
 
 
-def ordinary_steps():
-    """Per lesson: the first text step (no update shown yet) and, where the lesson has an
-    update step, that step."""
-    for path in LESSONS:
-        for index, shown in ordinary_indices(load_lesson(path)):
-            yield pytest.param(path, index, shown,
-                               id=f"{path.stem}-{index + 1}" + ("-update" if shown else ""))
+def ordinary_step_problems(lesson, index: int, record: Seen) -> list[str]:
+    """What is wrong with ordinary step ``index`` (of ``ordinary_indices``) after e:
+    after-update lines in the Forward pass where the lesson has not shown an update, or none
+    where it has."""
+    shown = dict(ordinary_indices(lesson))[index]
+    forward = record.forward
+    if (AFTER_UPDATE in forward) is shown:
+        return []
+    return [f"after-update lines {'missing' if shown else 'shown'} "
+            f"(update shown: {shown}):\n{forward}"]
 
 
-@pytest.mark.parametrize(("path", "index", "shown"), list(ordinary_steps()))
-def test_e_reveals_the_update_only_once_the_lesson_has(path, index, shown):
-    forward = seen(path, BIG)[index].forward
-    assert (AFTER_UPDATE in forward) is shown, forward
+async def see(app, pilot, screen, lesson, index: int, explore: bool) -> Seen:
+    """Go to step ``index`` (from a step beside it if it is on screen: going to the step shown
+    is no move), in explore mode (e at an ordinary step), and record it; then leave."""
+    if screen.view.index == index:
+        await goto_step(app, pilot, index - 1 if index else index + 1)
+    await goto_step(app, pilot, index)
+    if not explore:
+        await pilot.press("e")
+    await wait_until(pilot, lambda: screen.explore is not None, "explore mode opens")
+    await settle(app, pilot)
+    record = Seen(screen_text(app) if explore else "", screen.pane("pane-slope").text,
+                  screen.pane("pane-forward").text)
+    screen.leave_explore()
+    await settle(app, pilot)
+    return record
+
+
+async def test_explore_mode_agrees_with_the_lesson_at_every_step_it_shows(monkeypatch):
+    """At every explore step of every bundled lesson, at 120×40 and 80×24: the step's text and
+    a readable goal (``explore_step_problems``); at 120×40 e at a lesson's first text step and
+    its update step reveals the update only once the lesson has (``ordinary_step_problems``).
+    Every failing case is named: lesson, step, size."""
+    monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
+    monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
+    failures, checked = [], 0
+    app = make_app(LESSONS[0])
+    async with app.run_test(size=BIG) as pilot:
+        for number, path in enumerate(LESSONS):
+            lesson = load_lesson(path)
+            if number:  # the next lesson, as the lesson list opens it
+                app.screen.stop_work()
+                app.pop_screen()
+                app.clear_notifications()
+                app.open_lesson(CatalogEntry(path, lesson, bundled=True), 0)
+            await wait_until(pilot, lambda lesson_id=lesson.id: type(app.screen).__name__
+                             == "LessonScreen" and app.screen.lesson.id == lesson_id,
+                             f"{path.stem} opens")
+            await settle(app, pilot)
+            screen = app.screen
+            wanted = visits(lesson)
+            # At the size the terminal has first, then the other (no resize for nothing).
+            for size in sorted(SIZES, key=lambda size: size != tuple(app.size)):
+                if not wanted[size]:
+                    continue
+                if tuple(app.size) != size:
+                    await resize_to(app, pilot, size)
+                explore = [i for i in wanted[size] if lesson.steps[i].kind == StepKind.EXPLORE]
+                for index in wanted[size]:
+                    case = f"{path.stem} step {index + 1} at {size[0]}×{size[1]}"
+                    try:
+                        record = await see(app, pilot, screen, lesson, index, index in explore)
+                    except Exception:
+                        failures.append(f"{case}: {traceback.format_exc(limit=-3)}")
+                        if screen.explore is not None:
+                            screen.leave_explore()
+                        await settle(app, pilot)
+                        continue
+                    checked += 1
+                    problems = (explore_step_problems(lesson, index, record)
+                                if index in explore
+                                else ordinary_step_problems(lesson, index, record))
+                    failures += [f"{case}: {problem}" for problem in problems]
+        app.screen.stop_work()
+    expected = sum(len(indices) for path in LESSONS
+                   for indices in visits(load_lesson(path)).values())
+    assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
+    assert checked == expected
 
 
 @pytest.mark.parametrize("size", SIZES, ids=("120x40", "80x24"))

@@ -13,17 +13,14 @@ import pytest
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
-from ui_helpers import make_app, open_at, settle, wait_for_screen, wait_until
+from ui_helpers import make_app, open_at, run_palette_command, settle, wait_until
 
 SLOPES = bundled_lessons_dir() / "slopes.toml"
 EXPLORE_STEP = 5  # slopes.toml: an explore step (explore mode opens on it)
 
 
 async def palette(app, pilot, words: str) -> None:
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*words, "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
+    await run_palette_command(app, pilot, words)
     await settle(app, pilot)
 
 

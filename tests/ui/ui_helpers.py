@@ -210,6 +210,33 @@ async def wait_for_step_saved(app, pilot) -> None:
     await wait_until(pilot, lambda: not screen.steps.saves.pending, "the step reached is saved")
 
 
+async def run_palette_command(app, pilot, words: str) -> None:
+    """Open the command palette (ctrl+p), search it for ``words`` and run the command it
+    highlights for them (enter), once that command is the one highlighted; wait until the
+    screen the palette opened on is back.
+
+    The words go into the search box at once, not key by key: every key searched all the
+    commands again (typing "go to step 11:" cost ~130 ms CPU, setting it ~13 ms). For tests about
+    a command, not about typing in the palette."""
+    from textual.widgets import Input, OptionList
+
+    under = type(app.screen).__name__
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, "CommandPalette")
+    palette = app.screen
+    palette.query_one(Input).value = words
+
+    def highlighted() -> str:
+        option = palette.query_one(OptionList).highlighted_option
+        prompt = None if option is None else option.prompt
+        return "" if prompt is None else getattr(prompt, "plain", str(prompt))
+
+    await wait_until(pilot, lambda: words.lower() in highlighted().lower(),
+                     f"the command palette offers {words!r}")
+    await pilot.press("enter")
+    await wait_for_screen(app, pilot, under)
+
+
 import pytest  # noqa: E402  (for the fixtures below; kept here, at the end, with them)
 
 
