@@ -343,79 +343,103 @@ def test_run_app_returns_zero_after_q(monkeypatch, check_lesson):
 
 # -- self-checks -------------------------------------------------------------------------------
 
+# tiny-checks with its two questions asked again before the train step: steps 5 and 6 (the ŷ
+# question) and 7 (the choice), so each case of the walk below starts at an unanswered one.
+def _step_text(start: str) -> str:
+    begin = CHECK_LESSON.index(start)
+    return CHECK_LESSON[begin:CHECK_LESSON.index("[[steps]]", begin + 1)]
 
-async def test_check_not_a_number_wrong_hint_reveal_then_right(check_lesson):
-    app = make_app(check_lesson)
+
+_TRAIN_STEP = CHECK_LESSON.index('[[steps]]\nkind = "train"')
+CHECKS_AGAIN = (CHECK_LESSON[:_TRAIN_STEP]
+                + 2 * _step_text('[[steps]]\nkind = "check"\ntitle = "Your turn"')
+                + _step_text('[[steps]]\nkind = "check"\ntitle = "Which way"')
+                + CHECK_LESSON[_TRAIN_STEP:])
+
+
+async def not_a_number_wrong_hint_reveal(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``."""
+    await goto_step(app, pilot, index)
+    answer_box = app.screen.query_one("#check-input", Input)
+    assert app.focused is answer_box
+    record = lambda: saved(app).get("tiny-checks").check(index)  # noqa: E731
+
+    await pilot.press(*"abc", "enter")
+    await pilot.pause()
+    assert "not a number" in feedback(app)
+    assert record().attempts == 0
+
+    # (0.5 would be w·x without the bias: a recognised mistake, not a plain miss.)
+    await pilot.press(*"0.6", "enter")
+    await pilot.pause()
+    assert "too low" in feedback(app)
+    assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss
+    assert record().attempts == 1
+    assert not app.screen.query_one("CheckArea").can_reveal
+
+    await pilot.press(*"3/2", "enter")
+    await pilot.pause()
+    assert "too high" in feedback(app)
+    assert record().attempts == 2
+    assert "press r" in feedback(app).lower()
+
+    await pilot.press("r")
+    await pilot.pause()
+    assert "The answer: 0.7500" in feedback(app)
+    assert "ŷ = w·x + b" in feedback(app)
+    assert record().revealed and not record().correct
+
+
+async def right_answer_then_the_choices(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``, the choice question next."""
+    await goto_step(app, pilot, index)
+    await pilot.press("h")
+    await pilot.pause()
+    assert "Hint 1/2" in feedback(app)
+    await pilot.press(*".75", "enter")
+    await pilot.pause()
+    assert "Correct" in feedback(app)
+    stored = saved(app).get("tiny-checks").check(index)
+    assert stored.correct and stored.attempts == 1
+
+    await pilot.press("right")
+    await settle(app, pilot)
+    assert app.screen.view.index == index + 1
+    await pilot.press("1")
+    await pilot.pause()
+    assert "not it" in feedback(app)
+    await pilot.press("2")
+    await pilot.pause()
+    assert "Correct" in feedback(app)
+    assert saved(app).get("tiny-checks").check(index + 1).correct
+
+
+async def moving_on_from_an_unanswered_check_counts_as_skipped(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``."""
+    await goto_step(app, pilot, index)
+    await pilot.press("right")  # the empty answer box passes → on to the lesson
+    await settle(app, pilot)
+    assert app.screen.view.index == index + 1
+    # Saved with the step reached, within LessonScreen.save_delay (not an fsync on every →).
+    await wait_until(pilot, lambda: saved(app).get("tiny-checks").check(index).skipped,
+                     "the skip is saved")
+
+
+async def test_self_checks_at_both_sizes(tmp_path, quick_saves):
+    cases = Cases()
+    app = make_app(write_lesson(tmp_path, CHECKS_AGAIN, "tiny.toml"))
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        answer_box = app.screen.query_one("#check-input", Input)
-        assert app.focused is answer_box
-        record = lambda: saved(app).get("tiny-checks").check(2)  # noqa: E731
-
-        await pilot.press(*"abc", "enter")
-        await pilot.pause()
-        assert "not a number" in feedback(app)
-        assert record().attempts == 0
-
-        # (0.5 would be w·x without the bias: a recognised mistake, not a plain miss.)
-        await pilot.press(*"0.6", "enter")
-        await pilot.pause()
-        assert "too low" in feedback(app)
-        assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss
-        assert record().attempts == 1
-        assert not app.screen.query_one("CheckArea").can_reveal
-
-        await pilot.press(*"3/2", "enter")
-        await pilot.pause()
-        assert "too high" in feedback(app)
-        assert record().attempts == 2
-        assert "press r" in feedback(app).lower()
-
-        await pilot.press("r")
-        await pilot.pause()
-        assert "The answer: 0.7500" in feedback(app)
-        assert "ŷ = w·x + b" in feedback(app)
-        assert record().revealed and not record().correct
-
-
-async def test_check_right_answer_and_choices(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        await pilot.press("h")
-        await pilot.pause()
-        assert "Hint 1/2" in feedback(app)
-        await pilot.press(*".75", "enter")
-        await pilot.pause()
-        assert "Correct" in feedback(app)
-        stored = saved(app).get("tiny-checks").check(2)
-        assert stored.correct and stored.attempts == 1
-
-        await pilot.press("right")
-        await settle(app, pilot)
-        assert app.screen.view.index == 3
-        await pilot.press("1")
-        await pilot.pause()
-        assert "not it" in feedback(app)
-        await pilot.press("2")
-        await pilot.pause()
-        assert "Correct" in feedback(app)
-        assert saved(app).get("tiny-checks").check(3).correct
-
-
-async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson, quick_saves):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        await pilot.press("right")  # the empty answer box passes → on to the lesson
-        await settle(app, pilot)
-        assert app.screen.view.index == 3
-        # Saved with the step reached, within LessonScreen.save_delay (not an fsync on every →).
-        await wait_until(pilot, lambda: saved(app).get("tiny-checks").check(2).skipped,
-                         "the skip is saved")
+        assert [step.title for step in app.screen.session.steps][2:8] == [
+            "Your turn", "Which way", "Your turn", "Your turn", "Which way", "Train"]
+        with cases("not a number, wrong, a hint, the reveal at 120×40"):
+            await not_a_number_wrong_hint_reveal(app, pilot, 2)
+        with cases("moving on from an unanswered question counts as skipped"):
+            await moving_on_from_an_unanswered_check_counts_as_skipped(app, pilot, 4)
+        await resize_to(app, pilot, SMALL)
+        with cases("a hint, the right answer, then a choice wrong and right, at 80×24"):
+            await right_answer_then_the_choices(app, pilot, 5)
+    cases.check()
 
 
 # -- training ----------------------------------------------------------------------------------
