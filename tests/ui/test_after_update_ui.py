@@ -16,6 +16,7 @@ from textual.widget import Widget
 from nn_tui.format.arithmetic import parse_shown
 from nn_tui.format.numbers import num
 from nn_tui.lessons.loader import load_lesson
+from nn_tui.lessons.model import StepKind
 from nn_tui.lessons.session import LessonSession, StepView
 from nn_tui.ui.panes import ForwardPane, LossPane, WeightsPane
 from tests.conftest import LESSONS
@@ -44,9 +45,17 @@ def update_views() -> list[tuple[str, int, StepView]]:
     found = []
     for path in sorted(LESSONS.glob("*.toml")):
         session = LessonSession(load_lesson(path))
+        updates = [i for i, step in enumerate(session.steps) if step.kind == StepKind.UPDATE]
+        # Only an update step shows an update, and the steps after it while it stays in view
+        # (an update not applied): the views past that (training runs among them) are not
+        # worked out for nothing.
+        shown = False
         for index in range(session.total):
+            if not shown and (not updates or index > updates[-1]):
+                break
             view = session.view(index)
-            if view.reveal.update:
+            shown = view.reveal.update
+            if shown:
                 found.append((path.stem, index, view))
     return found
 

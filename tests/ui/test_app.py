@@ -13,8 +13,8 @@ from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
 from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import fixture_text, lesson_text, write_lesson
-from ui_helpers import (goto_step, make_app, notices, redraw_loss, screen_text, settle,
-                        wait_for_screen, wait_until)
+from ui_helpers import (Cases, goto_step, make_app, notices, redraw_loss, resize_to, screen_text,
+                        settle, wait_for_screen, wait_until)
 
 BIG = (120, 40)
 
@@ -143,45 +143,186 @@ async def open_psa(app, pilot) -> None:
     await wait_for_screen(app, pilot, "LessonScreen")
 
 
-@pytest.mark.parametrize("size", [BIG, SMALL])
-async def test_psa_stepping_both_ways(size):
-    app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await open_psa(app, pilot)
-        screen = app.screen
-        assert screen.lesson.id == "psa-hidden-layer"
-        total = screen.session.total
-        assert header(app).startswith(f"step 1 of {total}")
-        titles = {pane.border_title for pane in screen.query(".pane")}
-        assert titles == {"Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"}
-        await pilot.press("right")
+# One PSA app opened from the picker at 120×40 is walked through every case below, then resized
+# (the too-small case ends at 80×24) and walked through the 80×24 cases; q quits it at the end.
+# Each case is the whole of what a test of its own used to check on a fresh app; a failure
+# names its case (ui_helpers.Cases).
+
+
+async def stepping_both_ways(app, pilot) -> None:
+    """From step 1: → ; n p n ; End ; Home ; → → ← (each key as the learner presses it)."""
+    screen = app.screen
+    assert screen.lesson.id == "psa-hidden-layer"
+    total = screen.session.total
+    assert header(app).startswith(f"step 1 of {total}")
+    titles = {pane.border_title for pane in screen.query(".pane")}
+    assert titles == {"Lesson", "Network", "Weights", "Forward pass", "Gradients", "Loss"}
+    await pilot.press("right")
+    await pilot.pause()
+    assert header(app).startswith(f"step 2 of {total}")
+    first_views = {1: screen.view}
+    await pilot.press("n", "p", "n")
+    await settle(app, pilot)
+    assert header(app).startswith(f"step 3 of {total}")
+    await pilot.press("end")
+    await settle(app, pilot)
+    assert header(app).startswith(f"step {total} of {total}")
+    await pilot.press("home")
+    await settle(app, pilot)
+    assert header(app).startswith(f"step 1 of {total}")
+    await pilot.press("right", "right", "left")
+    await settle(app, pilot)
+    # Going back gives exactly the view the step had the first time.
+    assert screen.view is first_views[1]
+    assert header(app).startswith(f"step 2 of {total}")
+
+
+async def help_and_pane_toggle(app, pilot) -> None:
+    await pilot.press("question_mark")
+    await wait_for_screen(app, pilot, "HelpScreen")
+    await pilot.press("escape")
+    await wait_for_screen(app, pilot, "LessonScreen")
+    app.screen.toggle_pane("pane-weights")
+    await pilot.pause()
+    assert app.screen.query_one("#pane-weights").styles.display == "none"
+    app.screen.toggle_pane("pane-weights")
+    await pilot.pause()
+    assert app.screen.query_one("#pane-weights").styles.display == "block"
+
+
+async def key_bar_shows_the_live_keys_and_runs_them_on_click(app, pilot) -> None:
+    from nn_tui.ui.perf.keybar import KeyBar
+
+    screen = app.screen
+    bar = screen.query_one(KeyBar)
+    keys = bar.keys
+    assert keys[:2] == ["→ Next", "← Previous"] and "q Quit" in keys
+    assert not any("Hint" in key for key in keys)
+    check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
+    await goto_step(app, pilot, check)
+    await pilot.pause()
+    assert "h Hint" in bar.keys
+    await pilot.click(KeyBar, offset=(2, 0))  # on "→ Next"
+    await settle(app, pilot)
+    assert screen.view.index == check + 1
+    assert not any("Hint" in key for key in bar.keys)
+
+
+async def focus_still_restyles_the_focused_pane(app, pilot) -> None:
+    """The lesson screen does not repaint itself whole on a focus change (for speed); the
+    focused pane's frame must still change and the focus watchers still fire."""
+    screen = app.screen
+    pane = screen.query_one("#pane-forward")
+    assert not pane.has_focus_within
+    before = pane.styles.border_top
+    seen = []
+    screen.watch(screen, "focused", lambda focused: seen.append(focused), init=False)
+    screen.query_one("#pane-forward-body").focus()
+    await pilot.pause()
+    await pilot.pause()
+    assert pane.styles.border_top != before  # .pane:focus-within
+    assert seen and seen[-1] is screen.query_one("#pane-forward-body")
+
+
+async def home_and_end_step_even_while_a_pane_has_the_focus(app, pilot) -> None:
+    screen = app.screen
+    screen.query_one("#pane-forward-body").focus()
+    await pilot.press("end")
+    await settle(app, pilot)
+    assert screen.view.index == screen.session.total - 1
+    await pilot.press("home")
+    await settle(app, pilot)
+    assert screen.view.index == 0
+
+
+async def too_small_terminal_shows_a_notice_and_recovers(app, pilot) -> None:
+    """At step 1, 120×40: shrunk to 60×20, then to 80×24."""
+    notice = app.screen.query_one(".too-small")
+    main = app.screen.query_one("#lesson-main")
+    assert not notice.display or notice.styles.display == "none"
+    await pilot.resize_terminal(60, 20)
+    # The new size reaches the screen a few messages later: wait for it, not for idleness.
+    await wait_until(pilot, lambda: app.screen.has_class("-narrow"), "the narrow layout")
+    await pilot.pause()
+    assert notice.styles.display == "block" and main.styles.display == "none"
+    await pilot.press("right")
+    await pilot.pause()
+    await pilot.resize_terminal(*SMALL)
+    await wait_until(pilot, lambda: not app.screen.has_class("-narrow"), "the 80×24 layout")
+    await pilot.pause()
+    assert main.styles.display == "block" and notice.styles.display == "none"
+    assert header(app).startswith("step 2 of")
+
+
+async def small_terminal_stacks_lesson_one_detail_pane_and_loss(app, pilot) -> None:
+    """At step 1, 80×24."""
+    screen = app.screen
+    # Nothing computed yet: the diagram of what will compute it.
+    assert visible_panes(app) == ["Lesson", "Network", "Loss"]
+    lesson_pane = screen.query_one("#pane-lesson")
+    assert lesson_pane.size.width >= SMALL[0] - 6  # full width, so the text gets whole lines
+    seen = []
+    for _ in range(4):
+        await pilot.press("t")
         await pilot.pause()
-        assert header(app).startswith(f"step 2 of {total}")
-        first_views = {1: screen.view}
-        await pilot.press("n", "p", "n")
-        await settle(app, pilot)
-        assert header(app).startswith(f"step 3 of {total}")
-        await pilot.press("end")
-        await settle(app, pilot)
-        assert header(app).startswith(f"step {total} of {total}")
-        await pilot.press("home")
-        await settle(app, pilot)
-        assert header(app).startswith(f"step 1 of {total}")
-        await pilot.press("right", "right", "left")
-        await settle(app, pilot)
-        # Going back gives exactly the view the step had the first time.
-        assert screen.view is first_views[1]
-        assert header(app).startswith(f"step 2 of {total}")
+        (detail,) = [title for title in visible_panes(app) if title not in ("Lesson", "Loss")]
+        seen.append(detail)
+    assert sorted(seen) == ["Forward pass", "Gradients", "Network", "Weights"]
+    backward = next(i for i, step in enumerate(screen.session.steps) if step.kind == "backward")
+    await goto_step(app, pilot, backward)
+    assert "Gradients" in visible_panes(app)
+    check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
+    await goto_step(app, pilot, check)
+    assert "Loss" not in visible_panes(app)
+    assert screen.query_one("#check").display
+    # t works from the answer box (it is no digit) and the pane shown draws its content.
+    before = visible_panes(app)
+    await pilot.press("t")
+    await pilot.pause()
+    await pilot.pause()
+    assert screen.query_one("#check-input").value == ""
+    (shown,) = [p for p in screen.query(".pane") if p.display and p.id != "pane-lesson"]
+    assert visible_panes(app) != before and shown.text.strip()
 
 
-async def test_quit_with_q_exits_zero():
+async def test_psa_walk_at_both_sizes_and_quit_with_q():
+    cases = Cases()
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
         await open_psa(app, pilot)
-        await pilot.press("q")
-        await pilot.pause()
-    assert app.return_code == 0
-    assert app.return_value == 0
+        with cases("stepping both ways at 120×40"):
+            await stepping_both_ways(app, pilot)
+        await goto_step(app, pilot, 0)
+        with cases("help and pane toggle"):
+            await help_and_pane_toggle(app, pilot)
+        with cases("key bar shows the live keys and runs them on click"):
+            await key_bar_shows_the_live_keys_and_runs_them_on_click(app, pilot)
+        await goto_step(app, pilot, 0)
+        with cases("focus still restyles the focused pane"):
+            await focus_still_restyles_the_focused_pane(app, pilot)
+        with cases("home and end step even while a pane has the focus"):
+            await home_and_end_step_even_while_a_pane_has_the_focus(app, pilot)
+        await goto_step(app, pilot, 0)
+        with cases("too small a terminal shows a notice and recovers"):
+            await too_small_terminal_shows_a_notice_and_recovers(app, pilot)
+        await resize_to(app, pilot, SMALL)
+        await pilot.press("home")
+        await settle(app, pilot)
+        with cases("stepping both ways at 80×24"):
+            await stepping_both_ways(app, pilot)
+        await goto_step(app, pilot, 0)
+        with cases("80×24 stacks the Lesson, one detail pane and the Loss"):
+            await small_terminal_stacks_lesson_one_detail_pane_and_loss(app, pilot)
+        with cases("q quits with 0"):
+            await pilot.press("escape")  # out of the answer box (q there is a letter typed)
+            await goto_step(app, pilot, 0)
+            assert not isinstance(app.focused, Input)
+            await pilot.press("q")
+            await pilot.pause()
+    with cases("q quits with 0"):
+        assert app.return_code == 0
+        assert app.return_value == 0
+    cases.check()
 
 
 def test_run_app_returns_zero_after_q(monkeypatch, check_lesson):
@@ -202,110 +343,106 @@ def test_run_app_returns_zero_after_q(monkeypatch, check_lesson):
 
 # -- self-checks -------------------------------------------------------------------------------
 
+# tiny-checks with its two questions asked again before the train step: steps 5 and 6 (the ŷ
+# question) and 7 (the choice), so each case of the walk below starts at an unanswered one.
+def _step_text(start: str) -> str:
+    begin = CHECK_LESSON.index(start)
+    return CHECK_LESSON[begin:CHECK_LESSON.index("[[steps]]", begin + 1)]
 
-async def test_check_not_a_number_wrong_hint_reveal_then_right(check_lesson):
-    app = make_app(check_lesson)
+
+_TRAIN_STEP = CHECK_LESSON.index('[[steps]]\nkind = "train"')
+CHECKS_AGAIN = (CHECK_LESSON[:_TRAIN_STEP]
+                + 2 * _step_text('[[steps]]\nkind = "check"\ntitle = "Your turn"')
+                + _step_text('[[steps]]\nkind = "check"\ntitle = "Which way"')
+                + CHECK_LESSON[_TRAIN_STEP:])
+
+
+async def not_a_number_wrong_hint_reveal(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``."""
+    await goto_step(app, pilot, index)
+    answer_box = app.screen.query_one("#check-input", Input)
+    assert app.focused is answer_box
+    record = lambda: saved(app).get("tiny-checks").check(index)  # noqa: E731
+
+    await pilot.press(*"abc", "enter")
+    await pilot.pause()
+    assert "not a number" in feedback(app)
+    assert record().attempts == 0
+
+    # (0.5 would be w·x without the bias: a recognised mistake, not a plain miss.)
+    await pilot.press(*"0.6", "enter")
+    await pilot.pause()
+    assert "too low" in feedback(app)
+    assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss
+    assert record().attempts == 1
+    assert not app.screen.query_one("CheckArea").can_reveal
+
+    await pilot.press(*"3/2", "enter")
+    await pilot.pause()
+    assert "too high" in feedback(app)
+    assert record().attempts == 2
+    assert "press r" in feedback(app).lower()
+
+    await pilot.press("r")
+    await pilot.pause()
+    assert "The answer: 0.7500" in feedback(app)
+    assert "ŷ = w·x + b" in feedback(app)
+    assert record().revealed and not record().correct
+
+
+async def right_answer_then_the_choices(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``, the choice question next."""
+    await goto_step(app, pilot, index)
+    await pilot.press("h")
+    await pilot.pause()
+    assert "Hint 1/2" in feedback(app)
+    await pilot.press(*".75", "enter")
+    await pilot.pause()
+    assert "Correct" in feedback(app)
+    stored = saved(app).get("tiny-checks").check(index)
+    assert stored.correct and stored.attempts == 1
+
+    await pilot.press("right")
+    await settle(app, pilot)
+    assert app.screen.view.index == index + 1
+    await pilot.press("1")
+    await pilot.pause()
+    assert "not it" in feedback(app)
+    await pilot.press("2")
+    await pilot.pause()
+    assert "Correct" in feedback(app)
+    assert saved(app).get("tiny-checks").check(index + 1).correct
+
+
+async def moving_on_from_an_unanswered_check_counts_as_skipped(app, pilot, index: int) -> None:
+    """At an unanswered ŷ question, step ``index``."""
+    await goto_step(app, pilot, index)
+    await pilot.press("right")  # the empty answer box passes → on to the lesson
+    await settle(app, pilot)
+    assert app.screen.view.index == index + 1
+    # Saved with the step reached, within LessonScreen.save_delay (not an fsync on every →).
+    await wait_until(pilot, lambda: saved(app).get("tiny-checks").check(index).skipped,
+                     "the skip is saved")
+
+
+async def test_self_checks_at_both_sizes(tmp_path, quick_saves):
+    cases = Cases()
+    app = make_app(write_lesson(tmp_path, CHECKS_AGAIN, "tiny.toml"))
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        answer_box = app.screen.query_one("#check-input", Input)
-        assert app.focused is answer_box
-        record = lambda: saved(app).get("tiny-checks").check(2)  # noqa: E731
-
-        await pilot.press(*"abc", "enter")
-        await pilot.pause()
-        assert "not a number" in feedback(app)
-        assert record().attempts == 0
-
-        # (0.5 would be w·x without the bias: a recognised mistake, not a plain miss.)
-        await pilot.press(*"0.6", "enter")
-        await pilot.pause()
-        assert "too low" in feedback(app)
-        assert "Multiply w by x" in feedback(app)  # the first hint comes with a miss
-        assert record().attempts == 1
-        assert not app.screen.query_one("CheckArea").can_reveal
-
-        await pilot.press(*"3/2", "enter")
-        await pilot.pause()
-        assert "too high" in feedback(app)
-        assert record().attempts == 2
-        assert "press r" in feedback(app).lower()
-
-        await pilot.press("r")
-        await pilot.pause()
-        assert "The answer: 0.7500" in feedback(app)
-        assert "ŷ = w·x + b" in feedback(app)
-        assert record().revealed and not record().correct
-
-
-async def test_check_right_answer_and_choices(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=SMALL) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        await pilot.press("h")
-        await pilot.pause()
-        assert "Hint 1/2" in feedback(app)
-        await pilot.press(*".75", "enter")
-        await pilot.pause()
-        assert "Correct" in feedback(app)
-        stored = saved(app).get("tiny-checks").check(2)
-        assert stored.correct and stored.attempts == 1
-
-        await pilot.press("right")
-        await settle(app, pilot)
-        assert app.screen.view.index == 3
-        await pilot.press("1")
-        await pilot.pause()
-        assert "not it" in feedback(app)
-        await pilot.press("2")
-        await pilot.pause()
-        assert "Correct" in feedback(app)
-        assert saved(app).get("tiny-checks").check(3).correct
-
-
-async def test_moving_on_from_an_unanswered_check_counts_as_skipped(check_lesson, quick_saves):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 2)
-        await pilot.press("right")  # the empty answer box passes → on to the lesson
-        await settle(app, pilot)
-        assert app.screen.view.index == 3
-        # Saved with the step reached, within LessonScreen.save_delay (not an fsync on every →).
-        await wait_until(pilot, lambda: saved(app).get("tiny-checks").check(2).skipped,
-                         "the skip is saved")
+        assert [step.title for step in app.screen.session.steps][2:8] == [
+            "Your turn", "Which way", "Your turn", "Your turn", "Which way", "Train"]
+        with cases("not a number, wrong, a hint, the reveal at 120×40"):
+            await not_a_number_wrong_hint_reveal(app, pilot, 2)
+        with cases("moving on from an unanswered question counts as skipped"):
+            await moving_on_from_an_unanswered_check_counts_as_skipped(app, pilot, 4)
+        await resize_to(app, pilot, SMALL)
+        with cases("a hint, the right answer, then a choice wrong and right, at 80×24"):
+            await right_answer_then_the_choices(app, pilot, 5)
+    cases.check()
 
 
 # -- training ----------------------------------------------------------------------------------
-
-
-async def test_training_start_pause_one_epoch_and_finish(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 4)
-        screen = app.screen
-        runner = screen.query_one("TrainingRun")
-        # Before the run, the Loss pane says how to start it and how long it is.
-        summary = screen.query_one("#loss-summary", Static)
-        assert "Ready to train 300 epochs: press space to start" in text_of(summary)
-        await pilot.press("full_stop")
-        await wait_for_epochs(screen, pilot, 1)
-        assert runner.paused
-        assert "press space" not in text_of(summary)  # gone with the run's first message
-        await pilot.press("full_stop")
-        await wait_for_epochs(screen, pilot, 2)
-        assert runner.paused
-        await pilot.press("space")  # resume, run to the end
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "epoch 300 of 300" in header(app) and "finished" in header(app)
-        await redraw_loss(app, pilot)
-        assert "press space" not in text_of(summary) and "✓ done" in text_of(summary)
-        outcome = screen.session.training_outcomes(4)[0]
-        assert outcome.epochs_run == 300
-        assert outcome.history[-1] < outcome.history[0]
 
 
 async def wait_for_epochs(screen, pilot, epochs: int) -> None:
@@ -397,134 +534,11 @@ async def test_corrupt_progress_file_is_moved_aside_with_a_notice(isolated_home)
 # -- sizes, help, palette ----------------------------------------------------------------------
 
 
-async def test_too_small_terminal_shows_a_notice_and_recovers():
-    app = make_app()
-    async with app.run_test(size=BIG) as pilot:
-        await open_psa(app, pilot)
-        notice = app.screen.query_one(".too-small")
-        main = app.screen.query_one("#lesson-main")
-        assert not notice.display or notice.styles.display == "none"
-        await pilot.resize_terminal(60, 20)
-        # The new size reaches the screen a few messages later: wait for it, not for idleness.
-        await wait_until(pilot, lambda: app.screen.has_class("-narrow"), "the narrow layout")
-        await pilot.pause()
-        assert notice.styles.display == "block" and main.styles.display == "none"
-        await pilot.press("right")
-        await pilot.pause()
-        await pilot.resize_terminal(*SMALL)
-        await wait_until(pilot, lambda: not app.screen.has_class("-narrow"), "the 80×24 layout")
-        await pilot.pause()
-        assert main.styles.display == "block" and notice.styles.display == "none"
-        assert header(app).startswith("step 2 of")
-
-
-async def test_help_and_pane_toggle():
-    app = make_app()
-    async with app.run_test(size=BIG) as pilot:
-        await open_psa(app, pilot)
-        await pilot.press("question_mark")
-        await wait_for_screen(app, pilot, "HelpScreen")
-        await pilot.press("escape")
-        await wait_for_screen(app, pilot, "LessonScreen")
-        app.screen.toggle_pane("pane-weights")
-        await pilot.pause()
-        assert app.screen.query_one("#pane-weights").styles.display == "none"
-        app.screen.toggle_pane("pane-weights")
-        await pilot.pause()
-        assert app.screen.query_one("#pane-weights").styles.display == "block"
-
-
-async def test_command_palette_goes_to_a_step_and_hides_a_pane(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        await pilot.press("ctrl+p")
-        await wait_for_screen(app, pilot, "CommandPalette")
-        await pilot.press(*"go to step 5", "enter")
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await settle(app, pilot)
-        assert screen.view.index == 4
-        await pilot.press("ctrl+p")
-        await wait_for_screen(app, pilot, "CommandPalette")
-        await pilot.press(*"hide the weights pane", "enter")
-        await wait_for_screen(app, pilot, "LessonScreen")
-        assert screen.query_one("#pane-weights").display is False
-
-
 # -- small terminals and the key bar ---------------------------------------------------------
 
 
 def visible_panes(app) -> list[str]:
     return [pane.border_title for pane in app.screen.query(".pane") if pane.display]
-
-
-async def test_small_terminal_stacks_lesson_one_detail_pane_and_loss():
-    app = make_app()
-    async with app.run_test(size=SMALL) as pilot:
-        await open_psa(app, pilot)
-        screen = app.screen
-        # Nothing computed yet: the diagram of what will compute it.
-        assert visible_panes(app) == ["Lesson", "Network", "Loss"]
-        lesson_pane = screen.query_one("#pane-lesson")
-        assert lesson_pane.size.width >= SMALL[0] - 6  # full width, so the text gets whole lines
-        seen = []
-        for _ in range(4):
-            await pilot.press("t")
-            await pilot.pause()
-            (detail,) = [title for title in visible_panes(app) if title not in ("Lesson", "Loss")]
-            seen.append(detail)
-        assert sorted(seen) == ["Forward pass", "Gradients", "Network", "Weights"]
-        backward = next(i for i, step in enumerate(screen.session.steps) if step.kind == "backward")
-        await goto_step(app, pilot, backward)
-        assert "Gradients" in visible_panes(app)
-        check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
-        await goto_step(app, pilot, check)
-        assert "Loss" not in visible_panes(app)
-        assert screen.query_one("#check").display
-        # t works from the answer box (it is no digit) and the pane shown draws its content.
-        before = visible_panes(app)
-        await pilot.press("t")
-        await pilot.pause()
-        await pilot.pause()
-        assert screen.query_one("#check-input").value == ""
-        (shown,) = [p for p in screen.query(".pane") if p.display and p.id != "pane-lesson"]
-        assert visible_panes(app) != before and shown.text.strip()
-
-
-async def test_home_and_end_step_even_while_a_pane_has_the_focus():
-    app = make_app()
-    async with app.run_test(size=BIG) as pilot:
-        await open_psa(app, pilot)
-        screen = app.screen
-        screen.query_one("#pane-forward-body").focus()
-        await pilot.press("end")
-        await settle(app, pilot)
-        assert screen.view.index == screen.session.total - 1
-        await pilot.press("home")
-        await settle(app, pilot)
-        assert screen.view.index == 0
-
-
-async def test_key_bar_shows_the_live_keys_and_runs_them_on_click():
-    from nn_tui.ui.perf.keybar import KeyBar
-
-    app = make_app()
-    async with app.run_test(size=BIG) as pilot:
-        await open_psa(app, pilot)
-        screen = app.screen
-        bar = screen.query_one(KeyBar)
-        keys = bar.keys
-        assert keys[:2] == ["→ Next", "← Previous"] and "q Quit" in keys
-        assert not any("Hint" in key for key in keys)
-        check = next(i for i, step in enumerate(screen.session.steps) if step.kind == "check")
-        await goto_step(app, pilot, check)
-        await pilot.pause()
-        assert "h Hint" in bar.keys
-        await pilot.click(KeyBar, offset=(2, 0))  # on "→ Next"
-        await settle(app, pilot)
-        assert screen.view.index == check + 1
-        assert not any("Hint" in key for key in bar.keys)
 
 
 async def test_header_keeps_the_status_whole_and_shortens_the_title():
@@ -550,98 +564,161 @@ async def test_header_keeps_the_status_whole_and_shortens_the_title():
         assert len(line) <= bar.content_region.width and line.rstrip().endswith("…")
 
 
+# -- one tiny-checks app: the palette, a training run, its plot at both sizes --------------------
+
+
+async def palette_goes_to_step_5(app, pilot) -> None:
+    screen = app.screen
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, "CommandPalette")
+    await pilot.press(*"go to step 5", "enter")
+    await wait_for_screen(app, pilot, "LessonScreen")
+    await settle(app, pilot)
+    assert screen.view.index == 4
+
+
+async def palette_hides_the_weights_pane(app, pilot) -> None:
+    screen = app.screen
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, "CommandPalette")
+    await pilot.press(*"hide the weights pane", "enter")
+    await wait_for_screen(app, pilot, "LessonScreen")
+    assert screen.query_one("#pane-weights").display is False
+
+
+async def training_start_pause_one_epoch_and_finish(app, pilot) -> None:
+    """At the train step (5 of 5), before any run."""
+    screen = app.screen
+    runner = screen.query_one("TrainingRun")
+    # Before the run, the Loss pane says how to start it and how long it is.
+    summary = screen.query_one("#loss-summary", Static)
+    assert "Ready to train 300 epochs: press space to start" in text_of(summary)
+    await pilot.press("full_stop")
+    await wait_for_epochs(screen, pilot, 1)
+    assert runner.paused
+    assert "press space" not in text_of(summary)  # gone with the run's first message
+    await pilot.press("full_stop")
+    await wait_for_epochs(screen, pilot, 2)
+    assert runner.paused
+    await pilot.press("space")  # resume, run to the end
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert "epoch 300 of 300" in header(app) and "finished" in header(app)
+    await redraw_loss(app, pilot)
+    assert "press space" not in text_of(summary) and "✓ done" in text_of(summary)
+    outcome = screen.session.training_outcomes(4)[0]
+    assert outcome.epochs_run == 300
+    assert outcome.history[-1] < outcome.history[0]
+
+
+async def loss_plot_keeps_a_readable_width_beside_the_numbers(app, pilot) -> None:
+    """At the train step after its run, at the terminal's size now."""
+    from textual.geometry import Region
+
+    from nn_tui.ui.panes.loss import TITLED_PLOT_ROWS
+
+    await redraw_loss(app, pilot)  # mounts and draws the plot
+    pane = app.screen.query_one("#pane-loss")
+    plot = pane.query_one("#loss-plot")
+    assert plot.display and plot.size.width >= pane.content_region.width // 4
+    # This short a plot gives its axis-title row to the curves.
+    assert plot.size.height < TITLED_PLOT_ROWS
+    drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
+    assert "epoch" not in drawn
+    assert drawn.count("┤") == 3  # three evenly spaced loss ticks: 0, middle, top
+
+
+async def test_palette_training_and_its_plot_at_both_sizes(check_lesson):
+    cases = Cases()
+    app = make_app(check_lesson)
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "LessonScreen")
+        with cases("the command palette goes to step 5"):
+            await palette_goes_to_step_5(app, pilot)
+        await goto_step(app, pilot, 4)
+        with cases("training: started paused, one epoch at a time, then to the end"):
+            await training_start_pause_one_epoch_and_finish(app, pilot)
+        with cases("the loss plot at 120×40"):
+            await loss_plot_keeps_a_readable_width_beside_the_numbers(app, pilot)
+        await resize_to(app, pilot, SMALL)
+        with cases("the loss plot at 80×24"):
+            await loss_plot_keeps_a_readable_width_beside_the_numbers(app, pilot)
+        # Last: a hidden Weights pane changes the wide grid the plot above is checked in.
+        await resize_to(app, pilot, BIG)
+        with cases("the command palette hides the Weights pane"):
+            await palette_hides_the_weights_pane(app, pilot)
+    cases.check()
+
+
+# -- one xor app: a question about the runs, at both sizes, the Loss pane shown and hidden -------
+
+
 def first_question_about_runs(session) -> int:
     return next(i for i in range(session.total) if session.asks_about_training(i))
 
 
-@pytest.mark.parametrize("size", [BIG, SMALL])
-async def test_a_question_about_the_runs_keeps_their_losses_in_view(size):
-    app = make_app(bundled_lessons_dir() / "xor.toml")
-    async with app.run_test(size=size) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        screen = app.screen
-        question = first_question_about_runs(screen.session)
-        await goto_step(app, pilot, question)
-        await settle(app, pilot)
-        check, loss = screen.query_one("#check"), screen.query_one("#pane-loss")
-        assert check.display and loss.display
-        summary = text_of(screen.query_one("#loss-summary", Static))
-        # xor asks it as a prediction, before the race: no run's outcome is in view yet
-        # (tests/ui/test_run_outcomes_hidden_ui.py), the Loss pane keeps its place beside it.
-        assert screen.session.predicted_run(question) == question + 1
-        assert "0.003382" not in summary and "0.6931" not in summary
-        if size == BIG:
-            # With no gradients to show yet, the Check box takes the Gradients pane's place
-            # and the Loss pane keeps its whole row (its size and its plot) under it.
-            assert not screen.query_one("#pane-gradients").display
-            assert check.region.bottom <= loss.region.y and loss.region.width > check.region.width
-        else:
-            # The Loss pane takes the detail slot; t still reaches the other panes, and back.
-            assert visible_panes(app) == ["Lesson", "Loss"]
-            seen = []
-            for _ in range(5):
-                await pilot.press("t")
-                await pilot.pause()
-                seen.append([t for t in visible_panes(app) if t != "Lesson"])
-            assert seen[-1] == ["Loss"] and ["Forward pass"] in seen
-        # The next step, not a question, gives the row back to the Loss pane alone.
-        await goto_step(app, pilot, question + 1)
-        assert not check.display and loss.display
-
-
-async def test_focus_still_restyles_the_focused_pane():
-    """The lesson screen does not repaint itself whole on a focus change (for speed); the
-    focused pane's frame must still change and the focus watchers still fire."""
-    app = make_app()
-    async with app.run_test(size=BIG) as pilot:
-        await open_psa(app, pilot)
-        screen = app.screen
-        pane = screen.query_one("#pane-forward")
-        before = pane.styles.border_top
+async def question_keeps_the_runs_losses_in_view(app, pilot, size) -> None:
+    """Arriving at the question at ``size`` (the terminal's size now)."""
+    screen = app.screen
+    question = first_question_about_runs(screen.session)
+    await goto_step(app, pilot, question)
+    await settle(app, pilot)
+    check, loss = screen.query_one("#check"), screen.query_one("#pane-loss")
+    assert check.display and loss.display
+    summary = text_of(screen.query_one("#loss-summary", Static))
+    # xor asks it as a prediction, before the race: no run's outcome is in view yet
+    # (tests/ui/test_run_outcomes_hidden_ui.py), the Loss pane keeps its place beside it.
+    assert screen.session.predicted_run(question) == question + 1
+    assert "0.003382" not in summary and "0.6931" not in summary
+    if size == BIG:
+        # With no gradients to show yet, the Check box takes the Gradients pane's place
+        # and the Loss pane keeps its whole row (its size and its plot) under it.
+        assert not screen.query_one("#pane-gradients").display
+        assert check.region.bottom <= loss.region.y and loss.region.width > check.region.width
+    else:
+        # The Loss pane takes the detail slot; t still reaches the other panes, and back.
+        assert visible_panes(app) == ["Lesson", "Loss"]
         seen = []
-        screen.watch(screen, "focused", lambda focused: seen.append(focused), init=False)
-        screen.query_one("#pane-forward-body").focus()
-        await pilot.pause()
-        await pilot.pause()
-        assert pane.styles.border_top != before  # .pane:focus-within
-        assert seen and seen[-1] is screen.query_one("#pane-forward-body")
+        for _ in range(5):
+            await pilot.press("t")
+            await pilot.pause()
+            seen.append([t for t in visible_panes(app) if t != "Lesson"])
+        assert seen[-1] == ["Loss"] and ["Forward pass"] in seen
+    # The next step, not a question, gives the row back to the Loss pane alone.
+    await goto_step(app, pilot, question + 1)
+    assert not check.display and loss.display
 
 
-@pytest.mark.parametrize("size", [BIG, SMALL])
-async def test_a_hidden_loss_pane_stays_hidden_at_a_question_about_the_runs(size):
+def hidden_loss_pane_stays_hidden(app, size) -> None:
+    """At the question, the Loss pane hidden, at ``size`` (the terminal's size now)."""
+    screen = app.screen
+    check = screen.query_one("#check")
+    assert check.display and not screen.query_one("#pane-loss").display
+    if size == BIG:
+        assert check.styles.column_span == 2  # the whole bottom row, no empty half
+    else:
+        assert len(visible_panes(app)) == 2  # Lesson and a detail pane, no empty slot
+
+
+async def test_a_question_about_the_runs_at_both_sizes_loss_pane_shown_and_hidden():
+    cases = Cases()
     app = make_app(bundled_lessons_dir() / "xor.toml")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
         screen = app.screen
-        screen.toggle_pane("pane-loss")
         question = first_question_about_runs(screen.session)
+        with cases("the runs' losses in view at the question, 120×40"):
+            await question_keeps_the_runs_losses_in_view(app, pilot, BIG)
+        await resize_to(app, pilot, SMALL)
+        with cases("the runs' losses in view at the question, 80×24"):
+            await question_keeps_the_runs_losses_in_view(app, pilot, SMALL)
+        # The Loss pane hidden away from the question, then the question reached again.
+        await goto_step(app, pilot, 0)
+        screen.toggle_pane("pane-loss")
         await goto_step(app, pilot, question)
-        check = screen.query_one("#check")
-        assert check.display and not screen.query_one("#pane-loss").display
-        if size == BIG:
-            assert check.styles.column_span == 2  # the whole bottom row, no empty half
-        else:
-            assert len(visible_panes(app)) == 2  # Lesson and a detail pane, no empty slot
-
-
-@pytest.mark.parametrize("size", [BIG, SMALL])
-async def test_the_loss_plot_keeps_a_readable_width_beside_the_numbers(check_lesson, size):
-    app = make_app(check_lesson)
-    async with app.run_test(size=size) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await goto_step(app, pilot, 4)
-        await pilot.press("space")
-        await app.workers.wait_for_complete()
-        await redraw_loss(app, pilot)  # mounts and draws the plot
-        pane = app.screen.query_one("#pane-loss")
-        plot = pane.query_one("#loss-plot")
-        assert plot.display and plot.size.width >= pane.content_region.width // 4
-        # This short a plot gives its axis-title row to the curves.
-        from textual.geometry import Region
-
-        from nn_tui.ui.panes.loss import TITLED_PLOT_ROWS
-
-        assert plot.size.height < TITLED_PLOT_ROWS
-        drawn = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.size)))
-        assert "epoch" not in drawn
-        assert drawn.count("┤") == 3  # three evenly spaced loss ticks: 0, middle, top
+        with cases("a hidden Loss pane stays hidden at the question, 80×24"):
+            hidden_loss_pane_stays_hidden(app, SMALL)
+        await resize_to(app, pilot, BIG)
+        with cases("a hidden Loss pane stays hidden at the question, 120×40"):
+            hidden_loss_pane_stays_hidden(app, BIG)
+    cases.check()

@@ -40,7 +40,7 @@ async def answer(app, pilot, typed: str) -> None:
     await pilot.pause()
 
 
-async def test_a_recognised_mistake_is_named_and_not_a_miss_toward_the_reveal():
+async def test_a_recognised_mistake_is_named_kept_on_coming_back_and_not_a_miss_toward_the_reveal():
     app = make_app(PSA)
     async with app.run_test(size=BIG) as pilot:
         await open_at(app, pilot, DW1_STEP)
@@ -57,6 +57,16 @@ async def test_a_recognised_mistake_is_named_and_not_a_miss_toward_the_reveal():
         assert "Hint" not in text and "too" not in text
         assert record().attempts == 1
         assert record().mistakes == ["missing_activation_slope"]
+
+        # The recognised mistake survives leaving the step and coming back: one try, no reveal.
+        await pilot.press("escape")
+        app.screen.go(DW1_STEP + 1)
+        await settle(app, pilot)
+        app.screen.go(DW1_STEP)
+        await settle(app, pilot)
+        assert "1 try so far" in feedback(app)
+        assert not app.screen.query_one("CheckArea").can_reveal
+        assert app.focused is app.screen.query_one("#check-input", Input)
 
         await answer(app, pilot, "0.028")
         assert "without w₂ = −1.0000" in feedback(app)
@@ -105,17 +115,3 @@ async def test_teacher_feedback_is_plain_text_and_hints_are_recorded(tmp_path):
         summary = saved().get("teacher-ui").summary()
         assert summary["checks"]["right_after_hints"] == 1
         assert summary["mistakes"] == {"no_bias": 1}
-
-
-async def test_a_recognised_mistake_survives_leaving_and_coming_back():
-    app = make_app(PSA)
-    async with app.run_test(size=BIG) as pilot:
-        await open_at(app, pilot, DW1_STEP)
-        await answer(app, pilot, "0.0280")
-        await pilot.press("escape")
-        app.screen.go(DW1_STEP + 1)
-        await settle(app, pilot)
-        app.screen.go(DW1_STEP)
-        await settle(app, pilot)
-        assert "1 try so far" in feedback(app)
-        assert not app.screen.query_one("CheckArea").can_reveal

@@ -5,20 +5,19 @@ frozen bias shows it once per layer and marks its gradient "not applied"; a less
 from __future__ import annotations
 
 from lesson_files import lesson_with
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from ui_helpers import goto_step, make_app, screen_text, settle, wait_for_screen
 
 SIZE = (160, 50)
 
 
 async def _step_to(app, pilot, predicate) -> None:
-    """Press → until the lesson screen's view satisfies ``predicate`` (at most 40 steps)."""
-    for _ in range(40):
-        await settle(app, pilot)
-        if predicate(app.screen.view):
-            return
-        await pilot.press("right")
-    raise AssertionError("the step never came")
-
+    """Go to the first step whose view satisfies ``predicate`` (the keys are not the subject
+    here: the screen goes straight there, as the palette's "Go to step" does)."""
+    session = app.screen.session
+    target = next((index for index in range(session.total) if predicate(session.view(index))),
+                  None)
+    assert target is not None, "the step never came"
+    await goto_step(app, pilot, target)
 
 
 async def test_frozen_shared_bias_lesson_in_the_tutor(tmp_path):

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from lesson_files import lesson_with
 from textual.widgets import OptionList, Static
-from ui_helpers import make_app, settle, wait_for_screen, wait_until
+from ui_helpers import Cases, make_app, settle, wait_for_screen, wait_until
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
@@ -33,27 +33,34 @@ SCROLLING_PANES = (LessonPane, NetworkPane, ForwardPane, WeightsPane, GradientsP
 # -- one render per pane, at the size shown ------------------------------------------------------
 
 
-async def test_panes_render_once_at_the_size_they_show(monkeypatch):
+async def test_panes_render_once_at_the_size_they_show_and_the_picker_lists_all(monkeypatch):
+    """Opened from the command line at 120×40; then Esc to the picker, which lists every
+    lesson (its list, skipped while the lesson covered it, is made when it shows)."""
     rendered: dict[str, list[int]] = {}
     for pane_class in SCROLLING_PANES:
         def recording(self, view, width, height, _original=pane_class.renderable):
             rendered.setdefault(self.id, []).append(width)
             return _original(self, view, width, height)
         monkeypatch.setattr(pane_class, "renderable", recording)
+    cases = Cases()
     app = make_app(bundled_lessons_dir() / "fruit.toml")
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
-        screen = app.screen
-        assert {"-wide", "-tall"} <= screen.classes
-        for pane in screen.query(".pane"):
-            if not isinstance(pane, SCROLLING_PANES) or not pane.display:
-                continue
-            width = pane.body.scrollable_content_region.width
-            # The step shown and the next one (rendered ahead), each once, at this width.
-            assert rendered.get(pane.id) and set(rendered[pane.id]) == {width}, (
-                pane.id, width, rendered.get(pane.id))
-            assert len(rendered[pane.id]) <= 2, (pane.id, rendered[pane.id])
+        with cases("each pane rendered once, at the size it shows"):
+            screen = app.screen
+            assert {"-wide", "-tall"} <= screen.classes
+            for pane in screen.query(".pane"):
+                if not isinstance(pane, SCROLLING_PANES) or not pane.display:
+                    continue
+                width = pane.body.scrollable_content_region.width
+                # The step shown and the next one (rendered ahead), each once, at this width.
+                assert rendered.get(pane.id) and set(rendered[pane.id]) == {width}, (
+                    pane.id, width, rendered.get(pane.id))
+                assert len(rendered[pane.id]) <= 2, (pane.id, rendered[pane.id])
+        with cases("the picker lists every lesson after a lesson opened directly"):
+            await picker_lists_every_lesson(app, pilot)
+    cases.check()
 
 
 async def test_small_terminal_starts_with_its_own_classes():
@@ -154,17 +161,14 @@ def test_clean_tree_keeps_a_clean_lesson_and_cleans_a_dirty_one():
 # -- the picker's list, made when the picker shows ---------------------------------------------
 
 
-async def test_picker_lists_every_lesson_after_a_lesson_opened_directly():
-    app = make_app(bundled_lessons_dir() / "fruit.toml")
-    async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await wait_for_screen(app, pilot, "PickerScreen")
-        count = len(list(bundled_lessons_dir().glob("*.toml")))
-        assert app.screen.query_one(OptionList).option_count == count
-        status = str(app.screen.query_one("#picker-status", Static).render())
-        assert f"{count} of {count} lessons" in status
+async def picker_lists_every_lesson(app, pilot) -> None:
+    """From a lesson opened from the command line, Esc: the picker lists every lesson."""
+    await pilot.press("escape")
+    await wait_for_screen(app, pilot, "PickerScreen")
+    count = len(list(bundled_lessons_dir().glob("*.toml")))
+    assert app.screen.query_one(OptionList).option_count == count
+    status = str(app.screen.query_one("#picker-status", Static).render())
+    assert f"{count} of {count} lessons" in status
 
 
 # -- bundled lessons read once per process, while their files are unchanged ---------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from lesson_files import lesson_text, write_lesson
-from ui_helpers import make_app, open_at, settle, wait_until
+from ui_helpers import Cases, make_app, open_at, settle, wait_until
 
 import nn_tui.lessons.settings as settings_module
 from nn_tui.format.numbers import current_decimals
@@ -63,28 +63,28 @@ class HeldFirstSave:
             self.finished.append(settings.decimals)
 
 
-async def test_an_older_digits_save_finishing_last_leaves_the_latest_value(
+async def test_an_older_digits_save_finishing_last_leaves_the_latest_value_and_quit_saves(
         lesson, isolated_home, monkeypatch):
+    """Then, in the same app, digits pressed just before quitting are on disk."""
+    cases = Cases()
     app = make_app(lesson)
     held = HeldFirstSave(app, settings_module.save_settings)
     monkeypatch.setattr(settings_module, "save_settings", held)
     async with app.run_test(size=SMALL) as pilot:
         await open_at(app, pilot, 1)
-        await pilot.press("d")  # 4 → 6: its save is held
-        await wait_until(pilot, held.started.is_set, "the first save starts")
-        await pilot.press("d")  # 6 → 9
-        assert current_decimals() == 9
-        await settle(app, pilot)
-        assert json.loads((isolated_home / "settings.json").read_text())["decimals"] == 9
-        assert held.finished[0] == 6, "the held save of 6 did finish first"
-    assert json.loads((isolated_home / "settings.json").read_text())["decimals"] == 9
-
-
-async def test_digits_pressed_just_before_quitting_are_on_disk(lesson, isolated_home):
-    app = make_app(lesson)
-    async with app.run_test(size=SMALL) as pilot:
-        await open_at(app, pilot, 1)
-        await pilot.press("d", "d", "d", "d")  # 6, 9, 4, 6; no waiting for the workers
-        assert current_decimals() == 6
-        await pilot.press("q")
-    assert json.loads((isolated_home / "settings.json").read_text())["decimals"] == 6
+        with cases("an older digits save finishing last leaves the latest value"):
+            await pilot.press("d")  # 4 → 6: its save is held
+            await wait_until(pilot, held.started.is_set, "the first save starts")
+            await pilot.press("d")  # 6 → 9
+            assert current_decimals() == 9
+            await settle(app, pilot)
+            assert json.loads((isolated_home / "settings.json").read_text())["decimals"] == 9
+            assert held.finished[0] == 6, "the held save of 6 did finish first"
+        with cases("digits pressed just before quitting are on disk"):
+            # (No save is held now: every one writes as it comes.)
+            await pilot.press("d", "d", "d", "d")  # 4, 6, 9, 4; no waiting for the workers
+            assert current_decimals() == 4
+            await pilot.press("q")
+    with cases("digits pressed just before quitting are on disk"):
+        assert json.loads((isolated_home / "settings.json").read_text())["decimals"] == 4
+    cases.check()
