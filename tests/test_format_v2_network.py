@@ -642,17 +642,35 @@ def _compare(got, expected, where: str = "") -> None:
             f"{where}: script {got!r}, nn-tui {expected!r}"
 
 
-@pytest.mark.parametrize("name,text", [("mazur", MAZUR), ("online", ONLINE),
-                                       ("upstream", UPSTREAM)], ids=["mazur", "online", "upstream"])
-def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text):
-    path = lesson_file(tmp_path, text, f"{name}.toml")
-    assert main(["export", str(path), "--python", "-o", str(tmp_path / f"{name}.py")]) == 0
-    capsys.readouterr()
-    # The script with --json and (but for the upstream lesson, which has no training) plainly:
-    # each in a process of its own, forked from one interpreter.
-    script = tmp_path / f"{name}.py"
-    commands = [(script, "--json")] + ([] if name == "upstream" else [(script,)])
-    run, *readable = run_scripts(commands, os.environ, preload=["numpy"], timeout=120)
+EXPORTED = {"mazur": MAZUR, "online": ONLINE, "upstream": UPSTREAM}
+
+
+def test_exported_script_reproduces_trace_and_train(tmp_path, capsys):
+    """Each of EXPORTED exported and its script run with --json and (but for the upstream
+    lesson, which has no training) plainly: each run in a process of its own, all forked from
+    one interpreter (one start for the five runs). Every lesson is checked; the failures name
+    their lesson."""
+    paths, commands = {}, []
+    for name, text in EXPORTED.items():
+        paths[name] = lesson_file(tmp_path, text, f"{name}.toml")
+        assert main(["export", str(paths[name]), "--python", "-o",
+                     str(tmp_path / f"{name}.py")]) == 0, name
+        capsys.readouterr()
+        script = tmp_path / f"{name}.py"
+        commands += [(script, "--json")] + ([] if name == "upstream" else [(script,)])
+    runs = iter(run_scripts(commands, os.environ, preload=["numpy"], timeout=120))
+    failures = []
+    for name in EXPORTED:
+        run = next(runs)
+        readable = None if name == "upstream" else next(runs)
+        try:
+            _check_exported_run(capsys, name, paths[name], run, readable)
+        except AssertionError as error:
+            failures.append(f"{name}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+def _check_exported_run(capsys, name, path, run, readable) -> None:
     assert run.returncode == 0 and run.stderr == "", run.stderr
     got = json.loads(run.stdout)
     trace = _cli_json(capsys, "trace", str(path), "--json")
@@ -674,7 +692,6 @@ def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text
         # The variant's frozen shared bias is where it started.
         assert trainer.network.layers[0].b.tolist() == [-0.1]
     # The readable run prints the frozen gradients as not applied.
-    [readable] = readable
     assert readable.returncode == 0
     if name == "mazur":
         assert "∂L/∂b₁ (not applied: frozen) = 0.0187" in readable.stdout
