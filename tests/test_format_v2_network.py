@@ -22,6 +22,7 @@ from engine_runs import numeric_gradients
 from lesson_files import dense_lesson, fixture_text
 from rich.console import Console
 from script_runs import run_scripts
+from table_checks import check_each
 
 from nn_tui.cli import main
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, get_activation, get_loss
@@ -456,12 +457,23 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("old,new,key,words", REFUSED, ids=[f"{r[2]}:{r[3]}" for r in REFUSED])
-def test_misuse_is_refused_with_file_key_and_line(tmp_path, capsys, old, new, key, words):
+def test_misuse_is_refused_with_file_key_and_line(tmp_path, capsys):
+    """Every refusal of REFUSED, each lesson in a folder of its own (table_checks: every failing
+    refusal named key:words)."""
+    cases = []
+    for number, (old, new, key, words) in enumerate(REFUSED):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        cases.append((f"{key}:{words}", (folder, capsys, old, new, key, words)))
+    check_each(_refused_with_file_key_and_line, cases)
+
+
+def _refused_with_file_key_and_line(tmp_path, capsys, old, new, key, words):
     text = _with(MAZUR, old, new)
     path = lesson_file(tmp_path, text)
-    assert main(["check", str(path)]) == 2
-    err = capsys.readouterr()
+    status = main(["check", str(path)])
+    err = capsys.readouterr()  # before any assertion: the next case reads only its own output
+    assert status == 2
     shown = err.out + err.err
     problems = refusal(text, str(path))
     problem = next(p for p in problems if p.key == key)
@@ -505,9 +517,14 @@ def test_loss_none_refuses_train_steps_and_mixed_variants():
 
 
 @pytest.mark.parametrize("loss", sorted(LOSSES))
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_the_loader_reads_loss_compatibility_from_the_loss(loss, activation):
-    """The loader accepts an output activation exactly where the Loss object says it may."""
+def test_the_loader_reads_loss_compatibility_from_the_loss(loss):
+    """The loader accepts an output activation exactly where the Loss object says it may: each
+    activation in turn (table_checks: every failing activation named)."""
+    check_each(_reads_loss_compatibility,
+               [(activation, (loss, activation)) for activation in sorted(ACTIVATIONS)])
+
+
+def _reads_loss_compatibility(loss, activation):
     row = [0.5, 1.0, 0.0] if loss != "none" else [0.5, 1.0, -1.0]
     text = dense_lesson(["a"], ["p", "q"], [{"units": 2, "activation": activation}], [row],
                         loss=loss, learning_rate=0.1)
