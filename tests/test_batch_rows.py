@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
 from rich.console import Console
+from script_runs import run_scripts
 
 from nn_tui.format.batch_rows import CAPTION, batch_gradient_table, batch_gradient_text
 from nn_tui.format.numbers import num
@@ -72,9 +72,9 @@ def test_the_gradients_pane_shows_the_rows_in_batch_mode():
 
 
 def test_trace_batch_prints_the_rows(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "nn_tui", "trace", str(LESSONS / "psa-softmax.toml"), "--batch"],
-        capture_output=True, text=True, encoding="utf-8", check=False)
+    # `python -m nn_tui`, in a process of its own (forked from an interpreter with nn_tui.cli).
+    [result] = run_scripts([("-m", "nn_tui", "trace", str(LESSONS / "psa-softmax.toml"),
+                             "--batch")], os.environ, preload=["nn_tui.cli"])
     assert result.returncode == 0, result.stderr
     assert CAPTION in result.stdout
     assert "(1/14)·(−4.4000) = −0.3143" in result.stdout

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
 from lesson_files import lesson_text
+from script_runs import run_scripts
 
 from nn_tui.cli import main
 from nn_tui.lessons.catalog import bundled_lessons_dir
@@ -204,10 +204,9 @@ def test_bad_input_exits_2_with_one_paragraph(tmp_path, capsys, argv, words):
 def test_python_m_nn_tui_fails_cleanly_on_a_broken_file(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "nn_tui", "trace", str(broken), "--json"],
-        capture_output=True, text=True, timeout=60,
-    )
+    # In a process of its own, forked from an interpreter that has imported nn_tui.cli.
+    [result] = run_scripts([("-m", "nn_tui", "trace", str(broken), "--json")], os.environ,
+                           preload=["nn_tui.cli"], timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{broken}:8: network.loss: unknown loss 'hinge'" in result.stderr

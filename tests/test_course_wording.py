@@ -5,6 +5,7 @@ checks the PSA article's title; here the untitled fruit article and the missing 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,18 @@ from nn_tui.lessons.loader import load_lesson
 from tests.conftest import LESSONS
 
 SEEDS = Path("/work/shared/seeds")
-LESSONS_BY_ID = {path.stem: load_lesson(path) for path in LESSONS.glob("*.toml")}
+LESSON_IDS = sorted(path.stem for path in LESSONS.glob("*.toml"))
+
+
+@cache
+def lessons_by_id() -> dict:
+    """Every bundled lesson by id, loaded by the first test that reads one (not at collection,
+    which every pytest-xdist worker does)."""
+    return {lesson_id: load_lesson(LESSONS / f"{lesson_id}.toml") for lesson_id in LESSON_IDS}
+
+
 # How a lesson's text names another lesson, besides its id ("the fruit lesson").
-NAMES = {lesson_id: lesson_id for lesson_id in LESSONS_BY_ID}
+NAMES = {lesson_id: lesson_id for lesson_id in LESSON_IDS}
 NAMES |= {"PSA hidden-layer": "psa-hidden-layer", "PSA softmax": "psa-softmax",
           "XOR": "xor", "learning rate": "learning-rate", "chain rule": "chain-rule"}
 REFERENCE = re.compile(r"\b(?:the|as in|like in) (" + "|".join(map(re.escape, NAMES)) + r") lesson",
@@ -33,7 +43,7 @@ def _prose(lesson) -> str:
 
 
 def _forward_references(lesson_id: str, text: str) -> list[str]:
-    order = {key: lesson.order for key, lesson in LESSONS_BY_ID.items()}
+    order = {key: lesson.order for key, lesson in lessons_by_id().items()}
     lowered = {name.lower(): target for name, target in NAMES.items()}
     found = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
@@ -43,9 +53,9 @@ def _forward_references(lesson_id: str, text: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("lesson_id", sorted(LESSONS_BY_ID))
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_a_later_lesson_is_never_referred_to_as_the_past(lesson_id):
-    assert _forward_references(lesson_id, _prose(LESSONS_BY_ID[lesson_id])) == []
+    assert _forward_references(lesson_id, _prose(lessons_by_id()[lesson_id])) == []
 
 
 def test_the_reference_rule_catches_a_sentence_that_starts_with_the_name():
@@ -65,7 +75,7 @@ def test_a_close_miss_says_what_the_quarter_is_of(given, expected):
 
 
 def test_the_fruit_lesson_names_its_untitled_article_by_its_own_words():
-    fruit = LESSONS_BY_ID["fruit"]
+    fruit = lessons_by_id()["fruit"]
     source = " ".join(fruit.sources)
     opening = "Neural networks are the engines powering the modern world"
     chapter = "Chapter 4: The Forward Pass – From Input to Prediction"
@@ -81,7 +91,7 @@ def test_the_fruit_lesson_names_its_untitled_article_by_its_own_words():
 
 def test_the_psa_article_is_named_with_its_date_and_without_an_invented_author():
     for lesson_id in ("psa-softmax", "psa-hidden-layer"):
-        source = " ".join(LESSONS_BY_ID[lesson_id].sources)
+        source = " ".join(lessons_by_id()[lesson_id].sources)
         assert "“The Math Behind a Neural Network”" in source
         assert "June 06, 2025" in source and "names no author" in source
     seed = next(SEEDS.glob("004_*.txt"), None)
@@ -91,18 +101,18 @@ def test_the_psa_article_is_named_with_its_date_and_without_an_invented_author()
         assert "The Math Behind a Neural Network" in article
 
 
-@pytest.mark.parametrize("lesson_id", sorted(LESSONS_BY_ID))
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_no_number_on_screen_is_waved_away(lesson_id):
     """Every number on screen is traced to something on screen or a sentence that says where it
     comes from: "ignore them" about the loss rows and the target did neither."""
-    assert not re.search(r"\bignore (them|it|these|this)\b", _prose(LESSONS_BY_ID[lesson_id]),
+    assert not re.search(r"\bignore (them|it|these|this)\b", _prose(lessons_by_id()[lesson_id]),
                          re.IGNORECASE)
 
 
-@pytest.mark.parametrize("lesson_id", sorted(LESSONS_BY_ID))
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_a_lesson_that_trains_or_updates_says_its_learning_rate(lesson_id):
     """η is not only in a pane header: a lesson whose steps update or train names its value."""
-    lesson = LESSONS_BY_ID[lesson_id]
+    lesson = lessons_by_id()[lesson_id]
     if not any(step.kind in ("update", "train") for step in lesson.steps):
         return
     rates = {lesson.network.learning_rate}

@@ -3,11 +3,11 @@ from the lesson session, training data and the written lesson file."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
+from script_runs import run_scripts
 
 from nn_tui.engine import Trainer
 from nn_tui.lessons.edits import EditError, EditTarget, parse_target
@@ -287,8 +287,10 @@ def test_written_lesson_passes_check_and_reproduces_the_edited_trace(psa_hidden,
     assert replay.generated
     trace = replay.view(0).trace
     assert trace.to_dict() == explore.trace.to_dict()
-    result = subprocess.run([sys.executable, "-m", "nn_tui", "check", str(path)],
-                            capture_output=True, text=True)
+    # `python -m nn_tui check`, in a process of its own (forked from an interpreter that has
+    # imported nn_tui.cli).
+    [result] = run_scripts([("-m", "nn_tui", "check", str(path))], os.environ,
+                           preload=["nn_tui.cli"])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -363,10 +365,10 @@ def test_the_command_line_set_gives_the_tutors_numbers(psa_hidden):
     """``nn-tui trace --step N --set`` (issue 12) against the numbers explore mode shows."""
     import json
 
-    result = subprocess.run(
-        [sys.executable, "-m", "nn_tui", "trace", psa_hidden.path, "--step", "4", "--set",
-         "layers[1].W[0][0]=-0.8", "--set", "x[0]=2.5", "--json"],
-        capture_output=True, text=True)
+    [result] = run_scripts(
+        [("-m", "nn_tui", "trace", psa_hidden.path, "--step", "4", "--set",
+          "layers[1].W[0][0]=-0.8", "--set", "x[0]=2.5", "--json")],
+        os.environ, preload=["nn_tui.cli"])
     if result.returncode == 2 and "unrecognized arguments" in result.stderr:
         pytest.skip("this nn-tui has no trace --set yet (it comes with the f12-lesson branch)")
     assert result.returncode == 0, result.stderr

@@ -431,28 +431,35 @@ def test_train_set_refuses_data_paths(capsys):
 # -- the tutor ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path, size):
-    from tests.ui.ui_helpers import make_app, screen_text, settle, wait_for_screen
+async def test_the_tutor_shows_an_explore_step_with_its_task(tmp_path):
+    """At 120×40, then (the same app resized, the step left and opened again) at 80×24."""
+    from tests.ui.ui_helpers import make_app, resize_to, screen_text, settle, wait_for_screen
 
     path = write(tmp_path, HEAD + GOOD_STEP)
     app = make_app(path)
-    async with app.run_test(size=size) as pilot:
+    sizes = [(120, 40), (80, 24)]
+    async with app.run_test(size=sizes[0]) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
-        await pilot.press("right")
-        await settle(app, pilot)
-        assert app.screen.view.index == 1
-        # The step opens in explore mode, its task in the Slope pane; the Lesson pane (shown
-        # again on leaving) keeps the task and says how to come back.
-        assert app.screen.explore is not None
-        shown = " ".join(screen_text(app).split())
-        assert "Change the output bias until ŷ passes 0.5" in shown
-        text = " ".join(app.screen.query_one("LessonPane").text.split())
-        assert "Your task: Change the output bias until ŷ passes 0.5 for this man." in text
-        assert "press e to explore" in text
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen.explore is None and "step 2 of 2" in screen_text(app)
+        for size in sizes:
+            if size != sizes[0]:
+                await resize_to(app, pilot, size)
+                await pilot.press("left")
+                await settle(app, pilot)
+                assert app.screen.view.index == 0, size
+            await pilot.press("right")
+            await settle(app, pilot)
+            assert app.screen.view.index == 1, size
+            # The step opens in explore mode, its task in the Slope pane; the Lesson pane (shown
+            # again on leaving) keeps the task and says how to come back.
+            assert app.screen.explore is not None, size
+            shown = " ".join(screen_text(app).split())
+            assert "Change the output bias until ŷ passes 0.5" in shown, size
+            text = " ".join(app.screen.query_one("LessonPane").text.split())
+            assert "Your task: Change the output bias until ŷ passes 0.5 for this man." in text, size
+            assert "press e to explore" in text, size
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.explore is None and "step 2 of 2" in screen_text(app), size
 
 
 def test_a_goal_after_a_run_check_cuts_short_is_noted_not_refused(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from table_checks import check_each
 
 from nn_tui.engine import Network
 from nn_tui.lessons.expressions import (
@@ -30,57 +31,60 @@ def _value(source: str, context) -> float:
     return parse_expression(source).evaluate(context)
 
 
-@pytest.mark.parametrize(
-    "source,expected",
-    [
-        ("layers[0].z[0]", 0.8),
-        ("layers[0].z[1]", 1.2),
-        ("layers[1].z[0]", 1.32),
-        ("layers[0].W[1][0]", 0.5),
-        ("layers[-1].z[0]", 1.32),
-        ("x[0] + x[1]", 2.0),
-        ("y[0]", 1.0),
-        ("learning_rate", 0.1),
-        ("rows[0]", 0.0),
-        ("training.main.loss", 0.25),
-        ("training.main.history[1]", 0.5),
-        ("layers[0].z[1] - layers[0].z[0]", 0.4),
-        ("2 * layers[0].z[0] + 1", 2.6),
-        ("2·layers[0].z[0] − 1", 0.6),
-        ("(1 + 2) * 3", 9.0),
-        ("1 + 2 * 3", 7.0),
-        ("2 ^ 3 ^ 2", 512.0),
-        ("2 ** 3", 8.0),
-        ("-2 ^ 2", -4.0),
-        ("10 / 4", 2.5),
-        ("1.5e1 + .5", 15.5),
-        ("layers[0].z[0] < layers[0].z[1]", 1.0),
-        ("layers[0].z[0] >= 1", 0.0),
-        ("2 == 2", 1.0),
-        ("abs(-3)", 3.0),
-        ("sign(after.loss - loss)", -1.0),
-        ("exp(0)", 1.0),
-        ("ln(exp(2))", 2.0),
-        ("log(1)", 0.0),
-        ("sqrt(16)", 4.0),
-        ("sigmoid(0)", 0.5),
-        ("sigmoid(-1000)", 0.0),
-        ("relu(-2) + relu(3)", 3.0),
-        ("tanh(0)", 0.0),
-        ("round(0.123456, 3)", 0.123),
-        ("max(layers[0].z)", 1.2),
-        ("min(layers[0].z)", 0.8),
-        ("max(1, 5, 2)", 5.0),
-        ("sum(layers[0].W)", 2.0),
-        ("mean(layers[0].z)", 1.0),
-        ("argmax(layers[0].z)", 1.0),
-        ("argmin(layers[0].z)", 0.0),
-        ("len(training.main.history)", 3.0),
-        ("layers[0].z[1 - 1]", 0.8),
-    ],
-)
-def test_expressions_evaluate(source, expected, context):
-    assert _value(source, context) == pytest.approx(expected)
+EVALUATE = [
+    ("layers[0].z[0]", 0.8),
+    ("layers[0].z[1]", 1.2),
+    ("layers[1].z[0]", 1.32),
+    ("layers[0].W[1][0]", 0.5),
+    ("layers[-1].z[0]", 1.32),
+    ("x[0] + x[1]", 2.0),
+    ("y[0]", 1.0),
+    ("learning_rate", 0.1),
+    ("rows[0]", 0.0),
+    ("training.main.loss", 0.25),
+    ("training.main.history[1]", 0.5),
+    ("layers[0].z[1] - layers[0].z[0]", 0.4),
+    ("2 * layers[0].z[0] + 1", 2.6),
+    ("2·layers[0].z[0] − 1", 0.6),
+    ("(1 + 2) * 3", 9.0),
+    ("1 + 2 * 3", 7.0),
+    ("2 ^ 3 ^ 2", 512.0),
+    ("2 ** 3", 8.0),
+    ("-2 ^ 2", -4.0),
+    ("10 / 4", 2.5),
+    ("1.5e1 + .5", 15.5),
+    ("layers[0].z[0] < layers[0].z[1]", 1.0),
+    ("layers[0].z[0] >= 1", 0.0),
+    ("2 == 2", 1.0),
+    ("abs(-3)", 3.0),
+    ("sign(after.loss - loss)", -1.0),
+    ("exp(0)", 1.0),
+    ("ln(exp(2))", 2.0),
+    ("log(1)", 0.0),
+    ("sqrt(16)", 4.0),
+    ("sigmoid(0)", 0.5),
+    ("sigmoid(-1000)", 0.0),
+    ("relu(-2) + relu(3)", 3.0),
+    ("tanh(0)", 0.0),
+    ("round(0.123456, 3)", 0.123),
+    ("max(layers[0].z)", 1.2),
+    ("min(layers[0].z)", 0.8),
+    ("max(1, 5, 2)", 5.0),
+    ("sum(layers[0].W)", 2.0),
+    ("mean(layers[0].z)", 1.0),
+    ("argmax(layers[0].z)", 1.0),
+    ("argmin(layers[0].z)", 0.0),
+    ("len(training.main.history)", 3.0),
+    ("layers[0].z[1 - 1]", 0.8),
+]
+
+
+def test_expressions_evaluate(context):
+    # Every expression of EVALUATE (table_checks: each failing source named).
+    def evaluates(source, expected):
+        assert _value(source, context) == pytest.approx(expected)
+
+    check_each(evaluates, [(source, (source, expected)) for source, expected in EVALUATE])
 
 
 def test_loss_and_after_paths(context):
@@ -92,56 +96,60 @@ def test_loss_and_after_paths(context):
     )
 
 
-@pytest.mark.parametrize(
-    "source,words",
-    [
-        ("", "empty"),
-        ("   ", "empty"),
-        ("1 +", "ends too early"),
-        ("(1 + 2", "ends too early"),
-        ("1 2", "unexpected"),
-        ("layers[0", "ends too early"),
-        ("layers.", "ends too early"),
-        ("layers.[0]", "expected a name"),
-        ("foo(1)", "unknown function"),
-        ("__import__(1)", "unknown function"),
-        ("abs(1, 2)", "takes 1 argument"),
-        ("round(1)", "takes 2 argument"),
-        ("1 ; 2", "unexpected character"),
-        ("'text'", "unexpected character"),
-        ("a = 1", "unexpected character"),
-        ("x" * 501, "limited to 500"),
-        ("-" * 100 + "1", "nested too deeply"),
-        ("(" * 100 + "1" + ")" * 100, "nested too deeply"),
-    ],
-)
-def test_bad_expressions_do_not_parse(source, words):
-    with pytest.raises(ExpressionError, match=words):
-        parse_expression(source)
+DO_NOT_PARSE = [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("1 +", "ends too early"),
+    ("(1 + 2", "ends too early"),
+    ("1 2", "unexpected"),
+    ("layers[0", "ends too early"),
+    ("layers.", "ends too early"),
+    ("layers.[0]", "expected a name"),
+    ("foo(1)", "unknown function"),
+    ("__import__(1)", "unknown function"),
+    ("abs(1, 2)", "takes 1 argument"),
+    ("round(1)", "takes 2 argument"),
+    ("1 ; 2", "unexpected character"),
+    ("'text'", "unexpected character"),
+    ("a = 1", "unexpected character"),
+    ("x" * 501, "limited to 500"),
+    ("-" * 100 + "1", "nested too deeply"),
+    ("(" * 100 + "1" + ")" * 100, "nested too deeply"),
+]
 
 
-@pytest.mark.parametrize(
-    "source,words",
-    [
-        ("nothing", "unknown name 'nothing'"),
-        ("layers[5].z[0]", "out of range: layers has 2 items"),
-        ("layers[0].q", "has no field 'q'"),
-        ("layers[0].z", "is a list, not a number"),
-        ("layers[0].z[0.5]", "not a whole number"),
-        ("loss[0]", "not a list"),
-        ("1 / 0", "division by zero"),
-        ("ln(0)", "undefined"),
-        ("sqrt(-1)", "undefined"),
-        ("10 ^ 1000", "cannot be computed"),
-        ("max(layers[0])", "needs a list of numbers .* holds a table"),
-        ("max()", "non-empty list"),
-        ("training.slow.loss", "has no field 'slow'"),
-        ("layers + 1", "a list, not a number"),
-    ],
-)
-def test_bad_expressions_do_not_resolve(source, words, context):
-    with pytest.raises(ExpressionError, match=words):
-        _value(source, context)
+def test_bad_expressions_do_not_parse():
+    def refused(source, words):
+        with pytest.raises(ExpressionError, match=words):
+            parse_expression(source)
+
+    check_each(refused, [(repr(source[:40]), (source, words)) for source, words in DO_NOT_PARSE])
+
+
+DO_NOT_RESOLVE = [
+    ("nothing", "unknown name 'nothing'"),
+    ("layers[5].z[0]", "out of range: layers has 2 items"),
+    ("layers[0].q", "has no field 'q'"),
+    ("layers[0].z", "is a list, not a number"),
+    ("layers[0].z[0.5]", "not a whole number"),
+    ("loss[0]", "not a list"),
+    ("1 / 0", "division by zero"),
+    ("ln(0)", "undefined"),
+    ("sqrt(-1)", "undefined"),
+    ("10 ^ 1000", "cannot be computed"),
+    ("max(layers[0])", "needs a list of numbers .* holds a table"),
+    ("max()", "non-empty list"),
+    ("training.slow.loss", "has no field 'slow'"),
+    ("layers + 1", "a list, not a number"),
+]
+
+
+def test_bad_expressions_do_not_resolve(context):
+    def refused(source, words):
+        with pytest.raises(ExpressionError, match=words):
+            _value(source, context)
+
+    check_each(refused, [(source, (source, words)) for source, words in DO_NOT_RESOLVE])
 
 
 def test_roots_lists_the_names_read():
@@ -162,26 +170,33 @@ def test_every_function_is_documented_by_name():
     }
 
 
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("0.325", 0.325),
-        ("-2.8e-2", -0.028),
-        ("1/3", 1 / 3),
-        (".5", 0.5),
-        ("  7 ", 7.0),
-        ("−0.7", -0.7),
-        ("+4", 4.0),
-        ("-1/4", -0.25),
-        ("2.5E3", 2500.0),
-        ("3.", 3.0),
-    ],
-)
-def test_learner_numbers(text, expected):
-    assert parse_learner_number(text) == pytest.approx(expected)
+LEARNER_NUMBERS = [
+    ("0.325", 0.325),
+    ("-2.8e-2", -0.028),
+    ("1/3", 1 / 3),
+    (".5", 0.5),
+    ("  7 ", 7.0),
+    ("−0.7", -0.7),
+    ("+4", 4.0),
+    ("-1/4", -0.25),
+    ("2.5E3", 2500.0),
+    ("3.", 3.0),
+]
 
 
-@pytest.mark.parametrize("text", ["abc", "1/0", "", "   ", "1e999", "1,5", "0.3.2", "--1", "1/", "/2", "e5",
-                                  "nan", "inf", "2*"])
-def test_not_learner_numbers(text):
-    assert parse_learner_number(text) is None
+def test_learner_numbers():
+    def reads(text, expected):
+        assert parse_learner_number(text) == pytest.approx(expected)
+
+    check_each(reads, [(repr(text), (text, expected)) for text, expected in LEARNER_NUMBERS])
+
+
+NOT_LEARNER_NUMBERS = ["abc", "1/0", "", "   ", "1e999", "1,5", "0.3.2", "--1", "1/", "/2", "e5",
+                       "nan", "inf", "2*"]
+
+
+def test_not_learner_numbers():
+    def not_a_number(text):
+        assert parse_learner_number(text) is None
+
+    check_each(not_a_number, [(repr(text), (text,)) for text in NOT_LEARNER_NUMBERS])

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from lesson_files import FIXTURES, fixture_text
+from table_checks import check_each
 
 from nn_tui.lessons.errors import LessonError
 from nn_tui.lessons.loader import load_lesson, parse_lesson_text
@@ -562,19 +563,23 @@ def _number_options():
                 yield name, action.option_strings[-1]
 
 
-@pytest.mark.parametrize("value", ["-1", "-1e0", "-1,2"])  # the last two failed before
 @pytest.mark.parametrize("command, option", list(_number_options()))
-def test_every_numeric_option_takes_a_negative_value(capsys, command, option, value):
+def test_every_numeric_option_takes_a_negative_value(capsys, command, option):
     """A negative value reaches the command (which may refuse it in its own words); argparse
-    never says "expected one argument"."""
+    never says "expected one argument". Each value in turn (table_checks: every failing value
+    named); "-1e0" and "-1,2" failed before."""
     paths = {"trace": [_bundled("fruit.toml")], "train": [_bundled("fruit.toml")],
              "export": [_bundled("fruit.toml"), "--markdown"],
              "new": ["--csv", "none.csv", "--inputs", "a", "--targets", "b"]}
-    status, _out, err = _cli(capsys, command, *paths.get(command, []), option, value)
-    assert "expected one argument" not in err
-    assert "unrecognized arguments" not in err
-    if status != 0 and command in paths:  # refused by the command, in its own words
-        assert status == 2 and (option in err or "none.csv" in err), err
+
+    def reaches_the_command(value):
+        status, _out, err = _cli(capsys, command, *paths.get(command, []), option, value)
+        assert "expected one argument" not in err
+        assert "unrecognized arguments" not in err
+        if status != 0 and command in paths:  # refused by the command, in its own words
+            assert status == 2 and (option in err or "none.csv" in err), err
+
+    check_each(reaches_the_command, [(value, (value,)) for value in ("-1", "-1e0", "-1,2")])
 
 
 def test_identity_slope_is_written_once(capsys):

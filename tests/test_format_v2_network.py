@@ -22,6 +22,7 @@ from engine_runs import numeric_gradients
 from lesson_files import dense_lesson, fixture_text
 from rich.console import Console
 from script_runs import run_scripts
+from table_checks import check_each
 
 from nn_tui.cli import main
 from nn_tui.engine import ACTIVATIONS, LOSSES, Network, Trainer, get_activation, get_loss
@@ -456,12 +457,23 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("old,new,key,words", REFUSED, ids=[f"{r[2]}:{r[3]}" for r in REFUSED])
-def test_misuse_is_refused_with_file_key_and_line(tmp_path, capsys, old, new, key, words):
+def test_misuse_is_refused_with_file_key_and_line(tmp_path, capsys):
+    """Every refusal of REFUSED, each lesson in a folder of its own (table_checks: every failing
+    refusal named key:words)."""
+    cases = []
+    for number, (old, new, key, words) in enumerate(REFUSED):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        cases.append((f"{key}:{words}", (folder, capsys, old, new, key, words)))
+    check_each(_refused_with_file_key_and_line, cases)
+
+
+def _refused_with_file_key_and_line(tmp_path, capsys, old, new, key, words):
     text = _with(MAZUR, old, new)
     path = lesson_file(tmp_path, text)
-    assert main(["check", str(path)]) == 2
-    err = capsys.readouterr()
+    status = main(["check", str(path)])
+    err = capsys.readouterr()  # before any assertion: the next case reads only its own output
+    assert status == 2
     shown = err.out + err.err
     problems = refusal(text, str(path))
     problem = next(p for p in problems if p.key == key)
@@ -505,9 +517,14 @@ def test_loss_none_refuses_train_steps_and_mixed_variants():
 
 
 @pytest.mark.parametrize("loss", sorted(LOSSES))
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_the_loader_reads_loss_compatibility_from_the_loss(loss, activation):
-    """The loader accepts an output activation exactly where the Loss object says it may."""
+def test_the_loader_reads_loss_compatibility_from_the_loss(loss):
+    """The loader accepts an output activation exactly where the Loss object says it may: each
+    activation in turn (table_checks: every failing activation named)."""
+    check_each(_reads_loss_compatibility,
+               [(activation, (loss, activation)) for activation in sorted(ACTIVATIONS)])
+
+
+def _reads_loss_compatibility(loss, activation):
     row = [0.5, 1.0, 0.0] if loss != "none" else [0.5, 1.0, -1.0]
     text = dense_lesson(["a"], ["p", "q"], [{"units": 2, "activation": activation}], [row],
                         loss=loss, learning_rate=0.1)
@@ -642,17 +659,35 @@ def _compare(got, expected, where: str = "") -> None:
             f"{where}: script {got!r}, nn-tui {expected!r}"
 
 
-@pytest.mark.parametrize("name,text", [("mazur", MAZUR), ("online", ONLINE),
-                                       ("upstream", UPSTREAM)], ids=["mazur", "online", "upstream"])
-def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text):
-    path = lesson_file(tmp_path, text, f"{name}.toml")
-    assert main(["export", str(path), "--python", "-o", str(tmp_path / f"{name}.py")]) == 0
-    capsys.readouterr()
-    # The script with --json and (but for the upstream lesson, which has no training) plainly:
-    # each in a process of its own, forked from one interpreter.
-    script = tmp_path / f"{name}.py"
-    commands = [(script, "--json")] + ([] if name == "upstream" else [(script,)])
-    run, *readable = run_scripts(commands, os.environ, preload=["numpy"], timeout=120)
+EXPORTED = {"mazur": MAZUR, "online": ONLINE, "upstream": UPSTREAM}
+
+
+def test_exported_script_reproduces_trace_and_train(tmp_path, capsys):
+    """Each of EXPORTED exported and its script run with --json and (but for the upstream
+    lesson, which has no training) plainly: each run in a process of its own, all forked from
+    one interpreter (one start for the five runs). Every lesson is checked; the failures name
+    their lesson."""
+    paths, commands = {}, []
+    for name, text in EXPORTED.items():
+        paths[name] = lesson_file(tmp_path, text, f"{name}.toml")
+        assert main(["export", str(paths[name]), "--python", "-o",
+                     str(tmp_path / f"{name}.py")]) == 0, name
+        capsys.readouterr()
+        script = tmp_path / f"{name}.py"
+        commands += [(script, "--json")] + ([] if name == "upstream" else [(script,)])
+    runs = iter(run_scripts(commands, os.environ, preload=["numpy"], timeout=120))
+    failures = []
+    for name in EXPORTED:
+        run = next(runs)
+        readable = None if name == "upstream" else next(runs)
+        try:
+            _check_exported_run(capsys, name, paths[name], run, readable)
+        except AssertionError as error:
+            failures.append(f"{name}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+def _check_exported_run(capsys, name, path, run, readable) -> None:
     assert run.returncode == 0 and run.stderr == "", run.stderr
     got = json.loads(run.stdout)
     trace = _cli_json(capsys, "trace", str(path), "--json")
@@ -674,7 +709,6 @@ def test_exported_script_reproduces_trace_and_train(tmp_path, capsys, name, text
         # The variant's frozen shared bias is where it started.
         assert trainer.network.layers[0].b.tolist() == [-0.1]
     # The readable run prints the frozen gradients as not applied.
-    [readable] = readable
     assert readable.returncode == 0
     if name == "mazur":
         assert "∂L/∂b₁ (not applied: frozen) = 0.0187" in readable.stdout

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from table_checks import check_each
 
 from nn_tui.cli import main
 from nn_tui.format import numbers
@@ -51,7 +52,7 @@ def significant_digits(text: str) -> int:
 
 # -- 4. one display rule -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, shown", [
+FOUR_DIGITS = [
     (0.325, "0.3250"), (-0.7311, "−0.7311"), (12.345, "12.3450"), (0.1, "0.1000"),
     (0.0821, "0.08210"), (0.000438, "0.0004380"), (-0.000438, "−0.0004380"),
     (0.0001, "0.0001000"), (5e-5, "5.000e−05"), (1.125e-7, "1.125e−07"),
@@ -59,9 +60,14 @@ def significant_digits(text: str) -> int:
     (123456.7, "123456.7000"), (999999.99996, "1.000e+06"), (1234567, "1.235e+06"),
     (0.0, "0.0000"), (-0.0, "0.0000"), (math.inf, "∞"), (-math.inf, "−∞"), (math.nan, "nan"),
     (5e-324, "4.941e−324"), (1e300, "1.000e+300"),
-])
-def test_the_rule_at_four_digits(value, shown):
-    assert num(value) == shown
+]
+
+
+def test_the_rule_at_four_digits():
+    def written(value, shown):
+        assert num(value) == shown
+
+    check_each(written, [(repr(value), (value, shown)) for value, shown in FOUR_DIGITS])
 
 
 # Every exponent from −12 to 8, mantissas that round up, down and to the next power of ten,
@@ -145,7 +151,7 @@ def test_short_writes_scientific_as_num_does():
 
 # -- 1. typed arithmetic -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed, value", [
+ARITHMETIC = [
     ("0.325*(1-0.325)", 0.325 * 0.675), ("0.3250·0.6750", 0.325 * 0.675),
     ("0.3250×0.6750", 0.325 * 0.675), ("0.3250 ⋅ 0.6750", 0.325 * 0.675),
     ("e^-1", math.exp(-1)), ("exp(-1)", math.exp(-1)), ("1/(1+e^-1)", 1 / (1 + math.exp(-1))),
@@ -153,12 +159,18 @@ def test_short_writes_scientific_as_num_does():
     ("2**3", 8.0), ("-2^2", -4.0), ("1/2/4", 0.125), ("sqrt(0.25)", 0.5), ("ln(e)", 1.0),
     ("log(1)", 0.0), ("abs(-0.3)", 0.3), ("sigmoid(0)", 0.5), ("e", math.e),
     ("(0.7311 - 0) * 0.7311 * (1 - 0.7311)", 0.7311 * 0.7311 * 0.2689),
-])
-def test_arithmetic_a_learner_types(typed, value):
+]
+
+
+def _reads_as_arithmetic(typed, value):
     answer = parse_learner_answer(typed)
     assert answer is not None and answer.arithmetic
     assert answer.value == pytest.approx(value, rel=1e-12)
     assert parse_learner_number(typed) == answer.value
+
+
+def test_arithmetic_a_learner_types():
+    check_each(_reads_as_arithmetic, [(typed, (typed, value)) for typed, value in ARITHMETIC])
 
 
 @pytest.mark.parametrize("typed, value", [("0.325", 0.325), ("-2.8e-2", -0.028), (".5", 0.5),
@@ -170,7 +182,7 @@ def test_plain_numbers_are_not_arithmetic(typed, value):
     assert parse_learner_answer("1/3").arithmetic  # a fraction's value is worth showing
 
 
-@pytest.mark.parametrize("typed", [
+NOT_NUMBERS = [
     # trace paths and other names: the answer box must not read the trace
     "output[0]", "layers[1].z[0]", "loss", "grads[0].W[0][0]", "y", "pi", "E", "x*2", "after.loss",
     "max(1, 2)", "sum(1, 2)", "round(0.3, 1)", "relu(1)", "tanh(1)", "len(1)", "argmax(1, 2)",
@@ -182,10 +194,16 @@ def test_plain_numbers_are_not_arithmetic(typed, value):
     "1/0", "0^-1", "ln(0)", "sqrt(-1)", "(-8)^(1/3)", "exp(1000)", "10^400", "9^9^9^9",
     # too long or too deep
     "1+" * 60 + "1", "(" * 45 + "1" + ")" * 45,
-])
-def test_everything_else_is_not_a_number(typed):
+]
+
+
+def _not_a_number(typed):
     assert parse_learner_answer(typed) is None
     assert parse_learner_number(typed) is None
+
+
+def test_everything_else_is_not_a_number():
+    check_each(_not_a_number, [(repr(typed[:50]), (typed,)) for typed in NOT_NUMBERS])
 
 
 def test_learner_functions_never_start_with_a_lesson_key():

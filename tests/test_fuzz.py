@@ -17,6 +17,7 @@ that generation is deterministic for a seed.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import os
@@ -34,7 +35,10 @@ SEED = 20260930
 pytest.importorskip("tomli_w", reason="the fuzz harness writes TOML with tomli-w (test extra)")
 
 
+@functools.cache
 def _harness():
+    """The harness as a module, loaded by the first test that needs it: not at collection,
+    where every pytest-xdist worker would import it (and Hypothesis with it)."""
     spec = importlib.util.spec_from_file_location("nn_tui_fuzz_harness", HARNESS)
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, module)
@@ -42,7 +46,9 @@ def _harness():
     return module
 
 
-fuzz = _harness()
+@pytest.fixture
+def fuzz():
+    return _harness()
 
 
 def test_bounded_fuzz_finds_no_failure(tmp_path):
@@ -68,21 +74,21 @@ def _result(argv, code=0, **extra):
 
 
 def _case():
-    return fuzz.Case(0, "single-neuron.toml", b"", [])
+    return _harness().Case(0, "single-neuron.toml", b"", [])
 
 
 def _classify(results, hung=None, signal_death=None):
-    return fuzz.classify(_case(), dict(enumerate(results)), hung, signal_death, None,
-                         timeout=10, memory_limit=500 * 2**20)
+    return _harness().classify(_case(), dict(enumerate(results)), hung, signal_death, None,
+                               timeout=10, memory_limit=500 * 2**20)
 
 
-def test_strict_json_refuses_nan_and_infinity():
+def test_strict_json_refuses_nan_and_infinity(fuzz):
     assert fuzz._strict_json('{"loss": 1.5, "x": [null]}') is None
     for text in ('{"loss": NaN}', '{"loss": Infinity}', '[-Infinity]', '{"a": 1'):
         assert fuzz._strict_json(text) is not None, text
 
 
-def test_control_characters_are_found_except_newline_and_tab():
+def test_control_characters_are_found_except_newline_and_tab(fuzz):
     assert not fuzz.CONTROL.search("plain text\n\twith tabs, ünïcödé and → arrows")
     for bad in ("\x1b[2J", "\x00", "\r", "\x7f", "\x9b", "\x07", "\x0c"):
         assert fuzz.CONTROL.search(f"a{bad}b"), repr(bad)
@@ -119,7 +125,7 @@ def test_classes():
     assert set(_classify([_result(check), _result(trace, 2)]).classes) == {"ACCEPT-THEN-CRASH"}
 
 
-def test_run_command_catches_what_escapes_main(tmp_path, monkeypatch):
+def test_run_command_catches_what_escapes_main(tmp_path, monkeypatch, fuzz):
     import nn_tui.cli
 
     def boom(argv):
@@ -132,7 +138,7 @@ def test_run_command_catches_what_escapes_main(tmp_path, monkeypatch):
     assert result["signature"].startswith("OverflowError")
 
 
-def test_generation_is_deterministic_and_varied():
+def test_generation_is_deterministic_and_varied(fuzz):
     bases = fuzz.load_bases()
 
     def draw(seed_value):
@@ -140,7 +146,9 @@ def test_generation_is_deterministic_and_varied():
         fuzz.generate_cases(bases, seed_value, 40, math.inf, found.append)
         return found
 
-    first, again, other = draw(7), draw(7), draw(8)
+    # Seed 2's 40 cases use 20 kinds of mutation (seed 7's, 17) in a third of the bytes to
+    # write (0.4 MB, not 1.9): the same check of determinism, over more kinds, in less time.
+    first, again, other = draw(2), draw(2), draw(8)
     assert len(first) == 40
     assert [c.content for c in first] == [c.content for c in again]
     assert [c.content for c in first] != [c.content for c in other]

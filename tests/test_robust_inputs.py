@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from lesson_files import train_then_checks
+from table_checks import check_each
 from tmux_helpers import requires_tmux
 
 from nn_tui import cli
@@ -156,15 +157,21 @@ NUMERIC_SPOTS = [
 ]
 
 
-@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "true"])
-@pytest.mark.parametrize("old, new, key", NUMERIC_SPOTS)
-def test_every_number_refuses_huge_integers_and_booleans(old, new, key, value):
+def _refuses_huge_integers_and_booleans(old, new, key, value):
     assert BASE.count(old) == 1
     error = _parse(BASE.replace(old, new.format(value)))
     assert key in _keys(error), str(error)
     if value != "true":
         assert "320" not in str(error) or "digits" in str(error)
         assert len(str(error)) < 2_000  # the 321 digits are not echoed
+
+
+@pytest.mark.parametrize("old, new, key", NUMERIC_SPOTS, ids=[key for *_, key in NUMERIC_SPOTS])
+def test_every_number_refuses_huge_integers_and_booleans(old, new, key):
+    # Each spot with each value (table_checks: every failing value named).
+    check_each(_refuses_huge_integers_and_booleans,
+               [(name, (old, new, key, value))
+                for name, value in (("huge", HUGE), ("-huge", "-" + HUGE), ("true", "true"))])
 
 
 def test_huge_integer_in_check_list_and_picker(tmp_path, capsys):
@@ -237,13 +244,21 @@ TEXT_SPOTS = [
 ]
 
 
-@pytest.mark.parametrize("char", ["\\u001b", "\\u0007", "\\r", "\\u009b", "\\u007f", "\\u0000",
-                                  "\\u202e", "\\u2066"])
-@pytest.mark.parametrize("old, new, key", TEXT_SPOTS)
-def test_every_text_field_refuses_control_characters(old, new, key, char):
+CONTROL_ESCAPES = ["\\u001b", "\\u0007", "\\r", "\\u009b", "\\u007f", "\\u0000", "\\u202e",
+                   "\\u2066"]
+
+
+def _refuses_control_character(old, new, key, char):
     assert BASE.count(old) == 1
     error = _parse(BASE.replace(old, new.format(char)))
     assert key in _keys(error), str(error)
+
+
+@pytest.mark.parametrize("old, new, key", TEXT_SPOTS, ids=[key for *_, key in TEXT_SPOTS])
+def test_every_text_field_refuses_control_characters(old, new, key):
+    # Each field with each character (table_checks: every failing character named).
+    check_each(_refuses_control_character,
+               [(char, (old, new, key, char)) for char in CONTROL_ESCAPES])
 
 
 def test_newlines_and_tabs_are_allowed_in_text():

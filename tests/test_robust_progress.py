@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from table_checks import check_each
 
 from nn_tui.lessons import progress as progress_module
 from nn_tui.lessons.progress import LessonShape, ProgressStore
@@ -480,10 +481,22 @@ def test_an_unusable_home_gives_one_notice_naming_the_right_path(tmp_path, monke
     assert store.peek("fruit").step == 3  # the lesson goes on in memory
 
 
-@pytest.mark.parametrize("code", [errno.EACCES, errno.ENAMETOOLONG, errno.ELOOP, errno.EROFS,
-                                  errno.ENOSPC, errno.EIO])
+ERRNOS = [errno.EACCES, errno.ENAMETOOLONG, errno.ELOOP, errno.EROFS, errno.ENOSPC, errno.EIO]
+
+
 @pytest.mark.parametrize("call", ["stat", "open", "mkdir", "listdir", "replace", "fstat"])
-def test_any_errno_from_any_call_gives_one_notice(isolated_home, monkeypatch, code, call):
+def test_any_errno_from_any_call_gives_one_notice(isolated_home, call):
+    """Each errno of ERRNOS from ``call`` in turn, each with a home of its own (table_checks:
+    every failing errno named)."""
+    def one_notice(code):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("NN_TUI_HOME", str(isolated_home.with_name(f"home-{code}")))
+            _one_notice_when_failing(monkeypatch, code, call)
+
+    check_each(one_notice, [(errno.errorcode[code], (code,)) for code in ERRNOS])
+
+
+def _one_notice_when_failing(monkeypatch, code, call):
     # (Simulated: the tests may run as root, for whom chmod does not deny.) os.stat failing too
     # is what Path.exists() does on EACCES: the notice's own probing must survive it.
     def failing(*args, **kwargs):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from table_checks import check_each
 
 from nn_tui.lessons import loader
 from nn_tui.lessons.errors import LessonError
@@ -199,8 +200,18 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize("old,new,key,line,words", REFUSALS, ids=[r[2] + ":" + r[4] for r in REFUSALS])
-def test_refusal_names_file_key_and_line(tmp_path, old, new, key, line, words):
+def test_refusal_names_file_key_and_line(tmp_path):
+    """Every refusal of REFUSALS, each lesson in a folder of its own (table_checks: every
+    failing refusal named key:words)."""
+    cases = []
+    for number, (old, new, key, line, words) in enumerate(REFUSALS):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        cases.append((f"{key}:{words}", (folder, old, new, key, line, words)))
+    check_each(_refusal_names_file_key_and_line, cases)
+
+
+def _refusal_names_file_key_and_line(tmp_path, old, new, key, line, words):
     error = _refuse(tmp_path, _replace(old, new))
     problem = _problem(error, key)
     assert words in problem.message
