@@ -8,8 +8,7 @@ behaviour) and keep it only if the figure still needs it.
   has just styled (CPU of opening a lesson in a Pilot app at 120×40: 112–116 ms → 100 ms);
 - ``screen.QuietFocusScreen``: no whole-screen repaint when the focus moves (step latency at
   question steps: it halved their cost);
-- ``screen.freeze_gc_after_paint``: the long-lived objects out of the full garbage collection,
-  given back by ``screen.thaw_gc_on_leave`` when the screen goes
+- ``screen.freeze_gc_after_paint``: the long-lived objects out of the full garbage collection
   (step latency max/p95: the 40-70 ms pauses);
 - ``screen.breakpoints_from_start``: a screen starts with the breakpoint classes of the
   terminal's size, which Textual sets only at its first Resize, after a first layout without

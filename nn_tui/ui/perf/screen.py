@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import weakref
 from collections.abc import Iterable, Mapping
 from weakref import WeakKeyDictionary
 
@@ -80,32 +79,8 @@ def breakpoints_from_start(screen: Screen) -> None:
 def freeze_gc_after_paint(screen: Screen) -> None:
     """After the first paint, move every object alive (modules, widgets, styles: they live as
     long as the screen) out of the garbage collector's reach: a full collection that scanned
-    them all paused a step for 40-70 ms (step latency max and p95). The screen calls
-    :func:`thaw_gc_on_leave` when it goes."""
+    them all paused a step for 40-70 ms (step latency max and p95)."""
     screen.call_after_refresh(gc.freeze)
-
-
-def thaw_gc_on_leave(screen: Screen, wait: float = 0.25, tries: int = 8) -> None:
-    """Give the garbage collector back what :func:`freeze_gc_after_paint` took from it, as
-    ``screen`` is removed: frozen objects are never freed, so each lesson left (its screen,
-    panes and traces, ~4 MB) stayed in memory until the tutor quit, and the next lesson's
-    freeze would freeze them again. A full collection frees them once nothing refers to the
-    screen any more (its removal, its last messages and timers take a moment): one every
-    ``wait`` seconds until it is gone, at most ``tries``, while the learner reads what comes next.
-    An app that is quitting runs none."""
-    gc.unfreeze()
-    try:
-        app = screen.app
-    except RuntimeError:  # Textual's NoActiveAppError (in a private module): no app running
-        return
-    left = weakref.ref(screen)
-
-    def collect(tries_left: int = tries) -> None:
-        gc.collect()
-        if left() is not None and tries_left > 1:
-            app.set_timer(wait, lambda: collect(tries_left - 1), name="free the screen left")
-
-    app.set_timer(wait, collect, name="free the screen left")
 
 
 def set_classes_shallow(node: Widget, classes: Mapping[str, bool],

@@ -47,7 +47,6 @@ from nn_tui.ui.perf.screen import (
     breakpoints_from_start,
     freeze_gc_after_paint,
     set_classes_shallow,
-    thaw_gc_on_leave,
 )
 from nn_tui.ui.screens.explore_mode import ExploreDisplay
 from nn_tui.ui.stepping import Route, StepControl, status_text
@@ -462,7 +461,6 @@ class LessonScreen(QuietFocusScreen):
     def on_unmount(self) -> None:
         self.stop_work()
         self.store.save()
-        thaw_gc_on_leave(self)
 
     def _show_status(self, view: StepView, live=None, finished: bool = False) -> None:
         """The header's right side: the step, and the state of the network on screen or of the
