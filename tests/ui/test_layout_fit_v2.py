@@ -42,6 +42,7 @@ from ui_helpers import (
     screen_text,
     settle,
     wait_for_screen,
+    wait_for_step_saved,
     wait_until,
 )
 
@@ -502,8 +503,9 @@ SHOWN_AT_MOST = 20  # failures listed per check and size
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-async def test_every_step_at_both_sizes(lesson):
+async def test_every_step_at_both_sizes(lesson, isolated_home):
     """Every check above, at every step of the lesson, at 120×40 and 80×24."""
+    isolated_home.mkdir(parents=True)  # a home that exists, with no progress saved yet
     failures = []
     for walk in await walk_lesson(lesson):
         size = "×".join(map(str, walk.size))
@@ -530,28 +532,52 @@ def test_every_check_has_steps_to_check():
 # -- list items outside a step -----------------------------------------------------------------
 
 
-async def test_picker_entries_wrap_under_their_own_text():
-    """A lesson's summary and progress that wrap go on under their own first letter."""
-    app = make_app(*(bundled_lessons_dir() / f"{lesson}.toml" for lesson in LESSONS))
+async def test_picker_entries_wrap_under_their_own_text(quick_saves):
+    """A lesson's summary and progress that wrap go on under their own first letter: the
+    bundled lessons' folder opened (each of its lessons checked as a folder's are), and
+    again after each of two lessons is opened from the list, stepped in and left: its entry
+    then shows the steps reached (the list is drawn anew, the progress saved and read back)."""
+    from textual.widgets import OptionList
+
+    app = make_app(bundled_lessons_dir())
     async with app.run_test(size=SMALL) as pilot:
         await wait_for_screen(app, pilot, "PickerScreen")
         await settle(app, pilot)
-        from textual.widgets import OptionList
+        _picker_entries_wrap(app.screen.query_one(OptionList))
+        for lesson in LESSONS[:2]:
+            entry = next(info.entry for info in app.catalog if info.entry.path.stem == lesson)
+            app.open_lesson(entry, 0)
+            await wait_for_screen(app, pilot, "LessonScreen")
+            screen = app.screen
+            screen.go(2)
+            await wait_until(pilot, lambda at=screen: at.view.index == 2 and not at.steps.busy,
+                             f"{lesson} step 3")
+            await wait_for_step_saved(app, pilot)
+            app.pop_screen()
+            await wait_for_screen(app, pilot, "PickerScreen")
+            await settle(app, pilot)
+            options = app.screen.query_one(OptionList)
+            _picker_entries_wrap(options)
+            shown = [str(options.get_option_at_index(number).prompt)
+                     for number in range(options.option_count)]
+            entry_text = next(text for text in shown if entry.lesson.title in text)
+            assert f"steps 3/{len(entry.lesson.steps)}" in entry_text, entry_text
 
-        options = app.screen.query_one(OptionList)
-        assert options.option_count == len(LESSONS)
-        wrapped = 0
-        for number in range(options.option_count):
-            prompt = options.get_option_at_index(number).prompt
-            console = Console(width=40, color_system=None, file=io.StringIO())
-            lines = render_lines(console, prompt)
-            assert str(prompt).startswith(lines[0].rstrip())
-            below_title = False  # the title wraps 2 columns in, what follows 3 in
-            for line in lines[1:]:
-                below_title = below_title or line.startswith("   ")
-                assert line.startswith("   " if below_title else "  ") and line.strip(), line
-            wrapped += len(lines) > len(str(prompt).split("\n"))
-        assert wrapped  # some entries do wrap at this width
+
+def _picker_entries_wrap(options) -> None:
+    assert options.option_count == len(LESSONS)
+    wrapped = 0
+    for number in range(options.option_count):
+        prompt = options.get_option_at_index(number).prompt
+        console = Console(width=40, color_system=None, file=io.StringIO())
+        lines = render_lines(console, prompt)
+        assert str(prompt).startswith(lines[0].rstrip())
+        below_title = False  # the title wraps 2 columns in, what follows 3 in
+        for line in lines[1:]:
+            below_title = below_title or line.startswith("   ")
+            assert line.startswith("   " if below_title else "  ") and line.strip(), line
+        wrapped += len(lines) > len(str(prompt).split("\n"))
+    assert wrapped  # some entries do wrap at this width
 
 
 def test_hanging_lines_wrap_under_their_text_and_read_as_text():
