@@ -7,7 +7,9 @@ laid out again at that size), walks them again; every failure is collected and n
 step and size. Going back to a check starts a new attempt (no hint shown), so every hint is
 opened again at the second size. The prompt is read where the terminal shows it: the prompt's
 own lines, those of its rows inside the part of the screen it is drawn in (the Check box scrolls
-it when it is taller than the box) and not covered by another widget."""
+it when it is taller than the box) and not covered by another widget. A check's hints are
+asked for as one burst of h (a paint for the lot, not one per key); the panes of the step after
+each check are not rendered ahead (no_rendering_ahead), as the walk goes to the next check."""
 
 from __future__ import annotations
 
