@@ -38,58 +38,70 @@ ROOT = Path(__file__).resolve().parent.parent
 _DRIVER = r"""
 import json, os, runpy, sys, tempfile, traceback
 
+
+def start(command, jobs):
+    # A child running ``command``; its pid and the files its stdout and stderr go to.
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)  # never the driver's requests
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            os.environ.clear()
+            os.environ.update(jobs["env"])
+            os.chdir(jobs["cwd"])
+            try:
+                if command[0] == "-m":
+                    sys.argv = [command[1], *command[2:]]
+                    sys.path[0] = os.getcwd()
+                    runpy.run_module(command[1], run_name="__main__", alter_sys=True)
+                else:
+                    sys.argv = list(command)
+                    sys.path[0] = os.path.dirname(os.path.abspath(command[0]))
+                    runpy.run_path(command[0], run_name="__main__")
+                code = 0
+            except SystemExit as exit:
+                if exit.code is None or isinstance(exit.code, int):
+                    code = exit.code or 0
+                else:
+                    print(exit.code, file=sys.stderr)
+                    code = 1
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    return pid, out, err
+
+
+def finish(pid, out, err):
+    _, status = os.waitpid(pid, 0)
+    with out, err:
+        out.seek(0)
+        err.seek(0)
+        return [os.waitstatus_to_exitcode(status), out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace")]
+
+
 report = sys.stdout
 for request in sys.stdin:
     jobs = json.loads(request)
     for name in jobs["preload"]:
         __import__(name)
-    results = []
-    for command in jobs["runs"]:
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                code = 1
-                try:
-                    devnull = os.open(os.devnull, os.O_RDONLY)
-                    os.dup2(devnull, 0)  # never the driver's requests
-                    os.dup2(out.fileno(), 1)
-                    os.dup2(err.fileno(), 2)
-                    os.environ.clear()
-                    os.environ.update(jobs["env"])
-                    os.chdir(jobs["cwd"])
-                    try:
-                        if command[0] == "-m":
-                            sys.argv = [command[1], *command[2:]]
-                            sys.path[0] = os.getcwd()
-                            runpy.run_module(command[1], run_name="__main__", alter_sys=True)
-                        else:
-                            sys.argv = list(command)
-                            sys.path[0] = os.path.dirname(os.path.abspath(command[0]))
-                            runpy.run_path(command[0], run_name="__main__")
-                        code = 0
-                    except SystemExit as exit:
-                        if exit.code is None or isinstance(exit.code, int):
-                            code = exit.code or 0
-                        else:
-                            print(exit.code, file=sys.stderr)
-                            code = 1
-                    except BaseException:
-                        traceback.print_exc()
-                        code = 1
-                finally:
-                    try:
-                        sys.stdout.flush()
-                        sys.stderr.flush()
-                    finally:
-                        os._exit(code)
-            _, status = os.waitpid(pid, 0)
-            out.seek(0)
-            err.seek(0)
-            results.append([os.waitstatus_to_exitcode(status),
-                            out.read().decode("utf-8", "replace"),
-                            err.read().decode("utf-8", "replace")])
+    if jobs["together"]:  # all started, then all waited for: they run at the same time
+        started = [start(command, jobs) for command in jobs["runs"]]
+        results = [finish(*child) for child in started]
+    else:
+        results = [finish(*start(command, jobs)) for command in jobs["runs"]]
     report.write(json.dumps(results) + "\n")
     report.flush()
 """
@@ -150,15 +162,16 @@ def _read_line(driver: subprocess.Popen, timeout: float) -> bytes:
 
 def run_scripts(runs: Sequence[Sequence[str | Path]], env: Mapping[str, str],
                 preload: Sequence[str] = (), cwd: Path | None = None,
-                timeout: float = 600) -> list[ScriptRun]:
+                timeout: float = 600, together: bool = False) -> list[ScriptRun]:
     """Run each command line of ``runs`` (``[script, *arguments]`` or ``["-m", module,
     *arguments]``, what follows ``python``) as ``python`` would, in ``env`` and ``cwd`` (default:
-    this process's), each in a process forked from the driver once it has imported ``preload``;
-    their results in the same order. Raises ``RuntimeError`` if the driver itself fails."""
+    this process's), each in a process forked from the driver once it has imported ``preload``:
+    one after the other, or all at the same time when ``together``. Their results in the same
+    order. Raises ``RuntimeError`` if the driver itself fails."""
     global _driver
     if _driver is None or _driver.poll() is not None:
         _driver = _start_driver()
-    request = json.dumps({"preload": list(preload), "env": dict(env),
+    request = json.dumps({"preload": list(preload), "env": dict(env), "together": together,
                           "cwd": str(cwd if cwd is not None else os.getcwd()),
                           "runs": [[str(part) for part in command] for command in runs]})
     _driver.stdin.write(request.encode("utf-8") + b"\n")

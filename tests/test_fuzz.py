@@ -21,7 +21,6 @@ import functools
 import importlib.util
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -52,14 +51,16 @@ def fuzz():
 
 
 def test_bounded_fuzz_finds_no_failure(tmp_path):
-    # A subprocess: the harness forks a child per case, which must not happen inside pytest's
-    # own process (its threads, its captured file descriptors).
+    # In a process of its own: the harness forks a child per case, which must not happen inside
+    # pytest's own process (its threads, its captured file descriptors). Forked from the
+    # interpreter of tests/script_runs.py, which has NumPy and the CLI imported already.
+    from script_runs import run_scripts
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, str(HARNESS), "--cases", str(CASES), "--seed", str(SEED), "--workers", "2",
-         "--out", str(tmp_path / "fuzz"), "--shrink-seconds", "0", "--quiet"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=900,
-    )
+    [result] = run_scripts(
+        [(HARNESS, "--cases", str(CASES), "--seed", str(SEED), "--workers", "2",
+          "--out", tmp_path / "fuzz", "--shrink-seconds", "0", "--quiet")],
+        env, preload=["nn_tui.cli"], cwd=ROOT, timeout=900)
     assert "cases in" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
 

@@ -225,22 +225,23 @@ def test_two_tutors_keep_each_others_lessons(isolated_home):
     assert second.peek("fruit").step == 5
 
 
-def test_two_tutors_saving_at_once_lose_nothing(isolated_home):
-    script = (
+def test_two_tutors_saving_at_once_lose_nothing(isolated_home, tmp_path):
+    from script_runs import run_scripts
+
+    script = tmp_path / "tutor.py"
+    script.write_text(
         "import sys\n"
         "from nn_tui.lessons.progress import ProgressStore\n"
         "store = ProgressStore(sys.argv[1])\n"
         "for n in range(60):\n"
         "    store.record_step(sys.argv[2] + str(n % 6), n, 100)\n"
-        "    store.save()\n"
-    )
-    import subprocess
-
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    processes = [subprocess.Popen([sys.executable, "-c", script, str(isolated_home), name],
-                                  env=env) for name in ("a", "b")]
-    for process in processes:
-        assert process.wait(60) == 0
+        "    store.save()\n", encoding="utf-8")
+    # Two processes at the same time, forked from an interpreter that has imported the store.
+    runs = run_scripts([(script, isolated_home, name) for name in ("a", "b")],
+                       dict(os.environ, PYTHONPATH=str(ROOT)),
+                       preload=["nn_tui.lessons.progress"], timeout=60, together=True)
+    for run in runs:
+        assert run.returncode == 0, run.stderr
     store = ProgressStore()
     assert store.notice is None
     assert sorted(store.lessons) == sorted(f"{name}{n}" for name in "ab" for n in range(6))

@@ -139,18 +139,22 @@ def test_tutor_command_runs_this_python_with_absolute_quoted_folders(tmp_path, m
 
 
 @needs_serve
-def test_server_bind_failure_after_the_check_is_reported():
+def test_server_bind_failure_after_the_check_is_reported(tmp_path):
     """The port can be taken between the check and the server's own bind: same message."""
+    from script_runs import run_scripts
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
         # The check is skipped, as if the port had been taken just after it.
-        code = ("import sys; from nn_tui.cli import main; import nn_tui.serve as s; "
-                "s.check_address = lambda h, p: s.Address(h, p, (h,), True); "
-                f"sys.exit(main(['serve', '--port', '{port}']))")
-        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                                text=True, timeout=60)
+        script = tmp_path / "bind_after_check.py"
+        script.write_text("import sys; from nn_tui.cli import main; import nn_tui.serve as s; "
+                          "s.check_address = lambda h, p: s.Address(h, p, (h,), True); "
+                          f"sys.exit(main(['serve', '--port', '{port}']))\n", encoding="utf-8")
+        # In a process of its own, forked from an interpreter that has imported nn_tui.cli.
+        [result] = run_scripts([(script,)], os.environ, preload=["nn_tui.cli"], cwd=ROOT,
+                               timeout=60)
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
