@@ -86,12 +86,13 @@ def snapshot(screen) -> dict:
     }
 
 
-async def wait_until(app, pilot, condition, tries: int = 400) -> None:
+async def wait_until(app, pilot, condition, tries: int = 400,
+                     what: str = "the condition held") -> None:
     for _ in range(tries):
         if condition():
             return
         await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
+    raise AssertionError(f"never: {what}")
 
 
 def send_key(app, key: str, character: str | None = None) -> None:
@@ -108,7 +109,8 @@ async def nudges_rendered_ahead(app, pilot, screen) -> None:
     """Wait until explore mode has rendered the next nudge either way (what it does 50 ms
     after an edit, ``EXPLORE_PRERENDER_DELAY``), so the next + or − paints those lines."""
     display = screen.explore_display
-    await wait_until(app, pilot, lambda: display._timer is None)
+    await wait_until(app, pilot, lambda: display._timer is None,
+                     what="the nudges either way are rendered ahead")
     await settle(app, pilot)
 
 
@@ -375,13 +377,17 @@ async def test_leaving_stops_a_run_from_the_edited_network(tmp_path):
         await press(app, pilot, "e", "plus")
         runner = screen.query_one(TrainingRun)
         send_key(app, "space", " ")
-        await wait_until(app, pilot, lambda: runner.active)
+        await wait_until(app, pilot, lambda: runner.active, what="space starts a run")
         send_key(app, "space", " ")  # pause
-        await wait_until(app, pilot, lambda: runner.paused)
+        await wait_until(app, pilot, lambda: runner.paused, what="space pauses the run")
         await pilot.press("plus")  # edits wait while the run is on
         assert screen.explore.value() == pytest.approx(0.6)
         assert "paused" in status(app)
-        await press(app, pilot, "escape")
+        await pilot.press("escape")
+        # (Waited for with a limit: settle() waits for the workers, for ever if the run is
+        # left going, paused.)
+        await wait_until(app, pilot, lambda: not runner.active, what="Esc stops the run")
+        await settle(app, pilot)
         assert not runner.active
         assert not [w for w in app.workers if w.group == "training" and w.is_running]
         assert snapshot(screen) == before
