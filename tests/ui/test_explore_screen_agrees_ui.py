@@ -126,9 +126,10 @@ def ordinary_step_problems(lesson, index: int, record: Seen) -> list[str]:
 
 
 async def see(app, pilot, screen, lesson, index: int, explore: bool) -> Seen:
-    """Go to step ``index`` (from a step beside it if it is on screen: going to the step shown
-    is no move), in explore mode (e at an ordinary step), and record it; then leave."""
-    if screen.view.index == index:
+    """Go to step ``index``, in explore mode (e at an ordinary step), and record it; then
+    leave. (An explore step opens explore mode when it is shown, and going to the step shown is
+    no move: an explore step on screen is come to from the step beside it.)"""
+    if explore and screen.view.index == index:
         await goto_step(app, pilot, index - 1 if index else index + 1)
     await goto_step(app, pilot, index)
     if not explore:
