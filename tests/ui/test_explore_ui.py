@@ -33,6 +33,7 @@ from nn_tui.ui.training import TrainingRun
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
 from nn_tui.ui.screens import explore_mode
+from nn_tui.ui.screens import lesson as lesson_screen
 from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
                         wait_for_screen)
 
@@ -129,7 +130,11 @@ NUDGES_AHEAD = {
 
 @pytest.fixture(autouse=True)
 def nudges_ahead_only_where_read(request, monkeypatch):
-    """``EXPLORE_PRERENDER_DELAY`` past any test's end, but in the tests of ``NUDGES_AHEAD``."""
+    """``EXPLORE_PRERENDER_DELAY`` past any test's end, but in the tests of ``NUDGES_AHEAD``;
+    the next step is never rendered ahead (``PRERENDER_DELAY``): no test here reads it, and
+    when it came 100 ms after a step, between a test's "before" and "after" (a slow run), the
+    lesson's views differed by the one it had added."""
+    monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
     if request.function.__name__ not in NUDGES_AHEAD:
         monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
 
