@@ -118,13 +118,13 @@ async def nudges_rendered_ahead(app, pilot, screen) -> None:
 # The tests in which explore mode renders a nudge either way ahead, 50 ms after each edit (as
 # for the learner): + and ↓ then show what was rendered ahead (test_a_nudge_…); the nudge of η
 # to 0 that the one ahead must skip (…every_editable_number); rendering ahead held off while a
-# run goes on (…training…); more traces than explore mode keeps, the oldest let go (fruit's
-# long list: …long_weight_list). In the others no assertion reads what it renders.
+# run goes on (…training…). In the others no assertion reads what it renders. (More traces
+# than explore mode keeps, the oldest let go, which fruit's long list reached only when the
+# nudges ahead came in time: tests/test_explore_trace_cache.py.)
 NUDGES_AHEAD = {
     "test_a_nudge_changes_the_forward_pass_line_of_that_weight",
     "test_the_cursor_moves_over_every_editable_number",
     "test_training_from_the_edited_network",
-    "test_the_cursor_stays_in_view_in_a_long_weight_list",
 }
 
 
