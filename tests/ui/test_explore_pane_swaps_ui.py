@@ -8,7 +8,7 @@ step crashed the tutor with ``DuplicateIds 'pane-slope'`` (``go`` leaves explore
 next explore step opens it again before Textual had removed the old pane); a fast walk through
 psa-softmax at 80×24 once hit ``'pane-picture'`` the same way.
 
-One app per terminal size walks slopes.toml through every path: the palette, ``screen.go``
+One app walks slopes.toml through every path at 120×40, then resized at 80×24: the palette, ``screen.go``
 (Home/End and the palette call it), Esc then e in one turn of the event loop, ← / → out of an
 explore step and back, e at an ordinary step right after leaving, a resize in between, the
 output picture in the detail slot (t) on a small terminal. After each the screen must show
@@ -18,12 +18,10 @@ be running (a crash ends it; ``run_test`` then raises it).
 
 from __future__ import annotations
 
-import pytest
-
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import SlopePane
-from ui_helpers import make_app, open_at, run_palette_command, settle, wait_until
+from ui_helpers import make_app, open_at, resize_to, run_palette_command, settle, wait_until
 
 SLOPES = bundled_lessons_dir() / "slopes.toml"
 # slopes.toml: explore steps 5, 10, 21, 28; step 3 is a forward step, 9 a check, 11 a check.
@@ -70,86 +68,98 @@ async def palette_go(app, pilot, index: int) -> None:
     await run_palette_command(app, pilot, f"go to step {index + 1}:")
 
 
-@pytest.mark.parametrize("size", [BIG, SMALL], ids=["120x40", "80x24"])
-async def test_every_way_out_of_explore_mode_and_back_swaps_its_panes_in_order(size):
-    first, second, third, last = EXPLORE_STEPS
+async def test_every_way_out_of_explore_mode_and_back_swaps_its_panes_in_order():
     app = make_app(SLOPES)
-    async with app.run_test(size=size) as pilot:
-        screen = await open_at(app, pilot, first)
-        await exploring_at(app, pilot, screen, first)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, EXPLORE_STEPS[0])
+        for size in (BIG, SMALL):
+            if tuple(app.size) != size:
+                await resize_to(app, pilot, size)
+            try:
+                await every_way_out_and_back(app, pilot, screen, size)
+            except AssertionError as error:
+                raise AssertionError(f"at {size[0]}×{size[1]}: {error}") from error
 
-        # The command palette, from an explore step to the next one (the reported crash).
-        await palette_go(app, pilot, second)
-        await exploring_at(app, pilot, screen, second)
 
-        # screen.go (what the palette and Home/End call) between explore steps, in one turn
-        # of the loop, back and forth.
-        screen.go(third)
-        await exploring_at(app, pilot, screen, third)
-        screen.go(second)
-        screen.go(last)
-        await exploring_at(app, pilot, screen, last)
-
-        # Esc then e in the same turn of the loop, and as two keys.
-        screen.leave_explore()
-        assert await screen.enter_explore()
-        await exploring_at(app, pilot, screen, last)
-        await pilot.press("escape", "e")
-        await exploring_at(app, pilot, screen, last)
-
-        # ← / → out of an explore step (after Esc) and back: the step opens explore mode again.
-        screen.go(second)
-        await exploring_at(app, pilot, screen, second)
-        await pilot.press("escape", "right", "left")
-        await exploring_at(app, pilot, screen, second)
-        await pilot.press("escape", "left", "right")
-        await exploring_at(app, pilot, screen, second)
-        screen.leave_explore()
-        screen.go(second + 1)
-        screen.go(second)
-        await exploring_at(app, pilot, screen, second)
-
-        # The palette to an ordinary step, then e there right after leaving it, and Esc e.
-        await palette_go(app, pilot, FORWARD_STEP)
-        await lesson_at(app, pilot, screen, FORWARD_STEP)
-        await pilot.press("e")
-        await exploring_at(app, pilot, screen, FORWARD_STEP)
-        screen.leave_explore()
-        assert await screen.enter_explore()
-        await exploring_at(app, pilot, screen, FORWARD_STEP)
-        await pilot.press("escape", "e", "escape")
-        await lesson_at(app, pilot, screen, FORWARD_STEP)
-
-        # A resize between leaving and entering again (to the other size and back).
-        other = SMALL if size == BIG else BIG
-        await pilot.press("e")
-        await exploring_at(app, pilot, screen, FORWARD_STEP)
-        screen.leave_explore()
-        await pilot.resize_terminal(*other)
-        assert await screen.enter_explore()
-        await exploring_at(app, pilot, screen, FORWARD_STEP)
-        screen.leave_explore()
-        await pilot.resize_terminal(*size)
+async def every_way_out_and_back(app, pilot, screen, size: tuple[int, int]) -> None:
+    """The walk at ``size``, from explore step 6 (the first)."""
+    first, second, third, last = EXPLORE_STEPS
+    if screen.view.index != first:
         screen.go(first)
-        await exploring_at(app, pilot, screen, first)
+    await exploring_at(app, pilot, screen, first)
 
-        # The output picture in the detail slot (t; on a small terminal it is one of the panes
-        # t brings), then out and in again, and on to the next explore step.
-        if size == SMALL:
-            for _ in range(6):
-                if screen.detail == "pane-picture":
-                    break
-                await pilot.press("t")
-            assert screen.detail == "pane-picture"
-            await wait_until(pilot, lambda: screen.query_one("#pane-picture").display,
-                             "the output picture in the detail slot")
-        screen.leave_explore()
-        assert await screen.enter_explore()
-        await exploring_at(app, pilot, screen, first)
-        screen.go(second)
-        await exploring_at(app, pilot, screen, second)
-        assert screen.query_one("#pane-picture").display == (size == BIG)
+    # The command palette, from an explore step to the next one (the reported crash).
+    await palette_go(app, pilot, second)
+    await exploring_at(app, pilot, screen, second)
 
-        # Leaving explore mode for good by going to a non-explore step.
-        screen.go(second + 1)
-        await lesson_at(app, pilot, screen, second + 1)
+    # screen.go (what the palette and Home/End call) between explore steps, in one turn
+    # of the loop, back and forth.
+    screen.go(third)
+    await exploring_at(app, pilot, screen, third)
+    screen.go(second)
+    screen.go(last)
+    await exploring_at(app, pilot, screen, last)
+
+    # Esc then e in the same turn of the loop, and as two keys.
+    screen.leave_explore()
+    assert await screen.enter_explore()
+    await exploring_at(app, pilot, screen, last)
+    await pilot.press("escape", "e")
+    await exploring_at(app, pilot, screen, last)
+
+    # ← / → out of an explore step (after Esc) and back: the step opens explore mode again.
+    screen.go(second)
+    await exploring_at(app, pilot, screen, second)
+    await pilot.press("escape", "right", "left")
+    await exploring_at(app, pilot, screen, second)
+    await pilot.press("escape", "left", "right")
+    await exploring_at(app, pilot, screen, second)
+    screen.leave_explore()
+    screen.go(second + 1)
+    screen.go(second)
+    await exploring_at(app, pilot, screen, second)
+
+    # The palette to an ordinary step, then e there right after leaving it, and Esc e.
+    await palette_go(app, pilot, FORWARD_STEP)
+    await lesson_at(app, pilot, screen, FORWARD_STEP)
+    await pilot.press("e")
+    await exploring_at(app, pilot, screen, FORWARD_STEP)
+    screen.leave_explore()
+    assert await screen.enter_explore()
+    await exploring_at(app, pilot, screen, FORWARD_STEP)
+    await pilot.press("escape", "e", "escape")
+    await lesson_at(app, pilot, screen, FORWARD_STEP)
+
+    # A resize between leaving and entering again (to the other size and back).
+    other = SMALL if size == BIG else BIG
+    await pilot.press("e")
+    await exploring_at(app, pilot, screen, FORWARD_STEP)
+    screen.leave_explore()
+    await pilot.resize_terminal(*other)
+    assert await screen.enter_explore()
+    await exploring_at(app, pilot, screen, FORWARD_STEP)
+    screen.leave_explore()
+    await pilot.resize_terminal(*size)
+    screen.go(first)
+    await exploring_at(app, pilot, screen, first)
+
+    # The output picture in the detail slot (t; on a small terminal it is one of the panes
+    # t brings), then out and in again, and on to the next explore step.
+    if size == SMALL:
+        for _ in range(6):
+            if screen.detail == "pane-picture":
+                break
+            await pilot.press("t")
+        assert screen.detail == "pane-picture"
+        await wait_until(pilot, lambda: screen.query_one("#pane-picture").display,
+                         "the output picture in the detail slot")
+    screen.leave_explore()
+    assert await screen.enter_explore()
+    await exploring_at(app, pilot, screen, first)
+    screen.go(second)
+    await exploring_at(app, pilot, screen, second)
+    assert screen.query_one("#pane-picture").display == (size == BIG)
+
+    # Leaving explore mode for good by going to a non-explore step.
+    screen.go(second + 1)
+    await lesson_at(app, pilot, screen, second + 1)

@@ -8,8 +8,7 @@ The first test walks one app through every bundled lesson (each opened as the le
 opens it, on a screen of its own) to each step it is about, at 120×40 and, resized, 80×24, and
 names every case that fails, instead of one app per step and size (as these checks were once
 written) or per lesson: opening the tutor is most of what such a check costs. The walk leaves
-out what the screen renders ahead for a step or a nudge it may show next (``PRERENDER_DELAY``,
-``EXPLORE_PRERENDER_DELAY``): it only goes to steps, and reads them.
+out the nudges explore mode renders ahead (``EXPLORE_PRERENDER_DELAY``): it nudges nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from nn_tui.lessons.catalog import CatalogEntry, bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
 from nn_tui.ui.screens import explore_mode
-from nn_tui.ui.screens import lesson as lesson_screen
 from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
                         wait_until)
 
@@ -126,9 +124,10 @@ def ordinary_step_problems(lesson, index: int, record: Seen) -> list[str]:
 
 
 async def see(app, pilot, screen, lesson, index: int, explore: bool) -> Seen:
-    """Go to step ``index`` (from a step beside it if it is on screen: going to the step shown
-    is no move), in explore mode (e at an ordinary step), and record it; then leave."""
-    if screen.view.index == index:
+    """Go to step ``index``, in explore mode (e at an ordinary step), and record it; then
+    leave. (An explore step opens explore mode when it is shown, and going to the step shown is
+    no move: an explore step on screen is come to from the step beside it.)"""
+    if explore and screen.view.index == index:
         await goto_step(app, pilot, index - 1 if index else index + 1)
     await goto_step(app, pilot, index)
     if not explore:
@@ -147,7 +146,6 @@ async def test_explore_mode_agrees_with_the_lesson_at_every_step_it_shows(monkey
     a readable goal (``explore_step_problems``); at 120×40 e at a lesson's first text step and
     its update step reveals the update only once the lesson has (``ordinary_step_problems``).
     Every failing case is named: lesson, step, size."""
-    monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
     monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
     failures, checked = [], 0
     app = make_app(LESSONS[0])
