@@ -12,7 +12,15 @@ from __future__ import annotations
 import pytest
 from lesson_files import lesson_with
 from textual.geometry import Region
-from ui_helpers import make_app, open_at, redraw_loss, settle, wait_for_screen, wait_until
+from ui_helpers import (
+    make_app,
+    open_at,
+    redraw_loss,
+    resize_to,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 
@@ -140,13 +148,25 @@ async def test_hiding_panes_in_explore_mode_leaves_no_gap():
 
 
 async def test_a_small_terminal_still_stacks_the_panes_full_width():
+    """80×24 has one column (the spans are for the large grid only), and a pane hidden there
+    leaves no gap when the terminal grows, nor a span behind when it shrinks again."""
     app = make_app(FRUIT)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_at(app, pilot, FRUIT_QUESTION)
         await toggle(app, pilot, "pane-weights")
         grid = screen.query_one("#panes")
-        shown = [child for child in grid.children if child.display]
-        assert "pane-weights" not in [child.id for child in shown] and len(shown) == 3
-        for child in shown:
-            assert child.region.width == grid.region.width, child.id
+
+        def stacked(case: str) -> None:
+            shown = [child for child in grid.children if child.display]
+            assert "pane-weights" not in [child.id for child in shown] and len(shown) == 3, case
+            for child in shown:
+                assert child.region.width == grid.region.width, f"{case}: {child.id}"
+
+        stacked("80×24, Weights hidden")
         await check_tiled(app, pilot, "80×24, Weights hidden")
+        await resize_to(app, pilot, BIG)
+        await check_tiled(app, pilot, "grown to 120×40, Weights hidden")
+        assert screen.query_one("#pane-gradients").region.width == grid.region.width
+        await resize_to(app, pilot, SMALL)
+        stacked("back to 80×24")
+        await check_tiled(app, pilot, "back to 80×24, Weights hidden")
