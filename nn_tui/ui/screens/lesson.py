@@ -30,7 +30,14 @@ from nn_tui.lessons.session import LessonSession, StepView, position_label
 from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.exploring import EXPLORE_ACTIONS, ExploreControl
 from nn_tui.ui.literal import clean
-from nn_tui.ui.pane_layout import DETAIL_PANES, detail_for, grid_layout, next_detail
+from nn_tui.ui.pane_layout import (
+    COMPOSE_SPAN_CLASSES,
+    DETAIL_PANES,
+    detail_for,
+    grid_layout,
+    next_detail,
+    span_classes,
+)
 from nn_tui.ui.panes import (
     ForwardPane,
     GradientsPane,
@@ -212,9 +219,15 @@ class LessonScreen(QuietFocusScreen):
                         # (or, at a question about the runs or after one, the empty Gradients
                         # pane's place before it or a share of its row), so the other panes
                         # keep their size and their content need not be laid out again.
-                        yield CheckArea(id="check")
-                    classes = "detail" if pane_id in DETAIL_PANES else None
-                    yield pane_class(id=pane_id, classes=classes)
+                        check = CheckArea(id="check")
+                        # (Before it is mounted: styled once, with them.)
+                        check.update_classes(dict.fromkeys(
+                            COMPOSE_SPAN_CLASSES["check"].split(), True), update=False)
+                        yield check
+                    classes = " ".join(filter(None, (
+                        "detail" if pane_id in DETAIL_PANES else "",
+                        COMPOSE_SPAN_CLASSES[pane_id])))
+                    yield pane_class(id=pane_id, classes=classes or None)
         yield Static(Text("Please enlarge the terminal to at least 80×24 to see the lesson.",
                           style="bold"), classes="too-small")
         yield TrainingRun()
@@ -256,7 +269,8 @@ class LessonScreen(QuietFocusScreen):
 
         Which panes show is each pane's ``display``. The grid's classes restyle only the grid
         and its direct children (``set_classes_shallow``), so the layout rules in app.tcss may
-        style only those.
+        style only those. On a large terminal each child shown gets the span classes of its
+        place (``pane_layout.span_classes``): restyled alone, and only when they change.
         """
         exploring = self.explore is not None
         grid = self.query_one("#panes")
@@ -283,6 +297,12 @@ class LessonScreen(QuietFocusScreen):
         if picture is not None and picture.display != layout.picture:
             picture.display = layout.picture
         set_classes_shallow(grid, layout.classes, restyle=grid.children)
+        spans = layout.spans
+        if spans is not None:  # (a small terminal has one column: the spans stay as they were)
+            for child in grid.children:
+                span = spans.get(child.id)
+                if span is not None:
+                    set_classes_shallow(child, span_classes(span))
 
     def _loss_beside_check(self) -> bool:
         """Whether the current question keeps the Loss pane on screen: it is about the runs,

@@ -1,0 +1,172 @@
+"""On a large terminal (120×40) a pane hidden from the command palette gives its room to its
+neighbours: the panes left cover the pane grid with no gap and no overlap, and the Loss pane
+keeps its full width and its plot.
+
+Textual's grid places the panes in DOM order, each at the first free cell where its span fits:
+hiding one used to shift every later pane one cell along, leave the bottom row (10 lines)
+empty and put the Loss pane in a half-width middle cell without its plot.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lesson_files import lesson_with
+from textual.geometry import Region
+from ui_helpers import (
+    make_app,
+    open_at,
+    redraw_loss,
+    resize_to,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
+
+from nn_tui.lessons.catalog import bundled_lessons_dir
+
+BIG = (120, 40)
+SMALL = (80, 24)
+FRUIT = bundled_lessons_dir() / "fruit.toml"
+SLOPES = bundled_lessons_dir() / "slopes.toml"
+FRUIT_QUESTION = 2  # → → from the start: a question (the Check box has the bottom row)
+TINY_TRAIN = 4  # tests/fixtures/tiny-checks.toml: its train step
+SLOPES_EXPLORE = 5  # slopes.toml: an explore step (explore mode opens on it)
+SIX = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-gradients",
+       "pane-loss")
+
+
+async def palette(app, pilot, words: str) -> None:
+    """Run the command palette's command ``words`` (typed, then Enter)."""
+    await pilot.press("ctrl+p")
+    await wait_for_screen(app, pilot, "CommandPalette")
+    await pilot.press(*words, "enter")
+    await wait_for_screen(app, pilot, "LessonScreen")
+    await settle(app, pilot)
+
+
+async def toggle(app, pilot, pane_id: str) -> None:
+    """Hide (or show) ``pane_id`` from the palette, as a learner does."""
+    screen = app.screen
+    pane = screen.query_one(f"#{pane_id}")
+    verb = "Show" if pane_id in screen.hidden_panes else "Hide"
+    await palette(app, pilot, f"{verb} the {pane.border_title} pane")
+    assert (pane_id in screen.hidden_panes) == (verb == "Hide"), f"{verb} {pane_id}"
+
+
+def gaps(screen, case: str) -> list[str]:
+    """What is wrong with the pane grid's tiling: an empty cell of the grid (a part of #panes
+    no child shown covers), two children over one place, a child with no room."""
+    grid = screen.query_one("#panes")
+    area = grid.region
+    shown = [child for child in grid.children if child.display]
+    problems = []
+    for child in shown:
+        if not child.region.area:
+            problems.append(f"{child.id} has no room")
+    covered = sum(child.region.intersection(area).area for child in shown)
+    union = Region.from_union([child.region for child in shown]) if shown else Region()
+    if union != area or covered != area.area:
+        where = {child.id: tuple(child.region) for child in shown}
+        problems.append(f"{case}: the children shown cover {covered} of {area.area} cells "
+                        f"of #panes {tuple(area)} (union {tuple(union)}): {where}")
+    return problems
+
+
+async def check_tiled(app, pilot, case: str) -> None:
+    """Assert that the pane grid is tiled, once the layout has had time to follow."""
+    screen = app.screen
+    try:
+        await wait_until(pilot, lambda: not gaps(screen, case), "the grid is tiled", timeout=2)
+    except AssertionError:
+        pass  # said below, with what is wrong
+    problems = gaps(screen, case)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("hidden", [(pane_id,) for pane_id in SIX]
+                         + [("pane-weights", "pane-gradients"), ("pane-lesson", "pane-network"),
+                            ("pane-network", "pane-loss")],
+                         ids=lambda hidden: "+".join(pane_id[5:] for pane_id in hidden))
+async def test_hiding_panes_on_fruit_leaves_no_gap(hidden):
+    app = make_app(FRUIT)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, FRUIT_QUESTION)
+        await check_tiled(app, pilot, "fruit, none hidden")
+        check = screen.query_one("#check")
+        where = check.region
+        for pane_id in hidden:
+            await toggle(app, pilot, pane_id)
+        case = f"fruit question, hidden {hidden}"
+        await check_tiled(app, pilot, case)
+        if "pane-loss" not in hidden:
+            # The Check box keeps the bottom row, where the learner types.
+            assert check.region.y == where.y and check.region.height == where.height, case
+        # Through the lesson's other steps (a backward step gives the gradients more rows).
+        for index in (0, 6, 9):
+            screen.go(index)
+            await settle(app, pilot)
+            await check_tiled(app, pilot, f"fruit step {index + 1}, hidden {hidden}")
+        for pane_id in hidden:
+            await toggle(app, pilot, pane_id)
+        await check_tiled(app, pilot, f"fruit step 10, {hidden} shown again")
+
+
+@pytest.mark.parametrize("hidden", [(pane_id,) for pane_id in SIX if pane_id != "pane-loss"]
+                         + [("pane-weights", "pane-gradients")],
+                         ids=lambda hidden: "+".join(pane_id[5:] for pane_id in hidden))
+async def test_the_loss_pane_keeps_its_width_and_plot_at_a_train_step(tmp_path, hidden):
+    app = make_app(lesson_with(tmp_path, "tiny-checks"))
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, TINY_TRAIN)
+        for pane_id in hidden:
+            await toggle(app, pilot, pane_id)
+        case = f"tiny-checks train step, hidden {hidden}"
+        await check_tiled(app, pilot, case)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await redraw_loss(app, pilot)
+        await check_tiled(app, pilot, f"{case}, trained")
+        loss = screen.query_one("#pane-loss")
+        assert loss.region.width == screen.query_one("#panes").region.width, (
+            f"{case}: the Loss pane is {loss.region.width} wide")
+        assert loss.plot is not None and loss.plot.display, f"{case}: no #loss-plot"
+
+
+async def test_hiding_panes_in_explore_mode_leaves_no_gap():
+    app = make_app(SLOPES)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_at(app, pilot, SLOPES_EXPLORE)
+        await wait_until(pilot, lambda: screen.query("#pane-picture"), "explore mode opens")
+        await settle(app, pilot)
+        await check_tiled(app, pilot, "explore, none hidden")
+        for pane_id in ("pane-picture", "pane-network", "pane-loss"):
+            await toggle(app, pilot, pane_id)
+            await check_tiled(app, pilot, f"explore, {pane_id} hidden too")
+        for pane_id in ("pane-picture", "pane-network", "pane-loss"):
+            await toggle(app, pilot, pane_id)
+        await check_tiled(app, pilot, "explore, shown again")
+
+
+async def test_a_small_terminal_still_stacks_the_panes_full_width():
+    """80×24 has one column (the spans are for the large grid only), and a pane hidden there
+    leaves no gap when the terminal grows, nor a span behind when it shrinks again."""
+    app = make_app(FRUIT)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_at(app, pilot, FRUIT_QUESTION)
+        await toggle(app, pilot, "pane-weights")
+        grid = screen.query_one("#panes")
+
+        def stacked(case: str) -> None:
+            shown = [child for child in grid.children if child.display]
+            assert "pane-weights" not in [child.id for child in shown] and len(shown) == 3, case
+            for child in shown:
+                assert child.region.width == grid.region.width, f"{case}: {child.id}"
+
+        stacked("80×24, Weights hidden")
+        await check_tiled(app, pilot, "80×24, Weights hidden")
+        await resize_to(app, pilot, BIG)
+        await check_tiled(app, pilot, "grown to 120×40, Weights hidden")
+        assert screen.query_one("#pane-gradients").region.width == grid.region.width
+        await resize_to(app, pilot, SMALL)
+        stacked("back to 80×24")
+        await check_tiled(app, pilot, "back to 80×24, Weights hidden")
