@@ -9,16 +9,16 @@ empty and put the Loss pane in a half-width middle cell without its plot.
 
 from __future__ import annotations
 
-import pytest
 from lesson_files import lesson_with
 from textual.geometry import Region
 from ui_helpers import (
+    Cases,
     make_app,
     open_at,
     redraw_loss,
     resize_to,
+    run_palette_command,
     settle,
-    wait_for_screen,
     wait_until,
 )
 
@@ -35,22 +35,20 @@ SIX = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-grad
        "pane-loss")
 
 
-async def palette(app, pilot, words: str) -> None:
-    """Run the command palette's command ``words`` (typed, then Enter)."""
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*words, "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
-    await settle(app, pilot)
-
-
 async def toggle(app, pilot, pane_id: str) -> None:
     """Hide (or show) ``pane_id`` from the palette, as a learner does."""
     screen = app.screen
     pane = screen.query_one(f"#{pane_id}")
     verb = "Show" if pane_id in screen.hidden_panes else "Hide"
-    await palette(app, pilot, f"{verb} the {pane.border_title} pane")
+    await run_palette_command(app, pilot, f"{verb} the {pane.border_title} pane")
+    await settle(app, pilot)
     assert (pane_id in screen.hidden_panes) == (verb == "Hide"), f"{verb} {pane_id}"
+
+
+async def show_all(app, pilot) -> None:
+    """Show every pane hidden (a case that failed half-way may have left some)."""
+    for pane_id in sorted(app.screen.hidden_panes):
+        await toggle(app, pilot, pane_id)
 
 
 def gaps(screen, case: str) -> list[str]:
@@ -83,53 +81,73 @@ async def check_tiled(app, pilot, case: str) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("hidden", [(pane_id,) for pane_id in SIX]
-                         + [("pane-weights", "pane-gradients"), ("pane-lesson", "pane-network"),
-                            ("pane-network", "pane-loss")],
-                         ids=lambda hidden: "+".join(pane_id[5:] for pane_id in hidden))
-async def test_hiding_panes_on_fruit_leaves_no_gap(hidden):
+FRUIT_HIDDEN = ([(pane_id,) for pane_id in SIX]
+                + [("pane-weights", "pane-gradients"), ("pane-lesson", "pane-network"),
+                   ("pane-network", "pane-loss")])
+TRAIN_HIDDEN = ([(pane_id,) for pane_id in SIX if pane_id != "pane-loss"]
+                + [("pane-weights", "pane-gradients")])
+
+
+async def test_hiding_panes_on_fruit_leaves_no_gap():
+    """Each pane, and three pairs, hidden at a question and through the lesson's other steps
+    (a backward step gives the gradients more rows), then shown again: one app, each case
+    named in the failure."""
+    cases = Cases()
     app = make_app(FRUIT)
     async with app.run_test(size=BIG) as pilot:
         screen = await open_at(app, pilot, FRUIT_QUESTION)
-        await check_tiled(app, pilot, "fruit, none hidden")
+        with cases("fruit, none hidden"):
+            await check_tiled(app, pilot, "fruit, none hidden")
         check = screen.query_one("#check")
         where = check.region
-        for pane_id in hidden:
-            await toggle(app, pilot, pane_id)
-        case = f"fruit question, hidden {hidden}"
-        await check_tiled(app, pilot, case)
-        if "pane-loss" not in hidden:
-            # The Check box keeps the bottom row, where the learner types.
-            assert check.region.y == where.y and check.region.height == where.height, case
-        # Through the lesson's other steps (a backward step gives the gradients more rows).
-        for index in (0, 6, 9):
-            screen.go(index)
-            await settle(app, pilot)
-            await check_tiled(app, pilot, f"fruit step {index + 1}, hidden {hidden}")
-        for pane_id in hidden:
-            await toggle(app, pilot, pane_id)
-        await check_tiled(app, pilot, f"fruit step 10, {hidden} shown again")
+        for hidden in FRUIT_HIDDEN:
+            case = f"fruit question, hidden {hidden}"
+            with cases(case):
+                await show_all(app, pilot)
+                screen.go(FRUIT_QUESTION)
+                await settle(app, pilot)
+                for pane_id in hidden:
+                    await toggle(app, pilot, pane_id)
+                await check_tiled(app, pilot, case)
+                if "pane-loss" not in hidden:
+                    # The Check box keeps the bottom row, where the learner types.
+                    assert (check.region.y, check.region.height) == (where.y, where.height), (
+                        f"the Check box moved from {tuple(where)} to {tuple(check.region)}")
+                for index in (0, 6, 9):
+                    screen.go(index)
+                    await settle(app, pilot)
+                    await check_tiled(app, pilot, f"fruit step {index + 1}, hidden {hidden}")
+                for pane_id in hidden:
+                    await toggle(app, pilot, pane_id)
+                await check_tiled(app, pilot, f"fruit step 10, {hidden} shown again")
+    cases.check()
 
 
-@pytest.mark.parametrize("hidden", [(pane_id,) for pane_id in SIX if pane_id != "pane-loss"]
-                         + [("pane-weights", "pane-gradients")],
-                         ids=lambda hidden: "+".join(pane_id[5:] for pane_id in hidden))
-async def test_the_loss_pane_keeps_its_width_and_plot_at_a_train_step(tmp_path, hidden):
+async def test_the_loss_pane_keeps_its_width_and_plot_at_a_train_step(tmp_path):
+    """At a train step, with each detail pane (and a pair) hidden: the grid stays tiled and the
+    Loss pane keeps the full width and its plot, before and after a run (one app: the first
+    case trains, the later ones find the run's plot already drawn)."""
+    cases = Cases()
     app = make_app(lesson_with(tmp_path, "tiny-checks"))
     async with app.run_test(size=BIG) as pilot:
         screen = await open_at(app, pilot, TINY_TRAIN)
-        for pane_id in hidden:
-            await toggle(app, pilot, pane_id)
-        case = f"tiny-checks train step, hidden {hidden}"
-        await check_tiled(app, pilot, case)
-        await pilot.press("space")
-        await app.workers.wait_for_complete()
-        await redraw_loss(app, pilot)
-        await check_tiled(app, pilot, f"{case}, trained")
-        loss = screen.query_one("#pane-loss")
-        assert loss.region.width == screen.query_one("#panes").region.width, (
-            f"{case}: the Loss pane is {loss.region.width} wide")
-        assert loss.plot is not None and loss.plot.display, f"{case}: no #loss-plot"
+        for number, hidden in enumerate(TRAIN_HIDDEN):
+            case = f"tiny-checks train step, hidden {hidden}"
+            with cases(case):
+                await show_all(app, pilot)
+                for pane_id in hidden:
+                    await toggle(app, pilot, pane_id)
+                await check_tiled(app, pilot, case)
+                if number == 0:
+                    await pilot.press("space")
+                    await app.workers.wait_for_complete()
+                await redraw_loss(app, pilot)
+                await check_tiled(app, pilot, f"{case}, trained")
+                loss = screen.query_one("#pane-loss")
+                assert loss.region.width == screen.query_one("#panes").region.width, (
+                    f"the Loss pane is {loss.region.width} wide")
+                assert loss.plot is not None and loss.plot.display, "no #loss-plot"
+    cases.check()
 
 
 async def test_hiding_panes_in_explore_mode_leaves_no_gap():
