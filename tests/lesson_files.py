@@ -148,3 +148,17 @@ def dense_lesson(inputs: list[str], outputs: list[str], layers: list[dict[str, A
     return lesson_text("two-by-two", lesson={"id": "inline", "title": "Inline network"},
                        network={"inputs": inputs, "outputs": outputs, "layers": layers, **network},
                        data={"rows": rows}, steps=None)
+
+
+def first_view_of_each_kind(lesson) -> dict:
+    """``lesson``'s first view of each step kind (``{"text": view, "check": view, …}``), from
+    the steps that need no training run to be shown."""
+    from nn_tui.lessons.session import LessonSession
+
+    session = LessonSession(lesson)
+    found = {}
+    for index in range(session.total):
+        if session.needs_training(index):
+            continue
+        found.setdefault(session.view(index).step.kind, session.view(index))
+    return found

@@ -15,8 +15,8 @@ import dataclasses
 import itertools
 
 import pytest
+from lesson_files import first_view_of_each_kind
 
-from nn_tui.lessons.session import LessonSession
 from nn_tui.ui.pane_layout import (
     COMPOSE_SPAN_CLASSES,
     GRID_ORDER,
@@ -59,13 +59,7 @@ def views():
     from nn_tui.lessons.catalog import bundled_lessons_dir
     from nn_tui.lessons.loader import load_lesson
 
-    session = LessonSession(load_lesson(bundled_lessons_dir() / "psa-hidden-layer.toml"))
-    found = {}
-    for index in range(session.total):
-        if session.needs_training(index):
-            continue
-        view = session.view(index)
-        found.setdefault(view.step.kind, view)
+    found = first_view_of_each_kind(load_lesson(bundled_lessons_dir() / "psa-hidden-layer.toml"))
     check = found["check"]
     found["check-backward"] = dataclasses.replace(
         check, reveal=dataclasses.replace(check.reveal, backward=1))

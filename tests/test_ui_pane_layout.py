@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from lesson_files import first_view_of_each_kind
 
-from nn_tui.lessons.session import LessonSession
 from nn_tui.ui.pane_layout import (
     DETAIL_PANES,
     LAYOUT_STATES,
@@ -20,14 +20,7 @@ from nn_tui.ui.pane_layout import (
 @pytest.fixture
 def views(psa_hidden):
     """The PSA lesson's first view of each step kind."""
-    session = LessonSession(psa_hidden)
-    found = {}
-    for index in range(session.total):
-        if session.needs_training(index):
-            continue
-        view = session.view(index)
-        found.setdefault(view.step.kind, view)
-    return found
+    return first_view_of_each_kind(psa_hidden)
 
 
 def state(layout) -> str:
