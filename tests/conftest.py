@@ -46,14 +46,16 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.e2e)
 
 
-def _finer_idle_polling(granularity: float = 0.002) -> None:
+def _finer_idle_polling(granularity: float = 0.001) -> None:
     """Pilot's ``pause()`` and ``press()`` wait for the app to go idle by sleeping in steps of
     ``textual._wait.SLEEP_GRANULARITY`` (20 ms) until a step passes with almost no CPU used
     (``SLEEP_IDLE``, 1/20 of a step). Each key and each pause thus slept 40–100 ms even when the
-    app had finished in 2. Steps of 2 ms keep the same rule (idle = under 1/20 of a step of CPU):
+    app had finished in 2. Finer steps keep the same rule (idle = under 1/20 of a step of CPU):
     tests/ui/test_check_prompt_in_view_ui.py took 26.0 s wall with 5 ms steps and 16.5 s with
-    2 ms (serial, same machine; CPU 12.2 s and 10.9 s); the whole suite 100 s and 87 s. The tests that need the app's work
-    done wait for it by condition (``settle``, ``wait_until``), not by this heuristic.
+    2 ms (serial, same machine; CPU 12.2 s and 10.9 s); the whole suite 100 s and 87 s. From
+    2 ms to 1 ms (turn about, same CPU): 59.5, 59.7, 57.9 s and 55.9, 52.8, 59.3, 51.3 s; at
+    0.5 ms it was slower again (71.5, 60.8 s). The tests that need the app's work done wait for
+    it by condition (``settle``, ``wait_until``), not by this heuristic.
     Nothing here if a Textual upgrade moves these names (the suite is then slower, not wrong)."""
     try:
         import textual._wait as textual_wait
