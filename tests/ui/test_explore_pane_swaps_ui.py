@@ -18,10 +18,18 @@ be running (a crash ends it; ``run_test`` then raises it).
 
 from __future__ import annotations
 
+from ui_helpers import (
+    at_each_size,
+    make_app,
+    open_at,
+    run_palette_command,
+    settle,
+    wait_until,
+)
+
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.panes.picture_pane import PicturePane
 from nn_tui.ui.panes.slope import SlopePane
-from ui_helpers import make_app, open_at, resize_to, run_palette_command, settle, wait_until
 
 SLOPES = bundled_lessons_dir() / "slopes.toml"
 # slopes.toml: explore steps 5, 10, 21, 28; step 3 is a forward step, 9 a check, 11 a check.
@@ -72,13 +80,8 @@ async def test_every_way_out_of_explore_mode_and_back_swaps_its_panes_in_order()
     app = make_app(SLOPES)
     async with app.run_test(size=BIG) as pilot:
         screen = await open_at(app, pilot, EXPLORE_STEPS[0])
-        for size in (BIG, SMALL):
-            if tuple(app.size) != size:
-                await resize_to(app, pilot, size)
-            try:
-                await every_way_out_and_back(app, pilot, screen, size)
-            except AssertionError as error:
-                raise AssertionError(f"at {size[0]}×{size[1]}: {error}") from error
+        await at_each_size(app, pilot, (BIG, SMALL),
+                           lambda size: every_way_out_and_back(app, pilot, screen, size))
 
 
 async def every_way_out_and_back(app, pilot, screen, size: tuple[int, int]) -> None:

@@ -10,10 +10,18 @@ One app does it at 120×40, then resized to 80×24 (a second app cost more than 
 
 from __future__ import annotations
 
+from ui_helpers import (
+    at_each_size,
+    make_app,
+    open_at,
+    run_palette_command,
+    settle,
+    wait_until,
+)
+
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.commands import LessonCommands
 from nn_tui.ui.pane_layout import HIDEABLE_PANE_IDS
-from ui_helpers import make_app, open_at, resize_to, run_palette_command, settle, wait_until
 
 SLOPES = bundled_lessons_dir() / "slopes.toml"
 EXPLORE_STEP = 5  # slopes.toml: an explore step (explore mode opens on it)
@@ -37,13 +45,8 @@ async def test_every_pane_the_palette_offers_in_explore_mode_can_be_hidden():
         screen = await open_at(app, pilot, EXPLORE_STEP)
         await wait_until(pilot, lambda: screen.query("#pane-picture"), "explore mode opens")
         await settle(app, pilot)
-        for size in SIZES:
-            if tuple(app.size) != size:
-                await resize_to(app, pilot, size)
-            try:
-                await hide_and_show_the_picture(app, pilot, screen, size)
-            except AssertionError as error:
-                raise AssertionError(f"at {size[0]}×{size[1]}: {error}") from error
+        await at_each_size(app, pilot, SIZES,
+                           lambda size: hide_and_show_the_picture(app, pilot, screen, size))
 
 
 async def hide_and_show_the_picture(app, pilot, screen, size: tuple[int, int]) -> None:

@@ -215,6 +215,18 @@ async def wait_for_step_saved(app, pilot) -> None:
     await wait_until(pilot, lambda: not screen.steps.saves.pending, "the step reached is saved")
 
 
+async def at_each_size(app, pilot, sizes, walk) -> None:
+    """Run ``await walk(size)`` at each of ``sizes`` in turn in one app, resized between them
+    (``resize_to``); a failing check fails with the size it failed at ("at 80×24: …")."""
+    for size in sizes:
+        if tuple(app.size) != tuple(size):
+            await resize_to(app, pilot, size)
+        try:
+            await walk(size)
+        except AssertionError as error:
+            raise AssertionError(f"at {size[0]}×{size[1]}: {error}") from error
+
+
 async def run_palette_command(app, pilot, words: str) -> None:
     """Open the command palette (ctrl+p), search it for ``words`` and run the command it
     highlights for them (enter), once that command is the one highlighted; wait until the
