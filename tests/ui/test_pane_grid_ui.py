@@ -9,11 +9,13 @@ empty and put the Loss pane in a half-width middle cell without its plot.
 
 from __future__ import annotations
 
+import pytest
 from lesson_files import lesson_with
 from textual.geometry import Region
 from ui_helpers import (
     Cases,
     make_app,
+    nothing_rendered_ahead,  # noqa: F401  (a fixture)
     open_at,
     redraw_loss,
     resize_to,
@@ -31,6 +33,9 @@ SLOPES = bundled_lessons_dir() / "slopes.toml"
 FRUIT_QUESTION = 2  # → → from the start: a question (the Check box has the bottom row)
 TINY_TRAIN = 4  # tests/fixtures/tiny-checks.toml: its train step
 SLOPES_EXPLORE = 5  # slopes.toml: an explore step (explore mode opens on it)
+# The walks read the layout, not the next step nor the nudges rendered ahead.
+pytestmark = pytest.mark.usefixtures("nothing_rendered_ahead")
+
 SIX = ("pane-lesson", "pane-network", "pane-forward", "pane-weights", "pane-gradients",
        "pane-loss")
 
@@ -163,11 +168,12 @@ async def test_hiding_panes_in_explore_mode_leaves_no_gap():
         await wait_until(pilot, lambda: screen.query("#pane-picture"), "explore mode opens")
         await settle(app, pilot)
         await check_tiled(app, pilot, "explore, none hidden")
-        for pane_id in ("pane-picture", "pane-network", "pane-loss"):
-            await toggle(app, pilot, pane_id)
+        # The palette once (the picture, explore mode's own pane); the layout is the subject.
+        for number, pane_id in enumerate(("pane-picture", "pane-network", "pane-loss")):
+            await toggle(app, pilot, pane_id, palette=number == 0)
             await check_tiled(app, pilot, f"explore, {pane_id} hidden too")
         for pane_id in ("pane-picture", "pane-network", "pane-loss"):
-            await toggle(app, pilot, pane_id)
+            await toggle(app, pilot, pane_id, palette=False)
         await check_tiled(app, pilot, "explore, shown again")
 
 

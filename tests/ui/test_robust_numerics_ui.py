@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from lesson_files import fixture_text, lesson_data, lesson_text
+from textual.geometry import Region
 from textual.widgets import Static
 
 from nn_tui.engine import Network
 from nn_tui.lessons.loader import parse_lesson_text
 from nn_tui.lessons.session import LessonSession, Reveal, TrainingOutcome
 from nn_tui.ui.panes import LossPane
-from ui_helpers import (EveryPaneApp, make_app, redraw_loss, rendered, screen_text, settle,
-                        wait_for_screen)
+from ui_helpers import (Cases, EveryPaneApp, make_app, redraw_loss, rendered, screen_text,
+                        settle, wait_for_screen)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -193,25 +194,44 @@ async def test_a_saturated_run_says_why_it_stopped_learning(tmp_path):
         assert "✓ done" not in text
 
 
-@pytest.mark.parametrize("history, diverged", [
+# Loss histories at the extremes of a float, and what the run says of them (None: nothing).
+EXTREME_HISTORIES = [
     ((1.7e308,), "the numbers overflowed at epoch 1"),
     ((1.7e308, 1.6e308, 1.79e308), None),
     ((1e-300, 5e-324, 0.0), None),
     ((float("nan"),), "the loss of the starting weights is already nan"),
     ((2.0, 1.0, 0.5), "the numbers overflowed at epoch 3"),
-])
-async def test_the_loss_plot_takes_the_extremes_of_a_float(history, diverged):
+]
+
+
+def painted(widget) -> str:
+    """What ``widget`` itself paints over its region (its border and border title), as the
+    screen shows it: a pane's title without an export of the whole screen (``screen_text``)."""
+    width, height = widget.outer_size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+async def test_the_loss_plot_takes_the_extremes_of_a_float():
+    # One app shows each history in turn, alone and after a steady run (the pane is shown each
+    # case's view from scratch); each failure names its history and runs.
     lesson = parse_lesson_text(TRAIN_ONLY)
     session = LessonSession(lesson)
     view = session.view(1)
     steady = TrainingOutcome("main", "main", (0.5, 0.4, 0.3), 10, 2, None, view.network)
-    wild = TrainingOutcome("wild", "wild", history, 10, len(history), diverged, view.network)
+    cases = Cases()
     app = EveryPaneApp()
     async with app.run_test(size=BIG) as pilot:
         pane = app.query_one(LossPane)
-        for trainings in ((wild,), (steady, wild)):
-            pane.show(dataclasses.replace(view, trainings=trainings, training_planned=()))
-            await redraw_loss(app, pilot)
-            await pilot.pause()
-            assert all(np.isfinite(losses).all() for _l, _e, losses in pane.plotted)
-            assert "Loss" in screen_text(app)
+        for history, diverged in EXTREME_HISTORIES:
+            wild = TrainingOutcome("wild", "wild", history, 10, len(history), diverged,
+                                   view.network)
+            for trainings in ((wild,), (steady, wild)):
+                with cases(f"history {history}, runs {[run.label for run in trainings]}"):
+                    pane.show(dataclasses.replace(view, trainings=trainings,
+                                                  training_planned=()))
+                    await redraw_loss(app, pilot)
+                    await pilot.pause()
+                    assert all(np.isfinite(losses).all() for _l, _e, losses in pane.plotted), (
+                        pane.plotted)
+                    assert pane.region.area and "Loss" in painted(pane), painted(pane)
+    cases.check()

@@ -298,3 +298,31 @@ def no_rendering_ahead(monkeypatch):
     import nn_tui.ui.screens.lesson as lesson_screen
 
     monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
+
+
+@pytest.fixture
+def nothing_rendered_ahead(monkeypatch):
+    """Put off all rendering ahead past the test: the lesson screen's next step
+    (``PRERENDER_DELAY``) and explore mode's nudge either way after each edit or entry
+    (``EXPLORE_PRERENDER_DELAY``, ~7 ms each time). For walks that read none of it (the
+    layout, the panes swapped in and out). (Import it into the module.)"""
+    import nn_tui.ui.screens.explore_mode as explore_mode
+    import nn_tui.ui.screens.lesson as lesson_screen
+
+    monkeypatch.setattr(lesson_screen, "PRERENDER_DELAY", 3600.0)
+    monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
+
+
+async def run_offered_command(app, pilot, title: str) -> None:
+    """Run the command the command palette offers on the screen shown under ``title`` (its
+    exact title), as the palette runs the one chosen (``app.call_later`` once it has closed),
+    without opening the palette (~0.1 s CPU a round trip); wait until the app has run it.
+
+    For a walk that goes through the palette itself in another case (``run_palette_command``),
+    where what the command does is the subject: it runs the very callback the palette would."""
+    from nn_tui.ui.commands import LessonCommands
+
+    commands = {name: callback for name, _help, callback in LessonCommands(app.screen).commands()}
+    assert title in commands, f"the palette offers no {title!r}: {sorted(commands)}"
+    app.call_later(commands[title])
+    await settle(app, pilot)
