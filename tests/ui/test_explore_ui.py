@@ -34,8 +34,8 @@ from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
 from nn_tui.ui.screens import explore_mode
 from nn_tui.ui.screens import lesson as lesson_screen
-from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
-                        wait_for_screen)
+from ui_helpers import (Cases, goto_step, make_app, notices, open_at, resize_to, screen_text,
+                        settle, wait_for_screen)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -474,6 +474,21 @@ async def test_explore_at_80x24(psa):
         assert "(was" not in shown and "▸" not in shown
 
 
+# (Right after the other test at 80×24: the shared tutor is resized once to it and back.)
+@shared_loop
+async def test_the_picture_takes_the_detail_slot_at_80x24(psa):
+    app, pilot, screen = await psa.at(FORWARD_STEP, SMALL)
+    await press(app, pilot, "e")
+    for _ in range(5):
+        if screen.detail == "pane-picture":
+            break
+        await press(app, pilot, "t")
+    assert screen.detail == "pane-picture"
+    assert screen.query_one("#pane-picture").display
+    assert "Output against PSA" in screen_text(app)
+    assert not screen.pane("pane-forward").display
+
+
 @shared_loop
 async def test_the_output_picture_follows_every_edit_and_the_training(psa):
     app, pilot, screen = await psa.at(FORWARD_STEP)
@@ -494,20 +509,6 @@ async def test_the_output_picture_follows_every_edit_and_the_training(psa):
     assert pane.picture.picture.network.layers[1].W[0, 0] == trained.layers[1].W[0, 0]
     await press(app, pilot, "escape")
     assert not screen.query("#pane-picture")
-
-
-@shared_loop
-async def test_the_picture_takes_the_detail_slot_at_80x24(psa):
-    app, pilot, screen = await psa.at(FORWARD_STEP, SMALL)
-    await press(app, pilot, "e")
-    for _ in range(5):
-        if screen.detail == "pane-picture":
-            break
-        await press(app, pilot, "t")
-    assert screen.detail == "pane-picture"
-    assert screen.query_one("#pane-picture").display
-    assert "Output against PSA" in screen_text(app)
-    assert not screen.pane("pane-forward").display
 
 
 # The worked example of docs/lesson-format.md: tip the PSA network's decision with b₂ only.
@@ -534,62 +535,91 @@ text = "Done."
 """
 
 
+# The worked example again, then its explore step a second time: one app grades the first
+# and leaves the second unreached (an app each cost more than their checks).
+EXPLORE_TWICE = EXPLORE_STEP + """
+[[steps]]
+kind = "explore"
+title = "Once more: tip the decision"
+row = 8
+prompt = "Change only the output bias b₂ until the network says cancer (ŷ above 0.5)."
+goal = "output[0] > 0.5"
+editable = ["layers[1].b[0]"]
+
+[[steps]]
+kind = "text"
+title = "The end"
+text = "Done."
+"""
+SKIPPED_STEP = 3  # EXPLORE_TWICE's second explore step
+
+
 async def test_an_explore_step_opens_on_its_editable_numbers_and_grades_the_goal(tmp_path):
+    """Step 2 (the worked example's) graded, and step 4 left unreached: skipped. One app,
+    each case named in a failure."""
     path = tmp_path / "tip.toml"
     path.write_text(EXPLORE_STEP, encoding="utf-8")
     assert check_lesson(load_lesson(path)) == []
-    app = make_app(path)
+    twice = tmp_path / "tip-twice.toml"
+    twice.write_text(EXPLORE_TWICE, encoding="utf-8")
+    cases = Cases()
+    app = make_app(twice)
     async with app.run_test(size=BIG) as pilot:
         screen = await open_at(app, pilot, 1)
-        await wait_until(app, pilot, lambda: screen.explore is not None)
-        await settle(app, pilot)
-        assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
-        slope = screen.pane("pane-slope")
-        assert "Task: Change only the output bias b₂" in slope.text
-        assert "goal ŷ > 0.5: not yet" in slope.text  # (issue 14: in the panes' names)
-        assert "goal: not yet" in status(app)
-        await press(app, pilot, "h")
-        assert "Hint 1: ŷ = σ(z₂)" in slope.text
-        record = screen.store.get(screen.lesson.id).check(1)
-        # Seven nudges of 0.1 leave z₂ = −0.0311: not yet; the eighth passes 0.
-        for _ in range(7):
-            await pilot.press("plus")
-        await settle(app, pilot)
-        assert not record.correct and "not yet" in slope.text
-        await press(app, pilot, "plus")
-        assert screen.explore.trace.output[0] > 0.5
-        assert record.correct and record.attempts == 1
-        flowing = " ".join(slope.text.split())
-        assert "✓ reached" in flowing and "Any b₂ above 0.7311" in flowing
-        # (issue 14: said in the Slope pane, not in a notice that outlives the step)
-        assert "counts as a right answer" in flowing
-        assert not any("Goal reached" in notice for notice in notices(app))
-        # Going below again does not take the answer back.
-        await press(app, pilot, "minus")
-        assert record.correct
-        await press(app, pilot, "escape", "e")  # back in: still only b₂
-        assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
-        await press(app, pilot, "escape", "right")
-        assert screen.view.index == 2
+        with cases("an explore step opens on its editable numbers and grades the goal"):
+            await grades_the_goal(app, pilot, screen)
+        with cases("leaving an explore step unreached counts it as skipped"):
+            await leaving_unreached(app, pilot, screen)
         app.store.flush()
     from nn_tui.lessons.progress import ProgressStore
 
-    saved = ProgressStore().get("psa-hidden-layer").check(1)
-    assert saved.correct
+    with cases("the goal reached is saved"):
+        assert ProgressStore().get("psa-hidden-layer").check(1).correct
+    cases.check()
 
 
-async def test_leaving_an_explore_step_unreached_counts_it_as_skipped(tmp_path):
-    path = tmp_path / "tip.toml"
-    path.write_text(EXPLORE_STEP, encoding="utf-8")
-    app = make_app(path)
-    async with app.run_test(size=BIG) as pilot:
-        screen = await open_at(app, pilot, 1)
-        await wait_until(app, pilot, lambda: screen.explore is not None)
-        await press(app, pilot, "plus", "escape")
-        assert screen.explore is None
-        await press(app, pilot, "right")
-        record = screen.store.get(screen.lesson.id).check(1)
-        assert record.skipped and not record.correct
+async def grades_the_goal(app, pilot, screen) -> None:
+    await wait_until(app, pilot, lambda: screen.explore is not None)
+    await settle(app, pilot)
+    assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
+    slope = screen.pane("pane-slope")
+    assert "Task: Change only the output bias b₂" in slope.text
+    assert "goal ŷ > 0.5: not yet" in slope.text  # (issue 14: in the panes' names)
+    assert "goal: not yet" in status(app)
+    await press(app, pilot, "h")
+    assert "Hint 1: ŷ = σ(z₂)" in slope.text
+    record = screen.store.get(screen.lesson.id).check(1)
+    # Seven nudges of 0.1 leave z₂ = −0.0311: not yet; the eighth passes 0.
+    for _ in range(7):
+        await pilot.press("plus")
+    await settle(app, pilot)
+    assert not record.correct and "not yet" in slope.text
+    await press(app, pilot, "plus")
+    assert screen.explore.trace.output[0] > 0.5
+    assert record.correct and record.attempts == 1
+    flowing = " ".join(slope.text.split())
+    assert "✓ reached" in flowing and "Any b₂ above 0.7311" in flowing
+    # (issue 14: said in the Slope pane, not in a notice that outlives the step)
+    assert "counts as a right answer" in flowing
+    assert not any("Goal reached" in notice for notice in notices(app))
+    # Going below again does not take the answer back.
+    await press(app, pilot, "minus")
+    assert record.correct
+    await press(app, pilot, "escape", "e")  # back in: still only b₂
+    assert [target.path for target in screen.explore.targets] == ["layers[1].b[0]"]
+    await press(app, pilot, "escape", "right")
+    assert screen.view.index == 2
+
+
+async def leaving_unreached(app, pilot, screen) -> None:
+    await goto_step(app, pilot, SKIPPED_STEP)
+    await wait_until(app, pilot, lambda: screen.explore is not None)
+    await press(app, pilot, "plus", "escape")
+    assert screen.explore is None
+    await press(app, pilot, "right")
+    assert screen.view.index == SKIPPED_STEP + 1
+    record = screen.store.get(screen.lesson.id).check(SKIPPED_STEP)
+    assert record.skipped and not record.correct
 
 
 @shared_loop
