@@ -100,7 +100,8 @@ TRAIN_HIDDEN = ([(pane_id,) for pane_id in SIX if pane_id != "pane-loss"]
 
 async def test_hiding_panes_on_fruit_leaves_no_gap():
     """Each pane, and three pairs, hidden at a question and through the lesson's other steps
-    (a backward step gives the gradients more rows), then shown again: one app, each case
+    (a backward step gives the gradients more rows), then shown again; then the Weights pane
+    hidden at 80×24 (``small_terminal_stacks_the_panes_full_width``): one app, each case
     named in the failure."""
     cases = Cases()
     app = make_app(FRUIT)
@@ -131,7 +132,36 @@ async def test_hiding_panes_on_fruit_leaves_no_gap():
                 for pane_id in hidden:
                     await toggle(app, pilot, pane_id, palette)
                 await check_tiled(app, pilot, f"fruit step 10, {hidden} shown again")
+        with cases("80×24, Weights hidden, grown and shrunk again"):
+            await show_all(app, pilot)
+            await small_terminal_stacks_the_panes_full_width(app, pilot, screen)
     cases.check()
+
+
+async def small_terminal_stacks_the_panes_full_width(app, pilot, screen) -> None:
+    """80×24 has one column (the spans are for the large grid only), and a pane hidden there
+    leaves no gap when the terminal grows, nor a span behind when it shrinks again. (In the
+    fruit walk's app, resized: a new app at 80×24 cost more than these checks.)"""
+    await resize_to(app, pilot, SMALL)
+    screen.go(FRUIT_QUESTION)
+    await settle(app, pilot)
+    await toggle(app, pilot, "pane-weights", palette=False)
+    grid = screen.query_one("#panes")
+
+    def stacked(case: str) -> None:
+        shown = [child for child in grid.children if child.display]
+        assert "pane-weights" not in [child.id for child in shown] and len(shown) == 3, case
+        for child in shown:
+            assert child.region.width == grid.region.width, f"{case}: {child.id}"
+
+    stacked("80×24, Weights hidden")
+    await check_tiled(app, pilot, "80×24, Weights hidden")
+    await resize_to(app, pilot, BIG)
+    await check_tiled(app, pilot, "grown to 120×40, Weights hidden")
+    assert screen.query_one("#pane-gradients").region.width == grid.region.width
+    await resize_to(app, pilot, SMALL)
+    stacked("back to 80×24")
+    await check_tiled(app, pilot, "back to 80×24, Weights hidden")
 
 
 async def test_the_loss_pane_keeps_its_width_and_plot_at_a_train_step(tmp_path):
@@ -175,28 +205,3 @@ async def test_hiding_panes_in_explore_mode_leaves_no_gap():
         for pane_id in ("pane-picture", "pane-network", "pane-loss"):
             await toggle(app, pilot, pane_id, palette=False)
         await check_tiled(app, pilot, "explore, shown again")
-
-
-async def test_a_small_terminal_still_stacks_the_panes_full_width():
-    """80×24 has one column (the spans are for the large grid only), and a pane hidden there
-    leaves no gap when the terminal grows, nor a span behind when it shrinks again."""
-    app = make_app(FRUIT)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await open_at(app, pilot, FRUIT_QUESTION)
-        await toggle(app, pilot, "pane-weights")
-        grid = screen.query_one("#panes")
-
-        def stacked(case: str) -> None:
-            shown = [child for child in grid.children if child.display]
-            assert "pane-weights" not in [child.id for child in shown] and len(shown) == 3, case
-            for child in shown:
-                assert child.region.width == grid.region.width, f"{case}: {child.id}"
-
-        stacked("80×24, Weights hidden")
-        await check_tiled(app, pilot, "80×24, Weights hidden")
-        await resize_to(app, pilot, BIG)
-        await check_tiled(app, pilot, "grown to 120×40, Weights hidden")
-        assert screen.query_one("#pane-gradients").region.width == grid.region.width
-        await resize_to(app, pilot, SMALL)
-        stacked("back to 80×24")
-        await check_tiled(app, pilot, "back to 80×24, Weights hidden")
