@@ -124,7 +124,7 @@ async def nudges_rendered_ahead(app, pilot, screen) -> None:
 NUDGES_AHEAD = {
     "test_a_nudge_changes_the_forward_pass_line_of_that_weight",
     "test_the_cursor_moves_over_every_editable_number",
-    "test_training_from_the_edited_network",
+    "test_training_from_the_edited_network_and_the_output_picture_following_it",
 }
 
 
@@ -345,31 +345,52 @@ async def test_enter_with_bad_input_changes_nothing(psa):
 
 
 @shared_loop
-async def test_training_from_the_edited_network(psa):
+async def test_training_from_the_edited_network_and_the_output_picture_following_it(psa):
+    # One run from the edited network read by both subjects (a run each cost more than the
+    # checks); each failing case named.
+    cases = Cases()
     app, pilot, screen = await psa.at(FORWARD_STEP)
     view = screen.view
-    await press(app, pilot, "e", "plus", "plus")
+    await press(app, pilot, "e")
+    pane = screen.query_one("#pane-picture")
+    drawn = pane.text
+    with cases("the output picture on entering"):
+        assert pane.display and pane.border_title == "Output against PSA"
+        assert "◆" in drawn  # the traced row on the curve
+    await press(app, pilot, "plus", "plus")  # w₁ 0.5 → 0.7
+    await press(app, pilot, "right", "right", "plus", "plus", "plus")  # w₂ −1 → −0.7
+    with cases("the output picture follows every edit"):
+        assert pane.picture.picture.network.layers[1].W[0, 0] == pytest.approx(-0.7)
+        assert pane.text != drawn
     network, _x, _y = screen.explore.edited_data()
     X, Y = screen.explore.training_data(screen.session.X, screen.session.Y)
+    before = pane.picture.redraws
     send_key(app, "space", " ")
     await wait_until(app, pilot, lambda: bool(screen.exploring.trainings))
     await settle(app, pilot)
-    lesson = screen.lesson
-    expected = Trainer(network.copy(), X, Y, lesson.training.batch_size,
-                       lesson.training.shuffle_seed)
-    expected.run(lesson.training.epochs)
     trained = screen.explore.edited_data()[0]
-    for mine, theirs in zip(trained.layers, expected.network.layers):
-        np.testing.assert_allclose(mine.W, theirs.W, rtol=1e-12)
-        np.testing.assert_allclose(mine.b, theirs.b, rtol=1e-12)
-    assert "finished" in status(app)
-    assert screen.query_one("#loss-plot").display
-    # The lesson's own runs and views are untouched.
-    assert screen.session._outcomes == {}
-    assert screen.view is view
+    with cases("training from the edited network"):
+        lesson = screen.lesson
+        expected = Trainer(network.copy(), X, Y, lesson.training.batch_size,
+                           lesson.training.shuffle_seed)
+        expected.run(lesson.training.epochs)
+        for mine, theirs in zip(trained.layers, expected.network.layers):
+            np.testing.assert_allclose(mine.W, theirs.W, rtol=1e-12)
+            np.testing.assert_allclose(mine.b, theirs.b, rtol=1e-12)
+        assert "finished" in status(app)
+        assert screen.query_one("#loss-plot").display
+        # The lesson's own runs and views are untouched.
+        assert screen.session._outcomes == {}
+        assert screen.view is view
+    with cases("the output picture follows the training"):
+        assert pane.picture.redraws > before
+        assert pane.picture.picture.network.layers[1].W[0, 0] == trained.layers[1].W[0, 0]
     await press(app, pilot, "escape")
-    assert screen.view.trace.layers[0].W[0, 0] == 0.5
-    assert not screen.query_one("#loss-plot").display
+    with cases("leaving puts the lesson back"):
+        assert screen.view.trace.layers[0].W[0, 0] == 0.5
+        assert not screen.query_one("#loss-plot").display
+        assert not screen.query("#pane-picture")
+    cases.check()
 
 
 async def test_leaving_stops_a_run_from_the_edited_network(tmp_path):
@@ -487,28 +508,6 @@ async def test_the_picture_takes_the_detail_slot_at_80x24(psa):
     assert screen.query_one("#pane-picture").display
     assert "Output against PSA" in screen_text(app)
     assert not screen.pane("pane-forward").display
-
-
-@shared_loop
-async def test_the_output_picture_follows_every_edit_and_the_training(psa):
-    app, pilot, screen = await psa.at(FORWARD_STEP)
-    await press(app, pilot, "e")
-    pane = screen.query_one("#pane-picture")
-    assert pane.display and pane.border_title == "Output against PSA"
-    drawn = pane.text
-    assert "◆" in drawn  # the traced row on the curve
-    await press(app, pilot, "right", "right", "plus", "plus", "plus")  # w₂ −1 → −0.7
-    assert pane.picture.picture.network.layers[1].W[0, 0] == pytest.approx(-0.7)
-    assert pane.text != drawn
-    before = pane.picture.redraws
-    send_key(app, "space", " ")
-    await wait_until(app, pilot, lambda: bool(screen.exploring.trainings))
-    await settle(app, pilot)
-    assert pane.picture.redraws > before
-    trained = screen.explore.edited_data()[0]
-    assert pane.picture.picture.network.layers[1].W[0, 0] == trained.layers[1].W[0, 0]
-    await press(app, pilot, "escape")
-    assert not screen.query("#pane-picture")
 
 
 # The worked example of docs/lesson-format.md: tip the PSA network's decision with b₂ only.
