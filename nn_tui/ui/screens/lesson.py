@@ -622,7 +622,7 @@ class LessonScreen(QuietFocusScreen):
         if self.focused is box or not box.display:
             return
         event.stop()
-        box.focus()
+        check.focus_answer()  # (only if the question is still shown when the focus moves)
         box.insert_text_at_cursor(character)
 
     def describe_binding(self, binding: Binding) -> str:

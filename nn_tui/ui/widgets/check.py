@@ -273,9 +273,23 @@ class CheckArea(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.feedback_box.scroll_home(animate=False)
 
     def focus_answer(self) -> None:
-        """Put the cursor in the answer box (number questions not yet settled)."""
-        if self.index is not None and not self.is_choice and not self.settled:
-            self.query_one(AnswerInput).focus()
+        """Put the cursor in the answer box (number questions not yet settled).
+
+        Textual moves the focus a turn of the event loop later (``Widget.focus``); keys typed
+        faster than that (→ → past the question) may have left the question by then, and the
+        focus then landed in the hidden box, where the letter keys went unseen. So whether the
+        question is still shown is asked again when the focus moves."""
+        if self._wants_answer():
+            self.app.call_later(self._focus_answer_if_shown)
+
+    def _wants_answer(self) -> bool:
+        return self.index is not None and not self.is_choice and not self.settled
+
+    def _focus_answer_if_shown(self) -> None:
+        if self.is_attached and self.display and self._wants_answer():
+            box = self.query_one(AnswerInput)
+            box.refresh()
+            self.screen.set_focus(box)
 
     def _keys_hint(self) -> str:
         parts = []
