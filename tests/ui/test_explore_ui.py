@@ -167,9 +167,10 @@ class Shared:
         if tuple(app.size) != size:
             await resize_to(app, pilot, size)
         # Showing a step sets what a step starts with (the pane in the detail slot on a small
-        # terminal, the focus); going to the step shown is no move: come from the one before.
+        # terminal, the focus); going to the step shown is no move: come from the one before
+        # (in the same turn of the loop, as keys typed quickly do: nothing reads that step).
         if screen.view.index == index:
-            await goto_step(app, pilot, index - 1)
+            screen.go(index - 1)
         return app, pilot, await goto_step(app, pilot, index)
 
 
