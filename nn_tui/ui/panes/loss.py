@@ -335,8 +335,11 @@ class LossPane(Vertical):
         text = loss_summary(view)
         # A new summary of as many lines as the old one (a nudge in explore mode, most steps)
         # needs no layout pass: the pane's rows stay where they are, only the text is repainted.
+        # Nor does one while the pane is hidden or not laid out yet (no width): showing it
+        # lays it out, measuring the summary then (on a large terminal the pane is hidden at
+        # most steps, and this layout pass was the only one those steps made).
         height = self._summary_height(text)
-        summary.update(text, layout=height is None or height != self._summary_lines)
+        summary.update(text, layout=height is not None and height != self._summary_lines)
         self._summary_lines = height
         self.set_class(len(view.trainings) > 1, "-race")  # key lines: a wider numbers column
         progress = self.query_one("#loss-progress", ProgressBar)

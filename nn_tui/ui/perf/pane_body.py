@@ -125,10 +125,7 @@ class LineBody(ScrollView, can_focus=True, inherit_bindings=False):
         old, self._lines = self._lines, lines
         size = Size(width, len(lines))
         if size != self.virtual_size:
-            # Set without the reactive's full repaint (the changed rows are repainted below);
-            # the layout pass still updates the scrollbar.
-            self.set_reactive(LineBody.virtual_size, size)
-            self.refresh(layout=True, repaint=False)
+            self._set_line_count(size)
         # Repaint only the rows that changed (often a marker, a few numbers, or new lines at
         # the end): a full repaint of a pane costs several times more than rendering it.
         top = round(self.scroll_y)
@@ -138,6 +135,23 @@ class LineBody(ScrollView, can_focus=True, inherit_bindings=False):
             after = lines[index] if index < len(lines) else blank
             if before != after:
                 self.refresh(Region(0, index - top, self.size.width, 1))
+
+    def _set_line_count(self, size: Size) -> None:
+        """Take ``size`` (the width, the number of lines) as the scrollable size.
+
+        Set without the reactive's full repaint (the changed rows are repainted by the caller).
+        The widget's own size does not depend on its lines (``1fr``), so once it has been laid
+        out its scrollbar is updated here, as Textual's layout pass would (``_scroll_update``:
+        shown or not, its thumb, the scroll kept in range), instead of laying out the whole
+        screen again: a layout pass of the lesson screen was ~1/4 of a step's CPU, and most
+        steps change some pane's number of lines. Only a scrollbar that appears or goes still
+        asks for a layout (its reactive does). Before the first layout (no size yet) the
+        layout pass does it all."""
+        self.set_reactive(LineBody.virtual_size, size)
+        if self.container_size.area and self.screen.is_current:
+            self._scroll_update(size)
+        else:
+            self.refresh(layout=True, repaint=False)
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
