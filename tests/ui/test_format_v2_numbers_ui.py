@@ -316,7 +316,9 @@ async def test_a_damaged_settings_file_never_stops_the_tutor(lesson, isolated_ho
     (isolated_home / "settings.json").write_bytes(content)
     app = make_app(lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await open_at(app, pilot, 1)
+        # (At the step it opens at: d is the lesson screen's key at every step.)
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
         assert current_decimals() == 4
         assert any("settings" in notice.lower() for notice in notices(app)), "the learner is told"
         await pilot.press("d")
@@ -331,7 +333,8 @@ async def test_a_settings_folder_in_the_way_is_a_notice_not_a_crash(lesson, isol
     (isolated_home / "settings.json").mkdir(parents=True)
     app = make_app(lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await open_at(app, pilot, 1)
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
         await pilot.press("d")
         await settle(app, pilot)
         assert current_decimals() == 6

@@ -198,17 +198,17 @@ async def wait_until(pilot, condition, what: str, timeout: float = 5.0) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        if pilot is not None:
-            await pilot.pause(0.02)
+        if pilot is not None:  # (every 2 ms, as ui_helpers.wait_until: no 20 ms steps idle)
+            await pilot.pause(0.002)
         else:
-            time.sleep(0.02)
+            time.sleep(0.002)
 
 
 def wait_for_no_training(timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while training_threads():
         assert time.monotonic() < deadline, "training still runs after the tutor stopped it"
-        time.sleep(0.02)
+        time.sleep(0.002)
 
 
 # -- 6 and 7: lesson text is data ---------------------------------------------------------------
@@ -341,14 +341,16 @@ async def test_control_characters_never_reach_the_screen(tmp_path):
             await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
                              "the entry opened", timeout=10)
             await settle(app, pilot)
-            assert "\x1b" not in screen_text(app)
+            shown = screen_text(app)
+            assert "\x1b" not in shown
             if isinstance(app.screen, LessonScreen):
                 opened += 1
-                assert "Hijack ␛]2;HIJACKED" in screen_text(app)
+                assert "Hijack ␛]2;HIJACKED" in shown
                 for index in range(app.screen.session.total):
                     app.screen.go(index)
                     await settle(app, pilot)
-                    assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+                    shown = screen_text(app)
+                    assert "\x1b" not in shown and "\x07" not in shown, f"step {index + 1}"
                 await pilot.press("escape")
             await pilot.press("escape")
             await wait_for_screen(app, pilot, "PickerScreen")
