@@ -13,8 +13,8 @@ from nn_tui.lessons.progress import ProgressStore
 from nn_tui.ui.app import NnTuiApp, run_app
 from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import fixture_text, lesson_text, write_lesson
-from ui_helpers import (Cases, goto_step, make_app, notices, redraw_loss, resize_to, screen_text,
-                        settle, wait_for_screen, wait_until)
+from ui_helpers import (Cases, goto_step, make_app, notices, redraw_loss, resize_to,
+                        run_palette_command, screen_text, settle, wait_for_screen, wait_until)
 
 BIG = (120, 40)
 
@@ -569,20 +569,14 @@ async def test_header_keeps_the_status_whole_and_shortens_the_title():
 
 async def palette_goes_to_step_5(app, pilot) -> None:
     screen = app.screen
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*"go to step 5", "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
+    await run_palette_command(app, pilot, "go to step 5")  # (searched at once, not key by key)
     await settle(app, pilot)
     assert screen.view.index == 4
 
 
 async def palette_hides_the_weights_pane(app, pilot) -> None:
     screen = app.screen
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*"hide the weights pane", "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
+    await run_palette_command(app, pilot, "hide the weights pane")
     assert screen.query_one("#pane-weights").display is False
 
 

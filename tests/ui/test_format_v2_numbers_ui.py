@@ -15,7 +15,8 @@ from nn_tui.format.numbers import DECIMALS, current_decimals, num
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.settings import load_settings
-from ui_helpers import Cases, goto_step, make_app, notices, open_at, settle, wait_for_screen
+from ui_helpers import (Cases, goto_step, make_app, notices, open_at, run_palette_command, settle,
+                        wait_for_screen)
 
 BIG = (130, 40)
 SMALL = (80, 24)
@@ -247,10 +248,7 @@ async def the_command_palette_sets_the_digits(app, pilot) -> None:
     """At step 2, at 4 digits; leaves 4 digits."""
     await goto_step(app, pilot, 1)
     screen = app.screen
-    await pilot.press("ctrl+p")
-    await wait_for_screen(app, pilot, "CommandPalette")
-    await pilot.press(*"show numbers with 9", "enter")
-    await wait_for_screen(app, pilot, "LessonScreen")
+    await run_palette_command(app, pilot, "show numbers with 9")  # (searched at once)
     await settle(app, pilot)
     assert current_decimals() == 9
     assert num(screen.view.trace.output[0], 9) in screen.pane("pane-forward").text
@@ -318,7 +316,9 @@ async def test_a_damaged_settings_file_never_stops_the_tutor(lesson, isolated_ho
     (isolated_home / "settings.json").write_bytes(content)
     app = make_app(lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await open_at(app, pilot, 1)
+        # (At the step it opens at: d is the lesson screen's key at every step.)
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
         assert current_decimals() == 4
         assert any("settings" in notice.lower() for notice in notices(app)), "the learner is told"
         await pilot.press("d")
@@ -333,7 +333,8 @@ async def test_a_settings_folder_in_the_way_is_a_notice_not_a_crash(lesson, isol
     (isolated_home / "settings.json").mkdir(parents=True)
     app = make_app(lesson)
     async with app.run_test(size=SMALL) as pilot:
-        await open_at(app, pilot, 1)
+        await wait_for_screen(app, pilot, "LessonScreen")
+        await settle(app, pilot)
         await pilot.press("d")
         await settle(app, pilot)
         assert current_decimals() == 6

@@ -25,7 +25,8 @@ from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.widgets.check import MAX_ANSWER_LENGTH, AnswerInput
 from nn_tui.ui.perf.header import HeaderBar
 from lesson_files import lesson_text, write_lesson
-from ui_helpers import make_app, open_at, screen_text, settle, wait_for_screen
+from ui_helpers import (Cases, goto_step, make_app, no_rendering_ahead, open_at, resize_to,  # noqa: F401
+                        screen_text, settle, wait_for_screen)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -197,17 +198,17 @@ async def wait_until(pilot, condition, what: str, timeout: float = 5.0) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        if pilot is not None:
-            await pilot.pause(0.02)
+        if pilot is not None:  # (every 2 ms, as ui_helpers.wait_until: no 20 ms steps idle)
+            await pilot.pause(0.002)
         else:
-            time.sleep(0.02)
+            time.sleep(0.002)
 
 
 def wait_for_no_training(timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while training_threads():
         assert time.monotonic() < deadline, "training still runs after the tutor stopped it"
-        time.sleep(0.02)
+        time.sleep(0.002)
 
 
 # -- 6 and 7: lesson text is data ---------------------------------------------------------------
@@ -268,20 +269,25 @@ async def test_markup_like_text_is_shown_literally_everywhere(markup_lesson):
         # The command palette: discovery, then a search (highlighted hits).
         await pilot.press("ctrl+p")
         await wait_for_screen(app, pilot, "CommandPalette")
-        shown = {}  # the screen as last read while waiting
+        palette = app.screen
 
-        def showing(words: str) -> bool:
-            shown["text"] = screen_text(app)
-            return words in shown["text"]
+        def offered(words: str) -> bool:
+            # (Waited for in the palette's list, cheaply; then the screen is read once.)
+            options = palette.query_one(OptionList)
+            return any(words in str(options.get_option_at_index(i).prompt)
+                       for i in range(options.option_count))
 
-        await wait_until(pilot, lambda: showing("Go to step 1:"), "the palette's commands",
+        await wait_until(pilot, lambda: offered("Go to step 1:"), "the palette's commands",
                          timeout=10)
-        assert "Go to step 1: Text [b]W[i][j][/b]" in shown["text"]
-        await pilot.press(*"weight")
+        await pilot.pause()
+        assert "Go to step 1: Text [b]W[i][j][/b]" in screen_text(app)
+        # (Searched at once, not key by key: the hits are the subject, not the typing.)
+        palette.query_one(Input).value = "weight"
         # (The lesson's summary is the help line of the hit that opens it.)
-        await wait_until(pilot, lambda: showing("Summary [b]W[i][j][/b]"),
+        await wait_until(pilot, lambda: offered("Summary [b]W[i][j][/b]"),
                          "the palette's hits for 'weight'", timeout=10)
-        text = shown["text"]
+        await pilot.pause()
+        text = screen_text(app)
         assert "The weight W[i][j]" in text
         assert "Summary [b]W[i][j][/b] [/notes/week2]" in text
         await pilot.press("escape")
@@ -335,14 +341,16 @@ async def test_control_characters_never_reach_the_screen(tmp_path):
             await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
                              "the entry opened", timeout=10)
             await settle(app, pilot)
-            assert "\x1b" not in screen_text(app)
+            shown = screen_text(app)
+            assert "\x1b" not in shown
             if isinstance(app.screen, LessonScreen):
                 opened += 1
-                assert "Hijack ␛]2;HIJACKED" in screen_text(app)
+                assert "Hijack ␛]2;HIJACKED" in shown
                 for index in range(app.screen.session.total):
                     app.screen.go(index)
                     await settle(app, pilot)
-                    assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+                    shown = screen_text(app)
+                    assert "\x1b" not in shown and "\x07" not in shown, f"step {index + 1}"
                 await pilot.press("escape")
             await pilot.press("escape")
             await wait_for_screen(app, pilot, "PickerScreen")
@@ -458,83 +466,6 @@ def printable_binding_keys() -> list[str]:
     return sorted(keys)
 
 
-async def test_every_printable_key_types_while_the_box_holds_text(check_lesson):
-    keys = printable_binding_keys()
-    assert {"n", "p", "h", "r", "q", "t", "question_mark", "space", "full_stop"} <= set(keys)
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        screen = await open_at(app, pilot, 1)
-        box = screen.query_one(AnswerInput)
-        for key in keys:
-            box.value = ""
-            await pilot.press("1", key)
-            await pilot.pause()
-            assert app.is_running and app.screen is screen, key
-            assert screen.view.index == 1, key
-            assert box.value == "1" + key_to_character(key), key
-            assert app.focused is box, key
-        # "nan" typed from an empty box: n moves on (the box was empty) and nothing else.
-        box.value = ""
-        await pilot.press("1", *"nan")
-        await pilot.pause()
-        assert box.value == "1nan" and screen.view.index == 1
-        record = ProgressStore().get("tiny-keys").check(1)
-        assert record.attempts == 0 and not record.skipped
-
-
-async def test_arrows_edit_a_non_empty_box_and_step_from_an_empty_one(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await open_at(app, pilot, 1)
-        box = screen.query_one(AnswerInput)
-        await pilot.press(*"12")
-        await pilot.press("left", "left")
-        await pilot.pause()
-        assert box.cursor_position == 0 and screen.view.index == 1
-        await pilot.press("right", "end", "home")
-        await pilot.pause()
-        assert box.cursor_position == 0 and screen.view.index == 1
-        await pilot.press("0")
-        assert box.value == "012"
-        # The key bar drops ←/→ stepping while the box holds text, and gives it back after.
-        from nn_tui.ui.perf.keybar import KeyBar
-
-        keys = screen.query_one(KeyBar).keys
-        assert not any("Next" in key or "Quit" in key or "Hint" in key for key in keys)
-        assert "esc Leave the box" in keys and "⏎ Check answer" in keys
-        await pilot.press("backspace", "delete", "delete", "delete")
-        await pilot.pause()
-        assert box.value == ""
-        assert any("Next" in key for key in screen.query_one(KeyBar).keys)
-        # Empty: the lesson's keys work from the box.
-        await pilot.press("h")
-        await pilot.pause()
-        assert "Hint 1/1" in str(screen.query_one("#check-feedback", Static).render())
-        await pilot.press("right")
-        await settle(app, pilot)
-        assert screen.view.index == 2
-        await pilot.press("left")
-        await settle(app, pilot)
-        assert screen.view.index == 1
-        # Escape leaves a non-empty box; then the keys are the lesson's again.
-        await pilot.press("5", "escape")
-        await pilot.pause()
-        assert app.focused is None
-        await pilot.press("n")
-        await settle(app, pilot)
-        assert screen.view.index == 2
-
-
-async def test_q_from_an_empty_box_quits(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await open_at(app, pilot, 1)
-        assert isinstance(app.focused, AnswerInput)
-        await pilot.press("q")
-        await pilot.pause()
-    assert app.return_code == 0
-
-
 async def test_the_help_says_how_keys_work_in_the_answer_box():
     from nn_tui.ui.screens.help import HELP
 
@@ -591,22 +522,13 @@ async def test_right_on_the_last_step_shows_the_end_and_opens_the_next_lesson(tm
         assert ProgressStore().get("tiny-keys").done
 
 
-async def test_escape_at_the_end_returns_to_the_list(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        await open_at(app, pilot, 4)
-        await pilot.press("right")
-        await wait_for_screen(app, pilot, "LessonEndScreen")
-        await pilot.press("escape")
-        await wait_for_screen(app, pilot, "PickerScreen")
-
-
 # -- 18: screens torn down under a binding check -----------------------------------------------
 
 
-async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson():
+async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson(no_rendering_ahead):
     # One app walks every bundled lesson (the picker, its catalogue and the app start are the
-    # same for every lesson); each failure names the lesson and the step.
+    # same for every lesson); each failure names the lesson and the step. No step after a
+    # question is rendered ahead: the walk never goes there.
     from nn_tui.lessons.session import LessonSession
 
     names = sorted(path.name for path in bundled_lessons_dir().glob("*.toml"))
@@ -639,44 +561,7 @@ async def test_tab_then_escape_at_each_kind_of_question_of_every_bundled_lesson(
         assert visited, "no bundled lesson has a question"
 
 
-async def test_keys_and_messages_after_the_screen_is_gone_do_nothing(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        screen = await open_at(app, pilot, 1)
-        await pilot.press("escape", "escape")
-        await wait_for_screen(app, pilot, "PickerScreen")
-        # Whatever Textual asks a dismissed screen must not raise.
-        for action in ("reveal", "hint", "choose", "train", "next", "switch_detail"):
-            screen.check_action(action, ())
-        screen.action_hint()
-        screen.action_reveal()
-        screen.action_choose(1)
-        screen.action_train()
-        screen.go(2)
-        screen.refresh_bindings()
-        await pilot.pause()
-        assert app.is_running
-
-
 # -- 19: nothing slow on Enter ----------------------------------------------------------------
-
-
-async def test_a_long_typed_answer_is_capped_and_answered_at_once(check_lesson):
-    app = make_app(check_lesson)
-    async with app.run_test(size=BIG) as pilot:
-        screen = await open_at(app, pilot, 1)
-        box = screen.query_one(Input)
-        await pilot.press(*"1234")  # typed, then (quicker than 200 more key presses) filled
-        box.value = "1" * (MAX_ANSWER_LENGTH - 5)
-        box.cursor_position = len(box.value)
-        await pilot.press(*("1" * 25))  # typing past the cap
-        assert len(box.value) == MAX_ANSWER_LENGTH
-        box.value = "1" * 50 + "/" + "1" * 40 + " x"
-        started = time.perf_counter()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert time.perf_counter() - started < 1.0
-        assert "not a number" in str(screen.query_one("#check-feedback", Static).render())
 
 
 def test_the_engine_stops_between_mini_batches_when_asked():
@@ -717,33 +602,6 @@ BURSTS = [("1", "2", "h"), ("3", "n"), ("1", "p"), ("x", "7", "t"), ("x", "q"),
           ("5", "question_mark", "r")]
 
 
-async def test_keys_in_one_burst_type_once_the_first_one_typed(check_lesson):
-    # One app takes every burst in turn, each from the same start (the cursor in the empty
-    # box of the question); each failure names its burst.
-    app = make_app(check_lesson)
-    failed = []
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await open_at(app, pilot, 1)
-        box = screen.query_one(AnswerInput)
-        for keys in BURSTS:
-            if screen.view.index != 1:  # (a failed burst stepped away)
-                screen.go(1)
-            box.value = ""
-            box.focus()
-            await settle(app, pilot)
-            assert app.focused is box and box.value == "" and screen.view.index == 1, keys
-            burst(app, *keys)
-            await settle(app, pilot)
-            typed = "".join(key_to_character(key) for key in keys)
-            if not (app.is_running and app.screen is screen):
-                failed.append(f"{keys}: left the lesson screen ({app.screen})")
-                break
-            if screen.view.index != 1 or box.value != typed or "Hint" in screen_text(app):
-                failed.append(f"{keys}: step {screen.view.index + 1}, box {box.value!r}, "
-                              f"hint shown: {'Hint' in screen_text(app)}")
-    assert not failed, "\n".join(failed)
-
-
 async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_gradients):
     """End starts preparing the last step; a ← right behind it abandons that preparation (a
     focused pane used to take End to scroll and hand it on after the ←)."""
@@ -758,15 +616,208 @@ async def test_end_then_left_in_one_burst_run_in_that_order(slow_path, slow_grad
         assert screen.view.index < screen.session.total - 1
 
 
-async def test_typing_a_number_after_leaving_the_box_goes_back_into_it(check_lesson):
+# -- one tiny-keys app: the answer box's keys (14), the end (16), a torn-down screen (18), a long
+# answer (19) -------------------------------------------------------------------------------------
+# One app, opened at the question (step 2) as from the command line, is walked through every case
+# below in turn, each from the state a test of its own started in (the size, the step, an empty
+# box); a failure names its case (ui_helpers.Cases).
+
+
+async def every_printable_key_types_while_the_box_holds_text(app, pilot, screen) -> None:
+    """At the unanswered question (step 2), 120×40, the cursor in its empty box."""
+    keys = printable_binding_keys()
+    assert {"n", "p", "h", "r", "q", "t", "question_mark", "space", "full_stop"} <= set(keys)
+    box = screen.query_one(AnswerInput)
+    for key in keys:
+        box.value = ""
+        await pilot.press("1", key)
+        await pilot.pause()
+        assert app.is_running and app.screen is screen, key
+        assert screen.view.index == 1, key
+        assert box.value == "1" + key_to_character(key), key
+        assert app.focused is box, key
+    # "nan" typed from an empty box: n moves on (the box was empty) and nothing else.
+    box.value = ""
+    await pilot.press("1", *"nan")
+    await pilot.pause()
+    assert box.value == "1nan" and screen.view.index == 1
+    record = ProgressStore().get("tiny-keys").check(1)
+    assert record.attempts == 0 and not record.skipped
+
+
+async def typing_a_number_after_leaving_the_box_goes_back_into_it(app, pilot, screen) -> None:
+    """At the question (step 2), the cursor in its empty box."""
+    box = screen.query_one(AnswerInput)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.focused is not box and app.screen is screen
+    await pilot.press("-", "0", ".", "5")
+    await pilot.pause()
+    assert app.focused is box and box.value == "-0.5"
+    assert screen.view.index == 1
+
+
+async def a_long_typed_answer_is_capped_and_answered_at_once(app, pilot, screen) -> None:
+    """At the question (step 2), the cursor in its empty box."""
+    box = screen.query_one(Input)
+    await pilot.press(*"1234")  # typed, then (quicker than 200 more key presses) filled
+    box.value = "1" * (MAX_ANSWER_LENGTH - 5)
+    box.cursor_position = len(box.value)
+    await pilot.press(*("1" * 25))  # typing past the cap
+    assert len(box.value) == MAX_ANSWER_LENGTH
+    box.value = "1" * 50 + "/" + "1" * 40 + " x"
+    started = time.perf_counter()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert time.perf_counter() - started < 1.0
+    assert "not a number" in str(screen.query_one("#check-feedback", Static).render())
+
+
+async def arrows_edit_a_non_empty_box_and_step_from_an_empty_one(app, pilot, screen) -> None:
+    """At the question (step 2), 80×24, the cursor in its empty box; ends at step 3."""
+    box = screen.query_one(AnswerInput)
+    await pilot.press(*"12")
+    await pilot.press("left", "left")
+    await pilot.pause()
+    assert box.cursor_position == 0 and screen.view.index == 1
+    await pilot.press("right", "end", "home")
+    await pilot.pause()
+    assert box.cursor_position == 0 and screen.view.index == 1
+    await pilot.press("0")
+    assert box.value == "012"
+    # The key bar drops ←/→ stepping while the box holds text, and gives it back after.
+    from nn_tui.ui.perf.keybar import KeyBar
+
+    keys = screen.query_one(KeyBar).keys
+    assert not any("Next" in key or "Quit" in key or "Hint" in key for key in keys)
+    assert "esc Leave the box" in keys and "⏎ Check answer" in keys
+    await pilot.press("backspace", "delete", "delete", "delete")
+    await pilot.pause()
+    assert box.value == ""
+    assert any("Next" in key for key in screen.query_one(KeyBar).keys)
+    # Empty: the lesson's keys work from the box.
+    await pilot.press("h")
+    await pilot.pause()
+    assert "Hint 1/1" in str(screen.query_one("#check-feedback", Static).render())
+    await pilot.press("right")
+    await settle(app, pilot)
+    assert screen.view.index == 2
+    await pilot.press("left")
+    await settle(app, pilot)
+    assert screen.view.index == 1
+    # Escape leaves a non-empty box; then the keys are the lesson's again.
+    await pilot.press("5", "escape")
+    await pilot.pause()
+    assert app.focused is None
+    await pilot.press("n")
+    await settle(app, pilot)
+    assert screen.view.index == 2
+
+
+async def keys_in_one_burst_type_once_the_first_one_typed(app, pilot, screen) -> None:
+    """Every burst in turn, each from the same start (the cursor in the empty box of the
+    question); the failures name their bursts."""
+    box = screen.query_one(AnswerInput)
+    failed = []
+    for keys in BURSTS:
+        if screen.view.index != 1:  # (a failed burst stepped away; the walk's last case too)
+            screen.go(1)
+        box.value = ""
+        box.focus()
+        await settle(app, pilot)
+        assert app.focused is box and box.value == "" and screen.view.index == 1, keys
+        burst(app, *keys)
+        await settle(app, pilot)
+        typed = "".join(key_to_character(key) for key in keys)
+        if not (app.is_running and app.screen is screen):
+            failed.append(f"{keys}: left the lesson screen ({app.screen})")
+            break
+        hint = "Hint" in str(screen.query_one("#check-feedback", Static).render())
+        if screen.view.index != 1 or box.value != typed or hint:
+            failed.append(f"{keys}: step {screen.view.index + 1}, box {box.value!r}, "
+                          f"hint shown: {hint}")
+    assert not failed, "\n".join(failed)
+
+
+async def keys_and_messages_after_the_screen_is_gone_do_nothing(app, pilot, screen) -> None:
+    """At the question (step 2); leaves the lesson for the list."""
+    await pilot.press("escape", "escape")
+    await wait_for_screen(app, pilot, "PickerScreen")
+    # Whatever Textual asks a dismissed screen must not raise.
+    for action in ("reveal", "hint", "choose", "train", "next", "switch_detail"):
+        screen.check_action(action, ())
+    screen.action_hint()
+    screen.action_reveal()
+    screen.action_choose(1)
+    screen.action_train()
+    screen.go(2)
+    screen.refresh_bindings()
+    await pilot.pause()
+    assert app.is_running
+
+
+async def escape_at_the_end_returns_to_the_list(app, pilot) -> None:
+    """At the last step (5)."""
+    await pilot.press("right")
+    await wait_for_screen(app, pilot, "LessonEndScreen")
+    await pilot.press("escape")
+    await wait_for_screen(app, pilot, "PickerScreen")
+
+
+async def q_from_an_empty_box_quits(app, pilot) -> None:
+    """At the question (step 2), the cursor in its empty box."""
+    assert isinstance(app.focused, AnswerInput)
+    await pilot.press("q")
+    await pilot.pause()
+
+
+async def test_the_answer_box_keys_the_end_and_a_torn_down_screen_in_one_walk(check_lesson):
+    cases = Cases()
     app = make_app(check_lesson)
     async with app.run_test(size=BIG) as pilot:
         screen = await open_at(app, pilot, 1)
-        box = screen.query_one(AnswerInput)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.focused is not box and app.screen is screen
-        await pilot.press("-", "0", ".", "5")
-        await pilot.pause()
-        assert app.focused is box and box.value == "-0.5"
-        assert screen.view.index == 1
+        entry = next(info.entry for info in app.catalog if info.entry.id == "tiny-keys")
+
+        async def at_the_question(size) -> None:
+            """Back at the question (step 2) at ``size``, its box empty and focused."""
+            if tuple(app.size) != size:
+                await resize_to(app, pilot, size)
+            if screen.view.index != 1:
+                await goto_step(app, pilot, 1)
+            box = screen.query_one(AnswerInput)
+            box.value = ""
+            box.focus()
+            await settle(app, pilot)
+
+        with cases("every printable key types while the box holds text (120×40)"):
+            await every_printable_key_types_while_the_box_holds_text(app, pilot, screen)
+        await at_the_question(BIG)
+        with cases("typing a number after leaving the box goes back into it (120×40)"):
+            await typing_a_number_after_leaving_the_box_goes_back_into_it(app, pilot, screen)
+        await at_the_question(BIG)
+        with cases("a long typed answer is capped and answered at once (120×40)"):
+            await a_long_typed_answer_is_capped_and_answered_at_once(app, pilot, screen)
+        await at_the_question(SMALL)
+        with cases("arrows edit a non-empty box and step from an empty one (80×24)"):
+            await arrows_edit_a_non_empty_box_and_step_from_an_empty_one(app, pilot, screen)
+        await at_the_question(SMALL)
+        with cases("keys in one burst type once the first one typed (80×24)"):
+            await keys_in_one_burst_type_once_the_first_one_typed(app, pilot, screen)
+        await at_the_question(BIG)
+        with cases("keys and messages after the screen is gone do nothing (120×40)"):
+            await keys_and_messages_after_the_screen_is_gone_do_nothing(app, pilot, screen)
+        with cases("Escape at the end returns to the list (120×40)"):
+            await wait_for_screen(app, pilot, "PickerScreen")
+            app.open_lesson(entry, 4)
+            await wait_for_screen(app, pilot, "LessonScreen")
+            await settle(app, pilot)
+            await escape_at_the_end_returns_to_the_list(app, pilot)
+        with cases("q from an empty box quits (120×40)"):
+            await wait_for_screen(app, pilot, "PickerScreen")
+            app.open_lesson(entry, 1)
+            await wait_for_screen(app, pilot, "LessonScreen")
+            await settle(app, pilot)
+            await q_from_an_empty_box_quits(app, pilot)
+    with cases("q from an empty box quits (120×40)"):
+        assert app.return_code == 0
+    cases.check()

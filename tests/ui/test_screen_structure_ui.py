@@ -8,12 +8,13 @@ import re
 from pathlib import Path
 
 from textual.command import CommandPalette
+from textual.widgets import Input
 
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.ui.screens.help import binding_keys, help_text, key_label
 from nn_tui.ui.screens.lesson import LessonScreen
 from nn_tui.ui.screens.picker import PickerScreen
-from ui_helpers import make_app, screen_text, settle, wait_for_screen
+from ui_helpers import make_app, screen_text, settle, wait_for_screen, wait_until
 
 BIG = (120, 40)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -111,13 +112,24 @@ async def test_the_picker_filter_lets_q_and_help_through_only_while_empty():
     assert app.return_code == 0
 
 
+def offered(palette) -> str:
+    """The prompts the command palette lists now, one a line."""
+    from textual.widgets import OptionList
+
+    options = palette.query_one(OptionList)
+    return "\n".join(str(options.get_option_at_index(i).prompt)
+                     for i in range(options.option_count))
+
+
 async def palette_titles(app, pilot) -> str:
+    """What the screen shows once the command palette lists its commands (waited for in the
+    palette's list, then the screen read once: not the whole screen read every 20 ms)."""
     await pilot.press("ctrl+p")
     await wait_for_screen(app, pilot, "CommandPalette")
-    for _ in range(100):
-        if "Go to step" in screen_text(app) or "Open lesson" in screen_text(app):
-            break
-        await pilot.pause(0.02)
+    palette = app.screen
+    await wait_until(pilot, lambda: "Go to step" in offered(palette)
+                     or "Open lesson" in offered(palette), "the palette lists its commands")
+    await pilot.pause()
     return screen_text(app)
 
 
@@ -138,6 +150,6 @@ async def test_lesson_commands_are_offered_on_the_lesson_screen_only():
         shown = await palette_titles(app, pilot)
         assert "Open lesson" in shown and "Go to step" not in shown
         # Searched for, the lesson screen's commands are not found either.
-        await pilot.press(*"digits")
+        app.screen.query_one(Input).value = "digits"  # (at once: the search is the subject)
         await settle(app, pilot)  # the palette's search (a worker) has ended, and painted
         assert "significant digits" not in screen_text(app)
