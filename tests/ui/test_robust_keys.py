@@ -318,7 +318,9 @@ async def test_markup_in_a_broken_file_and_its_problems_is_literal(tmp_path):
         assert "lesson.[/oops]" in screen_text(app)  # the key, quoted in the problem table
 
 
-async def test_control_characters_never_reach_the_screen(tmp_path):
+def _hostile_lessons(tmp_path) -> Path:
+    """A folder with a lesson whose titles and prompt hold ESC/BEL sequences (a window-title
+    hijack, a screen wipe, a bell and a colour), and a broken file whose name holds one."""
     folder = tmp_path / "lessons"
     folder.mkdir()
     # (TOML escapes: the file holds ESC itself once parsed.)
@@ -328,34 +330,70 @@ async def test_control_characters_never_reach_the_screen(tmp_path):
         'prompt = "What is the output ŷ?"', 'prompt = "Bell \\u0007 \\u001b[31m red"')
     (folder / "hostile.toml").write_text(text, encoding="utf-8")
     (folder / "name\x1b[2Jx.toml").write_text("not toml [", encoding="utf-8")
-    app = make_app(folder)
+    return folder
+
+
+async def _open_each_entry(app, pilot) -> list[str]:
+    """Every entry of the lesson list opened in turn (a lesson walked through every step);
+    what was on screen each time, named."""
+    shown: list[tuple[str, str]] = [("the lesson list", screen_text(app))]
+    option_list = app.screen.query_one(OptionList)
+    for number in range(option_list.option_count):
+        option_list.highlighted = number
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
+                         "the entry opened", timeout=10)
+        await settle(app, pilot)
+        shown.append((f"entry {number + 1} ({type(app.screen).__name__})", screen_text(app)))
+        if isinstance(app.screen, LessonScreen):
+            for index in range(app.screen.session.total):
+                app.screen.go(index)
+                await settle(app, pilot)
+                shown.append((f"entry {number + 1} step {index + 1}", screen_text(app)))
+            await pilot.press("escape")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, "PickerScreen")
+    return shown
+
+
+async def test_control_characters_in_a_lesson_file_are_refused_and_shown_escaped(tmp_path):
+    """The loader refuses a lesson with control characters: it is listed as broken, and
+    neither the list, its error screen nor a file name with ESC in it sends one to the
+    terminal."""
+    app = make_app(_hostile_lessons(tmp_path))
     async with app.run_test(size=BIG) as pilot:
         await wait_for_screen(app, pilot, "PickerScreen")
         await settle(app, pilot)
-        assert "\x1b" not in screen_text(app)
-        option_list = app.screen.query_one(OptionList)
-        opened = 0
-        for number in range(option_list.option_count):
-            option_list.highlighted = number
-            await pilot.press("enter")
-            await wait_until(pilot, lambda: type(app.screen).__name__ != "PickerScreen",
-                             "the entry opened", timeout=10)
-            await settle(app, pilot)
-            shown = screen_text(app)
-            assert "\x1b" not in shown
-            if isinstance(app.screen, LessonScreen):
-                opened += 1
-                assert "Hijack ␛]2;HIJACKED" in shown
-                for index in range(app.screen.session.total):
-                    app.screen.go(index)
-                    await settle(app, pilot)
-                    shown = screen_text(app)
-                    assert "\x1b" not in shown and "\x07" not in shown, f"step {index + 1}"
-                await pilot.press("escape")
-            await pilot.press("escape")
-            await wait_for_screen(app, pilot, "PickerScreen")
-        # (Or listed as broken, once the validator refuses control characters.)
-        assert opened == 1 or "hostile.toml (broken)" in screen_text(app)
+        assert "hostile.toml (broken)" in screen_text(app)
+        shown = await _open_each_entry(app, pilot)
+    assert len(shown) == 3  # the list, and both entries' error screens
+    assert "contains the control character" in shown[1][1] + shown[2][1]
+    found = [where for where, text in shown if "\x1b" in text or "\x07" in text]
+    assert not found, found
+
+
+async def test_control_characters_that_reach_the_tutor_are_drawn_as_pictures(tmp_path,
+                                                                             monkeypatch):
+    """Behind the loader, the tutor cleans what it shows (nn_tui.ui.literal.clean): a lesson
+    let through with control characters (the loader's check turned off here) is listed,
+    opened and walked through every step with each one drawn as its picture (␛, ␇), never
+    sent to the terminal."""
+    import nn_tui.lessons.loader as loader_module
+
+    monkeypatch.setattr(loader_module, "_control_character", lambda text: None)
+    app = make_app(_hostile_lessons(tmp_path))
+    async with app.run_test(size=BIG) as pilot:
+        await wait_for_screen(app, pilot, "PickerScreen")
+        await settle(app, pilot)
+        assert "Hijack ␛]2;HIJACKED" in screen_text(app)
+        shown = await _open_each_entry(app, pilot)
+    texts = dict(shown)
+    assert "entry 2 step 5" in texts or "entry 1 step 5" in texts, list(texts)
+    lesson_steps = [text for where, text in shown if " step " in where]
+    assert any("Wipe ␛[2J" in text for text in lesson_steps)
+    assert any("Bell ␇ ␛[31m red" in text for text in lesson_steps)
+    found = [where for where, text in shown if "\x1b" in text or "\x07" in text]
+    assert not found, found
 
 
 # -- 10: long work stops at once ---------------------------------------------------------------

@@ -205,10 +205,17 @@ async def test_progress_from_a_longer_lesson_is_fitted_to_the_lesson_now(lesson_
         assert not ProgressStore().peek("tiny-progress").done
 
 
-async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done(lesson_file,
-                                                                                 quick_saves):
+@pytest.mark.parametrize("last, resumed", [("text", None), (WEIGHT_CHECK, 3)],
+                         ids=["last step gone", "last step kept"])
+async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done(
+        lesson_file, quick_saves, last, resumed):
+    """A lesson done at its step 12 of 12, then cut to 5 steps: the old place is a step of
+    the new lesson when that step is still in it (the weight question, now step 4: the dialog
+    offers it), else the lesson starts again at step 1 (no dialog: nothing to resume); either
+    way no step past the end is offered and the lesson is no longer done."""
     long_parts = ["text"] * 12
     long_parts[2] = OUTPUT_CHECK
+    long_parts[11] = last
     lesson_file.write_text(lesson_text(*long_parts), encoding="utf-8")
     saved_progress(lesson_file, 11)  # done: the last step of 12
     assert ProgressStore().peek("tiny-progress").done
@@ -221,14 +228,20 @@ async def test_resume_within_a_shorter_lesson_offers_a_real_step_and_is_not_done
         await wait_until(pilot, lambda: type(app.screen).__name__ in ("ResumeDialog",
                                                                       "LessonScreen"),
                          "the lesson or the dialog opens")
-        if type(app.screen).__name__ == "ResumeDialog":
+        if resumed is None:
+            assert type(app.screen).__name__ == "LessonScreen"
+            assert any("starts again at the first step" in text for text in notices(app)), \
+                notices(app)
+        else:
+            assert type(app.screen).__name__ == "ResumeDialog"
             await dialog_drawn(app, pilot)
             text = screen_text(app)
-            assert "of 5" in text and "step 12" not in text and "step 13" not in text
+            assert f"step {resumed + 1} of 5" in text, text
+            assert "step 12" not in text and "step 13" not in text
             await pilot.press("enter")
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
-        assert app.screen.view.index < 4
+        assert app.screen.view.index == (resumed or 0)
         await wait_for_step_saved(app, pilot)
         app.store.flush()
         assert not ProgressStore().peek("tiny-progress").done
