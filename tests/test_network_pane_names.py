@@ -21,6 +21,7 @@ from nn_tui.lessons.explore import ExploreSession
 from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession, Reveal
+from nn_tui.ui.panes import network as network_pane
 from nn_tui.ui.panes._common import explore_marks
 from nn_tui.ui.panes.forward import forward_renderable
 from nn_tui.ui.panes.network import network_renderable
@@ -163,8 +164,38 @@ def views_of(path: Path):
         yield f"step {index + 1} explore", explore.explore_view()
 
 
+_DIAGRAMS: dict[tuple, object] = {}
+_DRAWINGS: dict[tuple, list] = {}
+
+
+@pytest.fixture
+def diagrams_by_value(monkeypatch):
+    """The pane's diagram of a view in one style (``_diagram``) built once per value (its
+    ``drawn_key``) and style, and drawn (``_draw``) once per diagram and width. The pane builds
+    and draws every style it tries again at each of the 12 sizes this test reads: the same
+    diagrams, as ``drawn_key`` holds everything the pane reads. Both are pure (``_draw`` copies
+    the diagram's text before changing it); what ``network_renderable`` returns is unchanged."""
+    build, draw = network_pane._diagram, network_pane._draw
+
+    def diagram(view, detail):
+        key = (drawn_key(view), dataclasses.astuple(detail))
+        if key not in _DIAGRAMS:
+            _DIAGRAMS[key] = build(view, detail)
+        return _DIAGRAMS[key]
+
+    def drawing(view, diagram, available):
+        # The diagrams are kept (above), so their ids name them.
+        key = (drawn_key(view), id(diagram), available)
+        if key not in _DRAWINGS:
+            _DRAWINGS[key] = draw(view, diagram, available)
+        return _DRAWINGS[key]
+
+    monkeypatch.setattr(network_pane, "_diagram", diagram)
+    monkeypatch.setattr(network_pane, "_draw", drawing)
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_network_pane_uses_the_other_panes_names(path):
+def test_network_pane_uses_the_other_panes_names(path, diagrams_by_value):
     for where, view in views_of(path):
         known = known_names(view)
         for width in WIDTHS:
