@@ -881,18 +881,19 @@ def _parse_each_text_once() -> None:
     command does to its document from reaching the next. Other errors (a ``RecursionError`` of a
     deep document, ``MemoryError``) are not kept: each command parses again, as it would."""
     parse = tomllib.loads
-    parsed: dict[tuple, tuple[Any, Exception | None]] = {}
+    parsed: dict[tuple, tuple[Any, Exception | None, Any]] = {}
 
     def loads(text: str, /, *, parse_float: Callable = float) -> dict:
         key = (text, parse_float)
         if key not in parsed:
             try:
-                parsed[key] = (parse(text, parse_float=parse_float), None)
+                parsed[key] = (parse(text, parse_float=parse_float), None, None)
             except tomllib.TOMLDecodeError as error:
-                parsed[key] = (None, error)
-        document, error = parsed[key]
+                parsed[key] = (None, error, error.__traceback__)
+        document, error, parser_frames = parsed[key]
         if error is not None:
-            raise error
+            # with the parser's frames, as if parsed here (not also the earlier command's)
+            raise error.with_traceback(parser_frames)
         try:
             return copy.deepcopy(document)
         except RecursionError:  # nested deeper than a copy can go: parse it again
