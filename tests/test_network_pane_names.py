@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
+from rich.console import Console, Group
 from rich.text import Text
 
 from nn_tui.format.numbers import current_decimals
@@ -80,6 +80,28 @@ def structure(value):
     return value
 
 
+_PRINTED_AT: set[int] = set()
+
+
+def lines_text(lines, width: int) -> str:
+    """What the console prints for the Text ``lines`` (a diagram) at ``width`` columns. When
+    every line fits the width, holds no tab, ends in a newline and is not justified, the console
+    wraps, pads and cuts nothing: that is the lines' text, one a line. The first such diagram
+    at each width is printed too and compared (so the rule is the console's, not assumed);
+    others are printed."""
+    plain = all(line.cell_len <= width and "\t" not in line.plain and line.end == "\n"
+                and line.justify in (None, "default") for line in lines)
+    if not plain or width not in _PRINTED_AT:
+        printed = text_of(Group(*lines), width)
+        if plain:
+            _PRINTED_AT.add(width)
+            assert printed == "".join(line.plain + "\n" for line in lines), (
+                f"the console printed a diagram at width {width} other than its lines' text: "
+                f"lines_text no longer holds")
+        return printed
+    return "".join(line.plain + "\n" for line in lines)
+
+
 _NETWORK_TEXT: dict[tuple, str] = {}
 _LINES_TEXT: dict[tuple, str] = {}
 _LISTING_TEXT: dict[tuple, str] = {}
@@ -104,7 +126,7 @@ def network_text(view, width: int, height: int) -> str:
             content = (width, tuple((line.plain, line.justify, line.overflow, line.no_wrap,
                                      line.end, line.tab_size) for line in lines))
             if content not in _LINES_TEXT:
-                _LINES_TEXT[content] = text_of(renderable, width + 4)
+                _LINES_TEXT[content] = lines_text(lines, width + 4)
             _NETWORK_TEXT[key] = _LINES_TEXT[content]
         else:
             listing = (drawn_key(view), width, type(renderable))
