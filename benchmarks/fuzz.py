@@ -17,7 +17,8 @@ process, run IN-PROCESS through ``nn_tui.cli.main`` four times::
     train PATH --json --epochs 3
     trace PATH                       (the worked text, where lesson text meets the terminal)
 
-and classified:
+(the file's TOML parsed once per child: each command gets its own copy of the document, see
+``_parse_each_text_once``) and classified:
 
 ok / refused          exit 0 / exit 2 with a message (the good outcomes)
 TRACEBACK             an exception escaped ``main``, or an exit status other than 0 and 2
