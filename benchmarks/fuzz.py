@@ -17,7 +17,8 @@ process, run IN-PROCESS through ``nn_tui.cli.main`` four times::
     train PATH --json --epochs 3
     trace PATH                       (the worked text, where lesson text meets the terminal)
 
-and classified:
+(the file's TOML parsed once per child: each command gets its own copy of the document, see
+``_parse_each_text_once``) and classified:
 
 ok / refused          exit 0 / exit 2 with a message (the good outcomes)
 TRACEBACK             an exception escaped ``main``, or an exit status other than 0 and 2
@@ -872,9 +873,40 @@ def _run_command(argv: list[str]) -> dict:
     return result
 
 
+def _parse_each_text_once() -> None:
+    """In a case's child, before its commands: ``tomllib.loads`` parses a text once. The four
+    commands read the same case file, so the second to fourth each get a deep copy of the
+    document the first got (or raise the same ``TOMLDecodeError``) instead of parsing the same
+    bytes again: parsing was about half of a case's CPU, a copy is a sixth of a parse. The
+    standard library's parser is deterministic, and each command's own copy keeps what one
+    command does to its document from reaching the next. Other errors (a ``RecursionError`` of a
+    deep document, ``MemoryError``) are not kept: each command parses again, as it would."""
+    parse = tomllib.loads
+    parsed: dict[tuple, tuple[Any, Exception | None, Any]] = {}
+
+    def loads(text: str, /, *, parse_float: Callable = float) -> dict:
+        key = (text, parse_float)
+        if key not in parsed:
+            try:
+                parsed[key] = (parse(text, parse_float=parse_float), None, None)
+            except tomllib.TOMLDecodeError as error:
+                parsed[key] = (None, error, error.__traceback__)
+        document, error, parser_frames = parsed[key]
+        if error is not None:
+            # with the parser's frames, as if parsed here (not also the earlier command's)
+            raise error.with_traceback(parser_frames)
+        try:
+            return copy.deepcopy(document)
+        except RecursionError:  # nested deeper than a copy can go: parse it again
+            return parse(text, parse_float=parse_float)
+
+    tomllib.loads = loads
+
+
 def _child(path: str, epochs: int, memory_limit: int, write_fd: int) -> None:
-    """Runs in the forked child: the three commands, one JSON line per event on ``write_fd``."""
+    """Runs in the forked child: the four commands, one JSON line per event on ``write_fd``."""
     try:
+        _parse_each_text_once()
         # Stray writes to the real file descriptors (C code, warnings) must not reach our terminal.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
@@ -1262,7 +1294,7 @@ def _warm_up(epochs: int) -> None:
     lesson = str(REPO / "lessons" / "single-neuron.toml")
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in (["check", lesson], ["trace", lesson, "--json"],
-                     ["train", lesson, "--json", "--epochs", str(epochs)]):
+                     ["train", lesson, "--json", "--epochs", str(epochs)], ["trace", lesson]):
             main(argv)
 
 

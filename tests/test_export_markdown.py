@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -560,13 +559,20 @@ def test_o_refuses_to_overwrite_the_lesson(capsys, tmp_path):
 
 
 def test_export_does_not_load_textual(tmp_path):
-    code = ("import sys\nfrom nn_tui.cli import main\n"
-            f"status = main(['export', {PSA_HIDDEN!r}, '--markdown', '-o', "
-            f"{str(tmp_path / 'out.md')!r}])\n"
-            "assert status == 0, status\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual'\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    from script_runs import run_scripts
+
+    script = tmp_path / "export_without_textual.py"
+    script.write_text(
+        "import sys\nfrom nn_tui.cli import main\n"
+        f"status = main(['export', {PSA_HIDDEN!r}, '--markdown', '-o', "
+        f"{str(tmp_path / 'out.md')!r}])\n"
+        "assert status == 0, status\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual'\n",
+        encoding="utf-8")
+    # In a process of its own, forked from an interpreter that has imported nn_tui.cli (and so
+    # holds whatever that import pulls in, Textual included if it ever did).
+    [result] = run_scripts([(script,)], os.environ, preload=["nn_tui.cli"],
+                           cwd=Path(__file__).resolve().parent.parent, timeout=120)
     assert result.returncode == 0, result.stderr
 
 

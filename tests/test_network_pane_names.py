@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
+from rich.console import Console, Group
 from rich.text import Text
 
 from nn_tui.format.numbers import current_decimals
@@ -21,6 +21,7 @@ from nn_tui.lessons.explore import ExploreSession
 from nn_tui.lessons.fingerprint import value_key
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.session import LessonSession, Reveal
+from nn_tui.ui.panes import network as network_pane
 from nn_tui.ui.panes._common import explore_marks
 from nn_tui.ui.panes.forward import forward_renderable
 from nn_tui.ui.panes.network import network_renderable
@@ -79,6 +80,28 @@ def structure(value):
     return value
 
 
+_PRINTED_AT: set[int] = set()
+
+
+def lines_text(lines, width: int) -> str:
+    """What the console prints for the Text ``lines`` (a diagram) at ``width`` columns. When
+    every line fits the width, holds no tab, ends in a newline and is not justified, the console
+    wraps, pads and cuts nothing: that is the lines' text, one a line. The first such diagram
+    at each width is printed too and compared (so the rule is the console's, not assumed);
+    others are printed."""
+    plain = all(line.cell_len <= width and "\t" not in line.plain and line.end == "\n"
+                and line.justify in (None, "default") for line in lines)
+    if not plain or width not in _PRINTED_AT:
+        printed = text_of(Group(*lines), width)
+        if plain:
+            _PRINTED_AT.add(width)
+            assert printed == "".join(line.plain + "\n" for line in lines), (
+                f"the console printed a diagram at width {width} other than its lines' text: "
+                f"lines_text no longer holds")
+        return printed
+    return "".join(line.plain + "\n" for line in lines)
+
+
 _NETWORK_TEXT: dict[tuple, str] = {}
 _LINES_TEXT: dict[tuple, str] = {}
 _LISTING_TEXT: dict[tuple, str] = {}
@@ -103,7 +126,7 @@ def network_text(view, width: int, height: int) -> str:
             content = (width, tuple((line.plain, line.justify, line.overflow, line.no_wrap,
                                      line.end, line.tab_size) for line in lines))
             if content not in _LINES_TEXT:
-                _LINES_TEXT[content] = text_of(renderable, width + 4)
+                _LINES_TEXT[content] = lines_text(lines, width + 4)
             _NETWORK_TEXT[key] = _LINES_TEXT[content]
         else:
             listing = (drawn_key(view), width, type(renderable))
@@ -163,8 +186,38 @@ def views_of(path: Path):
         yield f"step {index + 1} explore", explore.explore_view()
 
 
+_DIAGRAMS: dict[tuple, object] = {}
+_DRAWINGS: dict[tuple, list] = {}
+
+
+@pytest.fixture
+def diagrams_by_value(monkeypatch):
+    """The pane's diagram of a view in one style (``_diagram``) built once per value (its
+    ``drawn_key``) and style, and drawn (``_draw``) once per diagram and width. The pane builds
+    and draws every style it tries again at each of the 12 sizes this test reads: the same
+    diagrams, as ``drawn_key`` holds everything the pane reads. Both are pure (``_draw`` copies
+    the diagram's text before changing it); what ``network_renderable`` returns is unchanged."""
+    build, draw = network_pane._diagram, network_pane._draw
+
+    def diagram(view, detail):
+        key = (drawn_key(view), dataclasses.astuple(detail))
+        if key not in _DIAGRAMS:
+            _DIAGRAMS[key] = build(view, detail)
+        return _DIAGRAMS[key]
+
+    def drawing(view, diagram, available):
+        # The diagrams are kept (above), so their ids name them.
+        key = (drawn_key(view), id(diagram), available)
+        if key not in _DRAWINGS:
+            _DRAWINGS[key] = draw(view, diagram, available)
+        return _DRAWINGS[key]
+
+    monkeypatch.setattr(network_pane, "_diagram", diagram)
+    monkeypatch.setattr(network_pane, "_draw", drawing)
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_network_pane_uses_the_other_panes_names(path):
+def test_network_pane_uses_the_other_panes_names(path, diagrams_by_value):
     for where, view in views_of(path):
         known = known_names(view)
         for width in WIDTHS:

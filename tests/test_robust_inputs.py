@@ -409,9 +409,13 @@ def test_many_epochs_of_tiny_batches_exceed_the_batch_budget():
     assert f"{loader.MAX_TRAINING_BATCHES:,}" in message and "mini-batches" in message
 
 
-def test_a_large_network_on_many_rows_exceeds_the_training_budget():
+# The large network below: 8 inputs, seven ReLU layers of 64 units, one output.
+LARGE_NETWORK_PARAMETERS = (8 * 64 + 64) + 6 * (64 * 64 + 64) + (64 + 1)
+
+
+def _large_network_lesson(rows: int) -> str:
     layers = "\n".join('[[network.layers]]\nunits = 64\nactivation = "relu"' for _ in range(7))
-    text = f"""
+    return f"""
 [lesson]
 id = "big"
 title = "Big"
@@ -425,13 +429,20 @@ learning_rate = 0.01
 units = 1
 activation = "identity"
 [data]
-{_rows(10_000, 9)}
+{_rows(rows, 9)}
 [training]
 epochs = 200
 """
-    error = _parse(text)
+
+
+def test_a_large_network_on_many_rows_exceeds_the_training_budget():
+    # At the limit: the fewest rows whose 200 epochs go over it are refused, one row fewer is
+    # accepted (rows × epochs × parameters, the budget's own measure).
+    rows = loader.MAX_TRAINING_WORK // (200 * LARGE_NETWORK_PARAMETERS) + 1
+    error = _parse(_large_network_lesson(rows))
     message = [p for p in error.problems if p.key == "steps"][0].message
     assert f"{loader.MAX_TRAINING_WORK:,}" in message and "rows × epochs × parameters" in message
+    parse_lesson_text(_large_network_lesson(rows - 1), "big.toml")
 
 
 SOFTMAX_64 = """
@@ -454,16 +465,25 @@ epochs = 1
 """
 
 
-def _softmax_lesson(batch_step: bool) -> str:
+# The numbers one row of a batch trace through SOFTMAX_64 holds: z, a, the slopes and the two
+# gradients of 64 units, the weight gradients (64 × (1 input + bias)), the 64 × 64 Jacobian.
+SOFTMAX_64_PER_ROW = 5 * 64 + 64 * 2 + 64 * 64
+# The fewest rows whose batch trace goes over the budget: the budget at its real limit.
+SOFTMAX_64_ROWS_OVER = loader.MAX_BATCH_TRACE_VALUES // SOFTMAX_64_PER_ROW + 1
+
+
+def _softmax_lesson(batch_step: bool, rows: int = SOFTMAX_64_ROWS_OVER) -> str:
     outputs = ", ".join(f'"o{k}"' for k in range(64))
     steps = '[[steps]]\nkind = "loss"\nbatch = true\n' if batch_step else ""
-    return SOFTMAX_64.format(outputs=outputs, rows=_rows(3000, 65), steps=steps)
+    return SOFTMAX_64.format(outputs=outputs, rows=_rows(rows, 65), steps=steps)
 
 
 def test_a_batch_step_over_the_trace_budget_is_refused():
     error = _parse(_softmax_lesson(True))
     message = [p for p in error.problems if p.key == "steps[0].batch"][0].message
     assert f"{loader.MAX_BATCH_TRACE_VALUES:,}" in message
+    # one row fewer is within the budget
+    parse_lesson_text(_softmax_lesson(True, SOFTMAX_64_ROWS_OVER - 1), "wide.toml")
 
 
 def test_trace_batch_over_the_budget_exits_2(tmp_path, capsys):

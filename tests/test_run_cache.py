@@ -22,9 +22,15 @@ Y = np.array([[1.0], [1.0], [0.0], [0.3]])
 
 @pytest.fixture(autouse=True)
 def empty_cache():
+    """Each test starts with an empty cache and leaves none of its runs; the runs the process's
+    other tests trained are put back afterwards (cleared, the bundled lessons' runs were trained
+    again by the next test to replay them)."""
+    kept, counts = list(run_cache._runs.items()), dict(run_cache._counts)
     run_cache.clear()
     yield
     run_cache.clear()
+    run_cache._runs.update(kept)
+    run_cache._counts.update(counts)
 
 
 def network(**changes) -> Network:
