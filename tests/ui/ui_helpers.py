@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.containers import Grid
+from textual.css.query import NoMatches
 
 from nn_tui.ui.app import NnTuiApp
 from nn_tui.ui.panes import (PANES_CSS_PATH, ForwardPane, GradientsPane, LessonPane, LossPane,
@@ -56,16 +57,27 @@ async def settle(app, pilot) -> None:
 
 async def wait_until(pilot, condition, what: str, timeout: float = 10.0) -> None:
     """Let the app run until ``condition()`` holds (checked every 2 ms), or fail after
-    ``timeout`` seconds (generous: the whole suite shares a loaded machine).
+    ``timeout`` seconds (generous: the whole suite shares a loaded machine). A query in the
+    condition that finds nothing yet (``NoMatches``: the widget is not composed yet) counts as
+    not met.
 
     Every 2 ms, not 10: a condition met just after a check waited out the rest of the step,
     ~5 ms per wait on average; the suite waits ~1,300 times (the layout walk alone ~970), and
     each check costs microseconds (the condition, and Textual painting what changed, which it
     would paint anyway)."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    missing = None
+    while True:
+        # A condition about a widget not there yet (a screen just pushed composes on the next
+        # turns of the loop) is not met yet: its query's NoMatches is a no, not a failure.
+        try:
+            if condition():
+                return
+            missing = None
+        except NoMatches as error:
+            missing = error
         if time.monotonic() > deadline:
-            raise AssertionError(f"never: {what}")
+            raise AssertionError(f"never: {what}" + (f" ({missing})" if missing else ""))
         await pilot.pause(0.002)
 
 
