@@ -94,8 +94,13 @@ async def dialog_drawn(app, pilot) -> None:
     its first paint: waited for on the widget, cheaply, not by reading the whole screen (an
     SVG export, ~25 ms) every 2 ms."""
     dialog = app.screen
-    await wait_until(pilot, lambda: dialog.query_one("#resume", Button).size.area > 0,
-                     "the dialog is laid out")
+
+    def laid_out() -> bool:
+        # The dialog can be the screen on top a turn before its buttons are mounted.
+        buttons = dialog.query("#resume").results(Button)
+        return any(button.size.area > 0 for button in buttons)
+
+    await wait_until(pilot, laid_out, "the dialog is laid out")
     await pilot.pause()
 
 
