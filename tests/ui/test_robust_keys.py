@@ -388,7 +388,11 @@ async def test_control_characters_that_reach_the_tutor_are_drawn_as_pictures(tmp
         assert "Hijack ␛]2;HIJACKED" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
     texts = dict(shown)
-    assert "entry 2 step 5" in texts or "entry 1 step 5" in texts, list(texts)
+    # The hostile lesson is listed first and walked through all 5 steps; the file whose name
+    # has an ESC in it is the broken entry after it.
+    assert list(texts) == ["the lesson list", "entry 1 (LessonScreen)",
+                           *(f"entry 1 step {number}" for number in range(1, 6)),
+                           "entry 2 (ErrorScreen)"], list(texts)
     lesson_steps = [text for where, text in shown if " step " in where]
     assert any("Wipe ␛[2J" in text for text in lesson_steps)
     assert any("Bell ␇ ␛[31m red" in text for text in lesson_steps)
