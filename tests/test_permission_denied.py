@@ -12,14 +12,14 @@ from __future__ import annotations
 import errno
 import os
 
+import pytest
+
 from nn_tui.cli import main
 from nn_tui.export import tempfile as export_tempfile
 from nn_tui.lessons import loader
 from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.errors import LessonError
 from nn_tui.lessons.loader import load_lesson
-
-import pytest
 
 FRUIT = bundled_lessons_dir() / "fruit.toml"
 
