@@ -366,8 +366,11 @@ async def test_control_characters_in_a_lesson_file_are_refused_and_shown_escaped
         await settle(app, pilot)
         assert "hostile.toml (broken)" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
-    assert len(shown) == 3  # the list, and both entries' error screens
-    assert "contains the control character" in shown[1][1] + shown[2][1]
+    # The list, then both entries' error screens: hostile.toml's first, naming the problem.
+    assert [where for where, _text in shown] == [
+        "the lesson list", "entry 1 (ErrorScreen)", "entry 2 (ErrorScreen)"]
+    assert "hostile.toml" in shown[1][1]
+    assert "contains the control character" in shown[1][1], shown[1][1]
     found = [where for where, text in shown if "\x1b" in text or "\x07" in text]
     assert not found, found
 
