@@ -206,14 +206,17 @@ def test_softmax_bce_at_plus_minus_50_learns():
     assert result.history[-1] < 0.01  # it used to sit at 27.63 for all 1000 epochs
 
 
+# Each output with the losses it accepts (sigmoid with cross_entropy is refused: it used to be
+# parametrised too, and passed by returning before any check).
+CHAIN_RULE_CASES = [(output, y, loss) for output, y in (("sigmoid", [0.0]), ("softmax", [0.0, 1.0]))
+                    for loss in ("bce", "cross_entropy") if accepted(output, loss)]
+
+
 @pytest.mark.parametrize("z", [20.0, 50.0, 400.0, 1000.0])
-@pytest.mark.parametrize("output, y", [("sigmoid", [0.0]), ("softmax", [0.0, 1.0])])
-@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+@pytest.mark.parametrize("output, y, loss", CHAIN_RULE_CASES)
 def test_the_worked_chain_rule_never_contradicts_itself(z, output, y, loss):
     """∂L/∂ŷ · ∂ŷ/∂z shown with numbers equals the ∂L/∂z used; where one factor overflows and the
     other underflows, the delta is written as the single number it is, never "∞ · 0 = 1"."""
-    if not accepted(output, loss):
-        return
     k = len(y)
     W = np.array([[z]]) if k == 1 else np.array([[z], [-z]])
     network = Network.build([1, k], [output], loss, 0.1, params=[(W, np.zeros(k))])
