@@ -952,7 +952,9 @@ def test_a_bom_after_the_start_is_named_with_its_line(prefix, tmp_path, capsys):
 
 
 def test_a_bom_inside_a_string_is_text():
-    parse_lesson_text(BASE.replace('summary = "A tiny', 'summary = "\ufeffA tiny'), "p.toml")
+    lesson = parse_lesson_text(BASE.replace('summary = "A tiny', 'summary = "\ufeffA tiny'),
+                               "p.toml")
+    assert lesson.summary.startswith("\ufeffA tiny"), lesson.summary[:20]
 
 
 @pytest.mark.parametrize("encoding,name", [
