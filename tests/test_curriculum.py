@@ -291,10 +291,6 @@ def _sigmoid(z: float) -> float:
     return _sigmoid_at(z)
 
 
-def _tanh(z: float) -> float:
-    return float(ACTIVATIONS["tanh"](np.array([z]))[0])
-
-
 def _exp(z: float) -> float:
     # e^z as the engine's sigmoid defines it: σ(−z) = 1 / (1 + e^z).
     return 1 / _sigmoid(-z) - 1

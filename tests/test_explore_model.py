@@ -369,8 +369,6 @@ def test_the_command_line_set_gives_the_tutors_numbers(psa_hidden):
         [("-m", "nn_tui", "trace", psa_hidden.path, "--step", "4", "--set",
           "layers[1].W[0][0]=-0.8", "--set", "x[0]=2.5", "--json")],
         os.environ, preload=["nn_tui.cli"])
-    if result.returncode == 2 and "unrecognized arguments" in result.stderr:
-        pytest.skip("this nn-tui has no trace --set yet (it comes with the f12-lesson branch)")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     session = LessonSession(psa_hidden)

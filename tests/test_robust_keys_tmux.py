@@ -149,8 +149,10 @@ def test_a_title_with_escape_sequences_cannot_drive_the_terminal(tmux_tutor, tmp
     wait_until(lambda: "hijack" in term.screen().lower() and "1 of" in term.screen(), 10,
                term.screen, 0.1)
     screen = term.screen()
-    # Listed as broken (the validator refuses control characters) or shown escaped (␛).
-    assert "hijack.toml (broken)" in screen or "␛]2;HIJACKED" in screen, screen
+    # Listed as broken: the loader refuses control characters, so the lesson never reaches
+    # the tutor's own cleaning here (tests/ui/test_robust_keys.py walks a lesson let through
+    # with the loader's check turned off, each ESC drawn as ␛).
+    assert "hijack.toml (broken)" in screen, screen
     assert "HIJACKED" not in term.pane_title()
     # Open it: the title never changes, and the screen is not wiped.
     term.keys("Enter")

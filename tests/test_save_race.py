@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import nn_tui.lessons.settings as settings_module
 from nn_tui.lessons.progress import ProgressStore
 from nn_tui.lessons.settings import Settings, SettingsSaver, load_settings
 
 BOUND = 10.0  # seconds: a bound on waiting for a condition, never a pause
-
-
-def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + BOUND
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never: {what}")
-        time.sleep(0.002)
 
 
 # -- the settings saver -------------------------------------------------------------------------

@@ -320,7 +320,7 @@ def test_pathological_nesting(tmp_path):
     assert "nested" in problem.message
     very_deep = "[" * 100_000 + "]" * 100_000
     problem = _refuse(tmp_path, f"x = {very_deep}\n").problems[0]
-    assert "nest" in problem.message or "TOML" in problem.message
+    assert "nest" in problem.message, problem.message
 
 
 def test_a_folder_and_a_missing_file(tmp_path):

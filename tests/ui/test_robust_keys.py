@@ -366,8 +366,11 @@ async def test_control_characters_in_a_lesson_file_are_refused_and_shown_escaped
         await settle(app, pilot)
         assert "hostile.toml (broken)" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
-    assert len(shown) == 3  # the list, and both entries' error screens
-    assert "contains the control character" in shown[1][1] + shown[2][1]
+    # The list, then both entries' error screens: hostile.toml's first, naming the problem.
+    assert [where for where, _text in shown] == [
+        "the lesson list", "entry 1 (ErrorScreen)", "entry 2 (ErrorScreen)"]
+    assert "hostile.toml" in shown[1][1]
+    assert "contains the control character" in shown[1][1], shown[1][1]
     found = [where for where, text in shown if "\x1b" in text or "\x07" in text]
     assert not found, found
 
@@ -388,7 +391,11 @@ async def test_control_characters_that_reach_the_tutor_are_drawn_as_pictures(tmp
         assert "Hijack ␛]2;HIJACKED" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
     texts = dict(shown)
-    assert "entry 2 step 5" in texts or "entry 1 step 5" in texts, list(texts)
+    # The hostile lesson is listed first and walked through all 5 steps; the file whose name
+    # has an ESC in it is the broken entry after it.
+    assert list(texts) == ["the lesson list", "entry 1 (LessonScreen)",
+                           *(f"entry 1 step {number}" for number in range(1, 6)),
+                           "entry 2 (ErrorScreen)"], list(texts)
     lesson_steps = [text for where, text in shown if " step " in where]
     assert any("Wipe ␛[2J" in text for text in lesson_steps)
     assert any("Bell ␇ ␛[31m red" in text for text in lesson_steps)
