@@ -73,7 +73,8 @@ from nn_tui.ui.widgets.hanging import Hanging
 LESSONS = sorted(path.stem for path in bundled_lessons_dir().glob("*.toml"))
 WIDE, SMALL = (120, 40), (80, 24)
 # Walked in this order, in one app: first the small terminal the tutor starts on (the panes'
-# scroll positions as a fresh start leaves them), then resized to the wide one.
+# scroll positions as a fresh start leaves them; the app opens at that size), then resized to
+# the wide one.
 SIZES = {"80x24": SMALL, "120x40": WIDE}
 # The lessons whose panes are watched for going quiet once a step is painted, and how many
 # idle cycles they are watched for: a callback that re-schedules itself after every paint runs
@@ -328,7 +329,7 @@ async def walk_lesson(lesson: str) -> list[Walk]:
         patch.setattr(PaneBody, "mark_more", counted)
         # The walk nudges nothing in explore mode: the nudges it renders ahead are left out.
         patch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
-        async with app.run_test(size=WIDE) as pilot:
+        async with app.run_test(size=SMALL) as pilot:
             await wait_for_screen(app, pilot, "LessonScreen")
             for size in SIZES.values():
                 if tuple(app.size) != size:
