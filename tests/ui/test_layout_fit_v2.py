@@ -48,6 +48,7 @@ from test_check_prompt_in_view_ui import hints_leave_the_prompt_in_view, walks_h
 from test_explore_screen_agrees_ui import explore_problems, seen_in_explore, visits
 from ui_helpers import (
     PaneApp,
+    goto_step,
     make_app,
     redraw_loss,
     resize_to,
@@ -265,8 +266,15 @@ async def _walk_size(app, pilot, lesson: str, size: tuple[int, int],
         if walks_hints(view.step):
             found = await hints_leave_the_prompt_in_view(app, pilot, screen, view.step)
             walk.hints.extend(f"{record.name}: {line}" for line in found)
-        if index in explored and step.kind != "explore":
-            await _explore_agrees(app, pilot, screen, walk, index, where, explore=False)
+    # e at the ordinary steps (120×40), gone back to once the walk is done: a visit to explore
+    # mode on the way would leave the steps after it reached from it (their panes scrolled from
+    # where leaving left them), not from the step before, as the walk means to see them.
+    for index in explored:
+        kind = screen.session.steps[index].kind
+        if kind != "explore":
+            await goto_step(app, pilot, index)
+            await _explore_agrees(app, pilot, screen, walk, index,
+                                  f"{lesson} step {index + 1} ({kind})", explore=False)
     if walk.explored != len(explored):
         walk.explore.append(f"{lesson}: {walk.explored} steps seen in explore mode of "
                             f"{len(explored)} ({explored})")
