@@ -28,10 +28,11 @@ is gone to once; their checks and docs stay in their own modules):
 
 - at every check with hints and a prompt, once its layout is recorded, every hint is opened
   and the prompt stays in view (tests/ui/test_check_prompt_in_view_ui.py);
-- at every explore step, explore mode as opened shows the step and a readable goal, and at
-  120×40 e at a lesson's first text step and its update step reveals the update only once the
-  lesson has (tests/ui/test_explore_screen_agrees_ui.py). The app opens each lesson as the
-  lesson list does (a bundled catalogue entry, ``NnTuiApp.open_lesson``).
+- at every explore step, explore mode as opened shows the step and a readable goal (recorded
+  before explore mode is left), and at 120×40 e at a lesson's first text step and its update
+  step reveals the update only once the lesson has (gone back to after the walk at that size)
+  (tests/ui/test_explore_screen_agrees_ui.py). The app opens each lesson as the lesson list
+  does (a bundled catalogue entry, ``NnTuiApp.open_lesson``).
 """
 
 from __future__ import annotations
@@ -226,7 +227,8 @@ async def _still_busy(app, pilot, calls: list[str]) -> list[str] | None:
 
 async def _walk_size(app, pilot, lesson: str, size: tuple[int, int],
                      calls: list[str]) -> Walk:
-    """Every step of the lesson on screen, in turn, at ``size``."""
+    """Every step of the lesson on screen, in turn, at ``size``; then e at the ordinary steps
+    ``visits`` names."""
     screen = app.screen
     walk = Walk(lesson, size, [])
     explored = visits(screen.lesson)[size]
