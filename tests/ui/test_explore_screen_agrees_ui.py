@@ -9,11 +9,12 @@ names) run in tests/ui/test_layout_fit_v2.py's walk (``test_every_step_at_both_s
 per lesson): its app, opened on the bundled lesson as the lesson list opens it (a bundled
 catalogue entry, on a screen of its own), goes to every step at 80×24 and, resized, at 120×40;
 at an explore step it records what explore mode shows (:func:`seen_in_explore`) before it leaves
-explore mode, and at 120×40 it presses e at the steps of ``ordinary_indices``. Every failing case
-is named: lesson, step, size. (These checks were once written as one app per step and size, then
-as one app walking to each of these steps: opening the tutor and going to a step is most of
-what such a check costs, and the layout walk goes to every step anyway.) The walk leaves out
-the nudges explore mode renders ahead (``EXPLORE_PRERENDER_DELAY``): it nudges nothing.
+explore mode, and once its walk at 120×40 is done it goes back to the steps of
+``ordinary_indices`` and presses e at each. Every failing case is named: lesson, step, size.
+(These checks were once written as one app per step and size, then as one app walking to each
+of these steps: opening the tutor and going to a step is most of what such a check costs, and
+the layout walk goes to every step anyway.) The walk leaves out the nudges explore mode renders
+ahead (``EXPLORE_PRERENDER_DELAY``): it nudges nothing.
 """
 
 from __future__ import annotations
