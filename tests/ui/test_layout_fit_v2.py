@@ -278,8 +278,11 @@ async def _walk_size(app, pilot, lesson: str, size: tuple[int, int],
         where = f"{lesson} step {index + 1} ({kind})"
         try:
             await goto_step(app, pilot, index)
+            # e once the step is shown as the walk saw it (its panes scrolled to its lines).
+            await wait_until(pilot, lambda: not _unsettled(screen), "the panes settle")
         except AssertionError:
-            walk.explore.append(f"{where}: not gone back to (on step {screen.view.index + 1})")
+            walk.explore.append(f"{where}: not gone back to (on step {screen.view.index + 1}; "
+                                f"unsettled: {_unsettled(screen)})")
             continue
         await _explore_agrees(app, pilot, screen, walk, index, where, explore=False)
     if walk.explored != len(explored):
