@@ -2,41 +2,30 @@
 the hints scroll in the Check box's feedback area, under the prompt and the answer box. Every
 check with hints of every bundled lesson, every hint opened; at 120×40 too.
 
-One test per lesson: one app walks the lesson's checks at 80×24, then, resized to 120×40 (and
-laid out again at that size), walks them again; every failure is collected and named by lesson,
-step and size. Going back to a check starts a new attempt (no hint shown), so every hint is
-opened again at the second size. The prompt is read where the terminal shows it: the prompt's
-own lines, those of its rows inside the part of the screen it is drawn in (the Check box scrolls
-it when it is taller than the box) and not covered by another widget. A check's hints are
-asked for as one burst of h (a paint for the lot, not one per key); the panes of the step after
-each check are not rendered ahead (no_rendering_ahead), as the walk goes to the next check."""
+The walk is tests/ui/test_layout_fit_v2.py's (``test_every_step_at_both_sizes``, one test per
+lesson): one app goes to every step of the lesson at 80×24, then, resized to 120×40 (and laid
+out again at that size), again; at each check with hints and a prompt, once the step's layout is
+recorded, it asks for every hint and applies :func:`hints_leave_the_prompt_in_view`; every
+failure is collected and named by lesson, step and size. Going back to a check starts a new
+attempt (no hint shown), so every hint is opened again at the second size. The prompt is read
+where the terminal shows it: the prompt's own lines, those of its rows inside the part of the
+screen it is drawn in (the Check box scrolls it when it is taller than the box) and not covered
+by another widget. A check's hints are asked for as one burst of h (a paint for the lot, not one
+per key). (This walk once had its own app per lesson, going from check to check without
+rendering the next step's panes ahead; the layout walk steps to every step anyway, and the
+rendering ahead only fills the panes' cache for the step it goes to next.)"""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from textual import events
 from textual.geometry import Region
-from ui_helpers import (
-    goto_step,
-    make_app,
-    no_rendering_ahead,  # noqa: F401  (a fixture, used by pytestmark)
-    resize_to,
-    settle,
-    wait_for_screen,
-    wait_until,
-)
+from ui_helpers import settle, wait_until
 
-from nn_tui.lessons.catalog import bundled_lessons_dir
-from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
 from nn_tui.ui.widgets.check import CheckArea
 
-LESSONS = sorted(bundled_lessons_dir().glob("*.toml"))
-# Nothing here reads the panes rendered ahead for the next step; the walk jumps between checks.
-pytestmark = pytest.mark.usefixtures("no_rendering_ahead")
-SIZES = {"80x24": (80, 24), "120x40": (120, 40)}  # walked in this order, in one app
 # Seconds a feedback area may take to follow its newest hint (a paint or two; generous for a
 # loaded machine, short enough that a product that never follows fails in minutes, not hours).
 FOLLOW_TIMEOUT = 3.0
@@ -83,53 +72,41 @@ def press_hints(app, count: int) -> None:
         app.post_message(events.Key("h", "h"))
 
 
-async def _walk(path, lesson, checks) -> list[str]:
-    """Every check at every size with every hint opened; what failed there."""
+def walks_hints(step) -> bool:
+    """Whether the walk opens the hints of ``step``: a check with hints and a prompt."""
+    return step.kind == StepKind.CHECK and bool(step.hints) and bool(step.prompt)
+
+
+async def hints_leave_the_prompt_in_view(app, pilot, screen, step) -> list[str]:
+    """At the check on screen (a fresh attempt, its layout already recorded by the walk):
+    every hint asked for in one burst; what is wrong then, without the case's name (the walk
+    puts lesson, step and size in front)."""
     failures = []
-    app = make_app(path)
-    sizes = list(SIZES.items())
-    async with app.run_test(size=sizes[0][1]) as pilot:
-        await wait_for_screen(app, pilot, "LessonScreen")
-        await settle(app, pilot)
-        for name, size in sizes:
-            if tuple(app.size) != size:
-                await resize_to(app, pilot, size)
-            for index in checks:
-                step = lesson.steps[index]
-                where = f"{path.stem} step {index + 1} at {name}"
-                screen = await goto_step(app, pilot, index)
-                press_hints(app, len(step.hints))
-                await settle(app, pilot)
-                check = screen.query_one(CheckArea)
-                box = check.query_one("#check-feedback-box")
-                # The feedback area follows the newest hint after the paint that lays it out.
-                try:
-                    await wait_until(pilot, lambda box=box: box.scroll_y == box.max_scroll_y,
-                                     "the feedback area follows", timeout=FOLLOW_TIMEOUT)
-                except AssertionError:
-                    pass  # reported below
-                feedback = check.query_one("#check-feedback").render().plain
-                prompt = flowing(" ".join(lines_in_view(app, check.query_one("#check-prompt"))))
-                if f"Hint {len(step.hints)}/{len(step.hints)}" not in feedback:
-                    failures.append(f"{where}: not every hint opened:\n{feedback}")
-                if first_words(step.prompt) not in prompt:
-                    failures.append(f"{where}: the prompt is out of view (shown of it: "
-                                    f"{prompt!r})")
-                # The feedback area followed the last hint (its end is at the bottom of the
-                # area; a box with little room beside a long prompt scrolls it with ↑/↓).
-                if not (box.size.height >= 1 and box.scroll_y == box.max_scroll_y):
-                    failures.append(f"{where}: the feedback area is {box.size.height} rows, "
-                                    f"scrolled to {box.scroll_y} of {box.max_scroll_y}")
-        app.screen.stop_work()
+    press_hints(app, len(step.hints))
+    await settle(app, pilot)
+    check = screen.query_one(CheckArea)
+    box = check.query_one("#check-feedback-box")
+    # The feedback area follows the newest hint after the paint that lays it out.
+    try:
+        await wait_until(pilot, lambda: box.scroll_y == box.max_scroll_y,
+                         "the feedback area follows", timeout=FOLLOW_TIMEOUT)
+    except AssertionError:
+        pass  # reported below
+    feedback = check.query_one("#check-feedback").render().plain
+    prompt = flowing(" ".join(lines_in_view(app, check.query_one("#check-prompt"))))
+    if f"Hint {len(step.hints)}/{len(step.hints)}" not in feedback:
+        failures.append(f"not every hint opened:\n{feedback}")
+    if first_words(step.prompt) not in prompt:
+        failures.append(f"the prompt is out of view (shown of it: {prompt!r})")
+    # The feedback area followed the last hint (its end is at the bottom of the area; a box
+    # with little room beside a long prompt scrolls it with ↑/↓).
+    if not (box.size.height >= 1 and box.scroll_y == box.max_scroll_y):
+        failures.append(f"the feedback area is {box.size.height} rows, "
+                        f"scrolled to {box.scroll_y} of {box.max_scroll_y}")
     return failures
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-async def test_hints_leave_the_prompt_in_view(path):
-    lesson = load_lesson(path)
-    checks = [index for index, step in enumerate(lesson.steps)
-              if step.kind == StepKind.CHECK and step.hints and step.prompt]
-    if not checks:
-        pytest.skip("no check with hints and a prompt")
-    failures = await _walk(path, lesson, checks)
-    assert not failures, "\n".join(failures)
+def test_the_prompt_is_read_as_the_terminal_shows_it():
+    """The prompt's words read on across wrapped lines, frames and scrollbars left out."""
+    assert flowing("│ What is ŷ for ▊\n│ the input x?  │") == "What is ŷ for the input x?"
+    assert first_words("What is  the\nloss L here, roughly?") == "What is the loss"

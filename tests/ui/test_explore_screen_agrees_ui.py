@@ -4,27 +4,30 @@ path on screen), the step's own title and text are in view, the Forward pass sho
 after-update lines before the lesson has shown an update (also when e is pressed at an ordinary
 step), and reaching a goal leaves no notice over the next step.
 
-The first test walks one app through every bundled lesson (each opened as the lesson list
-opens it, on a screen of its own) to each step it is about, at 120×40 and, resized, 80×24, and
-names every case that fails, instead of one app per step and size (as these checks were once
-written) or per lesson: opening the tutor is most of what such a check costs. The walk leaves
-out the nudges explore mode renders ahead (``EXPLORE_PRERENDER_DELAY``): it nudges nothing.
+The checks at every explore step and after e (``explore_problems``, at the steps ``visits``
+names) run in tests/ui/test_layout_fit_v2.py's walk (``test_every_step_at_both_sizes``, one test
+per lesson): its app, opened on the bundled lesson as the lesson list opens it (a bundled
+catalogue entry, on a screen of its own), goes to every step at 80×24 and, resized, at 120×40;
+at an explore step it records what explore mode shows (:func:`seen_in_explore`) before it leaves
+explore mode, and once its walk at 120×40 is done it goes back to the steps of
+``ordinary_indices`` and presses e at each. Every failing case is named: lesson, step, size.
+(These checks were once written as one app per step and size, then as one app walking to each
+of these steps: opening the tutor and going to a step is most of what such a check costs, and
+the layout walk goes to every step anyway.) The walk leaves out the nudges explore mode renders
+ahead (``EXPLORE_PRERENDER_DELAY``): it nudges nothing.
 """
 
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass
 
 import pytest
+from ui_helpers import make_app, notices, open_at, screen_text, settle, wait_until
 
-from nn_tui.lessons.catalog import CatalogEntry, bundled_lessons_dir
+from nn_tui.lessons.catalog import bundled_lessons_dir
 from nn_tui.lessons.loader import load_lesson
 from nn_tui.lessons.model import StepKind
-from nn_tui.ui.screens import explore_mode
-from ui_helpers import (goto_step, make_app, notices, open_at, resize_to, screen_text, settle,
-                        wait_until)
 
 BIG = (120, 40)
 SMALL = (80, 24)
@@ -123,13 +126,10 @@ def ordinary_step_problems(lesson, index: int, record: Seen) -> list[str]:
             f"(update shown: {shown}):\n{forward}"]
 
 
-async def see(app, pilot, screen, lesson, index: int, explore: bool) -> Seen:
-    """Go to step ``index``, in explore mode (e at an ordinary step), and record it; then
-    leave. (An explore step opens explore mode when it is shown, and going to the step shown is
-    no move: an explore step on screen is come to from the step beside it.)"""
-    if explore and screen.view.index == index:
-        await goto_step(app, pilot, index - 1 if index else index + 1)
-    await goto_step(app, pilot, index)
+async def seen_in_explore(app, pilot, screen, explore: bool) -> Seen:
+    """The step on screen in explore mode, recorded, then left: an explore step (which opens
+    explore mode when it is shown, from the step before it) with the whole screen as drawn; an
+    ordinary step after e, with its panes' text only."""
     if not explore:
         await pilot.press("e")
     await wait_until(pilot, lambda: screen.explore is not None, "explore mode opens")
@@ -137,59 +137,24 @@ async def see(app, pilot, screen, lesson, index: int, explore: bool) -> Seen:
     record = Seen(screen_text(app) if explore else "", screen.pane("pane-slope").text,
                   screen.pane("pane-forward").text)
     screen.leave_explore()
-    await settle(app, pilot)
     return record
 
 
-async def test_explore_mode_agrees_with_the_lesson_at_every_step_it_shows(monkeypatch):
-    """At every explore step of every bundled lesson, at 120×40 and 80×24: the step's text and
-    a readable goal (``explore_step_problems``); at 120×40 e at a lesson's first text step and
-    its update step reveals the update only once the lesson has (``ordinary_step_problems``).
-    Every failing case is named: lesson, step, size."""
-    monkeypatch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
-    failures, checked = [], 0
-    app = make_app(LESSONS[0])
-    async with app.run_test(size=BIG) as pilot:
-        for number, path in enumerate(LESSONS):
-            lesson = load_lesson(path)
-            if number:  # the next lesson, as the lesson list opens it
-                app.screen.stop_work()
-                app.pop_screen()
-                app.clear_notifications()
-                app.open_lesson(CatalogEntry(path, lesson, bundled=True), 0)
-            await wait_until(pilot, lambda lesson_id=lesson.id: type(app.screen).__name__
-                             == "LessonScreen" and app.screen.lesson.id == lesson_id,
-                             f"{path.stem} opens")
-            await settle(app, pilot)
-            screen = app.screen
-            wanted = visits(lesson)
-            # At the size the terminal has first, then the other (no resize for nothing).
-            for size in sorted(SIZES, key=lambda size: size != tuple(app.size)):
-                if not wanted[size]:
-                    continue
-                if tuple(app.size) != size:
-                    await resize_to(app, pilot, size)
-                explore = [i for i in wanted[size] if lesson.steps[i].kind == StepKind.EXPLORE]
-                for index in wanted[size]:
-                    case = f"{path.stem} step {index + 1} at {size[0]}×{size[1]}"
-                    try:
-                        record = await see(app, pilot, screen, lesson, index, index in explore)
-                    except Exception:
-                        failures.append(f"{case}: {traceback.format_exc(limit=-3)}")
-                        if screen.explore is not None:
-                            screen.leave_explore()
-                        await settle(app, pilot)
-                        continue
-                    checked += 1
-                    problems = (explore_step_problems(lesson, index, record)
-                                if index in explore
-                                else ordinary_step_problems(lesson, index, record))
-                    failures += [f"{case}: {problem}" for problem in problems]
-        app.screen.stop_work()
-    expected = sum(len(indices) for path in LESSONS
-                   for indices in visits(load_lesson(path)).values())
-    assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures)
-    assert checked == expected
+def explore_problems(lesson, index: int, record: Seen) -> list[str]:
+    """What is wrong with step ``index`` as ``record`` saw it in explore mode: an explore
+    step's ``explore_step_problems``, an ordinary step's ``ordinary_step_problems``."""
+    if lesson.steps[index].kind == StepKind.EXPLORE:
+        return explore_step_problems(lesson, index, record)
+    return ordinary_step_problems(lesson, index, record)
+
+
+def test_the_walk_has_steps_to_see_in_explore_mode():
+    """Some bundled lessons have explore steps, some an update step, each a text step: the
+    walk's checks at every explore step and after e have cases to look at."""
+    lessons = [load_lesson(path) for path in LESSONS]
+    assert all(visits(lesson)[BIG] for lesson in lessons)
+    assert sum(len(visits(lesson)[SMALL]) for lesson in lessons) >= 5
+    assert sum(len(ordinary_indices(lesson)) == 2 for lesson in lessons) >= 5
 
 
 @pytest.mark.parametrize("size", SIZES, ids=("120x40", "80x24"))

@@ -22,6 +22,17 @@ every lesson where its kind of fault can occur:
   again after every paint (PSA and fruit). (A pane hidden at a step — the Gradients pane at a
   question after a run — kept re-asking to mark "↓ more" after each refresh, which kept the
   tutor busy for seconds per step and would have burnt a core while the learner read.)
+
+Two more walks through the same steps at the same sizes are this one (each step at each size
+is gone to once; their checks and docs stay in their own modules):
+
+- at every check with hints and a prompt, once its layout is recorded, every hint is opened
+  and the prompt stays in view (tests/ui/test_check_prompt_in_view_ui.py);
+- at every explore step, explore mode as opened shows the step and a readable goal (recorded
+  before explore mode is left), and at 120×40 e at a lesson's first text step and its update
+  step reveals the update only once the lesson has (gone back to after the walk at that size)
+  (tests/ui/test_explore_screen_agrees_ui.py). The app opens each lesson as the lesson list
+  does (a bundled catalogue entry, ``NnTuiApp.open_lesson``).
 """
 
 from __future__ import annotations
@@ -34,8 +45,11 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 from test_answers_hidden_ui import COINCIDENCES, find_answer
+from test_check_prompt_in_view_ui import hints_leave_the_prompt_in_view, walks_hints
+from test_explore_screen_agrees_ui import explore_problems, seen_in_explore, visits
 from ui_helpers import (
     PaneApp,
+    goto_step,
     make_app,
     redraw_loss,
     resize_to,
@@ -54,13 +68,15 @@ from nn_tui.ui.panes import ForwardPane
 from nn_tui.ui.panes._common import HERE_MARKER, MORE, Pane, PaneBody, quoted_numbers, quotes_number
 from nn_tui.ui.panes.loss import LossPane
 from nn_tui.ui.panes.network import NetworkPane
+from nn_tui.ui.screens import explore_mode
 from nn_tui.ui.widgets.check import CheckArea
 from nn_tui.ui.widgets.hanging import Hanging
 
 LESSONS = sorted(path.stem for path in bundled_lessons_dir().glob("*.toml"))
 WIDE, SMALL = (120, 40), (80, 24)
 # Walked in this order, in one app: first the small terminal the tutor starts on (the panes'
-# scroll positions as a fresh start leaves them), then resized to the wide one.
+# scroll positions as a fresh start leaves them; the app opens at that size), then resized to
+# the wide one.
 SIZES = {"80x24": SMALL, "120x40": WIDE}
 # The lessons whose panes are watched for going quiet once a step is painted, and how many
 # idle cycles they are watched for: a callback that re-schedules itself after every paint runs
@@ -117,6 +133,11 @@ class Walk:
     size: tuple[int, int]
     records: list[Record]
     live: list[str] = field(default_factory=list)
+    # tests/ui/test_check_prompt_in_view_ui.py's check at each check with hints, and
+    # tests/ui/test_explore_screen_agrees_ui.py's at each step seen in explore mode (how many).
+    hints: list[str] = field(default_factory=list)
+    explore: list[str] = field(default_factory=list)
+    explored: int = 0
 
 
 def render_lines(console: Console, renderable) -> list[str]:
@@ -206,17 +227,20 @@ async def _still_busy(app, pilot, calls: list[str]) -> list[str] | None:
 
 async def _walk_size(app, pilot, lesson: str, size: tuple[int, int],
                      calls: list[str]) -> Walk:
-    """Every step of the lesson on screen, in turn, at ``size``."""
+    """Every step of the lesson on screen, in turn, at ``size``; then e at the ordinary steps
+    ``visits`` names."""
     screen = app.screen
     walk = Walk(lesson, size, [])
+    explored = visits(screen.lesson)[size]
     for index in range(screen.session.total):
         screen.go(index)
         await _ready(pilot, screen, index)
-        if screen.view.step.kind == "explore":
-            # An explore step opens explore mode, which draws elsewhere: the step as stepped
-            # to is what is recorded.
-            await wait_until(pilot, lambda: screen.explore is not None, "explore mode")
-            screen.leave_explore()
+        step = screen.view.step
+        where = f"{lesson} step {index + 1} ({step.kind})"
+        if step.kind == "explore":
+            # An explore step opens explore mode, which draws elsewhere: what it shows there
+            # is recorded, then the step as stepped to.
+            await _explore_agrees(app, pilot, screen, walk, index, where, explore=True)
         # The layout, then the resized panes' lines and the scroll to the step's lines (each
         # pause(0) handles what is queued and paints, without waiting for the app to idle).
         await pilot.pause(0)
@@ -240,7 +264,48 @@ async def _walk_size(app, pilot, lesson: str, size: tuple[int, int],
             if busy:
                 walk.live.append(f"{record.name}: panes still marking after every paint: "
                                  f"{busy}")
+        # After the step's layout is recorded (hints change the Check box; e the panes).
+        if walks_hints(view.step):
+            found = await hints_leave_the_prompt_in_view(app, pilot, screen, view.step)
+            walk.hints.extend(f"{record.name}: {line}" for line in found)
+    # e at the ordinary steps (120×40), gone back to once the walk is done: a visit to explore
+    # mode on the way would leave the steps after it reached from it (their panes scrolled from
+    # where leaving left them), not from the step before, as the walk means to see them.
+    for index in explored:
+        kind = screen.session.steps[index].kind
+        if kind == "explore":
+            continue
+        where = f"{lesson} step {index + 1} ({kind})"
+        try:
+            await goto_step(app, pilot, index)
+            # e once the step is shown as the walk saw it (its panes scrolled to its lines).
+            await wait_until(pilot, lambda: not _unsettled(screen), "the panes settle")
+        except AssertionError:
+            walk.explore.append(f"{where}: not gone back to (on step {screen.view.index + 1}; "
+                                f"unsettled: {_unsettled(screen)})")
+            continue
+        await _explore_agrees(app, pilot, screen, walk, index, where, explore=False)
+    if walk.explored != len(explored):
+        walk.explore.append(f"{lesson}: {walk.explored} steps seen in explore mode of "
+                            f"{len(explored)} ({explored})")
     return walk
+
+
+async def _explore_agrees(app, pilot, screen, walk: Walk, index: int, where: str,
+                          explore: bool) -> None:
+    """The step on screen seen in explore mode (an explore step as opened; an ordinary one
+    after e), checked (tests/ui/test_explore_screen_agrees_ui.py's ``explore_problems``), and
+    left: explore mode is off again."""
+    try:
+        seen = await seen_in_explore(app, pilot, screen, explore)
+    except AssertionError as error:
+        walk.explore.append(f"{where}: {error}")
+        if screen.explore is not None:
+            screen.leave_explore()
+        return
+    walk.explored += 1
+    walk.explore.extend(f"{where}: {problem}"
+                        for problem in explore_problems(screen.lesson, index, seen))
 
 
 async def _plot_one_t_away(app, pilot, lesson: str) -> list[str]:
@@ -280,7 +345,9 @@ async def walk_lesson(lesson: str) -> list[Walk]:
     walks = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PaneBody, "mark_more", counted)
-        async with app.run_test(size=WIDE) as pilot:
+        # The walk nudges nothing in explore mode: the nudges it renders ahead are left out.
+        patch.setattr(explore_mode, "EXPLORE_PRERENDER_DELAY", 3600.0)
+        async with app.run_test(size=SMALL) as pilot:
             await wait_for_screen(app, pilot, "LessonScreen")
             for size in SIZES.values():
                 if tuple(app.size) != size:
@@ -509,7 +576,10 @@ async def test_every_step_at_both_sizes(lesson, isolated_home):
     failures = []
     for walk in await walk_lesson(lesson):
         size = "×".join(map(str, walk.size))
-        found = [("live", walk.live)] + [(check.__name__, check(walk)) for check in CHECKS]
+        found = ([("live", walk.live),
+                  ("hints_leave_the_prompt_in_view", walk.hints),
+                  ("explore_mode_agrees_with_the_lesson", walk.explore)]
+                 + [(check.__name__, check(walk)) for check in CHECKS])
         for name, wrong in found:
             failures.extend(f"{size} {name}: {line}" for line in wrong[:SHOWN_AT_MOST])
             if len(wrong) > SHOWN_AT_MOST:

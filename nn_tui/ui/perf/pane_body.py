@@ -111,6 +111,13 @@ class LineBody(ScrollView, can_focus=True, inherit_bindings=False):
     def on_show(self) -> None:
         self._render_content()  # what arrived while the pane was hidden
 
+    def render_when_laid_out(self) -> None:
+        """Render what arrived while the pane was hidden once the next layout is done (a no-op
+        when ``on_show`` did): for a pane just shown again, as Textual does not always send it
+        Show nor Resize (seen when the Gradients pane came back after hints had scrolled the
+        Check box: the pane kept its stale lines and never followed the step's)."""
+        self.call_after_refresh(self._render_content)
+
     def _render_content(self) -> None:
         width, height = self._size_now()
         if self._build is None or width <= 0 or (width, height) == self._rendered_for:

@@ -49,6 +49,7 @@ from nn_tui.ui.panes import (
 from nn_tui.ui.panes.slope import ValueInput
 from nn_tui.ui.perf.header import HeaderBar
 from nn_tui.ui.perf.keybar import KeyBar
+from nn_tui.ui.perf.pane_body import LineBody
 from nn_tui.ui.perf.screen import (
     QuietFocusScreen,
     breakpoints_from_start,
@@ -293,6 +294,8 @@ class LessonScreen(QuietFocusScreen):
             visible = pane_id in layout.shown
             if pane.display != visible:
                 pane.display = visible
+                for body in pane.query(LineBody) if visible else ():
+                    body.render_when_laid_out()
         picture = self.explore_display.picture_pane if exploring else None  # (leaving: removed)
         if picture is not None and picture.display != layout.picture:
             picture.display = layout.picture
