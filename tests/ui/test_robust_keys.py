@@ -334,8 +334,10 @@ def _hostile_lessons(tmp_path) -> Path:
 
 
 async def _open_each_entry(app, pilot) -> list[str]:
-    """Every entry of the lesson list opened in turn (a lesson walked through every step);
-    what was on screen each time, named."""
+    """The lesson list once it is filled, then every entry of it opened in turn (a lesson
+    walked through every step): what was on screen each time, named."""
+    await wait_for_screen(app, pilot, "PickerScreen")
+    await settle(app, pilot)
     shown: list[tuple[str, str]] = [("the lesson list", screen_text(app))]
     option_list = app.screen.query_one(OptionList)
     for number in range(option_list.option_count):
@@ -362,10 +364,8 @@ async def test_control_characters_in_a_lesson_file_are_refused_and_shown_escaped
     terminal."""
     app = make_app(_hostile_lessons(tmp_path))
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "PickerScreen")
-        await settle(app, pilot)
-        assert "hostile.toml (broken)" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
+    assert "hostile.toml (broken)" in shown[0][1]
     # The list, then both entries' error screens: hostile.toml's first, naming the problem.
     assert [where for where, _text in shown] == [
         "the lesson list", "entry 1 (ErrorScreen)", "entry 2 (ErrorScreen)"]
@@ -386,10 +386,8 @@ async def test_control_characters_that_reach_the_tutor_are_drawn_as_pictures(tmp
     monkeypatch.setattr(loader_module, "_control_character", lambda text: None)
     app = make_app(_hostile_lessons(tmp_path))
     async with app.run_test(size=BIG) as pilot:
-        await wait_for_screen(app, pilot, "PickerScreen")
-        await settle(app, pilot)
-        assert "Hijack ␛]2;HIJACKED" in screen_text(app)
         shown = await _open_each_entry(app, pilot)
+    assert "Hijack ␛]2;HIJACKED" in shown[0][1]
     texts = dict(shown)
     # The hostile lesson is listed first and walked through all 5 steps; the file whose name
     # has an ESC in it is the broken entry after it.
@@ -834,35 +832,29 @@ async def test_the_answer_box_keys_the_end_and_a_torn_down_screen_in_one_walk(ch
             box.focus()
             await settle(app, pilot)
 
-        with cases("every printable key types while the box holds text (120×40)"):
-            await every_printable_key_types_while_the_box_holds_text(app, pilot, screen)
-        await at_the_question(BIG)
-        with cases("typing a number after leaving the box goes back into it (120×40)"):
-            await typing_a_number_after_leaving_the_box_goes_back_into_it(app, pilot, screen)
-        await at_the_question(BIG)
-        with cases("a long typed answer is capped and answered at once (120×40)"):
-            await a_long_typed_answer_is_capped_and_answered_at_once(app, pilot, screen)
-        await at_the_question(SMALL)
-        with cases("arrows edit a non-empty box and step from an empty one (80×24)"):
-            await arrows_edit_a_non_empty_box_and_step_from_an_empty_one(app, pilot, screen)
-        await at_the_question(SMALL)
-        with cases("keys in one burst type once the first one typed (80×24)"):
-            await keys_in_one_burst_type_once_the_first_one_typed(app, pilot, screen)
-        await at_the_question(BIG)
-        with cases("keys and messages after the screen is gone do nothing (120×40)"):
-            await keys_and_messages_after_the_screen_is_gone_do_nothing(app, pilot, screen)
-        with cases("Escape at the end returns to the list (120×40)"):
-            await wait_for_screen(app, pilot, "PickerScreen")
-            app.open_lesson(entry, 4)
-            await wait_for_screen(app, pilot, "LessonScreen")
-            await settle(app, pilot)
-            await escape_at_the_end_returns_to_the_list(app, pilot)
-        with cases("q from an empty box quits (120×40)"):
-            await wait_for_screen(app, pilot, "PickerScreen")
-            app.open_lesson(entry, 1)
-            await wait_for_screen(app, pilot, "LessonScreen")
-            await settle(app, pilot)
-            await q_from_an_empty_box_quits(app, pilot)
+        # Each at the question, its box empty and focused, at its size (the first is there).
+        at_the_box = [
+            (BIG, every_printable_key_types_while_the_box_holds_text),
+            (BIG, typing_a_number_after_leaving_the_box_goes_back_into_it),
+            (BIG, a_long_typed_answer_is_capped_and_answered_at_once),
+            (SMALL, arrows_edit_a_non_empty_box_and_step_from_an_empty_one),
+            (SMALL, keys_in_one_burst_type_once_the_first_one_typed),
+            (BIG, keys_and_messages_after_the_screen_is_gone_do_nothing),
+        ]
+        for number, (size, case) in enumerate(at_the_box):
+            if number:
+                await at_the_question(size)
+            with cases(f"{case.__name__.replace('_', ' ')} ({size[0]}×{size[1]})"):
+                await case(app, pilot, screen)
+        # Each on the lesson opened again from the list at a step (the one before left it).
+        for step, case in ((4, escape_at_the_end_returns_to_the_list),
+                           (1, q_from_an_empty_box_quits)):
+            with cases(f"{case.__name__.replace('_', ' ')} (120×40)"):
+                await wait_for_screen(app, pilot, "PickerScreen")
+                app.open_lesson(entry, step)
+                await wait_for_screen(app, pilot, "LessonScreen")
+                await settle(app, pilot)
+                await case(app, pilot)
     with cases("q from an empty box quits (120×40)"):
         assert app.return_code == 0
     cases.check()
