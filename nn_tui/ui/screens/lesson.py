@@ -194,6 +194,8 @@ class LessonScreen(QuietFocusScreen):
                                  self.save_delay)
         self._live = None  # the partial outcomes of the run in progress
         self._panes_updated = 0.0  # when live training last redrew every pane
+        # The latest progress only the Loss pane has shown yet (every pane catches up with it).
+        self._panes_behind: TrainingRun.Progress | None = None
         self._save_timer = None
         self._prerender_timer = None
         self._ready = False  # mounted: the panes exist
@@ -744,11 +746,27 @@ class LessonScreen(QuietFocusScreen):
         # The loss and the epoch counter follow every message; the weights, the diagram and the
         # arithmetic (most of the drawing, which the training thread waits for) twice a second.
         now = time.monotonic()
-        every_pane = now - self._panes_updated >= 1 / self.LIVE_PANES_HZ
+        wait = self._panes_updated + 1 / self.LIVE_PANES_HZ - now
+        every_pane = wait <= 0
         if every_pane:
             self._panes_updated = now
+        elif self._panes_behind is None:
+            # The latest numbers reach every pane at the end of the interval even when no
+            # message follows (a burst of single epochs, then paused): the weights and the
+            # diagram never stay behind the loss and the epoch count beside them.
+            self.set_timer(wait, self._catch_up_live)
+        self._panes_behind = None if every_pane else message
         self._show_live(message.outcomes, message.trace, every_pane)
         self._show_status(self.view, message.outcomes)
+
+    def _catch_up_live(self) -> None:
+        """Show the latest progress of the run on every pane (see on_training_run_progress),
+        unless the run has moved on since (finished, cancelled, or every pane shown)."""
+        message, self._panes_behind = self._panes_behind, None
+        if message is None or self._live is not message.outcomes or not self._current_run(message):
+            return
+        self._panes_updated = time.monotonic()
+        self._show_live(message.outcomes, message.trace)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
         if not self._current_run(message):
