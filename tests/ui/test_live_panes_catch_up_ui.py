@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual import events
 from ui_helpers import goto_step, make_app, settle, wait_for_screen, wait_until
 
@@ -31,12 +32,17 @@ def loss_in_loss_pane(screen) -> str | None:
     return found and found.group(1)
 
 
-async def test_a_burst_of_single_epochs_leaves_every_pane_at_the_last_epoch():
+@pytest.mark.parametrize("explore", [False, True], ids=["lesson", "explore mode"])
+async def test_a_burst_of_single_epochs_leaves_every_pane_at_the_last_epoch(explore):
     app = make_app(bundled_lessons_dir() / "psa-hidden-layer.toml")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(app, pilot, "LessonScreen")
         await settle(app, pilot)
         screen = await goto_step(app, pilot, TRAIN_STEP)
+        if explore:  # (the run then starts from the edited network: here, the step's own)
+            await pilot.press("e")
+            await wait_until(pilot, lambda: screen.explore is not None, "explore mode")
+            await settle(app, pilot)
         before = loss_in_network_pane(screen)
         for _ in range(EPOCHS):  # one burst, as keys typed faster than a paint arrive
             app.post_message(events.Key("full_stop", "."))

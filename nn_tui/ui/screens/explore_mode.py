@@ -11,7 +11,6 @@ it was on leaving. The screen's key actions call it.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -425,20 +424,26 @@ class ExploreDisplay:
         """A run from the edited network moved on: the Loss pane follows every message, the
         other panes and the picture ``LIVE_PANES_HZ`` times a second."""
         screen = self.screen
-        now = time.monotonic()
-        every_pane = now - screen._panes_updated >= 1 / screen.LIVE_PANES_HZ
-        if every_pane:
-            screen._panes_updated = now
+        self._show_progress(message, screen.every_pane_now(message, self._catch_up))
+        epoch, planned = race_epoch(message.outcomes)
+        runner = screen._one(TrainingRun)
+        state = "paused" if runner is not None and runner.paused else "training"
+        self.status(epoch=f"epoch {epoch} of {planned} · {state}")
+
+    def _show_progress(self, message, every_pane: bool) -> None:
+        screen = self.screen
         live = self.control.live_view(message.outcomes, message.trace)
         for _class, pane_id in screen.PANES:
             if pane_id == "pane-loss" or every_pane and pane_id != "pane-lesson":
                 screen.pane(pane_id).show(live)
         if every_pane:
             self.show_picture(live.network, live.trace.x)
-        epoch, planned = race_epoch(message.outcomes)
-        runner = screen._one(TrainingRun)
-        state = "paused" if runner is not None and runner.paused else "training"
-        self.status(epoch=f"epoch {epoch} of {planned} · {state}")
+
+    def _catch_up(self, message) -> None:
+        """Every pane and the picture at ``message`` (LessonScreen.every_pane_now), unless the
+        run has moved on (finished, reset, explore mode left)."""
+        if self.screen.explore is not None and self.training() and message.run == self.control.run:
+            self._show_progress(message, every_pane=True)
 
     def finished(self, message) -> None:
         """The run ended: its network becomes the edited one, its outcomes stay in view."""

@@ -8,6 +8,7 @@ the worker's partial results.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 import time
 from dataclasses import dataclass
 
@@ -743,30 +744,42 @@ class LessonScreen(QuietFocusScreen):
                 self.explore_display.progress(message)
             return
         self._live = message.outcomes
-        # The loss and the epoch counter follow every message; the weights, the diagram and the
-        # arithmetic (most of the drawing, which the training thread waits for) twice a second.
-        now = time.monotonic()
-        wait = self._panes_updated + 1 / self.LIVE_PANES_HZ - now
-        every_pane = wait <= 0
-        if every_pane:
-            self._panes_updated = now
-        elif self._panes_behind is None:
-            # The latest numbers reach every pane at the end of the interval even when no
-            # message follows (a burst of single epochs, then paused): the weights and the
-            # diagram never stay behind the loss and the epoch count beside them.
-            self.set_timer(wait, self._catch_up_live)
-        self._panes_behind = None if every_pane else message
+        every_pane = self.every_pane_now(message, self._catch_up_live)
         self._show_live(message.outcomes, message.trace, every_pane)
         self._show_status(self.view, message.outcomes)
 
-    def _catch_up_live(self) -> None:
-        """Show the latest progress of the run on every pane (see on_training_run_progress),
-        unless the run has moved on since (finished, cancelled, or every pane shown)."""
+    def every_pane_now(self, message: TrainingRun.Progress,
+                       catch_up: Callable[[TrainingRun.Progress], None]) -> bool:
+        """Whether a live run's ``message`` redraws every pane: the loss and the epoch counter
+        follow every message; the weights, the diagram and the arithmetic (most of the drawing,
+        which the training thread waits for) ``LIVE_PANES_HZ`` times a second.
+
+        A message that does not is not lost: at the end of the interval ``catch_up`` gets the
+        latest such message, unless a full redraw came first, so the panes never stay behind
+        the loss beside them when no message follows (a burst of single epochs, then paused:
+        the Network and Weights panes stayed at epoch 1 beside the Loss pane's epoch 5).
+        ``catch_up`` checks that the run is still the one shown."""
+        now = time.monotonic()
+        wait = self._panes_updated + 1 / self.LIVE_PANES_HZ - now
+        if wait <= 0:
+            self._panes_updated = now
+            self._panes_behind = None
+            return True
+        if self._panes_behind is None:
+            self.set_timer(wait, lambda: self._panes_catch_up(catch_up))
+        self._panes_behind = message
+        return False
+
+    def _panes_catch_up(self, catch_up: Callable[[TrainingRun.Progress], None]) -> None:
         message, self._panes_behind = self._panes_behind, None
-        if message is None or self._live is not message.outcomes or not self._current_run(message):
-            return
-        self._panes_updated = time.monotonic()
-        self._show_live(message.outcomes, message.trace)
+        if message is not None and self._alive:
+            self._panes_updated = time.monotonic()
+            catch_up(message)
+
+    def _catch_up_live(self, message: TrainingRun.Progress) -> None:
+        """Every pane at ``message`` (see every_pane_now), unless the run has moved on."""
+        if self._live is message.outcomes and self._current_run(message):
+            self._show_live(message.outcomes, message.trace)
 
     def on_training_run_finished(self, message: TrainingRun.Finished) -> None:
         if not self._current_run(message):
