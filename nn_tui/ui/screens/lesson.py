@@ -846,6 +846,22 @@ class LessonScreen(QuietFocusScreen):
         # Leaving the value box (Escape, a click elsewhere) brings the explore keys back.
         if isinstance(event.widget, ValueInput):
             self.refresh_bindings()
+        elif isinstance(event.widget, AnswerInput):
+            # Answered, left with Escape, or stepped away from: unless the focus went somewhere
+            # (Tab), it goes back to a pane, so ↑/↓ and PgUp/PgDn scroll again at once (with
+            # no focus they did nothing until Tab was pressed twice).
+            self.call_later(self._focus_reading)
+
+    def _focus_reading(self) -> None:
+        """Give the focus to the first pane shown (the Lesson pane's text on most steps), if
+        nothing has it."""
+        if not self._alive or self.focused is not None:
+            return
+        for _class, pane_id in PANES:
+            pane = self.pane(pane_id)
+            if pane.display and pane.body.display:
+                self.set_focus(pane.body, scroll_visible=False)
+                return
 
     def action_explore_reset(self) -> None:
         self.explore_display.reset()
